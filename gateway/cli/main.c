@@ -1,0 +1,82 @@
+/* main.c — `decran`: global options, then dispatch to a command group. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "version.h"
+
+/* One line per command group; the group's own file parses the rest. */
+static const struct cli_command commands[] = {
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s", TR("usage : decran [--db CHEMIN] COMMANDE [ARGS...]\n\n"
+			    "Commandes :\n",
+			    "usage: decran [--db PATH] COMMAND [ARGS...]\n\nCommands:\n"));
+	for (const struct cli_command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, TR(c->summary_fr, c->summary_en));
+	fprintf(f, "%s", TR("\nOptions :\n"
+			    "  --db CHEMIN  base d'inventaire (défaut : $DECRAN_DB, sinon ./decran.db)\n"
+			    "  --version    affiche la version\n"
+			    "  --help       affiche cette aide\n"
+			    "\nLANG=en_US.UTF-8 pour l'anglais. « decran COMMANDE --help » détaille une commande.\n",
+			    "\nOptions:\n"
+			    "  --db PATH    inventory database (default: $DECRAN_DB, else ./decran.db)\n"
+			    "  --version    print the version\n"
+			    "  --help       print this help\n"
+			    "\nFrench by default; LANG=en_US.UTF-8 for English. "
+			    "'decran COMMAND --help' details a command.\n"));
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .argv0 = argv[0] };
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	cli.db_path = getenv("DECRAN_DB");
+	/* "+" stops at the first non-option: the command owns the rest. */
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			cli.db_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("decran %s\n", DECRAN_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!cli.db_path || !*cli.db_path)
+		cli.db_path = "decran.db";
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (const struct cli_command *cmd = commands; cmd->name; cmd++) {
+		if (strcmp(cmd->name, argv[optind]) == 0) {
+			int first = optind;
+			optind = 0;	/* glibc: full re-initialisation for the command's parser */
+			return cmd->run(&cli, argc - first, argv + first);
+		}
+	}
+	fprintf(stderr, TR("decran : commande inconnue « %s »\n", "decran: unknown command '%s'\n"),
+		argv[optind]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

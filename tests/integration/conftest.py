@@ -1,0 +1,37 @@
+"""pytest fixtures reused by every integration test."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Broker, bin_path  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def broker():
+    """One private mosquitto per test run, stopped even when tests fail."""
+    b = Broker().start()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """Path of a fresh inventory database in the test's own directory."""
+    return str(tmp_path / "decran.db")
+
+
+@pytest.fixture
+def decran(db):
+    """Run the decran CLI against the test's database; returns CompletedProcess."""
+    def run(*args, env=None, input=None, lang="fr_FR.UTF-8"):
+        e = dict(os.environ, LANG=lang, LC_ALL="", DECRAN_DB=db)
+        if env:
+            e.update(env)
+        return subprocess.run([bin_path("decran"), *args], env=e, input=input,
+                              capture_output=True, text=True, timeout=60)
+    return run

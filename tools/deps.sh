@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages from tools/debian-packages.txt that are missing.
+# Non-interactive; as root directly, otherwise through sudo; without either,
+# print the exact command to run and fail.
+set -eu
+here=$(dirname "$0")
+list=$(grep -v '^[[:space:]]*#' "$here/debian-packages.txt" | grep -v '^[[:space:]]*$')
+missing=""
+for p in $list; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing missing Debian packages:$missing"
+cmd="apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends$missing"
+if [ "$(id -u)" = 0 ]; then
+	sh -c "$cmd"
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo sh -c "$cmd"
+else
+	echo "deps: not root and no password-less sudo; run this as root, then retry:" >&2
+	echo "  $cmd" >&2
+	exit 1
+fi
