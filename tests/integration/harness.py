@@ -151,10 +151,11 @@ class MqttProbe:
 class Relay:
     """A decran-relay process on the sim backend, its config in `dir`."""
 
-    def __init__(self, dir, port, box="box1", channels=(1, 2), clock=None, synced=True,
+    def __init__(self, dir, port, box=None, channels=(1, 2), clock=None, synced=True,
                  extra=None, lang="en_US.UTF-8"):
         self.dir = str(dir)
-        self.box = box
+        # A box id of its own, so retained messages of other tests never mix in.
+        self.box = box or "box-" + os.urandom(4).hex()
         self.sim = os.path.join(self.dir, "relays.json")
         self.state_dir = os.path.join(self.dir, "state")
         self.conf = os.path.join(self.dir, "relay.json")
@@ -163,7 +164,7 @@ class Relay:
         self.lang = lang
         self.proc = None
         cfg = {
-            "box": box, "hal": "sim", "sim_state_file": self.sim,
+            "box": self.box, "hal": "sim", "sim_state_file": self.sim,
             "state_dir": self.state_dir, "gateway_timeout_s": 60,
             "channels": [{"channel": c, "line": 4 + c} for c in channels],
             "mqtt": {"host": "127.0.0.1", "port": port, "keepalive_s": 5,

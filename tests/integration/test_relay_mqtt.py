@@ -94,7 +94,7 @@ BAD = [
     ("cmd/1", b'{"v":1,"id":"x3","on":true,"pad":"' + b"x" * 400 + b'"}', "too large"),
     ("cmd/9", b'{"v":1,"id":"x4","on":true}', "channel"),
     ("cmd/0", b'{"v":1,"id":"x5","on":true}', "channel"),
-    ("fallback", b'{"v":1,"box":"box1"}', "gen"),
+    ("fallback", b'{"v":1,"box":"box-1"}', "gen"),
     ("fallback", b"[" * 200000, "too large"),
     ("fallback", json.dumps({"v": 1, "box": "other", "gen": 1, "from": 1, "until": 99,
                              "ch": {}}).encode(), "another box"),
