@@ -279,7 +279,7 @@ static int set_hours(struct dc_screen *s, const char *text, char *err, size_t er
 		if (!hhmm_valid(a, false) || !hhmm_valid(b, true) || strcmp(a, b) == 0)
 			goto bad;
 	}
-	snprintf(s->service_hours, sizeof s->service_hours, "%s", text);
+	memcpy(s->service_hours, text, strlen(text) + 1);	/* "" or 11 bytes */
 	return 0;
 bad:
 	if (err && errlen)
