@@ -139,7 +139,7 @@ static int cmp_range(const void *a, const void *b)
 
 static bool date_ok(struct icaltimetype t)
 {
-	return !icaltime_is_null_time(t) && t.is_date && dc_date_valid(t.year, t.month, t.day);
+	return !icaltime_is_null_time(t) && t.is_date && dc_ymd_valid(t.year, t.month, t.day);
 }
 
 int dc_ics_parse(const char *text, size_t len, const char *label,

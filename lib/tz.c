@@ -159,7 +159,7 @@ int dc_weekday(int64_t days)
 	return (int)(w < 0 ? w + 7 : w);
 }
 
-bool dc_date_valid(int year, int month, int day)
+bool dc_ymd_valid(int year, int month, int day)
 {
 	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -189,7 +189,7 @@ int dc_parse_date(const char *s, int *year, int *month, int *day)
 		return -1;
 	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
 
-	if (y < 0 || m < 0 || d < 0 || !dc_date_valid(y, m, d))
+	if (y < 0 || m < 0 || d < 0 || !dc_ymd_valid(y, m, d))
 		return -1;
 	*year = y;
 	*month = m;

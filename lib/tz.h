@@ -48,7 +48,7 @@ int64_t dc_days_from_civil(int year, int month, int day);
 void dc_civil_from_days(int64_t days, int *year, int *month, int *day);
 /* 0 = Sunday .. 6 = Saturday. */
 int dc_weekday(int64_t days);
-bool dc_date_valid(int year, int month, int day);
+bool dc_ymd_valid(int year, int month, int day);
 /* Parse "YYYY-MM-DD"; -1 when malformed or not a real date. */
 int dc_parse_date(const char *s, int *year, int *month, int *day);
 /* Parse "HH:MM" into minutes 0..1439 (or 1440 for "24:00" when allow_24). */

@@ -19,13 +19,13 @@ static void civil_days_round_trip_and_weekdays(void **state)
 	for (int64_t d = dc_days_from_civil(1999, 1, 1); d < dc_days_from_civil(2041, 1, 1); d++) {
 		int y, m, dd;
 		dc_civil_from_days(d, &y, &m, &dd);
-		assert_true(dc_date_valid(y, m, dd));
+		assert_true(dc_ymd_valid(y, m, dd));
 		assert_int_equal(dc_days_from_civil(y, m, dd), d);
 	}
-	assert_false(dc_date_valid(2026, 2, 29));
-	assert_true(dc_date_valid(2028, 2, 29));
-	assert_false(dc_date_valid(2100, 2, 29));
-	assert_true(dc_date_valid(2000, 2, 29));
+	assert_false(dc_ymd_valid(2026, 2, 29));
+	assert_true(dc_ymd_valid(2028, 2, 29));
+	assert_false(dc_ymd_valid(2100, 2, 29));
+	assert_true(dc_ymd_valid(2000, 2, 29));
 }
 
 static void parsers_reject_malformed_dates_and_times(void **state)
