@@ -63,8 +63,14 @@ struct ovr_ref {
 	size_t idx;
 };
 
+/* A 4096-bit filter of screen ids: most screens have no override and no
+ * derogation, and learn it from one hash instead of a binary search. */
+#define ID_FILTER_BITS 4096
+
 struct dc_sched_cache {
 	const struct dc_rules *rules;
+	unsigned tz_generation;
+	uint64_t ov_filter[ID_FILTER_BITS / 64], dg_filter[ID_FILTER_BITS / 64];
 	const struct dc_override *ov;
 	size_t nov;
 	const struct dc_grid_alert *al;
@@ -162,17 +168,43 @@ void dc_sched_ctx_release(struct dc_sched_ctx *ctx)
 	}
 }
 
+static unsigned id_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % ID_FILTER_BITS;
+}
+
+static void filter_add(uint64_t *f, const char *id)
+{
+	unsigned h = id_hash(id);
+
+	f[h / 64] |= UINT64_C(1) << (h % 64);
+}
+
+static bool filter_has(const uint64_t *f, unsigned h)
+{
+	return f[h / 64] >> (h % 64) & 1;
+}
+
 /* Make ctx->cache match (rules, inputs); NULL only when out of memory. */
 static struct dc_sched_cache *prepare(const struct dc_rules *r, struct dc_sched_ctx *ctx)
 {
 	struct dc_sched_cache *c = ctx->cache;
 
-	dc_tz_use(r->zone);	/* validated when the rules were compiled */
 	if (!c && !(c = ctx->cache = calloc(1, sizeof *c)))
 		return NULL;
 	if (c->rules == r && c->ov == ctx->overrides && c->nov == ctx->noverrides &&
-	    c->al == ctx->alerts && c->nal == ctx->nalerts && c->ready)
+	    c->al == ctx->alerts && c->nal == ctx->nalerts && c->ready) {
+		if (c->tz_generation != dc_tz_generation()) {
+			dc_tz_use(r->zone);
+			c->tz_generation = dc_tz_generation();
+		}
 		return c;
+	}
+	dc_tz_use(r->zone);	/* validated when the rules were compiled */
 	cache_clear(c);
 	c->rules = r;
 	c->ov = ctx->overrides;
@@ -187,7 +219,12 @@ static struct dc_sched_cache *prepare(const struct dc_rules *r, struct dc_sched_
 			c->oidx[i] = (struct ovr_ref){ c->ov[i].screen, i };
 		qsort(c->oidx, c->nov, sizeof *c->oidx, cmp_ovr);
 		c->noidx = c->nov;
+		for (size_t i = 0; i < c->nov; i++)
+			filter_add(c->ov_filter, c->ov[i].screen);
 	}
+	for (size_t i = 0; i < r->nderog_index; i++)
+		filter_add(c->dg_filter, r->derog_index[i].screen);
+	c->tz_generation = dc_tz_generation();
 	c->ready = true;
 	return c;
 }
@@ -243,13 +280,17 @@ static bool scope_match(const struct dc_policy *p, const struct dc_screen *s)
 	return true;
 }
 
+/* `which`: the policies whose scope is worth checking (evaluate only needs
+ * those in force at the instant; next_transition needs them all). */
 static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
-		       const struct dc_screen *s, struct profile *pr)
+		       const struct dc_screen *s, uint64_t which, struct profile *pr)
 {
 	memset(pr, 0, sizeof *pr);
-	for (size_t i = 0; i < r->npolicies; i++)
+	for (uint64_t m = which; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
 		if (scope_match(&r->policies[i], s))
 			pr->scope |= UINT64_C(1) << i;
+	}
 	pr->catbit = 1u << s->category;
 	pr->removed = s->status == DC_STATUS_REMOVED;
 	pr->airport = s->flags & DC_FLAG_AIRPORT;
@@ -268,8 +309,18 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 			pr->svc_end = r->service_end;
 		}
 	}
-	EQUAL_RANGE(r->derog_index, r->nderog_index, screen, s->id, pr->d_first, pr->d_n);
-	EQUAL_RANGE(c->oidx, c->noidx, screen, s->id, pr->o_first, pr->o_n);
+	if (r->nderog_index || c->noidx) {
+		unsigned h = id_hash(s->id);
+		if (filter_has(c->dg_filter, h))
+			EQUAL_RANGE(r->derog_index, r->nderog_index, screen, s->id, pr->d_first, pr->d_n);
+		if (filter_has(c->ov_filter, h))
+			EQUAL_RANGE(c->oidx, c->noidx, screen, s->id, pr->o_first, pr->o_n);
+	}
+}
+
+static uint64_t all_policies(const struct dc_rules *r)
+{
+	return r->npolicies >= 64 ? UINT64_MAX : (UINT64_C(1) << r->npolicies) - 1;
 }
 
 static bool in_service(const struct profile *pr, int sod)
@@ -435,8 +486,9 @@ bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 		dc_sched_ctx_release(&local);
 		return false;	/* out of memory: off is the lawful side */
 	}
-	profile_of(r, c, s, &pr);
-	on = decide(r, c, &pr, cached_instant(r, c, t), NULL);
+	const struct instant *in = cached_instant(r, c, t);
+	profile_of(r, c, s, in->active, &pr);
+	on = decide(r, c, &pr, in, NULL);
 	dc_sched_ctx_release(&local);
 	return on;
 }
@@ -456,7 +508,7 @@ void dc_schedule_explain(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 		out->on = false;
 		return;
 	}
-	profile_of(r, c, s, &pr);
+	profile_of(r, c, s, all_policies(r), &pr);
 	instant_at(r, t, &in);
 	out->local = in.lt;
 	out->on = decide(r, c, &pr, &in, out);
@@ -695,7 +747,7 @@ int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ct
 			return t + 60;
 		}
 	}
-	profile_of(r, c, s, &pr);
+	profile_of(r, c, s, all_policies(r), &pr);
 	if (!pr.d_n && !pr.o_n) {
 		memset(&key, 0, sizeof key);	/* padding too: compared with memcmp */
 		key.scope = pr.scope;
