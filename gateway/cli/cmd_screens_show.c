@@ -125,6 +125,17 @@ static const char *label_en[DC_F__COUNT] = {
 	"Transport furniture", "Service hours", "Relay box", "Channel", "Notes",
 };
 
+/* Whole watts print without decimals, fractional ones keep what was typed. */
+static int decimals_of(double v)
+{
+	for (int d = 0; d < 3; d++) {
+		double scaled = v * (d == 0 ? 1 : d == 1 ? 10 : 100);
+		if (scaled == (double)(long long)scaled)
+			return d;
+	}
+	return 3;
+}
+
 /* A field as a person reads it: local numbers, dates, labels, yes/no. */
 static void human_value(const struct dc_screen *s, int f, char *buf, size_t len)
 {
@@ -139,10 +150,14 @@ static void human_value(const struct dc_screen *s, int f, char *buf, size_t len)
 		else
 			snprintf(buf, len, "—");
 		return;
-	case DC_F_SURFACE_M2: dc_fmt_num(buf, len, s->surface_m2, 1, l); return;
-	case DC_F_POWER_ON_W: dc_fmt_num(buf, len, s->power_on_w, 0, l); return;
-	case DC_F_POWER_STANDBY_W: dc_fmt_num(buf, len, s->power_standby_w, 1, l); return;
-	case DC_F_BASELINE_HOURS: dc_fmt_num(buf, len, s->baseline_hours, 1, l); return;
+	case DC_F_SURFACE_M2: dc_fmt_num(buf, len, s->surface_m2, decimals_of(s->surface_m2), l); return;
+	case DC_F_POWER_ON_W: dc_fmt_num(buf, len, s->power_on_w, decimals_of(s->power_on_w), l); return;
+	case DC_F_POWER_STANDBY_W:
+		dc_fmt_num(buf, len, s->power_standby_w, decimals_of(s->power_standby_w), l);
+		return;
+	case DC_F_BASELINE_HOURS:
+		dc_fmt_num(buf, len, s->baseline_hours, decimals_of(s->baseline_hours), l);
+		return;
 	case DC_F_AIRPORT: case DC_F_TRANSPORT_FURNITURE: {
 		unsigned flag = f == DC_F_AIRPORT ? DC_FLAG_AIRPORT : DC_FLAG_TRANSPORT_FURNITURE;
 		snprintf(buf, len, "%s", (s->flags & flag) ? TR("oui", "yes") : TR("non", "no"));
@@ -292,7 +307,7 @@ static int list_row(const struct dc_screen *s, void *arg)
 	cli_print_cell(s->site, 20);
 	putchar(' ');
 	cli_print_cell(dc_status_label(s->status), 18);
-	dc_fmt_num(w, sizeof w, s->power_on_w, 0, dc_lang());
+	dc_fmt_num(w, sizeof w, s->power_on_w, decimals_of(s->power_on_w), dc_lang());
 	printf(" %8s W\n", w);
 	return 0;
 }
