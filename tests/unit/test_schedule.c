@@ -546,6 +546,46 @@ static void compile_matches_evaluate_minute_by_minute(void **state)
 	dc_sched_ctx_release(&ctx);
 }
 
+static void compile_cuts_until_when_a_channel_overflows(void **state)
+{
+	(void)state;
+	/* Off for 5 minutes every quarter hour: 192 toggles a day. */
+	struct dc_rules *r = rules_of(
+		"{\"policies\": [{\"id\": \"blink\", \"effect\": \"off\", \"reason\": \"r\", \"windows\": ["
+		"{\"start\": \"00:00\", \"end\": \"00:05\"}, {\"start\": \"00:15\", \"end\": \"00:20\"},"
+		"{\"start\": \"00:30\", \"end\": \"00:35\"}, {\"start\": \"00:45\", \"end\": \"00:50\"}]}]}");
+	struct dc_screen s[2] = { screen("info-1", DC_CAT_INFORMATION), screen("info-2", DC_CAT_INFORMATION) };
+	s[0].channel = 1;
+	s[1].channel = 2;
+	static struct dc_fallback fb;
+	char err[128];
+	int64_t from = at(r, 2026, 11, 23, 12, 0);
+
+	/* 8 toggles a day fit in 512 for 64 days, not for 100. */
+	assert_int_equal(dc_schedule_compile(r, NULL, "b", s, 2, from, 100 * 86400, &fb, err, sizeof err), 0);
+	assert_int_equal(fb.ch[0].nsteps, DC_FALLBACK_MAX_STEPS);
+	assert_true(fb.until < from + 100 * 86400);
+	assert_true(fb.until > fb.ch[0].steps[DC_FALLBACK_MAX_STEPS - 1]);
+	assert_int_equal(fb.ch[1].nsteps, DC_FALLBACK_MAX_STEPS);
+	for (int64_t t = from; t < fb.until; t += 300)
+		assert_int_equal(dc_fallback_state(&fb, 1, t, NULL), dc_schedule_evaluate(r, NULL, &s[0], t));
+	dc_rules_free(r);
+}
+
+static void failed_reload_keeps_the_previous_rules(void **state)
+{
+	(void)state;
+	char err[256];
+	struct dc_rules *cur = rules_of("{\"policies\": [{\"id\": \"a\", \"effect\": \"off\", \"reason\": \"r\"}]}");
+	const char *bad = "{\"policies\": [{\"id\": \"a\", \"effect\": \"on\"}]}";
+	struct dc_rules *next = dc_rules_parse(bad, strlen(bad), NULL, err, sizeof err);
+	struct dc_screen s = screen("info-1", DC_CAT_INFORMATION);
+
+	assert_null(next);
+	assert_false(dc_schedule_evaluate(cur, NULL, &s, at(cur, 2026, 11, 23, 12, 0)));
+	dc_rules_free(cur);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +605,8 @@ int main(void)
 		cmocka_unit_test(overseas_zone_follows_local_wall_clock),
 		cmocka_unit_test(explanation_lists_every_rule_in_order),
 		cmocka_unit_test(compile_matches_evaluate_minute_by_minute),
+		cmocka_unit_test(compile_cuts_until_when_a_channel_overflows),
+		cmocka_unit_test(failed_reload_keeps_the_previous_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
