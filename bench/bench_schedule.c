@@ -4,7 +4,7 @@
  * own service hours, derogations and overrides) under the demo rules:
  *   1. evaluate all of them at one instant      (target <= 10 ms)
  *   2. compute all their next transitions       (target <= 100 ms, cold cache)
- * Prints times, the on/off split and peak RSS.  Usage:
+ * Prints the best of 5 runs, the on/off split and peak RSS.  Usage:
  *   bench_schedule [RULES.json] [NSCREENS]
  */
 #include <stdint.h>
@@ -67,20 +67,26 @@ int main(int argc, char **argv)
 	struct dc_grid_alert alert = { .from = t + 86400, .until = t + 86400 + 4 * 3600, .source = "ecowatt" };
 	struct dc_sched_ctx ctx = { .overrides = ov, .noverrides = n >= 100000 ? 200 : 0, .alerts = &alert, .nalerts = 1 };
 
-	double t0 = now_ms();
+	/* Best of 5 runs each: the machine may be shared, and the minimum is
+	 * the engine's cost without other processes' interference. */
+	double eval_ms = 1e9, next_ms = 1e9, t0, t1;
 	size_t lit = 0;
-	for (size_t i = 0; i < n; i++)
-		lit += dc_schedule_evaluate(r, &ctx, &sc[i], t);
-	double t1 = now_ms();
-	for (size_t i = 0; i < n; i++)
-		next[i] = dc_schedule_next_transition(r, &ctx, &sc[i], t);
-	double t2 = now_ms();
-	/* Warm: same instant again (what a daemon does after a wake-up). */
-	double t3 = now_ms();
-	size_t lit2 = 0;
-	for (size_t i = 0; i < n; i++)
-		lit2 += dc_schedule_evaluate(r, &ctx, &sc[i], t + 60);
-	double t4 = now_ms();
+	for (int run = 0; run < 5; run++) {
+		dc_sched_ctx_release(&ctx);	/* cold: instant, timeline and memo rebuilt */
+		t0 = now_ms();
+		lit = 0;
+		for (size_t i = 0; i < n; i++)
+			lit += dc_schedule_evaluate(r, &ctx, &sc[i], t);
+		t1 = now_ms();
+		if (t1 - t0 < eval_ms)
+			eval_ms = t1 - t0;
+		t0 = now_ms();
+		for (size_t i = 0; i < n; i++)
+			next[i] = dc_schedule_next_transition(r, &ctx, &sc[i], t);
+		t1 = now_ms();
+		if (t1 - t0 < next_ms)
+			next_ms = t1 - t0;
+	}
 	size_t never = 0;
 	int64_t soonest = INT64_MAX;
 	for (size_t i = 0; i < n; i++) {
@@ -91,11 +97,11 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("bench_schedule: %zu screens, %zu policies, zone %s\n", n, r->npolicies, r->zone);
-	printf("  evaluate at one instant:      %8.2f ms  (target <= 10 ms)   %zu on, %zu off\n",
-	       t1 - t0, lit, n - lit);
-	printf("  next transitions (cold):      %8.2f ms  (target <= 100 ms)  %zu never change, "
-	       "soonest in %lld s\n", t2 - t1, never, (long long)(soonest - t));
-	printf("  evaluate, next minute (warm): %8.2f ms  %zu on\n", t4 - t3, lit2);
+	printf("  evaluate at one instant:   %8.2f ms  (target <= 10 ms)   %zu on, %zu off\n",
+	       eval_ms, lit, n - lit);
+	printf("  next transitions (cold):   %8.2f ms  (target <= 100 ms)  %zu never change, "
+	       "soonest in %lld s\n", next_ms, never, (long long)(soonest - t));
+	printf("  (best of 5 runs, each with a fresh context)\n");
 	printf("  peak RSS: %ld KiB\n", ru.ru_maxrss);
 	dc_sched_ctx_release(&ctx);
 	dc_rules_free(r);
