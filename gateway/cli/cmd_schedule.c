@@ -19,20 +19,24 @@ static void usage(FILE *f)
 		 "        decran schedule explain ÉCRAN [--at 'AAAA-MM-JJ HH:MM'] [--rules FICHIER] [--json]\n"
 		 "        decran schedule preview [--screen ÉCRAN] --from 'AAAA-MM-JJ[ HH:MM]' --to '…'\n"
 		 "                                [--rules FICHIER] [--json]\n"
+		 "        decran schedule fallback COFFRET [--from 'AAAA-MM-JJ[ HH:MM]'] [--days 14] [--rules FICHIER]\n"
 		 "check valide un fichier de règles (sans base).  explain dit pourquoi un écran\n"
 		 "est allumé ou éteint (maintenant, ou à --at, heure locale du fuseau des règles),\n"
 		 "règle par règle dans l'ordre de priorité.  preview liste chaque passage\n"
-		 "allumé/éteint sur la période (400 jours au plus).\n"
+		 "allumé/éteint sur la période (400 jours au plus).  fallback imprime le plan de\n"
+		 "secours compilé d'un coffret (JSON, docs/protocol.md).\n"
 		 "Fichier de règles : --rules, sinon $DECRAN_RULES, sinon rules.json à côté de la base.\n"
 		 "Les forçages et alertes réseau en cours (decran override / grid-alert) sont pris en compte.\n",
 		 "usage: decran schedule check FILE [--json]\n"
 		 "       decran schedule explain SCREEN [--at 'YYYY-MM-DD HH:MM'] [--rules FILE] [--json]\n"
 		 "       decran schedule preview [--screen SCREEN] --from 'YYYY-MM-DD[ HH:MM]' --to '…'\n"
 		 "                               [--rules FILE] [--json]\n"
+		 "       decran schedule fallback BOX [--from 'YYYY-MM-DD[ HH:MM]'] [--days 14] [--rules FILE]\n"
 		 "check validates a rules file (no database needed).  explain says why a screen\n"
 		 "is on or off (now, or at --at, local time of the rules' zone), rule by rule in\n"
 		 "precedence order.  preview lists every on/off transition in the period (at\n"
-		 "most 400 days).\n"
+		 "most 400 days).  fallback prints a box's compiled fallback schedule (JSON,\n"
+		 "docs/protocol.md).\n"
 		 "Rules file: --rules, else $DECRAN_RULES, else rules.json beside the database.\n"
 		 "Overrides and grid alerts in force (decran override / grid-alert) are applied.\n"), f);
 }
@@ -393,6 +397,92 @@ out:
 	return rc;
 }
 
+/* The fallback message a relay box would receive (docs/protocol.md). */
+static int fallback(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from_s = NULL, *rules = NULL;
+	long days = 14;
+	char *end;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': from_s = optarg; break;
+		case 'r': rules = optarg; break;
+		case 'd':
+			days = strtol(optarg, &end, 10);
+			if (*end || days < 1 || days > 60)
+				return cli_usage_error(usage, "--days");
+			break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage_error(usage, argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *box = argv[optind];
+	struct session s;
+	struct dc_screen *list = NULL, *mine = NULL;
+	size_t n = 0, k = 0;
+	int64_t from = cli_now();
+	static struct dc_fallback fb;
+	char err[256];
+	int rc = 1;
+
+	if (open_session(cli, rules, &s) < 0)
+		goto out;
+	dc_tz_use(s.rules->zone);
+	if (from_s && cli_parse_local(from_s, &from) < 0) {
+		fprintf(stderr, TR("decran : --from « %s » : AAAA-MM-JJ[ HH:MM] attendu\n",
+				   "decran: --from '%s': YYYY-MM-DD[ HH:MM] expected\n"), from_s);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
+	if (dc_store_list_screens_array(s.store, &f, &list, &n) < 0) {
+		fprintf(stderr, "decran: %s\n", dc_store_errmsg(s.store));
+		goto out;
+	}
+	if (!(mine = calloc(n ? n : 1, sizeof *mine)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i].box, box) == 0 && list[i].channel > 0)
+			mine[k++] = list[i];
+	if (!k) {
+		fprintf(stderr, TR("decran : aucun écran relié au coffret « %s »\n",
+				   "decran: no screen bound to box '%s'\n"), box);
+		goto out;
+	}
+	if (load_inputs(&s, from) < 0)
+		goto out;
+	if (dc_schedule_compile(s.rules, &s.ctx, box, mine, k, from, days * 86400, &fb, err, sizeof err) < 0) {
+		fprintf(stderr, "decran: %s\n", err);
+		goto out;
+	}
+	char *json = dc_fallback_encode(&fb);
+	if (!json)
+		goto out;
+	printf("%s\n", json);
+	free(json);
+	rc = 0;
+out:
+	free(mine);
+	free(list);
+	done(&s);
+	return rc;
+}
+
 int cmd_schedule(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2) {
@@ -409,6 +499,8 @@ int cmd_schedule(struct cli *cli, int argc, char **argv)
 		return explain(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "preview") == 0)
 		return preview(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "fallback") == 0)
+		return fallback(cli, argc - 1, argv + 1);
 	fprintf(stderr, TR("decran : sous-commande inconnue « schedule %s »\n",
 			   "decran: unknown sub-command 'schedule %s'\n"), argv[1]);
 	usage(stderr);

@@ -199,3 +199,18 @@ def test_grid_alert(decran, city):
     assert "2 alerte(s) levée(s)" in ok(decran("grid-alert", "clear", "--all")).stdout
     r = ok(decran("schedule", "explain", "ecole-ferry-hall", "--at", "2026-12-03 09:30"))
     assert ": ALLUMAGE AUTORISÉ" in r.stdout
+
+
+def test_fallback_message_for_a_box(decran, city):
+    r = ok(decran("schedule", "fallback", "coffret-gare", "--from", "2026-11-23", "--days", "2"))
+    fb = json.loads(r.stdout)
+    assert fb["v"] == 1 and fb["box"] == "coffret-gare"
+    assert fb["until"] - fb["from"] == 2 * 86400
+    start = datetime(2026, 11, 22, 23, 0, tzinfo=timezone.utc)  # 23/11 00:00 Paris
+    assert fb["from"] == int(start.timestamp())
+    # transport furniture (service 05:30-00:30): off 01:00-05:30 every night
+    assert fb["ch"]["1"] == {"s": 1, "t": [3600, 19800, 86400 + 3600, 86400 + 19800]}
+    # advertising on the same box: the municipal 22:00-07:00 rule
+    assert fb["ch"]["4"] == {"s": 0, "t": [7 * 3600, 22 * 3600, 86400 + 7 * 3600, 86400 + 22 * 3600]}
+    r = decran("schedule", "fallback", "nope", "--from", "2026-11-23")
+    assert r.returncode == 1 and "nope" in r.stderr
