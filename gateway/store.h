@@ -41,6 +41,8 @@ int dc_store_rollback(struct dc_store *st);
 
 /* 1 and *out filled when found, 0 when not, -1 on error. */
 int dc_store_get_screen(struct dc_store *st, const char *id, struct dc_screen *out);
+/* 1 when a screen with this id exists, 0 when not, -1 on error. */
+int dc_store_has_screen(struct dc_store *st, const char *id);
 /* Insert or update.  A new screen gets one audit row (field "created"); an
  * update gets one audit row per changed field (old → new, canonical text).
  * *changes (may be NULL) receives the number of audit rows written: 0 means

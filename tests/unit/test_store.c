@@ -365,7 +365,7 @@ static const char v1_fixture[] =
 	" notes TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE plan_targets (category TEXT NOT NULL, target_date TEXT NOT NULL,"
 	" removed INTEGER NOT NULL, PRIMARY KEY (category, target_date));"
-	"CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,"
+	"CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
 	" actor TEXT NOT NULL, screen_id TEXT REFERENCES screens(id), field TEXT NOT NULL,"
 	" old TEXT, new TEXT);"
 	"INSERT INTO screens (id, name, category, site, lat, lon, power_on_w, power_standby_w,"
