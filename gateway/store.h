@@ -34,7 +34,9 @@ int dc_store_schema_version(void);
 struct sqlite3 *dc_store_db(struct dc_store *st);
 
 /* Bulk work in one transaction: nothing lands unless dc_store_commit succeeds.
- * Single calls outside begin/commit are transactions of their own. */
+ * Single calls outside begin/commit are transactions of their own.  Inside
+ * begin/commit, a failed write may leave part of itself in the transaction:
+ * roll back (the bulk import does). */
 int dc_store_begin(struct dc_store *st);
 int dc_store_commit(struct dc_store *st);
 int dc_store_rollback(struct dc_store *st);
