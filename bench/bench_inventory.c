@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "inventory_import.h"
 #include "store.h"
 
@@ -94,7 +95,7 @@ int main(void)
 	}
 
 	double t0 = now(), c0 = cpu();
-	char *data = dc_read_file(csv, &len);
+	char *data = dc_read_file(csv, DC_IMPORT_MAX_BYTES, &len);
 	if (!data || dc_inventory_import(st, data, len, &o, &res, &errs) < 0) {
 		fprintf(stderr, "import failed (%zu errors): %s\n", errs.n, errs.n ? errs.v[0].msg : "");
 		free(data);
