@@ -354,3 +354,31 @@ def test_audit_trail_is_append_only_in_the_file(decran, db):
     with pytest.raises(sqlite3.DatabaseError):
         con.execute("UPDATE audit SET actor = 'mallory'")
     con.close()
+
+
+def test_large_import_shows_progress(tmp_path, decran):
+    rows = ["id;name;category;power_on_w"]
+    rows += ["e-%06d;Écran %d;advertising;311" % (i, i) for i in range(50001)]
+    f = write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    r = ok(decran("screens", "import", f))
+    assert "50\u202f001 ligne(s) importée(s)" in r.stdout
+    progress = [l for l in r.stderr.splitlines() if l.startswith("import : ")]
+    assert progress and "vérification" in progress[0] and "50\u202f000 lignes" in progress[0]
+    assert any("écriture" in l for l in progress)
+
+
+def test_db_option_selects_the_database(tmp_path, decran, db):
+    other = str(tmp_path / "other.db")
+    ok(decran("--db", other, "screens", "add", "x", "--name", "X", "--category", "other"))
+    assert [s["id"] for s in json.loads(decran("--db", other, "screens", "list", "--json").stdout)] == ["x"]
+    assert listed(decran) == []
+
+
+def test_show_in_english(decran):
+    ok(decran("screens", "add", "m1", "--name", "Médiathèque", "--category", "library",
+              "--removal-target", "2027-01-15", "--status", "slated_for_removal"))
+    out = ok(decran("screens", "show", "m1", "--history", lang="en_US.UTF-8")).stdout
+    assert "Slated for removal" in out and "2027-01-15" in out and "History:" in out
+    assert "created ('Médiathèque')" in out
+    r = decran("screens", "show", "nope", lang="en_US.UTF-8")
+    assert r.returncode == 1 and "unknown screen 'nope'" in r.stderr
