@@ -464,8 +464,10 @@ static void col_text(sqlite3_stmt *q, int i, char *dst, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
 	size_t n = (size_t)sqlite3_column_bytes(q, i);
-	if (!t)
-		n = 0;
+	if (!t) {
+		dst[0] = '\0';
+		return;
+	}
 	if (n >= cap)
 		n = cap - 1;	/* CHECKs and dc_field_set keep values shorter */
 	memcpy(dst, t, n);
