@@ -317,8 +317,13 @@ def test_plan_set_show_unset(decran, tmp_path, db):
     r = decran("plan", "set", "--file", bad)
     assert r.returncode == 1 and "%s:3: colonne « date »" % bad in r.stderr
     assert dump(db) == before
-    text = ok(decran("plan", "show")).stdout
+    text = ok(decran("plan", "show", "--history")).stdout
     assert "31/12/2027" in text and "Toutes" in text
+    assert "maire" in text and "plan:all:2027-12-31 : ∅ → 12" in text
+    h = json.loads(ok(decran("plan", "show", "--json", "--history")).stdout)["history"]
+    assert [(x["field"], x["old"], x["new"]) for x in h] == [
+        ("plan:all:2027-12-31", "", "12"), ("plan:advertising:2026-12-31", "", "4"),
+        ("plan:advertising:2026-12-31", "4", "")]
 
 
 def test_corrupt_database_is_refused_and_left_unchanged(tmp_path, decran, db):
