@@ -4,7 +4,7 @@
  * Opening never destroys anything: a missing file is created; a file that is
  * not an SQLite database, is corrupt, or comes from a newer decran is refused
  * with a message and left byte-for-byte as it was.  An older database is
- * upgraded in place (see the migration table in store.c).
+ * upgraded in place (see the migration steps in store_schema.c).
  *
  * Conventions (libmodbus-like): an opaque context; functions return 0 on
  * success and -1 on failure with dc_store_errmsg() saying why, in the user's
