@@ -53,11 +53,12 @@ int dc_store_has_screen(struct dc_store *st, const char *id);
 int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const char *actor,
 			int *changes);
 
-/* List filters: a negative status/category, or a NULL site, means "any". */
+/* List filters: a negative status/category, or a NULL site/box, means "any". */
 struct dc_screen_filter {
 	int status;		/* enum dc_status or -1 */
 	int category;		/* enum dc_category or -1 */
 	const char *site;	/* exact match or NULL */
+	const char *box;	/* relay box id (screens bound to it) or NULL */
 	const char *sort;	/* a field name (screen_fields.h) or NULL for id */
 	bool desc;
 };

@@ -196,6 +196,8 @@ static int prepare_filtered(struct dc_store *st, const char *head, const struct 
 		n += snprintf(sql + n, sizeof sql - n, " AND category = ?%d", k++);
 	if (f && f->site)
 		n += snprintf(sql + n, sizeof sql - n, " AND site = ?%d", k++);
+	if (f && f->box)
+		n += snprintf(sql + n, sizeof sql - n, " AND box = ?%d", k++);
 	if (order) {
 		const char *key = f && f->sort ? f->sort : "id";
 		int fi = dc_field_parse(key);
@@ -220,6 +222,8 @@ static int prepare_filtered(struct dc_store *st, const char *head, const struct 
 		sqlite3_bind_text(*q, k++, dc_category_name(f->category), -1, SQLITE_STATIC);
 	if (f && f->site)
 		sqlite3_bind_text(*q, k++, f->site, -1, SQLITE_STATIC);
+	if (f && f->box)
+		sqlite3_bind_text(*q, k++, f->box, -1, SQLITE_STATIC);
 	return 0;
 }
 

@@ -232,6 +232,10 @@ static void list_filters_and_sorts(void **state)
 		s.power_on_w = 1000 - i;
 		if (i % 2)
 			snprintf(s.site, sizeof s.site, "Médiathèque");
+		if (i % 3 == 0) {
+			snprintf(s.box, sizeof s.box, "box-a");
+			s.channel = 1 + i / 3;
+		}
 		assert_int_equal(dc_store_put_screen(st, &s, "t", NULL), 0);
 	}
 	assert_int_equal(dc_store_commit(st), 0);
@@ -264,6 +268,17 @@ static void list_filters_and_sorts(void **state)
 	assert_int_equal(dc_store_list_screens_array(st, &f, &v, &n), 0);
 	assert_string_equal(v[0].id, "s01");
 	free(v);
+
+	f.desc = false;
+	f.site = NULL;
+	f.category = -1;
+	f.sort = NULL;
+	f.box = "box-a";
+	assert_int_equal(dc_store_list_screens_array(st, &f, &v, &n), 0);
+	assert_int_equal(n, 10);	/* i % 3 == 0 */
+	assert_string_equal(v[0].box, "box-a");
+	free(v);
+	f.box = NULL;
 
 	f.sort = "nonsense; DROP TABLE screens";
 	int k = 0;
