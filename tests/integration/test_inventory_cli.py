@@ -387,3 +387,29 @@ def test_show_in_english(decran):
     assert "created ('Médiathèque')" in out
     r = decran("screens", "show", "nope", lang="en_US.UTF-8")
     assert r.returncode == 1 and "unknown screen 'nope'" in r.stderr
+
+
+def test_import_killed_midway_leaves_database_whole(tmp_path, decran, db):
+    """SIGKILL while the import is writing: the transaction never committed,
+    so the database opens cleanly with exactly what it held before."""
+    import signal
+    import subprocess
+    from harness import bin_path
+    ok(decran("screens", "add", "before", "--name", "Avant", "--category", "other"))
+    rows = ["id,name,category,power_on_w"]
+    rows += ["k-%06d,Écran %d,school,90" % (i, i) for i in range(80000)]
+    f = write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    env = dict(os.environ, LANG="en_US.UTF-8", LC_ALL="", DECRAN_DB=db)
+    p = subprocess.Popen([bin_path("decran"), "screens", "import", f], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in p.stderr:
+            if line.startswith("import: writing"):
+                p.send_signal(signal.SIGKILL)
+                break
+    finally:
+        p.wait(timeout=60)
+    assert p.returncode == -signal.SIGKILL, "import finished before it could be killed"
+    assert [s["id"] for s in listed(decran)] == ["before"]
+    r = ok(decran("screens", "import", f))
+    assert "80\u202f000 ligne(s) importée(s)" in r.stdout
