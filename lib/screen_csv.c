@@ -54,7 +54,7 @@ int dc_screen_csv_open(struct dc_screen_csv *r, const char *data, size_t len,
 		name[n] = '\0';
 		int f = dc_field_parse(name);
 		if (!name[0]) {
-			char col[16];
+			char col[24];
 			snprintf(col, sizeof col, "#%zu", i + 1);
 			dc_errlist_add(errs, r->csv.line, col,
 				       TR("colonne sans nom (séparateur en trop en fin de ligne ?)",
