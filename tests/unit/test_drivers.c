@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "drv_native.h"
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
 
@@ -267,6 +268,63 @@ static void shelly_answers(void **s)
 	}
 }
 
+static int nat(const char *topic, const char *payload)
+{
+	err[0] = '\0';
+	return dc_native_parse("gare-nord", topic, payload, strlen(payload), ev, DC_DRV_MAX_EVENTS,
+			       err, sizeof err);
+}
+
+static void native_protocol(void **s)
+{
+	(void)s;
+	struct dc_drv_msg m;
+	assert_int_equal(dc_native_command("gare-nord", 3, 0, "1795392000000-17-4", &m), 0);
+	assert_string_equal(m.topic, "decran/gare-nord/cmd/3");
+	assert_string_equal(m.payload, "{\"v\":1,\"id\":\"1795392000000-17-4\",\"on\":false}");
+	assert_int_equal(dc_native_command("gare-nord", 3, 0, "bad id", &m), -1);
+	assert_int_equal(dc_native_command("gare-nord", 3, 0, "", &m), -1);
+	assert_int_equal(dc_native_command("Gare", 3, 0, "x", &m), -1);
+	assert_int_equal(dc_native_command("gare-nord", 17, 0, "x", &m), -1);
+	char subs[3][DC_DRV_TOPIC_MAX];
+	assert_int_equal(dc_native_subscriptions("gare-nord", subs), 3);
+	assert_string_equal(subs[0], "decran/gare-nord/state/+");
+	char hb[96];
+	dc_native_heartbeat(1, 1795392000, hb, sizeof hb);
+	assert_string_equal(hb, "{\"v\":1,\"online\":true,\"t\":1795392000}");
+
+	assert_int_equal(nat("decran/gare-nord/state/2",
+			     "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"gateway\",\"id\":\"a\",\"t\":1}"), 1);
+	assert_int_equal(ev[0].kind, DC_EV_STATE);
+	assert_int_equal(ev[0].channel, 2);
+	assert_int_equal(ev[0].on, 0);
+	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":false}"), 1);
+	assert_int_equal(ev[0].kind, DC_EV_ONLINE);
+	assert_int_equal(ev[0].online, 0);
+	assert_int_equal(nat("decran/gare-nord/tele", "{\"v\":1,\"power_w\":12.5,\"energy_wh\":900}"), 2);
+	assert_true(ev[0].value == 12.5);
+	assert_true(ev[1].value == 900);
+	assert_int_equal(nat("decran/gare-nord/state/2", ""), 0);	/* retained state cleared */
+	assert_int_equal(nat("decran/gare-nord2/state/2", "x"), 0);
+	assert_int_equal(nat("decran/gare-nord/state/0", "x"), 0);
+	assert_int_equal(nat("decran/gare-nord/journal", "x"), 0);
+	static const struct { const char *topic, *payload, *where; } bad[] = {
+		{ "decran/gare-nord/state/2", "{\"ch\":2,\"on\":true}", "v: required" },
+		{ "decran/gare-nord/state/2", "{\"v\":2,\"on\":true}", "v: unsupported" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"on\":1}", "on:" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":3,\"on\":true}", "ch: expected 2" },
+		{ "decran/gare-nord/state/2", "on", "offset" },
+		{ "decran/gare-nord/status", "{\"v\":1}", "online:" },
+		{ "decran/gare-nord/tele", "{\"v\":1,\"power_w\":-1}", "power_w" },
+		{ "decran/gare-nord/tele", "[1]", "JSON object" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int n = nat(bad[i].topic, bad[i].payload);
+		if (n != -1 || !strstr(err, bad[i].where) || !strstr(err, bad[i].topic))
+			fail_msg("case %zu (%s): n=%d err=%s", i, bad[i].payload, n, err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +337,7 @@ int main(void)
 		cmocka_unit_test(shelly_status),
 		cmocka_unit_test(shelly_rejects_malformed),
 		cmocka_unit_test(shelly_answers),
+		cmocka_unit_test(native_protocol),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
