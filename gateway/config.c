@@ -354,7 +354,8 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	if (get_obj(c, "", root, "alarms", &o))
 		return -1;
 	if (o) {
-		static const char *const ak[] = { "meter_off_threshold_w", NULL };
+		static const char *const ak[] = { "meter_off_threshold_w", "meter_settle_ms", NULL };
+		long long settle = cfg->meter_settle_ms;
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "meter_off_threshold_w");
 		if (only_keys(c, "alarms", o, ak))
 			return -1;
@@ -363,6 +364,9 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 				    "expected a number of watts between 0 and 100000");
 		if (v)
 			cfg->meter_off_threshold_w = v->valuedouble;
+		if (get_int(c, "alarms", o, "meter_settle_ms", &settle, 0, 3600000, 0))
+			return -1;
+		cfg->meter_settle_ms = settle;
 	}
 
 	arr = cJSON_GetObjectItemCaseSensitive(root, "buses");
@@ -439,6 +443,7 @@ static void defaults(struct gw_config *cfg)
 	cfg->fallback_horizon_days = 14;
 	cfg->fallback_refresh_h = 24;
 	cfg->meter_off_threshold_w = 5.0;
+	cfg->meter_settle_ms = 10000;
 }
 
 int gw_config_parse(const char *json, size_t len, const char *base_dir, struct gw_config *out,

@@ -72,6 +72,7 @@ struct gw_config {
 	int offline_alarm_s;	/* box silent/offline this long: alarm */
 	int fallback_horizon_days, fallback_refresh_h;
 	double meter_off_threshold_w;	/* power above this with relay off: alarm */
+	int64_t meter_settle_ms;	/* ignore readings this soon after a switch */
 	struct gw_bus buses[GW_MAX_BUSES];
 	size_t nbuses;
 	struct gw_box *boxes;

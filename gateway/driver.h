@@ -16,19 +16,22 @@ enum dc_drv_event_kind {
 	DC_EV_POWER,		/* instantaneous active power, W (channel 0 = whole device) */
 	DC_EV_ENERGY,		/* cumulative active energy, Wh (channel 0 = whole device) */
 	DC_EV_RPC_RESULT,	/* answer to a command we sent (Shelly JSON-RPC) */
+	DC_EV_JOURNAL,		/* native box: a switch it made alone (seq in rpc_id, time in value) */
 };
 
 struct dc_drv_event {
 	enum dc_drv_event_kind kind;
 	int channel;		/* 1..DC_MAX_CHANNELS, 0 when not per channel */
-	int on;			/* STATE */
+	int on;			/* STATE, JOURNAL */
+	char src[16];		/* JOURNAL: fallback | boot | local | gateway */
 	int online;		/* ONLINE */
 	double value;		/* POWER (W), ENERGY (Wh) */
 	long long rpc_id;	/* RPC_RESULT */
 	int rpc_ok;		/* RPC_RESULT: 1 result, 0 error */
+	int has_state;		/* RPC_RESULT: result.output was present, in `on` */
 };
 
-#define DC_DRV_MAX_EVENTS 32
+#define DC_DRV_MAX_EVENTS 256	/* a native journal batch is up to 200 entries */
 #define DC_DRV_TOPIC_MAX 256
 #define DC_DRV_PAYLOAD_MAX 512
 /* Larger payloads are refused before parsing: no device of ours sends them. */

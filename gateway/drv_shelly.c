@@ -43,6 +43,23 @@ int dc_shelly_command(const char *prefix, const char *src, long long rpc_id, int
 	return 0;
 }
 
+int dc_shelly_query(const char *prefix, const char *src, long long rpc_id, int channel,
+		    struct dc_drv_msg *out)
+{
+	if (!dc_shelly_prefix_valid(prefix) || !dc_shelly_prefix_valid(src) || channel < 1 ||
+	    channel > DC_MAX_CHANNELS || strpbrk(src, "\"\\"))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, "%s/rpc", prefix);
+	int n = snprintf(out->payload, sizeof out->payload,
+			 "{\"id\":%lld,\"src\":\"%s\",\"method\":\"Switch.GetStatus\","
+			 "\"params\":{\"id\":%d}}", rpc_id, src, channel - 1);
+	if (n < 0 || (size_t)n >= sizeof out->payload)
+		return -1;
+	out->len = (size_t)n;
+	out->retain = 0;
+	return 0;
+}
+
 struct out {
 	struct dc_drv_event *ev;
 	size_t max, n;
@@ -199,8 +216,12 @@ int dc_shelly_parse_answer(const char *mqtt_topic, const void *payload, size_t l
 	else if (er && !cJSON_IsObject(er))
 		dc_drv_err(err, errlen, "%s: error: expected an object", mqtt_topic);
 	else {
+		/* Switch.GetStatus answers carry the output. */
+		const cJSON *out = cJSON_IsObject(res) ? cJSON_GetObjectItemCaseSensitive(res, "output")
+						       : NULL;
 		*ev = (struct dc_drv_event){ .kind = DC_EV_RPC_RESULT,
-					     .rpc_id = (long long)id->valuedouble, .rpc_ok = !!res };
+					     .rpc_id = (long long)id->valuedouble, .rpc_ok = !!res,
+					     .has_state = cJSON_IsBool(out), .on = cJSON_IsTrue(out) };
 		rc = 1;
 	}
 	cJSON_Delete(j);

@@ -26,6 +26,10 @@ int dc_shelly_subscriptions(const char *prefix, char subs[3][DC_DRV_TOPIC_MAX]);
  * matched (dc_shelly_parse_answer).  -1 on bad arguments. */
 int dc_shelly_command(const char *prefix, const char *src, long long rpc_id, int channel, int on,
 		      struct dc_drv_msg *out);
+/* Switch.GetStatus for one channel: the answer (on <src>/rpc) carries
+ * result.output, which dc_shelly_parse_answer returns in has_state/on. */
+int dc_shelly_query(const char *prefix, const char *src, long long rpc_id, int channel,
+		    struct dc_drv_msg *out);
 /* Decode a message on the device's own topics; same contract as
  * dc_tasmota_parse. */
 int dc_shelly_parse(const char *prefix, const char *mqtt_topic, const void *payload, size_t len,

@@ -32,6 +32,17 @@ int dc_tasmota_command(const char *topic, int channel, int on, struct dc_drv_msg
 	return 0;
 }
 
+int dc_tasmota_query(const char *topic, struct dc_drv_msg *out)
+{
+	if (!dc_tasmota_topic_valid(topic))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, "cmnd/%s/STATE", topic);
+	out->payload[0] = '\0';
+	out->len = 0;
+	out->retain = 0;
+	return 0;
+}
+
 /* "POWER" -> 1, "POWER7" -> 7, anything else -> 0. */
 static int power_channel(const char *key)
 {

@@ -20,6 +20,9 @@ int dc_tasmota_topic_valid(const char *topic);
 int dc_tasmota_subscriptions(const char *topic, char subs[2][DC_DRV_TOPIC_MAX]);
 /* The command switching relay `channel` (1..16). -1 on bad arguments. */
 int dc_tasmota_command(const char *topic, int channel, int on, struct dc_drv_msg *out);
+/* Ask for the relay states: "cmnd/<t>/STATE" (empty payload); Tasmota
+ * answers on stat/<t>/RESULT with every POWER<n>. */
+int dc_tasmota_query(const char *topic, struct dc_drv_msg *out);
 /* Decode one message.  Returns the number of events (0: not for this device
  * or nothing of interest), or -1 with "what, where" in err; ev is then
  * partially written and must be ignored. */

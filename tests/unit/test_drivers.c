@@ -45,6 +45,9 @@ static void tasmota_command(void **s)
 	assert_int_equal(dc_tasmota_command("a/b", 1, 1, &m), -1);
 	assert_int_equal(dc_tasmota_command("a+", 1, 1, &m), -1);
 	assert_int_equal(dc_tasmota_command("", 1, 1, &m), -1);
+	assert_int_equal(dc_tasmota_query("kiosque-3", &m), 0);
+	assert_string_equal(m.topic, "cmnd/kiosque-3/STATE");
+	assert_int_equal(m.len, 0);
 	char subs[2][DC_DRV_TOPIC_MAX];
 	assert_int_equal(dc_tasmota_subscriptions("kiosque-3", subs), 2);
 	assert_string_equal(subs[0], "stat/kiosque-3/+");
@@ -164,6 +167,9 @@ static void shelly_command(void **s)
 	assert_int_equal(dc_shelly_command("shellies/#", "gw", 1, 1, 1, &m), -1);
 	assert_int_equal(dc_shelly_command("s", "g\"w", 1, 1, 1, &m), -1);
 	assert_int_equal(dc_shelly_command("s", "gw", 1, 0, 1, &m), -1);
+	assert_int_equal(dc_shelly_query("shellies/gare", "decran-gw", 7, 2, &m), 0);
+	assert_string_equal(m.payload, "{\"id\":7,\"src\":\"decran-gw\",\"method\":\"Switch.GetStatus\","
+				       "\"params\":{\"id\":1}}");
 	char subs[3][DC_DRV_TOPIC_MAX];
 	assert_int_equal(dc_shelly_subscriptions("shellies/gare", subs), 3);
 	assert_string_equal(subs[0], "shellies/gare/online");
@@ -251,6 +257,12 @@ static void shelly_answers(void **s)
 	assert_int_equal(ev[0].kind, DC_EV_RPC_RESULT);
 	assert_int_equal(ev[0].rpc_id, 42);
 	assert_int_equal(ev[0].rpc_ok, 1);
+	assert_int_equal(ev[0].has_state, 0);
+	const char *st = "{\"id\":5,\"result\":{\"id\":0,\"output\":true,\"apower\":3}}";
+	assert_int_equal(dc_shelly_parse_answer("decran-gw/rpc", st, strlen(st), ev, err,
+						sizeof err), 1);
+	assert_int_equal(ev[0].has_state, 1);
+	assert_int_equal(ev[0].on, 1);
 	const char *ko = "{\"id\":43,\"error\":{\"code\":-103,\"message\":\"bad id\"}}";
 	assert_int_equal(dc_shelly_parse_answer("decran-gw/rpc", ko, strlen(ko), ev, err,
 						sizeof err), 1);
@@ -286,8 +298,12 @@ static void native_protocol(void **s)
 	assert_int_equal(dc_native_command("gare-nord", 3, 0, "", &m), -1);
 	assert_int_equal(dc_native_command("Gare", 3, 0, "x", &m), -1);
 	assert_int_equal(dc_native_command("gare-nord", 17, 0, "x", &m), -1);
-	char subs[3][DC_DRV_TOPIC_MAX];
-	assert_int_equal(dc_native_subscriptions("gare-nord", subs), 3);
+	char subs[4][DC_DRV_TOPIC_MAX];
+	assert_int_equal(dc_native_subscriptions("gare-nord", subs), 4);
+	assert_string_equal(subs[3], "decran/gare-nord/journal");
+	assert_int_equal(dc_native_journal_ack("gare-nord", 41, &m), 0);
+	assert_string_equal(m.topic, "decran/gare-nord/journal/ack");
+	assert_string_equal(m.payload, "{\"v\":1,\"upto\":41}");
 	assert_string_equal(subs[0], "decran/gare-nord/state/+");
 	char hb[96];
 	dc_native_heartbeat(1, 1795392000, hb, sizeof hb);
@@ -301,13 +317,29 @@ static void native_protocol(void **s)
 	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":false}"), 1);
 	assert_int_equal(ev[0].kind, DC_EV_ONLINE);
 	assert_int_equal(ev[0].online, 0);
-	assert_int_equal(nat("decran/gare-nord/tele", "{\"v\":1,\"power_w\":12.5,\"energy_wh\":900}"), 2);
+	assert_int_equal(nat("decran/gare-nord/tele", "{\"v\":1,\"t\":5,\"ch\":{\"1\":0},\"journal\":0,"
+			     "\"meter\":{\"ok\":true,\"t\":4,\"voltage_v\":230,\"power_w\":12.5,"
+			     "\"energy_kwh\":0.9}}"), 2);
+	assert_int_equal(ev[0].kind, DC_EV_POWER);
 	assert_true(ev[0].value == 12.5);
+	assert_int_equal(ev[1].kind, DC_EV_ENERGY);
 	assert_true(ev[1].value == 900);
+	assert_int_equal(nat("decran/gare-nord/tele", "{\"v\":1,\"meter\":{\"ok\":false,\"error\":\"x\"}}"), 0);
+	assert_int_equal(nat("decran/gare-nord/tele", "{\"v\":1,\"journal\":3}"), 0);
+	assert_int_equal(nat("decran/gare-nord/journal",
+			     "{\"v\":1,\"box\":\"gare-nord\",\"next\":9,\"dropped\":0,\"entries\":["
+			     "{\"seq\":7,\"ch\":1,\"on\":false,\"src\":\"fallback\",\"t\":1795392000},"
+			     "{\"seq\":8,\"ch\":2,\"on\":true,\"src\":\"boot\",\"t\":1795392060}]}"), 2);
+	assert_int_equal(ev[0].kind, DC_EV_JOURNAL);
+	assert_int_equal(ev[0].rpc_id, 7);
+	assert_int_equal(ev[0].channel, 1);
+	assert_int_equal(ev[0].on, 0);
+	assert_string_equal(ev[0].src, "fallback");
+	assert_true(ev[1].value == 1795392060.0);
 	assert_int_equal(nat("decran/gare-nord/state/2", ""), 0);	/* retained state cleared */
 	assert_int_equal(nat("decran/gare-nord2/state/2", "x"), 0);
 	assert_int_equal(nat("decran/gare-nord/state/0", "x"), 0);
-	assert_int_equal(nat("decran/gare-nord/journal", "x"), 0);
+	assert_int_equal(nat("decran/gare-nord/journal/ack", "x"), 0);	/* our own ack */
 	static const struct { const char *topic, *payload, *where; } bad[] = {
 		{ "decran/gare-nord/state/2", "{\"ch\":2,\"on\":true}", "v: required" },
 		{ "decran/gare-nord/state/2", "{\"v\":2,\"on\":true}", "v: unsupported" },
@@ -315,7 +347,13 @@ static void native_protocol(void **s)
 		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":3,\"on\":true}", "ch: expected 2" },
 		{ "decran/gare-nord/state/2", "on", "offset" },
 		{ "decran/gare-nord/status", "{\"v\":1}", "online:" },
-		{ "decran/gare-nord/tele", "{\"v\":1,\"power_w\":-1}", "power_w" },
+		{ "decran/gare-nord/tele", "{\"v\":1,\"meter\":{\"ok\":true,\"power_w\":-1}}", "power_w" },
+		{ "decran/gare-nord/tele", "{\"v\":1,\"meter\":{\"power_w\":1}}", "meter.ok" },
+		{ "decran/gare-nord/journal", "{\"v\":1}", "entries" },
+		{ "decran/gare-nord/journal", "{\"v\":1,\"entries\":[{\"seq\":1,\"ch\":0,\"on\":true,"
+		  "\"src\":\"boot\",\"t\":1}]}", "entries[0].ch" },
+		{ "decran/gare-nord/journal", "{\"v\":1,\"entries\":[{\"seq\":-1,\"ch\":1,\"on\":true,"
+		  "\"src\":\"boot\",\"t\":1}]}", "entries[0].seq" },
 		{ "decran/gare-nord/tele", "[1]", "JSON object" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
