@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomicfile.h"
 #include "cli_store.h"
 #include "csv.h"
 #include "errlist.h"
@@ -81,7 +82,7 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 	size_t n = 0, len;
 	int idx[3] = { -1, -1, -1 }, rc;
 	char err[200];
-	char *data = dc_read_file(file, &len);
+	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
 
 	if (!data) {
 		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));

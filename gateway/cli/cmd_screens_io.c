@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
+#include "atomicfile.h"
 #include "cli_store.h"
 #include "csv.h"
 #include "i18n.h"
@@ -95,7 +95,7 @@ int screens_import(struct cli *cli, int argc, char **argv)
 	}
 	const char *file = argv[optind];
 	size_t len;
-	char *data = dc_read_file(file, &len);
+	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
 	if (!data) {
 		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
 		return 1;
@@ -264,7 +264,7 @@ int screens_export(struct cli *cli, int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
 	} else if (path) {
-		if (dc_atomic_write_file(path, buf, len, 0644) < 0) {
+		if (dc_atomic_write(path, buf, len, true) < 0) {
 			fprintf(stderr, "decran: %s: %s\n", path, strerror(errno));
 			rc = -1;
 		}
