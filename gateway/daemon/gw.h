@@ -15,7 +15,7 @@
 #include <mosquitto.h>
 
 #include "clock.h"
-#include "config.h"
+#include "gwconfig.h"
 #include "driver.h"
 #include "fallback.h"
 #include "reconcile.h"

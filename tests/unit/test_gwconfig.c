@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "gwconfig.h"
 
 static const char *good =
 	"{\"broker\":{\"host\":\"127.0.0.1\",\"port\":18830},\"db\":\"decran.db\","

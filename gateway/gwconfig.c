@@ -1,4 +1,4 @@
-/* config.c — the gateway's configuration file: parse and validate. */
+/* gwconfig.c — the gateway's configuration file: parse and validate. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,7 +12,7 @@
 
 #include <cJSON.h>
 
-#include "config.h"
+#include "gwconfig.h"
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
 #include "fallback.h"

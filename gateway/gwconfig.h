@@ -1,12 +1,12 @@
-/* config.h — the gateway's own configuration file (JSON).
+/* gwconfig.h — the gateway's own configuration file (JSON).
  *
  * Loaded and validated in one go; errors name the field path, e.g.
  *   boxes[2].topic: required for driver "tasmota"
  * and a failed load leaves the running configuration alone (SIGHUP keeps
  * the old one).  The reference of every field is docs/gateway.md.
  */
-#ifndef DECRAN_GW_CONFIG_H
-#define DECRAN_GW_CONFIG_H
+#ifndef DECRAN_GWCONFIG_H
+#define DECRAN_GWCONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
