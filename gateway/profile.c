@@ -52,8 +52,8 @@ static int parse_reg(const char *name, const char *key, const cJSON *o, struct g
 	int type, order = DC_WORDS_BIG;
 	snprintf(f, sizeof f, "%s.address", key);
 	if (!cJSON_IsNumber(a) || a->valuedouble != floor(a->valuedouble) || a->valuedouble < 0 ||
-	    a->valuedouble > 65534)
-		return fail(err, errlen, name, f, "expected an integer 0..65534");
+	    a->valuedouble > 65535)
+		return fail(err, errlen, name, f, "expected an integer 0..65535");
 	snprintf(f, sizeof f, "%s.type", key);
 	if (!cJSON_IsString(t) || (type = dc_reg_type_parse(t->valuestring)) < 0)
 		return fail(err, errlen, name, f,

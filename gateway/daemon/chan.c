@@ -129,7 +129,9 @@ static bool can_send(const struct gw *g, const struct gw_chan *c)
 {
 	enum gw_driver d = g->cfg.boxes[c->box].driver;
 	if (d == GW_DRV_MODBUS_RTU || d == GW_DRV_MODBUS_TCP)
-		return true;
+		/* After the first poll (success or failure), which reads the coils
+		 * back: no blind first write. */
+		return g->boxes[c->box].online >= 0;
 	/* MQTT: wait for the connection and for retained states to arrive, so a
 	 * restart does not re-switch what is already right. */
 	return g->mqtt_up && gw_mono() >= g->started_ms + g->cfg.startup_grace_ms;
@@ -336,11 +338,10 @@ void gw_box_seen(struct gw *g, int box, int online)
 		gw_alarm(g, "offline", box, 0, false, "box back online");
 	}
 	gw_audit_box(g, box);
-	if (online) {
+	if (online)
 		query_states(g, box);
-		for (int ch = 1; ch <= bx->channels; ch++)
-			gw_chan_step(g, chan_of(g, box, ch), mono);
-	}
+	for (int ch = 1; ch <= bx->channels; ch++)
+		gw_chan_step(g, chan_of(g, box, ch), mono);
 }
 
 void gw_alarms_check_offline(struct gw *g)

@@ -161,10 +161,11 @@ static void readback(struct worker *w, struct device *d)
 		set_online(d, false, "read-back", bx->id);
 		return;
 	}
-	set_online(d, true, NULL, bx->id);
+	/* States before "online": the loop then knows them when it decides. */
 	for (int ch = 1; ch <= bx->channels; ch++)
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
 						   .on = bits[ch - 1] ? 1 : 0 });
+	set_online(d, true, NULL, bx->id);
 }
 
 static void read_value(struct worker *w, struct device *d, const struct gw_register *r,
