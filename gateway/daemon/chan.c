@@ -134,7 +134,7 @@ static bool can_send(const struct gw *g, const struct gw_chan *c)
 		return g->boxes[c->box].online >= 0;
 	/* MQTT: wait for the connection and for retained states to arrive, so a
 	 * restart does not re-switch what is already right. */
-	return g->mqtt_up && gw_mono() >= g->started_ms + g->cfg.startup_grace_ms;
+	return g->mqtt_up && g->settled;
 }
 
 /* Commands of a burst, sent after their audit rows are committed. */
@@ -255,7 +255,8 @@ void gw_chan_connected(struct gw *g)
 	/* Retained states arrive right after subscribing; the grace period
 	 * starts now. */
 	g->started_ms = gw_mono();
-	g->recon_wake_ms = g->started_ms;
+	g->settled = false;
+	g->recon_wake_ms = g->started_ms + g->cfg.startup_grace_ms;
 	g->fallbacks_dirty = true;
 	g->next_heartbeat_ms = 0;
 }

@@ -93,6 +93,7 @@ struct gw {
 	int64_t next_edge;	/* UTC s: earliest schedule transition */
 	int64_t next_heartbeat_ms, next_fallback_s;
 	bool dirty;		/* re-evaluate desired states now */
+	bool settled;		/* startup grace over and waiting input read */
 	bool fallbacks_dirty;
 
 	int epfd, sigfd, timerfd, ctlfd;
@@ -112,6 +113,7 @@ void gw_mqtt_io(struct gw *g, uint32_t events);
 void gw_mqtt_timer(struct gw *g, int64_t mono);	/* keepalive, reconnect */
 int64_t gw_mqtt_next(const struct gw *g);	/* monotonic ms */
 void gw_mqtt_update_epoll(struct gw *g);
+void gw_mqtt_drain(struct gw *g);
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain);
 int gw_box_index(const struct gw *g, int driver, const char *topic);

@@ -158,13 +158,20 @@ static void tick(struct gw *g)
 	gw_mqtt_timer(g, mono);
 	if (g->next_edge != INT64_MAX && gw_now(g) >= g->next_edge)
 		g->dirty = true;
+	if (g->mqtt_up && !g->settled && mono >= g->started_ms + g->cfg.startup_grace_ms) {
+		/* Grace over: take in every retained state already received, then
+		 * decide (a restart must not re-switch what is already right). */
+		gw_mqtt_drain(g);
+		g->settled = true;
+		g->recon_wake_ms = mono;
+	}
 	if (g->dirty) {
 		gw_plan_evaluate(g);
 		gw_chan_step_all(g);
 	} else if (mono >= g->recon_wake_ms) {
 		gw_chan_step_all(g);
 	}
-	if (g->mqtt_up && (g->fallbacks_dirty || gw_now(g) >= g->next_fallback_s))
+	if (g->settled && (g->fallbacks_dirty || gw_now(g) >= g->next_fallback_s))
 		gw_plan_push_fallbacks(g, false);
 	gw_alarms_check_offline(g);
 	gw_control_tests(g);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 
 #include "drv_shelly.h"
@@ -320,6 +321,23 @@ void gw_mqtt_io(struct gw *g, uint32_t events)
 		lost(g, rc, mono);
 	else
 		gw_mqtt_update_epoll(g);
+}
+
+/* Read everything already waiting on the socket (retained states after a
+ * (re)connection) before deciding what to send. */
+void gw_mqtt_drain(struct gw *g)
+{
+	int fd = mosquitto_socket(g->mosq);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	for (int i = 0; fd >= 0 && i < 1000000 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN); i++) {
+		int rc = mosquitto_loop_read(g->mosq, 1);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			lost(g, rc, gw_mono());
+			return;
+		}
+		fd = mosquitto_socket(g->mosq);
+		p.fd = fd;
+	}
 }
 
 void gw_mqtt_timer(struct gw *g, int64_t mono)

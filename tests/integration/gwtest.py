@@ -290,3 +290,14 @@ class Native(Device):
                             json.dumps({"v": 1, "ch": ch, "on": self.state[ch], "src": "gateway",
                                         "id": cmd_id, "t": int(time.time())}),
                             qos=1, retain=True)
+
+
+def import_screens(decran, tmp, rows):
+    """rows: (id, category, box, channel); one CSV import instead of N adds."""
+    path = os.path.join(str(tmp), "screens-import.csv")
+    with open(path, "w") as f:
+        f.write("id;name;category;box;channel\n")
+        for sid, cat, box, ch in rows:
+            f.write("%s;%s;%s;%s;%d\n" % (sid, sid, cat, box, ch))
+    r = decran("screens", "import", path)
+    assert r.returncode == 0, r.stderr
