@@ -118,7 +118,11 @@ static void heartbeat(struct gw *g, int64_t mono)
 		return;
 	size_t n = dc_native_heartbeat(1, gw_now(g), buf, sizeof buf);
 	gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
-	g->next_heartbeat_ms = mono + (int64_t)g->cfg.heartbeat_s * 1000;
+	/* Boxes measure the gateway's silence on their clock: under a fast
+	 * test clock the period shrinks with it. */
+	int64_t now_ms = gw_now_ms(g);
+	g->next_heartbeat_ms = mono + dc_clock_real_delay_ms(&g->clock, now_ms,
+							      now_ms + (int64_t)g->cfg.heartbeat_s * 1000);
 }
 
 static int64_t min64(int64_t a, int64_t b)

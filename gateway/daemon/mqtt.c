@@ -198,8 +198,7 @@ static void on_connect(struct mosquitto *m, void *ud, int rc)
 	g->mqtt_backoff_ms = 0;
 	log_info("mqtt", "connected host=%s port=%d", g->cfg.broker_host, g->cfg.broker_port);
 	subscribe_all(g);
-	gw_publish(g, DC_GATEWAY_STATUS_TOPIC, "online", 6, 1, true);
-	gw_chan_connected(g);
+	gw_chan_connected(g);	/* the heartbeat goes out at the next tick */
 }
 
 static void on_disconnect(struct mosquitto *m, void *ud, int rc)
@@ -277,7 +276,10 @@ int gw_mqtt_init(struct gw *g)
 	mosquitto_int_option(g->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
 	/* Enough in flight for a whole night's edge on a large fleet. */
 	mosquitto_max_inflight_messages_set(g->mosq, 0);
-	mosquitto_will_set(g->mosq, DC_GATEWAY_STATUS_TOPIC, 7, "offline", 1, true);
+	/* Boxes take over at once when the gateway vanishes. */
+	static char will[64];
+	size_t wn = dc_native_heartbeat(0, 0, will, sizeof will);
+	mosquitto_will_set(g->mosq, DC_GATEWAY_STATUS_TOPIC, (int)wn, will, 1, true);
 	mosquitto_connect_callback_set(g->mosq, on_connect);
 	mosquitto_disconnect_callback_set(g->mosq, on_disconnect);
 	mosquitto_message_callback_set(g->mosq, on_message);
@@ -290,7 +292,9 @@ void gw_mqtt_free(struct gw *g)
 {
 	if (g->mosq) {
 		if (g->mqtt_up) {
-			gw_publish(g, DC_GATEWAY_STATUS_TOPIC, "offline", 7, 1, true);
+			char buf[64];
+			size_t n = dc_native_heartbeat(0, gw_now(g), buf, sizeof buf);
+			gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
 			mosquitto_loop_write(g->mosq, 1);
 		}
 		mosquitto_disconnect(g->mosq);

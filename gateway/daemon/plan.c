@@ -272,7 +272,11 @@ void gw_plan_push_fallbacks(struct gw *g, bool force)
 		size_t n = 0;
 		while (i + n < g->nscreens && !strcmp(g->screens[i + n].box, bx->id))
 			n++;
-		if (dc_schedule_compile(g->rules, &g->sctx, bx->id, g->screens + i, n, now,
+		/* From midnight UTC: the same rules give the same message all day,
+		 * so a box is re-sent its fallback only when something changed
+		 * (and daily, to keep the horizon ahead). */
+		int64_t from = now - ((now % 86400) + 86400) % 86400;
+		if (dc_schedule_compile(g->rules, &g->sctx, bx->id, g->screens + i, n, from,
 					(int64_t)g->cfg.fallback_horizon_days * 86400, fb, err,
 					sizeof err) < 0) {
 			log_err("fallback", "cannot compile box=%s error=\"%s\"", bx->id, err);

@@ -301,3 +301,43 @@ def import_screens(decran, tmp, rows):
             f.write("%s;%s;%s;%s;%d\n" % (sid, sid, cat, box, ch))
     r = decran("screens", "import", path)
     assert r.returncode == 0, r.stderr
+
+
+class DecranRelay:
+    """A real decran-relay on the sim backend (relay states in a JSON file)."""
+
+    def __init__(self, tmp, broker, box, channels, clock, gateway_timeout_s=60):
+        self.dir = os.path.join(str(tmp), "relay-" + box)
+        os.makedirs(self.dir, exist_ok=True)
+        self.box = box
+        self.sim = os.path.join(self.dir, "relays.json")
+        self.conf = os.path.join(self.dir, "relay.json")
+        self.clock = clock
+        with open(self.conf, "w") as f:
+            json.dump({"box": box, "hal": "sim", "sim_state_file": self.sim,
+                       "state_dir": os.path.join(self.dir, "state"),
+                       "gateway_timeout_s": gateway_timeout_s,
+                       "channels": [{"channel": c, "line": 4 + c} for c in range(1, channels + 1)],
+                       "mqtt": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5,
+                                "backoff_min_ms": 100, "backoff_max_ms": 500}}, f)
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, LANG="C.UTF-8", DECRAN_CLOCK_SYNCED="1", DECRAN_CLOCK=self.clock)
+        self.log = open(os.path.join(self.dir, "relay.log"), "ab")
+        self.proc = subprocess.Popen([bin_path("decran-relay"), "-c", self.conf], env=env,
+                                     stdout=self.log, stderr=self.log)
+        wait_for(lambda: os.path.exists(self.sim) or self.proc.poll() is not None,
+                 what="decran-relay %s" % self.box)
+        assert self.proc.poll() is None
+        return self
+
+    def relays(self):
+        with open(self.sim) as f:
+            return {int(k): v for k, v in json.load(f).items()}
+
+    def stop(self):
+        stop(self.proc)
+        if self.proc is not None:
+            self.log.close()
+        self.proc = None
