@@ -60,9 +60,13 @@ all: $(BINS) $(TESTS) $(BENCHES)
 deps:
 	@sh tools/deps.sh
 
+# Quiet by default ("CC file"); V=1 shows whole command lines.
+Q := $(if $(filter 1,$(V)),,@)
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBDECRAN): $(call obj,$(LIB_SRC))
 $(LIBGW): $(call obj,$(GW_SRC))
@@ -70,22 +74,26 @@ $(LIBFW): $(call obj,$(FW_SRC))
 $(ARCHIVES):
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/bin/decran: $(call obj,$(CLI_SRC)) $(ARCHIVES)
 $(B)/bin/decran-gateway: $(call obj,$(GWD_SRC)) $(ARCHIVES)
 $(B)/bin/decran-relay: $(call obj,firmware/main.c) $(ARCHIVES)
 $(BINS):
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS) -lcmocka
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS) -lcmocka
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
 
 # The deps check runs first, then the build, then tests/run.sh (unit tests,
 # integration tests against a private broker, end-to-end tests).

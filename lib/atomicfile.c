@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,22 +77,42 @@ char *dc_read_file(const char *path, size_t max, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	char *buf = NULL;
-	size_t got = 0;
+	size_t got = 0, cap;
 
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st))
 		goto fail;
-	if ((size_t)st.st_size > max) {
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
 		errno = EFBIG;
 		goto fail;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	/* Regular files are read in one go; pipes and ttys (import from
+	 * /dev/stdin) grow the buffer until end of file or `max`. */
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+	buf = malloc(cap);
 	if (!buf)
 		goto fail;
-	/* Read up to the stat size; a file growing underneath is cut there. */
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	for (;;) {
+		if (got + 1 >= cap) {
+			/* Never more than max + 2: room for max bytes, the NUL,
+			 * and one byte to tell a file of exactly max from a bigger one. */
+			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			if (ncap <= cap) {
+				errno = EFBIG;
+				goto fail;
+			}
+			char *nb = realloc(buf, ncap);
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap = ncap;
+		}
+		ssize_t n = read(fd, buf + got, cap - got - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -99,6 +120,10 @@ char *dc_read_file(const char *path, size_t max, size_t *len)
 		if (n == 0)
 			break;
 		got += (size_t)n;
+		if (got > max) {
+			errno = EFBIG;
+			goto fail;
+		}
 	}
 	buf[got] = '\0';
 	close(fd);

@@ -4,15 +4,19 @@
 # print the exact command to run and fail.
 set -eu
 here=$(dirname "$0")
-list=$(grep -v '^[[:space:]]*#' "$here/debian-packages.txt" | grep -v '^[[:space:]]*$')
 missing=""
-for p in $list; do
+# A line is "package" or "package command": with a command, the package counts
+# as present when that command is on PATH (node and npm may come from
+# elsewhere, e.g. NodeSource, and must not be replaced).
+while read -r p cmd; do
+	case "$p" in ''|'#'*) continue ;; esac
+	if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*" installed") ;;
 	*) missing="$missing $p" ;;
 	esac
-done
+done < "$here/debian-packages.txt"
 [ -z "$missing" ] && exit 0
 echo "deps: installing missing Debian packages:$missing"
 cmd="apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends$missing"

@@ -1,0 +1,192 @@
+/* inventory_import.c — validate everything, then write everything (see .h). */
+#include "inventory_import.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "screen_csv.h"
+
+#define PROGRESS_EVERY 5000
+
+/* Ids seen in the file, with the line of their first occurrence: an
+ * open-addressing hash set, sized for the file, freed after pass 1. */
+struct idset {
+	struct slot {
+		char id[DC_ID_MAX];
+		long line;
+	} *v;
+	size_t cap, n;
+};
+
+static uint64_t hash_id(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int idset_grow(struct idset *set)
+{
+	struct idset bigger = { .cap = set->cap ? set->cap * 2 : 1024 };
+	bigger.v = calloc(bigger.cap, sizeof *bigger.v);
+	if (!bigger.v)
+		return -1;
+	for (size_t i = 0; i < set->cap; i++) {
+		if (!set->v[i].id[0])
+			continue;
+		size_t j = hash_id(set->v[i].id) & (bigger.cap - 1);
+		while (bigger.v[j].id[0])
+			j = (j + 1) & (bigger.cap - 1);
+		bigger.v[j] = set->v[i];
+	}
+	bigger.n = set->n;
+	free(set->v);
+	*set = bigger;
+	return 0;
+}
+
+/* Insert id; returns 0 when new, the first line when already present,
+ * -1 when out of memory. */
+static long idset_add(struct idset *set, const char *id, long line)
+{
+	if ((set->n + 1) * 2 > set->cap && idset_grow(set) < 0)
+		return -1;
+	size_t j = hash_id(id) & (set->cap - 1);
+	while (set->v[j].id[0]) {
+		if (strcmp(set->v[j].id, id) == 0)
+			return set->v[j].line;
+		j = (j + 1) & (set->cap - 1);
+	}
+	snprintf(set->v[j].id, sizeof set->v[j].id, "%s", id);
+	set->v[j].line = line;
+	set->n++;
+	return 0;
+}
+
+static void progress(const struct dc_import_opts *o, int pass, long rows,
+		     const struct dc_screen_csv *r, size_t len, const char *data)
+{
+	if (o->progress && rows % PROGRESS_EVERY == 0)
+		o->progress(pass, rows, (size_t)(r->csv.p - data), len, o->progress_arg);
+}
+
+/* Pass 1: read and check every row; nothing is written. */
+static void validate(struct dc_store *st, const char *data, size_t len,
+		     const struct dc_import_opts *o, struct dc_import_result *res,
+		     struct dc_errlist *errs)
+{
+	struct dc_screen_csv r;
+	struct dc_screen s;
+	struct idset seen = { 0 };
+	long line;
+	int rc;
+
+	if (dc_screen_csv_open(&r, data, len, errs) < 0) {
+		dc_screen_csv_close(&r);
+		return;
+	}
+	while ((rc = dc_screen_csv_next(&r, &s, &line, errs)) > 0) {
+		res->rows++;
+		progress(o, 1, res->rows, &r, len, data);
+		if (rc != 1)
+			continue;
+		long first = idset_add(&seen, s.id, line);
+		if (first < 0) {
+			dc_errlist_add(errs, line, "id", "out of memory");
+			break;
+		}
+		if (first > 0) {
+			dc_errlist_add(errs, line, "id", TR("identifiant « %s » en double (déjà ligne %ld)",
+							    "duplicate id '%s' (already on line %ld)"),
+				       s.id, first);
+			continue;
+		}
+		int found = dc_store_has_screen(st, s.id);
+		if (found < 0)
+			dc_errlist_add(errs, line, "id", "%s", dc_store_errmsg(st));
+		else if (found && !o->update)
+			dc_errlist_add(errs, line, "id", TR("l'écran « %s » existe déjà dans la base "
+							    "(--update pour le mettre à jour)",
+							    "screen '%s' already exists in the database "
+							    "(--update to update it)"), s.id);
+	}
+	if (res->rows == 0 && errs->n == 0)
+		dc_errlist_add(errs, 2, "", TR("aucune ligne de données", "no data rows"));
+	free(seen.v);
+	dc_screen_csv_close(&r);
+}
+
+/* Pass 2: the file is known good; write it all (the caller's transaction). */
+static int write_all(struct dc_store *st, const char *data, size_t len,
+		     const struct dc_import_opts *o, struct dc_import_result *res,
+		     struct dc_errlist *errs)
+{
+	struct dc_screen_csv r;
+	struct dc_screen s;
+	long line, rows = 0;
+	int rc, changes;
+
+	dc_screen_csv_open(&r, data, len, errs);
+	while ((rc = dc_screen_csv_next(&r, &s, &line, errs)) == 1) {
+		int found = o->update ? dc_store_has_screen(st, s.id) : 0;
+		if (found < 0 || dc_store_put_screen(st, &s, o->actor, &changes) < 0) {
+			dc_errlist_add(errs, line, "", "%s", dc_store_errmsg(st));
+			break;
+		}
+		if (!found)
+			res->created++;
+		else if (changes)
+			res->updated++;
+		else
+			res->unchanged++;
+		progress(o, 2, ++rows, &r, len, data);
+	}
+	dc_screen_csv_close(&r);
+	if (rc != 0 || errs->n) {
+		/* Cannot happen after a clean pass 1 unless the disk or the
+		 * database failed; roll everything back all the same. */
+		if (errs->n == 0)
+			dc_errlist_add(errs, line, "", "internal: row changed between passes");
+		dc_store_rollback(st);
+		return -1;
+	}
+	if (dc_store_commit(st) < 0) {
+		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
+		dc_store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
+			const struct dc_import_opts *o, struct dc_import_result *res,
+			struct dc_errlist *errs)
+{
+	memset(res, 0, sizeof *res);
+	/* Both passes run in one write transaction: no other writer can add
+	 * a conflicting id between the check and the write, and the per-row
+	 * lookups of pass 1 do not each lock and unlock the file. */
+	if (dc_store_begin(st) < 0) {
+		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
+		return -1;
+	}
+	validate(st, data, len, o, res, errs);
+	if (errs->n) {
+		dc_store_rollback(st);
+		dc_errlist_sort(errs);
+		return -1;
+	}
+	if (write_all(st, data, len, o, res, errs) < 0) {
+		res->created = res->updated = res->unchanged = 0;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* store.h — the inventory database (SQLite adapter).
+ *
+ * One file holds screens, the removal plan and the append-only audit trail.
+ * Opening never destroys anything: a missing file is created; a file that is
+ * not an SQLite database, is corrupt, or comes from a newer decran is refused
+ * with a message and left byte-for-byte as it was.  An older database is
+ * upgraded in place (see the migration steps in store_schema.c).
+ *
+ * Conventions (libmodbus-like): an opaque context; functions return 0 on
+ * success and -1 on failure with dc_store_errmsg() saying why, in the user's
+ * language.  Lookups return 1 found / 0 not found / -1 error.
+ * Every write records who did it: `actor` is a free text (login name, "gateway").
+ */
+#ifndef DECRAN_STORE_H
+#define DECRAN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "screen.h"
+
+struct dc_store;
+struct sqlite3;
+
+/* Open or create the database at path.  On failure returns NULL and, when
+ * err is not NULL, sets *err to a malloc'd message (free it). */
+struct dc_store *dc_store_open(const char *path, char **err);
+void dc_store_close(struct dc_store *st);
+const char *dc_store_errmsg(const struct dc_store *st);
+/* Schema version this build writes (PRAGMA user_version after open). */
+int dc_store_schema_version(void);
+/* The raw handle, for modules that own further tables (added as migrations). */
+struct sqlite3 *dc_store_db(struct dc_store *st);
+
+/* Bulk work in one transaction: nothing lands unless dc_store_commit succeeds.
+ * Single calls outside begin/commit are transactions of their own.  Inside
+ * begin/commit, a failed write may leave part of itself in the transaction:
+ * roll back (the bulk import does). */
+int dc_store_begin(struct dc_store *st);
+int dc_store_commit(struct dc_store *st);
+int dc_store_rollback(struct dc_store *st);
+
+/* 1 and *out filled when found, 0 when not, -1 on error. */
+int dc_store_get_screen(struct dc_store *st, const char *id, struct dc_screen *out);
+/* 1 when a screen with this id exists, 0 when not, -1 on error. */
+int dc_store_has_screen(struct dc_store *st, const char *id);
+/* Insert or update.  A new screen gets one audit row (field "created"); an
+ * update gets one audit row per changed field (old → new, canonical text).
+ * *changes (may be NULL) receives the number of audit rows written: 0 means
+ * the screen was already identical.  Screens are never deleted: set status
+ * "removed" instead (a trigger refuses DELETE). */
+int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const char *actor,
+			int *changes);
+
+/* List filters: a negative status/category, or a NULL site/box, means "any". */
+struct dc_screen_filter {
+	int status;		/* enum dc_status or -1 */
+	int category;		/* enum dc_category or -1 */
+	const char *site;	/* exact match or NULL */
+	const char *box;	/* relay box id (screens bound to it) or NULL */
+	const char *sort;	/* a field name (screen_fields.h) or NULL for id */
+	bool desc;
+};
+#define DC_SCREEN_FILTER_ALL { .status = -1, .category = -1 }
+/* true when `field` is accepted as a sort key. */
+bool dc_store_sort_valid(const char *field);
+/* Calls cb for each match in order; a non-zero return from cb stops the
+ * walk and is returned.  -1 on a database error. */
+typedef int (*dc_screen_cb)(const struct dc_screen *s, void *arg);
+int dc_store_list_screens(struct dc_store *st, const struct dc_screen_filter *f,
+			  dc_screen_cb cb, void *arg);
+/* Same as an array: *out is malloc'd (free it), *n its length. */
+int dc_store_list_screens_array(struct dc_store *st, const struct dc_screen_filter *f,
+				struct dc_screen **out, size_t *n);
+/* Number of screens matching f (cheap: uses the indexes). */
+int dc_store_count_screens(struct dc_store *st, const struct dc_screen_filter *f, long *n);
+
+/* Removal plan: "by `date`, `removed` screens of `category` are gone". */
+struct dc_plan_target {
+	int category;		/* enum dc_category, or -1 for all categories */
+	char date[DC_DATE_LEN];	/* YYYY-MM-DD */
+	int removed;		/* cumulative number of screens removed by then */
+};
+/* All targets ordered by date then category; *out malloc'd (free it). */
+int dc_store_plan_targets(struct dc_store *st, struct dc_plan_target **out, size_t *n);
+/* Insert or replace the target for (category, date); audited. */
+int dc_store_plan_set(struct dc_store *st, const struct dc_plan_target *t, const char *actor);
+/* Remove the target for (category, date): 1 removed, 0 none existed; audited. */
+int dc_store_plan_unset(struct dc_store *st, int category, const char *date, const char *actor);
+
+/* One audit row; strings valid only during the callback.  screen_id is ""
+ * for plan changes (field "plan:<category|all>:<date>"); old/new are "" when
+ * absent. */
+struct dc_audit_entry {
+	int64_t seq;
+	const char *at;		/* "YYYY-MM-DDTHH:MM:SSZ", UTC */
+	const char *actor;
+	const char *screen_id;
+	const char *field;
+	const char *old_value, *new_value;
+};
+typedef int (*dc_audit_cb)(const struct dc_audit_entry *e, void *arg);
+/* History of one screen (or of the plan when screen_id is NULL), oldest first. */
+int dc_store_history(struct dc_store *st, const char *screen_id, dc_audit_cb cb, void *arg);
+
+#endif
