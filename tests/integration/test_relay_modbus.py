@@ -170,7 +170,19 @@ class PtyMeter:
 
     def close(self):
         self.stop_ev.set()
-        self.loop.call_soon_threadsafe(self.loop.stop)
+
+        async def cancel_all():
+            # pymodbus tasks left pending would spin in their finalizers at
+            # interpreter exit: cancel them and let them end now.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        try:
+            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(5)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
         for fd in self.fds:
             try:
                 os.close(fd)
