@@ -89,11 +89,11 @@ static void cleanup(void)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
-static long status_field(pid_t pid, const char *key)
+static long proc_field(pid_t pid, const char *file, const char *key)
 {
 	char path[64], line[256];
 	long v = -1;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -102,6 +102,11 @@ static long status_field(pid_t pid, const char *key)
 			v = strtol(line + strlen(key), NULL, 10);
 	fclose(f);
 	return v;
+}
+
+static long status_field(pid_t pid, const char *key)
+{
+	return proc_field(pid, "status", key);
 }
 
 static int cmp(const void *a, const void *b)
@@ -232,6 +237,9 @@ int main(void)
 
 	sleep(1);
 	long rss = status_field(relay_pid, "VmRSS:"), hwm = status_field(relay_pid, "VmHWM:");
+	long pss = proc_field(relay_pid, "smaps_rollup", "Pss:");
+	long priv = proc_field(relay_pid, "smaps_rollup", "Private_Dirty:");
+	long shared = proc_field(relay_pid, "smaps_rollup", "Shared_Clean:");
 	long v0 = status_field(relay_pid, "voluntary_ctxt_switches:");
 	long n0 = status_field(relay_pid, "nonvoluntary_ctxt_switches:");
 	sleep(IDLE_SECONDS);
@@ -244,6 +252,8 @@ int main(void)
 	       p50, p99, max, p99 <= 5 ? "OK" : "MISSED");
 	printf("  resident memory           %ld KiB (peak %ld KiB)                (target <= 4096 KiB) %s\n",
 	       rss, hwm, rss <= 4096 ? "OK" : "MISSED");
+	printf("    of which private dirty %ld KiB, shared clean library pages %ld KiB; PSS %ld KiB\n",
+	       priv, shared, pss);
 	printf("  idle wakeups              %.2f /s over %d s                      (target <= 1 /s) %s\n",
 	       wake, IDLE_SECONDS, wake <= 1 ? "OK" : "MISSED");
 	return 0;
