@@ -29,5 +29,12 @@ struct cli_command {
 /* Command groups (one cmd_<group>.c each). */
 int cmd_screens(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_schedule(struct cli *cli, int argc, char **argv);
+int cmd_override(struct cli *cli, int argc, char **argv);
+int cmd_grid_alert(struct cli *cli, int argc, char **argv);
+int cmd_boxes(struct cli *cli, int argc, char **argv);
+int cmd_relay(struct cli *cli, int argc, char **argv);
+int cmd_bind(struct cli *cli, int argc, char **argv);
+int cmd_alarms(struct cli *cli, int argc, char **argv);
 
 #endif
