@@ -68,6 +68,8 @@ class Gateway:
         if clock:
             args += ["--clock", clock]
         self.logf = open(self.log_path, "a")
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)    # left by a killed gateway: wait for the new one
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=self.logf,
                                      env=dict(os.environ, LANG="C.UTF-8"))
         wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
@@ -76,16 +78,23 @@ class Gateway:
         return self
 
     def stop(self):
+        """SIGTERM: the gateway must exit cleanly, with no sanitizer report."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
         stop(self.proc)
         if self.logf:
             self.logf.close()
             self.logf = None
+        log = self.log()
+        assert "Sanitizer" not in log and "runtime error" not in log, log[-3000:]
+        assert self.proc.returncode == 0, "exit status %s" % self.proc.returncode
 
     def kill(self):
         self.proc.kill()
         self.proc.wait()
         self.logf.close()
         self.logf = None
+        self.proc = None
 
     def log(self):
         with open(self.log_path) as f:
