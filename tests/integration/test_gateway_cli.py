@@ -33,6 +33,8 @@ def test_commissioning_commands(broker, tmp_path, db, decran):
         r = decran("relay", "test", "kiosque", "2", env=env)
         assert r.returncode == 0, r.stdout + r.stderr
         assert r.stdout.count("confirmé") == 3 and "Essai réussi." in r.stdout
+        # The schedule takes channel 2 back (information screens stay on).
+        wait_for(lambda: tas.state[2] and gw.channel("kiosque", 2)["confirmed"] == "on")
         r = decran("relay", "test", "kiosque", "17", env=env)
         assert r.returncode == 2
         r = decran("relay", "test", "ghost", "1", env=env, lang="en_US.UTF-8")
@@ -55,6 +57,7 @@ def test_commissioning_commands(broker, tmp_path, db, decran):
                    "--until", "2026-11-23 23:00", "--reason", "essai", env=env)
         assert r.returncode == 0, r.stderr
         wait_for(lambda: not tas.state[2], what="override applied by the running gateway")
+        wait_for(lambda: gw.channel("kiosque", 2)["confirmed"] == "off")
         assert gw.sql("SELECT reason FROM commands WHERE channel = 2 AND to_state = 'off'"
                       " ORDER BY id DESC LIMIT 1") == [("override:force-off",)]
 
