@@ -10,77 +10,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "i18n.h"
+#include "rules.h"
+#include "tz.h"
 
 #define CHUNK_DAYS 7
 
-/* ---- Local calendar ------------------------------------------------------
- * Minimal conversions through the C library's zone rules ($TZ), until
- * lib/tz (schedule work) is in main: then these become calls to it. */
+/* ---- Local calendar (lib/tz) ------------------------------------------ */
 
 static int use_zone(const char *zone)
 {
-	static char current[64];
-	if (strcmp(current, zone) == 0)
-		return 0;
-	if (setenv("TZ", zone, 1) != 0)
-		return -1;
-	tzset();
-	snprintf(current, sizeof current, "%s", zone);
-	return 0;
+	return dc_tz_use(zone);
 }
 
-/* out[11] = "YYYY-MM-DD" (years outside 0..9999 are clamped: never hit). */
-static void fmt_date(char out[11], const struct tm *tm)
+static void fmt_ymd(char out[11], int y, int m, int d)
 {
-	unsigned y = (unsigned)(tm->tm_year + 1900) % 10000u, m = (unsigned)tm->tm_mon % 12u + 1,
-		 d = (unsigned)tm->tm_mday % 32u;
-	snprintf(out, 11, "%04u-%02u-%02u", y, m, d);
-}
-
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	char tail;
-	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3 ||
-	    s[4] != '-' || s[7] != '-' || *m < 1 || *m > 12 || *d < 1 || *d > 31)
-		return -1;
-	return 0;
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u,
+		 (unsigned)d % 32u);
 }
 
 /* "YYYY-MM-DD" shifted by n days. */
 static int date_add(const char *date, int n, char out[11])
 {
 	int y, m, d;
-	if (parse_date(date, &y, &m, &d) < 0)
+	if (dc_parse_date(date, &y, &m, &d) < 0)
 		return -1;
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + n, .tm_hour = 12 };
-	time_t t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	fmt_date(out, &tm);
+	dc_civil_from_days(dc_days_from_civil(y, m, d) + n, &y, &m, &d);
+	fmt_ymd(out, y, m, d);
 	return 0;
 }
 
 int dc_ledger_local_date(const struct dc_ledger_config *cfg, int64_t t, char out[11])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (use_zone(cfg->zone) < 0 || !localtime_r(&tt, &tm))
+	struct dc_localtime lt;
+	if (use_zone(cfg->zone) < 0)
 		return -1;
-	fmt_date(out, &tm);
+	dc_tz_local(t, &lt);
+	fmt_ymd(out, lt.year, lt.month, lt.day);
 	return 0;
 }
 
 int64_t dc_ledger_local_instant(const struct dc_ledger_config *cfg, const char *date, int sod)
 {
 	int y, m, d;
-	if (parse_date(date, &y, &m, &d) < 0 || use_zone(cfg->zone) < 0)
+	if (dc_parse_date(date, &y, &m, &d) < 0 || use_zone(cfg->zone) < 0)
 		return INT64_MIN;
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
-			 .tm_hour = sod / 3600, .tm_min = sod / 60 % 60, .tm_sec = sod % 60,
-			 .tm_isdst = -1 };
-	return (int64_t)mktime(&tm);
+	return dc_tz_from_local(y, m, d, sod);
 }
 
 /* The local midnight at or before t. */
@@ -749,26 +725,32 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 
 /* ---- Compliance --------------------------------------------------------- */
 
-/* Transport service hours "HH:MM-HH:MM" as UTC intervals on `date` and the
- * day after (an end before the start runs past midnight).  Returns the
- * count (0 when unset or malformed: no exception is granted then). */
-static size_t service_intervals(const struct dc_ledger_config *cfg, const char *hours,
-				const char *date, struct dc_cpl_allow out[2])
+/* Transport service hours as UTC intervals on `date` and the day after (an
+ * end before the start runs past midnight; equal ends mean all day).  The
+ * screen's own hours, else the rules' default; a malformed value grants no
+ * exception (the law applies), as in lib/schedule. */
+static size_t service_intervals(const struct dc_ledger_config *cfg, const struct dc_rules *rules,
+				const struct dc_screen *s, const char *date,
+				struct dc_cpl_allow out[2])
 {
-	int h1, m1, h2, m2;
-	char tail;
-	if (sscanf(hours, "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 > 24 ||
-	    h2 > 24 || m1 > 59 || m2 > 59)
+	int st, en;
+	if (s->service_hours[0]) {
+		if (dc_parse_hours(s->service_hours, &st, &en) < 0)
+			return 0;
+	} else if (rules && rules->service_start >= 0) {
+		st = rules->service_start;
+		en = rules->service_end;
+	} else {
 		return 0;
-	int s = h1 * 3600 + m1 * 60, e = h2 * 3600 + m2 * 60;
+	}
 	size_t n = 0;
 	char day[11], next[11];
 	snprintf(day, sizeof day, "%s", date);
 	for (int i = 0; i < 2; i++) {
 		date_add(day, 1, next);
-		out[n].from = dc_ledger_local_instant(cfg, day, s);
-		out[n].to = e > s ? dc_ledger_local_instant(cfg, day, e)
-				  : dc_ledger_local_instant(cfg, next, e);
+		out[n].from = dc_ledger_local_instant(cfg, day, st * 60);
+		out[n].to = en > st ? dc_ledger_local_instant(cfg, day, en * 60)
+				    : dc_ledger_local_instant(cfg, next, en * 60);
 		if (out[n].to > out[n].from)
 			n++;
 		snprintf(day, sizeof day, "%s", next);
@@ -776,8 +758,22 @@ static size_t service_intervals(const struct dc_ledger_config *cfg, const char *
 	return n;
 }
 
+static int add_allow(struct dc_cpl_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct dc_cpl_allow *p = realloc(*v, c * sizeof *p);
+		if (!p)
+			return -1;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct dc_cpl_allow){ from, to };
+	return 0;
+}
+
 int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg,
-			 const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
+			 const struct dc_rules *rules, const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
 			 char *err, size_t errlen)
 {
 	sqlite3 *db = dc_store_db(st);
@@ -822,22 +818,22 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		sqlite3_bind_text(qd, 1, s->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(qd, 2, ws);
 		sqlite3_bind_int64(qd, 3, we);
-		while (sqlite3_step(qd) == SQLITE_ROW) {
-			if (nder == dercap) {
-				dercap = dercap ? dercap * 2 : 8;
-				struct dc_cpl_allow *p = realloc(der, dercap * sizeof *p);
-				if (!p)
-					goto out;
-				der = p;
-			}
-			der[nder++] = (struct dc_cpl_allow){ sqlite3_column_int64(qd, 0),
-							     sqlite3_column_int64(qd, 1) };
+		while (sqlite3_step(qd) == SQLITE_ROW)
+			if (add_allow(&der, &nder, &dercap, sqlite3_column_int64(qd, 0),
+				      sqlite3_column_int64(qd, 1)) < 0)
+				goto out;
+		for (size_t k = 0; rules && k < rules->nderog_index; k++) {
+			const struct dc_derogation *dg =
+				&rules->derogations[rules->derog_index[k].derogation];
+			if (strcmp(rules->derog_index[k].screen, s->id) == 0 &&
+			    add_allow(&der, &nder, &dercap, dg->from, dg->until) < 0)
+				goto out;
 		}
 		struct dc_cpl_input in = {
 			.spans = spans, .nspans = nspans, .derogations = der, .nderogations = nder,
 			.service = svc,
 			.nservice = (s->flags & DC_FLAG_TRANSPORT_FURNITURE)
-				? service_intervals(cfg, s->service_hours, date, svc) : 0,
+				? service_intervals(cfg, rules, s, date, svc) : 0,
 			.removed_at = removed_at(cfg, s),
 		};
 		if (dc_cpl_night(&in, ws, we, &night) < 0)

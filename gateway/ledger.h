@@ -94,15 +94,19 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 /* Night-rule accounting of night `date` (the night from date into date+1,
  * window 01:00-06:00 local on date+1) for every screen the rule applies
  * to; cb is called per screen in id order.  `now` bounds the confirmed
- * states: time after it is unknown. */
+ * states: time after it is unknown.  Derogations come from the rules file
+ * (`rules`, may be NULL) and from ledger_derogations; transport service
+ * hours from the screen, else the rules' default. */
+struct dc_rules;
 typedef int (*dc_ledger_night_cb)(const struct dc_screen *s, const struct dc_cpl_night *n,
 				  void *arg);
 int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg,
-			 const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
+			 const struct dc_rules *rules, const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
 			 char *err, size_t errlen);
 
 /* Local date "YYYY-MM-DD" of UTC instant t in cfg's zone; and the UTC
- * instant of local wall time (date, second of day). */
+ * instant of local wall time (date, second of day), INT64_MIN when the date
+ * or zone is invalid (lib/tz rules for gaps and overlaps). */
 int dc_ledger_local_date(const struct dc_ledger_config *cfg, int64_t t, char out[11]);
 int64_t dc_ledger_local_instant(const struct dc_ledger_config *cfg, const char *date, int sod);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "tz.h"
 
 void dc_ledger_config_default(struct dc_ledger_config *c)
 {
@@ -149,7 +150,7 @@ int dc_ledger_config_parse(const char *json, size_t len, struct dc_ledger_config
 		goto out;
 	}
 	c.hourly_retention_days = (int)d;
-	if (!c.zone[0] || c.zone[0] == '/' || strstr(c.zone, "..")) {
+	if (!dc_tz_valid(c.zone)) {
 		fail(err, errlen, "zone", TR("fuseau IANA attendu (ex. Europe/Paris)",
 					     "IANA zone expected (e.g. Europe/Paris)"));
 		goto out;

@@ -305,7 +305,7 @@ static void compliance_from_the_log(void **state)
 	size_t n = week_inputs(in);
 	for (size_t i = 0; i < n; i++)
 		feed(f, &in[i]);
-	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, "2026-11-24", DAY(7), collect, &v,
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-24", DAY(7), collect, &v,
 					      err, sizeof err), 0);
 	assert_int_equal(v.count, 4);
 	assert_null(night_of(&v, "b"));
@@ -315,12 +315,12 @@ static void compliance_from_the_log(void **state)
 	/* d was removed at midnight on the 25th, before this window. */
 	assert_int_equal(night_of(&v, "d")->verdict, DC_CPL_COMPLIANT);
 	memset(&v, 0, sizeof v);
-	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, "2026-11-23", DAY(7), collect, &v,
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-23", DAY(7), collect, &v,
 					      err, sizeof err), 0);
 	assert_int_equal(night_of(&v, "d")->verdict, DC_CPL_VIOLATION);	/* on all night */
 	assert_int_equal(dc_cpl_minutes(night_of(&v, "d")->violation_s), 300);
 	memset(&v, 0, sizeof v);
-	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, "2026-11-25", DAY(7), collect, &v,
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-25", DAY(7), collect, &v,
 					      err, sizeof err), 0);
 	assert_int_equal(night_of(&v, "e")->verdict, DC_CPL_UNKNOWN);
 	assert_int_equal(night_of(&v, "e")->unknown_s, 3 * H);
@@ -328,14 +328,14 @@ static void compliance_from_the_log(void **state)
 	assert_int_equal(night_of(&v, "f")->verdict, DC_CPL_COMPLIANT);
 	/* A night not over yet: what is after `now` is unknown. */
 	memset(&v, 0, sizeof v);
-	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, "2026-11-25", DAY(3) + 2 * H, collect,
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-25", DAY(3) + 2 * H, collect,
 					      &v, err, sizeof err), 0);
 	assert_int_equal(night_of(&v, "a")->unknown_s, 4 * H);
 	/* A derogation 01:00-01:30 on the 25th for f makes it lawful. */
 	assert_int_equal(dc_ledger_record_derogation(f->st, "f", DAY(2) + H, DAY(2) + H + 1800,
 						     "Fête", err, sizeof err), 0);
 	memset(&v, 0, sizeof v);
-	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, "2026-11-24", DAY(7), collect, &v,
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-24", DAY(7), collect, &v,
 					      err, sizeof err), 0);
 	assert_int_equal(night_of(&v, "f")->verdict, DC_CPL_DEROGATION);
 }
@@ -357,7 +357,7 @@ static void transport_service_hours(void **state)
 						sizeof err), 0);
 	assert_int_equal(dc_ledger_record_state(f->st, "abri", DAY(1) + 5 * H + 1800, DC_EN_ON, err,
 						sizeof err), 0);
-	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, "2026-11-23", DAY(2), collect, &v,
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-23", DAY(2), collect, &v,
 					      err, sizeof err), 0);
 	assert_int_equal(v.count, 1);
 	assert_int_equal(v.n[0].verdict, DC_CPL_EXCEPTION);
