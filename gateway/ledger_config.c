@@ -17,11 +17,16 @@ void dc_ledger_config_default(struct dc_ledger_config *c)
 	memset(c, 0, sizeof *c);
 	snprintf(c->zone, sizeof c->zone, "Europe/Paris");
 	c->eur_per_kwh = DC_EN_DEFAULT_EUR_PER_KWH;
-	snprintf(c->tariff_source, sizeof c->tariff_source,
-		 "EDF Tarif Bleu, option Base, TTC, 1 Feb 2024 (placeholder: set the council's contract price)");
+	snprintf(c->tariff_source, sizeof c->tariff_source, "%s",
+		 TR("EDF Tarif Bleu option Base TTC au 1er février 2024 ; valeur par défaut, "
+		    "à remplacer par le prix du contrat de la commune",
+		    "EDF Tarif Bleu, option Base, all taxes, 1 February 2024; a default, to be "
+		    "replaced by the council's contract price"));
 	c->kgco2e_per_kwh = DC_EN_DEFAULT_KGCO2E_PER_KWH;
-	snprintf(c->co2e_source, sizeof c->co2e_source,
-		 "ADEME Base Empreinte, electricity, France mainland, average mix, consumption");
+	snprintf(c->co2e_source, sizeof c->co2e_source, "%s",
+		 TR("ADEME Base Empreinte, électricité, France continentale, mix moyen, "
+		    "consommation", "ADEME Base Empreinte, electricity, mainland France, "
+		    "average mix, consumption"));
 	c->off_cuts_mains = true;
 }
 

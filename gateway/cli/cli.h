@@ -29,5 +29,7 @@ struct cli_command {
 /* Command groups (one cmd_<group>.c each). */
 int cmd_screens(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_energy(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -14,6 +14,10 @@ static const struct cli_command commands[] = {
 	  "screen inventory (add, list, import, export...)" },
 	{ "plan", cmd_plan, "objectifs de dépose du plan municipal",
 	  "removal targets of the municipal plan" },
+	{ "energy", cmd_energy, "registre d'énergie (recalcul, mise à jour, saisie)",
+	  "energy ledger (rebuild, update, manual input)" },
+	{ "report", cmd_report, "rapports : avancement, énergie, conformité nocturne",
+	  "reports: progress, energy, night-rule compliance" },
 	{ NULL, NULL, NULL, NULL },
 };
 
