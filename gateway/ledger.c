@@ -549,6 +549,24 @@ static int input_start(sqlite3 *db, int64_t *start)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Newest audit row after `after` touching what the ledger reads of the
+ * inventory (*last = after when none). */
+static int audit_last(sqlite3 *db, int64_t after, int64_t *last)
+{
+	sqlite3_stmt *q;
+	*last = after;
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM audit WHERE id > ?1 AND screen_id IS NOT NULL "
+			       "AND field IN ('created','power_on_w','power_standby_w',"
+			       "'baseline_hours','status','removal_date','box')", -1, &q, NULL))
+		return -1;
+	sqlite3_bind_int64(q, 1, after);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		*last = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /* Recompute [from, B) in the current transaction. */
 static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, int64_t now,
 		     bool all, char *err, size_t errlen)
@@ -564,6 +582,17 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 	    meta_get(db, "computed_until", INT64_MAX, &until) < 0 ||
 	    meta_get(db, "dirty_since", INT64_MAX, &dirty) < 0)
 		return sql_fail(db, "ledger_meta", err, errlen);
+	/* The ledger applies today's inventory to all its history (that is what
+	 * makes it reproducible): an audited change of a figure it uses means
+	 * recomputing everything. */
+	int64_t seen, last;
+	if (meta_get(db, "audit_seen", 0, &seen) < 0 || audit_last(db, seen, &last) < 0)
+		return sql_fail(db, "audit", err, errlen);
+	if (last > seen) {
+		dirty = start;
+		if (meta_set(db, "audit_seen", last) < 0)
+			return sql_fail(db, "ledger_meta", err, errlen);
+	}
 	if (all) {
 		if (exec(db, "DELETE FROM energy_hour; DELETE FROM energy_day;", err, errlen) < 0)
 			return -1;

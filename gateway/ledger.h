@@ -66,8 +66,10 @@ int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, d
 /* screen_id NULL: every screen under the rule. */
 int dc_ledger_record_derogation(struct dc_store *st, const char *screen_id, int64_t from,
 				int64_t to, const char *reason, char *err, size_t errlen);
-/* Something that changes past figures (inventory power, removal date) was
- * edited: the next update recomputes from `since`. */
+/* Make the next update recompute from `since` (e.g. a late correction of
+ * the log).  Inventory edits need no call: the update notices audited
+ * changes of power, baseline, status, removal date or box and recomputes
+ * the whole ledger, since it applies today's inventory to all its history. */
 int dc_ledger_mark_dirty(struct dc_store *st, int64_t since, char *err, size_t errlen);
 
 /* Bring the ledger up to floor_hour(now); cheap when nothing changed. */
