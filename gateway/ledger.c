@@ -165,9 +165,29 @@ int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t a
 	bool autocommit = sqlite3_get_autocommit(db);
 	if (autocommit)
 		exec(db, "BEGIN IMMEDIATE", err, errlen);
-	int rc = sqlite3_step(q) == SQLITE_DONE && (sqlite3_changes(db) == 0 || mark_dirty(db, at) == 0)
-		? 0 : sql_fail(db, "ledger_states", err, errlen);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : sql_fail(db, "ledger_states", err, errlen);
 	sqlite3_finalize(q);
+	if (rc == 0 && sqlite3_changes(db) == 0) {
+		/* Already there: fine if identical (a repeated report), an
+		 * error if it contradicts what was recorded for that second. */
+		int64_t old = -1;
+		if (prep(db, &q, "SELECT state FROM ledger_states WHERE screen_id = ?1 AND at = ?2",
+			 err, errlen) == 0) {
+			sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, at);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				old = sqlite3_column_int(q, 0);
+			sqlite3_finalize(q);
+		}
+		if (old != (int64_t)state) {
+			snprintf(err, errlen, TR("%s : un autre état est déjà inscrit à cet instant",
+						 "%s: another state is already recorded at that instant"),
+				 screen_id);
+			rc = -1;
+		}
+	} else if (rc == 0 && mark_dirty(db, at) < 0) {
+		rc = sql_fail(db, "ledger_meta", err, errlen);
+	}
 	if (autocommit)
 		exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", err, errlen);
 	return rc;
@@ -435,6 +455,32 @@ static int load_readings(struct work *w, size_t m, int64_t from, int64_t to)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Recompute energy_group_day for local days [d0, d1] from energy_day. */
+static int regroup(sqlite3 *db, const char *d0, const char *d1, char *err, size_t errlen)
+{
+	sqlite3_stmt *del, *ins;
+	if (prep(db, &del, "DELETE FROM energy_group_day WHERE day >= ?1 AND day <= ?2", err,
+		 errlen) < 0)
+		return -1;
+	if (prep(db, &ins, "INSERT INTO energy_group_day SELECT d.day, s.category, s.site, "
+		 "sum(d.actual_mwh), sum(d.baseline_mwh), sum(d.known_s), sum(d.unknown_s), "
+		 "sum(d.on_s), sum(d.hours), sum(d.measured_hours) FROM energy_day d "
+		 "JOIN screens s ON s.id = d.screen_id WHERE d.day >= ?1 AND d.day <= ?2 "
+		 "GROUP BY d.day, s.category, s.site", err, errlen) < 0) {
+		sqlite3_finalize(del);
+		return -1;
+	}
+	sqlite3_bind_text(del, 1, d0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(del, 2, d1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 1, d0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, d1, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(del) == SQLITE_DONE && sqlite3_step(ins) == SQLITE_DONE
+		? 0 : sql_fail(db, "energy_group_day", err, errlen);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
 /* Compute and store [c0, c1) (whole local days, except a last partial one). */
 static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_from,
 		    char *err, size_t errlen)
@@ -527,7 +573,7 @@ static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_f
 			memset(&t, 0, sizeof t);
 		}
 	}
-	rc = 0;
+	rc = regroup(w->db, day[0], day[nh - 1], err, errlen);
 out:
 	free(out);
 	free(day);
@@ -549,15 +595,22 @@ static int input_start(sqlite3 *db, int64_t *start)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Newest audit row after `after` touching what the ledger reads of the
- * inventory (*last = after when none). */
-static int audit_last(sqlite3 *db, int64_t after, int64_t *last)
+/* Audited inventory fields the ledger's figures depend on, and those only
+ * its grouping by category and site depends on. */
+#define ENERGY_FIELDS "'created','power_on_w','power_standby_w','baseline_hours','status'," \
+	"'removal_date','box'"
+#define GROUP_FIELDS "'category','site'"
+
+/* Newest audit row after `after` touching one of `fields` (*last = after
+ * when none). */
+static int audit_last(sqlite3 *db, int64_t after, const char *fields, int64_t *last)
 {
 	sqlite3_stmt *q;
+	char sql[320];
 	*last = after;
-	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM audit WHERE id > ?1 AND screen_id IS NOT NULL "
-			       "AND field IN ('created','power_on_w','power_standby_w',"
-			       "'baseline_hours','status','removal_date','box')", -1, &q, NULL))
+	snprintf(sql, sizeof sql, "SELECT max(id) FROM audit WHERE id > ?1 AND screen_id IS NOT NULL "
+		 "AND field IN (%s)", fields);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL))
 		return -1;
 	sqlite3_bind_int64(q, 1, after);
 	int rc = sqlite3_step(q);
@@ -585,16 +638,20 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 	/* The ledger applies today's inventory to all its history (that is what
 	 * makes it reproducible): an audited change of a figure it uses means
 	 * recomputing everything. */
-	int64_t seen, last;
-	if (meta_get(db, "audit_seen", 0, &seen) < 0 || audit_last(db, seen, &last) < 0)
+	int64_t seen, last, last_group;
+	if (meta_get(db, "audit_seen", 0, &seen) < 0 || audit_last(db, seen, ENERGY_FIELDS, &last) < 0 ||
+	    audit_last(db, seen, GROUP_FIELDS, &last_group) < 0)
 		return sql_fail(db, "audit", err, errlen);
-	if (last > seen) {
+	if (last > seen)
 		dirty = start;
-		if (meta_set(db, "audit_seen", last) < 0)
-			return sql_fail(db, "ledger_meta", err, errlen);
-	}
+	else if (last_group > seen && !all && regroup(db, "0000-00-00", "9999-99-99", err, errlen) < 0)
+		return -1;	/* only the grouping changed: re-sum the days */
+	if ((last > seen || last_group > seen) &&
+	    meta_set(db, "audit_seen", last > last_group ? last : last_group) < 0)
+		return sql_fail(db, "ledger_meta", err, errlen);
 	if (all) {
-		if (exec(db, "DELETE FROM energy_hour; DELETE FROM energy_day;", err, errlen) < 0)
+		if (exec(db, "DELETE FROM energy_hour; DELETE FROM energy_day; "
+			 "DELETE FROM energy_group_day;", err, errlen) < 0)
 			return -1;
 		until = INT64_MAX;
 		dirty = INT64_MAX;
@@ -696,13 +753,12 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 {
 	static const char *const keys[] = {
 		[DC_BY_DAY] = "d.day", [DC_BY_MONTH] = "substr(d.day, 1, 7)",
-		[DC_BY_CATEGORY] = "s.category", [DC_BY_SITE] = "s.site",
+		[DC_BY_CATEGORY] = "d.category", [DC_BY_SITE] = "d.site",
 		[DC_BY_SCREEN] = "d.screen_id", [DC_BY_ALL] = "''",
 	};
 	sqlite3 *db = dc_store_db(st);
 	sqlite3_stmt *q;
 	char sql[768];
-	bool join = by == DC_BY_CATEGORY || by == DC_BY_SITE;
 
 	*rows = NULL;
 	*n = 0;
@@ -711,8 +767,8 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 	snprintf(sql, sizeof sql,
 		 "SELECT %s AS k, sum(d.actual_mwh), sum(d.baseline_mwh), sum(d.known_s), "
 		 "sum(d.unknown_s), sum(d.on_s), sum(d.hours), sum(d.measured_hours) "
-		 "FROM energy_day d %s WHERE d.day >= ?1 AND d.day <= ?2 GROUP BY k ORDER BY k",
-		 keys[by], join ? "JOIN screens s ON s.id = d.screen_id" : "");
+		 "FROM %s d WHERE d.day >= ?1 AND d.day <= ?2 GROUP BY k ORDER BY k",
+		 keys[by], by == DC_BY_SCREEN ? "energy_day" : "energy_group_day");
 	if (prep(db, &q, sql, err, errlen) < 0)
 		return -1;
 	sqlite3_bind_text(q, 1, from_day ? from_day : "0000-00-00", -1, SQLITE_STATIC);

@@ -97,8 +97,8 @@ static const struct migration migrations[] = {
 	  NULL },
 	/* Energy ledger (gateway/ledger.c, docs/energy.md).  ledger_states,
 	 * ledger_readings and ledger_derogations are its append-only input,
-	 * written by the gateway; energy_hour and energy_day are derived and
-	 * may be rebuilt from them at any time.  Instants are UTC seconds. */
+	 * written by the gateway; energy_hour, energy_day and energy_group_day
+	 * are derived and may be rebuilt from them at any time.  Instants are UTC seconds. */
 	{ "v3: energy ledger input log and derived hourly/daily ledger",
 	  "CREATE TABLE ledger_states ("
 	  " screen_id TEXT NOT NULL,"
@@ -143,6 +143,21 @@ static const struct migration migrations[] = {
 	  " hours INTEGER NOT NULL,"
 	  " measured_hours INTEGER NOT NULL,"
 	  " PRIMARY KEY (day, screen_id)"
+	  ") WITHOUT ROWID;"
+	  /* energy_day summed per (day, category, site): the reports read this,
+	   * a few hundred rows a day whatever the number of screens. */
+	  "CREATE TABLE energy_group_day ("
+	  " day TEXT NOT NULL,"
+	  " category TEXT NOT NULL,"
+	  " site TEXT NOT NULL,"
+	  " actual_mwh INTEGER NOT NULL,"
+	  " baseline_mwh INTEGER NOT NULL,"
+	  " known_s INTEGER NOT NULL,"
+	  " unknown_s INTEGER NOT NULL,"
+	  " on_s INTEGER NOT NULL,"
+	  " hours INTEGER NOT NULL,"		/* screen-hours */
+	  " measured_hours INTEGER NOT NULL,"
+	  " PRIMARY KEY (day, category, site)"
 	  ") WITHOUT ROWID;"
 	  "CREATE TRIGGER ledger_states_no_update BEFORE UPDATE ON ledger_states"
 	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"

@@ -153,10 +153,11 @@ static char *snapshot(struct fx *f)
 		"FROM energy_hour ORDER BY hour, screen_id",
 		"SELECT day, screen_id, actual_mwh, baseline_mwh, known_s, unknown_s, on_s, hours, "
 		"measured_hours FROM energy_day ORDER BY day, screen_id",
+		"SELECT * FROM energy_group_day ORDER BY day, category, site",
 	};
 	size_t cap = 1 << 22, len = 0;
 	char *buf = malloc(cap);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		sqlite3_stmt *q;
 		assert_int_equal(sqlite3_prepare_v2(dc_store_db(f->st), sql[i], -1, &q, NULL), 0);
 		while (sqlite3_step(q) == SQLITE_ROW) {
@@ -268,6 +269,29 @@ static void incremental_equals_rebuild_and_hand_figures(void **state)
 	assert_string_equal(r[0].key, "2026-11");
 	assert_int_equal(r[0].t.hours, 6 * 168);
 	free(r);
+
+	/* Moving a to another category and site re-sums the groups at the
+	 * next update, and a rebuild agrees. */
+	struct dc_screen s;
+	assert_int_equal(dc_store_get_screen(f->st, "a", &s), 1);
+	s.category = DC_CAT_SCHOOL;
+	snprintf(s.site, sizeof s.site, "École");
+	assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, end + 3600, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-29", DC_BY_CATEGORY, &r, &nr,
+					  err, sizeof err), 0);
+	assert_int_equal(dc_en_total_saved(&row(r, nr, "school")->t), 12600 * WH);
+	free(r);
+	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-29", DC_BY_SITE, &r, &nr,
+					  err, sizeof err), 0);
+	assert_int_equal(row(r, nr, "École")->t.actual_mwh, 21000 * WH);
+	free(r);
+	inc = snapshot(f);
+	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, end + 3600, err, sizeof err), 0);
+	reb = snapshot(f);
+	assert_string_equal(inc, reb);
+	free(inc);
+	free(reb);
 }
 
 struct nights {
@@ -372,7 +396,12 @@ static void bad_input_is_refused(void **state)
 	assert_int_equal(dc_ledger_record_state(f->st, "a", 0, (enum dc_en_state)7, err, sizeof err), -1);
 	assert_int_equal(dc_ledger_record_reading(f->st, "b1", 0, -1, 0, err, sizeof err), -1);
 	assert_int_equal(dc_ledger_record_derogation(f->st, NULL, 10, 5, "", err, sizeof err), -1);
-	/* Nothing to account yet: update succeeds and writes nothing. */
+	/* The same report twice is fine; a contradiction for the same second is not. */
+	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_ON, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_ON, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_OFF, err, sizeof err), -1);
+	assert_non_null(strstr(err, "another state"));
+	/* Nothing complete to account yet: update succeeds and writes nothing. */
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, T0, err, sizeof err), 0);
 	struct dc_ledger_row *r;
 	size_t n;
