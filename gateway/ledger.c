@@ -127,11 +127,15 @@ static int meta_set(sqlite3 *db, const char *key, int64_t v)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Lower the "recompute from" watermark to `since`. */
+/* Lower the "recompute from" watermark to `since`, and the start of the
+ * input (kept here: min(at) over the log's primary keys would be a scan). */
 static int mark_dirty(sqlite3 *db, int64_t since)
 {
-	int64_t cur;
-	if (meta_get(db, "dirty_since", INT64_MAX, &cur) < 0)
+	int64_t cur, start;
+	if (meta_get(db, "dirty_since", INT64_MAX, &cur) < 0 ||
+	    meta_get(db, "input_start", INT64_MAX, &start) < 0)
+		return -1;
+	if (since < start && meta_set(db, "input_start", since) < 0)
 		return -1;
 	return since < cur ? meta_set(db, "dirty_since", since) : 0;
 }
@@ -185,11 +189,11 @@ int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t a
 				 screen_id);
 			rc = -1;
 		}
-	} else if (rc == 0 && mark_dirty(db, at) < 0) {
-		rc = sql_fail(db, "ledger_meta", err, errlen);
+	} else if (rc == 0) {
+		rc = mark_dirty(db, at) < 0 ? sql_fail(db, "ledger_meta", err, errlen) : 1;
 	}
 	if (autocommit)
-		exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", err, errlen);
+		exec(db, rc >= 0 ? "COMMIT" : "ROLLBACK", err, errlen);
 	return rc;
 }
 
@@ -225,14 +229,14 @@ int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, d
 		int64_t since = at;
 		if (sqlite3_step(prev) == SQLITE_ROW && sqlite3_column_type(prev, 0) != SQLITE_NULL)
 			since = sqlite3_column_int64(prev, 0);
-		rc = sqlite3_changes(db) == 0 || mark_dirty(db, since) == 0 ? 0 : -1;
+		rc = sqlite3_changes(db) == 0 ? 0 : mark_dirty(db, since) == 0 ? 1 : -1;
 	}
 	if (rc < 0)
 		sql_fail(db, "ledger_readings", err, errlen);
 	sqlite3_finalize(q);
 	sqlite3_finalize(prev);
 	if (autocommit)
-		exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", err, errlen);
+		exec(db, rc >= 0 ? "COMMIT" : "ROLLBACK", err, errlen);
 	return rc;
 }
 
@@ -580,17 +584,30 @@ out:
 	return rc;
 }
 
-/* First hour of the ledger: the earliest input, floored to the hour. */
-static int input_start(sqlite3 *db, int64_t *start)
+/* First hour of the ledger: the earliest input, floored to the hour.  The
+ * record functions keep it in ledger_meta; a rebuild (or a log loaded by
+ * other means) scans the log for it. */
+static int input_start(sqlite3 *db, bool scan, int64_t *start)
 {
 	sqlite3_stmt *q;
+	int64_t kept;
 	*start = INT64_MAX;
+	if (meta_get(db, "input_start", INT64_MAX, &kept) < 0)
+		return -1;
+	if (kept != INT64_MAX && !scan) {
+		*start = floor_hour(kept);
+		return 0;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT min(m) FROM (SELECT min(at) AS m FROM ledger_states "
 			       "UNION ALL SELECT min(at) FROM ledger_readings)", -1, &q, NULL))
 		return -1;
 	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-		*start = floor_hour(sqlite3_column_int64(q, 0));
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		kept = sqlite3_column_int64(q, 0);
+		*start = floor_hour(kept);
+		if (meta_set(db, "input_start", kept) < 0)
+			rc = SQLITE_ERROR;
+	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -631,7 +648,7 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 		snprintf(err, errlen, "zone: %s", cfg->zone);
 		return -1;
 	}
-	if (input_start(db, &start) < 0 ||
+	if (input_start(db, all, &start) < 0 ||
 	    meta_get(db, "computed_until", INT64_MAX, &until) < 0 ||
 	    meta_get(db, "dirty_since", INT64_MAX, &dirty) < 0)
 		return sql_fail(db, "ledger_meta", err, errlen);

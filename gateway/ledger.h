@@ -58,7 +58,10 @@ int dc_ledger_config_parse(const char *json, size_t len, struct dc_ledger_config
 int dc_ledger_config_load(const char *path, struct dc_ledger_config *c, char *err, size_t errlen);
 void dc_ledger_config_free(struct dc_ledger_config *c);
 
-/* ---- Feeding the ledger (the gateway calls these) ---- */
+/* ---- Feeding the ledger (the gateway calls these) ----
+ * record_state/record_reading return 1 when the row was added, 0 when the
+ * very same row was already there (a repeated report), -1 on error (bad
+ * argument, another state already recorded for that screen and second). */
 int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t at,
 			   enum dc_en_state state, char *err, size_t errlen);
 int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, double kwh,
@@ -71,6 +74,14 @@ int dc_ledger_record_derogation(struct dc_store *st, const char *screen_id, int6
  * changes of power, baseline, status, removal date or box and recomputes
  * the whole ledger, since it applies today's inventory to all its history. */
 int dc_ledger_mark_dirty(struct dc_store *st, int64_t since, char *err, size_t errlen);
+
+/* Bridge from decran-gateway's own append-only tables (commands and their
+ * outcomes, offline alarms, box journals, meter readings) into the input
+ * log; remembers how far it got, so it is cheap and idempotent; tables that
+ * do not exist are skipped.  from_start walks every row again.  Returns the
+ * number of input rows added, -1 on a database error.  See docs/energy.md
+ * for the mapping and what these tables cannot tell. */
+long dc_ledger_import_gateway(struct dc_store *st, bool from_start, char *err, size_t errlen);
 
 /* Bring the ledger up to floor_hour(now); cheap when nothing changed. */
 int dc_ledger_update(struct dc_store *st, const struct dc_ledger_config *cfg, int64_t now,

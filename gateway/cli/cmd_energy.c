@@ -97,7 +97,9 @@ static int recompute(struct cli *cli, int argc, char **argv, bool rebuild)
 		return 1;
 	}
 	char err[512];
-	int rc = (rebuild ? dc_ledger_rebuild : dc_ledger_update)(st, &cfg, now, err, sizeof err);
+	/* The gateway's own records first (nothing when it has none). */
+	int rc = dc_ledger_import_gateway(st, rebuild, err, sizeof err) < 0 ? -1
+		: (rebuild ? dc_ledger_rebuild : dc_ledger_update)(st, &cfg, now, err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "decran: %s\n", err);
 	else
