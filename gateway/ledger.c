@@ -675,7 +675,8 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 	}
 	if (start == INT64_MAX)	/* no input yet: nothing to account */
 		return 0;
-	int64_t from = all ? start : until < dirty ? until : dirty;
+	/* Never computed yet: from the start of the input. */
+	int64_t from = all || until == INT64_MAX ? start : until < dirty ? until : dirty;
 	if (from < start)
 		from = start;
 	if (from > b)

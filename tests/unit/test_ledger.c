@@ -412,6 +412,32 @@ static void bad_input_is_refused(void **state)
 	assert_int_equal(dc_ledger_by_parse("week"), -1);
 }
 
+/* A log loaded by other means (no watermark kept): the first update still
+ * computes from its start, like a rebuild. */
+static void first_update_starts_at_the_input(void **state)
+{
+	struct fx *f = *state;
+	char err[256], sql[256];
+	put(f, "a", DC_CAT_ADVERTISING, 200, NULL, 0);
+	snprintf(sql, sizeof sql, "INSERT INTO ledger_states VALUES ('a', %lld, 2),"
+		 " ('a', %lld, 1)", (long long)DAY(0), (long long)(DAY(0) + 10 * H));
+	assert_int_equal(sqlite3_exec(dc_store_db(f->st), sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+	char *inc = snapshot(f);
+	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+	char *reb = snapshot(f);
+	assert_string_equal(inc, reb);
+	free(inc);
+	free(reb);
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_ALL, &r, &n, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].t.actual_mwh, 2000 * WH);	/* 10 h x 200 W */
+	assert_int_equal(r[0].t.baseline_mwh, 4800 * WH);
+	free(r);
+}
+
 static void config_is_validated_with_paths(void **state)
 {
 	(void)state;
@@ -458,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(compliance_from_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_service_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),
 		cmocka_unit_test(config_is_validated_with_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
