@@ -623,23 +623,29 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		a.rows = cJSON_AddArrayToObject(jn, "not_compliant");
 	} else {
 		char a1[40], b1[40], s1[40], e1[40], k1[40], u1[40];
-		bool known = tot.known_s > 0;
-		const char *unk = TR("inconnu", "unknown");
-		printf(TR("\nÉnergie depuis le début du registre :\n"
-			  "  consommation %s kWh, référence %s kWh\n"
-			  "  économie %s kWh, soit %s € et %s kg CO2e évités\n"
-			  "  heures inconnues %s ; heures mesurées %lld sur %lld\n",
-			  "\nEnergy since the ledger began:\n"
-			  "  consumption %s kWh, baseline %s kWh\n"
-			  "  saved %s kWh, i.e. %s EUR and %s kg CO2e avoided\n"
-			  "  unknown hours %s; measured hours %lld of %lld\n"),
-		       known ? ecli_kwh(a1, sizeof a1, tot.actual_mwh, 1) : unk,
-		       known ? ecli_kwh(b1, sizeof b1, tot.baseline_mwh, 1) : unk,
-		       known ? ecli_kwh(s1, sizeof s1, dc_en_total_saved(&tot), 1) : unk,
-		       known ? dc_fmt_num(e1, sizeof e1, eur(cfg, dc_en_total_saved(&tot)), 2, dc_lang()) : unk,
-		       known ? dc_fmt_num(k1, sizeof k1, kgco2e(cfg, dc_en_total_saved(&tot)), 1, dc_lang()) : unk,
-		       dc_fmt_num(u1, sizeof u1, (double)tot.unknown_s / 3600.0, 1, dc_lang()),
-		       (long long)tot.measured_hours, (long long)tot.hours);
+		dc_fmt_num(u1, sizeof u1, (double)tot.unknown_s / 3600.0, 1, dc_lang());
+		if (tot.known_s == 0) {
+			printf(TR("\nÉnergie : rien de connu à ce jour (%s h inconnues) — ni consommation "
+				  "ni économie ne sont comptées.\n",
+				  "\nEnergy: nothing known to date (%s unknown hours) — neither "
+				  "consumption nor saving is counted.\n"), u1);
+		} else {
+			int64_t saved = dc_en_total_saved(&tot);
+			printf(TR("\nÉnergie depuis le début du registre :\n"
+				  "  consommation %s kWh, référence %s kWh\n"
+				  "  économie %s kWh, soit %s € et %s kg CO2e évités\n"
+				  "  heures inconnues %s ; heures mesurées %lld sur %lld\n",
+				  "\nEnergy since the ledger began:\n"
+				  "  consumption %s kWh, baseline %s kWh\n"
+				  "  saved %s kWh, i.e. %s EUR and %s kg CO2e avoided\n"
+				  "  unknown hours %s; measured hours %lld of %lld\n"),
+			       ecli_kwh(a1, sizeof a1, tot.actual_mwh, 1),
+			       ecli_kwh(b1, sizeof b1, tot.baseline_mwh, 1),
+			       ecli_kwh(s1, sizeof s1, saved, 1),
+			       dc_fmt_num(e1, sizeof e1, eur(cfg, saved), 2, dc_lang()),
+			       dc_fmt_num(k1, sizeof k1, kgco2e(cfg, saved), 1, dc_lang()), u1,
+			       (long long)tot.measured_hours, (long long)tot.hours);
+		}
 		char d[24];
 		printf(TR("\nConformité de la nuit du %s (01:00–06:00) :\n",
 			  "\nCompliance, night of %s (01:00–06:00):\n"), ecli_date(d, sizeof d, night));
