@@ -9,7 +9,8 @@
  *
  * Mapping (docs/energy.md, "Input from the gateway's tables"):
  *   commands                       unknown for its screens at `at` (sent,
- *                                  not yet confirmed)
+ *                                  not yet confirmed), unless answered in
+ *                                  the same second; taken once answered
  *   command_outcomes confirmed     the reported state for the command's
  *                                  screens at `at`
  *   command_outcomes other         unknown at `at`
@@ -155,6 +156,12 @@ fail:
 
 static int on_command(struct importer *im, sqlite3_stmt *q, int64_t at)
 {
+	/* Confirmed within the same second: there was no unconfirmed time
+	 * to speak of, and the confirmation must not be shadowed. */
+	const char *sent = (const char *)sqlite3_column_text(q, 1);
+	const char *answered = (const char *)sqlite3_column_text(q, 3);
+	if (sent && answered && strcmp(sent, answered) == 0)
+		return 0;
 	return record_list(im, (const char *)sqlite3_column_text(q, 2), at, DC_EN_UNKNOWN);
 }
 
@@ -212,8 +219,14 @@ long dc_ledger_import_gateway(struct dc_store *st, bool from_start, char *err, s
 	}
 	/* Order matters only within a screen's second, where the record
 	 * functions keep the first: commands before their outcomes. */
-	if (walk(&im, "commands", "SELECT id, at, screens FROM commands WHERE id > ?1 ORDER BY id",
-		 on_command) < 0 ||
+	/* A command is taken once it has an outcome (commands without one are
+	 * in flight: the walk stops before the first of them), with the
+	 * instant of its first outcome. */
+	if (walk(&im, "commands", "SELECT c.id, c.at, c.screens, (SELECT o.at FROM command_outcomes o "
+		 "WHERE o.command_id = c.id ORDER BY o.rowid LIMIT 1) FROM commands c WHERE c.id > ?1 "
+		 "AND c.id < coalesce((SELECT min(id) FROM commands k WHERE k.id > ?1 AND NOT EXISTS "
+		 "(SELECT 1 FROM command_outcomes o WHERE o.command_id = k.id)), 9223372036854775807) "
+		 "ORDER BY c.id", on_command) < 0 ||
 	    walk(&im, "command_outcomes", "SELECT o.rowid, o.at, o.outcome, o.state, c.screens "
 		 "FROM command_outcomes o JOIN commands c ON c.id = o.command_id "
 		 "WHERE o.rowid > ?1 ORDER BY o.rowid", on_outcome) < 0 ||

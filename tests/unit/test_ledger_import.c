@@ -183,6 +183,22 @@ static void gateway_records_become_the_ledger(void **state)
 	sql(f, "INSERT INTO box_journal VALUES ('b1', 3, '%s', 2, 'on', 'fallback')",
 	    utc(T0 + 23 * H));
 	assert_int_equal(dc_ledger_import_gateway(f->st, false, err, sizeof err), 1);
+
+	/* A command in flight is left for later; answered in the same second,
+	 * it leaves no unknown time, only the confirmed state. */
+	int64_t t3 = T0 + 23 * H + 1800;
+	sql(f, "INSERT INTO commands (at, box, channel, screens, to_state, cmd_id) VALUES"
+	       " ('%s', 'b1', 1, 'p1,p2', 'on', 'c3')", utc(t3));
+	assert_int_equal(dc_ledger_import_gateway(f->st, false, err, sizeof err), 0);
+	sql(f, "INSERT INTO command_outcomes VALUES (3, '%s', 'confirmed', 'on')", utc(t3));
+	assert_int_equal(dc_ledger_import_gateway(f->st, false, err, sizeof err), 2);
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM ledger_states WHERE at = %lld AND state = 2",
+		 (long long)t3);
+	assert_int_equal(count(f, q), 2);	/* p1 and p2 on */
+	snprintf(q, sizeof q, "SELECT count(*) FROM ledger_states WHERE at = %lld AND state = 0",
+		 (long long)t3);
+	assert_int_equal(count(f, q), 0);
 	dc_ledger_config_free(&cfg);
 }
 
