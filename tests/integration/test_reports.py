@@ -298,6 +298,12 @@ def test_config_and_usage_errors(decran, tmp_path):
     add(decran, "pub-1")
     assert decran("energy", "log-state", "pub-1", "allumé", "--at", NOW).returncode == 2
     assert decran("energy", "log-state", "pub-1", "on", "--at", "demain").returncode == 2
+    assert decran("energy", "log-state", "pub-1", "on", "--at", "2026-02-30 10:00").returncode == 2
+    # Epoch seconds are accepted too (1795388400 = 2026-11-23 00:00 in Paris).
+    ok(decran("energy", "log-state", "pub-1", "on", "--at", "@1795388400"))
+    ok(decran("energy", "update", "--now", "@1795474800"))
+    t = energy_json(decran)["total"]
+    assert t["hours"] == 24 and t["actual_kwh"] == 4.8
     assert ok(decran("report", "--help")).stdout.startswith("usage")
     assert ok(decran("energy", "--help")).stdout.startswith("usage")
 

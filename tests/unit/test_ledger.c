@@ -438,6 +438,35 @@ static void first_update_starts_at_the_input(void **state)
 	free(r);
 }
 
+/* Hourly rows are pruned past the retention; daily rows stay whole, and a
+ * rebuild prunes the same way. */
+static void hourly_retention_keeps_days(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	put(f, "a", DC_CAT_ADVERTISING, 200, NULL, 0);
+	assert_int_equal(dc_ledger_record_state(f->st, "a", DAY(0), DC_EN_ON, err, sizeof err), 1);
+	f->cfg.hourly_retention_days = 2;
+	for (int d = 1; d <= 5; d++)
+		assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(d), err, sizeof err), 0);
+	char *inc = snapshot(f);
+	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(5), err, sizeof err), 0);
+	char *reb = snapshot(f);
+	assert_string_equal(inc, reb);
+	free(inc);
+	free(reb);
+	char sql[128];
+	sqlite3_stmt *q;
+	snprintf(sql, sizeof sql, "SELECT min(hour), count(*), (SELECT count(*) FROM energy_day) "
+		 "FROM energy_hour");
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(f->st), sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(q, 0), DAY(3));
+	assert_int_equal(sqlite3_column_int64(q, 1), 48);
+	assert_int_equal(sqlite3_column_int64(q, 2), 5);
+	sqlite3_finalize(q);
+}
+
 static void config_is_validated_with_paths(void **state)
 {
 	(void)state;
@@ -485,6 +514,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(transport_service_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(hourly_retention_keeps_days, setup, teardown),
 		cmocka_unit_test(config_is_validated_with_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
