@@ -197,6 +197,80 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
 	  " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;",
 	  NULL },
+	/* Energy ledger (gateway/ledger.c, docs/energy.md).  ledger_states,
+	 * ledger_readings and ledger_derogations are its append-only input,
+	 * written by the gateway; energy_hour, energy_day and energy_group_day
+	 * are derived and may be rebuilt from them at any time.  Instants are
+	 * UTC seconds. */
+	{ "v5: energy ledger input log and derived hourly/daily ledger",
+	  "CREATE TABLE ledger_states ("
+	  " screen_id TEXT NOT NULL,"
+	  " at INTEGER NOT NULL,"
+	  " state INTEGER NOT NULL CHECK (state IN (0,1,2)),"	/* unknown, off, on */
+	  " PRIMARY KEY (screen_id, at)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE ledger_readings ("
+	  " box TEXT NOT NULL,"
+	  " at INTEGER NOT NULL,"
+	  " kwh REAL NOT NULL,"
+	  " meter_gen INTEGER NOT NULL DEFAULT 0,"
+	  " PRIMARY KEY (box, at)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE ledger_derogations ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " screen_id TEXT,"			/* NULL: every screen */
+	  " from_at INTEGER NOT NULL,"
+	  " to_at INTEGER NOT NULL CHECK (to_at > from_at),"
+	  " reason TEXT NOT NULL DEFAULT ''"
+	  ");"
+	  "CREATE TABLE ledger_meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
+	  "CREATE TABLE energy_hour ("
+	  " hour INTEGER NOT NULL,"		/* UTC start of the hour */
+	  " screen_id TEXT NOT NULL,"
+	  " actual_mwh INTEGER NOT NULL,"
+	  " baseline_mwh INTEGER NOT NULL,"
+	  " known_s INTEGER NOT NULL,"
+	  " unknown_s INTEGER NOT NULL,"
+	  " on_s INTEGER NOT NULL,"
+	  " measured INTEGER NOT NULL,"
+	  " PRIMARY KEY (hour, screen_id)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TABLE energy_day ("
+	  " day TEXT NOT NULL,"			/* local date YYYY-MM-DD */
+	  " screen_id TEXT NOT NULL,"
+	  " actual_mwh INTEGER NOT NULL,"
+	  " baseline_mwh INTEGER NOT NULL,"
+	  " known_s INTEGER NOT NULL,"
+	  " unknown_s INTEGER NOT NULL,"
+	  " on_s INTEGER NOT NULL,"
+	  " hours INTEGER NOT NULL,"
+	  " measured_hours INTEGER NOT NULL,"
+	  " PRIMARY KEY (day, screen_id)"
+	  ") WITHOUT ROWID;"
+	  /* energy_day summed per (day, category, site): the reports read this,
+	   * a few hundred rows a day whatever the number of screens. */
+	  "CREATE TABLE energy_group_day ("
+	  " day TEXT NOT NULL,"
+	  " category TEXT NOT NULL,"
+	  " site TEXT NOT NULL,"
+	  " actual_mwh INTEGER NOT NULL,"
+	  " baseline_mwh INTEGER NOT NULL,"
+	  " known_s INTEGER NOT NULL,"
+	  " unknown_s INTEGER NOT NULL,"
+	  " on_s INTEGER NOT NULL,"
+	  " hours INTEGER NOT NULL,"		/* screen-hours */
+	  " measured_hours INTEGER NOT NULL,"
+	  " PRIMARY KEY (day, category, site)"
+	  ") WITHOUT ROWID;"
+	  "CREATE TRIGGER ledger_states_no_update BEFORE UPDATE ON ledger_states"
+	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
+	  "CREATE TRIGGER ledger_states_no_delete BEFORE DELETE ON ledger_states"
+	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
+	  "CREATE TRIGGER ledger_readings_no_update BEFORE UPDATE ON ledger_readings"
+	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
+	  "CREATE TRIGGER ledger_readings_no_delete BEFORE DELETE ON ledger_readings"
+	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;",
+	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 

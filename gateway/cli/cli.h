@@ -36,5 +36,7 @@ int cmd_boxes(struct cli *cli, int argc, char **argv);
 int cmd_relay(struct cli *cli, int argc, char **argv);
 int cmd_bind(struct cli *cli, int argc, char **argv);
 int cmd_alarms(struct cli *cli, int argc, char **argv);
+int cmd_energy(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -28,6 +28,10 @@ static const struct cli_command commands[] = {
 	  "binds a screen to a relay box channel" },
 	{ "alarms", cmd_alarms, "alarmes en cours (ou leur historique)",
 	  "active alarms (or their history)" },
+	{ "energy", cmd_energy, "registre d'énergie (recalcul, mise à jour, saisie)",
+	  "energy ledger (rebuild, update, manual input)" },
+	{ "report", cmd_report, "rapports : avancement, énergie, conformité nocturne",
+	  "reports: progress, energy, night-rule compliance" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -1,0 +1,221 @@
+/* cmd_energy.c — `decran energy rebuild | update | log-state | log-reading`:
+ * keep the energy ledger (docs/energy.md).  The gateway feeds and updates
+ * the ledger itself; these commands rebuild it from the input log, catch it
+ * up, or feed it by hand (replays, tests, a meter read on site). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_store.h"
+#include "energy_cli.h"
+#include "i18n.h"
+
+static void usage(FILE *f)
+{
+	fputs(TR("usage : decran energy rebuild [--config FICHIER] [--now INSTANT]\n"
+		 "        decran energy update  [--config FICHIER] [--now INSTANT]\n"
+		 "        decran energy log-state ÉCRAN on|off|unknown --at INSTANT\n"
+		 "        decran energy log-reading BOÎTIER KWH --at INSTANT [--meter-gen N]\n"
+		 "rebuild recalcule tout le registre depuis le journal des états confirmés et\n"
+		 "des relevés de compteurs ; update le complète jusqu'à la dernière heure\n"
+		 "achevée.  Les deux donnent les mêmes chiffres.\n"
+		 "INSTANT : 2026-11-23T21:00:00Z (UTC), « 2026-11-23 22:00 » (heure locale)\n"
+		 "ou @SECONDES ; défaut : maintenant.  FICHIER : voir energy.example.json\n"
+		 "(défaut : $DECRAN_ENERGY_CONFIG, sinon valeurs intégrées).\n",
+		 "usage: decran energy rebuild [--config FILE] [--now INSTANT]\n"
+		 "       decran energy update  [--config FILE] [--now INSTANT]\n"
+		 "       decran energy log-state SCREEN on|off|unknown --at INSTANT\n"
+		 "       decran energy log-reading BOX KWH --at INSTANT [--meter-gen N]\n"
+		 "rebuild recomputes the whole ledger from the log of confirmed states and\n"
+		 "meter readings; update brings it up to the last complete hour.  Both give\n"
+		 "the same figures.\n"
+		 "INSTANT: 2026-11-23T21:00:00Z (UTC), '2026-11-23 22:00' (local time) or\n"
+		 "@SECONDS; default: now.  FILE: see energy.example.json (default:\n"
+		 "$DECRAN_ENERGY_CONFIG, else built-in values).\n"), f);
+}
+
+static int print_totals(struct dc_store *st, bool rebuilt)
+{
+	struct dc_ledger_row *r;
+	size_t n;
+	char err[256], a[48], b[48], s[48];
+	if (dc_ledger_report(st, NULL, NULL, DC_BY_ALL, &r, &n, err, sizeof err) < 0) {
+		fprintf(stderr, "decran: %s\n", err);
+		return 1;
+	}
+	struct dc_en_total t = n ? r[0].t : (struct dc_en_total){ 0 };
+	free(r);
+	printf(TR("%s : consommation %s kWh, référence %s kWh, économie %s kWh, "
+		  "inconnu %s h.\n",
+		  "%s: consumption %s kWh, baseline %s kWh, saved %s kWh, unknown %s h.\n"),
+	       rebuilt ? TR("Registre recalculé", "Ledger rebuilt") : TR("Registre à jour", "Ledger up to date"),
+	       ecli_kwh(a, sizeof a, t.actual_mwh, 3), ecli_kwh(b, sizeof b, t.baseline_mwh, 3),
+	       ecli_kwh(s, sizeof s, dc_en_total_saved(&t), 3),
+	       dc_fmt_num(err, sizeof err, (double)t.unknown_s / 3600.0, 2, dc_lang()));
+	return 0;
+}
+
+static int recompute(struct cli *cli, int argc, char **argv, bool rebuild)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *now_s = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'c')
+			config = optarg;
+		else if (c == 'n')
+			now_s = optarg;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error(usage, argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage_error(usage, argv[optind]);
+	struct dc_ledger_config cfg;
+	int64_t now;
+	if (ecli_load_config(config, &cfg) < 0)
+		return 1;
+	if (ecli_parse_instant(&cfg, now_s, &now) < 0) {
+		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
+			now_s);
+		dc_ledger_config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	struct dc_store *st = cli_open_store(cli);
+	if (!st) {
+		dc_ledger_config_free(&cfg);
+		return 1;
+	}
+	char err[512];
+	/* The gateway's own records first (nothing when it has none). */
+	int rc = dc_ledger_import_gateway(st, rebuild, err, sizeof err) < 0 ? -1
+		: (rebuild ? dc_ledger_rebuild : dc_ledger_update)(st, &cfg, now, err, sizeof err);
+	if (rc < 0)
+		fprintf(stderr, "decran: %s\n", err);
+	else
+		rc = print_totals(st, rebuild);
+	dc_store_close(st);
+	dc_ledger_config_free(&cfg);
+	return rc ? 1 : 0;
+}
+
+static int log_input(struct cli *cli, int argc, char **argv, bool reading)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "meter-gen", required_argument, NULL, 'g' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *at_s = NULL, *config = NULL;
+	unsigned long gen = 0;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		char *end;
+		if (c == 'a')
+			at_s = optarg;
+		else if (c == 'c')
+			config = optarg;
+		else if (c == 'g' && reading) {
+			gen = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || gen > UINT32_MAX)
+				return cli_usage_error(usage, optarg);
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error(usage, argv[optind - 1]);
+	}
+	if (argc - optind != 2 || !at_s) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *who = argv[optind], *what = argv[optind + 1];
+	struct dc_ledger_config cfg;
+	int64_t at;
+	double kwh = 0;
+	int state = -1;
+	char *end;
+	if (ecli_load_config(config, &cfg) < 0)
+		return 1;
+	int bad = ecli_parse_instant(&cfg, at_s, &at) < 0;
+	dc_ledger_config_free(&cfg);
+	if (bad) {
+		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
+			at_s);
+		return EXIT_USAGE;
+	}
+	if (reading) {
+		kwh = strtod(what, &end);
+		if (!*what || *end || !(kwh >= 0)) {
+			fprintf(stderr, TR("decran : relevé invalide « %s » (kWh, point décimal)\n",
+					   "decran: invalid reading '%s' (kWh)\n"), what);
+			return EXIT_USAGE;
+		}
+	} else {
+		state = strcmp(what, "on") == 0 ? DC_EN_ON : strcmp(what, "off") == 0 ? DC_EN_OFF
+			: strcmp(what, "unknown") == 0 ? DC_EN_UNKNOWN : -1;
+		if (state < 0) {
+			fprintf(stderr, TR("decran : état « %s » : on, off ou unknown\n",
+					   "decran: state '%s': on, off or unknown\n"), what);
+			return EXIT_USAGE;
+		}
+	}
+	struct dc_store *st = cli_open_store(cli);
+	if (!st)
+		return 1;
+	char err[256];
+	int rc;
+	if (!reading) {
+		struct dc_screen s;
+		if (dc_store_get_screen(st, who, &s) != 1) {
+			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
+				who);
+			dc_store_close(st);
+			return 1;
+		}
+		rc = dc_ledger_record_state(st, who, at, state, err, sizeof err);
+	} else {
+		rc = dc_ledger_record_reading(st, who, at, kwh, (uint32_t)gen, err, sizeof err);
+	}
+	if (rc < 0)
+		fprintf(stderr, "decran: %s\n", err);
+	dc_store_close(st);
+	return rc < 0 ? 1 : 0;
+}
+
+int cmd_energy(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(sub, "rebuild") == 0 || strcmp(sub, "update") == 0)
+		return recompute(cli, argc - 1, argv + 1, sub[0] == 'r');
+	if (strcmp(sub, "log-state") == 0)
+		return log_input(cli, argc - 1, argv + 1, false);
+	if (strcmp(sub, "log-reading") == 0)
+		return log_input(cli, argc - 1, argv + 1, true);
+	fprintf(stderr, TR("decran energy : sous-commande inconnue « %s »\n",
+			   "decran energy: unknown subcommand '%s'\n"), sub);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,26 @@
+/* energy_cli.h — what `decran energy` and `decran report` share: the energy
+ * configuration, the --now instant, number formatting. */
+#ifndef DECRAN_CLI_ENERGY_H
+#define DECRAN_CLI_ENERGY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ledger.h"
+
+/* --config FILE, else $DECRAN_ENERGY_CONFIG, else built-in defaults.
+ * Prints the reason and returns -1 on a bad file. */
+int ecli_load_config(const char *path, struct dc_ledger_config *cfg);
+/* Instant from "2026-11-23T21:00:00Z", "2026-11-23T21:00Z", local
+ * "2026-11-23 22:00" (cfg zone) or "@1795464000"; NULL/"" = the current
+ * time ($DECRAN_NOW when set, for replays and tests). -1 when malformed. */
+int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_t *out);
+/* The rules file (--rules, else $DECRAN_RULES) or NULL when none; exits
+ * with a message on a bad one (returns -1). */
+int ecli_load_rules(const char *path, struct dc_rules **out);
+/* kWh with `dec` decimals in the current language ("1 234,5"). */
+char *ecli_kwh(char *buf, size_t len, int64_t mwh, int dec);
+/* Date "YYYY-MM-DD" in the current language (FR 23/11/2026). */
+char *ecli_date(char *buf, size_t len, const char *iso);
+
+#endif

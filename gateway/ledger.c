@@ -1,0 +1,958 @@
+/* ledger.c — the energy ledger's database adapter (see ledger.h).
+ *
+ * Reads the input log, runs lib/energy over whole local days in chunks, and
+ * writes energy_hour/energy_day.  The arithmetic is all in lib/energy; this
+ * file only moves rows and local dates. */
+#include "ledger.h"
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "rules.h"
+#include "tz.h"
+
+#define CHUNK_DAYS 7
+
+/* ---- Local calendar (lib/tz) ------------------------------------------ */
+
+static int use_zone(const char *zone)
+{
+	return dc_tz_use(zone);
+}
+
+static void fmt_ymd(char out[11], int y, int m, int d)
+{
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u,
+		 (unsigned)d % 32u);
+}
+
+/* "YYYY-MM-DD" shifted by n days. */
+static int date_add(const char *date, int n, char out[11])
+{
+	int y, m, d;
+	if (dc_parse_date(date, &y, &m, &d) < 0)
+		return -1;
+	dc_civil_from_days(dc_days_from_civil(y, m, d) + n, &y, &m, &d);
+	fmt_ymd(out, y, m, d);
+	return 0;
+}
+
+int dc_ledger_local_date(const struct dc_ledger_config *cfg, int64_t t, char out[11])
+{
+	struct dc_localtime lt;
+	if (use_zone(cfg->zone) < 0)
+		return -1;
+	dc_tz_local(t, &lt);
+	fmt_ymd(out, lt.year, lt.month, lt.day);
+	return 0;
+}
+
+int64_t dc_ledger_local_instant(const struct dc_ledger_config *cfg, const char *date, int sod)
+{
+	int y, m, d;
+	if (dc_parse_date(date, &y, &m, &d) < 0 || use_zone(cfg->zone) < 0)
+		return INT64_MIN;
+	return dc_tz_from_local(y, m, d, sod);
+}
+
+/* The local midnight at or before t. */
+static int64_t local_midnight(const struct dc_ledger_config *cfg, int64_t t)
+{
+	char day[11];
+	if (dc_ledger_local_date(cfg, t, day) < 0)
+		return t;
+	return dc_ledger_local_instant(cfg, day, 0);
+}
+
+static int64_t floor_hour(int64_t t)
+{
+	return t - ((t % 3600) + 3600) % 3600;
+}
+
+/* ---- Small SQL helpers -------------------------------------------------- */
+
+static int sql_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	return -1;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int prep(sqlite3 *db, sqlite3_stmt **q, const char *sql, char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, q, NULL) != SQLITE_OK)
+		return sql_fail(db, "prepare", err, errlen);
+	return 0;
+}
+
+/* ledger_meta: a missing key reads as `dflt`. */
+static int meta_get(sqlite3 *db, const char *key, int64_t dflt, int64_t *out)
+{
+	sqlite3_stmt *q;
+	*out = dflt;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM ledger_meta WHERE key = ?1", -1, &q, NULL))
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int meta_set(sqlite3 *db, const char *key, int64_t v)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO ledger_meta (key, value) VALUES (?1, ?2)",
+			       -1, &q, NULL))
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, v);
+	int rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Lower the "recompute from" watermark to `since`, and the start of the
+ * input (kept here: min(at) over the log's primary keys would be a scan). */
+static int mark_dirty(sqlite3 *db, int64_t since)
+{
+	int64_t cur, start;
+	if (meta_get(db, "dirty_since", INT64_MAX, &cur) < 0 ||
+	    meta_get(db, "input_start", INT64_MAX, &start) < 0)
+		return -1;
+	if (since < start && meta_set(db, "input_start", since) < 0)
+		return -1;
+	return since < cur ? meta_set(db, "dirty_since", since) : 0;
+}
+
+/* ---- Feeding ------------------------------------------------------------ */
+
+int dc_ledger_mark_dirty(struct dc_store *st, int64_t since, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	if (mark_dirty(db, since) < 0)
+		return sql_fail(db, "ledger_meta", err, errlen);
+	return 0;
+}
+
+int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t at,
+			   enum dc_en_state state, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q;
+	if (!dc_slug_valid(screen_id) || (state != DC_EN_UNKNOWN && state != DC_EN_OFF &&
+					  state != DC_EN_ON)) {
+		snprintf(err, errlen, TR("état invalide", "invalid state"));
+		return -1;
+	}
+	if (prep(db, &q, "INSERT OR IGNORE INTO ledger_states (screen_id, at, state) VALUES (?1,?2,?3)",
+		 err, errlen) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, at);
+	sqlite3_bind_int(q, 3, (int)state);
+	bool autocommit = sqlite3_get_autocommit(db);
+	if (autocommit)
+		exec(db, "BEGIN IMMEDIATE", err, errlen);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : sql_fail(db, "ledger_states", err, errlen);
+	sqlite3_finalize(q);
+	if (rc == 0 && sqlite3_changes(db) == 0) {
+		/* Already there: fine if identical (a repeated report), an
+		 * error if it contradicts what was recorded for that second. */
+		int64_t old = -1;
+		if (prep(db, &q, "SELECT state FROM ledger_states WHERE screen_id = ?1 AND at = ?2",
+			 err, errlen) == 0) {
+			sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, at);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				old = sqlite3_column_int(q, 0);
+			sqlite3_finalize(q);
+		}
+		if (old != (int64_t)state) {
+			snprintf(err, errlen, TR("%s : un autre état est déjà inscrit à cet instant",
+						 "%s: another state is already recorded at that instant"),
+				 screen_id);
+			rc = -1;
+		}
+	} else if (rc == 0) {
+		rc = mark_dirty(db, at) < 0 ? sql_fail(db, "ledger_meta", err, errlen) : 1;
+	}
+	if (autocommit)
+		exec(db, rc >= 0 ? "COMMIT" : "ROLLBACK", err, errlen);
+	return rc;
+}
+
+int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, double kwh,
+			     uint32_t meter_gen, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q, *prev;
+	if (!dc_slug_valid(box) || !(kwh >= 0 && kwh < 1e15)) {
+		snprintf(err, errlen, TR("relevé invalide", "invalid reading"));
+		return -1;
+	}
+	if (prep(db, &q, "INSERT OR IGNORE INTO ledger_readings (box, at, kwh, meter_gen) "
+		 "VALUES (?1,?2,?3,?4)", err, errlen) < 0)
+		return -1;
+	if (prep(db, &prev, "SELECT max(at) FROM ledger_readings WHERE box = ?1 AND at < ?2",
+		 err, errlen) < 0) {
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, box, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, at);
+	sqlite3_bind_double(q, 3, kwh);
+	sqlite3_bind_int64(q, 4, meter_gen);
+	sqlite3_bind_text(prev, 1, box, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(prev, 2, at);
+	bool autocommit = sqlite3_get_autocommit(db);
+	if (autocommit)
+		exec(db, "BEGIN IMMEDIATE", err, errlen);
+	int rc = -1;
+	if (sqlite3_step(q) == SQLITE_DONE) {
+		/* The new delta starts at the previous reading. */
+		int64_t since = at;
+		if (sqlite3_step(prev) == SQLITE_ROW && sqlite3_column_type(prev, 0) != SQLITE_NULL)
+			since = sqlite3_column_int64(prev, 0);
+		rc = sqlite3_changes(db) == 0 ? 0 : mark_dirty(db, since) == 0 ? 1 : -1;
+	}
+	if (rc < 0)
+		sql_fail(db, "ledger_readings", err, errlen);
+	sqlite3_finalize(q);
+	sqlite3_finalize(prev);
+	if (autocommit)
+		exec(db, rc >= 0 ? "COMMIT" : "ROLLBACK", err, errlen);
+	return rc;
+}
+
+int dc_ledger_record_derogation(struct dc_store *st, const char *screen_id, int64_t from,
+				int64_t to, const char *reason, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q;
+	if (to <= from || (screen_id && !dc_slug_valid(screen_id))) {
+		snprintf(err, errlen, TR("dérogation invalide", "invalid derogation"));
+		return -1;
+	}
+	if (prep(db, &q, "INSERT INTO ledger_derogations (screen_id, from_at, to_at, reason) "
+		 "VALUES (?1,?2,?3,?4)", err, errlen) < 0)
+		return -1;
+	if (screen_id)
+		sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, from);
+	sqlite3_bind_int64(q, 3, to);
+	sqlite3_bind_text(q, 4, reason ? reason : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : sql_fail(db, "ledger_derogations", err, errlen);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ---- Loading inputs ----------------------------------------------------- */
+
+/* Confirmed spans of one screen over [from, to): the state in force at
+ * `from` (its last event at or before) and every event up to `to`; the
+ * last state holds until `to`. */
+static int load_spans(sqlite3_stmt *q, const char *screen_id, int64_t from, int64_t to,
+		      struct dc_en_span **sp, size_t *n, size_t *cap)
+{
+	int64_t prev_at = 0;
+	int prev_state = -1;
+
+	*n = 0;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, from);
+	sqlite3_bind_int64(q, 3, to);
+	for (;;) {
+		int rc = sqlite3_step(q);
+		int64_t at = to;
+		int state = -1;
+		if (rc == SQLITE_ROW) {
+			at = sqlite3_column_int64(q, 0);
+			state = sqlite3_column_int(q, 1);
+		} else if (rc != SQLITE_DONE) {
+			return -1;
+		}
+		if (prev_state > 0 && at > prev_at) {	/* known state: one span */
+			if (*n == *cap) {
+				size_t c = *cap ? *cap * 2 : 64;
+				struct dc_en_span *p = realloc(*sp, c * sizeof *p);
+				if (!p)
+					return -1;
+				*sp = p;
+				*cap = c;
+			}
+			(*sp)[(*n)++] = (struct dc_en_span){ prev_at, at, (enum dc_en_state)prev_state };
+		}
+		if (rc == SQLITE_DONE)
+			return 0;
+		prev_at = at;
+		prev_state = state;
+	}
+}
+
+#define SPANS_SQL "SELECT at, state FROM ledger_states WHERE screen_id = ?1 AND at < ?3 AND " \
+	"at >= coalesce((SELECT max(at) FROM ledger_states WHERE screen_id = ?1 AND at <= ?2), ?2) " \
+	"ORDER BY at"
+#define READINGS_SQL "SELECT at, kwh, meter_gen FROM ledger_readings WHERE box = ?1 AND " \
+	"at >= coalesce((SELECT max(at) FROM ledger_readings WHERE box = ?1 AND at <= ?2), ?2) AND " \
+	"at <= coalesce((SELECT min(at) FROM ledger_readings WHERE box = ?1 AND at >= ?3), ?3) " \
+	"ORDER BY at"
+
+static const struct dc_ledger_box *box_cfg(const struct dc_ledger_config *cfg, const char *box)
+{
+	for (size_t i = 0; i < cfg->nboxes; i++)
+		if (strcmp(cfg->boxes[i].id, box) == 0)
+			return &cfg->boxes[i];
+	return NULL;
+}
+
+static int64_t removed_at(const struct dc_ledger_config *cfg, const struct dc_screen *s)
+{
+	if (s->status != DC_STATUS_REMOVED || !s->removal_date[0])
+		return INT64_MAX;	/* removed without a date: nothing claimed */
+	int64_t t = dc_ledger_local_instant(cfg, s->removal_date, 0);
+	return t == INT64_MIN ? INT64_MAX : t;
+}
+
+/* Everything one chunk computation needs, reused across chunks. */
+struct work {
+	sqlite3 *db;
+	const struct dc_ledger_config *cfg;
+	struct dc_screen *screens;
+	size_t nscreens;
+	struct dc_en_screen *es;
+	struct dc_en_span **spans;
+	size_t *spancap;
+	char (*meter_box)[DC_ID_MAX];	/* distinct boxes, index = meter */
+	struct dc_en_meter *meters;
+	struct dc_en_reading **readings;
+	size_t *readcap;
+	size_t nboxes;
+	sqlite3_stmt *q_spans, *q_readings, *del_hour, *ins_hour, *del_day, *ins_day;
+};
+
+static void work_free(struct work *w)
+{
+	for (size_t i = 0; i < w->nscreens; i++)
+		free(w->spans ? w->spans[i] : NULL);
+	for (size_t i = 0; i < w->nboxes; i++)
+		free(w->readings[i]);
+	free(w->screens);
+	free(w->es);
+	free(w->spans);
+	free(w->spancap);
+	free(w->meter_box);
+	free(w->meters);
+	free(w->readings);
+	free(w->readcap);
+	sqlite3_finalize(w->q_spans);
+	sqlite3_finalize(w->q_readings);
+	sqlite3_finalize(w->del_hour);
+	sqlite3_finalize(w->ins_hour);
+	sqlite3_finalize(w->del_day);
+	sqlite3_finalize(w->ins_day);
+}
+
+static int work_init(struct work *w, struct dc_store *st, const struct dc_ledger_config *cfg,
+		     char *err, size_t errlen)
+{
+	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	memset(w, 0, sizeof *w);
+	w->db = dc_store_db(st);
+	w->cfg = cfg;
+	if (dc_store_list_screens_array(st, &all, &w->screens, &w->nscreens) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(st));
+		return -1;
+	}
+	size_t n = w->nscreens ? w->nscreens : 1;
+	w->es = calloc(n, sizeof *w->es);
+	w->spans = calloc(n, sizeof *w->spans);
+	w->spancap = calloc(n, sizeof *w->spancap);
+	w->meter_box = calloc(n, sizeof *w->meter_box);
+	w->meters = calloc(n, sizeof *w->meters);
+	w->readings = calloc(n, sizeof *w->readings);
+	w->readcap = calloc(n, sizeof *w->readcap);
+	if (!w->es || !w->spans || !w->spancap || !w->meter_box || !w->meters || !w->readings ||
+	    !w->readcap) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < w->nscreens; i++) {
+		const struct dc_screen *s = &w->screens[i];
+		const struct dc_ledger_box *b = s->box[0] ? box_cfg(cfg, s->box) : NULL;
+		w->es[i] = (struct dc_en_screen){
+			.power_on_w = s->power_on_w, .power_standby_w = s->power_standby_w,
+			.baseline_hours = s->baseline_hours,
+			.off_cuts_mains = b && b->off_cuts_mains >= 0 ? b->off_cuts_mains
+								      : cfg->off_cuts_mains,
+			.removed_at = removed_at(cfg, s), .meter = -1,
+		};
+		if (!s->box[0])
+			continue;
+		size_t m;
+		for (m = 0; m < w->nboxes && strcmp(w->meter_box[m], s->box) != 0; m++)
+			;
+		if (m == w->nboxes) {
+			snprintf(w->meter_box[m], DC_ID_MAX, "%s", s->box);
+			w->meters[m].rollover_kwh = b ? b->meter_rollover_kwh : 0;
+			w->meters[m].max_gap_s = b ? b->meter_max_gap_s : 0;
+			w->nboxes++;
+		}
+		w->es[i].meter = (int)m;
+	}
+	if (prep(w->db, &w->q_spans, SPANS_SQL, err, errlen) < 0 ||
+	    prep(w->db, &w->q_readings, READINGS_SQL, err, errlen) < 0 ||
+	    prep(w->db, &w->del_hour, "DELETE FROM energy_hour WHERE hour >= ?1 AND hour < ?2",
+		 err, errlen) < 0 ||
+	    prep(w->db, &w->ins_hour, "INSERT INTO energy_hour (hour, screen_id, actual_mwh, "
+		 "baseline_mwh, known_s, unknown_s, on_s, measured) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+		 err, errlen) < 0 ||
+	    prep(w->db, &w->del_day, "DELETE FROM energy_day WHERE day >= ?1 AND day <= ?2",
+		 err, errlen) < 0 ||
+	    prep(w->db, &w->ins_day, "INSERT INTO energy_day (day, screen_id, actual_mwh, "
+		 "baseline_mwh, known_s, unknown_s, on_s, hours, measured_hours) "
+		 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)", err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_readings(struct work *w, size_t m, int64_t from, int64_t to)
+{
+	sqlite3_stmt *q = w->q_readings;
+	size_t n = 0;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, w->meter_box[m], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, from);
+	sqlite3_bind_int64(q, 3, to);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == w->readcap[m]) {
+			size_t c = n ? n * 2 : 256;
+			struct dc_en_reading *p = realloc(w->readings[m], c * sizeof *p);
+			if (!p)
+				return -1;
+			w->readings[m] = p;
+			w->readcap[m] = c;
+		}
+		w->readings[m][n++] = (struct dc_en_reading){
+			sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1),
+			(uint32_t)sqlite3_column_int64(q, 2) };
+	}
+	w->meters[m].readings = w->readings[m];
+	w->meters[m].nreadings = n;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Recompute energy_group_day for local days [d0, d1] from energy_day. */
+static int regroup(sqlite3 *db, const char *d0, const char *d1, char *err, size_t errlen)
+{
+	sqlite3_stmt *del, *ins;
+	if (prep(db, &del, "DELETE FROM energy_group_day WHERE day >= ?1 AND day <= ?2", err,
+		 errlen) < 0)
+		return -1;
+	if (prep(db, &ins, "INSERT INTO energy_group_day SELECT d.day, s.category, s.site, "
+		 "sum(d.actual_mwh), sum(d.baseline_mwh), sum(d.known_s), sum(d.unknown_s), "
+		 "sum(d.on_s), sum(d.hours), sum(d.measured_hours) FROM energy_day d "
+		 "JOIN screens s ON s.id = d.screen_id WHERE d.day >= ?1 AND d.day <= ?2 "
+		 "GROUP BY d.day, s.category, s.site", err, errlen) < 0) {
+		sqlite3_finalize(del);
+		return -1;
+	}
+	sqlite3_bind_text(del, 1, d0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(del, 2, d1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 1, d0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, d1, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(del) == SQLITE_DONE && sqlite3_step(ins) == SQLITE_DONE
+		? 0 : sql_fail(db, "energy_group_day", err, errlen);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+/* Compute and store [c0, c1) (whole local days, except a last partial one). */
+static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_from,
+		    char *err, size_t errlen)
+{
+	int nh = (int)((c1 - c0) / 3600);
+	struct dc_en_hour *out = NULL;
+	char (*day)[11] = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < w->nscreens; i++) {
+		size_t n;
+		if (load_spans(w->q_spans, w->screens[i].id, c0, c1, &w->spans[i], &n,
+			       &w->spancap[i]) < 0) {
+			sql_fail(w->db, "ledger_states", err, errlen);
+			goto out;
+		}
+		w->es[i].spans = w->spans[i];
+		w->es[i].nspans = n;
+	}
+	for (size_t m = 0; m < w->nboxes; m++)
+		if (load_readings(w, m, c0, c1) < 0) {
+			sql_fail(w->db, "ledger_readings", err, errlen);
+			goto out;
+		}
+
+	out = malloc((w->nscreens ? w->nscreens : 1) * (size_t)nh * sizeof *out);
+	day = malloc((size_t)nh * sizeof *day);
+	if (!out || !day) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	struct dc_en_input in = { w->es, w->nscreens, w->meters, w->nboxes };
+	if (dc_energy_hours(&in, c0, nh, out) < 0) {
+		snprintf(err, errlen, TR("données du registre incohérentes", "inconsistent ledger input"));
+		goto out;
+	}
+	for (int h = 0; h < nh; h++)
+		dc_ledger_local_date(w->cfg, c0 + (int64_t)h * 3600, day[h]);
+
+	sqlite3_reset(w->del_hour);
+	sqlite3_bind_int64(w->del_hour, 1, c0);
+	sqlite3_bind_int64(w->del_hour, 2, c1);
+	sqlite3_reset(w->del_day);
+	sqlite3_bind_text(w->del_day, 1, day[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->del_day, 2, day[nh - 1], -1, SQLITE_STATIC);
+	if (sqlite3_step(w->del_hour) != SQLITE_DONE || sqlite3_step(w->del_day) != SQLITE_DONE) {
+		sql_fail(w->db, "energy_hour", err, errlen);
+		goto out;
+	}
+	for (size_t i = 0; i < w->nscreens; i++) {
+		const struct dc_en_hour *hr = &out[i * (size_t)nh];
+		const char *id = w->screens[i].id;
+		struct dc_en_total t = { 0 };
+		for (int h = 0; h < nh; h++) {
+			int64_t hour = c0 + (int64_t)h * 3600;
+			if (hour >= keep_hours_from) {
+				sqlite3_stmt *q = w->ins_hour;
+				sqlite3_reset(q);
+				sqlite3_bind_int64(q, 1, hour);
+				sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(q, 3, hr[h].actual_mwh);
+				sqlite3_bind_int64(q, 4, hr[h].baseline_mwh);
+				sqlite3_bind_int(q, 5, hr[h].known_s);
+				sqlite3_bind_int(q, 6, hr[h].unknown_s);
+				sqlite3_bind_int(q, 7, hr[h].on_s);
+				sqlite3_bind_int(q, 8, hr[h].measured);
+				if (sqlite3_step(q) != SQLITE_DONE) {
+					sql_fail(w->db, "energy_hour", err, errlen);
+					goto out;
+				}
+			}
+			dc_en_total_add(&t, &hr[h]);
+			if (h + 1 < nh && strcmp(day[h], day[h + 1]) == 0)
+				continue;
+			sqlite3_stmt *q = w->ins_day;	/* the day ends here */
+			sqlite3_reset(q);
+			sqlite3_bind_text(q, 1, day[h], -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 3, t.actual_mwh);
+			sqlite3_bind_int64(q, 4, t.baseline_mwh);
+			sqlite3_bind_int64(q, 5, t.known_s);
+			sqlite3_bind_int64(q, 6, t.unknown_s);
+			sqlite3_bind_int64(q, 7, t.on_s);
+			sqlite3_bind_int64(q, 8, t.hours);
+			sqlite3_bind_int64(q, 9, t.measured_hours);
+			if (sqlite3_step(q) != SQLITE_DONE) {
+				sql_fail(w->db, "energy_day", err, errlen);
+				goto out;
+			}
+			memset(&t, 0, sizeof t);
+		}
+	}
+	rc = regroup(w->db, day[0], day[nh - 1], err, errlen);
+out:
+	free(out);
+	free(day);
+	return rc;
+}
+
+/* First hour of the ledger: the earliest input, floored to the hour.  The
+ * record functions keep it in ledger_meta; a rebuild (or a log loaded by
+ * other means) scans the log for it. */
+static int input_start(sqlite3 *db, bool scan, int64_t *start)
+{
+	sqlite3_stmt *q;
+	int64_t kept;
+	*start = INT64_MAX;
+	if (meta_get(db, "input_start", INT64_MAX, &kept) < 0)
+		return -1;
+	if (kept != INT64_MAX && !scan) {
+		*start = floor_hour(kept);
+		return 0;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT min(m) FROM (SELECT min(at) AS m FROM ledger_states "
+			       "UNION ALL SELECT min(at) FROM ledger_readings)", -1, &q, NULL))
+		return -1;
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		kept = sqlite3_column_int64(q, 0);
+		*start = floor_hour(kept);
+		if (meta_set(db, "input_start", kept) < 0)
+			rc = SQLITE_ERROR;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Audited inventory fields the ledger's figures depend on, and those only
+ * its grouping by category and site depends on. */
+#define ENERGY_FIELDS "'created','power_on_w','power_standby_w','baseline_hours','status'," \
+	"'removal_date','box'"
+#define GROUP_FIELDS "'category','site'"
+
+/* Newest audit row after `after` touching one of `fields` (*last = after
+ * when none). */
+static int audit_last(sqlite3 *db, int64_t after, const char *fields, int64_t *last)
+{
+	sqlite3_stmt *q;
+	char sql[320];
+	*last = after;
+	snprintf(sql, sizeof sql, "SELECT max(id) FROM audit WHERE id > ?1 AND screen_id IS NOT NULL "
+		 "AND field IN (%s)", fields);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL))
+		return -1;
+	sqlite3_bind_int64(q, 1, after);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		*last = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Recompute [from, B) in the current transaction. */
+static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, int64_t now,
+		     bool all, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	int64_t start, until, dirty, b = floor_hour(now);
+
+	if (use_zone(cfg->zone) < 0) {
+		snprintf(err, errlen, "zone: %s", cfg->zone);
+		return -1;
+	}
+	if (input_start(db, all, &start) < 0 ||
+	    meta_get(db, "computed_until", INT64_MAX, &until) < 0 ||
+	    meta_get(db, "dirty_since", INT64_MAX, &dirty) < 0)
+		return sql_fail(db, "ledger_meta", err, errlen);
+	/* The ledger applies today's inventory to all its history (that is what
+	 * makes it reproducible): an audited change of a figure it uses means
+	 * recomputing everything. */
+	int64_t seen, last, last_group;
+	if (meta_get(db, "audit_seen", 0, &seen) < 0 || audit_last(db, seen, ENERGY_FIELDS, &last) < 0 ||
+	    audit_last(db, seen, GROUP_FIELDS, &last_group) < 0)
+		return sql_fail(db, "audit", err, errlen);
+	if (last > seen)
+		dirty = start;
+	else if (last_group > seen && !all && regroup(db, "0000-00-00", "9999-99-99", err, errlen) < 0)
+		return -1;	/* only the grouping changed: re-sum the days */
+	if ((last > seen || last_group > seen) &&
+	    meta_set(db, "audit_seen", last > last_group ? last : last_group) < 0)
+		return sql_fail(db, "ledger_meta", err, errlen);
+	if (all) {
+		if (exec(db, "DELETE FROM energy_hour; DELETE FROM energy_day; "
+			 "DELETE FROM energy_group_day;", err, errlen) < 0)
+			return -1;
+		until = INT64_MAX;
+		dirty = INT64_MAX;
+	}
+	if (start == INT64_MAX)	/* no input yet: nothing to account */
+		return 0;
+	/* Never computed yet: from the start of the input. */
+	int64_t from = all || until == INT64_MAX ? start : until < dirty ? until : dirty;
+	if (from < start)
+		from = start;
+	if (from > b)
+		from = b;
+	int64_t keep = cfg->hourly_retention_days > 0
+		? b - (int64_t)cfg->hourly_retention_days * 86400 : INT64_MIN;
+
+	if (from < b) {
+		struct work w;
+		int64_t c0 = local_midnight(cfg, from);
+		if (c0 < start)
+			c0 = start;
+		if (work_init(&w, st, cfg, err, errlen) < 0) {
+			work_free(&w);
+			return -1;
+		}
+		while (c0 < b) {
+			char d0[11], d1[11];
+			dc_ledger_local_date(cfg, c0, d0);
+			date_add(d0, CHUNK_DAYS, d1);
+			int64_t c1 = dc_ledger_local_instant(cfg, d1, 0);
+			if (c1 > b)
+				c1 = b;
+			if (do_chunk(&w, c0, c1, keep, err, errlen) < 0) {
+				work_free(&w);
+				return -1;
+			}
+			c0 = c1;
+		}
+		work_free(&w);
+	}
+	if (keep != INT64_MIN) {
+		sqlite3_stmt *q;
+		if (prep(db, &q, "DELETE FROM energy_hour WHERE hour < ?1", err, errlen) < 0)
+			return -1;
+		sqlite3_bind_int64(q, 1, keep);
+		int rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE)
+			return sql_fail(db, "energy_hour", err, errlen);
+	}
+	if (meta_set(db, "computed_until", b) < 0 || meta_set(db, "dirty_since", INT64_MAX) < 0)
+		return sql_fail(db, "ledger_meta", err, errlen);
+	return 0;
+}
+
+static int in_transaction(struct dc_store *st, const struct dc_ledger_config *cfg, int64_t now,
+			  bool all, char *err, size_t errlen)
+{
+	if (dc_store_begin(st) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(st));
+		return -1;
+	}
+	if (recompute(st, cfg, now, all, err, errlen) < 0) {
+		dc_store_rollback(st);
+		return -1;
+	}
+	if (dc_store_commit(st) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(st));
+		dc_store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int dc_ledger_update(struct dc_store *st, const struct dc_ledger_config *cfg, int64_t now,
+		     char *err, size_t errlen)
+{
+	return in_transaction(st, cfg, now, false, err, errlen);
+}
+
+int dc_ledger_rebuild(struct dc_store *st, const struct dc_ledger_config *cfg, int64_t now,
+		      char *err, size_t errlen)
+{
+	return in_transaction(st, cfg, now, true, err, errlen);
+}
+
+/* ---- Reports ------------------------------------------------------------ */
+
+int dc_ledger_by_parse(const char *s)
+{
+	static const char *const names[] = { "day", "month", "category", "site", "screen", "all" };
+	for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
+		if (s && strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_day,
+		     enum dc_ledger_by by, struct dc_ledger_row **rows, size_t *n,
+		     char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		[DC_BY_DAY] = "d.day", [DC_BY_MONTH] = "substr(d.day, 1, 7)",
+		[DC_BY_CATEGORY] = "d.category", [DC_BY_SITE] = "d.site",
+		[DC_BY_SCREEN] = "d.screen_id", [DC_BY_ALL] = "''",
+	};
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q;
+	char sql[768];
+
+	*rows = NULL;
+	*n = 0;
+	if ((unsigned)by > DC_BY_ALL)
+		return -1;
+	snprintf(sql, sizeof sql,
+		 "SELECT %s AS k, sum(d.actual_mwh), sum(d.baseline_mwh), sum(d.known_s), "
+		 "sum(d.unknown_s), sum(d.on_s), sum(d.hours), sum(d.measured_hours) "
+		 "FROM %s d WHERE d.day >= ?1 AND d.day <= ?2 GROUP BY k ORDER BY k",
+		 keys[by], by == DC_BY_SCREEN ? "energy_day" : "energy_group_day");
+	if (prep(db, &q, sql, err, errlen) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, from_day ? from_day : "0000-00-00", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, to_day ? to_day : "9999-99-99", -1, SQLITE_STATIC);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct dc_ledger_row *p = realloc(*rows, cap * sizeof *p);
+			if (!p) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*rows = p;
+		}
+		struct dc_ledger_row *r = &(*rows)[(*n)++];
+		const unsigned char *k = sqlite3_column_text(q, 0);
+		snprintf(r->key, sizeof r->key, "%s", k ? (const char *)k : "");
+		r->t = (struct dc_en_total){
+			.actual_mwh = sqlite3_column_int64(q, 1),
+			.baseline_mwh = sqlite3_column_int64(q, 2),
+			.known_s = sqlite3_column_int64(q, 3),
+			.unknown_s = sqlite3_column_int64(q, 4),
+			.on_s = sqlite3_column_int64(q, 5),
+			.hours = sqlite3_column_int64(q, 6),
+			.measured_hours = sqlite3_column_int64(q, 7),
+		};
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+		return sql_fail(db, "energy_day", err, errlen);
+	}
+	return 0;
+}
+
+/* ---- Compliance --------------------------------------------------------- */
+
+/* Transport service hours as UTC intervals on `date` and the day after (an
+ * end before the start runs past midnight; equal ends mean all day).  The
+ * screen's own hours, else the rules' default; a malformed value grants no
+ * exception (the law applies), as in lib/schedule. */
+static size_t service_intervals(const struct dc_ledger_config *cfg, const struct dc_rules *rules,
+				const struct dc_screen *s, const char *date,
+				struct dc_cpl_allow out[2])
+{
+	int st, en;
+	if (s->service_hours[0]) {
+		if (dc_parse_hours(s->service_hours, &st, &en) < 0)
+			return 0;
+	} else if (rules && rules->service_start >= 0) {
+		st = rules->service_start;
+		en = rules->service_end;
+	} else {
+		return 0;
+	}
+	size_t n = 0;
+	char day[11], next[11];
+	snprintf(day, sizeof day, "%s", date);
+	for (int i = 0; i < 2; i++) {
+		date_add(day, 1, next);
+		out[n].from = dc_ledger_local_instant(cfg, day, st * 60);
+		out[n].to = en > st ? dc_ledger_local_instant(cfg, day, en * 60)
+				    : dc_ledger_local_instant(cfg, next, en * 60);
+		if (out[n].to > out[n].from)
+			n++;
+		snprintf(day, sizeof day, "%s", next);
+	}
+	return n;
+}
+
+static int add_allow(struct dc_cpl_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct dc_cpl_allow *p = realloc(*v, c * sizeof *p);
+		if (!p)
+			return -1;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct dc_cpl_allow){ from, to };
+	return 0;
+}
+
+int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg,
+			 const struct dc_rules *rules, const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
+			 char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	struct dc_screen *screens = NULL;
+	struct dc_en_span *spans = NULL;
+	struct dc_cpl_allow *der = NULL;
+	size_t nscreens = 0, nspans = 0, spancap = 0, dercap = 0;
+	sqlite3_stmt *qs = NULL, *qd = NULL;
+	char morning[11];
+	int rc = -1;
+
+	if (use_zone(cfg->zone) < 0 || date_add(date, 1, morning) < 0) {
+		snprintf(err, errlen, TR("date invalide : %s", "invalid date: %s"), date);
+		return -1;
+	}
+	int64_t ws = dc_ledger_local_instant(cfg, morning, DC_NIGHT_START_SOD);
+	int64_t we = dc_ledger_local_instant(cfg, morning, DC_NIGHT_END_SOD);
+	if (dc_store_list_screens_array(st, &all, &screens, &nscreens) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(st));
+		return -1;
+	}
+	if (prep(db, &qs, SPANS_SQL, err, errlen) < 0 ||
+	    prep(db, &qd, "SELECT from_at, to_at FROM ledger_derogations WHERE "
+		 "(screen_id IS NULL OR screen_id = ?1) AND to_at > ?2 AND from_at < ?3",
+		 err, errlen) < 0)
+		goto out;
+	for (size_t i = 0; i < nscreens; i++) {
+		const struct dc_screen *s = &screens[i];
+		struct dc_cpl_allow svc[2];
+		struct dc_cpl_night night;
+		size_t nder = 0;
+		if (!dc_cpl_applies(s->category, s->flags))
+			continue;
+		/* States are known only up to now: later time stays unknown. */
+		if (load_spans(qs, s->id, ws, we < now ? we : (now > ws ? now : ws), &spans, &nspans,
+			       &spancap) < 0) {
+			sql_fail(db, "ledger_states", err, errlen);
+			goto out;
+		}
+		sqlite3_reset(qd);
+		sqlite3_bind_text(qd, 1, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(qd, 2, ws);
+		sqlite3_bind_int64(qd, 3, we);
+		while (sqlite3_step(qd) == SQLITE_ROW)
+			if (add_allow(&der, &nder, &dercap, sqlite3_column_int64(qd, 0),
+				      sqlite3_column_int64(qd, 1)) < 0)
+				goto out;
+		for (size_t k = 0; rules && k < rules->nderog_index; k++) {
+			const struct dc_derogation *dg =
+				&rules->derogations[rules->derog_index[k].derogation];
+			if (strcmp(rules->derog_index[k].screen, s->id) == 0 &&
+			    add_allow(&der, &nder, &dercap, dg->from, dg->until) < 0)
+				goto out;
+		}
+		struct dc_cpl_input in = {
+			.spans = spans, .nspans = nspans, .derogations = der, .nderogations = nder,
+			.service = svc,
+			.nservice = (s->flags & DC_FLAG_TRANSPORT_FURNITURE)
+				? service_intervals(cfg, rules, s, date, svc) : 0,
+			.removed_at = removed_at(cfg, s),
+		};
+		if (dc_cpl_night(&in, ws, we, &night) < 0)
+			goto out;
+		int r = cb(s, &night, arg);
+		if (r != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(qs);
+	sqlite3_finalize(qd);
+	free(screens);
+	free(spans);
+	free(der);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/* compliance.c — minutes on inside the legal night window, by cause. */
+#include "compliance.h"
+
+#include <stdlib.h>
+
+#include "i18n.h"
+
+bool dc_cpl_applies(enum dc_category category, unsigned flags)
+{
+	if (flags & DC_FLAG_AIRPORT)
+		return false;
+	return category == DC_CAT_ADVERTISING || (flags & DC_FLAG_TRANSPORT_FURNITURE);
+}
+
+static bool covered(const struct dc_cpl_allow *a, size_t n, int64_t t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].from <= t && t < a[i].to)
+			return true;
+	return false;
+}
+
+static enum dc_en_state state_at(const struct dc_cpl_input *in, int64_t t)
+{
+	for (size_t i = 0; i < in->nspans; i++)
+		if (in->spans[i].from <= t && t < in->spans[i].to)
+			return in->spans[i].state;
+	return DC_EN_UNKNOWN;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void add_cut(int64_t *c, size_t *n, int64_t t, int64_t ws, int64_t we)
+{
+	if (t > ws && t < we)
+		c[(*n)++] = t;
+}
+
+int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct dc_cpl_night *out)
+{
+	if (we < ws)
+		return -1;
+	*out = (struct dc_cpl_night){ .window_s = we - ws };
+	size_t cap = 3 + 2 * (in->nspans + in->nderogations + in->nservice), n = 0;
+	int64_t *c = malloc(cap * sizeof *c);
+	if (!c)
+		return -1;
+	c[n++] = ws;
+	c[n++] = we;
+	add_cut(c, &n, in->removed_at, ws, we);
+	for (size_t i = 0; i < in->nspans; i++) {
+		add_cut(c, &n, in->spans[i].from, ws, we);
+		add_cut(c, &n, in->spans[i].to, ws, we);
+	}
+	for (size_t i = 0; i < in->nderogations; i++) {
+		add_cut(c, &n, in->derogations[i].from, ws, we);
+		add_cut(c, &n, in->derogations[i].to, ws, we);
+	}
+	for (size_t i = 0; i < in->nservice; i++) {
+		add_cut(c, &n, in->service[i].from, ws, we);
+		add_cut(c, &n, in->service[i].to, ws, we);
+	}
+	qsort(c, n, sizeof *c, cmp_i64);
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		int64_t a = c[i], d = c[i + 1] - a;
+		if (d == 0)
+			continue;
+		if (a >= in->removed_at) {
+			out->off_s += d;
+			continue;
+		}
+		switch (state_at(in, a)) {
+		case DC_EN_OFF:
+			out->off_s += d;
+			break;
+		case DC_EN_ON:
+			/* A derogation is the stronger cause: it is a decision
+			 * for this night, service hours are the standing rule. */
+			if (covered(in->derogations, in->nderogations, a))
+				out->derogation_s += d;
+			else if (covered(in->service, in->nservice, a))
+				out->exception_s += d;
+			else
+				out->violation_s += d;
+			break;
+		default:
+			out->unknown_s += d;
+			break;
+		}
+	}
+	free(c);
+
+	if (out->violation_s > 0)
+		out->verdict = DC_CPL_VIOLATION;
+	else if (out->unknown_s > 0)
+		out->verdict = DC_CPL_UNKNOWN;
+	else if (out->derogation_s > 0)
+		out->verdict = DC_CPL_DEROGATION;
+	else if (out->exception_s > 0)
+		out->verdict = DC_CPL_EXCEPTION;
+	else
+		out->verdict = DC_CPL_COMPLIANT;
+	return 0;
+}
+
+const char *dc_cpl_verdict_name(enum dc_cpl_verdict v)
+{
+	static const char *const names[DC_CPL__COUNT] = {
+		"compliant", "derogation", "exception", "unknown", "violation",
+	};
+	return (unsigned)v < DC_CPL__COUNT ? names[v] : "?";
+}
+
+const char *dc_cpl_verdict_label(enum dc_cpl_verdict v)
+{
+	static const char *const fr[DC_CPL__COUNT] = {
+		"conforme", "dérogation", "exception (service de transport)", "inconnu", "infraction",
+	};
+	static const char *const en[DC_CPL__COUNT] = {
+		"compliant", "derogation", "exception (transport service)", "unknown", "violation",
+	};
+	if ((unsigned)v >= DC_CPL__COUNT)
+		return "?";
+	return TR(fr[v], en[v]);
+}
