@@ -26,4 +26,6 @@ struct cli_command {
 	const char *summary_fr, *summary_en;
 };
 
+int cmd_users(struct cli *cli, int argc, char **argv);
+
 #endif

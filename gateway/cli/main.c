@@ -10,6 +10,7 @@
 
 /* One line per command group; the group's own file parses the rest. */
 static const struct cli_command commands[] = {
+	{ "users", cmd_users, "comptes du tableau de bord", "dashboard accounts" },
 	{ NULL, NULL, NULL, NULL },
 };
 
