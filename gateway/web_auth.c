@@ -331,9 +331,11 @@ void dc_rl_fail(struct dc_ratelimit *rl, const char *key, time_t now)
 	}
 	e->failures++;
 	e->last = now;
-	if (e->failures > DC_RL_FREE) {
-		int shift = e->failures - DC_RL_FREE - 1;
-		long wait = shift >= 10 ? DC_RL_MAX_WAIT : 1L << shift;
+	/* An address may be a whole office behind NAT: more free tries. */
+	int free_tries = strncmp(key, "ip:", 3) == 0 ? DC_RL_FREE_IP : DC_RL_FREE;
+	if (e->failures >= free_tries) {
+		int shift = e->failures - free_tries;
+		long wait = shift >= 10 ? DC_RL_MAX_WAIT : (long)DC_RL_FIRST_WAIT << shift;
 		e->until = now + (wait > DC_RL_MAX_WAIT ? DC_RL_MAX_WAIT : wait);
 	}
 }

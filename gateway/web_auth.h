@@ -55,11 +55,14 @@ int dc_session_create(struct dc_store *st, const char *user, enum dc_role role, 
 int dc_session_lookup(struct dc_store *st, const char *token, time_t now, struct dc_session *out);
 int dc_session_delete(struct dc_store *st, const char *token);
 
-/* Login throttling, per user name and per client address: after
- * DC_RL_FREE failures each further failure doubles the wait (1 s, 2 s, 4 s
- * ... capped at DC_RL_MAX_WAIT).  A success clears the key. Pure: no I/O. */
+/* Login throttling, per user name and per client address: once a key has
+ * DC_RL_FREE failures (DC_RL_FREE_IP for "ip:" keys) it must wait
+ * DC_RL_FIRST_WAIT seconds, doubled at each further failure, capped at
+ * DC_RL_MAX_WAIT.  A success clears the key.  Pure: no I/O. */
 #define DC_RL_SLOTS 512
-#define DC_RL_FREE 3
+#define DC_RL_FREE 3		/* per user name */
+#define DC_RL_FREE_IP 10	/* per client address ("ip:" keys) */
+#define DC_RL_FIRST_WAIT 5
 #define DC_RL_MAX_WAIT 900
 struct dc_rl_entry {
 	char key[80];

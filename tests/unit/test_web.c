@@ -169,18 +169,22 @@ static void throttling_backs_off_and_clears(void **state)
 	static struct dc_ratelimit rl;
 	memset(&rl, 0, sizeof rl);
 	time_t t = 1000;
-	for (int i = 0; i < DC_RL_FREE; i++) {
+	for (int i = 0; i < DC_RL_FREE - 1; i++) {
 		assert_int_equal(dc_rl_wait(&rl, "u:x", t), 0);
 		dc_rl_fail(&rl, "u:x", t);
 	}
 	assert_int_equal(dc_rl_wait(&rl, "u:x", t), 0);
-	dc_rl_fail(&rl, "u:x", t);	/* 4th failure: 1 s */
-	assert_int_equal(dc_rl_wait(&rl, "u:x", t), 1);
-	dc_rl_fail(&rl, "u:x", t);	/* 2 s */
-	dc_rl_fail(&rl, "u:x", t);	/* 4 s */
-	assert_int_equal(dc_rl_wait(&rl, "u:x", t), 4);
-	assert_int_equal(dc_rl_wait(&rl, "u:x", t + 4), 0);
+	dc_rl_fail(&rl, "u:x", t);	/* DC_RL_FREE-th failure: first wait */
+	assert_int_equal(dc_rl_wait(&rl, "u:x", t), DC_RL_FIRST_WAIT);
+	dc_rl_fail(&rl, "u:x", t);	/* doubled */
+	dc_rl_fail(&rl, "u:x", t);	/* doubled again */
+	assert_int_equal(dc_rl_wait(&rl, "u:x", t), 4 * DC_RL_FIRST_WAIT);
+	assert_int_equal(dc_rl_wait(&rl, "u:x", t + 4 * DC_RL_FIRST_WAIT), 0);
 	assert_int_equal(dc_rl_wait(&rl, "u:other", t), 0);
+	/* an address gets more free tries than a user name */
+	for (int i = 0; i < DC_RL_FREE; i++)
+		dc_rl_fail(&rl, "ip:10.0.0.1", t);
+	assert_int_equal(dc_rl_wait(&rl, "ip:10.0.0.1", t), 0);
 	for (int i = 0; i < 40; i++)
 		dc_rl_fail(&rl, "u:x", t);
 	assert_int_equal(dc_rl_wait(&rl, "u:x", t), DC_RL_MAX_WAIT);
