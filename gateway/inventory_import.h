@@ -28,14 +28,14 @@ struct dc_import_result {
 	long created, updated, unchanged;
 };
 
+/* Largest CSV file an import reads (a 100,000-screen inventory is ~20 MB). */
+#define DC_IMPORT_MAX_BYTES ((size_t)256 << 20)
+
 /* Import data[0..len).  0 on success; -1 when nothing was imported: errs
  * holds every problem, sorted by line (line 0 = database error). */
 int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 			const struct dc_import_opts *o, struct dc_import_result *res,
 			struct dc_errlist *errs);
 
-/* Read a whole file into a malloc'd buffer (NUL-terminated, *len without
- * the NUL).  NULL with errno set on failure. */
-char *dc_read_file(const char *path, size_t *len);
 
 #endif

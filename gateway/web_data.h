@@ -13,11 +13,10 @@
 
 #include "screen.h"
 #include "store.h"
+#include "tz.h"
 #include "web_buf.h"
 
-/* Days since 1970-01-01 of a civil date, and back. */
-long dc_days_from_civil(int y, int m, int d);
-void dc_civil_from_days(long days, int *y, int *m, int *d);
+/* Calendar arithmetic comes from lib/tz.h (dc_days_from_civil...). */
 /* Parses "YYYY-MM-DD" (a real calendar date) into days; false otherwise. */
 bool dc_date_days(const char *s, long *days);
 

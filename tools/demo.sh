@@ -24,7 +24,7 @@ trap cleanup INT TERM EXIT
 if [ ! -f "$DECRAN_DB" ]; then
 	echo "demo: loading the demo commune into run/decran.db"
 	"$bin/decran" screens import --actor demo "$top/gateway/demo/screens.csv"
-	[ -f "$top/gateway/demo/plan.csv" ] && "$bin/decran" plan import "$top/gateway/demo/plan.csv"
+	"$bin/decran" plan set --actor demo --file "$top/gateway/demo/plan.csv"
 fi
 
 # A private broker on a free loopback port: never the system's.
@@ -33,9 +33,11 @@ cat >"$run/mosquitto.conf" <<CONF
 listener $port 127.0.0.1
 allow_anonymous true
 persistence false
-log_dest file $run/mosquitto.log
+log_dest stderr
 CONF
-/usr/sbin/mosquitto -c "$run/mosquitto.conf" &
+# Logs through stderr: as root, mosquitto drops to its own user, which may
+# not write into run/.
+/usr/sbin/mosquitto -c "$run/mosquitto.conf" 2>"$run/mosquitto.log" &
 pids="$pids $!"
 echo "demo: private MQTT broker on 127.0.0.1:$port (log run/mosquitto.log)"
 

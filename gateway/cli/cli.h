@@ -26,6 +26,9 @@ struct cli_command {
 	const char *summary_fr, *summary_en;
 };
 
+/* Command groups (one cmd_<group>.c each). */
+int cmd_screens(struct cli *cli, int argc, char **argv);
+int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_users(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -10,6 +10,10 @@
 
 /* One line per command group; the group's own file parses the rest. */
 static const struct cli_command commands[] = {
+	{ "screens", cmd_screens, "inventaire des écrans (ajout, liste, import, export...)",
+	  "screen inventory (add, list, import, export...)" },
+	{ "plan", cmd_plan, "objectifs de dépose du plan municipal",
+	  "removal targets of the municipal plan" },
 	{ "users", cmd_users, "comptes du tableau de bord", "dashboard accounts" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -61,16 +61,21 @@ class Broker:
         conf = os.path.join(self.dir, "mosquitto.conf")
         with open(conf, "w") as f:
             f.write("listener %d 127.0.0.1\nallow_anonymous true\n"
-                    "persistence false\nlog_dest file %s/mosquitto.log\n"
-                    % (self.port, self.dir))
+                    "persistence false\nlog_dest stderr\n" % self.port)
+        # Logs through stderr: as root, mosquitto drops to its own user,
+        # which may not write into our temporary directory.
+        self.log = open(os.path.join(self.dir, "mosquitto.log"), "ab")
         self.proc = subprocess.Popen(["/usr/sbin/mosquitto", "-c", conf],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
         wait_port(self.port, proc=self.proc)
         return self
 
     def stop(self):
         stop(self.proc)
         self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
 
     def restart(self):
         self.stop()

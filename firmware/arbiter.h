@@ -1,0 +1,40 @@
+/* arbiter.h — who decides a screen's state, and what it should be (pure).
+ *
+ * Precedence (docs/protocol.md, "Arbitration"):
+ *   - the gateway, while it is alive, commands each channel; its commands
+ *     are applied as sent (it evaluated every rule; the fallback schedule is
+ *     a compiled copy of the same rules);
+ *   - when the gateway is silent (no heartbeat for gateway_timeout_s, or an
+ *     explicit "offline") the box is autonomous: at entry and at every
+ *     transition of the persisted fallback schedule it applies the schedule;
+ *   - outside the schedule's validity, or when the clock is not trusted, the
+ *     box applies the configured safe state (off by default);
+ *   - a local client (Modbus TCP) may always switch off, and may switch on
+ *     only where the box would itself want on right now.
+ */
+#ifndef DECRAN_FW_ARBITER_H
+#define DECRAN_FW_ARBITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fallback.h"
+
+enum fw_source { FW_SRC_GATEWAY, FW_SRC_FALLBACK, FW_SRC_BOOT, FW_SRC_LOCAL };
+const char *fw_source_name(enum fw_source s);
+int fw_source_parse(const char *s);
+
+/* What the box itself wants for `channel` at UTC second t: the schedule's
+ * state when the clock is trusted and the schedule covers t, else the safe
+ * state.  *next receives the next UTC second the answer may change
+ * (INT64_MAX when it cannot change, e.g. untrusted clock). fb may be NULL. */
+bool fw_wanted(const struct dc_fallback *fb, int channel, int64_t t, bool clock_trusted,
+	       bool safe_on, int64_t *next);
+/* May a local client set `on` now? (off: always; on: only if wanted on). */
+bool fw_local_allowed(const struct dc_fallback *fb, int channel, int64_t t,
+		      bool clock_trusted, bool safe_on, bool on);
+/* Is the gateway in control?  gw_seen_ms: virtual instant of its last
+ * heartbeat (INT64_MIN never), timeout in seconds. */
+bool fw_gateway_in_control(bool gw_online, int64_t gw_seen_ms, int64_t now_ms, int timeout_s);
+
+#endif

@@ -1,0 +1,85 @@
+/* config.h — decran-relay configuration (JSON file, validated as a whole).
+ *
+ * Every error names the field path, e.g. "channels[2].line: ...", and a file
+ * with an error is never partly applied.  The shipped example
+ * firmware/decran-relay.json.example is the single source of truth for the
+ * default pin map (docs/protocol.md and hw/ docs copy it; a test checks).
+ */
+#ifndef DECRAN_FW_CONFIG_H
+#define DECRAN_FW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fallback.h"
+#include "regdecode.h"
+#include "screen.h"
+
+enum fw_wiring { FW_WIRING_NO, FW_WIRING_NC };
+enum fw_hal_kind { FW_HAL_GPIOD, FW_HAL_SIM };
+
+struct fw_channel_cfg {
+	int channel;		/* 1..16 */
+	char name[64];
+	char chip[32];		/* "gpiochip0" */
+	int line;		/* offset on the chip */
+	bool active_low;	/* coil energised when the line is low (most HATs) */
+	enum fw_wiring wiring;	/* NO: screen powered when the coil is energised */
+};
+
+#define FW_METER_MAX_REGS 8
+struct fw_meter_reg {
+	char name[24];		/* telemetry key: "voltage_v", "power_w", ... */
+	int fn;			/* 3 holding, 4 input */
+	int addr;
+	enum dc_reg_type type;
+	enum dc_word_order order;
+	double scale;
+};
+
+struct fw_meter_cfg {
+	bool enabled;
+	char device[128];
+	int baud, data_bits, stop_bits;
+	char parity;		/* 'N', 'E', 'O' */
+	int slave;
+	int period_s;
+	int timeout_ms;
+	char profile[24];	/* "sdm120" or "custom" */
+	size_t nregs;
+	struct fw_meter_reg regs[FW_METER_MAX_REGS];
+};
+
+struct fw_config {
+	char box[DC_ID_MAX];
+	enum fw_hal_kind hal;
+	char sim_state_file[256];
+	size_t nch;
+	struct fw_channel_cfg ch[DC_MAX_CHANNELS];	/* in file order */
+	bool safe_on;		/* state without a trusted clock or schedule */
+	int gateway_timeout_s;
+	char state_dir[256];
+	int telemetry_s;
+	int journal_max;
+	struct {
+		char host[128];
+		int port, keepalive_s, backoff_min_ms, backoff_max_ms;
+		char client_id[64], username[64], password_file[256];
+	} mqtt;
+	struct fw_meter_cfg meter;
+	struct {
+		bool enabled;
+		char listen[64];
+		int port, max_clients;
+	} modbus_tcp;
+};
+
+int fw_config_parse(const char *json, size_t len, struct fw_config *out, char *err,
+		    size_t errlen);
+int fw_config_load(const char *path, struct fw_config *out, char *err, size_t errlen);
+/* Configured channel entry for channel number n, or NULL. */
+const struct fw_channel_cfg *fw_config_channel(const struct fw_config *c, int n);
+/* Fill the registers of a built-in meter profile ("sdm120"); -1 if unknown. */
+int fw_meter_profile(const char *name, struct fw_meter_cfg *m);
+
+#endif

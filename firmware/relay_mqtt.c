@@ -1,0 +1,272 @@
+/* relay_mqtt.c — the relay box's MQTT topics (protocol v1, docs/protocol.md).
+ *
+ * In:  decran/<box>/cmd/<ch>, decran/<box>/fallback, decran/<box>/journal/ack,
+ *      decran/gateway/status
+ * Out: decran/<box>/state/<ch> (retained), decran/<box>/status (retained,
+ *      also the last will), decran/<box>/result, decran/<box>/error,
+ *      decran/<box>/journal, decran/<box>/tele
+ * Every message read is size-checked and parsed completely before anything
+ * changes; a rejected one is answered on decran/<box>/error.
+ */
+#include "relayd.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "log.h"
+#include "version.h"
+
+#define JOURNAL_BATCH 200	/* entries per journal message (< 16 KiB) */
+#define JOURNAL_RETRY_MS 30000
+
+static void topic(char *buf, size_t len, const struct relayd *r, const char *rest)
+{
+	snprintf(buf, len, "decran/%s/%s", r->cfg.box, rest);
+}
+
+static void publish(struct relayd *r, const char *rest, char *payload, bool retain)
+{
+	char t[128];
+	if (!payload)
+		return;
+	topic(t, sizeof t, r, rest);
+	dc_mqtt_publish(r->mqtt, t, payload, strlen(payload), 1, retain);
+	free(payload);
+}
+
+void relayd_publish_error(struct relayd *r, const char *t, const char *why)
+{
+	fw_log(LOG_WARNING, TR("message rejeté sur %s : %s", "message rejected on %s: %s"), t, why);
+	publish(r, "error", fw_encode_error(t, why, relayd_now(r)), false);
+}
+
+void relayd_publish_state(struct relayd *r, int channel)
+{
+	const struct fw_chstate *s = &r->st[channel - 1];
+	char rest[16];
+	snprintf(rest, sizeof rest, "state/%d", channel);
+	publish(r, rest, fw_encode_state(channel, s->on, s->src, s->cmd_id, s->t), true);
+}
+
+static cJSON *fallback_summary(const struct relayd *r)
+{
+	if (!r->fb)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	if (o) {
+		cJSON_AddNumberToObject(o, "gen", (double)r->fb->generated);
+		cJSON_AddNumberToObject(o, "from", (double)r->fb->from);
+		cJSON_AddNumberToObject(o, "until", (double)r->fb->until);
+	}
+	return o;
+}
+
+static void common_fields(cJSON *o, const struct relayd *r)
+{
+	cJSON_AddNumberToObject(o, "v", FW_PROTO_VERSION);
+	cJSON_AddNumberToObject(o, "t", (double)relayd_now(r));
+	cJSON_AddNumberToObject(o, "up", (double)((dc_mono_ms() - r->start_mono_ms) / 1000));
+	cJSON_AddStringToObject(o, "mode", r->autonomous ? "autonomous" : "gateway");
+	cJSON_AddStringToObject(o, "clock", r->clock_trusted ? "synced" : "untrusted");
+}
+
+void relayd_publish_status(struct relayd *r, bool online)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return;
+	common_fields(o, r);
+	cJSON_AddBoolToObject(o, "online", online);
+	cJSON_AddStringToObject(o, "fw", DECRAN_VERSION);
+	cJSON_AddItemToObject(o, "fallback", fallback_summary(r));
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	publish(r, "status", s, true);
+}
+
+void relayd_publish_tele(struct relayd *r)
+{
+	cJSON *o = cJSON_CreateObject(), *ch, *m;
+	if (!o)
+		return;
+	common_fields(o, r);
+	ch = cJSON_AddObjectToObject(o, "ch");
+	for (size_t i = 0; ch && i < r->cfg.nch; i++) {
+		char k[4];
+		snprintf(k, sizeof k, "%d", r->cfg.ch[i].channel);
+		cJSON_AddNumberToObject(ch, k, r->st[r->cfg.ch[i].channel - 1].on ? 1 : 0);
+	}
+	cJSON_AddNumberToObject(o, "journal", (double)r->journal.n);
+	if (r->cfg.meter.enabled && (m = cJSON_AddObjectToObject(o, "meter"))) {
+		const struct fw_meter_reading *rd = &r->reading;
+		cJSON_AddBoolToObject(m, "ok", rd->ok);
+		if (rd->t)
+			cJSON_AddNumberToObject(m, "t", (double)rd->t);
+		for (size_t i = 0; i < rd->n; i++)
+			if (rd->v[i].ok)
+				cJSON_AddNumberToObject(m, rd->v[i].name, rd->v[i].value);
+		if (!rd->ok && rd->error[0])
+			cJSON_AddStringToObject(m, "error", rd->error);
+	}
+	char *s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	publish(r, "tele", s, false);
+}
+
+void relayd_publish_journal(struct relayd *r)
+{
+	/* Only to a gateway that is there to acknowledge: the journal waits
+	 * otherwise, persisted, however long the outage. */
+	if (r->autonomous || !dc_mqtt_up(r->mqtt) || (r->journal.n == 0 && r->journal.dropped == 0))
+		return;
+	publish(r, "journal", fw_journal_encode(&r->journal, r->cfg.box, JOURNAL_BATCH), false);
+	r->journal_retry_at = dc_mono_ms() + JOURNAL_RETRY_MS;
+}
+
+static void on_command(struct relayd *r, const char *t, int channel, const char *p, size_t len)
+{
+	struct fw_command cmd;
+	char err[160];
+	if (channel < 0 || !fw_config_channel(&r->cfg, channel)) {
+		relayd_publish_error(r, t, "channel: not configured on this box");
+		return;
+	}
+	if (fw_parse_command(p, len, &cmd, err, sizeof err)) {
+		relayd_publish_error(r, t, err);
+		return;
+	}
+	const struct fw_cmdlog_entry *done = fw_cmdlog_find(&r->cmds, cmd.id);
+	if (done) {
+		/* Redelivered (QoS 1) or resent: applied once, answered again. */
+		publish(r, "result", fw_encode_result(done, true), false);
+		return;
+	}
+	if (relayd_switch(r, channel, cmd.on, FW_SRC_GATEWAY, cmd.id)) {
+		relayd_publish_error(r, t, "relay: GPIO write failed");
+		return;
+	}
+	fw_cmdlog_add(&r->cmds, cmd.id, channel, cmd.on, relayd_now(r));
+	relayd_persist_state(r);
+	publish(r, "result", fw_encode_result(fw_cmdlog_find(&r->cmds, cmd.id), false), false);
+}
+
+static void on_fallback(struct relayd *r, const char *t, const char *p, size_t len)
+{
+	char err[160];
+	if (len == 0)
+		return;	/* retained message cleared: keep the schedule we have */
+	if (len > FW_FALLBACK_MAX_BYTES) {
+		snprintf(err, sizeof err, "payload too large: %zu bytes, at most %d", len,
+			 FW_FALLBACK_MAX_BYTES);
+		relayd_publish_error(r, t, err);
+		return;
+	}
+	struct dc_fallback *fb = malloc(sizeof *fb);
+	if (!fb)
+		return;
+	if (dc_fallback_decode(p, len, fb, err, sizeof err))
+		relayd_publish_error(r, t, err);
+	else if (strcmp(fb->box, r->cfg.box) != 0)
+		relayd_publish_error(r, t, "box: schedule compiled for another box");
+	else if (relayd_set_fallback(r, fb, true) == 0)
+		relayd_publish_status(r, true);
+	free(fb);
+}
+
+static void on_message(void *ud, const char *t, const void *payload, size_t len, bool retained)
+{
+	struct relayd *r = ud;
+	const char *p = payload;
+	const char *rest = fw_topic_rest(t, r->cfg.box);
+	char err[160];
+	(void)retained;
+
+	if (strcmp(t, FW_GATEWAY_STATUS_TOPIC) == 0) {
+		bool online;
+		if (len == 0)
+			return;
+		if (fw_parse_gateway_status(p, len, &online, err, sizeof err)) {
+			relayd_publish_error(r, t, err);
+			return;
+		}
+		r->gw_online = online;
+		if (online)
+			r->gw_seen_ms = dc_clock_now_ms(&r->clk);
+		relayd_evaluate(r);
+		return;
+	}
+	if (!rest)
+		return;
+	if (strncmp(rest, "cmd/", 4) == 0) {
+		on_command(r, t, fw_parse_channel(rest + 4), p, len);
+	} else if (strcmp(rest, "fallback") == 0) {
+		on_fallback(r, t, p, len);
+	} else if (strcmp(rest, "journal/ack") == 0) {
+		uint64_t upto;
+		if (fw_parse_journal_ack(p, len, &upto, err, sizeof err)) {
+			relayd_publish_error(r, t, err);
+			return;
+		}
+		if (fw_journal_ack(&r->journal, upto) > 0 || r->journal.dropped == 0) {
+			relayd_persist_journal(r);
+			r->journal_retry_at = INT64_MAX;
+			relayd_publish_journal(r);	/* the next batch, if any */
+		}
+	}
+}
+
+static void on_connected(void *ud)
+{
+	struct relayd *r = ud;
+	char t[128];
+	fw_log(LOG_INFO, TR("connecté au courtier %s:%d", "connected to broker %s:%d"),
+	       r->cfg.mqtt.host, r->cfg.mqtt.port);
+	topic(t, sizeof t, r, "cmd/+");
+	dc_mqtt_subscribe(r->mqtt, t, 1);
+	topic(t, sizeof t, r, "fallback");
+	dc_mqtt_subscribe(r->mqtt, t, 1);
+	topic(t, sizeof t, r, "journal/ack");
+	dc_mqtt_subscribe(r->mqtt, t, 1);
+	dc_mqtt_subscribe(r->mqtt, FW_GATEWAY_STATUS_TOPIC, 1);
+	/* Birth, then the whole retained state: nothing was queued while down. */
+	relayd_publish_status(r, true);
+	for (size_t i = 0; i < r->cfg.nch; i++)
+		relayd_publish_state(r, r->cfg.ch[i].channel);
+	relayd_publish_tele(r);
+	relayd_publish_journal(r);
+}
+
+static void on_disconnected(void *ud, const char *why)
+{
+	(void)ud;
+	fw_log(LOG_WARNING, TR("courtier perdu (%s), reconnexion", "broker lost (%s), reconnecting"),
+	       why);
+}
+
+struct dc_mqtt *relayd_mqtt_new(struct relayd *r)
+{
+	static char will[160];
+	char t[128];
+	snprintf(will, sizeof will, "{\"v\":1,\"online\":false,\"fw\":\"%s\"}", DECRAN_VERSION);
+	topic(t, sizeof t, r, "status");
+	snprintf(r->topic_status, sizeof r->topic_status, "%s", t);
+	struct dc_mqtt_opts o = {
+		.host = r->cfg.mqtt.host,
+		.port = r->cfg.mqtt.port,
+		.client_id = r->cfg.mqtt.client_id,
+		.keepalive_s = r->cfg.mqtt.keepalive_s,
+		.username = r->cfg.mqtt.username[0] ? r->cfg.mqtt.username : NULL,
+		.password = r->password[0] ? r->password : NULL,
+		.will_topic = r->topic_status,
+		.will_payload = will,
+		.will_qos = 1,
+		.will_retain = true,
+		.backoff_min_ms = r->cfg.mqtt.backoff_min_ms,
+		.backoff_max_ms = r->cfg.mqtt.backoff_max_ms,
+	};
+	struct dc_mqtt_handlers h = { on_connected, on_disconnected, on_message };
+	return dc_mqtt_new(&o, &h, r);
+}

@@ -1,0 +1,73 @@
+/* cli_store.c — store opening, actor and formatting helpers for commands. */
+#include "cli_store.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i18n.h"
+
+struct dc_store *cli_open_store(const struct cli *cli)
+{
+	char *err = NULL;
+	struct dc_store *st = dc_store_open(cli->db_path, &err);
+	if (!st) {
+		fprintf(stderr, "decran: %s\n", err ? err : "?");
+		free(err);
+	}
+	return st;
+}
+
+const char *cli_actor(const char *given)
+{
+	if (given && *given)
+		return given;
+	const char *u = getenv("USER");
+	if (u && *u)
+		return u;
+	struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_name ? pw->pw_name : "?";
+}
+
+char *cli_today(char buf[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(buf, 11, "%Y-%m-%d", &tm);
+	return buf;
+}
+
+void cli_print_cell(const char *s, int width)
+{
+	int shown = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t count = 0;
+	for (const unsigned char *q = p; *q; q++)
+		count += (*q & 0xC0) != 0x80;
+	while (*p && shown < width) {
+		if ((int)count > width && shown == width - 1) {
+			fputs("…", stdout);
+			shown++;
+			break;
+		}
+		/* copy one code point */
+		do
+			putchar(*p++);
+		while ((*p & 0xC0) == 0x80);
+		shown++;
+	}
+	for (; shown < width; shown++)
+		putchar(' ');
+}
+
+int cli_usage_error(void (*usage)(FILE *), const char *arg)
+{
+	if (arg)
+		fprintf(stderr, TR("decran : option inconnue ou argument manquant : %s\n",
+				   "decran: unknown option or missing argument: %s\n"), arg);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,24 @@
+/* cli_store.h — helpers every command touching the inventory shares. */
+#ifndef DECRAN_CLI_STORE_H
+#define DECRAN_CLI_STORE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "store.h"
+
+/* Open (or create) cli->db_path; prints the reason on stderr and returns
+ * NULL on failure. */
+struct dc_store *cli_open_store(const struct cli *cli);
+/* --actor NAME if given, else $USER, else the login of the uid, else "?". */
+const char *cli_actor(const char *given);
+/* Today's local date as YYYY-MM-DD. */
+char *cli_today(char buf[11]);
+/* Print s padded (or cut with "…") to `width` characters, counting UTF-8
+ * code points rather than bytes so accented names line up. */
+void cli_print_cell(const char *s, int width);
+/* Standard "unknown option" handling: message and usage on stderr. */
+int cli_usage_error(void (*usage)(FILE *), const char *arg);
+
+#endif

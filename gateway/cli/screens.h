@@ -1,0 +1,55 @@
+/* screens.h — pieces shared by the `decran screens` sub-commands. */
+#ifndef DECRAN_CLI_SCREENS_H
+#define DECRAN_CLI_SCREENS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "screen.h"
+#include "store.h"
+
+int screens_add(struct cli *cli, int argc, char **argv);
+int screens_edit(struct cli *cli, int argc, char **argv);
+int screens_slate(struct cli *cli, int argc, char **argv);
+int screens_remove(struct cli *cli, int argc, char **argv);
+int screens_show(struct cli *cli, int argc, char **argv);
+int screens_list(struct cli *cli, int argc, char **argv);
+int screens_import(struct cli *cli, int argc, char **argv);
+int screens_export(struct cli *cli, int argc, char **argv);
+
+/* A screen as a JSON object: canonical keys (field names), numbers as
+ * numbers, flags as booleans, unset values as null.  With geo false the
+ * coordinates are included as lat/lon (GeoJSON puts them in geometry). */
+cJSON *screen_to_json(const struct dc_screen *s, bool geo);
+
+/* The --status/--category/--site/--sort/--desc options of list and export.
+ * Returns 1 when opt was one of them (consumed), 0 when not, -1 (message
+ * printed) when its value is invalid. */
+int filter_option(struct dc_screen_filter *f, int opt, const char *arg);
+#define FILTER_LONG_OPTIONS \
+	{ "status", required_argument, NULL, 's' }, \
+	{ "category", required_argument, NULL, 'c' }, \
+	{ "site", required_argument, NULL, 'S' }, \
+	{ "sort", required_argument, NULL, 'k' }, \
+	{ "desc", no_argument, NULL, 'r' }
+#define FILTER_USAGE_FR \
+	"  --status STATUT     active, reduced, slated_for_removal ou removed\n" \
+	"  --category CAT      advertising, information, school, library,\n" \
+	"                      early_childhood, transport ou other\n" \
+	"  --site SITE         site exact (ex. « Gare »)\n" \
+	"  --sort CHAMP        trier par ce champ (id par défaut, ex. power_on_w)\n" \
+	"  --desc              ordre décroissant\n"
+#define FILTER_USAGE_EN \
+	"  --status STATUS     active, reduced, slated_for_removal or removed\n" \
+	"  --category CAT      advertising, information, school, library,\n" \
+	"                      early_childhood, transport or other\n" \
+	"  --site SITE         exact site (e.g. \"Gare\")\n" \
+	"  --sort FIELD        sort by this field (id by default, e.g. power_on_w)\n" \
+	"  --desc              descending order\n"
+
+/* Print a cJSON tree on stdout (pretty), then free it. */
+void print_json(cJSON *j);
+
+#endif

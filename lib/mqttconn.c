@@ -1,0 +1,230 @@
+/* mqttconn.c — libmosquitto driven from the caller's poll loop. */
+#include "mqttconn.h"
+
+#include <errno.h>
+#include <mosquitto.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct dc_mqtt {
+	struct mosquitto *mosq;
+	struct dc_mqtt_handlers h;
+	void *ud;
+	char host[256];
+	int port, keepalive_s, backoff_min_ms, backoff_max_ms;
+	bool connecting;	/* socket open, CONNACK not yet seen */
+	bool up;		/* CONNACK accepted */
+	bool started;
+	bool refused;		/* CONNACK said no: close and back off */
+	int64_t retry_at;	/* next connection attempt (when neither of the above) */
+	int64_t backoff_ms;
+	int64_t misc_at;	/* next loop_misc (keepalive pings, timeouts) */
+	unsigned seed;
+};
+
+void dc_mqtt_lib_init(void)
+{
+	mosquitto_lib_init();
+}
+
+int64_t dc_backoff_next_ms(int64_t prev_ms, int min_ms, int max_ms, uint32_t rnd)
+{
+	int64_t d = prev_ms <= 0 ? min_ms : prev_ms * 2;
+	if (d < min_ms)
+		d = min_ms;
+	if (d > max_ms)
+		d = max_ms;
+	/* Jitter so that a fleet of boxes does not reconnect in lockstep after a
+	 * broker restart: keep between 3/4 and all of the delay. */
+	return d - (int64_t)(rnd % (uint32_t)(d / 4 + 1));
+}
+
+static void on_connect(struct mosquitto *mosq, void *obj, int rc)
+{
+	struct dc_mqtt *m = obj;
+	(void)mosq;
+	m->connecting = false;
+	if (rc != 0) {
+		/* Refused (bad credentials, bad id): back off like any failure. */
+		m->up = false;
+		m->refused = true;
+		return;
+	}
+	m->up = true;
+	m->backoff_ms = 0;
+	if (m->h.connected)
+		m->h.connected(m->ud);
+}
+
+static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+{
+	struct dc_mqtt *m = obj;
+	(void)mosq;
+	if (m->h.message)
+		m->h.message(m->ud, msg->topic, msg->payload, (size_t)msg->payloadlen, msg->retain);
+}
+
+struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_handlers *h,
+			    void *ud)
+{
+	struct dc_mqtt *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->h = *h;
+	m->ud = ud;
+	snprintf(m->host, sizeof m->host, "%s", o->host);
+	m->port = o->port;
+	m->keepalive_s = o->keepalive_s > 0 ? o->keepalive_s : 60;
+	m->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : 500;
+	m->backoff_max_ms = o->backoff_max_ms >= m->backoff_min_ms ? o->backoff_max_ms : 60000;
+	m->seed = (unsigned)getpid() ^ (unsigned)(uintptr_t)m;
+	m->mosq = mosquitto_new(o->client_id, true, m);
+	if (!m->mosq)
+		goto fail;
+	if (o->username && mosquitto_username_pw_set(m->mosq, o->username, o->password))
+		goto fail;
+	if (o->will_topic &&
+	    mosquitto_will_set(m->mosq, o->will_topic, (int)strlen(o->will_payload),
+			       o->will_payload, o->will_qos, o->will_retain))
+		goto fail;
+	mosquitto_connect_callback_set(m->mosq, on_connect);
+	mosquitto_message_callback_set(m->mosq, on_message);
+	return m;
+fail:
+	if (m->mosq)
+		mosquitto_destroy(m->mosq);
+	free(m);
+	return NULL;
+}
+
+void dc_mqtt_free(struct dc_mqtt *m)
+{
+	if (!m)
+		return;
+	mosquitto_destroy(m->mosq);
+	free(m);
+}
+
+void dc_mqtt_start(struct dc_mqtt *m, int64_t now_ms)
+{
+	m->started = true;
+	m->retry_at = now_ms;
+}
+
+int dc_mqtt_fd(const struct dc_mqtt *m)
+{
+	return (m->up || m->connecting) ? mosquitto_socket(m->mosq) : -1;
+}
+
+short dc_mqtt_poll_events(const struct dc_mqtt *m)
+{
+	return (short)(POLLIN | (mosquitto_want_write(m->mosq) ? POLLOUT : 0));
+}
+
+bool dc_mqtt_up(const struct dc_mqtt *m)
+{
+	return m->up && mosquitto_socket(m->mosq) >= 0;
+}
+
+static void lost(struct dc_mqtt *m, int64_t now_ms, const char *why)
+{
+	bool was_up = m->up;
+	m->up = m->connecting = m->refused = false;
+	/* Close our side so a half-dead socket is never polled again. */
+	mosquitto_disconnect(m->mosq);
+	m->backoff_ms = dc_backoff_next_ms(m->backoff_ms, m->backoff_min_ms, m->backoff_max_ms,
+					   (uint32_t)rand_r(&m->seed));
+	m->retry_at = now_ms + m->backoff_ms;
+	if (was_up && m->h.disconnected)
+		m->h.disconnected(m->ud, why);
+}
+
+static void try_connect(struct dc_mqtt *m, int64_t now_ms)
+{
+	/* connect_async closes any previous socket and re-reads host/port. */
+	int rc = mosquitto_connect_async(m->mosq, m->host, m->port, m->keepalive_s);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		return;
+	}
+	m->connecting = true;
+	m->misc_at = now_ms + (int64_t)m->keepalive_s * 1000 / 3;
+}
+
+void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
+{
+	int rc = MOSQ_ERR_SUCCESS;
+	if (!m->up && !m->connecting)
+		return;
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		rc = mosquitto_loop_read(m->mosq, 1);
+	if (rc == MOSQ_ERR_SUCCESS && (revents & POLLOUT))
+		rc = mosquitto_loop_write(m->mosq, 1);
+	if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) < 0)
+		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	else if (m->refused)
+		lost(m, now_ms, "connection refused by broker");
+}
+
+void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms)
+{
+	if (!m->started)
+		return;
+	if (!m->up && !m->connecting) {
+		if (now_ms >= m->retry_at)
+			try_connect(m, now_ms);
+		return;
+	}
+	if (now_ms >= m->misc_at) {
+		/* A third of the keepalive: a PINGREQ always leaves well before the
+		 * broker's 1.5 x keepalive limit, and an unanswered one is caught. */
+		m->misc_at = now_ms + (int64_t)m->keepalive_s * 1000 / 3;
+		int rc = mosquitto_loop_misc(m->mosq);
+		if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) < 0)
+			lost(m, now_ms, mosquitto_strerror(rc));
+		else if (m->connecting && !m->up)
+			/* No CONNACK within a keepalive third: the broker is not
+			 * answering; drop and retry with backoff. */
+			lost(m, now_ms, "no CONNACK");
+	}
+}
+
+int64_t dc_mqtt_next_ms(const struct dc_mqtt *m, int64_t now_ms)
+{
+	(void)now_ms;
+	if (!m->started)
+		return INT64_MAX;
+	if (!m->up && !m->connecting)
+		return m->retry_at;
+	return m->misc_at;
+}
+
+int dc_mqtt_publish(struct dc_mqtt *m, const char *topic, const void *payload, size_t len,
+		    int qos, bool retain)
+{
+	if (!dc_mqtt_up(m))
+		return -1;
+	return mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, qos, retain) ==
+	       MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+int dc_mqtt_subscribe(struct dc_mqtt *m, const char *pattern, int qos)
+{
+	if (!dc_mqtt_up(m))
+		return -1;
+	return mosquitto_subscribe(m->mosq, NULL, pattern, qos) == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+void dc_mqtt_disconnect(struct dc_mqtt *m)
+{
+	if (dc_mqtt_up(m)) {
+		mosquitto_disconnect(m->mosq);
+		/* Flush the DISCONNECT packet before the process exits. */
+		mosquitto_loop_write(m->mosq, 1);
+	}
+	m->up = m->connecting = false;
+	m->started = false;
+}

@@ -1,0 +1,76 @@
+/* mqttconn.h — one MQTT connection living inside the caller's poll loop.
+ *
+ * libmosquitto can run its own thread (mosquitto_loop_start); a daemon with
+ * timers, GPIO and Modbus sockets is simpler and quieter with one loop, so
+ * this wraps mosquitto_socket/loop_read/loop_write/loop_misc/want_write:
+ *
+ *   struct dc_mqtt *m = dc_mqtt_new(&opts, &handlers, ud);
+ *   dc_mqtt_start(m, dc_mono_ms());
+ *   loop:
+ *     pollfd = { dc_mqtt_fd(m), dc_mqtt_poll_events(m) }   (fd -1 while down)
+ *     timeout = min(your timers, dc_mqtt_next_ms(m, now) - now)
+ *     poll(...)
+ *     if (revents) dc_mqtt_on_io(m, revents, now);
+ *     dc_mqtt_on_timer(m, now);              (cheap when nothing is due)
+ *
+ * It reconnects by itself with exponential backoff (min..max, jittered) and
+ * tells the owner through handlers; on `connected` the owner (re)subscribes
+ * and republishes its retained state: nothing is queued while down.
+ * All times are CLOCK_MONOTONIC milliseconds (dc_mono_ms()).
+ */
+#ifndef DECRAN_MQTTCONN_H
+#define DECRAN_MQTTCONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dc_mqtt_opts {
+	const char *host;
+	int port;
+	const char *client_id;
+	int keepalive_s;
+	const char *username, *password;	/* NULL: anonymous */
+	const char *will_topic, *will_payload;	/* NULL: no last will */
+	int will_qos;
+	bool will_retain;
+	int backoff_min_ms, backoff_max_ms;
+};
+
+struct dc_mqtt_handlers {
+	void (*connected)(void *ud);
+	void (*disconnected)(void *ud, const char *why);
+	void (*message)(void *ud, const char *topic, const void *payload, size_t len,
+			bool retained);
+};
+
+struct dc_mqtt;
+
+/* Call once per process before dc_mqtt_new (mosquitto_lib_init). */
+void dc_mqtt_lib_init(void);
+struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_handlers *h,
+			    void *ud);
+void dc_mqtt_free(struct dc_mqtt *m);
+/* Schedule the first connection attempt at now_ms. */
+void dc_mqtt_start(struct dc_mqtt *m, int64_t now_ms);
+/* Socket to poll (-1 while not connected) and the events to ask for. */
+int dc_mqtt_fd(const struct dc_mqtt *m);
+short dc_mqtt_poll_events(const struct dc_mqtt *m);
+void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms);
+void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms);
+/* Next monotonic instant the connection needs dc_mqtt_on_timer. */
+int64_t dc_mqtt_next_ms(const struct dc_mqtt *m, int64_t now_ms);
+/* CONNACK received and socket still open. */
+bool dc_mqtt_up(const struct dc_mqtt *m);
+/* Publish / subscribe; -1 when down or refused by libmosquitto. */
+int dc_mqtt_publish(struct dc_mqtt *m, const char *topic, const void *payload, size_t len,
+		    int qos, bool retain);
+int dc_mqtt_subscribe(struct dc_mqtt *m, const char *pattern, int qos);
+/* Clean DISCONNECT (the broker then does NOT send the last will). */
+void dc_mqtt_disconnect(struct dc_mqtt *m);
+
+/* Pure backoff: the delay after `prev_ms` (0 = first failure), doubled and
+ * capped at max, then jittered down by up to a quarter with `rnd`. */
+int64_t dc_backoff_next_ms(int64_t prev_ms, int min_ms, int max_ms, uint32_t rnd);
+
+#endif
