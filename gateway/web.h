@@ -65,7 +65,7 @@ struct dc_web_alarm {
 /* A screen's state now, as the schedule engine explains it. */
 struct dc_web_state {
 	bool on;
-	char why[200];		/* human explanation, current language */
+	char why[2048];		/* the engine's explanation, current language, one sentence a line */
 	int64_t next_at;	/* next switch, Unix seconds; 0 = none known */
 	bool next_on;
 };

@@ -345,11 +345,14 @@ void page_screen(struct web_req *r, const char *id)
 			    ? r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws)
 			    : -2;
 	if (known == 1) {
-		dc_html(&r->body, "<p><strong>%s</strong> — %s</p>\n",
-			ws.on ? TR("allumé", "on") : TR("éteint", "off"), ws.why);
+		dc_html(&r->body, "<p class=\"state\" id=\"state-now\"><strong>%s</strong></p>\n"
+			"<p class=\"why\" id=\"state-why\">%s</p>\n",
+			ws.on ? TR("Allumage autorisé", "May be on")
+			      : TR("Extinction requise", "Must be off"), ws.why);
 		if (ws.next_at > 0)
-			dc_html(&r->body, "<p>%s %s : %s</p>\n", TR("Prochain basculement", "Next switch"),
-				web_fmt_time(a, sizeof a, ws.next_at, r->lang),
+			dc_html(&r->body, "<p id=\"state-next\">%s %s%s %s</p>\n",
+				TR("Prochain basculement le", "Next switch on"),
+				web_fmt_time(a, sizeof a, ws.next_at, r->lang), TR(" :", ":"),
 				ws.next_on ? TR("allumage", "on") : TR("extinction", "off"));
 	} else if (known == -2) {
 		dc_html(&r->body, "<p>%s</p>\n", TR("Passerelle non connectée : état et prochain "

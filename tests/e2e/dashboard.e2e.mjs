@@ -42,7 +42,8 @@ const expected = sql(db);
 
 function startHost() {
   return new Promise((resolve, reject) => {
-    const p = spawn(webHost, ['--db', db, '--port', '0', '--sim-boxes', '--assets', path.join(top, 'dashboard')],
+    const p = spawn(webHost, ['--db', db, '--port', '0', '--sim-boxes', '--assets', path.join(top, 'dashboard'),
+      '--rules', path.join(top, 'gateway/demo/rules.json')],
       { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
@@ -180,12 +181,42 @@ test('technician: log in, test a relay on a simulated box, see its state change'
   await page.fill('#r-ch', '1');
   await Promise.all([page.waitForNavigation(), page.click('#relay-form button')]);
   assert.match(await page.textContent('p.error'), /hors ligne/);
+  // bind a screen to a channel: written to the inventory, visible in its history
+  const sid = expected.active_adv_ids[1];
+  await page.fill('#b-screen', sid);
+  await page.fill('#b-box', 'sim-box-1');
+  await page.fill('#b-ch', '5');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/tech/bind"] button')]);
+  assert.match(await page.textContent('p.ok'), /raccordé/);
+  await page.goto(base + '/screen/' + sid);
+  const hist = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.ok(hist.some((h) => h.includes('tech') && h.includes('sim-box-1')), hist.join(' | '));
+  await page.goto(base + '/tech');
   // a bad field is a 400 naming it
   const res = await page.request.post(base + '/tech/relay', {
     form: { csrf: await page.inputValue('#relay-form input[name=csrf]'), box: 'sim-box-1', channel: '99', action: 'on' },
   });
   assert.equal(res.status(), 400);
   assert.match(await res.text(), /channel/);
+  await ctx.close();
+});
+
+test('screen page: state now and why, from the schedule engine; history from the audit', async () => {
+  const ctx = await browser.newContext({ locale: 'fr-FR' });
+  const page = await ctx.newPage();
+  // a removed screen must be off, and the first step says why
+  await page.goto(base + '/screen/' + expected.removed_ids[0]);
+  assert.equal(await page.textContent('#state-now'), 'Extinction requise');
+  const why = await page.textContent('#state-why');
+  assert.ok(why.includes(expected.removed_ids[0]));
+  assert.match(why, /=> *1\. /);	// the decisive step is the first: removed
+  // an active advertising screen: the decision line agrees with the headline
+  await page.goto(base + '/screen/' + expected.active_adv_ids[0]);
+  const now = await page.textContent('#state-now');
+  const first = (await page.textContent('#state-why')).split('\n')[0];
+  assert.equal(/ALLUMAGE AUTORISÉ/.test(first), now === 'Allumage autorisé', first);
+  assert.match(await page.textContent('#state-next'), /Prochain basculement le \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+  await page.screenshot({ path: path.join(shots, 'screen.png'), fullPage: true });
   await ctx.close();
 });
 

@@ -68,7 +68,10 @@ def expect(db):
             " WHERE status = 'slated_for_removal'")[0][0]
     out = {"total": q("SELECT count(*) FROM screens")[0][0], "by_status": by_status,
            "by_category": by_cat, "slated_ids": slated, "slated_kwh": kwh,
-           "xss_ids": [r[0] for r in q("SELECT id FROM screens WHERE name LIKE '%<%'")]}
+           "xss_ids": [r[0] for r in q("SELECT id FROM screens WHERE name LIKE '%<%'")],
+           "removed_ids": [r[0] for r in q("SELECT id FROM screens WHERE status = 'removed' ORDER BY id")],
+           "active_adv_ids": [r[0] for r in q("SELECT id FROM screens WHERE status = 'active'"
+                                              " AND category = 'advertising' ORDER BY id")]}
     print(json.dumps(out))
 
 

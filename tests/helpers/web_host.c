@@ -4,14 +4,15 @@
  * SIGTERM/SIGINT.
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
- *            [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
  * --sim-boxes gives the hooks a SIMULATED gateway (two relay boxes in
  * memory, one offline) so the technician's pages can be exercised; binding
  * writes the real database.  Without it, every hook is NULL and pages say
- * the gateway is not connected.
+ * the gateway is not connected.  --rules loads a rule file and answers
+ * "state now and why" with the real schedule engine (lib/schedule.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,9 +29,12 @@
 #include "store.h"
 #include "web.h"
 #include "web_buf.h"
+#include "web_schedule.h"
 
 struct sim {
 	struct dc_store *st;
+	struct dc_rules *rules;		/* --rules: real schedule engine */
+	struct dc_sched_ctx sched;
 	struct dc_web_box boxes[2];
 	int64_t relay_commands;
 };
@@ -131,6 +135,16 @@ static int sim_override(void *arg, const char *screen, bool on, int64_t until, c
 	return 0;
 }
 
+static int rules_state(void *arg, const char *id, int64_t now, struct dc_web_state *out)
+{
+	struct sim *s = arg;
+	struct dc_screen sc;
+	int found = dc_store_get_screen(s->st, id, &sc);
+	if (found <= 0)
+		return found;
+	return dc_web_schedule_state(s->rules, &s->sched, &sc, now, dc_lang(), out);
+}
+
 static void sim_metrics(void *arg, struct dc_buf *out)
 {
 	struct sim *s = arg;
@@ -148,10 +162,11 @@ int main(int argc, char **argv)
 		{ "sim-boxes", no_argument, NULL, 's' },
 		{ "price", required_argument, NULL, 'e' },
 		{ "co2", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	const char *db = NULL;
+	const char *db = NULL, *rules_path = NULL;
 	bool sim_on = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -162,9 +177,10 @@ int main(int argc, char **argv)
 		case 's': sim_on = true; break;
 		case 'e': cfg.price_eur_per_kwh = atof(optarg); break;
 		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
+		case 'r': rules_path = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
-					"[--sim-boxes] [--price EUR] [--co2 G]\n");
+					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G]\n");
 			return 2;
 		}
 	}
@@ -180,6 +196,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct sim sim = { .st = st };
+	if (rules_path) {
+		char rerr[512];
+		sim.rules = dc_rules_load(rules_path, rerr, sizeof rerr);
+		if (!sim.rules) {
+			fprintf(stderr, "web_host: %s\n", rerr);
+			dc_store_close(st);
+			return 1;
+		}
+	}
 	int64_t now = time(NULL);
 	sim.boxes[0] = (struct dc_web_box){ .id = "sim-box-1", .online = true, .last_seen = now,
 					    .channels = 8, .firmware = "sim 1.0" };
@@ -192,6 +217,10 @@ int main(int argc, char **argv)
 					       .list_alarms = sim_alarms, .relay_test = sim_relay,
 					       .bind = sim_bind, .override_set = sim_override,
 					       .metrics = sim_metrics };
+	if (sim.rules) {
+		hooks.arg = &sim;
+		hooks.screen_state = rules_state;
+	}
 	struct dc_web *w = dc_web_open(&cfg, st, &hooks, &err);
 	if (!w) {
 		fprintf(stderr, "web_host: %s\n", err ? err : "cannot start the web server");
@@ -223,6 +252,8 @@ int main(int argc, char **argv)
 		dc_web_run(w);
 	}
 	dc_web_close(w);
+	dc_sched_ctx_release(&sim.sched);
+	dc_rules_free(sim.rules);
 	dc_store_close(st);
 	close(sfd);
 	return rc;
