@@ -41,8 +41,23 @@ CONF
 pids="$pids $!"
 echo "demo: private MQTT broker on 127.0.0.1:$port (log run/mosquitto.log)"
 
+# The dashboard.  Until decran-gateway hosts the web module, the test
+# helper web_host serves it, with SIMULATED relay boxes and the demo rules.
+demo_tech_password=demo-technicien
+if ! "$bin/decran" users list | grep -q '^technicien '; then
+	echo "$demo_tech_password" | "$bin/decran" users add technicien --role technician >/dev/null
+fi
+"$top/$B/tests/helpers/web_host" --db "$DECRAN_DB" --port "${DASHBOARD_PORT:-0}" --sim-boxes \
+	--rules "$top/gateway/demo/rules.json" --assets "$top/dashboard" >"$run/dashboard.out" 2>"$run/dashboard.log" &
+pids="$pids $!"
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$run/dashboard.out" && break; sleep 0.2; done
+dashboard=$(sed -n 's/^listening on //p' "$run/dashboard.out")
+
 "$bin/decran" plan show || true
 echo
+echo "demo: dashboard on ${dashboard:-?(see run/dashboard.log)}/  (English: ${dashboard}/?lang=en)"
+echo "demo: technician's desk ${dashboard}/tech: log in as 'technicien', password '$demo_tech_password'"
+echo "      (relay boxes there are simulated until the gateway daemon hosts the dashboard)"
 echo "demo: inventory ready.  In another terminal:"
 echo "  export DECRAN_DB=$DECRAN_DB"
 echo "  $B/bin/decran screens list --status slated_for_removal"
