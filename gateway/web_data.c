@@ -112,7 +112,8 @@ static long target_at(const struct dc_plan_target *t, size_t nt, int category, l
 void dc_progress_finish(struct dc_progress *p, const struct dc_plan_target *targets, size_t nt,
 			long today)
 {
-	qsort(p->removal_days, p->nremoval, sizeof *p->removal_days, cmp_long);
+	if (p->nremoval)
+		qsort(p->removal_days, p->nremoval, sizeof *p->removal_days, cmp_long);
 	struct dc_plan_target *t = nt ? malloc(nt * sizeof *t) : NULL;
 	if (nt && !t) {
 		p->oom = true;
@@ -120,7 +121,8 @@ void dc_progress_finish(struct dc_progress *p, const struct dc_plan_target *targ
 	}
 	if (nt)
 		memcpy(t, targets, nt * sizeof *t);
-	qsort(t, nt, sizeof *t, cmp_target);
+	if (nt)
+		qsort(t, nt, sizeof *t, cmp_target);
 	bool has_all = false;
 	for (size_t i = 0; i < nt; i++) {
 		long day;

@@ -143,7 +143,8 @@ int slated_fetch(struct web_req *r, const struct slated_query *q, struct slated_
 	}
 	sort_key = q->sort;
 	sort_desc = q->desc;
-	qsort(c.rows, c.n, sizeof *c.rows, cmp_rows);
+	if (c.n)
+		qsort(c.rows, c.n, sizeof *c.rows, cmp_rows);
 	out->rows = c.rows;
 	out->n = c.n;
 	for (size_t i = 0; i < c.n; i++) {
