@@ -112,6 +112,12 @@ const char *web_fmt_date(char *buf, size_t len, const char *iso, enum dc_lang la
 /* Local date and time of a Unix instant; "—" for 0. */
 const char *web_fmt_time(char *buf, size_t len, int64_t t, enum dc_lang lang);
 const char *web_num(char *buf, size_t len, double v, int decimals, enum dc_lang lang);
+/* Noun form for a count: French singular below 2, English only for 1. */
+static inline const char *web_plural(double n, const char *fr1, const char *frn, const char *en1,
+				     const char *enn)
+{
+	return dc_lang() == DC_LANG_EN ? (n == 1 ? en1 : enn) : (n < 2 ? fr1 : frn);
+}
 /* Whole-inventory figures for the progress page and API; 500 on failure. */
 int web_load_progress(struct web_req *r, struct dc_progress *p);
 

@@ -180,17 +180,21 @@ static void progress_chart(struct web_req *r, const struct dc_progress *p)
 	const struct dc_target_view *t = p->all.next.set ? &p->all.next : &p->all.last;
 	char desc[400];
 	if (t->set)
-		snprintf(desc, sizeof desc, TR("%s écrans déposés à ce jour ; objectif : %s au %s. "
+		snprintf(desc, sizeof desc, TR("%s %s à ce jour ; objectif : %s au %s. "
 					       "Les données sont dans le tableau qui suit.",
-					       "%s screens removed to date; target: %s by %s. "
+					       "%s %s to date; target: %s by %s. "
 					       "The data is in the table that follows."),
 			 web_num(a, sizeof a, (double)done, 0, r->lang),
+			 web_plural((double)done, "écran déposé", "écrans déposés", "screen removed",
+				    "screens removed"),
 			 web_num(b, sizeof b, t->removed, 0, r->lang),
 			 web_fmt_date(d, sizeof d, t->date, r->lang));
 	else
-		snprintf(desc, sizeof desc, TR("%s écrans déposés à ce jour ; le plan n'a pas d'objectif.",
-					       "%s screens removed to date; the plan has no target."),
-			 web_num(a, sizeof a, (double)done, 0, r->lang));
+		snprintf(desc, sizeof desc, TR("%s %s à ce jour ; le plan n'a pas d'objectif.",
+					       "%s %s to date; the plan has no target."),
+			 web_num(a, sizeof a, (double)done, 0, r->lang),
+			 web_plural((double)done, "écran déposé", "écrans déposés", "screen removed",
+				    "screens removed"));
 	dc_html(&r->body, "<section aria-labelledby=\"h-chart\">\n<h2 id=\"h-chart\">%s</h2>\n",
 		TR("Déposes cumulées et trajectoire du plan", "Cumulative removals and the plan's trajectory"));
 	dc_chart_svg(&r->body, p, today, TR("Déposes cumulées face à l'objectif",
@@ -256,13 +260,17 @@ void page_progress(struct web_req *r)
 		"<li><span class=\"n\" id=\"kpi-slated\">%s</span> %s</li>\n"
 		"<li><span class=\"n\" id=\"kpi-removed\">%s</span> %s</li>\n</ul>\n",
 		web_num(a, sizeof a, (double)p.all.total, 0, r->lang),
-		TR("écrans inventoriés", "screens inventoried"),
+		web_plural((double)p.all.total, "écran inventorié", "écrans inventoriés",
+			   "screen inventoried", "screens inventoried"),
 		web_num(b, sizeof b, (double)p.all.by_status[DC_STATUS_REDUCED], 0, r->lang),
-		TR("réduits", "reduced"),
+		web_plural((double)p.all.by_status[DC_STATUS_REDUCED], "réduit", "réduits",
+			   "reduced", "reduced"),
 		web_num(c, sizeof c, (double)p.all.by_status[DC_STATUS_SLATED], 0, r->lang),
-		TR("dépose prévue", "slated for removal"),
+		web_plural((double)p.all.by_status[DC_STATUS_SLATED], "dépose prévue",
+			   "déposes prévues", "slated for removal", "slated for removal"),
 		web_num(d, sizeof d, (double)p.all.by_status[DC_STATUS_REMOVED], 0, r->lang),
-		TR("déposés", "removed"));
+		web_plural((double)p.all.by_status[DC_STATUS_REMOVED], "déposé", "déposés",
+			   "removed", "removed"));
 	dc_html(&r->body, "<section aria-labelledby=\"h-cat\">\n<h2 id=\"h-cat\">%s</h2>\n"
 		"<div class=\"scroll\"><table class=\"data\" id=\"by-category\">\n<caption>%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"

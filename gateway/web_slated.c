@@ -257,7 +257,8 @@ static void slated_html(struct web_req *r, const struct slated_query *q,
 		TR("Écrans dont la dépose est prévue", "Screens slated for removal"));
 	filters_form(r, q);
 	dc_html(&r->body, "<p class=\"summary\" id=\"slated-summary\">%s %s · %s %s · %s %s %s</p>\n",
-		web_num(a, sizeof a, (double)res->n, 0, lang), TR("écrans", "screens"),
+		web_num(a, sizeof a, (double)res->n, 0, lang),
+		web_plural((double)res->n, "écran", "écrans", "screen", "screens"),
 		web_num(b, sizeof b, (double)res->overdue, 0, lang), TR("en retard", "overdue"),
 		TR("énergie annuelle évitée par leur dépose :",
 		   "yearly energy their removal saves:"),

@@ -139,16 +139,15 @@ void page_logout(struct web_req *r)
 
 /* --- the desk ------------------------------------------------------------ */
 
-static void boxes_section(struct web_req *r)
+/* rc: 0 listed, -1 the hook failed, -2 no hook. */
+static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *boxes, size_t n)
 {
 	dc_html(&r->body, "<section aria-labelledby=\"h-boxes\" id=\"boxes\" data-refresh=\"10\">\n"
 		"<h2 id=\"h-boxes\">%s</h2>\n", TR("Boîtiers", "Boxes"));
-	struct dc_web_box *boxes = NULL;
-	size_t n = 0;
-	if (!r->w->hooks.list_boxes) {
+	if (rc == -2) {
 		message(r, "note", TR("Passerelle non connectée : état des boîtiers inconnu.",
 				      "Gateway not connected: box states unknown."));
-	} else if (r->w->hooks.list_boxes(r->w->hooks.arg, &boxes, &n) < 0) {
+	} else if (rc < 0) {
 		message(r, "error", TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
 	} else {
 		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"box-table\">\n<caption>%s</caption>\n"
@@ -176,7 +175,6 @@ static void boxes_section(struct web_req *r)
 				TR("Aucun boîtier connu.", "No box known."));
 		dc_html(&r->body, "</tbody>\n</table></div>\n");
 	}
-	free(boxes);
 	dc_html(&r->body, "</section>\n");
 }
 
@@ -219,19 +217,30 @@ static void csrf_field(struct web_req *r)
 	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", r->sess.csrf);
 }
 
-static void action_forms(struct web_req *r)
+static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size_t nboxes)
 {
 	const char *dis = r->w->hooks.relay_test ? "" : " disabled";
 	dc_html(&r->body, "<section aria-labelledby=\"h-relay\">\n<h2 id=\"h-relay\">%s</h2>\n"
 		"<form method=\"post\" action=\"/tech/relay\" class=\"row\" id=\"relay-form\">\n",
 		TR("Tester une voie de relais", "Test a relay channel"));
 	csrf_field(r);
-	dc_html(&r->body, "<div><label for=\"r-box\">%s</label><input id=\"r-box\" name=\"box\" required maxlength=\"47\"></div>\n"
-		"<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
+	/* A list to pick from on a phone when the gateway knows its boxes. */
+	if (nboxes) {
+		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><select id=\"r-box\" name=\"box\">",
+			TR("Boîtier", "Box"));
+		for (size_t i = 0; i < nboxes; i++)
+			dc_html(&r->body, "<option value=\"%s\">%s%s</option>", boxes[i].id, boxes[i].id,
+				boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
+		dc_html(&r->body, "</select></div>\n");
+	} else {
+		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><input id=\"r-box\" name=\"box\" "
+			"required maxlength=\"47\"></div>\n", TR("Boîtier", "Box"));
+	}
+	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
 		"<div><label for=\"r-act\">%s</label><select id=\"r-act\" name=\"action\">"
 		"<option value=\"on\">%s</option><option value=\"off\">%s</option></select></div>\n"
 		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
-		TR("Boîtier", "Box"), TR("Voie (1 à 16)", "Channel (1 to 16)"), TR("Action", "Action"),
+		TR("Voie (1 à 16)", "Channel (1 to 16)"), TR("Action", "Action"),
 		TR("Allumer", "Switch on"), TR("Éteindre", "Switch off"), dis, TR("Envoyer", "Send"));
 
 	dis = r->w->hooks.bind ? "" : " disabled";
@@ -277,13 +286,20 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 		message(r, "error", error);
 	if (done)
 		message(r, "ok", done);
-	boxes_section(r);
+	struct dc_web_box *boxes = NULL;
+	size_t nboxes = 0;
+	int rc = r->w->hooks.list_boxes
+			 ? r->w->hooks.list_boxes(r->w->hooks.arg, &boxes, &nboxes) : -2;
+	if (rc < 0)
+		nboxes = 0;
+	boxes_section(r, rc, boxes, nboxes);
 	alarms_section(r);
 	if (r->sess.role >= DC_ROLE_TECHNICIAN)
-		action_forms(r);
+		action_forms(r, boxes, nboxes);
 	else
 		message(r, "note", TR("Votre rôle (lecteur) ne permet pas d'agir sur les relais.",
 				      "Your role (viewer) cannot act on relays."));
+	free(boxes);
 	web_page_end(r);
 }
 

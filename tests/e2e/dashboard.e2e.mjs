@@ -164,20 +164,20 @@ test('technician: log in, test a relay on a simulated box, see its state change'
   assert.equal(new URL(page.url()).pathname, '/tech');
   const relays = () => page.textContent('#box-table tr[data-box="sim-box-1"] td.relays');
   assert.equal(await relays(), 'aucune');
-  await page.fill('#r-box', 'sim-box-1');
+  await page.selectOption('#r-box', 'sim-box-1');
   await page.fill('#r-ch', '3');
   await page.selectOption('#r-act', 'on');
   await Promise.all([page.waitForNavigation(), page.click('#relay-form button')]);
   assert.match(await page.textContent('p.ok'), /envoyée/);
   assert.equal(await relays(), '3');
   await page.screenshot({ path: path.join(shots, 'tech-relay-on.png'), fullPage: true });
-  await page.fill('#r-box', 'sim-box-1');
+  await page.selectOption('#r-box', 'sim-box-1');
   await page.fill('#r-ch', '3');
   await page.selectOption('#r-act', 'off');
   await Promise.all([page.waitForNavigation(), page.click('#relay-form button')]);
   assert.equal(await relays(), 'aucune');
   // an offline box refuses, with the gateway's reason
-  await page.fill('#r-box', 'sim-box-2');
+  await page.selectOption('#r-box', 'sim-box-2');
   await page.fill('#r-ch', '1');
   await Promise.all([page.waitForNavigation(), page.click('#relay-form button')]);
   assert.match(await page.textContent('p.error'), /hors ligne/);
