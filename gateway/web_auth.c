@@ -77,6 +77,17 @@ static int token_hash(const char *token, char out[DC_TOKEN_HEX])
 	return 0;
 }
 
+static int exec_bind1(struct dc_store *st, const char *sql, const char *v)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(dc_store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, v, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? sqlite3_changes(dc_store_db(st)) : -1;
+}
+
 int dc_user_set(struct dc_store *st, const char *name, enum dc_role role, const char *password,
 		bool replace, const char **err)
 {
@@ -125,7 +136,7 @@ int dc_user_set(struct dc_store *st, const char *name, enum dc_role role, const 
 	}
 	sqlite3_finalize(s);
 	explicit_bzero(&cd, sizeof cd);
-	if (rc == SQLITE_CONSTRAINT) {
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {	/* extended codes may be on */
 		*err = TR("cet utilisateur existe déjà (--replace pour le modifier)",
 			  "this user already exists (--replace to change it)");
 		return -1;
@@ -134,9 +145,11 @@ int dc_user_set(struct dc_store *st, const char *name, enum dc_role role, const 
 		*err = TR("erreur de la base de données", "database error");
 		return -1;
 	}
-	if (replace)	/* a new password or role ends the user's open sessions */
-		sqlite3_exec(db, "DELETE FROM sessions WHERE user NOT IN (SELECT name FROM users)",
-			     NULL, NULL, NULL);
+	/* A new password or role ends the user's open sessions. */
+	if (replace && exec_bind1(st, "DELETE FROM sessions WHERE user = ?1", name) < 0) {
+		*err = TR("erreur de la base de données", "database error");
+		return -1;
+	}
 	return 0;
 }
 
@@ -193,17 +206,6 @@ int dc_user_list(struct dc_store *st, void (*cb)(const char *, const char *, con
 		   (const char *)sqlite3_column_text(s, 2), arg);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int exec_bind1(struct dc_store *st, const char *sql, const char *v)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(dc_store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, v, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? sqlite3_changes(dc_store_db(st)) : -1;
 }
 
 int dc_user_delete(struct dc_store *st, const char *name)

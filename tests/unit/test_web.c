@@ -244,6 +244,13 @@ static void accounts_and_sessions(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(s, 0), 0);
 	sqlite3_finalize(s);
+	/* a new password ends the user's sessions */
+	char t2[DC_TOKEN_HEX];
+	assert_int_equal(dc_session_create(st, "ana", role, 1000, 60, t2, &ses), 0);
+	assert_int_equal(dc_user_set(st, "ana", DC_ROLE_VIEWER, "battery staple", true, &e), 0);
+	assert_int_equal(dc_session_lookup(st, t2, 1030, &got), 0);
+	assert_int_equal(dc_user_check(st, "ana", "battery staple", &role), 1);
+	assert_int_equal(role, DC_ROLE_VIEWER);
 	assert_int_equal(dc_session_delete(st, token), 0);
 	assert_int_equal(dc_session_lookup(st, token, 1030, &got), 0);
 	assert_int_equal(dc_user_delete(st, "ana"), 1);
