@@ -304,6 +304,11 @@ static void csv_header_problems(void **state)
 	assert_int_equal(errs.n, 1);
 	assert_string_equal(errs.v[0].msg, "duplicate column");
 	dc_errlist_free(&errs);
+	assert_int_equal(run_csv("id;name;category;\n", &errs, NULL), 0);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].column, "#4");
+	assert_non_null(strstr(errs.v[0].msg, "column without a name"));
+	dc_errlist_free(&errs);
 	assert_int_equal(run_csv("", &errs, NULL), 0);
 	assert_int_equal(errs.n, 1);
 	assert_non_null(strstr(errs.v[0].msg, "empty file"));
