@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "overrides.h"
 #include "store.h"
 #include "web_internal.h"
 
@@ -212,6 +213,57 @@ static void alarms_section(struct web_req *r)
 	dc_html(&r->body, "</section>\n");
 }
 
+static void csrf_field(struct web_req *r);
+
+/* Overrides live in the database (gateway/overrides.c), like the CLI's:
+ * listed here whether or not the gateway is connected. */
+static void overrides_section(struct web_req *r)
+{
+	struct gw_override_row *rows = NULL;
+	size_t n = 0;
+	char err[256];
+	dc_html(&r->body, "<section aria-labelledby=\"h-live\">\n<h2 id=\"h-live\">%s</h2>\n",
+		TR("Forçages en cours ou à venir", "Overrides in force or to come"));
+	if (gw_override_list(r->w->st, (int64_t)r->now, false, &rows, &n, err, sizeof err) < 0) {
+		message(r, "error", err);
+		dc_html(&r->body, "</section>\n");
+		return;
+	}
+	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"override-table\">\n<caption>%s</caption>\n"
+		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		TR("Forçages manuels, avec leur auteur, leur motif et leur échéance",
+		   "Manual overrides, with author, reason and expiry"),
+		TR("Écran", "Screen"), TR("Forçage", "Override"), TR("Depuis", "From"),
+		TR("Jusqu'au", "Until"), TR("Auteur", "Author"), TR("Motif", "Reason"),
+		TR("Action", "Action"));
+	for (size_t i = 0; i < n; i++) {
+		const struct dc_override *o = &rows[i].o;
+		char from[48], until[48], id[24];
+		snprintf(id, sizeof id, "%lld", (long long)rows[i].id);
+		dc_html(&r->body, "<tr><th scope=\"row\"><a href=\"/screen/%u\">%s</a></th><td>%s</td>"
+			"<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", o->screen, o->screen,
+			o->kind == DC_FORCE_ON ? TR("allumé", "on") : TR("éteint", "off"),
+			web_fmt_time(from, sizeof from, o->from, r->lang),
+			web_fmt_time(until, sizeof until, o->until, r->lang), o->author, o->reason);
+		if (r->sess.role >= DC_ROLE_TECHNICIAN) {
+			dc_html(&r->body, "<form method=\"post\" action=\"/tech/override-clear\">"
+				"<input type=\"hidden\" name=\"id\" value=\"%s\">", id);
+			csrf_field(r);
+			dc_html(&r->body, "<button type=\"submit\" aria-label=\"%s %s\">%s</button></form>",
+				TR("Lever le forçage de", "Clear the override of"), o->screen,
+				TR("Lever", "Clear"));
+		}
+		dc_html(&r->body, "</td></tr>\n");
+	}
+	if (!n)
+		dc_html(&r->body, "<tr><td colspan=\"7\">%s</td></tr>\n",
+			TR("Aucun forçage.", "No override."));
+	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
+	free(rows);
+}
+
 static void csrf_field(struct web_req *r)
 {
 	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", r->sess.csrf);
@@ -255,10 +307,10 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		TR("Écran (identifiant)", "Screen (id)"), TR("Boîtier", "Box"),
 		TR("Voie (1 à 16)", "Channel (1 to 16)"), dis, TR("Raccorder", "Bind"));
 
-	dis = r->w->hooks.override_set ? "" : " disabled";
 	dc_html(&r->body, "<section aria-labelledby=\"h-over\">\n<h2 id=\"h-over\">%s</h2>\n"
-		"<form method=\"post\" action=\"/tech/override\" class=\"row\">\n",
-		TR("Dérogation temporaire", "Temporary override"));
+		"<form method=\"post\" action=\"/tech/override\" class=\"row\" id=\"override-form\">\n",
+		TR("Forcer un écran (allumé ou éteint) jusqu'à une échéance",
+		   "Force a screen on or off until a deadline"));
 	csrf_field(r);
 	dc_html(&r->body, "<div><label for=\"o-screen\">%s</label><input id=\"o-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
 		"<div><label for=\"o-state\">%s</label><select id=\"o-state\" name=\"state\">"
@@ -268,7 +320,7 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
 		TR("Écran (identifiant)", "Screen (id)"), TR("État imposé", "Forced state"),
 		TR("éteint", "off"), TR("allumé", "on"), TR("Jusqu'au (heure locale)", "Until (local time)"),
-		TR("Motif", "Reason"), dis, TR("Appliquer", "Apply"));
+		TR("Motif", "Reason"), "", TR("Appliquer", "Apply"));
 }
 
 static void tech_page(struct web_req *r, const char *error, const char *done)
@@ -294,6 +346,7 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 		nboxes = 0;
 	boxes_section(r, rc, boxes, nboxes);
 	alarms_section(r);
+	overrides_section(r);
 	if (r->sess.role >= DC_ROLE_TECHNICIAN)
 		action_forms(r, boxes, nboxes);
 	else
@@ -306,7 +359,7 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 void page_tech(struct web_req *r)
 {
 	static const char *const params[] = { "done", NULL };
-	static const char *const dones[] = { "relay", "bind", "override", NULL };
+	static const char *const dones[] = { "relay", "bind", "override", "cleared", NULL };
 	int done;
 	if (web_args_only(r, params) < 0 || web_arg_enum(r, "done", dones, -1, &done) < 0)
 		return;
@@ -316,7 +369,8 @@ void page_tech(struct web_req *r)
 	}
 	const char *msgs[] = { TR("Commande de relais envoyée au boîtier.", "Relay command sent to the box."),
 			       TR("Écran raccordé.", "Screen bound."),
-			       TR("Dérogation enregistrée.", "Override recorded.") };
+			       TR("Forçage enregistré.", "Override recorded."),
+			       TR("Forçage levé.", "Override cleared.") };
 	tech_page(r, NULL, done >= 0 ? msgs[done] : NULL);
 }
 
@@ -432,8 +486,37 @@ void page_tech_action(struct web_req *r, const char *action)
 		if (!form_slug(r, "screen", &screen) || !form_onoff(r, "state", &on) ||
 		    !form_until(r, &until) || !form_reason(r, &reason))
 			return;
-		rc = h->override_set ? h->override_set(h->arg, screen, on, until, reason, r->sess.user,
-						       err, sizeof err) : -2;
+		if (h->override_set) {
+			rc = h->override_set(h->arg, screen, on, until, reason, r->sess.user, err,
+					     sizeof err);
+		} else {
+			/* No hook: stored like `decran override` does; the gateway
+			 * reads live overrides from the database. */
+			struct dc_override o = { .kind = on ? DC_FORCE_ON : DC_FORCE_OFF,
+						 .from = (int64_t)r->now, .until = until };
+			int64_t id;
+			snprintf(o.screen, sizeof o.screen, "%s", screen);
+			snprintf(o.author, sizeof o.author, "%s", r->sess.user);
+			snprintf(o.reason, sizeof o.reason, "%s", reason);
+			rc = gw_override_add(r->w->st, &o, (int64_t)r->now, &id, err, sizeof err);
+		}
+	} else if (strcmp(action, "override-clear") == 0) {
+		const char *v = web_form(r, "id");
+		char *end;
+		long long id = v ? strtoll(v, &end, 10) : 0;
+		if (!v || !*v || *end || id <= 0) {
+			bad_field(r, "id", TR("identifiant de forçage attendu", "expected an override id"));
+			return;
+		}
+		int count = 0;
+		rc = gw_override_clear(r->w->st, (int64_t)id, NULL, r->sess.user, (int64_t)r->now,
+				       &count, err, sizeof err);
+		if (rc == 0 && count == 0) {
+			snprintf(err, sizeof err, "%s", TR("ce forçage n'est plus en cours",
+							   "this override is no longer in force"));
+			rc = -1;
+		}
+		action = "cleared";
 	} else {
 		web_error(r, 404, TR("Cette action n'existe pas.", "This action does not exist."));
 		return;

@@ -220,6 +220,36 @@ test('screen page: state now and why, from the schedule engine; history from the
   await ctx.close();
 });
 
+test('technician: force a screen off until tomorrow, see why on its page, then clear it', async () => {
+  const ctx = await browser.newContext({ locale: 'fr-FR' });
+  const page = await ctx.newPage();
+  await login(page, base);
+  const sid = expected.active_adv_ids[2];
+  const d = new Date(Date.now() + 86400e3);
+  const pad = (n) => String(n).padStart(2, '0');
+  const until = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T12:00`;
+  await page.fill('#o-screen', sid);
+  await page.selectOption('#o-state', 'off');
+  await page.fill('#o-until', until);
+  await page.fill('#o-reason', 'Travaux sur l\'abri');
+  await Promise.all([page.waitForNavigation(), page.click('#override-form button')]);
+  assert.match(await page.textContent('p.ok'), /Forçage enregistré/);
+  const row = await page.textContent('#override-table tbody tr');
+  assert.ok(row.includes(sid) && row.includes('tech') && row.includes('Travaux sur l\'abri'), row);
+  await page.goto(base + '/screen/' + sid);
+  assert.equal(await page.textContent('#state-now'), 'Extinction requise');
+  const decisive = (await page.textContent('#state-why')).split('\n').find((l) => l.startsWith('=>'));
+  assert.match(decisive, /Travaux sur l'abri|forçage/i, decisive);
+  await page.goto(base + '/tech');
+  await Promise.all([page.waitForNavigation(), page.click('#override-table form button')]);
+  assert.match(await page.textContent('p.ok'), /Forçage levé/);
+  assert.equal((await page.textContent('#override-table tbody')).trim(), 'Aucun forçage.');
+  await page.goto(base + '/screen/' + sid);
+  const decisive2 = (await page.textContent('#state-why')).split('\n').find((l) => l.startsWith('=>'));
+  assert.doesNotMatch(decisive2, /Travaux/);
+  await ctx.close();
+});
+
 test('a form without its CSRF token is refused (403)', async () => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();

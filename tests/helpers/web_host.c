@@ -10,7 +10,7 @@
  *
  * --sim-boxes gives the hooks a SIMULATED gateway (two relay boxes in
  * memory, one offline) so the technician's pages can be exercised; binding
- * writes the real database.  Without it, every hook is NULL and pages say
+ * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
  * the gateway is not connected.  --rules loads a rule file and answers
  * "state now and why" with the real schedule engine (lib/schedule.h).
  */
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "overrides.h"
 #include "store.h"
 #include "web.h"
 #include "web_buf.h"
@@ -122,19 +123,6 @@ static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 	return 0;
 }
 
-static int sim_override(void *arg, const char *screen, bool on, int64_t until, const char *reason,
-			const char *actor, char *err, size_t errlen)
-{
-	(void)on, (void)until, (void)reason, (void)actor;
-	struct sim *s = arg;
-	struct dc_screen sc;
-	if (dc_store_get_screen(s->st, screen, &sc) != 1) {
-		snprintf(err, errlen, "%s", TR("écran inconnu", "unknown screen"));
-		return -1;
-	}
-	return 0;
-}
-
 static int rules_state(void *arg, const char *id, int64_t now, struct dc_web_state *out)
 {
 	struct sim *s = arg;
@@ -142,7 +130,23 @@ static int rules_state(void *arg, const char *id, int64_t now, struct dc_web_sta
 	int found = dc_store_get_screen(s->st, id, &sc);
 	if (found <= 0)
 		return found;
-	return dc_web_schedule_state(s->rules, &s->sched, &sc, now, dc_lang(), out);
+	/* The engine's run-time inputs as stored (overrides set from the
+	 * dashboard or the CLI, grid alerts), reloaded for each question. */
+	struct dc_override *ov = NULL;
+	struct dc_grid_alert *al = NULL;
+	size_t nov = 0, nal = 0;
+	char err[256];
+	if (gw_schedule_inputs(s->st, now, &ov, &nov, &al, &nal, err, sizeof err) < 0)
+		return -1;
+	dc_sched_ctx_release(&s->sched);
+	s->sched = (struct dc_sched_ctx){ .overrides = ov, .noverrides = nov, .alerts = al,
+					  .nalerts = nal };
+	int rc = dc_web_schedule_state(s->rules, &s->sched, &sc, now, dc_lang(), out);
+	dc_sched_ctx_release(&s->sched);
+	s->sched = (struct dc_sched_ctx){ 0 };
+	free(ov);
+	free(al);
+	return rc;
 }
 
 static void sim_metrics(void *arg, struct dc_buf *out)
@@ -215,7 +219,7 @@ int main(int argc, char **argv)
 	if (sim_on)
 		hooks = (struct dc_web_hooks){ .arg = &sim, .list_boxes = sim_boxes,
 					       .list_alarms = sim_alarms, .relay_test = sim_relay,
-					       .bind = sim_bind, .override_set = sim_override,
+					       .bind = sim_bind,
 					       .metrics = sim_metrics };
 	if (sim.rules) {
 		hooks.arg = &sim;
