@@ -27,6 +27,10 @@
 #include "web_internal.h"
 
 #define CACHE_SLOTS 64
+/* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
+ * has other things to do with its memory.  Larger pages are not cached. */
+#define CACHE_BUDGET (8u << 20)
+#define CACHE_ENTRY_MAX (1u << 20)
 
 struct cache_entry {
 	char *key;
@@ -42,6 +46,7 @@ struct cache_entry {
 struct dc_page_cache {
 	struct cache_entry e[CACHE_SLOTS];
 	uint64_t clock;
+	size_t bytes;
 };
 
 /* --- small helpers ---------------------------------------------------- */
@@ -134,8 +139,9 @@ static bool etag_matches(struct MHD_Connection *c, const char *etag)
 
 /* --- cache ------------------------------------------------------------ */
 
-static void cache_entry_clear(struct cache_entry *e)
+static void cache_entry_clear(struct dc_page_cache *c, struct cache_entry *e)
 {
+	c->bytes -= e->len + e->gzlen;
 	free(e->key);
 	free(e->body);
 	free(e->gz);
@@ -180,7 +186,7 @@ static struct cache_entry *cache_get(struct dc_web *w, const char *key, const in
 		struct cache_entry *e = &w->cache->e[i];
 		if (e->key && strcmp(e->key, key) == 0) {
 			if (memcmp(e->version, v, sizeof e->version) != 0) {
-				cache_entry_clear(e);
+				cache_entry_clear(w->cache, e);
 				return NULL;
 			}
 			e->used = ++w->cache->clock;
@@ -193,16 +199,28 @@ static struct cache_entry *cache_get(struct dc_web *w, const char *key, const in
 static struct cache_entry *cache_put(struct dc_web *w, char *key, const int64_t v[3],
 				     struct web_req *r)
 {
-	struct cache_entry *e = &w->cache->e[0];
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (!w->cache->e[i].key) {
-			e = &w->cache->e[i];
+	struct dc_page_cache *c = w->cache;
+	struct cache_entry *e;
+	/* Evict least recently used entries until a slot is free and the
+	 * new page fits in the budget. */
+	for (;;) {
+		struct cache_entry *lru = NULL, *free_slot = NULL;
+		for (int i = 0; i < CACHE_SLOTS; i++) {
+			if (!c->e[i].key)
+				free_slot = free_slot ? free_slot : &c->e[i];
+			else if (!lru || c->e[i].used < lru->used)
+				lru = &c->e[i];
+		}
+		if (free_slot && c->bytes + 2 * r->body.len <= CACHE_BUDGET) {
+			e = free_slot;
 			break;
 		}
-		if (w->cache->e[i].used < e->used)
-			e = &w->cache->e[i];
+		if (!lru) {
+			e = free_slot;
+			break;
+		}
+		cache_entry_clear(c, lru);
 	}
-	cache_entry_clear(e);
 	e->key = key;
 	memcpy(e->version, v, sizeof e->version);
 	e->used = ++w->cache->clock;
@@ -212,6 +230,7 @@ static struct cache_entry *cache_put(struct dc_web *w, char *key, const int64_t 
 	e->body = dc_buf_take(&r->body, &e->len);
 	e->gz = gzip_of(e->body, e->len, &e->gzlen);
 	etag_of(e->body, e->len, "", e->etag, sizeof e->etag);
+	c->bytes += e->len + e->gzlen;
 	return e;
 }
 
@@ -517,7 +536,8 @@ static enum MHD_Result respond(struct web_req *r)
 		r->ctype = "text/plain; charset=utf-8";
 	}
 	enum MHD_Result ret;
-	if (cacheable && !key.oom && r->status == 200 && r->cacheable) {
+	if (cacheable && !key.oom && r->status == 200 && r->cacheable &&
+	    r->body.len <= CACHE_ENTRY_MAX) {
 		struct cache_entry *e = cache_put(w, dc_buf_take(&key, NULL), v, r);
 		ret = send_entry(r, e, "no-cache");
 	} else {
@@ -758,7 +778,7 @@ void dc_web_close(struct dc_web *w)
 	sqlite3_finalize(w->data_version);
 	if (w->cache)
 		for (int i = 0; i < CACHE_SLOTS; i++)
-			cache_entry_clear(&w->cache->e[i]);
+			cache_entry_clear(w->cache, &w->cache->e[i]);
 	free(w->cache);
 	free(w->layout);
 	free(w->css.data);
