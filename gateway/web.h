@@ -32,6 +32,7 @@
 struct dc_store;
 struct dc_web;
 struct dc_buf;
+struct dc_rules;
 
 struct dc_web_config {
 	const char *bind_addr;	/* dotted IPv4; NULL = "127.0.0.1" */
@@ -75,7 +76,13 @@ struct dc_web_hooks {
 	/* Arrays are malloc'd by the hook and freed by the caller.  0 / -1. */
 	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
 	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
-	/* 1 filled, 0 unknown screen or no rules, -1 error. */
+	/* The schedule rules in force (kept only for the current request).
+	 * With it, screen pages explain "state now and why" themselves, from
+	 * lib/schedule and the stored overrides, and the technician's desk
+	 * lists the derogations. */
+	const struct dc_rules *(*rules)(void *arg);
+	/* Optional replacement for that explanation: 1 filled, 0 unknown
+	 * screen or no rules, -1 error. */
 	int (*screen_state)(void *arg, const char *screen_id, int64_t now, struct dc_web_state *out);
 	/* Actions return 0 when accepted, -1 with a message in err (current
 	 * language).  `actor` is the logged-in user's name, for the audit. */

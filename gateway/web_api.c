@@ -6,6 +6,7 @@
 
 #include "store.h"
 #include "web_internal.h"
+#include "web_schedule.h"
 #include "web_slated.h"
 
 static void send_json(struct web_req *r, cJSON *root)
@@ -208,8 +209,13 @@ static void api_screen(struct web_req *r, const char *id)
 	}
 	cJSON *root = screen_json(&s);
 	struct dc_web_state ws;
-	if (r->w->hooks.screen_state &&
-	    r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws) == 1) {
+	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
+	int known = r->w->hooks.screen_state
+			    ? r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws)
+			    : rules ? dc_web_schedule_state_stored(rules, r->w->st, &s, (int64_t)r->now,
+								   r->lang, &ws)
+				    : 0;
+	if (known == 1) {
 		cJSON *st = cJSON_AddObjectToObject(root, "state");
 		cJSON_AddBoolToObject(st, "on", ws.on);
 		cJSON_AddStringToObject(st, "why", ws.why);

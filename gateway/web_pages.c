@@ -5,6 +5,7 @@
 
 #include "store.h"
 #include "web_internal.h"
+#include "web_schedule.h"
 
 struct dc_ymd web_today(time_t now)
 {
@@ -349,9 +350,12 @@ void page_screen(struct web_req *r, const char *id)
 	dc_html(&r->body, "<section aria-labelledby=\"h-now\">\n<h2 id=\"h-now\">%s</h2>\n",
 		TR("État maintenant", "State now"));
 	struct dc_web_state ws;
-	int known = r->w->hooks.screen_state
-			    ? r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws)
-			    : -2;
+	int known = -2;
+	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
+	if (r->w->hooks.screen_state)
+		known = r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws);
+	else if (rules)
+		known = dc_web_schedule_state_stored(rules, r->w->st, &s, (int64_t)r->now, r->lang, &ws);
 	if (known == 1) {
 		dc_html(&r->body, "<p class=\"state\" id=\"state-now\"><strong>%s</strong></p>\n"
 			"<p class=\"why\" id=\"state-why\">%s</p>\n",

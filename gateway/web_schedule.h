@@ -13,4 +13,11 @@ int dc_web_schedule_state(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			  const struct dc_screen *s, int64_t now, enum dc_lang lang,
 			  struct dc_web_state *out);
 
+struct dc_store;
+/* The same with the engine's run-time inputs read from the store
+ * (gw_schedule_inputs: live overrides and grid alerts).  1, or -1. */
+int dc_web_schedule_state_stored(const struct dc_rules *r, struct dc_store *st,
+				 const struct dc_screen *s, int64_t now, enum dc_lang lang,
+				 struct dc_web_state *out);
+
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "overrides.h"
+#include "rules.h"
 #include "store.h"
 #include "web_internal.h"
 
@@ -215,6 +216,51 @@ static void alarms_section(struct web_req *r)
 
 static void csrf_field(struct web_req *r);
 
+/* Derogations are granted by order (arrêté) in the rules file: shown with
+ * their reference, screens, period and reason while not expired. */
+static void derogations_section(struct web_req *r)
+{
+	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
+	dc_html(&r->body, "<section aria-labelledby=\"h-derog\">\n<h2 id=\"h-derog\">%s</h2>\n",
+		TR("Dérogations en cours ou à venir", "Derogations in force or to come"));
+	if (!rules) {
+		message(r, "note", TR("Passerelle non connectée : règles inconnues.",
+				      "Gateway not connected: rules unknown."));
+		dc_html(&r->body, "</section>\n");
+		return;
+	}
+	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"derogation-table\">\n<caption>%s</caption>\n"
+		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		TR("Dérogations accordées par arrêté (fichier de règles)",
+		   "Derogations granted by order (rules file)"),
+		TR("Arrêté", "Order"), TR("Écrans", "Screens"), TR("Du", "From"),
+		TR("Au (expiration)", "Until (expiry)"), TR("Motif", "Reason"));
+	int shown = 0;
+	for (size_t i = 0; i < rules->nderogations; i++) {
+		const struct dc_derogation *d = &rules->derogations[i];
+		if (d->until <= (int64_t)r->now)
+			continue;
+		char from[48], until[48];
+		dc_html(&r->body, "<tr><th scope=\"row\">%s</th><td>", d->reference);
+		for (size_t k = 0; k < d->nscreens && k < 10; k++)
+			dc_html(&r->body, "%r<a href=\"/screen/%u\">%s</a>", k ? ", " : "",
+				d->screens[k], d->screens[k]);
+		if (d->nscreens > 10)
+			dc_html(&r->body, " (+%d)", (int)(d->nscreens - 10));
+		const char *reason = r->lang == DC_LANG_EN && d->reason.en ? d->reason.en
+									 : d->reason.fr;
+		dc_html(&r->body, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+			web_fmt_time(from, sizeof from, d->from, r->lang),
+			web_fmt_time(until, sizeof until, d->until, r->lang), reason ? reason : "");
+		shown++;
+	}
+	if (!shown)
+		dc_html(&r->body, "<tr><td colspan=\"5\">%s</td></tr>\n",
+			TR("Aucune dérogation.", "No derogation."));
+	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
+}
+
 /* Overrides live in the database (gateway/overrides.c), like the CLI's:
  * listed here whether or not the gateway is connected. */
 static void overrides_section(struct web_req *r)
@@ -347,6 +393,7 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 	boxes_section(r, rc, boxes, nboxes);
 	alarms_section(r);
 	overrides_section(r);
+	derogations_section(r);
 	if (r->sess.role >= DC_ROLE_TECHNICIAN)
 		action_forms(r, boxes, nboxes);
 	else

@@ -192,6 +192,12 @@ test('technician: log in, test a relay on a simulated box, see its state change'
   const hist = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.textContent));
   assert.ok(hist.some((h) => h.includes('tech') && h.includes('sim-box-1')), hist.join(' | '));
   await page.goto(base + '/tech');
+  // derogations come from the rules file, each with its order's reference
+  const refs = JSON.parse(readFileSync(path.join(top, 'gateway/demo/rules.json'), 'utf8'))
+    .derogations.map((d) => d.reference);
+  const shown = await page.$$eval('#derogation-table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.ok(shown.length >= 1);
+  for (const row of shown) assert.ok(row === 'Aucune dérogation.' || refs.some((r) => row.startsWith(r)), row);
   // a bad field is a 400 naming it
   const res = await page.request.post(base + '/tech/relay', {
     form: { csrf: await page.inputValue('#relay-form input[name=csrf]'), box: 'sim-box-1', channel: '99', action: 'on' },

@@ -26,16 +26,14 @@
 #include <unistd.h>
 
 #include "i18n.h"
-#include "overrides.h"
+#include "rules.h"
 #include "store.h"
 #include "web.h"
 #include "web_buf.h"
-#include "web_schedule.h"
 
 struct sim {
 	struct dc_store *st;
 	struct dc_rules *rules;		/* --rules: real schedule engine */
-	struct dc_sched_ctx sched;
 	struct dc_web_box boxes[2];
 	int64_t relay_commands;
 };
@@ -123,30 +121,9 @@ static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 	return 0;
 }
 
-static int rules_state(void *arg, const char *id, int64_t now, struct dc_web_state *out)
+static const struct dc_rules *host_rules(void *arg)
 {
-	struct sim *s = arg;
-	struct dc_screen sc;
-	int found = dc_store_get_screen(s->st, id, &sc);
-	if (found <= 0)
-		return found;
-	/* The engine's run-time inputs as stored (overrides set from the
-	 * dashboard or the CLI, grid alerts), reloaded for each question. */
-	struct dc_override *ov = NULL;
-	struct dc_grid_alert *al = NULL;
-	size_t nov = 0, nal = 0;
-	char err[256];
-	if (gw_schedule_inputs(s->st, now, &ov, &nov, &al, &nal, err, sizeof err) < 0)
-		return -1;
-	dc_sched_ctx_release(&s->sched);
-	s->sched = (struct dc_sched_ctx){ .overrides = ov, .noverrides = nov, .alerts = al,
-					  .nalerts = nal };
-	int rc = dc_web_schedule_state(s->rules, &s->sched, &sc, now, dc_lang(), out);
-	dc_sched_ctx_release(&s->sched);
-	s->sched = (struct dc_sched_ctx){ 0 };
-	free(ov);
-	free(al);
-	return rc;
+	return ((struct sim *)arg)->rules;
 }
 
 static void sim_metrics(void *arg, struct dc_buf *out)
@@ -223,7 +200,7 @@ int main(int argc, char **argv)
 					       .metrics = sim_metrics };
 	if (sim.rules) {
 		hooks.arg = &sim;
-		hooks.screen_state = rules_state;
+		hooks.rules = host_rules;
 	}
 	struct dc_web *w = dc_web_open(&cfg, st, &hooks, &err);
 	if (!w) {
@@ -256,7 +233,6 @@ int main(int argc, char **argv)
 		dc_web_run(w);
 	}
 	dc_web_close(w);
-	dc_sched_ctx_release(&sim.sched);
 	dc_rules_free(sim.rules);
 	dc_store_close(st);
 	close(sfd);
