@@ -121,8 +121,84 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER grid_alerts_no_delete BEFORE DELETE ON grid_alerts"
 	  " BEGIN SELECT RAISE(ABORT, 'grid alerts are cleared, never deleted'); END;",
 	  NULL },
+	{ "v4: gateway: relay boxes, command log with outcomes, alarms, meter readings",
+	  /* The registry of relay boxes, refreshed from the gateway's config. */
+	  "CREATE TABLE boxes ("
+	  " id TEXT PRIMARY KEY NOT NULL,"
+	  " driver TEXT NOT NULL CHECK (driver IN ('native','tasmota','shelly','modbus-rtu',"
+	  "   'modbus-tcp')),"
+	  " channels INTEGER NOT NULL CHECK (channels BETWEEN 1 AND 16),"
+	  " params TEXT NOT NULL DEFAULT '{}',"	/* driver parameters, JSON */
+	  " online INTEGER CHECK (online IS NULL OR online IN (0,1)),"
+	  " last_change TEXT"			/* UTC, last online/offline change */
+	  ");"
+	  /* Every command, written before it is sent; never updated. */
+	  "CREATE TABLE commands ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " at TEXT NOT NULL,"
+	  " box TEXT NOT NULL,"
+	  " channel INTEGER NOT NULL CHECK (channel BETWEEN 1 AND 16),"
+	  " screens TEXT NOT NULL DEFAULT '',"	/* comma-separated screen ids */
+	  " from_state TEXT CHECK (from_state IS NULL OR from_state IN ('on','off')),"
+	  " to_state TEXT NOT NULL CHECK (to_state IN ('on','off')),"
+	  " reason TEXT NOT NULL DEFAULT '',"
+	  " cmd_id TEXT NOT NULL UNIQUE"
+	  ");"
+	  /* What became of a command: appended, so a kill between the send and
+	   * the confirmation loses nothing. */
+	  "CREATE TABLE command_outcomes ("
+	  " command_id INTEGER NOT NULL REFERENCES commands(id),"
+	  " at TEXT NOT NULL,"
+	  " outcome TEXT NOT NULL CHECK (outcome IN ('confirmed','unconfirmed','superseded',"
+	  "   'failed','interrupted')),"
+	  " state TEXT CHECK (state IS NULL OR state IN ('on','off'))"
+	  ");"
+	  "CREATE INDEX command_outcomes_cmd ON command_outcomes(command_id);"
+	  "CREATE INDEX commands_box ON commands(box, channel, id);"
+	  "CREATE TABLE alarm_events ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " at TEXT NOT NULL,"
+	  " kind TEXT NOT NULL CHECK (kind IN ('offline','unconfirmed','compliance','meter')),"
+	  " box TEXT NOT NULL,"
+	  " channel INTEGER,"
+	  " active INTEGER NOT NULL CHECK (active IN (0,1)),"	/* 1 raised, 0 cleared */
+	  " message TEXT NOT NULL DEFAULT ''"
+	  ");"
+	  "CREATE TABLE meter_readings ("
+	  " at TEXT NOT NULL,"
+	  " box TEXT NOT NULL,"
+	  " channel INTEGER NOT NULL DEFAULT 0,"	/* 0 = the whole box */
+	  " quantity TEXT NOT NULL CHECK (quantity IN ('power_w','energy_wh')),"
+	  " value REAL NOT NULL"
+	  ");"
+	  "CREATE INDEX meter_readings_box ON meter_readings(box, at);"
+	  /* Switches a relay box made alone (fallback, boot), from its journal. */
+	  "CREATE TABLE box_journal ("
+	  " box TEXT NOT NULL,"
+	  " seq INTEGER NOT NULL,"
+	  " at TEXT NOT NULL,"
+	  " channel INTEGER NOT NULL CHECK (channel BETWEEN 1 AND 16),"
+	  " state TEXT NOT NULL CHECK (state IN ('on','off')),"
+	  " src TEXT NOT NULL,"
+	  " PRIMARY KEY (box, seq, at)"
+	  ");"
+	  "CREATE TRIGGER box_journal_no_update BEFORE UPDATE ON box_journal"
+	  " BEGIN SELECT RAISE(ABORT, 'box journal is append-only'); END;"
+	  "CREATE TRIGGER commands_no_update BEFORE UPDATE ON commands"
+	  " BEGIN SELECT RAISE(ABORT, 'commands are append-only'); END;"
+	  "CREATE TRIGGER commands_no_delete BEFORE DELETE ON commands"
+	  " BEGIN SELECT RAISE(ABORT, 'commands are append-only'); END;"
+	  "CREATE TRIGGER command_outcomes_no_update BEFORE UPDATE ON command_outcomes"
+	  " BEGIN SELECT RAISE(ABORT, 'command outcomes are append-only'); END;"
+	  "CREATE TRIGGER command_outcomes_no_delete BEFORE DELETE ON command_outcomes"
+	  " BEGIN SELECT RAISE(ABORT, 'command outcomes are append-only'); END;"
+	  "CREATE TRIGGER alarm_events_no_update BEFORE UPDATE ON alarm_events"
+	  " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;"
+	  "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
+	  " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;",
+	  NULL },
 	/* Dashboard accounts (gateway/web_auth.c). */
-	{ "v4: dashboard user accounts and sessions (tokens stored hashed)",
+	{ "v5: dashboard user accounts and sessions (tokens stored hashed)",
 	  "CREATE TABLE users ("
 	  " name TEXT PRIMARY KEY NOT NULL CHECK (length(name) BETWEEN 1 AND 63),"
 	  " role TEXT NOT NULL CHECK (role IN ('viewer','technician','admin')),"
