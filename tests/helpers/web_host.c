@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT.
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
- *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *            [--gateway-socket PATH] [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -13,6 +13,8 @@
  * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
  * the gateway is not connected.  --rules loads a rule file and answers
  * "state now and why" with the real schedule engine (lib/schedule.h).
+ * --gateway-socket asks a running decran-gateway instead (its control
+ * socket): real boxes, alarms and relay tests.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +32,7 @@
 #include "store.h"
 #include "web.h"
 #include "web_buf.h"
+#include "web_gwctl.h"
 
 struct sim {
 	struct dc_store *st;
@@ -38,9 +41,14 @@ struct sim {
 	int64_t relay_commands;
 };
 
+/* One host per process: hooks reach it here, so their `arg` stays free
+ * for the gateway-socket hooks. */
+static struct sim sim;
+
 static int sim_boxes(void *arg, struct dc_web_box **out, size_t *n)
 {
-	struct sim *s = arg;
+	(void)arg;
+	struct sim *s = &sim;
 	*out = malloc(sizeof s->boxes);
 	if (!*out)
 		return -1;
@@ -51,13 +59,14 @@ static int sim_boxes(void *arg, struct dc_web_box **out, size_t *n)
 
 static int sim_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 {
-	struct sim *s = arg;
+	(void)arg;
+	struct sim *s = &sim;
 	*out = calloc(1, sizeof **out);
 	if (!*out)
 		return -1;
 	(*out)[0] = (struct dc_web_alarm){ .at = s->boxes[1].last_seen, .active = true };
 	snprintf((*out)[0].severity, sizeof (*out)[0].severity, "warning");
-	snprintf((*out)[0].source, sizeof (*out)[0].source, "%s", s->boxes[1].id);
+	snprintf((*out)[0].source, sizeof (*out)[0].source, "%.47s", s->boxes[1].id);
 	snprintf((*out)[0].text, sizeof (*out)[0].text, "%s",
 		 TR("boîtier hors ligne (simulé)", "box offline (simulated)"));
 	*n = 1;
@@ -76,7 +85,8 @@ static int sim_relay(void *arg, const char *box, int channel, bool on, const cha
 		     char *err, size_t errlen)
 {
 	(void)actor;
-	struct sim *s = arg;
+	(void)arg;
+	struct sim *s = &sim;
 	struct dc_web_box *b = find_box(s, box);
 	if (!b) {
 		snprintf(err, errlen, "%s", TR("boîtier inconnu", "unknown box"));
@@ -104,7 +114,8 @@ static int sim_relay(void *arg, const char *box, int channel, bool on, const cha
 static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 		    const char *actor, char *err, size_t errlen)
 {
-	struct sim *s = arg;
+	(void)arg;
+	struct sim *s = &sim;
 	struct dc_screen sc;
 	int found = dc_store_get_screen(s->st, screen, &sc);
 	if (found <= 0) {
@@ -123,12 +134,14 @@ static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 
 static const struct dc_rules *host_rules(void *arg)
 {
-	return ((struct sim *)arg)->rules;
+	(void)arg;
+	return sim.rules;
 }
 
 static void sim_metrics(void *arg, struct dc_buf *out)
 {
-	struct sim *s = arg;
+	(void)arg;
+	struct sim *s = &sim;
 	dc_buf_printf(out, "# HELP decran_relay_commands_total Relay commands sent (simulated).\n"
 		      "# TYPE decran_relay_commands_total counter\n"
 		      "decran_relay_commands_total %lld\n", (long long)s->relay_commands);
@@ -144,10 +157,11 @@ int main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'e' },
 		{ "co2", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "gateway-socket", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	const char *db = NULL, *rules_path = NULL;
+	const char *db = NULL, *rules_path = NULL, *gw_socket = NULL;
 	bool sim_on = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -159,9 +173,10 @@ int main(int argc, char **argv)
 		case 'e': cfg.price_eur_per_kwh = atof(optarg); break;
 		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
 		case 'r': rules_path = optarg; break;
+		case 'g': gw_socket = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
-					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G]\n");
+					"[--sim-boxes | --gateway-socket PATH] [--rules FILE] [--price EUR] [--co2 G]\n");
 			return 2;
 		}
 	}
@@ -176,7 +191,7 @@ int main(int argc, char **argv)
 		free(err);
 		return 1;
 	}
-	struct sim sim = { .st = st };
+	sim.st = st;
 	if (rules_path) {
 		char rerr[512];
 		sim.rules = dc_rules_load(rules_path, rerr, sizeof rerr);
@@ -194,12 +209,17 @@ int main(int argc, char **argv)
 					    .firmware = "sim 1.0" };
 	struct dc_web_hooks hooks = { 0 };
 	if (sim_on)
-		hooks = (struct dc_web_hooks){ .arg = &sim, .list_boxes = sim_boxes,
+		hooks = (struct dc_web_hooks){ .list_boxes = sim_boxes,
 					       .list_alarms = sim_alarms, .relay_test = sim_relay,
 					       .bind = sim_bind,
 					       .metrics = sim_metrics };
+	if (gw_socket) {
+		/* A running decran-gateway answers boxes, alarms and relay tests;
+		 * binding still writes the inventory. */
+		dc_web_gwctl_hooks(&hooks, gw_socket);
+		hooks.bind = sim_bind;
+	}
 	if (sim.rules) {
-		hooks.arg = &sim;
 		hooks.rules = host_rules;
 	}
 	struct dc_web *w = dc_web_open(&cfg, st, &hooks, &err);
