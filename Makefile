@@ -15,7 +15,7 @@ OPT := -O2 -g
 endif
 
 CC ?= cc
-PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libmicrohttpd libical libsystemd zlib
+PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libmicrohttpd libical libsystemd zlib gnutls
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm
 
@@ -36,6 +36,7 @@ CLI_SRC := $(wildcard gateway/cli/*.c)
 GWD_SRC := $(wildcard gateway/daemon/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBDECRAN := $(B)/lib/libdecran.a
@@ -52,10 +53,12 @@ BINS += $(B)/bin/decran-relay
 endif
 TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+# Test helper programs (e.g. web_host: the dashboard without the daemon).
+HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 
 .PHONY: all deps test unit run bench clean
 .SECONDARY:
-all: $(BINS) $(TESTS) $(BENCHES)
+all: $(BINS) $(TESTS) $(BENCHES) $(HELPERS)
 
 deps:
 	@sh tools/deps.sh
@@ -89,6 +92,11 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS) -lcmocka
+
+$(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o $(ARCHIVES)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)

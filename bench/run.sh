@@ -12,4 +12,10 @@ for b in "$B"/bench/*; do
 	echo "== $(basename "$b")"
 	"$b" || { echo "   $(basename "$b") FAILED (exit $?)"; status=1; }
 done
+# Scripted benchmarks (bench_*.sh: e.g. wrk against the dashboard).
+for s in bench/bench_*.sh; do
+	[ -f "$s" ] || continue
+	echo "== $(basename "$s")"
+	B=$B sh "$s" || { echo "   $(basename "$s") FAILED (exit $?)"; status=1; }
+done
 exit $status

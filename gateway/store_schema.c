@@ -270,6 +270,22 @@ static const struct migration migrations[] = {
 	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
 	  "CREATE TRIGGER ledger_readings_no_delete BEFORE DELETE ON ledger_readings"
 	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;",
+	/* Dashboard accounts (gateway/web_auth.c). */
+	{ "v6: dashboard user accounts and sessions (tokens stored hashed)",
+	  "CREATE TABLE users ("
+	  " name TEXT PRIMARY KEY NOT NULL CHECK (length(name) BETWEEN 1 AND 63),"
+	  " role TEXT NOT NULL CHECK (role IN ('viewer','technician','admin')),"
+	  " hash TEXT NOT NULL,"		/* crypt(3) yescrypt */
+	  " created TEXT NOT NULL"
+	  ");"
+	  "CREATE TABLE sessions ("
+	  " token_hash TEXT PRIMARY KEY NOT NULL,"	/* SHA-256 of the cookie value */
+	  " user TEXT NOT NULL REFERENCES users(name),"
+	  " csrf TEXT NOT NULL,"
+	  " created INTEGER NOT NULL,"
+	  " expires INTEGER NOT NULL"
+	  ");"
+	  "CREATE INDEX sessions_expires ON sessions(expires);",
 	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -38,5 +38,6 @@ int cmd_bind(struct cli *cli, int argc, char **argv);
 int cmd_alarms(struct cli *cli, int argc, char **argv);
 int cmd_energy(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_users(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
 	  "energy ledger (rebuild, update, manual input)" },
 	{ "report", cmd_report, "rapports : avancement, énergie, conformité nocturne",
 	  "reports: progress, energy, night-rule compliance" },
+	{ "users", cmd_users, "comptes du tableau de bord", "dashboard accounts" },
 	{ NULL, NULL, NULL, NULL },
 };
 

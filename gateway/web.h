@@ -1,0 +1,112 @@
+/* web.h — the dashboard: an HTTP server (libmicrohttpd) that lives inside
+ * its host's event loop.
+ *
+ * No thread of its own: MHD runs in external-epoll mode.  The host adds
+ * dc_web_fd() to its own epoll set (EPOLLIN), and whenever that fd is
+ * readable or dc_web_timeout_ms() has elapsed it calls dc_web_run().
+ *
+ *	struct dc_web *w = dc_web_open(&cfg, store, &hooks, &err);
+ *	epoll_ctl(ep, EPOLL_CTL_ADD, dc_web_fd(w), &(struct epoll_event){ .events = EPOLLIN });
+ *	for (;;) {
+ *		int t = min(dc_web_timeout_ms(w), other_timers);
+ *		epoll_wait(ep, ev, n, t);
+ *		dc_web_run(w);	// cheap when nothing is pending
+ *	}
+ *	dc_web_close(w);
+ *
+ * Pages read the inventory through the store (the host's connection: the
+ * web module never writes screens).  Live data and actions (boxes, alarms,
+ * relay tests, bindings, overrides, a screen's state now) come from the
+ * host through hooks; any hook may be NULL, and pages then say that the
+ * gateway is not connected instead of inventing data.
+ */
+#ifndef DECRAN_WEB_H
+#define DECRAN_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "screen.h"
+
+struct dc_store;
+struct dc_web;
+struct dc_buf;
+struct dc_rules;
+
+struct dc_web_config {
+	const char *bind_addr;	/* dotted IPv4; NULL = "127.0.0.1" */
+	uint16_t port;		/* 0 = any free port (see dc_web_port) */
+	const char *assets_dir;	/* dashboard/: layout.html, style.css, app.js */
+	bool secure_cookies;	/* add "Secure" to cookies (behind TLS) */
+	int session_hours;	/* session lifetime; 0 = 12 h */
+	/* Conversion factors for estimates; 0 = unknown (pages say so). */
+	double price_eur_per_kwh;
+	double co2_g_per_kwh;
+};
+
+/* A relay box as the gateway sees it. */
+struct dc_web_box {
+	char id[DC_ID_MAX];
+	bool online;
+	int64_t last_seen;	/* Unix seconds; 0 = never */
+	int channels;		/* 1..16 */
+	uint32_t relay_on;	/* bit c-1 set = channel c energised */
+	char firmware[32];
+};
+
+struct dc_web_alarm {
+	int64_t at;		/* Unix seconds */
+	char severity[16];	/* "critical", "warning", "info" */
+	char source[DC_ID_MAX];	/* box or screen id */
+	char text[160];
+	bool active;
+};
+
+/* A screen's state now, as the schedule engine explains it. */
+struct dc_web_state {
+	bool on;
+	char why[2048];		/* the engine's explanation, current language, one sentence a line */
+	int64_t next_at;	/* next switch, Unix seconds; 0 = none known */
+	bool next_on;
+};
+
+struct dc_web_hooks {
+	void *arg;
+	/* Arrays are malloc'd by the hook and freed by the caller.  0 / -1. */
+	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
+	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
+	/* The schedule rules in force (kept only for the current request).
+	 * With it, screen pages explain "state now and why" themselves, from
+	 * lib/schedule and the stored overrides, and the technician's desk
+	 * lists the derogations. */
+	const struct dc_rules *(*rules)(void *arg);
+	/* Optional replacement for that explanation: 1 filled, 0 unknown
+	 * screen or no rules, -1 error. */
+	int (*screen_state)(void *arg, const char *screen_id, int64_t now, struct dc_web_state *out);
+	/* Actions return 0 when accepted, -1 with a message in err (current
+	 * language).  `actor` is the logged-in user's name, for the audit. */
+	int (*relay_test)(void *arg, const char *box, int channel, bool on, const char *actor,
+			  char *err, size_t errlen);
+	int (*bind)(void *arg, const char *screen_id, const char *box, int channel,
+		    const char *actor, char *err, size_t errlen);
+	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,
+			    const char *reason, const char *actor, char *err, size_t errlen);
+	/* Extra Prometheus text lines (alarms, command latency...). */
+	void (*metrics)(void *arg, struct dc_buf *out);
+};
+
+/* NULL on failure with *err (may be NULL) set to a malloc'd message. */
+struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
+			   const struct dc_web_hooks *hooks, char **err);
+/* The epoll fd to watch for EPOLLIN in the host's loop. */
+int dc_web_fd(const struct dc_web *w);
+/* Milliseconds until dc_web_run must be called even without activity; -1 = no timeout. */
+int dc_web_timeout_ms(struct dc_web *w);
+/* Serve whatever is ready; never blocks.  0, or -1 on an internal error. */
+int dc_web_run(struct dc_web *w);
+/* The port actually bound (useful with port 0). */
+uint16_t dc_web_port(const struct dc_web *w);
+void dc_web_close(struct dc_web *w);
+
+#endif

@@ -1,0 +1,135 @@
+/* web_internal.h — what the dashboard's files share (not for the host). */
+#ifndef DECRAN_WEB_INTERNAL_H
+#define DECRAN_WEB_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "web.h"
+#include "web_auth.h"
+#include "web_buf.h"
+#include "web_data.h"
+
+struct MHD_Connection;
+struct MHD_Daemon;
+struct dc_page_cache;
+
+#define WEB_FORM_MAX 12		/* POST fields kept */
+#define WEB_FORM_VALUE_MAX 512
+#define WEB_BODY_MAX 8192	/* larger POST bodies are refused (413) */
+#define WEB_PER_PAGE 50		/* rows per HTML page: keeps pages small */
+
+struct web_asset {
+	char *data;
+	size_t len;
+	char etag[32];
+};
+
+struct dc_web {
+	struct dc_web_config cfg;
+	struct dc_store *st;
+	struct dc_web_hooks hooks;
+	struct MHD_Daemon *mhd;
+	uint16_t port;
+	char *layout;		/* dashboard/layout.html */
+	struct web_asset css, js;
+	struct dc_page_cache *cache;
+	struct dc_ratelimit rl;
+	struct sqlite3_stmt *data_version;
+	uint64_t requests_total, responses_4xx, responses_5xx, cache_hits;
+};
+
+struct web_field {
+	char name[32];
+	char value[WEB_FORM_VALUE_MAX];
+	bool truncated;
+};
+
+/* One HTTP request and the response being built for it. */
+struct web_req {
+	struct dc_web *w;
+	struct MHD_Connection *conn;
+	const char *url, *method;
+	bool is_post, is_head;
+	struct MHD_PostProcessor *pp;
+	size_t body_len;
+	bool body_too_big, form_bad;
+	struct web_field form[WEB_FORM_MAX];
+	int nform;
+	enum dc_lang lang;
+	const char *lang_cookie_set;	/* "fr"/"en" when ?lang= was given */
+	char ip[64];
+	struct dc_session sess;
+	time_t now;
+	/* Response. */
+	unsigned status;
+	const char *ctype;
+	struct dc_buf body;
+	char location[512];
+	char cookies[3][300];
+	int ncookies;
+	int retry_after;
+	bool cacheable;		/* public, same for every visitor of this URL+lang */
+	bool no_store;		/* personal or secret: never cached anywhere */
+	const char *disposition;	/* Content-Disposition for downloads */
+};
+
+/* Query and form access (web_params.c).  Every page declares the
+ * parameters it accepts; anything else is a 400 naming the parameter. */
+const char *web_arg(struct web_req *r, const char *name);
+const char *web_form(struct web_req *r, const char *name);
+/* 0 when every query parameter is in `allowed` (NULL-terminated; "lang" is
+ * always allowed); otherwise renders a 400 and returns -1. */
+int web_args_only(struct web_req *r, const char *const *allowed);
+/* Validators: on failure they render a 400 saying what and where, return -1. */
+int web_arg_enum(struct web_req *r, const char *name, const char *const *values, int dflt,
+		 int *out);
+int web_arg_int(struct web_req *r, const char *name, long min, long max, long dflt, long *out);
+int web_arg_text(struct web_req *r, const char *name, size_t max, const char **out);
+/* Error page (HTML, or JSON under /api/): status, then a message. */
+void web_error(struct web_req *r, unsigned status, const char *msg);
+void web_errorf(struct web_req *r, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool web_is_api(const struct web_req *r);
+
+/* Layout (web.c): page head from dashboard/layout.html; then the page
+ * writes its main content into r->body between begin and end. */
+void web_page_begin(struct web_req *r, const char *title, const char *nav_current);
+void web_page_end(struct web_req *r);
+void web_redirect(struct web_req *r, const char *location);
+void web_add_cookie(struct web_req *r, const char *name, const char *value, int max_age);
+const char *web_cookie(struct web_req *r, const char *name);
+bool web_csrf_ok(struct web_req *r);	/* POST: form "csrf" matches the session's */
+
+/* Today's civil date in local time (web_pages.c); formatting helpers. */
+struct dc_ymd { int y, m, d; };
+struct dc_ymd web_today(time_t now);
+long web_today_days(time_t now);
+/* "YYYY-MM-DD" in the page's language; "" stays "". */
+const char *web_fmt_date(char *buf, size_t len, const char *iso, enum dc_lang lang);
+/* Local date and time of a Unix instant; "—" for 0. */
+const char *web_fmt_time(char *buf, size_t len, int64_t t, enum dc_lang lang);
+const char *web_num(char *buf, size_t len, double v, int decimals, enum dc_lang lang);
+/* Noun form for a count: French singular below 2, English only for 1. */
+static inline const char *web_plural(double n, const char *fr1, const char *frn, const char *en1,
+				     const char *enn)
+{
+	return dc_lang() == DC_LANG_EN ? (n == 1 ? en1 : enn) : (n < 2 ? fr1 : frn);
+}
+/* Whole-inventory figures for the progress page and API; 500 on failure. */
+int web_load_progress(struct web_req *r, struct dc_progress *p);
+
+/* Pages. */
+void page_progress(struct web_req *r);
+void page_slated(struct web_req *r, const char *format);	/* "html", "csv", "geojson" */
+void page_screen(struct web_req *r, const char *id);
+void page_login(struct web_req *r);
+void page_logout(struct web_req *r);
+void page_tech(struct web_req *r);
+void page_tech_action(struct web_req *r, const char *action);
+void api_dispatch(struct web_req *r, const char *path);
+void page_metrics(struct web_req *r);
+
+#endif

@@ -1,0 +1,45 @@
+/* web_slated.h — the removal list's query, shared by the page and the API. */
+#ifndef DECRAN_WEB_SLATED_H
+#define DECRAN_WEB_SLATED_H
+
+#include "web_internal.h"
+
+enum slated_sort {
+	SLATED_SORT_TARGET, SLATED_SORT_SITE, SLATED_SORT_CATEGORY, SLATED_SORT_OWNER,
+	SLATED_SORT_NAME, SLATED_SORT_ID, SLATED_SORT_POWER, SLATED_SORT_ENERGY,
+};
+enum slated_due { SLATED_DUE_ALL, SLATED_DUE_OVERDUE, SLATED_DUE_UPCOMING, SLATED_DUE_UNDATED };
+extern const char *const slated_sort_names[];
+extern const char *const slated_due_names[];
+
+struct slated_query {
+	int category;		/* -1 = any */
+	const char *site;	/* exact, or NULL */
+	const char *text;	/* substring of name/site/owner/id, or NULL */
+	enum slated_due due;
+	enum slated_sort sort;
+	bool desc;
+	long page, per_page;
+};
+
+struct slated_row {
+	struct dc_screen s;
+	bool dated;
+	long days_left;		/* target - today; negative = overdue */
+	double kwh;		/* yearly energy estimate */
+};
+
+struct slated_result {
+	struct slated_row *rows;	/* malloc'd */
+	size_t n;
+	long overdue;
+	double total_kwh, total_w;
+};
+
+/* Both render a 400/500 into r and return -1 on failure. */
+int slated_query_parse(struct web_req *r, struct slated_query *q);
+int slated_fetch(struct web_req *r, const struct slated_query *q, struct slated_result *out);
+void slated_query_string(struct dc_buf *b, const struct slated_query *q, int sort, bool desc,
+			 long page);
+
+#endif

@@ -1,0 +1,584 @@
+/* web_tech.c — login, logout and the technician's desk (boxes, alarms,
+ * relay test, binding, overrides).  Every form carries a CSRF token; a POST
+ * without the right one is refused with 403 before anything is done. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "overrides.h"
+#include "rules.h"
+#include "store.h"
+#include "web_internal.h"
+
+#define LOGIN_COOKIE "dc_login"
+#define SESSION_COOKIE "dc_session"
+
+static void message(struct web_req *r, const char *cls, const char *text)
+{
+	dc_html(&r->body, "<p class=\"%s\" role=\"%s\">%s</p>\n", cls,
+		strcmp(cls, "error") == 0 ? "alert" : "status", text);
+}
+
+/* --- login / logout ----------------------------------------------------- */
+
+static void login_form(struct web_req *r, const char *error, const char *user)
+{
+	char token[DC_TOKEN_HEX];
+	if (dc_random_hex(token) < 0) {
+		web_error(r, 500, "getrandom");
+		return;
+	}
+	/* Login CSRF: the form's token must equal this cookie's (double
+	 * submit); SameSite=Strict keeps other sites from sending it. */
+	web_add_cookie(r, LOGIN_COOKIE, token, 1800);
+	r->no_store = true;
+	web_page_begin(r, TR("Connexion", "Log in"), "tech");
+	dc_html(&r->body, "<h1>%s</h1>\n", TR("Connexion des techniciens", "Technicians' log-in"));
+	if (error)
+		message(r, "error", error);
+	dc_html(&r->body, "<form method=\"post\" action=\"/login\" class=\"stack\">\n"
+		"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+		"<div><label for=\"l-user\">%s</label>"
+		"<input id=\"l-user\" name=\"user\" autocomplete=\"username\" required maxlength=\"63\" value=\"%s\"></div>\n"
+		"<div><label for=\"l-pass\">%s</label>"
+		"<input id=\"l-pass\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required maxlength=\"256\"></div>\n"
+		"<div><button type=\"submit\">%s</button></div>\n</form>\n",
+		token, TR("Identifiant", "User name"), user ? user : "",
+		TR("Mot de passe", "Password"), TR("Se connecter", "Log in"));
+	dc_html(&r->body, "<p>%s</p>\n", TR("Les comptes sont créés par un administrateur avec "
+					    "« decran users add ».",
+					    "Accounts are created by an administrator with "
+					    "'decran users add'."));
+	web_page_end(r);
+}
+
+static void login_post(struct web_req *r)
+{
+	const char *csrf = web_form(r, "csrf"), *cookie = web_cookie(r, LOGIN_COOKIE);
+	if (!csrf || !cookie || strlen(csrf) != DC_TOKEN_HEX - 1 || strcmp(csrf, cookie) != 0) {
+		web_error(r, 403, TR("Formulaire refusé : jeton anti-falsification (CSRF) manquant ou "
+				     "invalide. Rechargez la page de connexion.",
+				     "Form refused: anti-forgery (CSRF) token missing or invalid. "
+				     "Reload the log-in page."));
+		return;
+	}
+	const char *user = web_form(r, "user"), *pass = web_form(r, "password");
+	if (!user || !pass || !*user || !*pass) {
+		r->status = 400;
+		login_form(r, TR("Identifiant et mot de passe sont requis.",
+				 "User name and password are required."), NULL);
+		return;
+	}
+	char ukey[96], ikey[96];
+	snprintf(ukey, sizeof ukey, "u:%.63s", user);
+	snprintf(ikey, sizeof ikey, "ip:%s", r->ip);
+	int wu = dc_rl_wait(&r->w->rl, ukey, r->now), wi = dc_rl_wait(&r->w->rl, ikey, r->now);
+	int wait = wu > wi ? wu : wi;
+	if (wait > 0) {
+		char msg[200];
+		snprintf(msg, sizeof msg, TR("Trop de tentatives manquées : réessayez dans %d s.",
+					     "Too many failed attempts: try again in %d s."), wait);
+		r->status = 429;
+		r->retry_after = wait;
+		login_form(r, msg, user);
+		return;
+	}
+	enum dc_role role = DC_ROLE_NONE;
+	int ok = dc_user_name_valid(user) ? dc_user_check(r->w->st, user, pass, &role) : 0;
+	if (ok < 0) {
+		web_error(r, 500, TR("Erreur de la base de données.", "Database error."));
+		return;
+	}
+	if (!ok) {
+		dc_rl_fail(&r->w->rl, ukey, r->now);
+		dc_rl_fail(&r->w->rl, ikey, r->now);
+		r->status = 401;
+		login_form(r, TR("Identifiant ou mot de passe incorrect.",
+				 "Wrong user name or password."), user);
+		return;
+	}
+	dc_rl_clear(&r->w->rl, ukey);
+	dc_rl_clear(&r->w->rl, ikey);
+	char token[DC_TOKEN_HEX];
+	if (dc_session_create(r->w->st, user, role, r->now, r->w->cfg.session_hours * 3600, token,
+			      &r->sess) < 0) {
+		web_error(r, 500, TR("Erreur de la base de données.", "Database error."));
+		return;
+	}
+	web_add_cookie(r, SESSION_COOKIE, token, r->w->cfg.session_hours * 3600);
+	web_add_cookie(r, LOGIN_COOKIE, "", 0);
+	explicit_bzero(token, sizeof token);
+	web_redirect(r, "/tech");
+}
+
+void page_login(struct web_req *r)
+{
+	if (r->is_post) {
+		login_post(r);
+		return;
+	}
+	if (web_args_only(r, NULL) < 0)
+		return;
+	if (r->sess.valid) {
+		web_redirect(r, "/tech");
+		return;
+	}
+	login_form(r, NULL, NULL);
+}
+
+void page_logout(struct web_req *r)
+{
+	if (!web_csrf_ok(r)) {
+		web_error(r, 403, TR("Formulaire refusé : jeton anti-falsification (CSRF) manquant ou "
+				     "invalide.", "Form refused: anti-forgery (CSRF) token missing or invalid."));
+		return;
+	}
+	dc_session_delete(r->w->st, web_cookie(r, SESSION_COOKIE));
+	web_add_cookie(r, SESSION_COOKIE, "", 0);
+	web_redirect(r, "/");
+}
+
+/* --- the desk ------------------------------------------------------------ */
+
+/* rc: 0 listed, -1 the hook failed, -2 no hook. */
+static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *boxes, size_t n)
+{
+	dc_html(&r->body, "<section aria-labelledby=\"h-boxes\" id=\"boxes\" data-refresh=\"10\">\n"
+		"<h2 id=\"h-boxes\">%s</h2>\n", TR("Boîtiers", "Boxes"));
+	if (rc == -2) {
+		message(r, "note", TR("Passerelle non connectée : état des boîtiers inconnu.",
+				      "Gateway not connected: box states unknown."));
+	} else if (rc < 0) {
+		message(r, "error", TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
+	} else {
+		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"box-table\">\n<caption>%s</caption>\n"
+			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+			TR("Boîtiers relais connus de la passerelle", "Relay boxes known to the gateway"),
+			TR("Boîtier", "Box"), TR("Connexion", "Link"), TR("Vu pour la dernière fois", "Last seen"),
+			TR("Voies allumées", "Channels on"), TR("Micrologiciel", "Firmware"));
+		for (size_t i = 0; i < n; i++) {
+			char seen[48];
+			struct dc_buf on = { 0 };
+			for (int c = 1; c <= boxes[i].channels && c <= 32; c++)
+				if (boxes[i].relay_on & (1u << (c - 1)))
+					dc_buf_printf(&on, "%s%d", on.len ? ", " : "", c);
+			dc_html(&r->body, "<tr data-box=\"%s\"><th scope=\"row\">%s</th>"
+				"<td class=\"%s\">%s</td><td>%s</td><td class=\"relays\">%s</td><td>%s</td></tr>\n",
+				boxes[i].id, boxes[i].id, boxes[i].online ? "ok" : "bad",
+				boxes[i].online ? TR("en ligne", "online") : TR("hors ligne", "offline"),
+				web_fmt_time(seen, sizeof seen, boxes[i].last_seen, r->lang),
+				on.len ? on.p : TR("aucune", "none"), boxes[i].firmware);
+			dc_buf_free(&on);
+		}
+		if (!n)
+			dc_html(&r->body, "<tr><td colspan=\"5\">%s</td></tr>\n",
+				TR("Aucun boîtier connu.", "No box known."));
+		dc_html(&r->body, "</tbody>\n</table></div>\n");
+	}
+	dc_html(&r->body, "</section>\n");
+}
+
+static void alarms_section(struct web_req *r)
+{
+	dc_html(&r->body, "<section aria-labelledby=\"h-alarms\">\n<h2 id=\"h-alarms\">%s</h2>\n",
+		TR("Alarmes", "Alarms"));
+	struct dc_web_alarm *al = NULL;
+	size_t n = 0;
+	if (!r->w->hooks.list_alarms) {
+		message(r, "note", TR("Passerelle non connectée : alarmes inconnues.",
+				      "Gateway not connected: alarms unknown."));
+	} else if (r->w->hooks.list_alarms(r->w->hooks.arg, &al, &n) < 0) {
+		message(r, "error", TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
+	} else {
+		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"alarm-table\">\n<caption>%s</caption>\n"
+			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+			TR("Alarmes, les plus récentes d'abord", "Alarms, most recent first"),
+			TR("Quand", "When"), TR("Gravité", "Severity"), TR("Source", "Source"),
+			TR("Message", "Message"), TR("État", "State"));
+		for (size_t i = 0; i < n; i++) {
+			char at[48];
+			dc_html(&r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">%s</th><td>%s</td><td>%s</td></tr>\n",
+				web_fmt_time(at, sizeof at, al[i].at, r->lang), al[i].severity,
+				al[i].source, al[i].text,
+				al[i].active ? TR("active", "active") : TR("résolue", "cleared"));
+		}
+		if (!n)
+			dc_html(&r->body, "<tr><td colspan=\"5\">%s</td></tr>\n",
+				TR("Aucune alarme.", "No alarm."));
+		dc_html(&r->body, "</tbody>\n</table></div>\n");
+	}
+	free(al);
+	dc_html(&r->body, "</section>\n");
+}
+
+static void csrf_field(struct web_req *r);
+
+/* Derogations are granted by order (arrêté) in the rules file: shown with
+ * their reference, screens, period and reason while not expired. */
+static void derogations_section(struct web_req *r)
+{
+	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
+	dc_html(&r->body, "<section aria-labelledby=\"h-derog\">\n<h2 id=\"h-derog\">%s</h2>\n",
+		TR("Dérogations en cours ou à venir", "Derogations in force or to come"));
+	if (!rules) {
+		message(r, "note", TR("Passerelle non connectée : règles inconnues.",
+				      "Gateway not connected: rules unknown."));
+		dc_html(&r->body, "</section>\n");
+		return;
+	}
+	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"derogation-table\">\n<caption>%s</caption>\n"
+		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		TR("Dérogations accordées par arrêté (fichier de règles)",
+		   "Derogations granted by order (rules file)"),
+		TR("Arrêté", "Order"), TR("Écrans", "Screens"), TR("Du", "From"),
+		TR("Au (expiration)", "Until (expiry)"), TR("Motif", "Reason"));
+	int shown = 0;
+	for (size_t i = 0; i < rules->nderogations; i++) {
+		const struct dc_derogation *d = &rules->derogations[i];
+		if (d->until <= (int64_t)r->now)
+			continue;
+		char from[48], until[48];
+		dc_html(&r->body, "<tr><th scope=\"row\">%s</th><td>", d->reference);
+		for (size_t k = 0; k < d->nscreens && k < 10; k++)
+			dc_html(&r->body, "%r<a href=\"/screen/%u\">%s</a>", k ? ", " : "",
+				d->screens[k], d->screens[k]);
+		if (d->nscreens > 10)
+			dc_html(&r->body, " (+%d)", (int)(d->nscreens - 10));
+		const char *reason = r->lang == DC_LANG_EN && d->reason.en ? d->reason.en
+									 : d->reason.fr;
+		dc_html(&r->body, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+			web_fmt_time(from, sizeof from, d->from, r->lang),
+			web_fmt_time(until, sizeof until, d->until, r->lang), reason ? reason : "");
+		shown++;
+	}
+	if (!shown)
+		dc_html(&r->body, "<tr><td colspan=\"5\">%s</td></tr>\n",
+			TR("Aucune dérogation.", "No derogation."));
+	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
+}
+
+/* Overrides live in the database (gateway/overrides.c), like the CLI's:
+ * listed here whether or not the gateway is connected. */
+static void overrides_section(struct web_req *r)
+{
+	struct gw_override_row *rows = NULL;
+	size_t n = 0;
+	char err[256];
+	dc_html(&r->body, "<section aria-labelledby=\"h-live\">\n<h2 id=\"h-live\">%s</h2>\n",
+		TR("Forçages en cours ou à venir", "Overrides in force or to come"));
+	if (gw_override_list(r->w->st, (int64_t)r->now, false, &rows, &n, err, sizeof err) < 0) {
+		message(r, "error", err);
+		dc_html(&r->body, "</section>\n");
+		return;
+	}
+	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"override-table\">\n<caption>%s</caption>\n"
+		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		TR("Forçages manuels, avec leur auteur, leur motif et leur échéance",
+		   "Manual overrides, with author, reason and expiry"),
+		TR("Écran", "Screen"), TR("Forçage", "Override"), TR("Depuis", "From"),
+		TR("Jusqu'au", "Until"), TR("Auteur", "Author"), TR("Motif", "Reason"),
+		TR("Action", "Action"));
+	for (size_t i = 0; i < n; i++) {
+		const struct dc_override *o = &rows[i].o;
+		char from[48], until[48], id[24];
+		snprintf(id, sizeof id, "%lld", (long long)rows[i].id);
+		dc_html(&r->body, "<tr><th scope=\"row\"><a href=\"/screen/%u\">%s</a></th><td>%s</td>"
+			"<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", o->screen, o->screen,
+			o->kind == DC_FORCE_ON ? TR("allumé", "on") : TR("éteint", "off"),
+			web_fmt_time(from, sizeof from, o->from, r->lang),
+			web_fmt_time(until, sizeof until, o->until, r->lang), o->author, o->reason);
+		if (r->sess.role >= DC_ROLE_TECHNICIAN) {
+			dc_html(&r->body, "<form method=\"post\" action=\"/tech/override-clear\">"
+				"<input type=\"hidden\" name=\"id\" value=\"%s\">", id);
+			csrf_field(r);
+			dc_html(&r->body, "<button type=\"submit\" aria-label=\"%s %s\">%s</button></form>",
+				TR("Lever le forçage de", "Clear the override of"), o->screen,
+				TR("Lever", "Clear"));
+		}
+		dc_html(&r->body, "</td></tr>\n");
+	}
+	if (!n)
+		dc_html(&r->body, "<tr><td colspan=\"7\">%s</td></tr>\n",
+			TR("Aucun forçage.", "No override."));
+	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
+	free(rows);
+}
+
+static void csrf_field(struct web_req *r)
+{
+	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", r->sess.csrf);
+}
+
+static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size_t nboxes)
+{
+	const char *dis = r->w->hooks.relay_test ? "" : " disabled";
+	dc_html(&r->body, "<section aria-labelledby=\"h-relay\">\n<h2 id=\"h-relay\">%s</h2>\n"
+		"<form method=\"post\" action=\"/tech/relay\" class=\"row\" id=\"relay-form\">\n",
+		TR("Tester une voie de relais", "Test a relay channel"));
+	csrf_field(r);
+	/* A list to pick from on a phone when the gateway knows its boxes. */
+	if (nboxes) {
+		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><select id=\"r-box\" name=\"box\">",
+			TR("Boîtier", "Box"));
+		for (size_t i = 0; i < nboxes; i++)
+			dc_html(&r->body, "<option value=\"%s\">%s%s</option>", boxes[i].id, boxes[i].id,
+				boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
+		dc_html(&r->body, "</select></div>\n");
+	} else {
+		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><input id=\"r-box\" name=\"box\" "
+			"required maxlength=\"47\"></div>\n", TR("Boîtier", "Box"));
+	}
+	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
+		"<div><label for=\"r-act\">%s</label><select id=\"r-act\" name=\"action\">"
+		"<option value=\"on\">%s</option><option value=\"off\">%s</option></select></div>\n"
+		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
+		TR("Voie (1 à 16)", "Channel (1 to 16)"), TR("Action", "Action"),
+		TR("Allumer", "Switch on"), TR("Éteindre", "Switch off"), dis, TR("Envoyer", "Send"));
+
+	dis = r->w->hooks.bind ? "" : " disabled";
+	dc_html(&r->body, "<section aria-labelledby=\"h-bind\">\n<h2 id=\"h-bind\">%s</h2>\n"
+		"<form method=\"post\" action=\"/tech/bind\" class=\"row\">\n",
+		TR("Raccorder un écran à une voie", "Bind a screen to a channel"));
+	csrf_field(r);
+	dc_html(&r->body, "<div><label for=\"b-screen\">%s</label><input id=\"b-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
+		"<div><label for=\"b-box\">%s</label><input id=\"b-box\" name=\"box\" required maxlength=\"47\"></div>\n"
+		"<div><label for=\"b-ch\">%s</label><input id=\"b-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
+		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
+		TR("Écran (identifiant)", "Screen (id)"), TR("Boîtier", "Box"),
+		TR("Voie (1 à 16)", "Channel (1 to 16)"), dis, TR("Raccorder", "Bind"));
+
+	dc_html(&r->body, "<section aria-labelledby=\"h-over\">\n<h2 id=\"h-over\">%s</h2>\n"
+		"<form method=\"post\" action=\"/tech/override\" class=\"row\" id=\"override-form\">\n",
+		TR("Forcer un écran (allumé ou éteint) jusqu'à une échéance",
+		   "Force a screen on or off until a deadline"));
+	csrf_field(r);
+	dc_html(&r->body, "<div><label for=\"o-screen\">%s</label><input id=\"o-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
+		"<div><label for=\"o-state\">%s</label><select id=\"o-state\" name=\"state\">"
+		"<option value=\"off\">%s</option><option value=\"on\">%s</option></select></div>\n"
+		"<div><label for=\"o-until\">%s</label><input id=\"o-until\" name=\"until\" type=\"datetime-local\" required></div>\n"
+		"<div><label for=\"o-reason\">%s</label><input id=\"o-reason\" name=\"reason\" required maxlength=\"200\"></div>\n"
+		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
+		TR("Écran (identifiant)", "Screen (id)"), TR("État imposé", "Forced state"),
+		TR("éteint", "off"), TR("allumé", "on"), TR("Jusqu'au (heure locale)", "Until (local time)"),
+		TR("Motif", "Reason"), "", TR("Appliquer", "Apply"));
+}
+
+static void tech_page(struct web_req *r, const char *error, const char *done)
+{
+	r->no_store = true;
+	web_page_begin(r, TR("Technicien", "Technician"), "tech");
+	dc_html(&r->body, "<h1>%s</h1>\n<form method=\"post\" action=\"/logout\" class=\"who\">\n<p>%s "
+		"<strong>%s</strong> (%s) ",
+		TR("Poste du technicien", "Technician's desk"), TR("Connecté :", "Logged in:"),
+		r->sess.user, dc_role_name(r->sess.role));
+	csrf_field(r);
+	dc_html(&r->body, "<button type=\"submit\">%s</button></p>\n</form>\n",
+		TR("Se déconnecter", "Log out"));
+	if (error)
+		message(r, "error", error);
+	if (done)
+		message(r, "ok", done);
+	struct dc_web_box *boxes = NULL;
+	size_t nboxes = 0;
+	int rc = r->w->hooks.list_boxes
+			 ? r->w->hooks.list_boxes(r->w->hooks.arg, &boxes, &nboxes) : -2;
+	if (rc < 0)
+		nboxes = 0;
+	boxes_section(r, rc, boxes, nboxes);
+	alarms_section(r);
+	overrides_section(r);
+	derogations_section(r);
+	if (r->sess.role >= DC_ROLE_TECHNICIAN)
+		action_forms(r, boxes, nboxes);
+	else
+		message(r, "note", TR("Votre rôle (lecteur) ne permet pas d'agir sur les relais.",
+				      "Your role (viewer) cannot act on relays."));
+	free(boxes);
+	web_page_end(r);
+}
+
+void page_tech(struct web_req *r)
+{
+	static const char *const params[] = { "done", NULL };
+	static const char *const dones[] = { "relay", "bind", "override", "cleared", NULL };
+	int done;
+	if (web_args_only(r, params) < 0 || web_arg_enum(r, "done", dones, -1, &done) < 0)
+		return;
+	if (!r->sess.valid) {
+		web_redirect(r, "/login");
+		return;
+	}
+	const char *msgs[] = { TR("Commande de relais envoyée au boîtier.", "Relay command sent to the box."),
+			       TR("Écran raccordé.", "Screen bound."),
+			       TR("Forçage enregistré.", "Override recorded."),
+			       TR("Forçage levé.", "Override cleared.") };
+	tech_page(r, NULL, done >= 0 ? msgs[done] : NULL);
+}
+
+/* Form validation: render the desk again with a 400 saying which field. */
+static bool bad_field(struct web_req *r, const char *field, const char *expected)
+{
+	char msg[300];
+	snprintf(msg, sizeof msg, TR("Champ « %s » invalide : %s.", "Invalid field '%s': %s."), field,
+		 expected);
+	r->status = 400;
+	tech_page(r, msg, NULL);
+	return false;
+}
+
+static bool form_slug(struct web_req *r, const char *name, const char **out)
+{
+	*out = web_form(r, name);
+	return (*out && dc_slug_valid(*out)) ||
+	       bad_field(r, name, TR("identifiant attendu (minuscules, chiffres, - et _)",
+				     "expected an id (lower-case letters, digits, - and _)"));
+}
+
+static bool form_channel(struct web_req *r, int *out)
+{
+	const char *v = web_form(r, "channel");
+	char *end;
+	long c = v ? strtol(v, &end, 10) : 0;
+	if (v && *v && *end == '\0' && c >= 1 && c <= 16) {
+		*out = (int)c;
+		return true;
+	}
+	return bad_field(r, "channel", TR("entier de 1 à 16 attendu", "expected an integer from 1 to 16"));
+}
+
+static bool form_onoff(struct web_req *r, const char *name, bool *on)
+{
+	const char *v = web_form(r, name);
+	if (v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+		*on = strcmp(v, "on") == 0;
+		return true;
+	}
+	return bad_field(r, name, TR("« on » ou « off » attendu", "expected 'on' or 'off'"));
+}
+
+/* "YYYY-MM-DDTHH:MM" in local time, in the future, at most 30 days ahead. */
+static bool form_until(struct web_req *r, int64_t *out)
+{
+	const char *v = web_form(r, "until");
+	struct tm tm = { 0 };
+	char *end = v ? strptime(v, "%Y-%m-%dT%H:%M", &tm) : NULL;
+	if (end && *end == ':')	/* browsers may add seconds */
+		end = strptime(end, ":%S", &tm);
+	if (end && *end == '\0') {
+		tm.tm_isdst = -1;
+		time_t t = mktime(&tm);
+		if (t > r->now && t <= r->now + 30 * 86400) {
+			*out = (int64_t)t;
+			return true;
+		}
+	}
+	return bad_field(r, "until", TR("date et heure futures (AAAA-MM-JJTHH:MM), 30 jours au plus",
+					"a future date and time (YYYY-MM-DDTHH:MM), 30 days at most"));
+}
+
+static bool form_reason(struct web_req *r, const char **out)
+{
+	*out = web_form(r, "reason");
+	size_t n = *out ? strlen(*out) : 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)(*out)[i] < 0x20)
+			n = 0;
+	return (n >= 3 && n <= 200) ||
+	       bad_field(r, "reason", TR("texte de 3 à 200 caractères", "text of 3 to 200 characters"));
+}
+
+void page_tech_action(struct web_req *r, const char *action)
+{
+	if (!r->sess.valid) {
+		web_error(r, 401, TR("Connexion requise.", "Log-in required."));
+		return;
+	}
+	if (!web_csrf_ok(r)) {
+		web_error(r, 403, TR("Formulaire refusé : jeton anti-falsification (CSRF) manquant ou "
+				     "invalide. Rechargez la page.",
+				     "Form refused: anti-forgery (CSRF) token missing or invalid. "
+				     "Reload the page."));
+		return;
+	}
+	if (r->sess.role < DC_ROLE_TECHNICIAN) {
+		web_error(r, 403, TR("Votre rôle ne permet pas cette action.",
+				     "Your role does not allow this action."));
+		return;
+	}
+	const struct dc_web_hooks *h = &r->w->hooks;
+	char err[256] = "";
+	int rc;
+	const char *box, *screen, *reason;
+	int channel;
+	bool on;
+	if (strcmp(action, "relay") == 0) {
+		if (!form_slug(r, "box", &box) || !form_channel(r, &channel) ||
+		    !form_onoff(r, "action", &on))
+			return;
+		rc = h->relay_test ? h->relay_test(h->arg, box, channel, on, r->sess.user, err, sizeof err)
+				   : -2;
+	} else if (strcmp(action, "bind") == 0) {
+		if (!form_slug(r, "screen", &screen) || !form_slug(r, "box", &box) ||
+		    !form_channel(r, &channel))
+			return;
+		rc = h->bind ? h->bind(h->arg, screen, box, channel, r->sess.user, err, sizeof err) : -2;
+	} else if (strcmp(action, "override") == 0) {
+		int64_t until;
+		if (!form_slug(r, "screen", &screen) || !form_onoff(r, "state", &on) ||
+		    !form_until(r, &until) || !form_reason(r, &reason))
+			return;
+		if (h->override_set) {
+			rc = h->override_set(h->arg, screen, on, until, reason, r->sess.user, err,
+					     sizeof err);
+		} else {
+			/* No hook: stored like `decran override` does; the gateway
+			 * reads live overrides from the database. */
+			struct dc_override o = { .kind = on ? DC_FORCE_ON : DC_FORCE_OFF,
+						 .from = (int64_t)r->now, .until = until };
+			int64_t id;
+			snprintf(o.screen, sizeof o.screen, "%s", screen);
+			snprintf(o.author, sizeof o.author, "%s", r->sess.user);
+			snprintf(o.reason, sizeof o.reason, "%s", reason);
+			rc = gw_override_add(r->w->st, &o, (int64_t)r->now, &id, err, sizeof err);
+		}
+	} else if (strcmp(action, "override-clear") == 0) {
+		const char *v = web_form(r, "id");
+		char *end;
+		long long id = v ? strtoll(v, &end, 10) : 0;
+		if (!v || !*v || *end || id <= 0) {
+			bad_field(r, "id", TR("identifiant de forçage attendu", "expected an override id"));
+			return;
+		}
+		int count = 0;
+		rc = gw_override_clear(r->w->st, (int64_t)id, NULL, r->sess.user, (int64_t)r->now,
+				       &count, err, sizeof err);
+		if (rc == 0 && count == 0) {
+			snprintf(err, sizeof err, "%s", TR("ce forçage n'est plus en cours",
+							   "this override is no longer in force"));
+			rc = -1;
+		}
+		action = "cleared";
+	} else {
+		web_error(r, 404, TR("Cette action n'existe pas.", "This action does not exist."));
+		return;
+	}
+	if (rc == -2) {
+		r->status = 503;
+		tech_page(r, TR("Passerelle non connectée : action impossible.",
+				"Gateway not connected: cannot act."), NULL);
+	} else if (rc < 0) {
+		r->status = 409;
+		tech_page(r, err[0] ? err : TR("La passerelle a refusé la commande.",
+					       "The gateway refused the command."), NULL);
+	} else {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/tech?done=%s", action);
+		web_redirect(r, loc);
+	}
+}

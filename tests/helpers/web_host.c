@@ -1,0 +1,260 @@
+/* web_host.c — runs the dashboard module alone, for tests, benches and
+ * demos until decran-gateway hosts it: opens the database, serves in one
+ * poll loop (the same external-epoll API the daemon uses), exits on
+ * SIGTERM/SIGINT.
+ *
+ *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
+ *            [--gateway-socket PATH] [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *
+ * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
+ *
+ * --sim-boxes gives the hooks a SIMULATED gateway (two relay boxes in
+ * memory, one offline) so the technician's pages can be exercised; binding
+ * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
+ * the gateway is not connected.  --rules loads a rule file and answers
+ * "state now and why" with the real schedule engine (lib/schedule.h).
+ * --gateway-socket asks a running decran-gateway instead (its control
+ * socket): real boxes, alarms and relay tests.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "rules.h"
+#include "store.h"
+#include "web.h"
+#include "web_buf.h"
+#include "web_gwctl.h"
+
+struct sim {
+	struct dc_store *st;
+	struct dc_rules *rules;		/* --rules: real schedule engine */
+	struct dc_web_box boxes[2];
+	int64_t relay_commands;
+};
+
+/* One host per process: hooks reach it here, so their `arg` stays free
+ * for the gateway-socket hooks. */
+static struct sim sim;
+
+static int sim_boxes(void *arg, struct dc_web_box **out, size_t *n)
+{
+	(void)arg;
+	struct sim *s = &sim;
+	*out = malloc(sizeof s->boxes);
+	if (!*out)
+		return -1;
+	memcpy(*out, s->boxes, sizeof s->boxes);
+	*n = 2;
+	return 0;
+}
+
+static int sim_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
+{
+	(void)arg;
+	struct sim *s = &sim;
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		return -1;
+	(*out)[0] = (struct dc_web_alarm){ .at = s->boxes[1].last_seen, .active = true };
+	snprintf((*out)[0].severity, sizeof (*out)[0].severity, "warning");
+	snprintf((*out)[0].source, sizeof (*out)[0].source, "%.47s", s->boxes[1].id);
+	snprintf((*out)[0].text, sizeof (*out)[0].text, "%s",
+		 TR("boîtier hors ligne (simulé)", "box offline (simulated)"));
+	*n = 1;
+	return 0;
+}
+
+static struct dc_web_box *find_box(struct sim *s, const char *id)
+{
+	for (int i = 0; i < 2; i++)
+		if (strcmp(s->boxes[i].id, id) == 0)
+			return &s->boxes[i];
+	return NULL;
+}
+
+static int sim_relay(void *arg, const char *box, int channel, bool on, const char *actor,
+		     char *err, size_t errlen)
+{
+	(void)actor;
+	(void)arg;
+	struct sim *s = &sim;
+	struct dc_web_box *b = find_box(s, box);
+	if (!b) {
+		snprintf(err, errlen, "%s", TR("boîtier inconnu", "unknown box"));
+		return -1;
+	}
+	if (!b->online) {
+		snprintf(err, errlen, "%s", TR("boîtier hors ligne : commande non envoyée",
+					       "box offline: command not sent"));
+		return -1;
+	}
+	if (channel > b->channels) {
+		snprintf(err, errlen, "%s", TR("ce boîtier n'a pas cette voie",
+					       "this box has no such channel"));
+		return -1;
+	}
+	if (on)
+		b->relay_on |= 1u << (channel - 1);
+	else
+		b->relay_on &= ~(1u << (channel - 1));
+	b->last_seen = time(NULL);
+	s->relay_commands++;
+	return 0;
+}
+
+static int sim_bind(void *arg, const char *screen, const char *box, int channel,
+		    const char *actor, char *err, size_t errlen)
+{
+	(void)arg;
+	struct sim *s = &sim;
+	struct dc_screen sc;
+	int found = dc_store_get_screen(s->st, screen, &sc);
+	if (found <= 0) {
+		snprintf(err, errlen, "%s", found < 0 ? dc_store_errmsg(s->st)
+						     : TR("écran inconnu", "unknown screen"));
+		return -1;
+	}
+	snprintf(sc.box, sizeof sc.box, "%s", box);
+	sc.channel = channel;
+	if (dc_store_put_screen(s->st, &sc, actor, NULL) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(s->st));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct dc_rules *host_rules(void *arg)
+{
+	(void)arg;
+	return sim.rules;
+}
+
+static void sim_metrics(void *arg, struct dc_buf *out)
+{
+	(void)arg;
+	struct sim *s = &sim;
+	dc_buf_printf(out, "# HELP decran_relay_commands_total Relay commands sent (simulated).\n"
+		      "# TYPE decran_relay_commands_total counter\n"
+		      "decran_relay_commands_total %lld\n", (long long)s->relay_commands);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "assets", required_argument, NULL, 'a' },
+		{ "sim-boxes", no_argument, NULL, 's' },
+		{ "price", required_argument, NULL, 'e' },
+		{ "co2", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "gateway-socket", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dc_web_config cfg = { .assets_dir = "dashboard" };
+	const char *db = NULL, *rules_path = NULL, *gw_socket = NULL;
+	bool sim_on = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'p': cfg.port = (uint16_t)atoi(optarg); break;
+		case 'a': cfg.assets_dir = optarg; break;
+		case 's': sim_on = true; break;
+		case 'e': cfg.price_eur_per_kwh = atof(optarg); break;
+		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
+		case 'r': rules_path = optarg; break;
+		case 'g': gw_socket = optarg; break;
+		default:
+			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
+					"[--sim-boxes | --gateway-socket PATH] [--rules FILE] [--price EUR] [--co2 G]\n");
+			return 2;
+		}
+	}
+	if (!db) {
+		fprintf(stderr, "web_host: --db is required\n");
+		return 2;
+	}
+	char *err = NULL;
+	struct dc_store *st = dc_store_open(db, &err);
+	if (!st) {
+		fprintf(stderr, "web_host: %s\n", err ? err : "cannot open the database");
+		free(err);
+		return 1;
+	}
+	sim.st = st;
+	if (rules_path) {
+		char rerr[512];
+		sim.rules = dc_rules_load(rules_path, rerr, sizeof rerr);
+		if (!sim.rules) {
+			fprintf(stderr, "web_host: %s\n", rerr);
+			dc_store_close(st);
+			return 1;
+		}
+	}
+	int64_t now = time(NULL);
+	sim.boxes[0] = (struct dc_web_box){ .id = "sim-box-1", .online = true, .last_seen = now,
+					    .channels = 8, .firmware = "sim 1.0" };
+	sim.boxes[1] = (struct dc_web_box){ .id = "sim-box-2", .online = false,
+					    .last_seen = now - 3600, .channels = 8,
+					    .firmware = "sim 1.0" };
+	struct dc_web_hooks hooks = { 0 };
+	if (sim_on)
+		hooks = (struct dc_web_hooks){ .list_boxes = sim_boxes,
+					       .list_alarms = sim_alarms, .relay_test = sim_relay,
+					       .bind = sim_bind,
+					       .metrics = sim_metrics };
+	if (gw_socket) {
+		/* A running decran-gateway answers boxes, alarms and relay tests;
+		 * binding still writes the inventory. */
+		dc_web_gwctl_hooks(&hooks, gw_socket);
+		hooks.bind = sim_bind;
+	}
+	if (sim.rules) {
+		hooks.rules = host_rules;
+	}
+	struct dc_web *w = dc_web_open(&cfg, st, &hooks, &err);
+	if (!w) {
+		fprintf(stderr, "web_host: %s\n", err ? err : "cannot start the web server");
+		free(err);
+		dc_store_close(st);
+		return 1;
+	}
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	printf("listening on http://127.0.0.1:%u\n", dc_web_port(w));
+	fflush(stdout);
+
+	struct pollfd pf[2] = { { .fd = dc_web_fd(w), .events = POLLIN },
+				{ .fd = sfd, .events = POLLIN } };
+	int rc = 0;
+	for (;;) {
+		int n = poll(pf, 2, dc_web_timeout_ms(w));
+		if (n < 0 && errno != EINTR) {
+			perror("web_host: poll");
+			rc = 1;
+			break;
+		}
+		if (pf[1].revents & POLLIN)
+			break;
+		dc_web_run(w);
+	}
+	dc_web_close(w);
+	dc_rules_free(sim.rules);
+	dc_store_close(st);
+	close(sfd);
+	return rc;
+}

@@ -1,0 +1,204 @@
+"""The dashboard over real HTTP (tests/helpers/web_host on loopback): headers,
+caching, compression, parameter validation, exports, API, metrics, and the
+`decran users` CLI.  Browser journeys live in tests/e2e."""
+import csv
+import gzip
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import types
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from harness import TOP, bin_path, stop
+
+HOST = os.path.join(os.path.dirname(bin_path("decran")), "..", "tests", "helpers", "web_host")
+PASSWORD = "un-mot-de-passe-long"
+
+
+def seed(db):
+    """Screens written with SQL, independently of the code under test."""
+    con = sqlite3.connect(db)
+    rows = [
+        ("adv-1", "Abri gare 1", "advertising", "Gare", "JCDecaux", 300, 24, "slated_for_removal", "2020-01-01", None, 48.85, 2.35),
+        ("adv-2", "=cmd|' /C calc'!A0", "advertising", "Gare", "JCDecaux", 200, 12, "slated_for_removal", "2099-06-30", None, None, None),
+        ("adv-3", "Mobilier 3", "advertising", "Centre", "Clear Channel", 250, 24, "removed", None, "2026-01-10", None, None),
+        ("sch-1", "École <b>Jaurès</b>", "school", "École Jaurès", "Ville", 80, 10, "active", None, None, None, None),
+        ("lib-1", "Médiathèque", "library", "Médiathèque", "Ville", 120, 11, "reduced", None, None, None, None),
+    ]
+    con.executemany("INSERT INTO screens(id, name, category, site, owner, power_on_w, baseline_hours,"
+                    " status, removal_target, removal_date, lat, lon) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    con.execute("INSERT INTO plan_targets VALUES('all', '2099-12-31', 3)")
+    con.commit()
+    con.close()
+
+
+@pytest.fixture
+def web(db, decran):
+    r = decran("users", "add", "tech", "--role", "technician", input=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    seed(db)
+    p = subprocess.Popen([HOST, "--db", db, "--port", "0", "--sim-boxes", "--price", "0.2",
+                          "--assets", os.path.join(TOP, "dashboard")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        assert line.startswith("listening on http://127.0.0.1:"), line + p.stderr.read()
+        yield types.SimpleNamespace(base=line.split()[-1], db=db)
+    finally:
+        stop(p)
+
+
+def get(url, headers=None, method="GET", data=None):
+    req = urllib.request.Request(url, headers=headers or {}, method=method, data=data)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def test_security_headers_on_every_answer(web):
+    for path in ["/", "/slated", "/slated.csv", "/api/v1/progress", "/metrics", "/nope",
+                 "/slated?bad=1", "/static/style.css", "/login"]:
+        status, h, _ = get(web.base + path)
+        assert h["Content-Security-Policy"].startswith("default-src 'self'"), path
+        assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+        assert h["X-Frame-Options"] == "DENY"
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert h["Referrer-Policy"] == "same-origin"
+
+
+def test_etag_304_and_gzip(web):
+    status, h, body = get(web.base + "/")
+    assert status == 200 and h["ETag"]
+    assert get(web.base + "/", {"If-None-Match": h["ETag"]})[0] == 304
+    status, hz, gz = get(web.base + "/", {"Accept-Encoding": "gzip"})
+    assert hz["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz) == body
+    assert hz["ETag"] != h["ETag"]		# another representation, another tag
+    assert get(web.base + "/", {"Accept-Encoding": "gzip", "If-None-Match": hz["ETag"]})[0] == 304
+    assert "Content-Encoding" not in get(web.base + "/", {"Accept-Encoding": "gzip;q=0"})[1]
+    # a change in the database changes the page and its tag
+    con = sqlite3.connect(web.db)
+    con.execute("UPDATE screens SET status = 'removed', removal_date = '2026-02-02' WHERE id = 'adv-1'")
+    con.commit()
+    con.close()
+    status, h2, body2 = get(web.base + "/", {"If-None-Match": h["ETag"]})
+    assert status == 200 and h2["ETag"] != h["ETag"] and body2 != body
+
+
+def test_parameters_validated_with_clear_400(web):
+    cases = {
+        "/slated?sort=bogus": "sort",
+        "/slated?page=0": "page",
+        "/slated?page=12abc": "page",
+        "/slated?category=banana": "category",
+        "/slated?due=soon": "due",
+        "/slated?q=" + "x" * 65: "q",
+        "/slated?q=%01": "q",
+        "/slated?q=%C3": "q",			# invalid UTF-8
+        "/slated?unknown=1": "unknown",
+        "/?lang=de": "lang",
+        "/api/v1/screens?status=on": "status",
+        "/api/v1/screens?per_page=5000": "per_page",
+    }
+    for path, name in cases.items():
+        status, h, body = get(web.base + path)
+        assert status == 400, path
+        text = body.decode()
+        assert name in text, (path, text)
+        if path.startswith("/api/"):
+            assert json.loads(text)["error"]["status"] == 400
+    status, _, body = get(web.base + "/screen/NOT_A_SLUG")
+    assert status == 400
+    assert get(web.base + "/screen/nobody")[0] == 404
+    assert get(web.base + "/", method="PUT")[0] == 405
+
+
+def test_csv_export_is_complete_and_defused(web):
+    status, h, body = get(web.base + "/slated.csv?sort=id")
+    assert status == 200 and h["Content-Type"].startswith("text/csv")
+    assert "attachment" in h["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert rows[0][:3] == ["id", "name", "site"]
+    assert [r[0] for r in rows[1:]] == ["adv-1", "adv-2"]
+    assert rows[2][1] == "'=cmd|' /C calc'!A0"		# formula made inert
+    assert int(rows[1][6]) < 0				# overdue: negative days left
+    assert float(rows[1][9]) == pytest.approx(300 * 24 * 365 / 1000)
+    # filters apply to downloads too
+    rows = list(csv.reader(io.StringIO(get(web.base + "/slated.csv?due=overdue")[2].decode())))
+    assert [r[0] for r in rows[1:]] == ["adv-1"]
+
+
+def test_geojson_export(web):
+    status, h, body = get(web.base + "/slated.geojson")
+    fc = json.loads(body)
+    assert h["Content-Type"].startswith("application/geo+json")
+    feats = {f["properties"]["id"]: f for f in fc["features"]}
+    assert feats["adv-1"]["geometry"]["coordinates"] == [2.35, 48.85]	# lon, lat
+    assert feats["adv-2"]["geometry"] is None
+
+
+def test_api_progress_matches_database_and_is_honest(web):
+    p = json.loads(get(web.base + "/api/v1/progress")[2])
+    assert p["total"]["inventoried"] == 5
+    assert p["total"]["slated_for_removal"] == 2
+    assert p["total"]["removed"] == 1
+    assert p["categories"]["advertising"]["removed"] == 1
+    assert p["total"]["removed_kwh_per_year_estimate"] == pytest.approx(250 * 24 * 365 / 1000)
+    assert p["total"]["target"] == {"date": "2099-12-31", "removed": 3}
+    assert p["measured"] == {"kwh_saved": None, "last_night_compliance": None}
+    assert p["factors"]["eur_per_kwh"] == 0.2 and p["factors"]["co2e_g_per_kwh"] is None
+    s = json.loads(get(web.base + "/api/v1/screens?category=advertising&sort=power_on_w&order=desc")[2])
+    assert [x["id"] for x in s["screens"]] == ["adv-1", "adv-3", "adv-2"]
+    one = json.loads(get(web.base + "/api/v1/screens/sch-1")[2])
+    assert one["name"] == "École <b>Jaurès</b>" and one["state"] is None
+    assert get(web.base + "/api/v1/boxes")[0] == 401		# live data needs a session
+
+
+def test_progress_page_shows_estimates_and_unknowns(web):
+    html = get(web.base + "/", {"Accept-Language": "fr-FR,fr;q=0.9"})[2].decode()
+    assert '<html lang="fr">' in html
+    assert "pas encore mesurée" in html			# no ledger: nothing invented
+    assert "inconnu (facteur d&#39;émission non configuré)" in html
+    assert "€/an" in html					# price configured: cost estimated
+    html = get(web.base + "/", {"Accept-Language": "en-US,en;q=0.8"})[2].decode()
+    assert '<html lang="en">' in html and "not yet measured" in html
+    html = get(web.base + "/screen/sch-1")[2].decode()
+    assert "École &lt;b&gt;Jaurès&lt;/b&gt;" in html and "<b>Jaurès" not in html
+
+
+def test_metrics_prometheus_text(web):
+    status, h, body = get(web.base + "/metrics")
+    assert h["Content-Type"].startswith("text/plain; version=0.0.4")
+    lines = body.decode().splitlines()
+    assert 'decran_screens{status="removed",category="advertising"} 1' in lines
+    assert 'decran_screens{status="slated_for_removal",category="advertising"} 2' in lines
+    assert "# TYPE decran_screens gauge" in lines
+    assert any(l.startswith("decran_relay_commands_total ") for l in lines)	# from the host's hook
+    for l in lines:
+        assert l.startswith("#") or len(l.split(" ")) == 2, l
+
+
+def test_users_cli(decran, db):
+    assert decran("users", "add", "ana", "--role", "chef", input="long-enough\n").returncode == 2
+    r = decran("users", "add", "ana", "--role", "viewer", input="short\n")
+    assert r.returncode == 1 and "8" in r.stderr
+    assert decran("users", "add", "ana", "--role", "viewer", input="long-enough\n").returncode == 0
+    r = decran("users", "add", "ana", "--role", "admin", input="long-enough\n")
+    assert r.returncode == 1 and "--replace" in r.stderr
+    assert decran("users", "add", "ana", "--role", "admin", "--replace", input="long-enough-2\n").returncode == 0
+    listed = json.loads(decran("users", "list", "--json").stdout)
+    assert [(u["name"], u["role"]) for u in listed] == [("ana", "admin")]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT hash FROM users").fetchone()[0].startswith("$y$")
+    con.close()
+    assert decran("users", "del", "ana").returncode == 0
+    assert decran("users", "del", "ana").returncode == 1
+    assert decran("users", "--help").returncode == 0
