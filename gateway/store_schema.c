@@ -270,6 +270,7 @@ static const struct migration migrations[] = {
 	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
 	  "CREATE TRIGGER ledger_readings_no_delete BEFORE DELETE ON ledger_readings"
 	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;",
+	  NULL },
 	/* Dashboard accounts (gateway/web_auth.c). */
 	{ "v6: dashboard user accounts and sessions (tokens stored hashed)",
 	  "CREATE TABLE users ("
