@@ -315,3 +315,63 @@ def test_json_snippets_parse():
             json.loads(text)
         except ValueError as e:
             pytest.fail("%s: JSON snippet does not parse: %s\n%s" % (where, e, text))
+
+
+def test_box_topics_quoted_exist_in_firmware():
+    """Every decran/<box>/<topic> the documents tell the electrician to watch is
+    one the firmware uses (relay_mqtt.c lists its topics in its header)."""
+    src = read(os.path.join(TOP, "firmware", "relay_mqtt.c"))
+    known = set(re.findall(r"decran/<box>/([a-z]+)", src))
+    assert {"status", "tele", "fallback", "error"} <= known
+    quoted = []
+    for md in markdown_files():
+        for box, leaf in re.findall(r"decran/([a-z0-9<>][a-z0-9_<>\-]*)/([a-z]+)", read(md)):
+            if box == "gateway":
+                continue
+            quoted.append((os.path.basename(md), leaf))
+            assert leaf in known, "%s quotes topic decran/%s/%s, unknown to the firmware" % (
+                os.path.basename(md), box, leaf)
+    assert any(leaf == "fallback" for _, leaf in quoted), "no fallback topic quoted"
+
+
+def gateway_snippets():
+    """Gateway configuration fragments quoted in hw/*.md: objects with "boxes",
+    or a single box object (with "driver")."""
+    out = []
+    for where, text in json_blocks():
+        obj = json.loads(text)
+        if "boxes" in obj:
+            out.append((where, obj))
+        elif "driver" in obj:
+            out.append((where, {"boxes": [obj]}))
+    return out
+
+
+@pytest.mark.parametrize("where,fragment", gateway_snippets(),
+                         ids=["%s: %s" % (w, f["boxes"][0]["id"]) for w, f in gateway_snippets()])
+def test_gateway_snippet_is_accepted(where, fragment, tmp_path):
+    """The fragment, merged into a minimal configuration, passes
+    `decran-gateway --check` (the daemon's own validator)."""
+    # --check does not open profiles; a misspelt profile name must still fail here.
+    for box in fragment["boxes"]:
+        for name in (box.get("profile"), box.get("meter", {}).get("profile")):
+            if name:
+                prof = os.path.join(TOP, "gateway", "profiles", name + ".json")
+                assert os.path.isfile(prof), "%s: box %s names profile %s, but %s is missing" % (
+                    where, box["id"], name, prof)
+    exe = bin_path("decran-gateway")
+    assert os.path.exists(exe), "decran-gateway is not built (gateway branch not merged yet)"
+    cfg = {
+        "broker": {"host": "127.0.0.1", "port": 1883},
+        "db": str(tmp_path / "gw.db"),
+        "rules": os.path.join(TOP, "tests", "fixtures", "rules.json"),
+        "control_socket": str(tmp_path / "gw.sock"),
+        "profiles_dir": os.path.join(TOP, "gateway", "profiles"),
+    }
+    cfg.update(fragment)
+    path = tmp_path / "gateway.json"
+    path.write_text(json.dumps(cfg))
+    p = subprocess.run([exe, "--check", "--config", str(path)], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, LANG="C.UTF-8"))
+    assert p.returncode == 0, "%s: snippet rejected by decran-gateway --check:\n%s%s" % (
+        where, p.stdout, p.stderr)
