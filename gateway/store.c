@@ -95,6 +95,38 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER screens_no_delete BEFORE DELETE ON screens"
 	  " BEGIN SELECT RAISE(ABORT, 'screens are never deleted: set status removed'); END;",
 	  NULL },
+	/* Schedule inputs (gateway/overrides.c).  Rows are never deleted:
+	 * "clear" stamps `cleared`, so the history of who forced what stays. */
+	{ "v3: schedule overrides and grid alerts",
+	  "CREATE TABLE overrides ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " screen_id TEXT NOT NULL REFERENCES screens(id),"
+	  " kind TEXT NOT NULL CHECK (kind IN ('force_off','force_on')),"
+	  " starts INTEGER NOT NULL,"		/* UTC seconds */
+	  " expires INTEGER NOT NULL CHECK (expires > starts),"
+	  " author TEXT NOT NULL CHECK (author <> ''),"
+	  " reason TEXT NOT NULL CHECK (reason <> ''),"
+	  " created INTEGER NOT NULL,"
+	  " cleared INTEGER,"			/* UTC seconds, NULL while in force */
+	  " cleared_by TEXT"
+	  ");"
+	  "CREATE INDEX overrides_live ON overrides(cleared, expires);"
+	  "CREATE TABLE grid_alerts ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " starts INTEGER NOT NULL,"
+	  " ends INTEGER NOT NULL CHECK (ends > starts),"
+	  " categories INTEGER NOT NULL DEFAULT 0,"	/* bit (1 << dc_category); 0 = rules' */
+	  " source TEXT NOT NULL CHECK (source <> ''),"
+	  " reason TEXT NOT NULL DEFAULT '',"
+	  " created INTEGER NOT NULL,"
+	  " cleared INTEGER,"
+	  " cleared_by TEXT"
+	  ");"
+	  "CREATE TRIGGER overrides_no_delete BEFORE DELETE ON overrides"
+	  " BEGIN SELECT RAISE(ABORT, 'overrides are cleared, never deleted'); END;"
+	  "CREATE TRIGGER grid_alerts_no_delete BEFORE DELETE ON grid_alerts"
+	  " BEGIN SELECT RAISE(ABORT, 'grid alerts are cleared, never deleted'); END;",
+	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 

@@ -364,7 +364,7 @@ static int parse_when(struct parser *p, const char *path, const cJSON *v, struct
 static int parse_policy(struct parser *p, const char *path, const cJSON *v, struct dc_policy *pol)
 {
 	static const char *const fields[] = { "id", "scope", "windows", "dates", "when", "effect",
-					      "reason", "reference", NULL };
+					      "reason", "reference", "comment", NULL };
 	char sub[256];
 	const cJSON *x;
 	int rc, i;
@@ -512,7 +512,7 @@ static int parse_datetime_field(struct parser *p, const char *path, const cJSON 
 
 static int parse_derogation(struct parser *p, const char *path, const cJSON *v, struct dc_derogation *d)
 {
-	static const char *const fields[] = { "reference", "screens", "from", "to", "reason", NULL };
+	static const char *const fields[] = { "reference", "screens", "from", "to", "reason", "comment", NULL };
 	char sub[256];
 	const cJSON *x;
 	int rc;

@@ -1,87 +1,20 @@
-/* schedule.c — the decision, its explanation, the next transition, and the
- * per-box fallback (see schedule.h and docs/schedule.md).
+/* schedule.c — the decision and its explanation (see schedule.h and
+ * docs/schedule.md); the next transition is in schedule_next.c, the
+ * fallback compilation in schedule_compile.c.
  *
  * Speed comes from splitting the work by what it depends on:
  *   - per instant (once, cached): local time fields and the bitset of
  *     policies whose time conditions hold (`struct instant`);
  *   - per screen: which policies concern it and its legal class
  *     (`struct profile`), a few comparisons;
- *   - per rule set and start instant (cached): a timeline of segments inside
- *     which no rule-set predicate changes, so next_transition walks segments
- *     instead of minutes; screens with equal profiles share the answer.
+ *   - per rule set and start instant (cached, schedule_next.c): a timeline
+ *     of segments inside which no rule-set predicate changes.
  */
-#include "schedule.h"
+#include "schedule_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tz.h"
-
-struct instant {
-	int64_t t;
-	struct dc_localtime lt;
-	uint64_t active;	/* policies whose time conditions hold */
-	bool night;		/* inside the legal night window */
-};
-
-struct profile {
-	uint64_t scope;		/* policies that concern the screen */
-	unsigned catbit;
-	bool removed, subject, airport, furniture;
-	int svc_start, svc_end;	/* service hours in minutes, -1 when none */
-	size_t d_first, d_n;	/* its derogations in rules->derog_index */
-	size_t o_first, o_n;	/* its overrides in cache->oidx */
-};
-
-/* What makes two screens decide identically (when they have no derogation
- * and no override of their own). */
-struct memo_key {
-	uint64_t scope;
-	unsigned catbit;
-	int svc_start, svc_end;
-	unsigned bits;
-};
-
-struct memo_entry {
-	bool used;
-	struct memo_key key;
-	int64_t next;
-};
-
-#define MEMO_SIZE 4096
-
-struct segment {
-	int64_t start;
-	struct dc_localtime lt;	/* local fields at start */
-	uint64_t active;
-	bool night;
-};
-
-struct ovr_ref {
-	const char *screen;
-	size_t idx;
-};
-
-struct dc_sched_cache {
-	const struct dc_rules *rules;
-	const struct dc_override *ov;
-	size_t nov;
-	const struct dc_grid_alert *al;
-	size_t nal;
-	struct ovr_ref *oidx;
-	size_t noidx;
-	bool have_instant;
-	struct instant inst;
-	struct segment *seg;
-	size_t nseg;
-	int64_t tl_from, tl_to;
-	bool ready;
-	int64_t memo_t;
-	struct memo_entry *memo;	/* allocated by the first next_transition */
-	int64_t *scratch;	/* absolute boundaries, then candidates */
-	size_t cap_scratch;
-};
 
 /* ---- time conditions (per instant, screen-independent) ---- */
 
@@ -118,7 +51,7 @@ static bool policy_time(const struct dc_rules *r, const struct dc_policy *p, con
 	return true;
 }
 
-static void facts(const struct dc_rules *r, const struct dc_localtime *lt, uint64_t *active, bool *night)
+void sched_facts(const struct dc_rules *r, const struct dc_localtime *lt, uint64_t *active, bool *night)
 {
 	*active = 0;
 	for (size_t i = 0; i < r->npolicies; i++)
@@ -131,7 +64,7 @@ static void instant_at(const struct dc_rules *r, int64_t t, struct instant *in)
 {
 	in->t = t;
 	dc_tz_local(t, &in->lt);
-	facts(r, &in->lt, &in->active, &in->night);
+	sched_facts(r, &in->lt, &in->active, &in->night);
 }
 
 /* ---- cache ---- */
@@ -162,17 +95,43 @@ void dc_sched_ctx_release(struct dc_sched_ctx *ctx)
 	}
 }
 
+static unsigned id_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % ID_FILTER_BITS;
+}
+
+static void filter_add(uint64_t *f, const char *id)
+{
+	unsigned h = id_hash(id);
+
+	f[h / 64] |= UINT64_C(1) << (h % 64);
+}
+
+static bool filter_has(const uint64_t *f, unsigned h)
+{
+	return f[h / 64] >> (h % 64) & 1;
+}
+
 /* Make ctx->cache match (rules, inputs); NULL only when out of memory. */
-static struct dc_sched_cache *prepare(const struct dc_rules *r, struct dc_sched_ctx *ctx)
+struct dc_sched_cache *sched_prepare(const struct dc_rules *r, struct dc_sched_ctx *ctx)
 {
 	struct dc_sched_cache *c = ctx->cache;
 
-	dc_tz_use(r->zone);	/* validated when the rules were compiled */
 	if (!c && !(c = ctx->cache = calloc(1, sizeof *c)))
 		return NULL;
 	if (c->rules == r && c->ov == ctx->overrides && c->nov == ctx->noverrides &&
-	    c->al == ctx->alerts && c->nal == ctx->nalerts && c->ready)
+	    c->al == ctx->alerts && c->nal == ctx->nalerts && c->ready) {
+		if (c->tz_generation != dc_tz_generation()) {
+			dc_tz_use(r->zone);
+			c->tz_generation = dc_tz_generation();
+		}
 		return c;
+	}
+	dc_tz_use(r->zone);	/* validated when the rules were compiled */
 	cache_clear(c);
 	c->rules = r;
 	c->ov = ctx->overrides;
@@ -187,7 +146,12 @@ static struct dc_sched_cache *prepare(const struct dc_rules *r, struct dc_sched_
 			c->oidx[i] = (struct ovr_ref){ c->ov[i].screen, i };
 		qsort(c->oidx, c->nov, sizeof *c->oidx, cmp_ovr);
 		c->noidx = c->nov;
+		for (size_t i = 0; i < c->nov; i++)
+			filter_add(c->ov_filter, c->ov[i].screen);
 	}
+	for (size_t i = 0; i < r->nderog_index; i++)
+		filter_add(c->dg_filter, r->derog_index[i].screen);
+	c->tz_generation = dc_tz_generation();
 	c->ready = true;
 	return c;
 }
@@ -243,13 +207,17 @@ static bool scope_match(const struct dc_policy *p, const struct dc_screen *s)
 	return true;
 }
 
+/* `which`: the policies whose scope is worth checking (evaluate only needs
+ * those in force at the instant; next_transition needs them all). */
 static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
-		       const struct dc_screen *s, struct profile *pr)
+		       const struct dc_screen *s, uint64_t which, struct profile *pr)
 {
 	memset(pr, 0, sizeof *pr);
-	for (size_t i = 0; i < r->npolicies; i++)
+	for (uint64_t m = which; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
 		if (scope_match(&r->policies[i], s))
 			pr->scope |= UINT64_C(1) << i;
+	}
 	pr->catbit = 1u << s->category;
 	pr->removed = s->status == DC_STATUS_REMOVED;
 	pr->airport = s->flags & DC_FLAG_AIRPORT;
@@ -268,8 +236,18 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 			pr->svc_end = r->service_end;
 		}
 	}
-	EQUAL_RANGE(r->derog_index, r->nderog_index, screen, s->id, pr->d_first, pr->d_n);
-	EQUAL_RANGE(c->oidx, c->noidx, screen, s->id, pr->o_first, pr->o_n);
+	if (r->nderog_index || c->noidx) {
+		unsigned h = id_hash(s->id);
+		if (filter_has(c->dg_filter, h))
+			EQUAL_RANGE(r->derog_index, r->nderog_index, screen, s->id, pr->d_first, pr->d_n);
+		if (filter_has(c->ov_filter, h))
+			EQUAL_RANGE(c->oidx, c->noidx, screen, s->id, pr->o_first, pr->o_n);
+	}
+}
+
+uint64_t sched_all_policies(const struct dc_rules *r)
+{
+	return r->npolicies >= 64 ? UINT64_MAX : (UINT64_C(1) << r->npolicies) - 1;
 }
 
 static bool in_service(const struct profile *pr, int sod)
@@ -423,6 +401,24 @@ static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, con
 #undef DECIDE
 }
 
+/* Exported to schedule_next.c; the static versions inline into evaluate. */
+void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c, const struct dc_screen *s,
+		   uint64_t which, struct profile *pr)
+{
+	profile_of(r, c, s, which, pr);
+}
+
+bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
+		  const struct instant *in, struct dc_explanation *ex)
+{
+	return decide(r, c, pr, in, ex);
+}
+
+const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t)
+{
+	return cached_instant(r, c, t);
+}
+
 bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			  const struct dc_screen *s, int64_t t)
 {
@@ -431,12 +427,13 @@ bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 	struct profile pr;
 	bool on;
 
-	if (!(c = prepare(r, ctx ? ctx : &local))) {
+	if (!(c = sched_prepare(r, ctx ? ctx : &local))) {
 		dc_sched_ctx_release(&local);
 		return false;	/* out of memory: off is the lawful side */
 	}
-	profile_of(r, c, s, &pr);
-	on = decide(r, c, &pr, cached_instant(r, c, t), NULL);
+	const struct instant *in = cached_instant(r, c, t);
+	profile_of(r, c, s, in->active, &pr);
+	on = decide(r, c, &pr, in, NULL);
 	dc_sched_ctx_release(&local);
 	return on;
 }
@@ -451,353 +448,15 @@ void dc_schedule_explain(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 
 	memset(out, 0, sizeof *out);
 	out->t = t;
-	if (!(c = prepare(r, ctx ? ctx : &local))) {
+	if (!(c = sched_prepare(r, ctx ? ctx : &local))) {
 		dc_sched_ctx_release(&local);
 		out->on = false;
 		return;
 	}
-	profile_of(r, c, s, &pr);
+	profile_of(r, c, s, sched_all_policies(r), &pr);
 	instant_at(r, t, &in);
 	out->local = in.lt;
 	out->on = decide(r, c, &pr, &in, out);
 	dc_sched_ctx_release(&local);
 }
 
-/* ---- timeline and next transition ---- */
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int offset_at(int64_t t)
-{
-	struct dc_localtime l;
-
-	dc_tz_local(t, &l);
-	return l.gmtoff;
-}
-
-struct i64vec {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static int push(struct i64vec *a, int64_t x)
-{
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 4096;
-		int64_t *v = realloc(a->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n++] = x;
-	return 0;
-}
-
-/* Segments covering [t, t + horizon + margin) inside which no rule-set
- * predicate changes: boundaries at every minute mark of every local day
- * (both occurrences in a fall-back overlap) and at every offset change. */
-static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t)
-{
-	struct i64vec b = { 0 };
-	struct dc_localtime lt;
-	int64_t to = t + DC_SCHEDULE_HORIZON + 30 * INT64_C(86400);
-	int rc = -1;
-
-	dc_tz_local(t, &lt);
-	int64_t d0 = lt.daynum - 1, d1 = (to + 14 * 3600) / 86400 + 2;
-	for (int64_t d = d0; d <= d1; d++) {
-		int y, m, dd;
-		int64_t a = d * 86400 - 14 * 3600, e = a + 86400;	/* covers every zone's day */
-		int oa = offset_at(a), oe = offset_at(e);
-
-		dc_civil_from_days(d, &y, &m, &dd);
-		if (oa != oe) {
-			/* The instant the offset changes: bisect. */
-			while (e - a > 1) {
-				int64_t mid = a + (e - a) / 2;
-				if (offset_at(mid) == oa)
-					a = mid;
-				else
-					e = mid;
-			}
-			if (push(&b, e) < 0)
-				goto out;
-		}
-		int o1 = offset_at(d * 86400 - 86400), o2 = offset_at(d * 86400 + 2 * 86400);
-		for (size_t k = 0; k < r->nmarks; k++) {
-			int64_t u[2];
-			int n;
-			if (o1 == o2) {	/* no offset change near this day: direct */
-				u[0] = d * 86400 + r->marks[k] * 60 - o1;
-				n = 1;
-			} else {
-				n = dc_tz_to_utc(y, m, dd, r->marks[k] * 60, u);
-			}
-			for (int i = 0; i < n; i++)
-				if (push(&b, u[i]) < 0)
-					goto out;
-		}
-	}
-	qsort(b.v, b.n, sizeof *b.v, cmp_i64);
-	size_t first = 0, n = 0;
-	for (size_t i = 0; i < b.n; i++)
-		if (b.v[i] <= t)
-			first = i;	/* last boundary at or before t */
-	free(c->seg);
-	c->seg = malloc((b.n - first) * sizeof *c->seg);
-	if (!c->seg)
-		goto out;
-	for (size_t i = first; i < b.n && b.v[i] < to; i++) {
-		if (n && c->seg[n - 1].start == b.v[i])
-			continue;
-		struct segment *s = &c->seg[n++];
-		s->start = b.v[i];
-		dc_tz_local(s->start, &s->lt);
-		facts(r, &s->lt, &s->active, &s->night);
-	}
-	c->nseg = n;
-	c->tl_from = c->seg[0].start;
-	c->tl_to = to;
-	rc = 0;
-out:
-	free(b.v);
-	if (rc < 0)
-		c->nseg = 0;
-	return rc;
-}
-
-static int scratch_reserve(struct dc_sched_cache *c, size_t n)
-{
-	if (n <= c->cap_scratch)
-		return 0;
-	int64_t *v = realloc(c->scratch, n * sizeof *v);
-	if (!v)
-		return -1;
-	c->scratch = v;
-	c->cap_scratch = n;
-	return 0;
-}
-
-static void sort_small(int64_t *v, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			int64_t x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-}
-
-static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const struct profile *pr, int64_t t)
-{
-	int64_t end = t + DC_SCHEDULE_HORIZON;
-	size_t nabs = 0, ia = 0;
-	bool cur = decide(r, c, pr, cached_instant(r, c, t), NULL);
-
-	/* Absolute boundaries: this screen's derogations and overrides, all alerts. */
-	if (scratch_reserve(c, 2 * (pr->d_n + pr->o_n + c->nal) + 8) < 0)
-		return t + 60;	/* out of memory: ask again soon rather than sleep wrong */
-	int64_t *abs = c->scratch;
-	for (size_t i = 0; i < pr->d_n; i++) {
-		const struct dc_derogation *d = &r->derogations[r->derog_index[pr->d_first + i].derogation];
-		abs[nabs++] = d->from;
-		abs[nabs++] = d->until;
-	}
-	for (size_t i = 0; i < pr->o_n; i++) {
-		const struct dc_override *o = &c->ov[c->oidx[pr->o_first + i].idx];
-		abs[nabs++] = o->from;
-		abs[nabs++] = o->until;
-	}
-	for (size_t i = 0; i < c->nal; i++) {
-		abs[nabs++] = c->al[i].from;
-		abs[nabs++] = c->al[i].until;
-	}
-	qsort(abs, nabs, sizeof *abs, cmp_i64);
-	int64_t *cand = abs + nabs;	/* room for 3 + nabs reserved above */
-
-	/* The segment containing t. */
-	size_t lo = 0, hi = c->nseg;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->seg[mid].start <= t)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	for (size_t k = lo; k < c->nseg && c->seg[k].start <= end; k++) {
-		const struct segment *sg = &c->seg[k];
-		int64_t s1 = k + 1 < c->nseg ? c->seg[k + 1].start : c->tl_to;
-		size_t nc = 0;
-
-		if (sg->start > t)
-			cand[nc++] = sg->start;
-		if (pr->svc_start >= 0) {
-			int marks[2] = { pr->svc_start * 60, pr->svc_end * 60 };
-			for (int i = 0; i < 2; i++) {
-				int64_t x = sg->start + (marks[i] - sg->lt.sod);
-				if (marks[i] > sg->lt.sod && x > t && x < s1)
-					cand[nc++] = x;
-			}
-		}
-		while (ia < nabs && abs[ia] < s1) {
-			if (abs[ia] > t && abs[ia] >= sg->start)
-				cand[nc++] = abs[ia];
-			ia++;
-		}
-		sort_small(cand, nc);
-		for (size_t i = 0; i < nc; i++) {
-			struct instant in = { .t = cand[i], .lt = sg->lt, .active = sg->active, .night = sg->night };
-
-			if (cand[i] > end)
-				return INT64_MAX;
-			in.lt.sod = sg->lt.sod + (int)(cand[i] - sg->start);
-			if (decide(r, c, pr, &in, NULL) != cur)
-				return cand[i];
-		}
-	}
-	return INT64_MAX;
-}
-
-static size_t memo_slot(const struct memo_key *k)
-{
-	const unsigned char *p = (const unsigned char *)k;
-	uint64_t h = 1469598103934665603u;
-
-	for (size_t i = 0; i < sizeof *k; i++)
-		h = (h ^ p[i]) * 1099511628211u;
-	return (size_t)(h % MEMO_SIZE);
-}
-
-int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ctx *ctx,
-				    const struct dc_screen *s, int64_t t)
-{
-	struct dc_sched_ctx local = { 0 };
-	struct dc_sched_cache *c;
-	struct profile pr;
-	struct memo_key key;
-	struct memo_entry *slot = NULL;
-	int64_t next;
-
-	if (!(c = prepare(r, ctx ? ctx : &local)) ||
-	    (!c->memo && !(c->memo = calloc(MEMO_SIZE, sizeof *c->memo)))) {
-		dc_sched_ctx_release(&local);
-		return t + 60;	/* out of memory: ask again soon rather than sleep wrong */
-	}
-	if (!c->nseg || t < c->tl_from || t + DC_SCHEDULE_HORIZON > c->tl_to - 86400) {
-		if (build_timeline(r, c, t) < 0) {
-			dc_sched_ctx_release(&local);
-			return t + 60;
-		}
-	}
-	profile_of(r, c, s, &pr);
-	if (!pr.d_n && !pr.o_n) {
-		memset(&key, 0, sizeof key);	/* padding too: compared with memcmp */
-		key.scope = pr.scope;
-		key.catbit = pr.catbit;
-		key.svc_start = pr.svc_start;
-		key.svc_end = pr.svc_end;
-		key.bits = pr.removed | pr.subject << 1 | pr.airport << 2 | pr.furniture << 3;
-		if (c->memo_t != t) {
-			memset(c->memo, 0, MEMO_SIZE * sizeof *c->memo);
-			c->memo_t = t;
-		}
-		for (size_t i = memo_slot(&key), probes = 0; probes < 8; i = (i + 1) % MEMO_SIZE, probes++) {
-			if (!c->memo[i].used) {
-				slot = &c->memo[i];
-				break;
-			}
-			if (memcmp(&c->memo[i].key, &key, sizeof key) == 0)
-				return c->memo[i].next;
-		}
-	}
-	next = scan(r, c, &pr, t);
-	if (slot) {
-		slot->used = true;
-		slot->key = key;
-		slot->next = next;
-	}
-	dc_sched_ctx_release(&local);
-	return next;
-}
-
-/* ---- fallback ---- */
-
-int dc_schedule_compile(const struct dc_rules *r, struct dc_sched_ctx *ctx, const char *box,
-			const struct dc_screen *screens, size_t n, int64_t from, int64_t horizon,
-			struct dc_fallback *out, char *err, size_t errlen)
-{
-	struct dc_sched_ctx local = { 0 };
-	struct dc_sched_ctx *cx = ctx ? ctx : &local;
-	int64_t until = from + horizon, cut = INT64_MAX;
-
-	if (horizon <= 0) {
-		snprintf(err, errlen, "%s", TR("horizon non positif", "horizon must be positive"));
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (screens[i].channel < 1 || screens[i].channel > DC_MAX_CHANNELS) {
-			snprintf(err, errlen, TR("écran %s : voie %d hors de 1..%d",
-						 "screen %s: channel %d outside 1..%d"),
-				 screens[i].id, screens[i].channel, DC_MAX_CHANNELS);
-			return -1;
-		}
-	memset(out, 0, sizeof *out);
-	snprintf(out->box, sizeof out->box, "%s", box);
-	out->generated = from;
-	out->from = from;
-	out->until = until;
-	for (int ch = 1; ch <= DC_MAX_CHANNELS; ch++) {
-		struct dc_fallback_channel *fc = &out->ch[ch - 1];
-		bool used = false, state = true;
-		int64_t t = from;
-
-		for (size_t i = 0; i < n; i++)
-			if (screens[i].channel == ch) {
-				used = true;
-				state = state && dc_schedule_evaluate(r, cx, &screens[i], from);
-			}
-		if (!used)
-			continue;
-		fc->channel = ch;
-		fc->initial_on = state;
-		for (;;) {
-			int64_t next = INT64_MAX;
-			bool now = true;
-
-			for (size_t i = 0; i < n; i++)
-				if (screens[i].channel == ch) {
-					int64_t x = dc_schedule_next_transition(r, cx, &screens[i], t);
-					if (x < next)
-						next = x;
-				}
-			if (next >= until || next >= cut)
-				break;
-			for (size_t i = 0; i < n; i++)
-				if (screens[i].channel == ch)
-					now = now && dc_schedule_evaluate(r, cx, &screens[i], next);
-			if (now != state) {
-				if (fc->nsteps == DC_FALLBACK_MAX_STEPS) {
-					cut = next;
-					break;
-				}
-				fc->steps[fc->nsteps++] = next;
-				state = now;
-			}
-			t = next;
-		}
-	}
-	if (cut != INT64_MAX) {
-		out->until = cut;
-		for (int ch = 0; ch < DC_MAX_CHANNELS; ch++)
-			while (out->ch[ch].nsteps && out->ch[ch].steps[out->ch[ch].nsteps - 1] >= cut)
-				out->ch[ch].nsteps--;
-	}
-	dc_sched_ctx_release(&local);
-	return 0;
-}

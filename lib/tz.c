@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 static char current[DC_ZONE_MAX];
+static unsigned generation;
 
 bool dc_tz_valid(const char *zone)
 {
@@ -38,7 +39,13 @@ int dc_tz_use(const char *zone)
 		return -1;
 	tzset();
 	snprintf(current, sizeof current, "%s", zone);
+	generation++;
 	return 0;
+}
+
+unsigned dc_tz_generation(void)
+{
+	return generation;
 }
 
 const char *dc_tz_current(void)

@@ -30,6 +30,8 @@ bool dc_tz_valid(const char *zone);
 /* Make `zone` the process zone (setenv TZ + tzset) unless it already is.
  * Returns -1 when the zone is not in the tz database. */
 int dc_tz_use(const char *zone);
+/* Incremented each time dc_tz_use changes the zone (lets caches skip the check). */
+unsigned dc_tz_generation(void);
 /* The zone last set by dc_tz_use ("" before the first call). */
 const char *dc_tz_current(void);
 

@@ -21,6 +21,12 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# The rules and their calendars sit beside the database, where the decran
+# commands look for them; a file edited in run/ is kept.
+for f in rules.json vacances-zone-c.ics; do
+	[ -f "$run/$f" ] || cp "$top/gateway/demo/$f" "$run/$f"
+done
+
 if [ ! -f "$DECRAN_DB" ]; then
 	echo "demo: loading the demo commune into run/decran.db"
 	"$bin/decran" screens import --actor demo "$top/gateway/demo/screens.csv"
@@ -47,6 +53,8 @@ echo "demo: inventory ready.  In another terminal:"
 echo "  export DECRAN_DB=$DECRAN_DB"
 echo "  $B/bin/decran screens list --status slated_for_removal"
 echo "  LANG=en_US.UTF-8 $B/bin/decran screens list --category advertising"
+echo "  $B/bin/decran schedule explain pub-gare-abri-1"
+echo "  $B/bin/decran schedule preview --screen pub-gare-abri-1 --from 2026-11-23 --to 2026-11-25"
 echo "demo: Ctrl-C to stop."
 
 if [ -n "${DEMO_SECONDS:-}" ]; then

@@ -29,5 +29,8 @@ struct cli_command {
 /* Command groups (one cmd_<group>.c each). */
 int cmd_screens(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_schedule(struct cli *cli, int argc, char **argv);
+int cmd_override(struct cli *cli, int argc, char **argv);
+int cmd_grid_alert(struct cli *cli, int argc, char **argv);
 
 #endif

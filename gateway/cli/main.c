@@ -14,6 +14,12 @@ static const struct cli_command commands[] = {
 	  "screen inventory (add, list, import, export...)" },
 	{ "plan", cmd_plan, "objectifs de dépose du plan municipal",
 	  "removal targets of the municipal plan" },
+	{ "schedule", cmd_schedule, "plan d'allumage : vérifier les règles, expliquer, prévoir",
+	  "schedule: check rules, explain, preview" },
+	{ "override", cmd_override, "forçages manuels (arrêt, allumage) avec auteur et échéance",
+	  "manual overrides (force off/on) with author and expiry" },
+	{ "grid-alert", cmd_grid_alert, "alertes de tension du réseau électrique (type EcoWatt)",
+	  "power-grid stress alerts (EcoWatt-style)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -47,7 +47,8 @@ static void minimal_file_gets_defaults(void **state)
 {
 	(void)state;
 	char err[512] = "";
-	const char *j = "{\"policies\": []}";
+	const char *j = "{\"comment\": \"x\", \"policies\": [{\"id\": \"a\", \"effect\": \"on\", "
+			"\"reason\": \"r\", \"comment\": \"why\"}]}";
 	struct dc_rules *r = dc_rules_parse(j, strlen(j), NULL, err, sizeof err);
 
 	assert_non_null(r);

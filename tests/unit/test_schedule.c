@@ -407,27 +407,26 @@ static void dst_nights_2020_2040(void **state)
 
 /* A whole year, minute by minute: no advertising screen without an
  * exception is on between 01:00 and 06:00, except under a derogation in
- * its period; screens with an exception follow it. */
-static void full_year_legal_night_minute_by_minute(void **state)
+ * its period; screens with an exception follow it.  Run with the demo
+ * rules and with a permissive plan that says "on" for everything at all
+ * hours (the law must win over it). */
+static void year_of_nights(const struct dc_rules *r)
 {
-	(void)state;
-	struct dc_screen ads[5] = {
+	struct dc_screen ads[4] = {
 		screen("pub-gare-01", DC_CAT_ADVERTISING),	/* derogation on New Year's Eve */
 		screen("pub-2", DC_CAT_ADVERTISING),
 		screen("abri-1", DC_CAT_TRANSPORT),	/* furniture, default service hours 05:30-00:30 */
 		screen("info-abri", DC_CAT_INFORMATION),	/* furniture, own hours */
-		screen("pub-aero", DC_CAT_ADVERTISING),	/* airport */
 	};
 	ads[2].flags = ads[3].flags = DC_FLAG_TRANSPORT_FURNITURE;
 	snprintf(ads[3].service_hours, sizeof ads[3].service_hours, "05:00-01:15");
-	ads[4].flags = DC_FLAG_AIRPORT;
 	/* A force-on override must not break the rule either. */
 	struct dc_override ov = { .screen = "pub-2", .kind = DC_FORCE_ON, .author = "x", .reason = "y" };
-	ov.from = at(demo, 2027, 6, 1, 0, 0);
-	ov.until = at(demo, 2027, 6, 30, 0, 0);
+	ov.from = at(r, 2027, 6, 1, 0, 0);
+	ov.until = at(r, 2027, 6, 30, 0, 0);
 	struct dc_sched_ctx ctx = { .overrides = &ov, .noverrides = 1 };
-	int64_t derog_from = demo->derogations[0].from, derog_until = demo->derogations[0].until;
-	int64_t t0 = at(demo, 2026, 12, 1, 0, 0), t1 = at(demo, 2027, 12, 1, 0, 0);
+	int64_t derog_from = r->derogations[0].from, derog_until = r->derogations[0].until;
+	int64_t t0 = at(r, 2026, 12, 1, 0, 0), t1 = at(r, 2027, 12, 1, 0, 0);
 	long night_on = 0;
 
 	for (int64_t t = t0; t < t1; t += 60) {
@@ -435,11 +434,10 @@ static void full_year_legal_night_minute_by_minute(void **state)
 		struct tm tm;
 		localtime_r(&tt, &tm);
 		int min = tm.tm_hour * 60 + tm.tm_min;
-		bool night = min >= 60 && min < 360;
-		if (!night)
+		if (min < 60 || min >= 360)
 			continue;
 		for (int i = 0; i < 4; i++) {
-			bool o = dc_schedule_evaluate(demo, &ctx, &ads[i], t);
+			bool o = dc_schedule_evaluate(r, &ctx, &ads[i], t);
 			bool allowed = (i == 0 && t >= derog_from && t < derog_until) ||
 				       (i == 2 && min >= 330) || (i == 3 && (min < 75 || min >= 300));
 			if (o && !allowed)
@@ -452,6 +450,19 @@ static void full_year_legal_night_minute_by_minute(void **state)
 	 * abri-1 and 75 min a night for info-abri. */
 	assert_true(night_on > 120 + 365 * 30 + 365 * 75 - 200);
 	dc_sched_ctx_release(&ctx);
+}
+
+static void full_year_legal_night_minute_by_minute(void **state)
+{
+	(void)state;
+	year_of_nights(demo);
+	struct dc_rules *lax = rules_of(
+		"{\"transport\": {\"service_hours\": \"05:30-00:30\"},"
+		" \"derogations\": [{\"reference\": \"A-1\", \"screens\": [\"pub-gare-01\"],"
+		"   \"from\": \"2026-12-31 20:00\", \"to\": \"2027-01-01 03:00\"}],"
+		" \"policies\": [{\"id\": \"all-on\", \"effect\": \"on\", \"reason\": \"r\"}]}");
+	year_of_nights(lax);
+	dc_rules_free(lax);
 }
 
 static void overseas_zone_follows_local_wall_clock(void **state)
@@ -546,6 +557,46 @@ static void compile_matches_evaluate_minute_by_minute(void **state)
 	dc_sched_ctx_release(&ctx);
 }
 
+static void compile_cuts_until_when_a_channel_overflows(void **state)
+{
+	(void)state;
+	/* Off for 5 minutes every quarter hour: 192 toggles a day. */
+	struct dc_rules *r = rules_of(
+		"{\"policies\": [{\"id\": \"blink\", \"effect\": \"off\", \"reason\": \"r\", \"windows\": ["
+		"{\"start\": \"00:00\", \"end\": \"00:05\"}, {\"start\": \"00:15\", \"end\": \"00:20\"},"
+		"{\"start\": \"00:30\", \"end\": \"00:35\"}, {\"start\": \"00:45\", \"end\": \"00:50\"}]}]}");
+	struct dc_screen s[2] = { screen("info-1", DC_CAT_INFORMATION), screen("info-2", DC_CAT_INFORMATION) };
+	s[0].channel = 1;
+	s[1].channel = 2;
+	static struct dc_fallback fb;
+	char err[128];
+	int64_t from = at(r, 2026, 11, 23, 12, 0);
+
+	/* 8 toggles a day fit in 512 for 64 days, not for 100. */
+	assert_int_equal(dc_schedule_compile(r, NULL, "b", s, 2, from, 100 * 86400, &fb, err, sizeof err), 0);
+	assert_int_equal(fb.ch[0].nsteps, DC_FALLBACK_MAX_STEPS);
+	assert_true(fb.until < from + 100 * 86400);
+	assert_true(fb.until > fb.ch[0].steps[DC_FALLBACK_MAX_STEPS - 1]);
+	assert_int_equal(fb.ch[1].nsteps, DC_FALLBACK_MAX_STEPS);
+	for (int64_t t = from; t < fb.until; t += 300)
+		assert_int_equal(dc_fallback_state(&fb, 1, t, NULL), dc_schedule_evaluate(r, NULL, &s[0], t));
+	dc_rules_free(r);
+}
+
+static void failed_reload_keeps_the_previous_rules(void **state)
+{
+	(void)state;
+	char err[256];
+	struct dc_rules *cur = rules_of("{\"policies\": [{\"id\": \"a\", \"effect\": \"off\", \"reason\": \"r\"}]}");
+	const char *bad = "{\"policies\": [{\"id\": \"a\", \"effect\": \"on\"}]}";
+	struct dc_rules *next = dc_rules_parse(bad, strlen(bad), NULL, err, sizeof err);
+	struct dc_screen s = screen("info-1", DC_CAT_INFORMATION);
+
+	assert_null(next);
+	assert_false(dc_schedule_evaluate(cur, NULL, &s, at(cur, 2026, 11, 23, 12, 0)));
+	dc_rules_free(cur);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +616,8 @@ int main(void)
 		cmocka_unit_test(overseas_zone_follows_local_wall_clock),
 		cmocka_unit_test(explanation_lists_every_rule_in_order),
 		cmocka_unit_test(compile_matches_evaluate_minute_by_minute),
+		cmocka_unit_test(compile_cuts_until_when_a_channel_overflows),
+		cmocka_unit_test(failed_reload_keeps_the_previous_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,508 @@
+/* cmd_schedule.c — `decran schedule check | explain | preview`: validate a
+ * rules file, say why a screen is on or off (French sentences by default),
+ * and list every on/off transition over a period. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_schedule.h"
+#include "cli_store.h"
+#include "i18n.h"
+#include "overrides.h"
+#include "schedule.h"
+
+static void usage(FILE *f)
+{
+	fputs(TR("usage : decran schedule check FICHIER [--json]\n"
+		 "        decran schedule explain ÉCRAN [--at 'AAAA-MM-JJ HH:MM'] [--rules FICHIER] [--json]\n"
+		 "        decran schedule preview [--screen ÉCRAN] --from 'AAAA-MM-JJ[ HH:MM]' --to '…'\n"
+		 "                                [--rules FICHIER] [--json]\n"
+		 "        decran schedule fallback COFFRET [--from 'AAAA-MM-JJ[ HH:MM]'] [--days 14] [--rules FICHIER]\n"
+		 "check valide un fichier de règles (sans base).  explain dit pourquoi un écran\n"
+		 "est allumé ou éteint (maintenant, ou à --at, heure locale du fuseau des règles),\n"
+		 "règle par règle dans l'ordre de priorité.  preview liste chaque passage\n"
+		 "allumé/éteint sur la période (400 jours au plus).  fallback imprime le plan de\n"
+		 "secours compilé d'un coffret (JSON, docs/protocol.md).\n"
+		 "Fichier de règles : --rules, sinon $DECRAN_RULES, sinon rules.json à côté de la base.\n"
+		 "Les forçages et alertes réseau en cours (decran override / grid-alert) sont pris en compte.\n",
+		 "usage: decran schedule check FILE [--json]\n"
+		 "       decran schedule explain SCREEN [--at 'YYYY-MM-DD HH:MM'] [--rules FILE] [--json]\n"
+		 "       decran schedule preview [--screen SCREEN] --from 'YYYY-MM-DD[ HH:MM]' --to '…'\n"
+		 "                               [--rules FILE] [--json]\n"
+		 "       decran schedule fallback BOX [--from 'YYYY-MM-DD[ HH:MM]'] [--days 14] [--rules FILE]\n"
+		 "check validates a rules file (no database needed).  explain says why a screen\n"
+		 "is on or off (now, or at --at, local time of the rules' zone), rule by rule in\n"
+		 "precedence order.  preview lists every on/off transition in the period (at\n"
+		 "most 400 days).  fallback prints a box's compiled fallback schedule (JSON,\n"
+		 "docs/protocol.md).\n"
+		 "Rules file: --rules, else $DECRAN_RULES, else rules.json beside the database.\n"
+		 "Overrides and grid alerts in force (decran override / grid-alert) are applied.\n"), f);
+}
+
+static const char *state_word(bool on)
+{
+	return on ? TR("allumé", "on") : TR("éteint", "off");
+}
+
+static void print_json(cJSON *j)
+{
+	char *s = cJSON_Print(j);
+
+	if (s)
+		printf("%s\n", s);
+	free(s);
+	cJSON_Delete(j);
+}
+
+static int check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	int c;
+	char err[1024];
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error(usage, argv[optind - 1]);
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *file = argv[optind];
+	struct dc_rules *r = dc_rules_load(file, err, sizeof err);
+	if (json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", r != NULL);
+		cJSON_AddStringToObject(j, "file", file);
+		if (!r)
+			cJSON_AddStringToObject(j, "error", err);
+		else {
+			cJSON_AddStringToObject(j, "zone", r->zone);
+			cJSON *p = cJSON_AddArrayToObject(j, "policies");
+			for (size_t i = 0; i < r->npolicies; i++) {
+				cJSON *o = cJSON_CreateObject();
+				cJSON_AddStringToObject(o, "id", r->policies[i].id);
+				cJSON_AddStringToObject(o, "effect", r->policies[i].on ? "on" : "off");
+				cJSON_AddItemToArray(p, o);
+			}
+			cJSON *cal = cJSON_AddArrayToObject(j, "calendars");
+			for (size_t i = 0; i < r->ncalendars; i++)
+				cJSON_AddItemToArray(cal, cJSON_CreateString(r->calendars[i].name));
+			cJSON_AddNumberToObject(j, "derogations", (double)r->nderogations);
+		}
+		print_json(j);
+	} else if (!r) {
+		fprintf(stderr, TR("decran : règles refusées : %s\n", "decran: rules refused: %s\n"), err);
+	} else {
+		printf(TR("Règles valides : %s — fuseau %s, %zu règle(s), %zu dérogation(s), %zu calendrier(s).\n",
+			  "Rules valid: %s — zone %s, %zu rule(s), %zu derogation(s), %zu calendar(s).\n"),
+		       file, r->zone, r->npolicies, r->nderogations, r->ncalendars);
+		for (size_t i = 0; i < r->npolicies; i++)
+			printf("  %2zu. %-24s %s\n", i + 1, r->policies[i].id,
+			       r->policies[i].on ? TR("peut être allumé", "may be on") : TR("éteint", "off"));
+	}
+	int rc = r ? 0 : 1;
+	dc_rules_free(r);
+	return rc;
+}
+
+/* Everything explain and preview need; freed by done(). */
+struct session {
+	struct dc_rules *rules;
+	struct dc_store *store;
+	struct dc_override *ov;
+	struct dc_grid_alert *al;
+	struct dc_sched_ctx ctx;
+};
+
+static void done(struct session *s)
+{
+	dc_sched_ctx_release(&s->ctx);
+	free(s->ov);
+	free(s->al);
+	if (s->store)
+		dc_store_close(s->store);
+	dc_rules_free(s->rules);
+}
+
+static int open_session(struct cli *cli, const char *rules, struct session *s)
+{
+	memset(s, 0, sizeof *s);
+	if (!(s->rules = cli_rules_load(cli, rules)))
+		return -1;
+	if (!(s->store = cli_open_store(cli)))
+		return -1;
+	return 0;
+}
+
+static int load_inputs(struct session *s, int64_t at)
+{
+	char err[512];
+	size_t no, na;
+
+	if (gw_schedule_inputs(s->store, at, &s->ov, &no, &s->al, &na, err, sizeof err) < 0) {
+		fprintf(stderr, "decran: %s\n", err);
+		return -1;
+	}
+	s->ctx = (struct dc_sched_ctx){ .overrides = s->ov, .noverrides = no, .alerts = s->al, .nalerts = na };
+	return 0;
+}
+
+static const char *const step_kinds[] = { "removed", "force_off", "night_rule", "grid_alert",
+					  "derogation", "force_on", "policy", "default" };
+static const char *const outcomes[] = { "not_concerned", "not_now", "exempt", "lifted",
+					"applied", "refused", "shadowed" };
+
+static int explain(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *at = NULL, *rules = NULL;
+	bool json = false;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'a')
+			at = optarg;
+		else if (c == 'r')
+			rules = optarg;
+		else if (c == 'j')
+			json = true;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else
+			return cli_usage_error(usage, argv[optind - 1]);
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct session s;
+	struct dc_screen scr;
+	int64_t t = cli_now();
+	int rc = 1;
+
+	if (open_session(cli, rules, &s) < 0)
+		goto out;
+	dc_tz_use(s.rules->zone);
+	if (at && cli_parse_local(at, &t) < 0) {
+		fprintf(stderr, TR("decran : --at « %s » : date attendue AAAA-MM-JJ HH:MM\n",
+				   "decran: --at '%s': expected a date YYYY-MM-DD HH:MM\n"), at);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	int found = dc_store_get_screen(s.store, argv[optind], &scr);
+	if (found <= 0) {
+		fprintf(stderr, found < 0 ? "decran: %s\n" : TR("decran : écran inconnu « %s »\n",
+								 "decran: unknown screen '%s'\n"),
+			found < 0 ? dc_store_errmsg(s.store) : argv[optind]);
+		goto out;
+	}
+	if (load_inputs(&s, t) < 0)
+		goto out;
+	static struct dc_explanation e;
+	static char text[16384];
+	char when[32], iso[32];
+	dc_schedule_explain(s.rules, &s.ctx, &scr, t, &e);
+	int64_t next = dc_schedule_next_transition(s.rules, &s.ctx, &scr, t);
+	if (json) {
+		cJSON *j = cJSON_CreateObject(), *steps;
+		cJSON_AddStringToObject(j, "screen", scr.id);
+		cJSON_AddStringToObject(j, "at", cli_iso_utc(t, iso, sizeof iso));
+		cJSON_AddStringToObject(j, "zone", s.rules->zone);
+		cJSON_AddStringToObject(j, "state", e.on ? "on" : "off");
+		cJSON_AddNumberToObject(j, "decisive", (double)e.decisive);
+		steps = cJSON_AddArrayToObject(j, "steps");
+		for (size_t i = 0; i < e.nsteps; i++) {
+			const struct dc_explain_step *st = &e.steps[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "kind", step_kinds[st->kind]);
+			cJSON_AddStringToObject(o, "outcome", outcomes[st->outcome]);
+			cJSON_AddStringToObject(o, "effect", st->effect_on ? "on" : "off");
+			if (st->kind == DC_STEP_POLICY)
+				cJSON_AddStringToObject(o, "policy", s.rules->policies[st->index].id);
+			if (st->kind == DC_STEP_DEROGATION || (st->kind == DC_STEP_NIGHT && st->outcome == DC_OUT_LIFTED))
+				cJSON_AddStringToObject(o, "derogation", s.rules->derogations[st->index].reference);
+			cJSON_AddItemToArray(steps, o);
+		}
+		if (next == INT64_MAX)
+			cJSON_AddNullToObject(j, "next_change");
+		else
+			cJSON_AddStringToObject(j, "next_change", cli_iso_utc(next, iso, sizeof iso));
+		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
+		cJSON_AddStringToObject(j, "text", text);
+		print_json(j);
+	} else {
+		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
+		fputs(text, stdout);
+		if (next == INT64_MAX)
+			printf(TR("Aucun changement dans les 400 prochains jours.\n",
+				  "No change within the next 400 days.\n"));
+		else
+			printf(TR("Prochain changement : %s → %s\n", "Next change: %s → %s\n"),
+			       cli_fmt_local(next, when, sizeof when), state_word(!e.on));
+	}
+	rc = 0;
+out:
+	done(&s);
+	return rc;
+}
+
+static int preview(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "screen", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *screen = NULL, *from_s = NULL, *to_s = NULL, *rules = NULL;
+	bool json = false;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': screen = optarg; break;
+		case 'f': from_s = optarg; break;
+		case 't': to_s = optarg; break;
+		case 'r': rules = optarg; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage_error(usage, argv[optind - 1]);
+		}
+	}
+	if (argc != optind || !from_s || !to_s) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct session s;
+	struct dc_screen *list = NULL;
+	size_t n = 0;
+	int64_t from, to;
+	int rc = 1;
+
+	if (open_session(cli, rules, &s) < 0)
+		goto out;
+	dc_tz_use(s.rules->zone);
+	if (cli_parse_local(from_s, &from) < 0 || cli_parse_local(to_s, &to) < 0 || to <= from ||
+	    to - from > DC_SCHEDULE_HORIZON) {
+		fprintf(stderr, "%s", TR("decran : --from/--to : dates AAAA-MM-JJ[ HH:MM], --to après --from, "
+					 "400 jours au plus\n",
+					 "decran: --from/--to: dates YYYY-MM-DD[ HH:MM], --to after --from, "
+					 "at most 400 days\n"));
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (screen) {
+		if (!(list = calloc(1, sizeof *list)))
+			goto out;
+		int found = dc_store_get_screen(s.store, screen, list);
+		if (found <= 0) {
+			fprintf(stderr, found < 0 ? "decran: %s\n" : TR("decran : écran inconnu « %s »\n",
+									 "decran: unknown screen '%s'\n"),
+				found < 0 ? dc_store_errmsg(s.store) : screen);
+			goto out;
+		}
+		n = 1;
+	} else {
+		struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
+		if (dc_store_list_screens_array(s.store, &f, &list, &n) < 0) {
+			fprintf(stderr, "decran: %s\n", dc_store_errmsg(s.store));
+			goto out;
+		}
+	}
+	if (load_inputs(&s, from) < 0)
+		goto out;
+	char when[32], iso[32];
+	cJSON *j = NULL, *arr = NULL;
+	if (json) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "zone", s.rules->zone);
+		cJSON_AddStringToObject(j, "from", cli_iso_utc(from, iso, sizeof iso));
+		cJSON_AddStringToObject(j, "to", cli_iso_utc(to, iso, sizeof iso));
+		arr = cJSON_AddArrayToObject(j, "screens");
+	} else {
+		char w2[32];
+		printf(TR("# %s → %s, heure locale %s\n", "# %s → %s, local time %s\n"),
+		       cli_fmt_local(from, when, sizeof when), cli_fmt_local(to, w2, sizeof w2), s.rules->zone);
+		cli_print_cell(TR("écran", "screen"), 24);
+		printf("  ");
+		cli_print_cell(TR("heure", "time"), 16);
+		printf("  %s\n", TR("état", "state"));
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool on = dc_schedule_evaluate(s.rules, &s.ctx, &list[i], from);
+		cJSON *o = NULL, *tr = NULL;
+		if (json) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", list[i].id);
+			cJSON_AddStringToObject(o, "initial", on ? "on" : "off");
+			tr = cJSON_AddArrayToObject(o, "transitions");
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			cli_print_cell(list[i].id, 24);
+			printf("  %s  %s %s\n", cli_fmt_local(from, when, sizeof when), state_word(on),
+			       TR("(début de période)", "(start of period)"));
+		}
+		for (int64_t t = from;;) {
+			t = dc_schedule_next_transition(s.rules, &s.ctx, &list[i], t);
+			if (t >= to)
+				break;
+			on = dc_schedule_evaluate(s.rules, &s.ctx, &list[i], t);
+			if (json) {
+				cJSON *x = cJSON_CreateObject();
+				cJSON_AddStringToObject(x, "at", cli_iso_utc(t, iso, sizeof iso));
+				cJSON_AddStringToObject(x, "local", cli_fmt_local(t, when, sizeof when));
+				cJSON_AddStringToObject(x, "state", on ? "on" : "off");
+				cJSON_AddItemToArray(tr, x);
+			} else {
+				cli_print_cell(list[i].id, 24);
+				printf("  %s  %s\n", cli_fmt_local(t, when, sizeof when), state_word(on));
+			}
+		}
+	}
+	if (json)
+		print_json(j);
+	rc = 0;
+out:
+	free(list);
+	done(&s);
+	return rc;
+}
+
+/* The fallback message a relay box would receive (docs/protocol.md). */
+static int fallback(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from_s = NULL, *rules = NULL;
+	long days = 14;
+	char *end;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': from_s = optarg; break;
+		case 'r': rules = optarg; break;
+		case 'd':
+			days = strtol(optarg, &end, 10);
+			if (*end || days < 1 || days > 60)
+				return cli_usage_error(usage, "--days");
+			break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage_error(usage, argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *box = argv[optind];
+	struct session s;
+	struct dc_screen *list = NULL, *mine = NULL;
+	size_t n = 0, k = 0;
+	int64_t from = cli_now();
+	static struct dc_fallback fb;
+	char err[256];
+	int rc = 1;
+
+	if (open_session(cli, rules, &s) < 0)
+		goto out;
+	dc_tz_use(s.rules->zone);
+	if (from_s && cli_parse_local(from_s, &from) < 0) {
+		fprintf(stderr, TR("decran : --from « %s » : AAAA-MM-JJ[ HH:MM] attendu\n",
+				   "decran: --from '%s': YYYY-MM-DD[ HH:MM] expected\n"), from_s);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
+	if (dc_store_list_screens_array(s.store, &f, &list, &n) < 0) {
+		fprintf(stderr, "decran: %s\n", dc_store_errmsg(s.store));
+		goto out;
+	}
+	if (!(mine = calloc(n ? n : 1, sizeof *mine)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i].box, box) == 0 && list[i].channel > 0)
+			mine[k++] = list[i];
+	if (!k) {
+		fprintf(stderr, TR("decran : aucun écran relié au coffret « %s »\n",
+				   "decran: no screen bound to box '%s'\n"), box);
+		goto out;
+	}
+	if (load_inputs(&s, from) < 0)
+		goto out;
+	if (dc_schedule_compile(s.rules, &s.ctx, box, mine, k, from, days * 86400, &fb, err, sizeof err) < 0) {
+		fprintf(stderr, "decran: %s\n", err);
+		goto out;
+	}
+	char *json = dc_fallback_encode(&fb);
+	if (!json)
+		goto out;
+	printf("%s\n", json);
+	free(json);
+	rc = 0;
+out:
+	free(mine);
+	free(list);
+	done(&s);
+	return rc;
+}
+
+int cmd_schedule(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return explain(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "preview") == 0)
+		return preview(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "fallback") == 0)
+		return fallback(cli, argc - 1, argv + 1);
+	fprintf(stderr, TR("decran : sous-commande inconnue « schedule %s »\n",
+			   "decran: unknown sub-command 'schedule %s'\n"), argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

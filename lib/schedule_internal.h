@@ -1,0 +1,97 @@
+/* schedule_internal.h — what schedule.c (decisions) and schedule_next.c
+ * (timeline, next transition) share.  Not for use outside lib/schedule*.c. */
+#ifndef DECRAN_SCHEDULE_INTERNAL_H
+#define DECRAN_SCHEDULE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "schedule.h"
+#include "tz.h"
+
+struct instant {
+	int64_t t;
+	struct dc_localtime lt;
+	uint64_t active;	/* policies whose time conditions hold */
+	bool night;		/* inside the legal night window */
+};
+
+struct profile {
+	uint64_t scope;		/* policies that concern the screen */
+	unsigned catbit;
+	bool removed, subject, airport, furniture;
+	int svc_start, svc_end;	/* service hours in minutes, -1 when none */
+	size_t d_first, d_n;	/* its derogations in rules->derog_index */
+	size_t o_first, o_n;	/* its overrides in cache->oidx */
+};
+
+/* What makes two screens decide identically (when they have no derogation
+ * and no override of their own). */
+struct memo_key {
+	uint64_t scope;
+	unsigned catbit;
+	int svc_start, svc_end;
+	unsigned bits;
+};
+
+struct memo_entry {
+	bool used;
+	struct memo_key key;
+	int64_t next;
+};
+
+#define MEMO_SIZE 4096
+
+struct segment {
+	int64_t start;
+	struct dc_localtime lt;	/* local fields at start */
+	uint64_t active;
+	bool night;
+};
+
+struct ovr_ref {
+	const char *screen;
+	size_t idx;
+};
+
+/* A 4096-bit filter of screen ids: most screens have no override and no
+ * derogation, and learn it from one hash instead of a binary search. */
+#define ID_FILTER_BITS 4096
+
+struct dc_sched_cache {
+	const struct dc_rules *rules;
+	unsigned tz_generation;
+	uint64_t ov_filter[ID_FILTER_BITS / 64], dg_filter[ID_FILTER_BITS / 64];
+	const struct dc_override *ov;
+	size_t nov;
+	const struct dc_grid_alert *al;
+	size_t nal;
+	struct ovr_ref *oidx;
+	size_t noidx;
+	bool have_instant;
+	struct instant inst;
+	struct segment *seg;
+	size_t nseg;
+	int64_t tl_from, tl_to;
+	bool ready;
+	int64_t memo_t;
+	struct memo_entry *memo;	/* allocated by the first next_transition */
+	int64_t *scratch;	/* absolute boundaries, then candidates */
+	size_t cap_scratch;
+};
+
+/* Facts at one local time: policies in force and the legal night window. */
+void sched_facts(const struct dc_rules *r, const struct dc_localtime *lt, uint64_t *active, bool *night);
+/* Make ctx->cache match (rules, inputs); NULL only when out of memory. */
+struct dc_sched_cache *sched_prepare(const struct dc_rules *r, struct dc_sched_ctx *ctx);
+/* The instant facts of t, cached for repeated calls at the same t. */
+const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t);
+/* The screen's profile; scope checked only for the policies in `which`. */
+void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c, const struct dc_screen *s,
+		   uint64_t which, struct profile *pr);
+uint64_t sched_all_policies(const struct dc_rules *r);
+/* The decision in precedence order; with ex, every step is recorded. */
+bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
+		  const struct instant *in, struct dc_explanation *ex);
+
+#endif

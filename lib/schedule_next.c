@@ -1,0 +1,277 @@
+/* schedule_next.c — when does a screen's decision change next?
+ *
+ * A timeline of segments, inside which no rule-set predicate changes, is
+ * built once per start instant: a boundary at every minute mark of every
+ * local day over the horizon (both occurrences in a fall-back hour) and at
+ * every UTC-offset change.  next_transition then walks segments instead of
+ * minutes, adding the screen's own boundaries (service hours, derogations,
+ * overrides, alerts) inside them; screens with equal profiles share the
+ * answer through a small memo.
+ */
+#include "schedule_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int offset_at(int64_t t)
+{
+	struct dc_localtime l;
+
+	dc_tz_local(t, &l);
+	return l.gmtoff;
+}
+
+struct i64vec {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int push(struct i64vec *a, int64_t x)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 4096;
+		int64_t *v = realloc(a->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = x;
+	return 0;
+}
+
+/* Segments covering [t, t + horizon + margin) inside which no rule-set
+ * predicate changes: boundaries at every minute mark of every local day
+ * (both occurrences in a fall-back overlap) and at every offset change. */
+static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t)
+{
+	struct i64vec b = { 0 };
+	struct dc_localtime lt;
+	int64_t to = t + DC_SCHEDULE_HORIZON + 30 * INT64_C(86400);
+	int rc = -1;
+
+	dc_tz_local(t, &lt);
+	int64_t d0 = lt.daynum - 1, d1 = (to + 14 * 3600) / 86400 + 2;
+	for (int64_t d = d0; d <= d1; d++) {
+		int y, m, dd;
+		int64_t a = d * 86400 - 14 * 3600, e = a + 86400;	/* covers every zone's day */
+		int oa = offset_at(a), oe = offset_at(e);
+
+		dc_civil_from_days(d, &y, &m, &dd);
+		if (oa != oe) {
+			/* The instant the offset changes: bisect. */
+			while (e - a > 1) {
+				int64_t mid = a + (e - a) / 2;
+				if (offset_at(mid) == oa)
+					a = mid;
+				else
+					e = mid;
+			}
+			if (push(&b, e) < 0)
+				goto out;
+		}
+		int o1 = offset_at(d * 86400 - 86400), o2 = offset_at(d * 86400 + 2 * 86400);
+		for (size_t k = 0; k < r->nmarks; k++) {
+			int64_t u[2];
+			int n;
+			if (o1 == o2) {	/* no offset change near this day: direct */
+				u[0] = d * 86400 + r->marks[k] * 60 - o1;
+				n = 1;
+			} else {
+				n = dc_tz_to_utc(y, m, dd, r->marks[k] * 60, u);
+			}
+			for (int i = 0; i < n; i++)
+				if (push(&b, u[i]) < 0)
+					goto out;
+		}
+	}
+	qsort(b.v, b.n, sizeof *b.v, cmp_i64);
+	size_t first = 0, n = 0;
+	for (size_t i = 0; i < b.n; i++)
+		if (b.v[i] <= t)
+			first = i;	/* last boundary at or before t */
+	free(c->seg);
+	c->seg = malloc((b.n - first) * sizeof *c->seg);
+	if (!c->seg)
+		goto out;
+	for (size_t i = first; i < b.n && b.v[i] < to; i++) {
+		if (n && c->seg[n - 1].start == b.v[i])
+			continue;
+		struct segment *s = &c->seg[n++];
+		s->start = b.v[i];
+		dc_tz_local(s->start, &s->lt);
+		sched_facts(r, &s->lt, &s->active, &s->night);
+	}
+	c->nseg = n;
+	c->tl_from = c->seg[0].start;
+	c->tl_to = to;
+	rc = 0;
+out:
+	free(b.v);
+	if (rc < 0)
+		c->nseg = 0;
+	return rc;
+}
+
+static int scratch_reserve(struct dc_sched_cache *c, size_t n)
+{
+	if (n <= c->cap_scratch)
+		return 0;
+	int64_t *v = realloc(c->scratch, n * sizeof *v);
+	if (!v)
+		return -1;
+	c->scratch = v;
+	c->cap_scratch = n;
+	return 0;
+}
+
+static void sort_small(int64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int64_t x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+}
+
+static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const struct profile *pr, int64_t t)
+{
+	int64_t end = t + DC_SCHEDULE_HORIZON;
+	size_t nabs = 0, ia = 0;
+	bool cur = sched_decide(r, c, pr, sched_instant(r, c, t), NULL);
+
+	/* Absolute boundaries: this screen's derogations and overrides, all alerts. */
+	if (scratch_reserve(c, 2 * (pr->d_n + pr->o_n + c->nal) + 8) < 0)
+		return t + 60;	/* out of memory: ask again soon rather than sleep wrong */
+	int64_t *abs = c->scratch;
+	for (size_t i = 0; i < pr->d_n; i++) {
+		const struct dc_derogation *d = &r->derogations[r->derog_index[pr->d_first + i].derogation];
+		abs[nabs++] = d->from;
+		abs[nabs++] = d->until;
+	}
+	for (size_t i = 0; i < pr->o_n; i++) {
+		const struct dc_override *o = &c->ov[c->oidx[pr->o_first + i].idx];
+		abs[nabs++] = o->from;
+		abs[nabs++] = o->until;
+	}
+	for (size_t i = 0; i < c->nal; i++) {
+		abs[nabs++] = c->al[i].from;
+		abs[nabs++] = c->al[i].until;
+	}
+	qsort(abs, nabs, sizeof *abs, cmp_i64);
+	int64_t *cand = abs + nabs;	/* room for 3 + nabs reserved above */
+
+	/* The segment containing t. */
+	size_t lo = 0, hi = c->nseg;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->seg[mid].start <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < c->nseg && c->seg[k].start <= end; k++) {
+		const struct segment *sg = &c->seg[k];
+		int64_t s1 = k + 1 < c->nseg ? c->seg[k + 1].start : c->tl_to;
+		size_t nc = 0;
+
+		if (sg->start > t)
+			cand[nc++] = sg->start;
+		if (pr->svc_start >= 0) {
+			int marks[2] = { pr->svc_start * 60, pr->svc_end * 60 };
+			for (int i = 0; i < 2; i++) {
+				int64_t x = sg->start + (marks[i] - sg->lt.sod);
+				if (marks[i] > sg->lt.sod && x > t && x < s1)
+					cand[nc++] = x;
+			}
+		}
+		while (ia < nabs && abs[ia] < s1) {
+			if (abs[ia] > t && abs[ia] >= sg->start)
+				cand[nc++] = abs[ia];
+			ia++;
+		}
+		sort_small(cand, nc);
+		for (size_t i = 0; i < nc; i++) {
+			struct instant in = { .t = cand[i], .lt = sg->lt, .active = sg->active, .night = sg->night };
+
+			if (cand[i] > end)
+				return INT64_MAX;
+			in.lt.sod = sg->lt.sod + (int)(cand[i] - sg->start);
+			if (sched_decide(r, c, pr, &in, NULL) != cur)
+				return cand[i];
+		}
+	}
+	return INT64_MAX;
+}
+
+static size_t memo_slot(const struct memo_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	uint64_t h = 1469598103934665603u;
+
+	for (size_t i = 0; i < sizeof *k; i++)
+		h = (h ^ p[i]) * 1099511628211u;
+	return (size_t)(h % MEMO_SIZE);
+}
+
+int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+				    const struct dc_screen *s, int64_t t)
+{
+	struct dc_sched_ctx local = { 0 };
+	struct dc_sched_cache *c;
+	struct profile pr;
+	struct memo_key key;
+	struct memo_entry *slot = NULL;
+	int64_t next;
+
+	if (!(c = sched_prepare(r, ctx ? ctx : &local)) ||
+	    (!c->memo && !(c->memo = calloc(MEMO_SIZE, sizeof *c->memo)))) {
+		dc_sched_ctx_release(&local);
+		return t + 60;	/* out of memory: ask again soon rather than sleep wrong */
+	}
+	if (!c->nseg || t < c->tl_from || t + DC_SCHEDULE_HORIZON > c->tl_to - 86400) {
+		if (build_timeline(r, c, t) < 0) {
+			dc_sched_ctx_release(&local);
+			return t + 60;
+		}
+	}
+	sched_profile(r, c, s, sched_all_policies(r), &pr);
+	if (!pr.d_n && !pr.o_n) {
+		memset(&key, 0, sizeof key);	/* padding too: compared with memcmp */
+		key.scope = pr.scope;
+		key.catbit = pr.catbit;
+		key.svc_start = pr.svc_start;
+		key.svc_end = pr.svc_end;
+		key.bits = pr.removed | pr.subject << 1 | pr.airport << 2 | pr.furniture << 3;
+		if (c->memo_t != t) {
+			memset(c->memo, 0, MEMO_SIZE * sizeof *c->memo);
+			c->memo_t = t;
+		}
+		for (size_t i = memo_slot(&key), probes = 0; probes < 8; i = (i + 1) % MEMO_SIZE, probes++) {
+			if (!c->memo[i].used) {
+				slot = &c->memo[i];
+				break;
+			}
+			if (memcmp(&c->memo[i].key, &key, sizeof key) == 0)
+				return c->memo[i].next;
+		}
+	}
+	next = scan(r, c, &pr, t);
+	if (slot) {
+		slot->used = true;
+		slot->key = key;
+		slot->next = next;
+	}
+	dc_sched_ctx_release(&local);
+	return next;
+}
+
