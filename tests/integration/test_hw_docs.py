@@ -375,3 +375,11 @@ def test_gateway_snippet_is_accepted(where, fragment, tmp_path):
                        timeout=30, env=dict(os.environ, LANG="C.UTF-8"))
     assert p.returncode == 0, "%s: snippet rejected by decran-gateway --check:\n%s%s" % (
         where, p.stdout, p.stderr)
+
+
+def test_relay_contactor_drawing_names_channel_1_pin():
+    """Schéma 2 draws channel 1: its GPIO and header pin must be the firmware's."""
+    root = ET.parse(os.path.join(DIAGRAMS, "relay-contactor.svg")).getroot()
+    text = " ".join(root.itertext())
+    c = firmware_channels()[1]
+    assert "GPIO%d (broche %d)" % (c["line"], BCM_TO_PIN[c["line"]]) in text
