@@ -84,7 +84,7 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 		     struct dc_errlist *errs)
 {
 	struct dc_screen_csv r;
-	struct dc_screen s, old;
+	struct dc_screen s;
 	struct idset seen = { 0 };
 	long line;
 	int rc;
@@ -109,7 +109,7 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 				       s.id, first);
 			continue;
 		}
-		int found = dc_store_get_screen(st, s.id, &old);
+		int found = dc_store_has_screen(st, s.id);
 		if (found < 0)
 			dc_errlist_add(errs, line, "id", "%s", dc_store_errmsg(st));
 		else if (found && !o->update)
@@ -124,23 +124,19 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 	dc_screen_csv_close(&r);
 }
 
-/* Pass 2: the file is known good; write it all in one transaction. */
+/* Pass 2: the file is known good; write it all (the caller's transaction). */
 static int write_all(struct dc_store *st, const char *data, size_t len,
 		     const struct dc_import_opts *o, struct dc_import_result *res,
 		     struct dc_errlist *errs)
 {
 	struct dc_screen_csv r;
-	struct dc_screen s, old;
+	struct dc_screen s;
 	long line, rows = 0;
 	int rc, changes;
 
-	if (dc_store_begin(st) < 0) {
-		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
-		return -1;
-	}
 	dc_screen_csv_open(&r, data, len, errs);
 	while ((rc = dc_screen_csv_next(&r, &s, &line, errs)) == 1) {
-		int found = o->update ? dc_store_get_screen(st, s.id, &old) : 0;
+		int found = o->update ? dc_store_has_screen(st, s.id) : 0;
 		if (found < 0 || dc_store_put_screen(st, &s, o->actor, &changes) < 0) {
 			dc_errlist_add(errs, line, "", "%s", dc_store_errmsg(st));
 			break;
@@ -175,8 +171,16 @@ int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 			struct dc_errlist *errs)
 {
 	memset(res, 0, sizeof *res);
+	/* Both passes run in one write transaction: no other writer can add
+	 * a conflicting id between the check and the write, and the per-row
+	 * lookups of pass 1 do not each lock and unlock the file. */
+	if (dc_store_begin(st) < 0) {
+		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
+		return -1;
+	}
 	validate(st, data, len, o, res, errs);
 	if (errs->n) {
+		dc_store_rollback(st);
 		dc_errlist_sort(errs);
 		return -1;
 	}

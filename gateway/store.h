@@ -4,7 +4,7 @@
  * Opening never destroys anything: a missing file is created; a file that is
  * not an SQLite database, is corrupt, or comes from a newer decran is refused
  * with a message and left byte-for-byte as it was.  An older database is
- * upgraded in place (see the migration table in store.c).
+ * upgraded in place (see the migration steps in store_schema.c).
  *
  * Conventions (libmodbus-like): an opaque context; functions return 0 on
  * success and -1 on failure with dc_store_errmsg() saying why, in the user's
@@ -34,13 +34,17 @@ int dc_store_schema_version(void);
 struct sqlite3 *dc_store_db(struct dc_store *st);
 
 /* Bulk work in one transaction: nothing lands unless dc_store_commit succeeds.
- * Single calls outside begin/commit are transactions of their own. */
+ * Single calls outside begin/commit are transactions of their own.  Inside
+ * begin/commit, a failed write may leave part of itself in the transaction:
+ * roll back (the bulk import does). */
 int dc_store_begin(struct dc_store *st);
 int dc_store_commit(struct dc_store *st);
 int dc_store_rollback(struct dc_store *st);
 
 /* 1 and *out filled when found, 0 when not, -1 on error. */
 int dc_store_get_screen(struct dc_store *st, const char *id, struct dc_screen *out);
+/* 1 when a screen with this id exists, 0 when not, -1 on error. */
+int dc_store_has_screen(struct dc_store *st, const char *id);
 /* Insert or update.  A new screen gets one audit row (field "created"); an
  * update gets one audit row per changed field (old → new, canonical text).
  * *changes (may be NULL) receives the number of audit rows written: 0 means
@@ -49,11 +53,12 @@ int dc_store_get_screen(struct dc_store *st, const char *id, struct dc_screen *o
 int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const char *actor,
 			int *changes);
 
-/* List filters: a negative status/category, or a NULL site, means "any". */
+/* List filters: a negative status/category, or a NULL site/box, means "any". */
 struct dc_screen_filter {
 	int status;		/* enum dc_status or -1 */
 	int category;		/* enum dc_category or -1 */
 	const char *site;	/* exact match or NULL */
+	const char *box;	/* relay box id (screens bound to it) or NULL */
 	const char *sort;	/* a field name (screen_fields.h) or NULL for id */
 	bool desc;
 };

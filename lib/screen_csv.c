@@ -1,6 +1,7 @@
 /* screen_csv.c — inventory CSV rows to screens (see screen_csv.h). */
 #include "screen_csv.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -52,6 +53,15 @@ int dc_screen_csv_open(struct dc_screen_csv *r, const char *data, size_t len,
 			n--;
 		name[n] = '\0';
 		int f = dc_field_parse(name);
+		if (!name[0]) {
+			char col[24];
+			snprintf(col, sizeof col, "#%zu", i + 1);
+			dc_errlist_add(errs, r->csv.line, col,
+				       TR("colonne sans nom (séparateur en trop en fin de ligne ?)",
+					  "column without a name (extra separator at the end of the line?)"));
+			bad++;
+			continue;
+		}
 		if (f < 0) {
 			dc_errlist_add(errs, r->csv.line, r->csv.fields[i],
 				       TR("colonne inconnue (colonnes possibles : voir docs/inventory.md)",

@@ -312,10 +312,11 @@ static const char *const cats[] = { "advertising", "information", "school", "lib
 static const char *const stats[] = { "active", "reduced", "slated_for_removal", "removed" };
 static const char *const techs[] = { "LCD", "LED", "other" };
 
-/* Parse into a copy and commit only on success: s stays untouched on error. */
+/* Every helper writes its destination only after the value proved valid,
+ * so s stays untouched on error without copying the whole screen (an import
+ * calls this for every cell). */
 int dc_field_set(struct dc_screen *s, enum dc_field f, const char *text, char *err, size_t errlen)
 {
-	struct dc_screen t = *s;
 	char buf[600];
 	int rc = 0, e = 0;
 
@@ -342,78 +343,82 @@ int dc_field_set(struct dc_screen *s, enum dc_field f, const char *text, char *e
 					 text, DC_ID_MAX - 1);
 			return -1;
 		}
-		memcpy(t.id, text, strlen(text) + 1);	/* a valid slug fits */
+		memcpy(s->id, text, strlen(text) + 1);	/* a valid slug fits */
 		break;
 	case DC_F_NAME:
 		if (!*text)
 			return fail(err, errlen, TR("nom obligatoire", "name is required"));
-		rc = set_text(t.name, sizeof t.name, text, err, errlen);
+		rc = set_text(s->name, sizeof s->name, text, err, errlen);
 		break;
 	case DC_F_CATEGORY:
 		rc = set_enum(&e, dc_category_parse(text), text, cats, DC_CAT__COUNT, err, errlen);
-		t.category = (enum dc_category)e;
+		if (rc == 0)
+			s->category = (enum dc_category)e;
 		break;
 	case DC_F_STATUS:
 		rc = set_enum(&e, *text ? dc_status_parse(text) : DC_STATUS_ACTIVE, text, stats,
 			      DC_STATUS__COUNT, err, errlen);
-		t.status = (enum dc_status)e;
+		if (rc == 0)
+			s->status = (enum dc_status)e;
 		break;
 	case DC_F_TECH:
 		rc = set_enum(&e, *text ? dc_tech_parse(text) : DC_TECH_LCD, text, techs,
 			      DC_TECH__COUNT, err, errlen);
-		t.tech = (enum dc_tech)e;
+		if (rc == 0)
+			s->tech = (enum dc_tech)e;
 		break;
-	case DC_F_SITE: rc = set_text(t.site, sizeof t.site, text, err, errlen); break;
-	case DC_F_ADDRESS: rc = set_text(t.address, sizeof t.address, text, err, errlen); break;
-	case DC_F_OWNER: rc = set_text(t.owner, sizeof t.owner, text, err, errlen); break;
-	case DC_F_NOTES: rc = set_text(t.notes, sizeof t.notes, text, err, errlen); break;
+	case DC_F_SITE: rc = set_text(s->site, sizeof s->site, text, err, errlen); break;
+	case DC_F_ADDRESS: rc = set_text(s->address, sizeof s->address, text, err, errlen); break;
+	case DC_F_OWNER: rc = set_text(s->owner, sizeof s->owner, text, err, errlen); break;
+	case DC_F_NOTES: rc = set_text(s->notes, sizeof s->notes, text, err, errlen); break;
 	case DC_F_LAT:
 	case DC_F_LON:
 		/* Coordinates come in pairs; dc_screen_check rejects half a pair. */
 		if (!*text) {
-			t.has_coords = false;
-			t.lat = t.lon = 0;
+			s->has_coords = false;
+			s->lat = s->lon = 0;
 			break;
 		}
 		if (f == DC_F_LAT)
-			rc = set_number(&t.lat, text, -90, 90, err, errlen);
+			rc = set_number(&s->lat, text, -90, 90, err, errlen);
 		else
-			rc = set_number(&t.lon, text, -180, 180, err, errlen);
-		t.has_coords = true;
+			rc = set_number(&s->lon, text, -180, 180, err, errlen);
+		if (rc == 0)
+			s->has_coords = true;
 		break;
 	case DC_F_SURFACE_M2:
-		rc = *text ? set_number(&t.surface_m2, text, 0, 1000, err, errlen) : (t.surface_m2 = 0, 0);
+		rc = *text ? set_number(&s->surface_m2, text, 0, 1000, err, errlen) : (s->surface_m2 = 0, 0);
 		break;
 	case DC_F_POWER_ON_W:
-		rc = *text ? set_number(&t.power_on_w, text, 0, 100000, err, errlen) : (t.power_on_w = 0, 0);
+		rc = *text ? set_number(&s->power_on_w, text, 0, 100000, err, errlen) : (s->power_on_w = 0, 0);
 		break;
 	case DC_F_POWER_STANDBY_W:
-		rc = *text ? set_number(&t.power_standby_w, text, 0, 100000, err, errlen)
-			   : (t.power_standby_w = 0, 0);
+		rc = *text ? set_number(&s->power_standby_w, text, 0, 100000, err, errlen)
+			   : (s->power_standby_w = 0, 0);
 		break;
 	case DC_F_BASELINE_HOURS:
-		rc = *text ? set_number(&t.baseline_hours, text, 0, 24, err, errlen)
-			   : (t.baseline_hours = 24, 0);
+		rc = *text ? set_number(&s->baseline_hours, text, 0, 24, err, errlen)
+			   : (s->baseline_hours = 24, 0);
 		break;
-	case DC_F_REMOVAL_TARGET: rc = set_date(t.removal_target, text, err, errlen); break;
-	case DC_F_REMOVAL_DATE: rc = set_date(t.removal_date, text, err, errlen); break;
-	case DC_F_AIRPORT: rc = set_bool(&t, DC_FLAG_AIRPORT, text, err, errlen); break;
+	case DC_F_REMOVAL_TARGET: rc = set_date(s->removal_target, text, err, errlen); break;
+	case DC_F_REMOVAL_DATE: rc = set_date(s->removal_date, text, err, errlen); break;
+	case DC_F_AIRPORT: rc = set_bool(s, DC_FLAG_AIRPORT, text, err, errlen); break;
 	case DC_F_TRANSPORT_FURNITURE:
-		rc = set_bool(&t, DC_FLAG_TRANSPORT_FURNITURE, text, err, errlen);
+		rc = set_bool(s, DC_FLAG_TRANSPORT_FURNITURE, text, err, errlen);
 		break;
-	case DC_F_SERVICE_HOURS: rc = set_hours(&t, text, err, errlen); break;
+	case DC_F_SERVICE_HOURS: rc = set_hours(s, text, err, errlen); break;
 	case DC_F_BOX:
-		if (*text && (!dc_slug_valid(text) || strlen(text) >= sizeof t.box)) {
+		if (*text && (!dc_slug_valid(text) || strlen(text) >= sizeof s->box)) {
 			if (err && errlen)
 				snprintf(err, errlen, TR("boîtier invalide « %s » (identifiant en minuscules)",
 							 "invalid box '%s' (a lowercase id)"), text);
 			return -1;
 		}
-		memcpy(t.box, text, strlen(text) + 1);
+		memcpy(s->box, text, strlen(text) + 1);
 		break;
 	case DC_F_CHANNEL:
 		if (!*text) {
-			t.channel = 0;
+			s->channel = 0;
 			break;
 		}
 		{
@@ -425,14 +430,12 @@ int dc_field_set(struct dc_screen *s, enum dc_field f, const char *text, char *e
 								 "invalid channel '%s' (1 to 16)"), text);
 				return -1;
 			}
-			t.channel = (int)v;
+			s->channel = (int)v;
 		}
 		break;
 	default:
 		return fail(err, errlen, TR("champ inconnu", "unknown field"));
 	}
-	if (rc == 0)
-		*s = t;
 	return rc;
 }
 

@@ -18,22 +18,22 @@
 
 static void usage(FILE *f)
 {
-	fputs(TR("usage : decran plan show [--json]\n"
+	fputs(TR("usage : decran plan show [--history] [--json]\n"
 		 "        decran plan set CATÉGORIE|all AAAA-MM-JJ NOMBRE [--actor NOM]\n"
 		 "        decran plan set --file OBJECTIFS.csv [--actor NOM]\n"
 		 "        decran plan unset CATÉGORIE|all AAAA-MM-JJ [--actor NOM]\n"
 		 "Un objectif dit : « à cette date, NOMBRE écrans de cette catégorie (ou de\n"
 		 "toutes : all) sont déposés ».  show compare l'inventaire aux objectifs.\n"
 		 "Le fichier CSV a les colonnes category,date,removed ; il est chargé en entier\n"
-		 "ou pas du tout.  Chaque changement est inscrit au journal.\n",
-		 "usage: decran plan show [--json]\n"
+		 "ou pas du tout.  Chaque changement est inscrit au journal (show --history).\n",
+		 "usage: decran plan show [--history] [--json]\n"
 		 "       decran plan set CATEGORY|all YYYY-MM-DD COUNT [--actor NAME]\n"
 		 "       decran plan set --file TARGETS.csv [--actor NAME]\n"
 		 "       decran plan unset CATEGORY|all YYYY-MM-DD [--actor NAME]\n"
 		 "A target says: \"by this date, COUNT screens of this category (or of all:\n"
 		 "all) are removed\".  show compares the inventory with the targets.\n"
 		 "The CSV file has columns category,date,removed; it loads entirely or not\n"
-		 "at all.  Every change is recorded in the audit trail.\n"), f);
+		 "at all.  Every change is recorded in the audit trail (show --history).\n"), f);
 }
 
 /* "all" → -1, a category → its enum, -2 when unknown. */
@@ -241,14 +241,33 @@ static struct progress measure(const struct dc_screen *v, size_t n, const struct
 	return p;
 }
 
+static int history_line(const struct dc_audit_entry *e, void *arg)
+{
+	cJSON *arr = arg;
+	if (arr) {
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "at", e->at);
+		cJSON_AddStringToObject(h, "actor", e->actor);
+		cJSON_AddStringToObject(h, "field", e->field);
+		cJSON_AddStringToObject(h, "old", e->old_value);
+		cJSON_AddStringToObject(h, "new", e->new_value);
+		cJSON_AddItemToArray(arr, h);
+		return 0;
+	}
+	printf("  %.10s %.8s UTC  %-12s %s : %s → %s\n", e->at, e->at + 11, e->actor, e->field,
+	       e->old_value[0] ? e->old_value : "∅", e->new_value[0] ? e->new_value : "∅");
+	return 0;
+}
+
 static int plan_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "history", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false;
+	bool json = false, history = false;
 	int c;
 
 	optind = 0;
@@ -256,6 +275,8 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
+		else if (c == 'H')
+			history = true;
 		else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -328,12 +349,18 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		cJSON *s = cJSON_AddObjectToObject(root, "screens");
 		for (int k = 0; k < DC_STATUS__COUNT; k++)
 			cJSON_AddNumberToObject(s, dc_status_name(k), (double)by_status[k]);
+		if (history)
+			dc_store_history(st, NULL, history_line, cJSON_AddArrayToObject(root, "history"));
 		print_json(root);
 	} else {
 		printf(TR("\nParc : %zu écran(s) — %ld en service, %ld réduit(s), %ld dépose prévue, %ld déposé(s).\n",
 			  "\nInventory: %zu screen(s) — %ld active, %ld reduced, %ld slated, %ld removed.\n"),
 		       nv, by_status[DC_STATUS_ACTIVE], by_status[DC_STATUS_REDUCED],
 		       by_status[DC_STATUS_SLATED], by_status[DC_STATUS_REMOVED]);
+		if (history) {
+			puts(TR("\nHistorique du plan :", "\nPlan history:"));
+			dc_store_history(st, NULL, history_line, NULL);
+		}
 	}
 	free(t);
 	free(v);

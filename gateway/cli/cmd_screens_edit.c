@@ -65,6 +65,10 @@ static void add_usage(FILE *f)
 		 "Ajoute un écran ; ID est un identifiant stable (minuscules, chiffres, - et _).\n",
 		 "usage: decran screens add ID --name NAME --category CAT [FIELDS...]\n"
 		 "Add a screen; ID is a stable id (lowercase letters, digits, - and _).\n"), f);
+	fputs(TR("Exemple : decran screens add pub-gare-1 --name \"Abribus Gare\" --category advertising \\\n"
+		 "            --site Gare --power-on-w 311 --power-standby-w 2 --lat 50,639 --lon 2,4925\n",
+		 "Example: decran screens add pub-gare-1 --name \"Gare shelter\" --category advertising \\\n"
+		 "            --site Gare --power-on-w 311 --power-standby-w 2 --lat 50.639 --lon 2.4925\n"), f);
 	fields_usage(f);
 }
 

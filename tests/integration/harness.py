@@ -80,3 +80,146 @@ class Broker:
     def restart(self):
         self.stop()
         return self.start(self.port)
+
+
+# --- relay box (decran-relay) helpers -------------------------------------
+import json  # noqa: E402
+import threading  # noqa: E402
+
+
+class MqttProbe:
+    """A paho client that records every message on `topics` (retained ones
+    included) and lets a test wait for one matching a predicate."""
+
+    def __init__(self, port, topics=("decran/#",), client_id=None):
+        import paho.mqtt.client as mqtt
+        self.msgs = []
+        self.cond = threading.Condition()
+        self.connected = threading.Event()
+        self.c = mqtt.Client(client_id=client_id or "")
+
+        def on_connect(cl, _u, _f, rc):
+            for t in topics:
+                cl.subscribe(t, qos=1)
+            self.connected.set()
+
+        def on_message(_c, _u, m):
+            with self.cond:
+                self.msgs.append((m.topic, m.payload, m.retain))
+                self.cond.notify_all()
+
+        self.c.on_connect = on_connect
+        self.c.on_message = on_message
+        self.c.connect("127.0.0.1", port, keepalive=10)
+        self.c.loop_start()
+        if not self.connected.wait(5):
+            raise TimeoutError("probe could not connect to the broker")
+
+    def publish(self, topic, payload, qos=1, retain=False):
+        if isinstance(payload, (dict, list)):
+            payload = json.dumps(payload)
+        self.c.publish(topic, payload, qos=qos, retain=retain).wait_for_publish()
+
+    def wait(self, topic, pred=lambda j: True, timeout=10.0, since=0):
+        """First message on `topic` from index `since` whose JSON payload
+        satisfies pred; returns (index, decoded json)."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            i = since
+            while True:
+                while i < len(self.msgs):
+                    t, p, _r = self.msgs[i]
+                    i += 1
+                    if t != topic:
+                        continue
+                    try:
+                        j = json.loads(p)
+                    except ValueError:
+                        continue
+                    if pred(j):
+                        return i, j
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("no matching message on %s; seen: %s" % (
+                        topic, [m for m in self.msgs if m[0] == topic][-5:]))
+                self.cond.wait(left)
+
+    def count(self, topic):
+        with self.cond:
+            return sum(1 for m in self.msgs if m[0] == topic)
+
+    def close(self):
+        self.c.loop_stop()
+        self.c.disconnect()
+
+
+class Relay:
+    """A decran-relay process on the sim backend, its config in `dir`."""
+
+    def __init__(self, dir, port, box=None, channels=(1, 2), clock=None, synced=True,
+                 extra=None, lang="en_US.UTF-8"):
+        self.dir = str(dir)
+        # A box id of its own, so retained messages of other tests never mix in.
+        self.box = box or "box-" + os.urandom(4).hex()
+        self.sim = os.path.join(self.dir, "relays.json")
+        self.state_dir = os.path.join(self.dir, "state")
+        self.conf = os.path.join(self.dir, "relay.json")
+        self.clock = clock
+        self.synced = synced
+        self.lang = lang
+        self.proc = None
+        cfg = {
+            "box": self.box, "hal": "sim", "sim_state_file": self.sim,
+            "state_dir": self.state_dir, "gateway_timeout_s": 60,
+            "channels": [{"channel": c, "line": 4 + c} for c in channels],
+            "mqtt": {"host": "127.0.0.1", "port": port, "keepalive_s": 5,
+                     "backoff_min_ms": 100, "backoff_max_ms": 500},
+        }
+        cfg.update(extra or {})
+        with open(self.conf, "w") as f:
+            json.dump(cfg, f)
+
+    def start(self):
+        env = dict(os.environ, LANG=self.lang, LC_ALL="",
+                   DECRAN_CLOCK_SYNCED="1" if self.synced else "0")
+        env.pop("DECRAN_CLOCK", None)
+        if self.clock:
+            env["DECRAN_CLOCK"] = self.clock
+        self.log = open(os.path.join(self.dir, "relay.log"), "ab")
+        self.proc = subprocess.Popen([bin_path("decran-relay"), "-c", self.conf], env=env,
+                                     stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 5
+        while not os.path.exists(self.sim):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("decran-relay did not start: " + self.logtext())
+            time.sleep(0.01)
+        return self
+
+    def logtext(self):
+        with open(os.path.join(self.dir, "relay.log"), "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def relays(self):
+        with open(self.sim) as f:
+            return {int(k): v for k, v in json.load(f).items()}
+
+    def wait_relay(self, ch, value, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.relays().get(ch) == value:
+                return
+            time.sleep(0.005)
+        raise TimeoutError("channel %d never became %d: %s" % (ch, value, self.relays()))
+
+    def state_file(self, name):
+        with open(os.path.join(self.state_dir, name)) as f:
+            return json.load(f)
+
+    def topic(self, rest):
+        return "decran/%s/%s" % (self.box, rest)
+
+    def stop(self):
+        stop(self.proc)
+        if self.proc is not None:
+            self.log.close()
+        self.proc = None

@@ -317,8 +317,13 @@ def test_plan_set_show_unset(decran, tmp_path, db):
     r = decran("plan", "set", "--file", bad)
     assert r.returncode == 1 and "%s:3: colonne « date »" % bad in r.stderr
     assert dump(db) == before
-    text = ok(decran("plan", "show")).stdout
+    text = ok(decran("plan", "show", "--history")).stdout
     assert "31/12/2027" in text and "Toutes" in text
+    assert "maire" in text and "plan:all:2027-12-31 : ∅ → 12" in text
+    h = json.loads(ok(decran("plan", "show", "--json", "--history")).stdout)["history"]
+    assert [(x["field"], x["old"], x["new"]) for x in h] == [
+        ("plan:all:2027-12-31", "", "12"), ("plan:advertising:2026-12-31", "", "4"),
+        ("plan:advertising:2026-12-31", "4", "")]
 
 
 def test_corrupt_database_is_refused_and_left_unchanged(tmp_path, decran, db):
@@ -354,3 +359,57 @@ def test_audit_trail_is_append_only_in_the_file(decran, db):
     with pytest.raises(sqlite3.DatabaseError):
         con.execute("UPDATE audit SET actor = 'mallory'")
     con.close()
+
+
+def test_large_import_shows_progress(tmp_path, decran):
+    rows = ["id;name;category;power_on_w"]
+    rows += ["e-%06d;Écran %d;advertising;311" % (i, i) for i in range(50001)]
+    f = write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    r = ok(decran("screens", "import", f))
+    assert "50\u202f001 ligne(s) importée(s)" in r.stdout
+    progress = [l for l in r.stderr.splitlines() if l.startswith("import : ")]
+    assert progress and "vérification" in progress[0] and "50\u202f000 lignes" in progress[0]
+    assert any("écriture" in l for l in progress)
+
+
+def test_db_option_selects_the_database(tmp_path, decran, db):
+    other = str(tmp_path / "other.db")
+    ok(decran("--db", other, "screens", "add", "x", "--name", "X", "--category", "other"))
+    assert [s["id"] for s in json.loads(decran("--db", other, "screens", "list", "--json").stdout)] == ["x"]
+    assert listed(decran) == []
+
+
+def test_show_in_english(decran):
+    ok(decran("screens", "add", "m1", "--name", "Médiathèque", "--category", "library",
+              "--removal-target", "2027-01-15", "--status", "slated_for_removal"))
+    out = ok(decran("screens", "show", "m1", "--history", lang="en_US.UTF-8")).stdout
+    assert "Slated for removal" in out and "2027-01-15" in out and "History:" in out
+    assert "created ('Médiathèque')" in out
+    r = decran("screens", "show", "nope", lang="en_US.UTF-8")
+    assert r.returncode == 1 and "unknown screen 'nope'" in r.stderr
+
+
+def test_import_killed_midway_leaves_database_whole(tmp_path, decran, db):
+    """SIGKILL while the import is writing: the transaction never committed,
+    so the database opens cleanly with exactly what it held before."""
+    import signal
+    import subprocess
+    from harness import bin_path
+    ok(decran("screens", "add", "before", "--name", "Avant", "--category", "other"))
+    rows = ["id,name,category,power_on_w"]
+    rows += ["k-%06d,Écran %d,school,90" % (i, i) for i in range(80000)]
+    f = write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    env = dict(os.environ, LANG="en_US.UTF-8", LC_ALL="", DECRAN_DB=db)
+    p = subprocess.Popen([bin_path("decran"), "screens", "import", f], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in p.stderr:
+            if line.startswith("import: writing"):
+                p.send_signal(signal.SIGKILL)
+                break
+    finally:
+        p.wait(timeout=60)
+    assert p.returncode == -signal.SIGKILL, "import finished before it could be killed"
+    assert [s["id"] for s in listed(decran)] == ["before"]
+    r = ok(decran("screens", "import", f))
+    assert "80\u202f000 ligne(s) importée(s)" in r.stdout

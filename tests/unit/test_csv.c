@@ -181,6 +181,36 @@ static void quoting_rule_for_writers(void **state)
 	assert_false(dc_csv_needs_quotes("", ','));
 }
 
+/* Malformed input of every shape: the reader must always stop (error or
+ * end), never read out of bounds (run under ASan), and report lines that
+ * never go backwards. */
+static void random_bytes_never_crash(void **state)
+{
+	(void)state;
+	static const char alphabet[] = { 'a', ',', ';', '"', '\n', '\r', '\0', ' ', (char)0xC3, (char)0xA9 };
+	unsigned seed = 12345;
+	char buf[200], err[128];
+	for (int round = 0; round < 5000; round++) {
+		size_t n = (size_t)(round % 199);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % sizeof alphabet];
+		}
+		struct dc_csv c;
+		long last = 0;
+		int rc, records = 0;
+		dc_csv_init(&c, buf, n, 0);
+		while ((rc = dc_csv_next(&c, err, sizeof err)) == 1) {
+			assert_true(c.line >= last);
+			assert_true(c.nfields >= 1);
+			last = c.line;
+			assert_true(++records <= (int)n + 1);
+		}
+		assert_true(rc == 0 || rc == -1);
+		dc_csv_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +226,7 @@ int main(void)
 		cmocka_unit_test(nul_byte_is_an_error),
 		cmocka_unit_test(many_fields_and_long_values_grow_buffers),
 		cmocka_unit_test(quoting_rule_for_writers),
+		cmocka_unit_test(random_bytes_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -304,6 +304,11 @@ static void csv_header_problems(void **state)
 	assert_int_equal(errs.n, 1);
 	assert_string_equal(errs.v[0].msg, "duplicate column");
 	dc_errlist_free(&errs);
+	assert_int_equal(run_csv("id;name;category;\n", &errs, NULL), 0);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].column, "#4");
+	assert_non_null(strstr(errs.v[0].msg, "column without a name"));
+	dc_errlist_free(&errs);
 	assert_int_equal(run_csv("", &errs, NULL), 0);
 	assert_int_equal(errs.n, 1);
 	assert_non_null(strstr(errs.v[0].msg, "empty file"));
@@ -335,6 +340,52 @@ static void errlist_sorts_by_line_stably(void **state)
 	dc_errlist_free(&l);
 }
 
+/* Malformed files of every shape (random byte mutations of a valid one):
+ * never a crash or an out-of-bounds read (ASan), every error located on a
+ * line of the file, and a row is either valid or has errors. */
+static void mutated_files_never_crash_and_errors_stay_located(void **state)
+{
+	(void)state;
+	static const char base[] =
+		"id;name;category;lat;lon;power_on_w;status;removal_target;notes\n"
+		"a-1;Abri \"Gare\";transport;50,6;2,4;311;slated_for_removal;2027-01-31;\"x;y\"\n"
+		"b-2;École;school;;;90;active;;\"l1\nl2\"\n"
+		"c-3;Médiathèque;library;50;2;1,5;removed;;\n";
+	static const char junk[] = { ';', ',', '"', '\n', '\r', '\0', 'x', '9', '-', (char)0xE9 };
+	char buf[sizeof base];
+	unsigned seed = 99;
+	for (int round = 0; round < 3000; round++) {
+		memcpy(buf, base, sizeof base);
+		size_t len = sizeof base - 1;
+		for (int m = 0; m < 1 + round % 4; m++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			buf[at] = junk[(seed >> 16) % sizeof junk];
+		}
+		if (round % 5 == 0)
+			len = (seed >> 4) % len;	/* truncated file */
+		long maxline = 1;	/* lines the file has: every break may start one */
+		for (size_t i = 0; i < len; i++)
+			maxline += buf[i] == '\n' || buf[i] == '\r';
+		struct dc_screen_csv r;
+		struct dc_errlist errs = { 0 };
+		struct dc_screen s;
+		long line;
+		int rc;
+		if (dc_screen_csv_open(&r, buf, len, &errs) == 0)
+			while ((rc = dc_screen_csv_next(&r, &s, &line, &errs)) > 0) {
+				assert_true(line >= 2 && line <= maxline);
+				if (rc == 1)
+					assert_int_equal(dc_screen_check(&s, NULL, NULL, 0), 0);
+			}
+		dc_screen_csv_close(&r);
+		for (size_t i = 0; i < errs.n; i++)
+			assert_true(errs.v[i].line >= 1 && errs.v[i].line <= maxline);
+		dc_errlist_free(&errs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +401,7 @@ int main(void)
 		cmocka_unit_test(csv_header_problems),
 		cmocka_unit_test(csv_syntax_error_stops_with_its_line),
 		cmocka_unit_test(errlist_sorts_by_line_stably),
+		cmocka_unit_test(mutated_files_never_crash_and_errors_stay_located),
 	};
 	return cmocka_run_group_tests(tests, en, NULL);
 }

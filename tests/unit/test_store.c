@@ -232,6 +232,10 @@ static void list_filters_and_sorts(void **state)
 		s.power_on_w = 1000 - i;
 		if (i % 2)
 			snprintf(s.site, sizeof s.site, "Médiathèque");
+		if (i % 3 == 0) {
+			snprintf(s.box, sizeof s.box, "box-a");
+			s.channel = 1 + i / 3;
+		}
 		assert_int_equal(dc_store_put_screen(st, &s, "t", NULL), 0);
 	}
 	assert_int_equal(dc_store_commit(st), 0);
@@ -264,6 +268,17 @@ static void list_filters_and_sorts(void **state)
 	assert_int_equal(dc_store_list_screens_array(st, &f, &v, &n), 0);
 	assert_string_equal(v[0].id, "s01");
 	free(v);
+
+	f.desc = false;
+	f.site = NULL;
+	f.category = -1;
+	f.sort = NULL;
+	f.box = "box-a";
+	assert_int_equal(dc_store_list_screens_array(st, &f, &v, &n), 0);
+	assert_int_equal(n, 10);	/* i % 3 == 0 */
+	assert_string_equal(v[0].box, "box-a");
+	free(v);
+	f.box = NULL;
 
 	f.sort = "nonsense; DROP TABLE screens";
 	int k = 0;
@@ -365,7 +380,7 @@ static const char v1_fixture[] =
 	" notes TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE plan_targets (category TEXT NOT NULL, target_date TEXT NOT NULL,"
 	" removed INTEGER NOT NULL, PRIMARY KEY (category, target_date));"
-	"CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,"
+	"CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
 	" actor TEXT NOT NULL, screen_id TEXT REFERENCES screens(id), field TEXT NOT NULL,"
 	" old TEXT, new TEXT);"
 	"INSERT INTO screens (id, name, category, site, lat, lon, power_on_w, power_standby_w,"

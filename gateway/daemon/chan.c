@@ -1,0 +1,456 @@
+/* chan.c — every channel's reconciliation: commands, confirmations, alarms.
+ *
+ * The state machine itself is lib/reconcile (pure); this file connects it to
+ * the drivers (commands out, reports in), the audit log and the alarms.
+ * Retries and timeouts run on the monotonic clock (real seconds even under a
+ * fast test clock); the schedule runs on gw_now() (virtual under a test clock).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "drv_native.h"
+#include "drv_shelly.h"
+#include "drv_tasmota.h"
+#include "gw.h"
+#include "log.h"
+
+static const char *onoff(int v)
+{
+	return v == DC_STATE_ON ? "on" : v == DC_STATE_OFF ? "off" : "unknown";
+}
+
+static const char *chan_screens(const struct gw_chan *c, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->nscreens && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", c->screens[i]->id);
+	return buf;
+}
+
+/* ---- alarms: logged, published retained, recorded ---- */
+
+void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
+	      const char *fmt, ...)
+{
+	char msg[256], topic[DC_DRV_TOPIC_MAX], payload[512];
+	const char *bid = box >= 0 ? g->cfg.boxes[box].id : "gateway";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (channel > 0)
+		snprintf(topic, sizeof topic, "decran/gateway/alarm/%s/%s/%d", kind, bid, channel);
+	else
+		snprintf(topic, sizeof topic, "decran/gateway/alarm/%s/%s", kind, bid);
+	if (active) {
+		log_warn("alarm", "raised kind=%s box=%s channel=%d message=\"%s\"", kind, bid,
+			 channel, msg);
+		int n = snprintf(payload, sizeof payload,
+				 "{\"v\":1,\"kind\":\"%s\",\"box\":\"%s\",\"channel\":%d,"
+				 "\"active\":true,\"since\":%lld,\"message\":\"%s\"}",
+				 kind, bid, channel, (long long)gw_now(g), msg);
+		gw_publish(g, topic, payload, (size_t)n, 1, true);
+	} else {
+		log_info("alarm", "cleared kind=%s box=%s channel=%d message=\"%s\"", kind, bid,
+			 channel, msg);
+		gw_publish(g, topic, "", 0, 1, true);	/* empty retained = cleared */
+	}
+	gw_audit_alarm(g, kind, bid, channel, active, msg);
+}
+
+/* A screen confirmed on while the legal night rule applies to it. */
+static void check_compliance(struct gw *g, struct gw_chan *c)
+{
+	/* Only a screen that is on can break the night rule: explain() runs then. */
+	bool bad = c->rc.confirmed == DC_STATE_ON && gw_plan_legal_night(g, c);
+	char s[256];
+	if (bad != c->alarm_compliance) {
+		c->alarm_compliance = bad;
+		gw_alarm(g, "compliance", c->box, c->channel, bad,
+			 bad ? "screen on inside the legal night window (R581-35) screens=%s"
+			     : "screen off again screens=%s",
+			 chan_screens(c, s, sizeof s));
+	}
+}
+
+/* Power measured while the relay says off: wiring fault or bypass.  A
+ * reading taken soon after the switch may predate it: wait meter_settle_ms. */
+static void check_meter(struct gw *g, struct gw_chan *c, double w)
+{
+	if (gw_mono() - c->state_since_ms < g->cfg.meter_settle_ms)
+		return;
+	bool bad = c->rc.confirmed == DC_STATE_OFF && w > g->cfg.meter_off_threshold_w;
+	if (bad != c->alarm_meter) {
+		c->alarm_meter = bad;
+		gw_alarm(g, "meter", c->box, c->channel, bad,
+			 bad ? "relay off but %.1f W measured (threshold %.1f W)"
+			     : "power back under threshold (%.1f W, threshold %.1f W)",
+			 w, g->cfg.meter_off_threshold_w);
+	}
+}
+
+/* ---- commands ---- */
+
+static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd_id)
+{
+	const struct gw_box *bx = &g->cfg.boxes[c->box];
+	struct dc_drv_msg m;
+	int rc = -1;
+
+	switch (bx->driver) {
+	case GW_DRV_NATIVE:
+		rc = dc_native_command(bx->topic, c->channel, on, cmd_id, &m);
+		break;
+	case GW_DRV_TASMOTA:
+		rc = dc_tasmota_command(bx->topic, c->channel, on, &m);
+		break;
+	case GW_DRV_SHELLY:
+		/* The channel index rides in the low bits so the answer finds it. */
+		c->rpc_id = (long long)((c->cmd_seq & 0xffffff) << 20 | (int64_t)(c - g->chans));
+		rc = dc_shelly_command(bx->topic, g->cfg.shelly_src, c->rpc_id, c->channel, on, &m);
+		break;
+	case GW_DRV_MODBUS_RTU:
+	case GW_DRV_MODBUS_TCP:
+		return gw_modbus_write(g, c, on);
+	default:
+		break;
+	}
+	if (rc < 0)
+		return -1;
+	return gw_publish(g, m.topic, m.payload, m.len, 1, false);
+}
+
+static bool can_send(const struct gw *g, const struct gw_chan *c)
+{
+	enum gw_driver d = g->cfg.boxes[c->box].driver;
+	if (d == GW_DRV_MODBUS_RTU || d == GW_DRV_MODBUS_TCP)
+		/* After the first poll (success or failure), which reads the coils
+		 * back: no blind first write. */
+		return g->boxes[c->box].online >= 0;
+	/* MQTT: wait for the connection and for retained states to arrive, so a
+	 * restart does not re-switch what is already right. */
+	return g->mqtt_up && g->settled;
+}
+
+/* Commands of a burst, sent after their audit rows are committed. */
+struct outgoing {
+	size_t chan;
+	int value;
+	char cmd_id[48];
+};
+static struct outgoing *outbox;
+static size_t noutbox, outbox_cap;
+static bool batching;
+
+static void outbox_push(size_t chan, int value, const char *cmd_id)
+{
+	if (noutbox == outbox_cap) {
+		size_t cap = outbox_cap ? outbox_cap * 2 : 256;
+		struct outgoing *p = realloc(outbox, cap * sizeof *p);
+		if (!p)
+			return;	/* the retry will send it */
+		outbox = p;
+		outbox_cap = cap;
+	}
+	outbox[noutbox].chan = chan;
+	outbox[noutbox].value = value;
+	snprintf(outbox[noutbox].cmd_id, sizeof outbox[noutbox].cmd_id, "%s", cmd_id);
+	noutbox++;
+}
+
+void gw_chan_free(void)
+{
+	free(outbox);
+	outbox = NULL;
+	noutbox = outbox_cap = 0;
+}
+
+void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono)
+{
+	struct dc_recon_action a;
+	int64_t wake;
+	char s[256];
+	size_t idx = (size_t)(c - g->chans);
+
+	if (c->rc.desired != DC_STATE_UNKNOWN && c->rc.confirmed != c->rc.desired &&
+	    !can_send(g, c)) {
+		int64_t w = g->started_ms + g->cfg.startup_grace_ms;
+		if (g->mqtt_up && w < g->recon_wake_ms)
+			g->recon_wake_ms = w;
+		return;
+	}
+	unsigned f = dc_recon_step(&c->rc, &g->policy, mono, &a, &wake);
+	if ((f & DC_RECON_SUPERSEDED) && c->audit_id) {
+		gw_audit_outcome(g, c->audit_id, "superseded");
+		c->audit_id = 0;
+	}
+	if (f & DC_RECON_CLEAR) {
+		c->alarm_unconfirmed = false;
+		gw_alarm(g, "unconfirmed", c->box, c->channel, false, "superseded screens=%s",
+			 chan_screens(c, s, sizeof s));
+	}
+	if (f & DC_RECON_SEND) {
+		char cmd_id[48];
+		if (a.attempt == 1)
+			c->cmd_seq++;
+		snprintf(cmd_id, sizeof cmd_id, "%lld-%zu-%lld", (long long)g->boot_id, idx,
+			 (long long)c->cmd_seq);
+		if (a.attempt == 1)
+			c->audit_id = gw_audit_command(g, c, a.value, cmd_id);
+		/* The audit row is committed before the command leaves: in a burst
+		 * the commands wait in the outbox for the one COMMIT. */
+		if (batching) {
+			outbox_push(idx, a.value, cmd_id);
+		} else {
+			gw_audit_flush(g);
+			if (send_command(g, c, a.value, cmd_id) == 0)
+				g->commands_sent++;
+		}
+		if (a.attempt == 1)
+			log_info("chan", "switch box=%s channel=%d to=%s from=%s reason=\"%s\" "
+				 "screens=%s cmd=%s", g->cfg.boxes[c->box].id, c->channel,
+				 onoff(a.value), onoff(c->rc.confirmed), c->reason,
+				 chan_screens(c, s, sizeof s), cmd_id);
+		else
+			log_debug("chan", "retry box=%s channel=%d to=%s attempt=%u",
+				  g->cfg.boxes[c->box].id, c->channel, onoff(a.value), a.attempt);
+	}
+	if (f & DC_RECON_ALARM) {
+		c->alarm_unconfirmed = true;
+		gw_alarm(g, "unconfirmed", c->box, c->channel, true,
+			 "switch to %s not confirmed after %u attempts screens=%s",
+			 onoff(c->rc.pending), c->rc.attempts, chan_screens(c, s, sizeof s));
+		if (c->audit_id)
+			gw_audit_outcome(g, c->audit_id, "unconfirmed");
+	}
+	if (wake < g->recon_wake_ms)
+		g->recon_wake_ms = wake;
+}
+
+void gw_chan_step_all(struct gw *g)
+{
+	int64_t mono = gw_mono();
+	g->recon_wake_ms = INT64_MAX;
+	gw_audit_begin(g);
+	batching = true;
+	for (size_t i = 0; i < g->nchans; i++)
+		gw_chan_step(g, &g->chans[i], mono);
+	batching = false;
+	gw_audit_flush(g);
+	for (size_t i = 0; i < noutbox; i++) {
+		struct outgoing *o = &outbox[i];
+		if (o->chan < g->nchans && send_command(g, &g->chans[o->chan], o->value, o->cmd_id) == 0)
+			g->commands_sent++;
+	}
+	noutbox = 0;
+}
+
+void gw_chan_connected(struct gw *g)
+{
+	/* Retained states arrive right after subscribing; the grace period
+	 * starts now. */
+	g->started_ms = gw_mono();
+	g->settled = false;
+	g->recon_wake_ms = g->started_ms + g->cfg.startup_grace_ms;
+	g->fallbacks_dirty = true;
+	g->next_heartbeat_ms = 0;
+}
+
+/* ---- reports from drivers ---- */
+
+static void confirmed(struct gw *g, struct gw_chan *c, int on)
+{
+	struct dc_recon_action a;
+	char s[256];
+	if (on != c->rc.confirmed)
+		c->state_since_ms = gw_mono();
+	unsigned f = dc_recon_report(&c->rc, on, gw_mono(), &a);
+
+	if (f & DC_RECON_DONE) {
+		g->confirmations++;
+		if (c->audit_id) {
+			gw_audit_confirm(g, c->audit_id, a.value);
+			c->audit_id = 0;
+		}
+		log_info("chan", "confirmed box=%s channel=%d state=%s attempts=%u latency_ms=%lld",
+			 g->cfg.boxes[c->box].id, c->channel, onoff(a.value), a.attempt,
+			 (long long)a.latency_ms);
+	}
+	if (f & DC_RECON_CLEAR) {
+		c->alarm_unconfirmed = false;
+		gw_alarm(g, "unconfirmed", c->box, c->channel, false, "confirmed late screens=%s",
+			 chan_screens(c, s, sizeof s));
+	}
+	if (f & DC_RECON_DRIFT)
+		log_warn("chan", "state changed outside the gateway box=%s channel=%d state=%s "
+			 "desired=%s", g->cfg.boxes[c->box].id, c->channel, onoff(on),
+			 onoff(c->rc.desired));
+	check_compliance(g, c);
+	gw_chan_step(g, c, gw_mono());
+}
+
+static struct gw_chan *chan_of(struct gw *g, int box, int channel)
+{
+	if (box < 0 || channel < 1 || channel > g->cfg.boxes[box].channels)
+		return NULL;
+	return &g->chans[g->boxes[box].chan0 + (size_t)channel - 1];
+}
+
+/* Ask a device for its relay states (after it comes online): Tasmota and
+ * Shelly keep nothing retained, and the first command must not be blind. */
+static void query_states(struct gw *g, int box)
+{
+	const struct gw_box *bx = &g->cfg.boxes[box];
+	struct dc_drv_msg m;
+	if (bx->driver == GW_DRV_TASMOTA && dc_tasmota_query(bx->topic, &m) == 0)
+		gw_publish(g, m.topic, m.payload, m.len, 1, false);
+	if (bx->driver == GW_DRV_SHELLY)
+		for (int ch = 1; ch <= bx->channels; ch++) {
+			/* Queries use sequence 0: the id is just the channel index. */
+			long long id = (long long)(g->boxes[box].chan0 + (size_t)ch - 1);
+			if (dc_shelly_query(bx->topic, g->cfg.shelly_src, id, ch, &m) == 0)
+				gw_publish(g, m.topic, m.payload, m.len, 1, false);
+		}
+}
+
+void gw_box_seen(struct gw *g, int box, int online)
+{
+	struct gw_boxstate *b = &g->boxes[box];
+	const struct gw_box *bx = &g->cfg.boxes[box];
+	int64_t mono = gw_mono();
+
+	b->last_seen_ms = mono;
+	if (online < 0 || online == b->online)
+		return;
+	log_info("box", "%s box=%s driver=%s", online ? "online" : "offline", bx->id,
+		 gw_driver_name(bx->driver));
+	b->online = online;
+	if (!online)
+		b->offline_since_ms = mono;
+	for (int ch = 1; ch <= bx->channels; ch++)
+		dc_recon_set_online(&chan_of(g, box, ch)->rc, online, mono);
+	if (online && b->alarm_offline) {
+		b->alarm_offline = false;
+		gw_alarm(g, "offline", box, 0, false, "box back online");
+	}
+	gw_audit_box(g, box);
+	if (online)
+		query_states(g, box);
+	for (int ch = 1; ch <= bx->channels; ch++)
+		gw_chan_step(g, chan_of(g, box, ch), mono);
+}
+
+void gw_alarms_check_offline(struct gw *g)
+{
+	int64_t mono = gw_mono();
+	for (size_t i = 0; i < g->cfg.nboxes; i++) {
+		struct gw_boxstate *b = &g->boxes[i];
+		if (b->online == 0 && !b->alarm_offline &&
+		    mono - b->offline_since_ms >= (int64_t)g->cfg.offline_alarm_s * 1000) {
+			b->alarm_offline = true;
+			gw_alarm(g, "offline", (int)i, 0, true, "box offline for %d s",
+				 (int)((mono - b->offline_since_ms) / 1000));
+		}
+	}
+}
+
+int64_t gw_alarms_next_offline(const struct gw *g)
+{
+	int64_t w = INT64_MAX;
+	for (size_t i = 0; i < g->cfg.nboxes; i++) {
+		const struct gw_boxstate *b = &g->boxes[i];
+		if (b->online == 0 && !b->alarm_offline) {
+			int64_t t = b->offline_since_ms + (int64_t)g->cfg.offline_alarm_s * 1000;
+			if (t < w)
+				w = t;
+		}
+	}
+	return w;
+}
+
+void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
+{
+	struct gw_chan *c;
+
+	switch (ev->kind) {
+	case DC_EV_STATE:
+		if ((c = chan_of(g, box, ev->channel)))
+			confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF);
+		break;
+	case DC_EV_ONLINE:
+		gw_box_seen(g, box, ev->online);
+		break;
+	case DC_EV_POWER:
+		if (ev->channel && (c = chan_of(g, box, ev->channel))) {
+			c->power_w = ev->value;
+			c->has_power = true;
+			check_meter(g, c, ev->value);
+		} else if (!ev->channel && g->cfg.boxes[box].channels == 1) {
+			/* A one-channel device's own meter measures that channel. */
+			struct gw_boxstate *b = &g->boxes[box];
+			b->power_w = ev->value;
+			b->has_power = true;
+			check_meter(g, chan_of(g, box, 1), ev->value);
+		} else if (!ev->channel) {
+			struct gw_boxstate *b = &g->boxes[box];
+			b->power_w = ev->value;
+			b->has_power = true;
+			/* A whole-box meter: a fault only if every relay is off. */
+			bool all_off = true;
+			int64_t since = 0;
+			for (int ch = 1; ch <= g->cfg.boxes[box].channels; ch++) {
+				struct gw_chan *x = chan_of(g, box, ch);
+				if (x->rc.confirmed != DC_STATE_OFF)
+					all_off = false;
+				if (x->state_since_ms > since)
+					since = x->state_since_ms;
+			}
+			c = chan_of(g, box, 1);
+			if (c->state_since_ms < since)
+				c->state_since_ms = since;	/* settle after the last switch */
+			if (all_off || c->alarm_meter)
+				check_meter(g, c, all_off ? ev->value : 0);
+		}
+		gw_audit_reading(g, box, ev->channel, "power_w", ev->value);
+		break;
+	case DC_EV_ENERGY:
+		g->boxes[box].energy_wh = ev->value;
+		g->boxes[box].has_energy = true;
+		gw_audit_reading(g, box, ev->channel, "energy_wh", ev->value);
+		break;
+	case DC_EV_JOURNAL:
+		/* A switch the box made alone (fallback, boot): into the log, so the
+		 * energy ledger has no hole; the live state comes on state/<ch>. */
+		log_info("chan", "box switched alone box=%s channel=%d state=%s src=%s t=%lld seq=%lld",
+			 g->cfg.boxes[box].id, ev->channel, ev->on ? "on" : "off", ev->src,
+			 (long long)ev->value, ev->rpc_id);
+		gw_audit_journal(g, box, ev);
+		break;
+	case DC_EV_RPC_RESULT: {
+		size_t idx = (size_t)(ev->rpc_id & 0xfffff);
+		if (idx >= g->nchans)
+			break;
+		c = &g->chans[idx];
+		if (ev->rpc_id >> 20 == 0) {	/* answer to a state query */
+			if (ev->has_state)
+				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF);
+			break;
+		}
+		if (c->rpc_id != ev->rpc_id)
+			break;	/* an answer to a command we no longer wait for */
+		gw_box_seen(g, c->box, -1);
+		if (!ev->rpc_ok)
+			log_warn("chan", "command refused box=%s channel=%d rpc_id=%lld",
+				 g->cfg.boxes[c->box].id, c->channel, ev->rpc_id);
+		else if (c->rc.pending != DC_STATE_UNKNOWN)
+			/* Switch.Set answered with a result: the device did it. */
+			confirmed(g, c, c->rc.pending);
+		break;
+	}
+	}
+}

@@ -1,0 +1,434 @@
+/* control.c — the daemon's local API: a UNIX stream socket, one JSON request
+ * line in, one JSON answer line out (like ntpctl <-> ntpd).  The decran CLI
+ * uses it for everything that touches live relays, so the daemon stays the
+ * only one driving them.
+ *
+ *   {"cmd":"status"}                      counters, MQTT connection
+ *   {"cmd":"boxes"}                       every box, its channels and states
+ *   {"cmd":"alarms"}                      alarms active now
+ *   {"cmd":"reload"}                      same as SIGHUP, answers with the outcome
+ *   {"cmd":"relay-test","box":B,"channel":N}   off, on, off with confirmation;
+ *                                         answers when done (or timed out)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "gw.h"
+#include "log.h"
+#include "loop.h"
+
+#define MAX_CLIENTS 16
+#define REQ_MAX 4096
+
+static struct client {
+	int fd;
+	size_t len;
+	char buf[REQ_MAX];
+} clients[MAX_CLIENTS];
+
+int gw_control_open(struct gw *g)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = g->cfg.control_socket;
+	int fd;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	if (!*path)
+		return 0;
+	if (strlen(path) >= sizeof sa.sun_path) {
+		log_err("control", "socket path too long path=%s", path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	unlink(path);	/* a stale socket from a killed gateway */
+	mode_t old = umask(0117);	/* owner and group only */
+	int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (rc < 0 || listen(fd, 8) < 0) {
+		log_err("control", "cannot listen path=%s error=\"%s\"", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_CTL, fd) };
+	epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
+	g->ctlfd = fd;
+	log_info("control", "listening path=%s", path);
+	return 0;
+}
+
+static struct client *client_of(int fd)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd == fd)
+			return &clients[i];
+	return NULL;
+}
+
+static void drop(struct gw *g, int fd)
+{
+	struct client *c = client_of(fd);
+	epoll_ctl(g->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+	if (c)
+		c->fd = -1;
+	/* A relay test whose client left still finishes; nobody hears the result. */
+	for (size_t i = 0; i < g->nchans; i++)
+		if (g->chans[i].test.fd == fd)
+			g->chans[i].test.fd = -1;
+}
+
+void gw_control_close(struct gw *g)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			drop(g, clients[i].fd);
+	if (g->ctlfd >= 0) {
+		close(g->ctlfd);
+		unlink(g->cfg.control_socket);
+		g->ctlfd = -1;
+	}
+}
+
+void gw_control_accept(struct gw *g)
+{
+	int fd = accept4(g->ctlfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct client *c;
+	if (fd < 0)
+		return;
+	if (!(c = client_of(-1))) {
+		close(fd);	/* too many at once: the CLI retries */
+		return;
+	}
+	c->fd = fd;
+	c->len = 0;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_CLIENT, fd) };
+	epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Answer and close.  The answer may be large (every box): write it fully,
+ * the client is a local CLI reading it at once. */
+static void answer(struct gw *g, int fd, cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (fd >= 0 && s) {
+		size_t len = strlen(s), off = 0;
+		int fl = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		struct timeval tv = { 2, 0 };
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		s[len] = '\n';
+		while (off <= len) {
+			ssize_t n = write(fd, s + off, len + 1 - off);
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+	}
+	free(s);
+	if (fd >= 0)
+		drop(g, fd);
+}
+
+static cJSON *error(const char *msg)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", false);
+	cJSON_AddStringToObject(j, "error", msg);
+	return j;
+}
+
+static const char *state_name(int v)
+{
+	return v == DC_STATE_ON ? "on" : v == DC_STATE_OFF ? "off" : NULL;
+}
+
+static void add_state(cJSON *o, const char *key, int v)
+{
+	const char *n = state_name(v);
+	if (n)
+		cJSON_AddStringToObject(o, key, n);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *boxes(struct gw *g)
+{
+	cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "boxes");
+	cJSON_AddBoolToObject(j, "ok", true);
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		const struct gw_box *bx = &g->cfg.boxes[b];
+		const struct gw_boxstate *bs = &g->boxes[b];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", bx->id);
+		cJSON_AddStringToObject(o, "driver", gw_driver_name(bx->driver));
+		cJSON_AddNumberToObject(o, "channels", bx->channels);
+		if (bs->online < 0)
+			cJSON_AddNullToObject(o, "online");
+		else
+			cJSON_AddBoolToObject(o, "online", bs->online);
+		if (bs->has_power)
+			cJSON_AddNumberToObject(o, "power_w", bs->power_w);
+		if (bs->has_energy)
+			cJSON_AddNumberToObject(o, "energy_wh", bs->energy_wh);
+		cJSON *chs = cJSON_AddArrayToObject(o, "channel_states");
+		for (int ch = 1; ch <= bx->channels; ch++) {
+			const struct gw_chan *c = &g->chans[bs->chan0 + (size_t)ch - 1];
+			cJSON *co = cJSON_CreateObject(), *sc = cJSON_AddArrayToObject(co, "screens");
+			cJSON_AddNumberToObject(co, "channel", ch);
+			for (size_t k = 0; k < c->nscreens; k++)
+				cJSON_AddItemToArray(sc, cJSON_CreateString(c->screens[k]->id));
+			add_state(co, "desired", c->rc.desired);
+			add_state(co, "confirmed", c->rc.confirmed);
+			add_state(co, "pending", c->rc.pending);
+			if (c->has_power)
+				cJSON_AddNumberToObject(co, "power_w", c->power_w);
+			cJSON_AddItemToArray(chs, co);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return j;
+}
+
+static void add_alarm(cJSON *arr, const char *kind, const char *box, int ch)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", kind);
+	cJSON_AddStringToObject(o, "box", box);
+	cJSON_AddNumberToObject(o, "channel", ch);
+	cJSON_AddItemToArray(arr, o);
+}
+
+static cJSON *alarms(struct gw *g)
+{
+	cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "alarms");
+	cJSON_AddBoolToObject(j, "ok", true);
+	for (size_t b = 0; b < g->cfg.nboxes; b++)
+		if (g->boxes[b].alarm_offline)
+			add_alarm(arr, "offline", g->cfg.boxes[b].id, 0);
+	for (size_t i = 0; i < g->nchans; i++) {
+		const struct gw_chan *c = &g->chans[i];
+		const char *id = g->cfg.boxes[c->box].id;
+		if (c->alarm_unconfirmed)
+			add_alarm(arr, "unconfirmed", id, c->channel);
+		if (c->alarm_compliance)
+			add_alarm(arr, "compliance", id, c->channel);
+		if (c->alarm_meter)
+			add_alarm(arr, "meter", id, c->channel);
+	}
+	return j;
+}
+
+static cJSON *status(struct gw *g)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", true);
+	cJSON_AddBoolToObject(j, "mqtt", g->mqtt_up);
+	cJSON_AddNumberToObject(j, "boxes", (double)g->cfg.nboxes);
+	cJSON_AddNumberToObject(j, "channels", (double)g->nchans);
+	cJSON_AddNumberToObject(j, "screens", (double)g->nscreens);
+	cJSON_AddNumberToObject(j, "commands_sent", (double)g->commands_sent);
+	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
+	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
+	cJSON_AddNumberToObject(j, "now", (double)gw_now(g));
+	if (g->next_edge != INT64_MAX)
+		cJSON_AddNumberToObject(j, "next_transition", (double)g->next_edge);
+	return j;
+}
+
+/* ---- relay test: off, on, off ---- */
+
+static void test_step(struct gw *g, struct gw_chan *c, int value)
+{
+	int64_t mono = gw_mono();
+	c->test.step_start = mono;
+	c->test.deadline = mono + g->cfg.confirm_timeout_ms;
+	dc_recon_set_desired(&c->rc, value);
+	/* Force a fresh command even if the relay already reports that state,
+	 * so the test proves the relay obeys. */
+	c->rc.confirmed = DC_STATE_UNKNOWN;
+	gw_chan_step(g, c, mono);
+}
+
+static void test_finish(struct gw *g, struct gw_chan *c, bool ok, const char *error_msg)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", ok);
+	cJSON_AddStringToObject(j, "box", g->cfg.boxes[c->box].id);
+	cJSON_AddNumberToObject(j, "channel", c->channel);
+	if (error_msg)
+		cJSON_AddStringToObject(j, "error", error_msg);
+	cJSON_AddItemToObject(j, "steps", c->test.steps);
+	c->test.steps = NULL;
+	c->test.phase = 0;
+	int fd = c->test.fd;
+	c->test.fd = -1;
+	log_info("control", "relay test %s box=%s channel=%d", ok ? "passed" : "failed",
+		 g->cfg.boxes[c->box].id, c->channel);
+	answer(g, fd, j);
+	g->dirty = true;	/* the schedule takes the channel back */
+}
+
+static double measured(struct gw *g, const struct gw_chan *c, bool *has)
+{
+	const struct gw_boxstate *b = &g->boxes[c->box];
+	*has = c->has_power || b->has_power;
+	return c->has_power ? c->power_w : b->power_w;
+}
+
+/* Called by the loop after every event and on the timer. */
+void gw_control_tests(struct gw *g)
+{
+	int64_t mono = gw_mono();
+	for (size_t i = 0; i < g->nchans; i++) {
+		struct gw_chan *c = &g->chans[i];
+		if (!c->test.phase)
+			continue;
+		if (c->test.phase == 4) {	/* waiting for a power reading after "on" */
+			if (mono < c->test.deadline)
+				continue;
+			c->test.phase = 3;
+			test_step(g, c, DC_STATE_OFF);
+			continue;
+		}
+		bool done = c->rc.confirmed == c->rc.desired;
+		if (!done && mono < c->test.deadline)
+			continue;
+		cJSON *st = cJSON_CreateObject();
+		bool has;
+		double w = measured(g, c, &has);
+		cJSON_AddStringToObject(st, "to", state_name(c->rc.desired));
+		cJSON_AddBoolToObject(st, "confirmed", done);
+		cJSON_AddNumberToObject(st, "ms", (double)(mono - c->test.step_start));
+		if (has)
+			cJSON_AddNumberToObject(st, "power_w", w);
+		cJSON_AddItemToArray(c->test.steps, st);
+		if (!done) {
+			test_finish(g, c, false, "not confirmed");
+			continue;
+		}
+		if (c->test.phase == 1) {
+			c->test.phase = 2;
+			test_step(g, c, DC_STATE_ON);
+		} else if (c->test.phase == 2) {
+			/* Give a meter a moment to see the load. */
+			c->test.phase = 4;
+			c->test.deadline = mono + (has || g->boxes[c->box].has_power ? 2000 : 0);
+		} else {
+			test_finish(g, c, true, NULL);
+		}
+	}
+}
+
+int64_t gw_control_next(const struct gw *g)
+{
+	int64_t w = INT64_MAX;
+	for (size_t i = 0; i < g->nchans; i++)
+		if (g->chans[i].test.phase && g->chans[i].test.deadline < w)
+			w = g->chans[i].test.deadline;
+	return w;
+}
+
+bool gw_chan_under_test(const struct gw_chan *c)
+{
+	return c->test.phase != 0;
+}
+
+static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "box");
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(req, "channel");
+	int box;
+	if (!cJSON_IsString(b) || (box = gw_config_box(&g->cfg, b->valuestring)) < 0)
+		return error("box: unknown box");
+	if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 ||
+	    ch->valuedouble > g->cfg.boxes[box].channels || ch->valuedouble != (int)ch->valuedouble)
+		return error("channel: not a channel of this box");
+	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)ch->valueint - 1];
+	if (c->test.phase)
+		return error("a test is already running on this channel");
+	log_info("control", "relay test started box=%s channel=%d", g->cfg.boxes[box].id,
+		 c->channel);
+	snprintf(c->reason, sizeof c->reason, "commissioning:relay-test");
+	c->test.fd = fd;
+	c->test.steps = cJSON_CreateArray();
+	c->test.phase = 1;
+	test_step(g, c, DC_STATE_OFF);
+	return NULL;	/* answered by gw_control_tests */
+}
+
+static void handle(struct gw *g, int fd, const char *line)
+{
+	cJSON *req = cJSON_Parse(line), *res = NULL;
+	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+	if (!cJSON_IsString(cmd)) {
+		res = error("request: expected {\"cmd\":...}");
+	} else if (!strcmp(cmd->valuestring, "status")) {
+		res = status(g);
+	} else if (!strcmp(cmd->valuestring, "boxes")) {
+		res = boxes(g);
+	} else if (!strcmp(cmd->valuestring, "alarms")) {
+		res = alarms(g);
+	} else if (!strcmp(cmd->valuestring, "reload")) {
+		char err[512];
+		if (gw_reload(g, err, sizeof err) < 0) {
+			res = error(err);
+		} else {
+			res = cJSON_CreateObject();
+			cJSON_AddBoolToObject(res, "ok", true);
+		}
+	} else if (!strcmp(cmd->valuestring, "relay-test")) {
+		res = relay_test(g, fd, req);
+		if (!res) {
+			/* Keep the connection, stop reading from it. */
+			epoll_ctl(g->epfd, EPOLL_CTL_DEL, fd, NULL);
+			struct client *c = client_of(fd);
+			if (c)
+				c->fd = -1;
+		}
+	} else {
+		res = error("cmd: unknown command");
+	}
+	cJSON_Delete(req);
+	if (res)
+		answer(g, fd, res);
+}
+
+void gw_control_client(struct gw *g, int fd)
+{
+	struct client *c = client_of(fd);
+	if (!c) {
+		drop(g, fd);
+		return;
+	}
+	ssize_t n = read(fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
+	if (n <= 0) {
+		if (n < 0 && errno == EAGAIN)
+			return;
+		drop(g, fd);
+		return;
+	}
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	char *nl = strchr(c->buf, '\n');
+	if (!nl) {
+		if (c->len >= sizeof c->buf - 1)
+			answer(g, fd, error("request too long"));
+		return;
+	}
+	*nl = '\0';
+	handle(g, fd, c->buf);
+}

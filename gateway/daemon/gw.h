@@ -1,0 +1,158 @@
+/* gw.h — the decran-gateway daemon's state, shared by its files.
+ *
+ *   main.c     options, start-up, the one epoll loop (signalfd, timerfd, sockets)
+ *   mqtt.c     libmosquitto inside the loop; routes messages to drivers
+ *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
+ *   chan.c     reconciliation of every channel, commands, audit, alarms
+ *   control.c  the local API on a UNIX socket (used by the decran CLI)
+ */
+#ifndef DECRAN_GW_H
+#define DECRAN_GW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mosquitto.h>
+
+#include "clock.h"
+#include "gwconfig.h"
+#include "driver.h"
+#include "fallback.h"
+#include "reconcile.h"
+#include "rules.h"
+#include "schedule.h"
+#include "screen.h"
+
+struct dc_store;
+
+struct gw_chan {
+	int box;		/* index in cfg.boxes */
+	int channel;		/* 1..16 */
+	/* Screens bound to this channel (the relay is on only if all may be). */
+	const struct dc_screen **screens;
+	size_t nscreens;
+	struct dc_recon rc;
+	int64_t next_edge;	/* UTC s: the schedule changes its mind then */
+	char reason[160];	/* rule that set `desired`, for the audit log */
+	int64_t cmd_seq;	/* command id counter for this channel */
+	int64_t audit_id;	/* audit row of the pending command, 0 when none */
+	long long rpc_id;	/* Shelly: id of the last Switch.Set */
+	int64_t state_since_ms;	/* monotonic: when `confirmed` last changed */
+	double power_w;		/* per-channel power when the device measures it */
+	bool has_power;
+	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
+	/* Commissioning test (decran relay test): off, on, off, each confirmed.
+	 * While it runs the schedule does not drive this channel. */
+	struct {
+		int phase;	/* 0 none, 1..3 waiting for off/on/off, 4 settle power */
+		int fd;		/* control client waiting for the result */
+		int64_t step_start, deadline;	/* monotonic ms */
+		void *steps;	/* cJSON array of step results */
+	} test;
+};
+
+struct gw_boxstate {
+	int online;		/* -1 unknown, 0 offline, 1 online */
+	int64_t last_seen_ms;	/* real clock, any message */
+	int64_t offline_since_ms;
+	bool alarm_offline;
+	size_t chan0;		/* its channels are chans[chan0 .. chan0+channels) */
+	double power_w, energy_wh;
+	bool has_power, has_energy;
+	char fallback_sig[32];	/* hash of the last fallback pushed, "" none */
+	int64_t fallback_pushed;	/* UTC s */
+	int64_t last_reading;	/* UTC s of the last meter row written */
+};
+
+struct gw {
+	struct gw_config cfg;
+	const char *config_path;
+	struct dc_clock clock;
+	struct dc_rules *rules;
+	struct dc_sched_ctx sctx;
+	struct dc_store *store;
+	struct dc_screen *screens;	/* bound screens, from the store, by (box, channel) */
+	size_t nscreens;
+	const struct dc_screen **screen_refs;	/* gw_chan.screens point into this */
+	char (*box_ids)[DC_ID_MAX];	/* boxes of the current channel table, for reloads */
+	int *box_channels;
+	size_t nboxes_state;
+	int64_t boot_id;	/* start time in ms: makes command ids unique across restarts */
+
+	struct gw_boxstate *boxes;	/* parallel to cfg.boxes */
+	struct gw_chan *chans;
+	size_t nchans;
+	struct dc_recon_policy policy;
+
+	struct mosquitto *mosq;
+	bool mqtt_up;
+	int64_t mqtt_retry_ms;	/* monotonic: next connection attempt */
+	int64_t mqtt_backoff_ms;
+	int64_t started_ms;	/* monotonic */
+	int64_t recon_wake_ms;	/* monotonic: earliest channel retry/alarm */
+	int64_t next_edge;	/* UTC s: earliest schedule transition */
+	int64_t next_heartbeat_ms, next_fallback_s;
+	bool dirty;		/* re-evaluate desired states now */
+	bool settled;		/* startup grace over and waiting input read */
+	bool fallbacks_dirty;
+
+	int epfd, sigfd, timerfd, ctlfd;
+	bool quit, reload;
+	uint64_t commands_sent, confirmations, malformed;
+};
+
+/* Now, in the schedule's time (virtual under a test clock). */
+int64_t gw_now(const struct gw *g);	/* UTC seconds */
+int64_t gw_now_ms(const struct gw *g);	/* UTC milliseconds */
+int64_t gw_mono(void);			/* monotonic ms, for retries and timeouts */
+
+/* mqtt.c */
+int gw_mqtt_init(struct gw *g);
+void gw_mqtt_free(struct gw *g);
+void gw_mqtt_io(struct gw *g, uint32_t events);
+void gw_mqtt_timer(struct gw *g, int64_t mono);	/* keepalive, reconnect */
+int64_t gw_mqtt_next(const struct gw *g);	/* monotonic ms */
+void gw_mqtt_update_epoll(struct gw *g);
+void gw_mqtt_drain(struct gw *g);
+int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
+	       bool retain);
+int gw_box_index(const struct gw *g, int driver, const char *topic);
+
+/* plan.c */
+int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
+int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
+void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
+void gw_plan_push_fallbacks(struct gw *g, bool force);
+bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
+
+/* chan.c */
+void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev);
+void gw_chan_step_all(struct gw *g);
+void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono);
+void gw_box_seen(struct gw *g, int box, int online);
+void gw_alarms_check_offline(struct gw *g);
+void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
+	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void gw_chan_connected(struct gw *g);
+void gw_chan_free(void);
+int64_t gw_alarms_next_offline(const struct gw *g);
+
+/* modbus.c: worker threads; results come back through an eventfd. */
+int gw_modbus_start(struct gw *g, char *err, size_t errlen);
+void gw_modbus_stop(struct gw *g);
+int gw_modbus_write(struct gw *g, struct gw_chan *c, int on);
+void gw_modbus_drain(struct gw *g);	/* eventfd readable: apply results */
+
+/* control.c */
+int gw_control_open(struct gw *g);
+void gw_control_accept(struct gw *g);
+void gw_control_client(struct gw *g, int fd);
+void gw_control_close(struct gw *g);
+void gw_control_tests(struct gw *g);
+int64_t gw_control_next(const struct gw *g);
+bool gw_chan_under_test(const struct gw_chan *c);
+
+/* main.c: re-read config, rules and bindings; the old ones stay on error. */
+int gw_reload(struct gw *g, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,496 @@
+/* modbus.c — Modbus RTU and TCP devices on worker threads.
+ *
+ * The event loop never waits for a device.  Each RS-485 bus gets one worker
+ * (a bus carries one transaction at a time anyway); TCP devices are spread
+ * over a small pool.  A worker owns its libmodbus contexts, executes queued
+ * writes first, polls each device every poll_ms (read-back of the coils, meter
+ * values), and hands results back through a queue + eventfd that the loop
+ * drains (gw_modbus_drain) into the same reports MQTT drivers produce.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <modbus.h>
+
+#include "gw.h"
+#include "log.h"
+#include "loop.h"
+#include "profile.h"
+
+#define TCP_POOL 4
+#define MAX_WORKERS (GW_MAX_BUSES + TCP_POOL)
+
+struct job {
+	int box, channel, on;
+};
+
+struct result {
+	int box;
+	struct dc_drv_event ev;
+};
+
+struct device {
+	int box;
+	modbus_t *ctx;
+	bool connected;
+	struct gw_profile relay, meter;
+	bool has_meter;
+	int64_t next_poll;	/* monotonic ms */
+	int failures;
+	bool announced;		/* first successful transaction reported online */
+	bool tcp;
+};
+
+struct worker {
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *jobs;
+	size_t njobs, capjobs;
+	struct device *devs;
+	size_t ndevs;
+	int bus;		/* RTU bus index, -1 for a TCP pool worker */
+	struct gw *g;		/* read-only config access */
+};
+
+static struct worker workers[MAX_WORKERS];
+static size_t nworkers;
+static bool stopping;
+static int *box_worker;		/* box -> worker index, -1 for MQTT boxes */
+
+/* Results travel to the loop under this lock. */
+static pthread_mutex_t res_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct result *results;
+static size_t nresults, capresults;
+static int evfd = -1;
+
+static void post(int box, struct dc_drv_event ev)
+{
+	pthread_mutex_lock(&res_mu);
+	if (nresults == capresults) {
+		size_t cap = capresults ? capresults * 2 : 64;
+		struct result *p = realloc(results, cap * sizeof *p);
+		if (p) {
+			results = p;
+			capresults = cap;
+		}
+	}
+	if (nresults < capresults)
+		results[nresults++] = (struct result){ box, ev };
+	pthread_mutex_unlock(&res_mu);
+	uint64_t one = 1;
+	if (write(evfd, &one, sizeof one) < 0) {
+		/* the counter saturating still wakes the loop */
+	}
+}
+
+static int64_t mono_ms(void)
+{
+	return dc_mono_ms();
+}
+
+/* ---- one device ---- */
+
+static void set_online(struct device *d, bool ok, const char *what, const char *box_id)
+{
+	int e = errno;	/* post() and logging may change errno */
+	if (ok) {
+		if (d->failures >= 2 || !d->announced)
+			post(d->box, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 1 });
+		d->failures = 0;
+		d->announced = true;
+		return;
+	}
+	/* Timeouts, exception replies, CRC errors: logged, the reply ignored. */
+	log_warn("modbus", "transaction failed box=%s op=%s error=\"%s\"", box_id, what,
+		 modbus_strerror(e));
+	if (++d->failures == 2 || !d->announced) {	/* one lost frame is noise, two an outage */
+		d->announced = true;
+		d->failures = d->failures < 2 ? 2 : d->failures;
+		post(d->box, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 0 });
+	}
+	if (e != EMBXILFUN && e != EMBXILADD && e != EMBXILVAL && e != EMBXSFAIL && e != EMBXSBUSY) {
+		/* Link trouble: reconnect next time (TCP) / flush stale bytes (RTU). */
+		modbus_flush(d->ctx);
+		if (d->tcp && d->connected && strcmp(what, "connect") != 0) {
+			modbus_close(d->ctx);
+			d->connected = false;
+		}
+	}
+}
+
+static bool ensure_connected(struct worker *w, struct device *d)
+{
+	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	if (d->connected)
+		return true;
+	if (w->bus >= 0) {
+		/* The RTU context is the bus's, shared by its devices. */
+		d->connected = true;
+		return true;
+	}
+	if (modbus_connect(d->ctx) < 0) {
+		set_online(d, false, "connect", bx->id);
+		return false;
+	}
+	d->connected = true;
+	return true;
+}
+
+static void readback(struct worker *w, struct device *d)
+{
+	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	uint8_t bits[DC_MAX_CHANNELS];
+	int n;
+	if (d->relay.readback == GW_READBACK_NONE)
+		return;
+	modbus_set_slave(d->ctx, bx->unit);
+	if (d->relay.readback == GW_READBACK_COILS)
+		n = modbus_read_bits(d->ctx, d->relay.readback_base, bx->channels, bits);
+	else
+		n = modbus_read_input_bits(d->ctx, d->relay.readback_base, bx->channels, bits);
+	if (n != bx->channels) {
+		set_online(d, false, "read-back", bx->id);
+		return;
+	}
+	/* States before "online": the loop then knows them when it decides. */
+	for (int ch = 1; ch <= bx->channels; ch++)
+		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
+						   .on = bits[ch - 1] ? 1 : 0 });
+	set_online(d, true, NULL, bx->id);
+}
+
+static void read_value(struct worker *w, struct device *d, const struct gw_register *r,
+		       enum dc_drv_event_kind kind)
+{
+	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	uint16_t regs[2];
+	int cnt = dc_reg_count(r->type), n;
+	double v;
+	if (!r->present)
+		return;
+	modbus_set_slave(d->ctx, bx->meter_unit);
+	n = d->meter.input_registers ? modbus_read_input_registers(d->ctx, r->address, cnt, regs)
+				     : modbus_read_registers(d->ctx, r->address, cnt, regs);
+	if (n != cnt) {
+		set_online(d, false, "meter", bx->id);
+		return;
+	}
+	if (dc_reg_decode(regs, (size_t)n, r->type, r->order, r->scale, &v) < 0 || v < 0 ||
+	    v > 1e12) {
+		log_warn("modbus", "meter value rejected box=%s address=%d raw=0x%04x%04x", bx->id,
+			 r->address, regs[0], cnt > 1 ? regs[1] : 0);
+		return;
+	}
+	post(d->box, (struct dc_drv_event){ .kind = kind, .value = v });
+}
+
+static void poll_device(struct worker *w, struct device *d)
+{
+	if (!ensure_connected(w, d))
+		return;
+	readback(w, d);
+	if (d->has_meter) {
+		read_value(w, d, &d->meter.power, DC_EV_POWER);
+		read_value(w, d, &d->meter.energy, DC_EV_ENERGY);
+	}
+}
+
+static void write_coil(struct worker *w, struct device *d, const struct job *j)
+{
+	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	if (!ensure_connected(w, d))
+		return;
+	modbus_set_slave(d->ctx, bx->unit);
+	if (modbus_write_bit(d->ctx, d->relay.coil_base + j->channel - 1, j->on) < 0) {
+		set_online(d, false, "write", bx->id);
+		return;
+	}
+	set_online(d, true, NULL, bx->id);
+	if (d->relay.readback == GW_READBACK_NONE)
+		/* No way to read back: the acknowledged write is the confirmation. */
+		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = j->channel,
+						   .on = j->on });
+	else
+		readback(w, d);
+}
+
+/* ---- the worker thread ---- */
+
+static struct device *dev_of(struct worker *w, int box)
+{
+	for (size_t i = 0; i < w->ndevs; i++)
+		if (w->devs[i].box == box)
+			return &w->devs[i];
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	pthread_mutex_lock(&w->mu);
+	while (!stopping) {
+		if (w->njobs) {
+			struct job j = w->jobs[0];
+			memmove(w->jobs, w->jobs + 1, --w->njobs * sizeof *w->jobs);
+			pthread_mutex_unlock(&w->mu);
+			struct device *d = dev_of(w, j.box);
+			if (d)
+				write_coil(w, d, &j);
+			pthread_mutex_lock(&w->mu);
+			continue;
+		}
+		int64_t now = mono_ms(), next = now + 60000;
+		struct device *due = NULL;
+		for (size_t i = 0; i < w->ndevs; i++) {
+			if (w->devs[i].next_poll <= now && !due)
+				due = &w->devs[i];
+			if (w->devs[i].next_poll < next)
+				next = w->devs[i].next_poll;
+		}
+		if (due) {
+			due->next_poll = now + w->g->cfg.boxes[due->box].poll_ms;
+			pthread_mutex_unlock(&w->mu);
+			poll_device(w, due);
+			pthread_mutex_lock(&w->mu);
+			continue;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		int64_t wait = next - now;
+		ts.tv_sec += wait / 1000;
+		ts.tv_nsec += (wait % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* ---- the loop's side ---- */
+
+static modbus_t *new_ctx(const struct gw *g, const struct gw_box *bx)
+{
+	modbus_t *ctx;
+	char port[8];
+	int ms = 1000;
+	if (bx->driver == GW_DRV_MODBUS_TCP) {
+		snprintf(port, sizeof port, "%d", bx->port);
+		ctx = modbus_new_tcp_pi(bx->host, port);
+	} else {
+		const struct gw_bus *b = &g->cfg.buses[bx->bus];
+		ctx = modbus_new_rtu(b->device, b->baud, b->parity, b->data_bits, b->stop_bits);
+		ms = b->timeout_ms;
+	}
+	if (ctx)
+		modbus_set_response_timeout(ctx, (uint32_t)(ms / 1000), (uint32_t)(ms % 1000) * 1000);
+	return ctx;
+}
+
+int gw_modbus_start(struct gw *g, char *err, size_t errlen)
+{
+	modbus_t *bus_ctx[GW_MAX_BUSES] = { 0 };
+	size_t ntcp = 0;
+
+	stopping = false;
+	nworkers = 0;
+	free(box_worker);
+	box_worker = malloc((g->cfg.nboxes + 1) * sizeof *box_worker);
+	if (!box_worker)
+		return -1;
+	if (evfd < 0) {
+		evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_WORKER, evfd) };
+		epoll_ctl(g->epfd, EPOLL_CTL_ADD, evfd, &ev);
+	}
+	for (size_t i = 0; i < g->cfg.nbuses; i++) {
+		struct worker *w = &workers[nworkers++];
+		memset(w, 0, sizeof *w);
+		w->bus = (int)i;
+		w->g = g;
+	}
+	size_t first_tcp = nworkers;
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		const struct gw_box *bx = &g->cfg.boxes[b];
+		struct worker *w;
+		box_worker[b] = -1;
+		if (bx->driver == GW_DRV_MODBUS_RTU) {
+			box_worker[b] = bx->bus;
+		} else if (bx->driver == GW_DRV_MODBUS_TCP) {
+			size_t k = first_tcp + ntcp++ % TCP_POOL;
+			if (k >= nworkers) {
+				memset(&workers[k], 0, sizeof workers[k]);
+				workers[k].bus = -1;
+				workers[k].g = g;
+				nworkers = k + 1;
+			}
+			box_worker[b] = (int)k;
+		} else {
+			continue;
+		}
+		w = &workers[box_worker[b]];
+		struct device d = { .box = (int)b, .tcp = bx->driver == GW_DRV_MODBUS_TCP };
+		if (gw_profile_load(g->cfg.profiles_dir, bx->profile, &d.relay, err, errlen) < 0)
+			goto fail;
+		if (d.relay.kind != GW_PROFILE_RELAY) {
+			snprintf(err, errlen, "box %s: profile %s is not a relay profile", bx->id,
+				 bx->profile);
+			goto fail;
+		}
+		if (bx->meter_profile[0]) {
+			if (gw_profile_load(g->cfg.profiles_dir, bx->meter_profile, &d.meter, err,
+					    errlen) < 0)
+				goto fail;
+			if (d.meter.kind != GW_PROFILE_METER) {
+				snprintf(err, errlen, "box %s: profile %s is not a meter profile",
+					 bx->id, bx->meter_profile);
+				goto fail;
+			}
+			d.has_meter = true;
+		}
+		if (bx->driver == GW_DRV_MODBUS_RTU) {
+			if (!bus_ctx[bx->bus] && !(bus_ctx[bx->bus] = new_ctx(g, bx)))
+				goto nomem;
+			d.ctx = bus_ctx[bx->bus];
+			if (w->ndevs == 0 && modbus_connect(d.ctx) < 0)
+				log_warn("modbus", "cannot open bus device=%s error=\"%s\"",
+					 g->cfg.buses[bx->bus].device, modbus_strerror(errno));
+		} else if (!(d.ctx = new_ctx(g, bx))) {
+			goto nomem;
+		}
+		struct device *p = realloc(w->devs, (w->ndevs + 1) * sizeof *p);
+		if (!p)
+			goto nomem;
+		w->devs = p;
+		w->devs[w->ndevs++] = d;
+	}
+	for (size_t i = 0; i < nworkers; i++) {
+		struct worker *w = &workers[i];
+		if (!w->ndevs)
+			continue;
+		pthread_mutex_init(&w->mu, NULL);
+		pthread_cond_init(&w->cv, NULL);
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			snprintf(err, errlen, "cannot start a Modbus worker");
+			return -1;
+		}
+		w->running = true;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "cannot create Modbus context: %s", strerror(errno));
+fail:
+	gw_modbus_stop(g);
+	return -1;
+}
+
+void gw_modbus_stop(struct gw *g)
+{
+	(void)g;
+	stopping = true;
+	for (size_t i = 0; i < nworkers; i++) {
+		struct worker *w = &workers[i];
+		if (w->running) {
+			pthread_mutex_lock(&w->mu);
+			pthread_cond_signal(&w->cv);
+			pthread_mutex_unlock(&w->mu);
+			pthread_join(w->thread, NULL);
+			pthread_mutex_destroy(&w->mu);
+			pthread_cond_destroy(&w->cv);
+			w->running = false;
+		}
+		modbus_t *shared = w->bus >= 0 && w->ndevs ? w->devs[0].ctx : NULL;
+		for (size_t k = 0; k < w->ndevs; k++) {
+			if (w->devs[k].ctx == shared && k > 0)
+				continue;
+			modbus_close(w->devs[k].ctx);
+			modbus_free(w->devs[k].ctx);
+		}
+		free(w->devs);
+		free(w->jobs);
+		memset(w, 0, sizeof *w);
+	}
+	nworkers = 0;
+	free(box_worker);
+	box_worker = NULL;
+	/* Results of the old workers are dropped: the new ones poll again. */
+	pthread_mutex_lock(&res_mu);
+	nresults = 0;
+	pthread_mutex_unlock(&res_mu);
+}
+
+int gw_modbus_write(struct gw *g, struct gw_chan *c, int on)
+{
+	if (!box_worker || box_worker[c->box] < 0)
+		return -1;
+	struct worker *w = &workers[box_worker[c->box]];
+	int rc = 0;
+	(void)g;
+	pthread_mutex_lock(&w->mu);
+	/* A newer command for the same channel replaces a queued one. */
+	size_t i;
+	for (i = 0; i < w->njobs; i++)
+		if (w->jobs[i].box == c->box && w->jobs[i].channel == c->channel)
+			break;
+	if (i == w->njobs) {
+		if (w->njobs == w->capjobs) {
+			size_t cap = w->capjobs ? w->capjobs * 2 : 16;
+			struct job *p = realloc(w->jobs, cap * sizeof *p);
+			if (!p)
+				rc = -1;
+			else {
+				w->jobs = p;
+				w->capjobs = cap;
+			}
+		}
+		if (rc == 0)
+			w->njobs++;
+	}
+	if (rc == 0)
+		w->jobs[i] = (struct job){ c->box, c->channel, on };
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+void gw_modbus_drain(struct gw *g)
+{
+	uint64_t n;
+	struct result *batch;
+	size_t count;
+	if (read(evfd, &n, sizeof n) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&res_mu);
+	batch = results;
+	count = nresults;
+	results = NULL;
+	nresults = capresults = 0;
+	pthread_mutex_unlock(&res_mu);
+	for (size_t i = 0; i < count; i++) {
+		if (batch[i].box >= (int)g->cfg.nboxes)
+			continue;
+		gw_box_seen(g, batch[i].box, -1);
+		gw_chan_report(g, batch[i].box, &batch[i].ev);
+	}
+	free(batch);
+}
+
+void gw_modbus_free(void)
+{
+	if (evfd >= 0)
+		close(evfd);
+	evfd = -1;
+	free(results);
+	results = NULL;
+}

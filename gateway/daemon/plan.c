@@ -1,0 +1,304 @@
+/* plan.c — from the inventory and the rules to what every channel should be.
+ *
+ * Screens bound to a box channel (decran bind) come from the database; the
+ * rules from the rules file.  A channel carrying several screens is on only
+ * when every one of them may be on (the same combination the compiled
+ * fallback uses, so box and gateway never disagree).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drv_native.h"
+#include "gw.h"
+#include "log.h"
+#include "store.h"
+
+int gw_plan_load_rules(struct gw *g, char *err, size_t errlen)
+{
+	struct dc_rules *r = dc_rules_load(g->cfg.rules_path, err, errlen);
+	if (!r)
+		return -1;
+	dc_sched_ctx_release(&g->sctx);
+	if (g->rules)
+		dc_rules_free(g->rules);
+	g->rules = r;
+	g->dirty = g->fallbacks_dirty = true;
+	return 0;
+}
+
+static int by_box_channel(const void *a, const void *b)
+{
+	const struct dc_screen *x = a, *y = b;
+	int c = strcmp(x->box, y->box);
+	return c ? c : x->channel - y->channel;
+}
+
+/* (Re)build the channel table from the config's boxes and the screens bound
+ * to them, keeping what is known of channels that existed before. */
+int gw_plan_bind(struct gw *g, char *err, size_t errlen)
+{
+	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
+	struct dc_screen *all = NULL;
+	size_t nall = 0, nb = 0;
+
+	if (g->store && dc_store_list_screens_array(g->store, &f, &all, &nall) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
+		return -1;
+	}
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].box[0] && all[i].channel > 0)
+			all[nb++] = all[i];
+	qsort(all, nb, sizeof *all, by_box_channel);
+
+	size_t nchans = 0;
+	for (size_t b = 0; b < g->cfg.nboxes; b++)
+		nchans += (size_t)g->cfg.boxes[b].channels;
+	struct gw_chan *chans = calloc(nchans + 1, sizeof *chans);
+	struct gw_boxstate *boxes = calloc(g->cfg.nboxes + 1, sizeof *boxes);
+	const struct dc_screen **refs = calloc(nb + 1, sizeof *refs);
+	if (!chans || !boxes || !refs) {
+		free(chans);
+		free(boxes);
+		free(refs);
+		free(all);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t k = 0;
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		const struct gw_box *bx = &g->cfg.boxes[b];
+		boxes[b].online = -1;
+		boxes[b].chan0 = k;
+		for (int ch = 1; ch <= bx->channels; ch++, k++) {
+			chans[k].box = (int)b;
+			chans[k].channel = ch;
+			dc_recon_init(&chans[k].rc);
+		}
+		/* What we knew of the same box before a reload. */
+		int old = -1;
+		for (size_t o = 0; g->boxes && o < g->nboxes_state; o++)
+			if (!strcmp(g->box_ids[o], bx->id))
+				old = (int)o;
+		if (old >= 0) {
+			const struct gw_boxstate *ob = &g->boxes[old];
+			boxes[b] = *ob;
+			boxes[b].chan0 = k - (size_t)bx->channels;
+			for (int ch = 1; ch <= bx->channels && ch <= g->box_channels[old]; ch++) {
+				struct gw_chan *nc = &chans[boxes[b].chan0 + (size_t)ch - 1];
+				const struct gw_chan *oc = &g->chans[ob->chan0 + (size_t)ch - 1];
+				*nc = *oc;
+				nc->box = (int)b;
+				nc->screens = NULL;
+				nc->nscreens = 0;
+			}
+		}
+	}
+	/* Attach screens: they are sorted by (box, channel) so each channel's
+	 * screens are contiguous in refs. */
+	for (size_t i = 0; i < nb; i++) {
+		int b = gw_config_box(&g->cfg, all[i].box);
+		if (b < 0) {
+			log_warn("plan", "screen bound to a box the config does not know screen=%s "
+				 "box=%s", all[i].id, all[i].box);
+			continue;
+		}
+		if (all[i].channel > g->cfg.boxes[b].channels) {
+			log_warn("plan", "screen bound beyond the box's channels screen=%s box=%s "
+				 "channel=%d channels=%d", all[i].id, all[i].box, all[i].channel,
+				 g->cfg.boxes[b].channels);
+			continue;
+		}
+		struct gw_chan *c = &chans[boxes[b].chan0 + (size_t)all[i].channel - 1];
+		refs[i] = &all[i];
+		if (!c->screens)
+			c->screens = &refs[i];
+		c->nscreens++;
+	}
+	for (size_t i = 0; i < nchans; i++)
+		if (!chans[i].nscreens)
+			dc_recon_set_desired(&chans[i].rc, DC_STATE_UNKNOWN);
+
+	free(g->chans);
+	free(g->boxes);
+	free(g->screen_refs);
+	free(g->screens);
+	free(g->box_ids);
+	free(g->box_channels);
+	g->chans = chans;
+	g->nchans = nchans;
+	g->boxes = boxes;
+	g->screen_refs = refs;
+	g->screens = all;
+	g->nscreens = nb;
+	g->nboxes_state = g->cfg.nboxes;
+	g->box_ids = calloc(g->cfg.nboxes + 1, sizeof *g->box_ids);
+	g->box_channels = calloc(g->cfg.nboxes + 1, sizeof *g->box_channels);
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		snprintf(g->box_ids[b], DC_ID_MAX, "%s", g->cfg.boxes[b].id);
+		g->box_channels[b] = g->cfg.boxes[b].channels;
+	}
+	g->dirty = g->fallbacks_dirty = true;
+	log_info("plan", "bindings loaded boxes=%zu channels=%zu screens=%zu", g->cfg.nboxes,
+		 nchans, nb);
+	return 0;
+}
+
+/* Short name of the rule that decided, for the audit log. */
+static void decisive_reason(struct gw *g, const struct dc_screen *s, int64_t t, char *buf,
+			    size_t len)
+{
+	struct dc_explanation e;
+	dc_schedule_explain(g->rules, &g->sctx, s, t, &e);
+	const struct dc_explain_step *st = &e.steps[e.decisive];
+	switch (st->kind) {
+	case DC_STEP_REMOVED:
+		snprintf(buf, len, "removed");
+		break;
+	case DC_STEP_FORCE_OFF:
+		snprintf(buf, len, "override:force-off");
+		break;
+	case DC_STEP_NIGHT:
+		snprintf(buf, len, "night:R581-35");
+		break;
+	case DC_STEP_GRID:
+		snprintf(buf, len, "grid-alert");
+		break;
+	case DC_STEP_DEROGATION:
+		snprintf(buf, len, "derogation:%s", g->rules->derogations[st->index].reference);
+		break;
+	case DC_STEP_FORCE_ON:
+		snprintf(buf, len, "override:force-on");
+		break;
+	case DC_STEP_POLICY:
+		snprintf(buf, len, "policy:%s", g->rules->policies[st->index].id);
+		break;
+	case DC_STEP_DEFAULT:
+		snprintf(buf, len, "default");
+		break;
+	}
+}
+
+bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c)
+{
+	int64_t t = gw_now(g);
+	for (size_t i = 0; g->rules && i < c->nscreens; i++) {
+		struct dc_explanation e;
+		dc_schedule_explain(g->rules, &g->sctx, c->screens[i], t, &e);
+		for (size_t k = 0; k < e.nsteps; k++)
+			if (e.steps[k].kind == DC_STEP_NIGHT &&
+			    (e.steps[k].outcome == DC_OUT_APPLIED ||
+			     e.steps[k].outcome == DC_OUT_SHADOWED))
+				return true;
+	}
+	return false;
+}
+
+void gw_plan_evaluate(struct gw *g)
+{
+	int64_t t = gw_now(g);
+	g->next_edge = INT64_MAX;
+	if (!g->rules)
+		return;
+	for (size_t i = 0; i < g->nchans; i++) {
+		struct gw_chan *c = &g->chans[i];
+		if (gw_chan_under_test(c))
+			continue;
+		if (!c->nscreens) {
+			dc_recon_set_desired(&c->rc, DC_STATE_UNKNOWN);
+			continue;
+		}
+		bool on = true;
+		int64_t next = INT64_MAX;
+		const struct dc_screen *off_by = NULL;
+		for (size_t k = 0; k < c->nscreens; k++) {
+			if (!dc_schedule_evaluate(g->rules, &g->sctx, c->screens[k], t)) {
+				on = false;
+				if (!off_by)
+					off_by = c->screens[k];
+			}
+			int64_t n = dc_schedule_next_transition(g->rules, &g->sctx, c->screens[k], t);
+			if (n < next)
+				next = n;
+		}
+		int want = on ? DC_STATE_ON : DC_STATE_OFF;
+		if (want != c->rc.desired) {
+			decisive_reason(g, off_by ? off_by : c->screens[0], t, c->reason,
+					sizeof c->reason);
+			dc_recon_set_desired(&c->rc, want);
+		}
+		c->next_edge = next;
+		if (next < g->next_edge)
+			g->next_edge = next;
+	}
+	g->dirty = false;
+}
+
+/* A cheap fingerprint of a fallback's transitions (not of "gen"). */
+static void signature(const struct dc_fallback *fb, char *buf, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (int i = 0; i < DC_MAX_CHANNELS; i++) {
+		const struct dc_fallback_channel *c = &fb->ch[i];
+		uint64_t v[3] = { (uint64_t)c->channel, (uint64_t)c->initial_on, c->nsteps };
+		for (int k = 0; k < 3; k++)
+			h = (h ^ v[k]) * 1099511628211ull;
+		for (size_t k = 0; k < c->nsteps; k++)
+			h = (h ^ (uint64_t)c->steps[k]) * 1099511628211ull;
+	}
+	h = (h ^ (uint64_t)fb->until) * 1099511628211ull;
+	snprintf(buf, len, "%016llx", (unsigned long long)h);
+}
+
+/* Push each native box its compiled fallback when it changed, and at least
+ * every fallback_refresh_h hours so its horizon never runs out. */
+void gw_plan_push_fallbacks(struct gw *g, bool force)
+{
+	int64_t now = gw_now(g);
+	struct dc_fallback *fb;
+	size_t i = 0;
+
+	if (!g->rules || !g->mqtt_up || !(fb = malloc(sizeof *fb)))
+		return;
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		const struct gw_box *bx = &g->cfg.boxes[b];
+		struct gw_boxstate *bs = &g->boxes[b];
+		char err[256], sig[32], topic[DC_DRV_TOPIC_MAX];
+		if (bx->driver != GW_DRV_NATIVE)
+			continue;
+		/* g->screens is sorted by box: this box's run starts at i. */
+		while (i < g->nscreens && strcmp(g->screens[i].box, bx->id) < 0)
+			i++;
+		size_t n = 0;
+		while (i + n < g->nscreens && !strcmp(g->screens[i + n].box, bx->id))
+			n++;
+		/* From midnight UTC: the same rules give the same message all day,
+		 * so a box is re-sent its fallback only when something changed
+		 * (and daily, to keep the horizon ahead). */
+		int64_t from = now - ((now % 86400) + 86400) % 86400;
+		if (dc_schedule_compile(g->rules, &g->sctx, bx->id, g->screens + i, n, from,
+					(int64_t)g->cfg.fallback_horizon_days * 86400, fb, err,
+					sizeof err) < 0) {
+			log_err("fallback", "cannot compile box=%s error=\"%s\"", bx->id, err);
+			continue;
+		}
+		signature(fb, sig, sizeof sig);
+		bool stale = now - bs->fallback_pushed >= (int64_t)g->cfg.fallback_refresh_h * 3600;
+		if (!force && !stale && !strcmp(sig, bs->fallback_sig))
+			continue;
+		char *json = dc_fallback_encode(fb);
+		if (!json)
+			continue;
+		dc_native_fallback_topic(bx->id, topic, sizeof topic);
+		if (gw_publish(g, topic, json, strlen(json), 1, true) == 0) {
+			snprintf(bs->fallback_sig, sizeof bs->fallback_sig, "%s", sig);
+			bs->fallback_pushed = now;
+			log_info("fallback", "pushed box=%s bytes=%zu screens=%zu until=%lld", bx->id,
+				 strlen(json), n, (long long)fb->until);
+		}
+		free(json);
+	}
+	free(fb);
+	g->fallbacks_dirty = false;
+	g->next_fallback_s = now + 3600;
+}

@@ -1,0 +1,211 @@
+/* drv_native.c — decran-relay boxes, protocol v1 (pure codec). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drv_native.h"
+#include "drv_util.h"
+#include "fallback.h"
+
+int dc_native_subscriptions(const char *box, char subs[4][DC_DRV_TOPIC_MAX])
+{
+	snprintf(subs[0], DC_DRV_TOPIC_MAX, DC_NATIVE_ROOT "/%s/state/+", box);
+	snprintf(subs[1], DC_DRV_TOPIC_MAX, DC_NATIVE_ROOT "/%s/status", box);
+	snprintf(subs[2], DC_DRV_TOPIC_MAX, DC_NATIVE_ROOT "/%s/tele", box);
+	snprintf(subs[3], DC_DRV_TOPIC_MAX, DC_NATIVE_ROOT "/%s/journal", box);
+	return 4;
+}
+
+int dc_native_journal_ack(const char *box, unsigned long long upto, struct dc_drv_msg *out)
+{
+	if (!dc_slug_valid(box))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, DC_NATIVE_ROOT "/%s/journal/ack", box);
+	out->len = (size_t)snprintf(out->payload, sizeof out->payload, "{\"v\":1,\"upto\":%llu}",
+				    upto);
+	out->retain = 0;
+	return 0;
+}
+
+static int cmd_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-", *s))
+			return 0;
+	return 1;
+}
+
+int dc_native_command(const char *box, int channel, int on, const char *cmd_id,
+		      struct dc_drv_msg *out)
+{
+	if (!dc_slug_valid(box) || channel < 1 || channel > DC_MAX_CHANNELS || !cmd_id_valid(cmd_id))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, DC_NATIVE_ROOT "/%s/cmd/%d", box, channel);
+	out->len = (size_t)snprintf(out->payload, sizeof out->payload,
+				    "{\"v\":1,\"id\":\"%s\",\"on\":%s}", cmd_id,
+				    on ? "true" : "false");
+	out->retain = 0;
+	return 0;
+}
+
+void dc_native_fallback_topic(const char *box, char *buf, size_t len)
+{
+	snprintf(buf, len, DC_NATIVE_ROOT "/%s/fallback", box);
+}
+
+size_t dc_native_heartbeat(int online, int64_t t, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "{\"v\":1,\"online\":%s,\"t\":%lld}", online ? "true" : "false",
+			 (long long)t);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static int check_version(const char *where, const cJSON *j, char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "v");
+	if (!cJSON_IsNumber(v))
+		return dc_drv_err(err, errlen, "%s: v: required protocol version", where);
+	if (v->valuedouble != 1)
+		return dc_drv_err(err, errlen, "%s: v: unsupported version %g", where, v->valuedouble);
+	return 0;
+}
+
+static int number(const char *where, const cJSON *j, const char *key, double *out, char *err,
+		  size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
+		return dc_drv_err(err, errlen, "%s: %s: expected a number >= 0", where, key);
+	*out = v->valuedouble;
+	return 1;
+}
+
+/* {"entries":[{"seq":S,"ch":n,"on":bool,"src":"fallback","t":s}, ...]} */
+static int parse_journal(const char *where, const cJSON *j, struct dc_drv_event *ev, size_t max,
+			 int *n, char *err, size_t errlen)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "entries"), *e;
+	int i = 0;
+	if (!cJSON_IsArray(arr))
+		return dc_drv_err(err, errlen, "%s: entries: expected an array", where);
+	cJSON_ArrayForEach(e, arr) {
+		const cJSON *seq = cJSON_GetObjectItemCaseSensitive(e, "seq");
+		const cJSON *ch = cJSON_GetObjectItemCaseSensitive(e, "ch");
+		const cJSON *on = cJSON_GetObjectItemCaseSensitive(e, "on");
+		const cJSON *src = cJSON_GetObjectItemCaseSensitive(e, "src");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "t");
+		if (!cJSON_IsObject(e))
+			return dc_drv_err(err, errlen, "%s: entries[%d]: expected an object", where, i);
+		if (!cJSON_IsNumber(seq) || seq->valuedouble < 0 || seq->valuedouble > 9e15 ||
+		    seq->valuedouble != floor(seq->valuedouble))
+			return dc_drv_err(err, errlen, "%s: entries[%d].seq: expected an integer >= 0",
+					  where, i);
+		if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 || ch->valuedouble > DC_MAX_CHANNELS ||
+		    ch->valuedouble != floor(ch->valuedouble))
+			return dc_drv_err(err, errlen, "%s: entries[%d].ch: expected 1..%d", where, i,
+					  DC_MAX_CHANNELS);
+		if (!cJSON_IsBool(on))
+			return dc_drv_err(err, errlen, "%s: entries[%d].on: expected true or false",
+					  where, i);
+		if (!cJSON_IsString(src) || strlen(src->valuestring) >= sizeof ev->src)
+			return dc_drv_err(err, errlen, "%s: entries[%d].src: expected a short string",
+					  where, i);
+		if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble > 1e13)
+			return dc_drv_err(err, errlen, "%s: entries[%d].t: expected UTC seconds", where,
+					  i);
+		if ((size_t)*n >= max)
+			break;	/* the rest stays in the box's journal until the next batch */
+		struct dc_drv_event x = { .kind = DC_EV_JOURNAL, .channel = (int)ch->valuedouble,
+					  .on = cJSON_IsTrue(on), .value = t->valuedouble,
+					  .rpc_id = (long long)seq->valuedouble };
+		snprintf(x.src, sizeof x.src, "%s", src->valuestring);
+		ev[(*n)++] = x;
+		i++;
+	}
+	return 0;
+}
+
+int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload, size_t len,
+		    struct dc_drv_event *ev, size_t max, char *err, size_t errlen)
+{
+	const char *rest = dc_drv_after(mqtt_topic, DC_NATIVE_ROOT), *leaf;
+	int ch = 0, n = 0, rc = 0;
+	char *text;
+	cJSON *j;
+
+	if (!rest || !(leaf = dc_drv_after(rest, box)) || max < 3)
+		return 0;
+	if (!strncmp(leaf, "state/", 6)) {
+		char *end;
+		long c = strtol(leaf + 6, &end, 10);
+		if (*end || leaf[6] < '1' || leaf[6] > '9' || c > DC_MAX_CHANNELS)
+			return 0;
+		ch = (int)c;
+	} else if (strcmp(leaf, "status") != 0 && strcmp(leaf, "tele") != 0 &&
+		   strcmp(leaf, "journal") != 0) {
+		return 0;
+	}
+	if (!(text = dc_drv_text(mqtt_topic, payload, len, err, errlen)))
+		return -1;
+	if (!len && ch) {
+		free(text);	/* a cleared retained state: nothing known */
+		return 0;
+	}
+	if (!(j = dc_drv_json(mqtt_topic, text, err, errlen))) {
+		free(text);
+		return -1;
+	}
+	if (!cJSON_IsObject(j)) {
+		rc = dc_drv_err(err, errlen, "%s: expected a JSON object", mqtt_topic);
+	} else if (check_version(mqtt_topic, j, err, errlen) < 0) {
+		rc = -1;
+	} else if (ch) {
+		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "ch");
+		if (!cJSON_IsBool(on))
+			rc = dc_drv_err(err, errlen, "%s: on: expected true or false", mqtt_topic);
+		else if (c && (!cJSON_IsNumber(c) || c->valuedouble != ch))
+			rc = dc_drv_err(err, errlen, "%s: ch: expected %d", mqtt_topic, ch);
+		else
+			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
+							 .on = cJSON_IsTrue(on) };
+	} else if (!strcmp(leaf, "status")) {
+		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "online");
+		if (!cJSON_IsBool(on))
+			rc = dc_drv_err(err, errlen, "%s: online: expected true or false", mqtt_topic);
+		else
+			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_ONLINE,
+							 .online = cJSON_IsTrue(on) };
+	} else if (!strcmp(leaf, "journal")) {
+		rc = parse_journal(mqtt_topic, j, ev, max, &n, err, errlen);
+	} else {
+		/* Telemetry: only the meter matters here; no meter, no event. */
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "meter");
+		const cJSON *ok = m ? cJSON_GetObjectItemCaseSensitive(m, "ok") : NULL;
+		double w, kwh;
+		int a = 0, b = 0;
+		if (m && !cJSON_IsObject(m))
+			rc = dc_drv_err(err, errlen, "%s: meter: expected an object", mqtt_topic);
+		else if (m && !cJSON_IsBool(ok))
+			rc = dc_drv_err(err, errlen, "%s: meter.ok: expected true or false", mqtt_topic);
+		else if (m && cJSON_IsTrue(ok)) {
+			a = number(mqtt_topic, m, "power_w", &w, err, errlen);
+			b = a < 0 ? -1 : number(mqtt_topic, m, "energy_kwh", &kwh, err, errlen);
+			if (a < 0 || b < 0)
+				rc = -1;
+		}
+		if (rc == 0 && a > 0)
+			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_POWER, .value = w };
+		if (rc == 0 && b > 0)
+			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_ENERGY, .value = kwh * 1000.0 };
+	}
+	cJSON_Delete(j);
+	free(text);
+	return rc < 0 ? -1 : n;
+}

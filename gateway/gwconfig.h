@@ -1,0 +1,96 @@
+/* gwconfig.h — the gateway's own configuration file (JSON).
+ *
+ * Loaded and validated in one go; errors name the field path, e.g.
+ *   boxes[2].topic: required for driver "tasmota"
+ * and a failed load leaves the running configuration alone (SIGHUP keeps
+ * the old one).  The reference of every field is docs/gateway.md.
+ */
+#ifndef DECRAN_GWCONFIG_H
+#define DECRAN_GWCONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "screen.h"
+
+enum gw_driver {
+	GW_DRV_NATIVE,
+	GW_DRV_TASMOTA,
+	GW_DRV_SHELLY,
+	GW_DRV_MODBUS_RTU,
+	GW_DRV_MODBUS_TCP,
+	GW_DRV__COUNT
+};
+
+#define GW_PATH_MAX 256
+#define GW_HOST_MAX 128
+#define GW_TOPIC_MAX 128
+#define GW_MAX_BOXES 4096
+#define GW_MAX_BUSES 16
+
+struct gw_bus {			/* one RS-485 serial line, one worker thread */
+	char id[DC_ID_MAX];
+	char device[GW_PATH_MAX];
+	int baud;
+	char parity;		/* 'N', 'E', 'O' */
+	int data_bits, stop_bits;
+	int timeout_ms;
+};
+
+struct gw_box {
+	char id[DC_ID_MAX];
+	enum gw_driver driver;
+	int channels;		/* 1..DC_MAX_CHANNELS */
+	char topic[GW_TOPIC_MAX];	/* tasmota %topic%, shelly prefix; native: box id */
+	/* Modbus */
+	char host[GW_HOST_MAX];
+	int port;
+	int bus;		/* index in gw_config.buses (rtu), -1 otherwise */
+	int unit;		/* slave id 1..247 */
+	char profile[DC_ID_MAX];	/* relay profile name (gateway/profiles/<name>.json) */
+	int poll_ms;		/* read-back period for Modbus relays */
+	/* Optional energy meter measuring this box's feed. */
+	char meter_profile[DC_ID_MAX];	/* "" when none */
+	int meter_unit;		/* same bus/host as the relay */
+};
+
+struct gw_config {
+	char broker_host[GW_HOST_MAX];
+	int broker_port;
+	char client_id[64];
+	int keepalive_s;
+	char db_path[GW_PATH_MAX];
+	char rules_path[GW_PATH_MAX];
+	char zone[64];
+	char control_socket[GW_PATH_MAX];
+	char http_listen[64];	/* "" = no HTTP (the dashboard adds it) */
+	char profiles_dir[GW_PATH_MAX];
+	char shelly_src[64];	/* MQTT client name Shelly answers to: "<src>/rpc" */
+	int heartbeat_s;	/* gateway heartbeat period */
+	int64_t retry_first_ms, retry_max_ms, confirm_timeout_ms;
+	int64_t startup_grace_ms;	/* wait for retained states before the first commands */
+	int offline_alarm_s;	/* box silent/offline this long: alarm */
+	int fallback_horizon_days, fallback_refresh_h;
+	double meter_off_threshold_w;	/* power above this with relay off: alarm */
+	int64_t meter_settle_ms;	/* ignore readings this soon after a switch */
+	struct gw_bus buses[GW_MAX_BUSES];
+	size_t nbuses;
+	struct gw_box *boxes;
+	size_t nboxes;
+};
+
+/* Parse JSON text.  base_dir resolves relative paths (db, rules, profiles);
+ * NULL keeps them as written.  Returns 0, or -1 with "path: message" in err
+ * and *out untouched. */
+int gw_config_parse(const char *json, size_t len, const char *base_dir, struct gw_config *out,
+		    char *err, size_t errlen);
+/* Read the file and parse it (relative paths resolved from its directory). */
+int gw_config_load(const char *path, struct gw_config *out, char *err, size_t errlen);
+void gw_config_free(struct gw_config *c);
+/* Index of box `id`, or -1. */
+int gw_config_box(const struct gw_config *c, const char *id);
+
+const char *gw_driver_name(enum gw_driver d);
+int gw_driver_parse(const char *s);
+
+#endif

@@ -1,0 +1,51 @@
+/* store_internal.h — what the store's source files share (not public API).
+ *
+ * store.c          open safely, errors, transactions, small SQL helpers
+ * store_schema.c   the migration steps and the migrator
+ * store_screens.c  screens: get, put (with audit rows), list, count
+ * store_plan.c     plan targets and audit history
+ */
+#ifndef DECRAN_STORE_INTERNAL_H
+#define DECRAN_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store.h"
+
+/* Column order = enum dc_field order, so bind/read loops are one-to-one. */
+#define SCREEN_COLS "id,name,category,site,address,lat,lon,owner,tech,surface_m2," \
+	"power_on_w,power_standby_w,baseline_hours,status,removal_target,removal_date," \
+	"airport,transport_furniture,service_hours,box,channel,notes"
+
+struct dc_store {
+	sqlite3 *db;
+	sqlite3_stmt *get, *exists, *insert, *update, *audit;
+	sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;	/* per-put savepoint */
+	char err[512];
+};
+
+void store_set_err(struct dc_store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "what: <sqlite message>" into st->err; returns -1. */
+int store_db_fail(struct dc_store *st, const char *what);
+/* Run SQL without results; -1 with st->err set on failure. */
+int store_exec(struct dc_store *st, const char *sql);
+/* Single-value queries; -1 on error or no row. */
+int store_query_int(struct dc_store *st, const char *sql, long long *out);
+int store_query_text(struct dc_store *st, const char *sql, char *buf, size_t len);
+/* Step a prepared statement to completion, then reset and clear it. */
+int store_step_done(struct dc_store *st, sqlite3_stmt *q, const char *what);
+/* One audit row (screen_id NULL for plan changes). */
+int store_audit_row(struct dc_store *st, const char *actor, const char *screen_id,
+		    const char *field, const char *old_v, const char *new_v);
+/* Column text into a fixed buffer ("" for NULL). */
+void store_col_text(sqlite3_stmt *q, int i, char *dst, size_t cap);
+/* Bind s, or NULL when s is empty. */
+void store_bind_text_or_null(sqlite3_stmt *q, int i, const char *s);
+/* "corrupt or unreadable" message for path; returns -1. */
+int store_corrupt(struct dc_store *st, const char *path, const char *detail);
+/* Apply the missing migration steps (store_schema.c). */
+int store_migrate(struct dc_store *st, const char *path);
+
+#endif

@@ -1,0 +1,239 @@
+/* store_schema.c — the inventory schema as an ordered list of migration
+ * steps, and the migrator that applies the missing ones. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "screen_fields.h"
+#include "store_internal.h"
+
+/* ---- Schema and migrations ------------------------------------------------
+ *
+ * PRAGMA user_version = number of steps applied.  Step i (0-based) takes a
+ * database from version i to i+1, in one transaction with the version bump,
+ * so a crash leaves either the old or the new schema, never half of one.
+ *
+ * To change the schema: APPEND a step at the end of `migrations` (never edit
+ * a released step: databases in the field already ran it).  `sql` runs first,
+ * then the optional `upgrade` hook for data rewrites SQL cannot express.
+ * Then add a fixture of the previous version to tests/unit/test_store.c's
+ * migration test if the step moves data.
+ */
+struct migration {
+	const char *what;
+	const char *sql;
+	int (*upgrade)(sqlite3 *db, char *err, size_t errlen);
+};
+
+#define SQL_DATE(col) "(" col " IS NULL OR " col " GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')"
+
+static const struct migration migrations[] = {
+	{ "v1: screens, plan targets, audit trail",
+	  "CREATE TABLE screens ("
+	  " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 47"
+	  "   AND id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9_-]*'),"
+	  " name TEXT NOT NULL CHECK (name <> ''),"
+	  " category TEXT NOT NULL CHECK (category IN ('advertising','information','school',"
+	  "   'library','early_childhood','transport','other')),"
+	  " site TEXT NOT NULL DEFAULT '',"
+	  " address TEXT NOT NULL DEFAULT '',"
+	  " lat REAL CHECK (lat IS NULL OR lat BETWEEN -90 AND 90),"
+	  " lon REAL CHECK (lon IS NULL OR lon BETWEEN -180 AND 180),"
+	  " owner TEXT NOT NULL DEFAULT '',"
+	  " tech TEXT NOT NULL DEFAULT 'LCD' CHECK (tech IN ('LCD','LED','other')),"
+	  " surface_m2 REAL NOT NULL DEFAULT 0 CHECK (surface_m2 >= 0),"
+	  " power_on_w REAL NOT NULL DEFAULT 0 CHECK (power_on_w >= 0),"
+	  " power_standby_w REAL NOT NULL DEFAULT 0 CHECK (power_standby_w >= 0),"
+	  " baseline_hours REAL NOT NULL DEFAULT 24 CHECK (baseline_hours BETWEEN 0 AND 24),"
+	  " status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','reduced',"
+	  "   'slated_for_removal','removed')),"
+	  " removal_target TEXT CHECK " SQL_DATE("removal_target") ","
+	  " removal_date TEXT CHECK " SQL_DATE("removal_date") ","
+	  " airport INTEGER NOT NULL DEFAULT 0 CHECK (airport IN (0,1)),"
+	  " transport_furniture INTEGER NOT NULL DEFAULT 0 CHECK (transport_furniture IN (0,1)),"
+	  " service_hours TEXT NOT NULL DEFAULT '',"
+	  " box TEXT,"
+	  " channel INTEGER CHECK (channel IS NULL OR channel BETWEEN 1 AND 16),"
+	  " notes TEXT NOT NULL DEFAULT '',"
+	  " CHECK ((lat IS NULL) = (lon IS NULL)),"
+	  " CHECK ((box IS NULL) = (channel IS NULL))"
+	  ");"
+	  "CREATE TABLE plan_targets ("
+	  " category TEXT NOT NULL CHECK (category IN ('all','advertising','information','school',"
+	  "   'library','early_childhood','transport','other')),"
+	  " target_date TEXT NOT NULL CHECK " SQL_DATE("target_date") ","
+	  " removed INTEGER NOT NULL CHECK (removed >= 0),"
+	  " PRIMARY KEY (category, target_date)"
+	  ");"
+	  "CREATE TABLE audit ("
+	  " id INTEGER PRIMARY KEY,"	/* never reused: rows are never deleted */
+	  " at TEXT NOT NULL,"			/* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	  " actor TEXT NOT NULL,"
+	  " screen_id TEXT REFERENCES screens(id),"	/* NULL for plan changes */
+	  " field TEXT NOT NULL,"
+	  " old TEXT,"
+	  " new TEXT"
+	  ");",
+	  NULL },
+	{ "v2: list indexes, append-only audit, screens never deleted",
+	  "CREATE INDEX screens_status ON screens(status);"
+	  "CREATE INDEX screens_category ON screens(category);"
+	  "CREATE INDEX screens_site ON screens(site);"
+	  "CREATE INDEX audit_screen ON audit(screen_id, id);"
+	  "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	  " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	  " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	  "CREATE TRIGGER screens_no_delete BEFORE DELETE ON screens"
+	  " BEGIN SELECT RAISE(ABORT, 'screens are never deleted: set status removed'); END;",
+	  NULL },
+	/* Schedule inputs (gateway/overrides.c).  Rows are never deleted:
+	 * "clear" stamps `cleared`, so the history of who forced what stays. */
+	{ "v3: schedule overrides and grid alerts",
+	  "CREATE TABLE overrides ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " screen_id TEXT NOT NULL REFERENCES screens(id),"
+	  " kind TEXT NOT NULL CHECK (kind IN ('force_off','force_on')),"
+	  " starts INTEGER NOT NULL,"		/* UTC seconds */
+	  " expires INTEGER NOT NULL CHECK (expires > starts),"
+	  " author TEXT NOT NULL CHECK (author <> ''),"
+	  " reason TEXT NOT NULL CHECK (reason <> ''),"
+	  " created INTEGER NOT NULL,"
+	  " cleared INTEGER,"			/* UTC seconds, NULL while in force */
+	  " cleared_by TEXT"
+	  ");"
+	  "CREATE INDEX overrides_live ON overrides(cleared, expires);"
+	  "CREATE TABLE grid_alerts ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " starts INTEGER NOT NULL,"
+	  " ends INTEGER NOT NULL CHECK (ends > starts),"
+	  " categories INTEGER NOT NULL DEFAULT 0,"	/* bit (1 << dc_category); 0 = rules' */
+	  " source TEXT NOT NULL CHECK (source <> ''),"
+	  " reason TEXT NOT NULL DEFAULT '',"
+	  " created INTEGER NOT NULL,"
+	  " cleared INTEGER,"
+	  " cleared_by TEXT"
+	  ");"
+	  "CREATE TRIGGER overrides_no_delete BEFORE DELETE ON overrides"
+	  " BEGIN SELECT RAISE(ABORT, 'overrides are cleared, never deleted'); END;"
+	  "CREATE TRIGGER grid_alerts_no_delete BEFORE DELETE ON grid_alerts"
+	  " BEGIN SELECT RAISE(ABORT, 'grid alerts are cleared, never deleted'); END;",
+	  NULL },
+	{ "v4: gateway: relay boxes, command log with outcomes, alarms, meter readings",
+	  /* The registry of relay boxes, refreshed from the gateway's config. */
+	  "CREATE TABLE boxes ("
+	  " id TEXT PRIMARY KEY NOT NULL,"
+	  " driver TEXT NOT NULL CHECK (driver IN ('native','tasmota','shelly','modbus-rtu',"
+	  "   'modbus-tcp')),"
+	  " channels INTEGER NOT NULL CHECK (channels BETWEEN 1 AND 16),"
+	  " params TEXT NOT NULL DEFAULT '{}',"	/* driver parameters, JSON */
+	  " online INTEGER CHECK (online IS NULL OR online IN (0,1)),"
+	  " last_change TEXT"			/* UTC, last online/offline change */
+	  ");"
+	  /* Every command, written before it is sent; never updated. */
+	  "CREATE TABLE commands ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " at TEXT NOT NULL,"
+	  " box TEXT NOT NULL,"
+	  " channel INTEGER NOT NULL CHECK (channel BETWEEN 1 AND 16),"
+	  " screens TEXT NOT NULL DEFAULT '',"	/* comma-separated screen ids */
+	  " from_state TEXT CHECK (from_state IS NULL OR from_state IN ('on','off')),"
+	  " to_state TEXT NOT NULL CHECK (to_state IN ('on','off')),"
+	  " reason TEXT NOT NULL DEFAULT '',"
+	  " cmd_id TEXT NOT NULL UNIQUE"
+	  ");"
+	  /* What became of a command: appended, so a kill between the send and
+	   * the confirmation loses nothing. */
+	  "CREATE TABLE command_outcomes ("
+	  " command_id INTEGER NOT NULL REFERENCES commands(id),"
+	  " at TEXT NOT NULL,"
+	  " outcome TEXT NOT NULL CHECK (outcome IN ('confirmed','unconfirmed','superseded',"
+	  "   'failed','interrupted')),"
+	  " state TEXT CHECK (state IS NULL OR state IN ('on','off'))"
+	  ");"
+	  "CREATE INDEX command_outcomes_cmd ON command_outcomes(command_id);"
+	  "CREATE INDEX commands_box ON commands(box, channel, id);"
+	  "CREATE TABLE alarm_events ("
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	  " at TEXT NOT NULL,"
+	  " kind TEXT NOT NULL CHECK (kind IN ('offline','unconfirmed','compliance','meter')),"
+	  " box TEXT NOT NULL,"
+	  " channel INTEGER,"
+	  " active INTEGER NOT NULL CHECK (active IN (0,1)),"	/* 1 raised, 0 cleared */
+	  " message TEXT NOT NULL DEFAULT ''"
+	  ");"
+	  "CREATE TABLE meter_readings ("
+	  " at TEXT NOT NULL,"
+	  " box TEXT NOT NULL,"
+	  " channel INTEGER NOT NULL DEFAULT 0,"	/* 0 = the whole box */
+	  " quantity TEXT NOT NULL CHECK (quantity IN ('power_w','energy_wh')),"
+	  " value REAL NOT NULL"
+	  ");"
+	  "CREATE INDEX meter_readings_box ON meter_readings(box, at);"
+	  /* Switches a relay box made alone (fallback, boot), from its journal. */
+	  "CREATE TABLE box_journal ("
+	  " box TEXT NOT NULL,"
+	  " seq INTEGER NOT NULL,"
+	  " at TEXT NOT NULL,"
+	  " channel INTEGER NOT NULL CHECK (channel BETWEEN 1 AND 16),"
+	  " state TEXT NOT NULL CHECK (state IN ('on','off')),"
+	  " src TEXT NOT NULL,"
+	  " PRIMARY KEY (box, seq, at)"
+	  ");"
+	  "CREATE TRIGGER box_journal_no_update BEFORE UPDATE ON box_journal"
+	  " BEGIN SELECT RAISE(ABORT, 'box journal is append-only'); END;"
+	  "CREATE TRIGGER commands_no_update BEFORE UPDATE ON commands"
+	  " BEGIN SELECT RAISE(ABORT, 'commands are append-only'); END;"
+	  "CREATE TRIGGER commands_no_delete BEFORE DELETE ON commands"
+	  " BEGIN SELECT RAISE(ABORT, 'commands are append-only'); END;"
+	  "CREATE TRIGGER command_outcomes_no_update BEFORE UPDATE ON command_outcomes"
+	  " BEGIN SELECT RAISE(ABORT, 'command outcomes are append-only'); END;"
+	  "CREATE TRIGGER command_outcomes_no_delete BEFORE DELETE ON command_outcomes"
+	  " BEGIN SELECT RAISE(ABORT, 'command outcomes are append-only'); END;"
+	  "CREATE TRIGGER alarm_events_no_update BEFORE UPDATE ON alarm_events"
+	  " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;"
+	  "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
+	  " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;",
+	  NULL },
+};
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
+
+int dc_store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+int store_migrate(struct dc_store *st, const char *path)
+{
+	for (;;) {
+		long long v;
+		/* IMMEDIATE: take the write lock before re-reading the version,
+		 * so two processes never run the same step twice. */
+		if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+			return -1;
+		if (store_query_int(st, "PRAGMA user_version", &v) < 0) {
+			store_exec(st, "ROLLBACK");
+			return store_corrupt(st, path, sqlite3_errmsg(st->db));
+		}
+		if (v >= NMIGRATIONS) {
+			store_exec(st, "ROLLBACK");
+			return 0;
+		}
+		const struct migration *m = &migrations[v];
+		char bump[64], err[256] = "";
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %lld", v + 1);
+		if (store_exec(st, m->sql) < 0 ||
+		    (m->upgrade && m->upgrade(st->db, err, sizeof err) < 0) ||
+		    store_exec(st, bump) < 0 || store_exec(st, "COMMIT") < 0) {
+			char why[512];
+			snprintf(why, sizeof why, "%s", err[0] ? err : st->err);
+			store_exec(st, "ROLLBACK");
+			store_set_err(st, TR("%s : échec de la migration « %s » : %s (base inchangée)",
+				       "%s: migration '%s' failed: %s (database unchanged)"),
+				path, m->what, why);
+			return -1;
+		}
+	}
+}

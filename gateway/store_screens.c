@@ -1,0 +1,299 @@
+/* store_screens.c — screens in the database: read, write with one audit
+ * row per changed field, list with filters and sort. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "screen_fields.h"
+#include "store_internal.h"
+
+static void bind_screen(sqlite3_stmt *q, const struct dc_screen *s)
+{
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, dc_category_name(s->category), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, s->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, s->address, -1, SQLITE_STATIC);
+	if (s->has_coords) {
+		sqlite3_bind_double(q, 6, s->lat);
+		sqlite3_bind_double(q, 7, s->lon);
+	} else {
+		sqlite3_bind_null(q, 6);
+		sqlite3_bind_null(q, 7);
+	}
+	sqlite3_bind_text(q, 8, s->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, dc_tech_name(s->tech), -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, 10, s->surface_m2);
+	sqlite3_bind_double(q, 11, s->power_on_w);
+	sqlite3_bind_double(q, 12, s->power_standby_w);
+	sqlite3_bind_double(q, 13, s->baseline_hours);
+	sqlite3_bind_text(q, 14, dc_status_name(s->status), -1, SQLITE_STATIC);
+	store_bind_text_or_null(q, 15, s->removal_target);
+	store_bind_text_or_null(q, 16, s->removal_date);
+	sqlite3_bind_int(q, 17, (s->flags & DC_FLAG_AIRPORT) != 0);
+	sqlite3_bind_int(q, 18, (s->flags & DC_FLAG_TRANSPORT_FURNITURE) != 0);
+	sqlite3_bind_text(q, 19, s->service_hours, -1, SQLITE_STATIC);
+	store_bind_text_or_null(q, 20, s->box);
+	if (s->channel > 0)
+		sqlite3_bind_int(q, 21, s->channel);
+	else
+		sqlite3_bind_null(q, 21);
+	sqlite3_bind_text(q, 22, s->notes, -1, SQLITE_STATIC);
+}
+
+static void read_screen(sqlite3_stmt *q, struct dc_screen *s)
+{
+	char buf[32];
+	int v;
+
+	dc_screen_init(s);
+	store_col_text(q, 0, s->id, sizeof s->id);
+	store_col_text(q, 1, s->name, sizeof s->name);
+	store_col_text(q, 2, buf, sizeof buf);
+	if ((v = dc_category_parse(buf)) >= 0)
+		s->category = (enum dc_category)v;
+	store_col_text(q, 3, s->site, sizeof s->site);
+	store_col_text(q, 4, s->address, sizeof s->address);
+	s->has_coords = sqlite3_column_type(q, 5) != SQLITE_NULL;
+	s->lat = sqlite3_column_double(q, 5);
+	s->lon = sqlite3_column_double(q, 6);
+	store_col_text(q, 7, s->owner, sizeof s->owner);
+	store_col_text(q, 8, buf, sizeof buf);
+	if ((v = dc_tech_parse(buf)) >= 0)
+		s->tech = (enum dc_tech)v;
+	s->surface_m2 = sqlite3_column_double(q, 9);
+	s->power_on_w = sqlite3_column_double(q, 10);
+	s->power_standby_w = sqlite3_column_double(q, 11);
+	s->baseline_hours = sqlite3_column_double(q, 12);
+	store_col_text(q, 13, buf, sizeof buf);
+	if ((v = dc_status_parse(buf)) >= 0)
+		s->status = (enum dc_status)v;
+	store_col_text(q, 14, s->removal_target, sizeof s->removal_target);
+	store_col_text(q, 15, s->removal_date, sizeof s->removal_date);
+	s->flags = (sqlite3_column_int(q, 16) ? DC_FLAG_AIRPORT : 0) |
+		   (sqlite3_column_int(q, 17) ? DC_FLAG_TRANSPORT_FURNITURE : 0);
+	store_col_text(q, 18, s->service_hours, sizeof s->service_hours);
+	store_col_text(q, 19, s->box, sizeof s->box);
+	s->channel = sqlite3_column_int(q, 20);
+	store_col_text(q, 21, s->notes, sizeof s->notes);
+}
+
+int dc_store_get_screen(struct dc_store *st, const char *id, struct dc_screen *out)
+{
+	int rc;
+	sqlite3_bind_text(st->get, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st->get);
+	if (rc == SQLITE_ROW)
+		read_screen(st->get, out);
+	else if (rc != SQLITE_DONE)
+		store_db_fail(st, "get");
+	sqlite3_reset(st->get);
+	sqlite3_clear_bindings(st->get);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int dc_store_has_screen(struct dc_store *st, const char *id)
+{
+	int rc;
+	sqlite3_bind_text(st->exists, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st->exists);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_db_fail(st, "exists");
+	sqlite3_reset(st->exists);
+	sqlite3_clear_bindings(st->exists);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int put_screen_body(struct dc_store *st, const struct dc_screen *s, const char *actor,
+			   int *changes)
+{
+	struct dc_screen old;
+	int found = dc_store_get_screen(st, s->id, &old);
+
+	if (found < 0)
+		return -1;
+	if (!found) {
+		bind_screen(st->insert, s);
+		if (store_step_done(st, st->insert, "insert") < 0)
+			return -1;
+		*changes = 1;
+		return store_audit_row(st, actor, s->id, "created", NULL, s->name);
+	}
+	/* One audit row per changed field, in canonical text. */
+	for (int f = DC_F_ID + 1; f < DC_F__COUNT; f++) {
+		char a[600], b[600];
+		dc_field_format(&old, f, a, sizeof a);
+		dc_field_format(s, f, b, sizeof b);
+		if (strcmp(a, b) == 0)
+			continue;
+		if (store_audit_row(st, actor, s->id, dc_field_name(f), a, b) < 0)
+			return -1;
+		(*changes)++;
+	}
+	if (*changes == 0)
+		return 0;
+	bind_screen(st->update, s);
+	return store_step_done(st, st->update, "update");
+}
+
+int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const char *actor,
+			int *changes)
+{
+	char why[256];
+	enum dc_field f;
+	int n = 0;
+
+	if (dc_screen_check(s, &f, why, sizeof why) < 0) {
+		store_set_err(st, "%s: %s: %s", s->id, dc_field_name(f), why);
+		return -1;
+	}
+	/* Outside a transaction, a savepoint makes the put atomic.  Inside the
+	 * caller's transaction (a bulk import) the caller rolls back on any
+	 * failure, and a savepoint per row would journal every touched page
+	 * once more in memory: a third of the import's time. */
+	if (!sqlite3_get_autocommit(st->db)) {
+		if (put_screen_body(st, s, actor, &n) < 0)
+			return -1;
+		if (changes)
+			*changes = n;
+		return 0;
+	}
+	if (store_step_done(st, st->sp_begin, "savepoint") < 0)
+		return -1;
+	if (put_screen_body(st, s, actor, &n) < 0) {
+		char keep[sizeof st->err];
+		memcpy(keep, st->err, sizeof keep);
+		store_step_done(st, st->sp_rollback, "rollback");
+		store_step_done(st, st->sp_release, "release");
+		memcpy(st->err, keep, sizeof keep);
+		return -1;
+	}
+	if (store_step_done(st, st->sp_release, "release") < 0)
+		return -1;
+	if (changes)
+		*changes = n;
+	return 0;
+}
+
+bool dc_store_sort_valid(const char *field)
+{
+	return field && dc_field_parse(field) >= 0;
+}
+
+/* WHERE clause and its bindings, shared by list and count. */
+static int prepare_filtered(struct dc_store *st, const char *head, const struct dc_screen_filter *f,
+			    bool order, sqlite3_stmt **q)
+{
+	char sql[512];
+	int n = snprintf(sql, sizeof sql, "%s WHERE 1", head);
+	int k = 1;
+
+	if (f && f->status >= 0)
+		n += snprintf(sql + n, sizeof sql - n, " AND status = ?%d", k++);
+	if (f && f->category >= 0)
+		n += snprintf(sql + n, sizeof sql - n, " AND category = ?%d", k++);
+	if (f && f->site)
+		n += snprintf(sql + n, sizeof sql - n, " AND site = ?%d", k++);
+	if (f && f->box)
+		n += snprintf(sql + n, sizeof sql - n, " AND box = ?%d", k++);
+	if (order) {
+		const char *key = f && f->sort ? f->sort : "id";
+		int fi = dc_field_parse(key);
+		if (fi < 0) {
+			store_set_err(st, TR("clé de tri inconnue « %s »", "unknown sort key '%s'"), key);
+			return -1;
+		}
+		/* key is now one of our own column names: safe to splice. */
+		bool text = fi != DC_F_LAT && fi != DC_F_LON && fi != DC_F_SURFACE_M2 &&
+			    fi != DC_F_POWER_ON_W && fi != DC_F_POWER_STANDBY_W &&
+			    fi != DC_F_BASELINE_HOURS && fi != DC_F_CHANNEL &&
+			    fi != DC_F_AIRPORT && fi != DC_F_TRANSPORT_FURNITURE;
+		snprintf(sql + n, sizeof sql - n, " ORDER BY %s%s %s, id", dc_field_name(fi),
+			 text ? " COLLATE NOCASE" : "", f && f->desc ? "DESC" : "ASC");
+	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+		return store_db_fail(st, "list");
+	k = 1;
+	if (f && f->status >= 0)
+		sqlite3_bind_text(*q, k++, dc_status_name(f->status), -1, SQLITE_STATIC);
+	if (f && f->category >= 0)
+		sqlite3_bind_text(*q, k++, dc_category_name(f->category), -1, SQLITE_STATIC);
+	if (f && f->site)
+		sqlite3_bind_text(*q, k++, f->site, -1, SQLITE_STATIC);
+	if (f && f->box)
+		sqlite3_bind_text(*q, k++, f->box, -1, SQLITE_STATIC);
+	return 0;
+}
+
+int dc_store_list_screens(struct dc_store *st, const struct dc_screen_filter *f,
+			  dc_screen_cb cb, void *arg)
+{
+	sqlite3_stmt *q;
+	struct dc_screen s;
+	int rc, ret = 0;
+
+	if (prepare_filtered(st, "SELECT " SCREEN_COLS " FROM screens", f, true, &q) < 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		read_screen(q, &s);
+		if ((ret = cb(&s, arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = store_db_fail(st, "list");
+	sqlite3_finalize(q);
+	return ret;
+}
+
+struct array_acc {
+	struct dc_screen *v;
+	size_t n, cap;
+};
+
+static int append_screen(const struct dc_screen *s, void *arg)
+{
+	struct array_acc *a = arg;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		struct dc_screen *v = realloc(a->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *s;
+	return 0;
+}
+
+int dc_store_list_screens_array(struct dc_store *st, const struct dc_screen_filter *f,
+				struct dc_screen **out, size_t *n)
+{
+	struct array_acc a = { 0 };
+	int rc = dc_store_list_screens(st, f, append_screen, &a);
+	if (rc != 0) {
+		if (st->err[0] == '\0')
+			store_set_err(st, "out of memory");
+		free(a.v);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+int dc_store_count_screens(struct dc_store *st, const struct dc_screen_filter *f, long *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+	if (prepare_filtered(st, "SELECT count(*) FROM screens", f, false, &q) < 0)
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(q, 0);
+	else
+		store_db_fail(st, "count");
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

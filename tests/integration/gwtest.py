@@ -1,0 +1,343 @@
+"""Helpers for the gateway's integration tests: start decran-gateway on a
+config, talk to its control socket, and emulate third-party relays with
+paho-mqtt (an MQTT client independent of ours)."""
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+
+from harness import TOP, bin_path, stop
+
+FIXTURES = os.path.join(TOP, "tests", "fixtures")
+PARIS_2200 = "2026-11-23T20:59:58Z"   # 21:59:58 in Paris: advertising goes off at 22:00
+
+
+def wait_for(pred, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise TimeoutError("timed out waiting for %s" % what)
+
+
+class Gateway:
+    """decran-gateway on a config written to tmp; logs kept for assertions."""
+
+    def __init__(self, tmp, broker, boxes, db, rules=None, clock=None, extra=None):
+        self.tmp = str(tmp)
+        self.db = db
+        self.sock = os.path.join(self.tmp, "gw.sock")
+        self.cfg_path = os.path.join(self.tmp, "gateway.json")
+        self.log_path = os.path.join(self.tmp, "gateway.log")
+        self.clock = clock
+        self.cfg = {
+            "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
+            "db": db,
+            "rules": rules or os.path.join(FIXTURES, "rules.json"),
+            "control_socket": self.sock,
+            "profiles_dir": os.path.join(TOP, "gateway", "profiles"),
+            "shelly_src": "decran-gw",
+            "alarms": {"meter_off_threshold_w": 5, "meter_settle_ms": 300},
+            "heartbeat_s": 2,
+            "reconcile": {"retry_first_ms": 300, "retry_max_ms": 1000,
+                          "confirm_timeout_ms": 2000, "startup_grace_ms": 300,
+                          "offline_alarm_s": 1},
+            "boxes": boxes,
+        }
+        if extra:
+            self.cfg.update(extra)
+        self.proc = None
+        self.logf = None
+
+    def write_config(self):
+        with open(self.cfg_path, "w") as f:
+            json.dump(self.cfg, f)
+
+    def start(self, clock=None):
+        self.write_config()
+        args = [bin_path("decran-gateway"), "-v", "-c", self.cfg_path]
+        clock = clock or self.clock
+        if clock:
+            args += ["--clock", clock]
+        self.logf = open(self.log_path, "a")
+        self.proc = subprocess.Popen(args, stdout=self.logf, stderr=self.logf,
+                                     env=dict(os.environ, LANG="C.UTF-8"))
+        wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
+                 what="control socket")
+        assert self.proc.poll() is None, self.log()
+        return self
+
+    def stop(self):
+        stop(self.proc)
+        if self.logf:
+            self.logf.close()
+            self.logf = None
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.logf.close()
+        self.logf = None
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_log(self, pattern, timeout=10.0):
+        rx = re.compile(pattern)
+        return wait_for(lambda: rx.search(self.log()), timeout, "log /%s/" % pattern)
+
+    def api(self, req, timeout=30.0):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(self.sock)
+        s.sendall((json.dumps(req) + "\n").encode())
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        s.close()
+        return json.loads(buf)
+
+    def channel(self, box, ch):
+        for b in self.api({"cmd": "boxes"})["boxes"]:
+            if b["id"] == box:
+                return b["channel_states"][ch - 1]
+        raise KeyError(box)
+
+    def sql(self, q, *args):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(q, args).fetchall()
+        finally:
+            con.close()
+
+
+def add_screen(decran, sid, category, box, channel, **fields):
+    args = ["screens", "add", sid, "--name", sid, "--category", category,
+            "--box", box, "--channel", str(channel)]
+    for k, v in fields.items():
+        args += ["--set", "%s=%s" % (k, v)]
+    r = decran(*args)
+    assert r.returncode == 0, r.stderr
+
+
+class Device:
+    """Base of the emulated relays: one paho client, relay states in memory."""
+
+    def __init__(self, broker, name, channels, initial=True):
+        self.port = broker.port
+        self.name = name
+        self.state = {ch: initial for ch in range(1, channels + 1)}
+        self.commands = []
+        self.lock = threading.Lock()
+        self.obey = True
+        self.client = None
+
+    def _client(self, will_topic, will_payload):
+        c = mqtt.Client(client_id="emu-%s-%d" % (self.name, id(self)), clean_session=True)
+        c.will_set(will_topic, will_payload, qos=1, retain=True)
+        c.on_connect = lambda cl, ud, fl, rc: self.on_connect()
+        c.on_message = lambda cl, ud, msg: self.on_message(msg)
+        return c
+
+    def connect(self):
+        self.client = self.make_client()
+        self.client.connect("127.0.0.1", self.port, keepalive=2)
+        self.client.loop_start()
+        wait_for(lambda: self.client.is_connected(), what="emulator %s" % self.name)
+        return self
+
+    def crash(self):
+        """Vanish without DISCONNECT: the broker publishes the last will."""
+        self.client.loop_stop()
+        self.client.socket().close()
+        self.client = None
+
+    def close(self):
+        if self.client:
+            self.client.loop_stop()
+            try:
+                self.client.disconnect()
+            except OSError:
+                pass
+
+    def set_local(self, ch, on):
+        with self.lock:
+            self.state[ch] = on
+        self.report(ch)
+
+
+class Tasmota(Device):
+    def make_client(self):
+        return self._client("tele/%s/LWT" % self.name, "Offline")
+
+    def on_connect(self):
+        self.client.subscribe("cmnd/%s/+" % self.name, qos=1)
+        self.client.publish("tele/%s/LWT" % self.name, "Online", qos=1, retain=True)
+        with self.lock:
+            st = {"POWER%d" % ch: "ON" if on else "OFF" for ch, on in self.state.items()}
+        self.client.publish("tele/%s/STATE" % self.name, json.dumps(dict(st, UptimeSec=5)), qos=1)
+
+    def on_message(self, msg):
+        leaf = msg.topic.rsplit("/", 1)[1]
+        m = re.fullmatch(r"POWER(\d*)", leaf)
+        if not m and leaf != "STATE":
+            return
+        if leaf == "STATE":
+            with self.lock:
+                st = {"POWER%d" % c: "ON" if on else "OFF" for c, on in self.state.items()}
+            self.client.publish("stat/%s/RESULT" % self.name, json.dumps(st), qos=1)
+            return
+        ch = int(m.group(1) or 1)
+        val = msg.payload.decode()
+        with self.lock:
+            self.commands.append((ch, val))
+            if not self.obey or ch not in self.state:
+                return
+            self.state[ch] = val == "ON"
+        self.report(ch)
+
+    def report(self, ch):
+        v = "ON" if self.state[ch] else "OFF"
+        self.client.publish("stat/%s/RESULT" % self.name, json.dumps({"POWER%d" % ch: v}), qos=1)
+        self.client.publish("stat/%s/POWER%d" % (self.name, ch), v, qos=1)
+
+    def sensor(self, power, total_kwh):
+        self.client.publish("tele/%s/SENSOR" % self.name,
+                            json.dumps({"ENERGY": {"Power": power, "Total": total_kwh}}), qos=1)
+
+
+class Shelly(Device):
+    """Shelly Gen2: prefix = name; answers Switch.Set on <src>/rpc."""
+
+    def make_client(self):
+        return self._client("%s/online" % self.name, "false")
+
+    def on_connect(self):
+        self.client.subscribe("%s/rpc" % self.name, qos=1)
+        self.client.publish("%s/online" % self.name, "true", qos=1, retain=True)
+        for ch in self.state:
+            self.report(ch)
+
+    def on_message(self, msg):
+        req = json.loads(msg.payload)
+        with self.lock:
+            self.commands.append(req)
+            if not self.obey:
+                return
+            if req.get("method") == "Switch.GetStatus":
+                ch = req["params"]["id"] + 1
+                ans = {"id": req["id"], "src": "shellyplus1-emu", "dst": req["src"],
+                       "result": {"id": ch - 1, "output": self.state[ch]}}
+                self.client.publish("%s/rpc" % req["src"], json.dumps(ans), qos=1)
+                return
+            if req.get("method") != "Switch.Set":
+                ans = {"id": req["id"], "src": "shellyplus1-emu", "dst": req["src"],
+                       "error": {"code": -114, "message": "method not found"}}
+            else:
+                ch = req["params"]["id"] + 1
+                was = self.state[ch]
+                self.state[ch] = bool(req["params"]["on"])
+                ans = {"id": req["id"], "src": "shellyplus1-emu", "dst": req["src"],
+                       "result": {"was_on": was}}
+        self.client.publish("%s/rpc" % req["src"], json.dumps(ans), qos=1)
+        if req.get("method") == "Switch.Set":
+            self.report(ch)
+
+    def report(self, ch, apower=None):
+        st = {"id": ch - 1, "source": "MQTT", "output": self.state[ch],
+              "apower": apower if apower is not None else (40.0 if self.state[ch] else 0.0),
+              "aenergy": {"total": 1234.5, "by_minute": [0, 0, 0]}}
+        self.client.publish("%s/status/switch:%d" % (self.name, ch - 1), json.dumps(st), qos=1)
+
+
+class Native(Device):
+    """A decran-relay box reduced to the protocol (for the kill test, where
+    every command id it receives must be found in the audit log)."""
+
+    def make_client(self):
+        return self._client("decran/%s/status" % self.name, json.dumps({"v": 1, "online": False}))
+
+    def on_connect(self):
+        self.client.subscribe("decran/%s/cmd/+" % self.name, qos=1)
+        self.client.publish("decran/%s/status" % self.name,
+                            json.dumps({"v": 1, "online": True}), qos=1, retain=True)
+        for ch in self.state:
+            self.report(ch)
+
+    def on_message(self, msg):
+        ch = int(msg.topic.rsplit("/", 1)[1])
+        req = json.loads(msg.payload)
+        with self.lock:
+            self.commands.append(req["id"])
+            self.state[ch] = bool(req["on"])
+            self.last_id = req["id"]
+        self.report(ch, req["id"])
+
+    def report(self, ch, cmd_id=None):
+        self.client.publish("decran/%s/state/%d" % (self.name, ch),
+                            json.dumps({"v": 1, "ch": ch, "on": self.state[ch], "src": "gateway",
+                                        "id": cmd_id, "t": int(time.time())}),
+                            qos=1, retain=True)
+
+
+def import_screens(decran, tmp, rows):
+    """rows: (id, category, box, channel); one CSV import instead of N adds."""
+    path = os.path.join(str(tmp), "screens-import.csv")
+    with open(path, "w") as f:
+        f.write("id;name;category;box;channel\n")
+        for sid, cat, box, ch in rows:
+            f.write("%s;%s;%s;%s;%d\n" % (sid, sid, cat, box, ch))
+    r = decran("screens", "import", path)
+    assert r.returncode == 0, r.stderr
+
+
+class DecranRelay:
+    """A real decran-relay on the sim backend (relay states in a JSON file)."""
+
+    def __init__(self, tmp, broker, box, channels, clock, gateway_timeout_s=60):
+        self.dir = os.path.join(str(tmp), "relay-" + box)
+        os.makedirs(self.dir, exist_ok=True)
+        self.box = box
+        self.sim = os.path.join(self.dir, "relays.json")
+        self.conf = os.path.join(self.dir, "relay.json")
+        self.clock = clock
+        with open(self.conf, "w") as f:
+            json.dump({"box": box, "hal": "sim", "sim_state_file": self.sim,
+                       "state_dir": os.path.join(self.dir, "state"),
+                       "gateway_timeout_s": gateway_timeout_s,
+                       "channels": [{"channel": c, "line": 4 + c} for c in range(1, channels + 1)],
+                       "mqtt": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5,
+                                "backoff_min_ms": 100, "backoff_max_ms": 500}}, f)
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, LANG="C.UTF-8", DECRAN_CLOCK_SYNCED="1", DECRAN_CLOCK=self.clock)
+        self.log = open(os.path.join(self.dir, "relay.log"), "ab")
+        self.proc = subprocess.Popen([bin_path("decran-relay"), "-c", self.conf], env=env,
+                                     stdout=self.log, stderr=self.log)
+        wait_for(lambda: os.path.exists(self.sim) or self.proc.poll() is not None,
+                 what="decran-relay %s" % self.box)
+        assert self.proc.poll() is None
+        return self
+
+    def relays(self):
+        with open(self.sim) as f:
+            return {int(k): v for k, v in json.load(f).items()}
+
+    def stop(self):
+        stop(self.proc)
+        if self.proc is not None:
+            self.log.close()
+        self.proc = None

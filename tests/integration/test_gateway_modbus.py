@@ -1,0 +1,130 @@
+"""decran-gateway driving Modbus TCP devices served by pymodbus: a relay
+module with read-back, an SDM120 meter, and devices that time out or answer
+with exceptions (which must never stall the loop)."""
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from gwtest import PARIS_2200, Gateway, Tasmota, add_screen, wait_for
+from harness import TOP, free_port, stop, wait_port
+
+SIM = os.path.join(os.path.dirname(__file__), "modbus_sim.py")
+
+
+@pytest.fixture
+def modbus_sim(tmp_path):
+    procs = []
+
+    def start(*extra):
+        port = free_port()
+        state = str(tmp_path / ("coils-%d.json" % port))
+        p = subprocess.Popen(["/usr/bin/python3", SIM, str(port), state, *extra],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        procs.append(p)
+        wait_port(port, proc=p)
+
+        def coils():
+            with open(state) as f:
+                return json.load(f)
+        return port, coils
+    yield start
+    for p in procs:
+        stop(p)
+
+
+def test_relay_module_and_meter(broker, tmp_path, db, decran, modbus_sim):
+    port, coils = modbus_sim()
+    add_screen(decran, "pub-lycee", "advertising", "lycee", 1)
+    add_screen(decran, "info-lycee", "information", "lycee", 2)
+    boxes = [{"id": "lycee", "driver": "modbus-tcp", "host": "127.0.0.1", "port": port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 4, "poll_ms": 200,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock=PARIS_2200 + ",2").start()
+    try:
+        gw.wait_log(r"online box=lycee driver=modbus-tcp")
+        # Read back before 22:00: on, as the module says; nothing written.
+        wait_for(lambda: gw.channel("lycee", 1)["confirmed"] == "on")
+        assert coils()[:4] == [1, 1, 1, 1]
+        wait_for(lambda: coils()[0] == 0, timeout=10, what="coil 0 cleared at 22:00")
+        wait_for(lambda: gw.channel("lycee", 1)["confirmed"] == "off")
+        assert coils()[1] == 1
+        box = [b for b in gw.api({"cmd": "boxes"})["boxes"] if b["id"] == "lycee"][0]
+        wait_for(lambda: [b for b in gw.api({"cmd": "boxes"})["boxes"]][0].get("power_w") == 280.0,
+                 what="meter power after the switch (7 coils x 40 W)")
+        box = gw.api({"cmd": "boxes"})["boxes"][0]
+        assert box["energy_wh"] == 12500.0 and box["online"] is True
+        rows = gw.sql("SELECT box, channel, to_state, reason FROM commands")
+        assert rows == [("lycee", 1, "off", "policy:advertising-night")]
+        wait_for(lambda: gw.sql("SELECT outcome FROM command_outcomes") == [("confirmed",)])
+        assert gw.sql("SELECT count(*) FROM meter_readings WHERE box = 'lycee'")[0][0] >= 1
+        # Commissioning test through the API: off, on, off on channel 2.
+        res = gw.api({"cmd": "relay-test", "box": "lycee", "channel": 2})
+        assert res["ok"] and [s["to"] for s in res["steps"]] == ["off", "on", "off"], res
+        assert "power_w" in res["steps"][1]
+        # The information screen goes back on under the schedule.
+        wait_for(lambda: coils()[1] == 1, what="channel 2 back on under the schedule")
+    finally:
+        gw.stop()
+
+
+def test_meter_sees_power_while_relay_is_off(broker, tmp_path, db, decran, modbus_sim):
+    port, coils = modbus_sim("--bypass")
+    add_screen(decran, "pub-bypass", "advertising", "bypass", 1)
+    boxes = [{"id": "bypass", "driver": "modbus-tcp", "host": "127.0.0.1", "port": port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 1, "poll_ms": 200,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-24T02:00:00Z,1").start()
+    try:
+        wait_for(lambda: coils()[0] == 0, what="relay off")
+        gw.wait_log(r"alarm: raised kind=meter box=bypass channel=1 "
+                    r"message=\"relay off but 40.0 W measured", timeout=10)
+        assert any(a["kind"] == "meter" for a in gw.api({"cmd": "alarms"})["alarms"])
+        assert gw.sql("SELECT kind, active FROM alarm_events WHERE kind = 'meter'") == [("meter", 1)]
+    finally:
+        gw.stop()
+
+
+def test_timeouts_and_exceptions_do_not_stall_the_loop(broker, tmp_path, db, decran,
+                                                        modbus_sim):
+    port, coils = modbus_sim()
+    # A profile whose read-back address the module does not have: exception 02.
+    prof = tmp_path / "profiles"
+    shutil.copytree(os.path.join(TOP, "gateway", "profiles"), prof)
+    (prof / "far-relay.json").write_text(json.dumps(
+        {"v": 1, "kind": "relay", "coil_base": 0, "readback": "coils", "readback_base": 900}))
+    add_screen(decran, "pub-dead", "advertising", "dead", 1)
+    add_screen(decran, "pub-far", "advertising", "far", 1)
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    boxes = [
+        # unit 9 is not served: every request times out
+        {"id": "dead", "driver": "modbus-tcp", "host": "127.0.0.1", "port": port, "unit": 9,
+         "profile": "generic-coil-relay", "poll_ms": 200},
+        {"id": "far", "driver": "modbus-tcp", "host": "127.0.0.1", "port": port, "unit": 1,
+         "profile": "far-relay", "poll_ms": 200},
+        {"id": "kiosque", "driver": "tasmota", "topic": "kiosque"},
+    ]
+    tas = Tasmota(broker, "kiosque", 1).connect()
+    gw = Gateway(tmp_path, broker, boxes, db, clock=PARIS_2200 + ",2",
+                 extra={"profiles_dir": str(prof)}).start()
+    try:
+        # The MQTT relay switches on time while the Modbus ones fail.
+        wait_for(lambda: not tas.state[1], timeout=10, what="tasmota off at 22:00")
+        gw.wait_log(r"warn modbus: transaction failed box=dead op=read-back "
+                    r"error=\"Connection timed out\"", timeout=10)
+        gw.wait_log(r"warn modbus: transaction failed box=far op=read-back "
+                    r"error=\"Illegal data address\"", timeout=10)
+        gw.wait_log(r"alarm: raised kind=offline box=dead", timeout=10)
+        # The write itself is accepted by "far" (coil 0 exists): the switch
+        # happens, but with no read-back it is never confirmed.
+        wait_for(lambda: coils()[0] == 0, timeout=10, what="far coil written")
+        gw.wait_log(r"alarm: raised kind=unconfirmed box=far channel=1", timeout=10)
+        assert gw.proc.poll() is None
+        st = gw.api({"cmd": "status"}, timeout=2)
+        assert st["ok"]
+    finally:
+        gw.stop()
+        tas.close()

@@ -1,0 +1,201 @@
+"""decran-gateway against Tasmota and Shelly relays emulated with paho-mqtt,
+through a real mosquitto, with the test clock playing the 22:00 edge."""
+import json
+import os
+import subprocess
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from gwtest import PARIS_2200, Gateway, Native, Shelly, Tasmota, add_screen, wait_for
+from harness import bin_path
+
+BOXES = [
+    {"id": "kiosque", "driver": "tasmota", "topic": "kiosque", "channels": 2},
+    {"id": "mairie", "driver": "shelly", "prefix": "shellies/mairie", "channels": 1},
+]
+
+
+@pytest.fixture
+def fleet(broker, tmp_path, db, decran):
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    add_screen(decran, "info-kiosque", "information", "kiosque", 2)
+    add_screen(decran, "pub-mairie", "advertising", "mairie", 1)
+    t = Tasmota(broker, "kiosque", 2).connect()
+    s = Shelly(broker, "shellies/mairie", 1).connect()
+    yield t, s
+    t.close()
+    s.close()
+
+
+def test_evening_edge_switches_off_advertising_and_logs_it(broker, tmp_path, db, fleet):
+    tas, shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",4").start()
+    try:
+        # 21:59:58 local: everything may be on and is on: nothing is sent.
+        gw.wait_log(r"info mqtt: connected")
+        time.sleep(0.2)
+        # Only state queries: the states are known before anything is switched.
+        assert [c for c in tas.commands] == []
+        assert all(c["method"] == "Switch.GetStatus" for c in shelly.commands)
+        # 22:00 local arrives half a real second later.
+        wait_for(lambda: not tas.state[1] and not shelly.state[1], what="advertising off")
+        wait_for(lambda: gw.channel("kiosque", 1)["confirmed"] == "off")
+        wait_for(lambda: gw.channel("mairie", 1)["confirmed"] == "off")
+        assert tas.state[2] is True and all(ch == 1 for ch, _ in tas.commands)
+        assert gw.channel("kiosque", 2)["confirmed"] == "on"
+        rows = gw.sql("SELECT box, channel, screens, from_state, to_state, reason FROM commands"
+                      " ORDER BY box")
+        assert rows == [
+            ("kiosque", 1, "pub-kiosque", "on", "off", "policy:advertising-night"),
+            ("mairie", 1, "pub-mairie", "on", "off", "policy:advertising-night"),
+        ]
+        wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes WHERE"
+                                " outcome = 'confirmed' AND state = 'off'")[0][0] == 2)
+        # The audit log refuses rewriting history.
+        with pytest.raises(Exception):
+            gw.sql("UPDATE commands SET to_state = 'on'")
+        # The Shelly got a proper JSON-RPC request.
+        req = [c for c in shelly.commands if c["method"] == "Switch.Set"][0]
+        assert req["method"] == "Switch.Set" and req["params"] == {"id": 0, "on": False}
+        assert req["src"] == "decran-gw"
+        assert "switch box=kiosque channel=1 to=off from=on" in gw.log()
+    finally:
+        gw.stop()
+
+
+def test_start_inside_the_night_switches_off_at_once(broker, tmp_path, db, fleet):
+    tas, shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-24T02:00:00Z,1").start()
+    try:
+        wait_for(lambda: not tas.state[1] and not shelly.state[1], timeout=5,
+                 what="advertising off within seconds of start-up")
+        assert tas.state[2] is True
+    finally:
+        gw.stop()
+
+
+def test_malformed_payloads_are_logged_and_ignored(broker, tmp_path, db, fleet):
+    tas, shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        pub = tas.client
+        pub.publish("stat/kiosque/RESULT", b"{\"POWER1\":", qos=1)
+        pub.publish("stat/kiosque/POWER2", b"\xff\x00garbage", qos=1)
+        pub.publish("shellies/mairie/status/switch:0", b"{\"output\":\"yes\"}", qos=1)
+        pub.publish("decran-gw/rpc", b"[]", qos=1)
+        pub.publish("tele/kiosque/SENSOR", b"{\"ENERGY\":{\"Power\":\"lots\"}}", qos=1)
+        gw.wait_log(r"malformed payload ignored topic=stat/kiosque/RESULT error=.*offset")
+        gw.wait_log(r"malformed payload ignored topic=stat/kiosque/POWER2 error=.*NUL")
+        gw.wait_log(r"malformed payload ignored topic=shellies/mairie/status/switch:0 "
+                    r"error=.*switch:0.output")
+        gw.wait_log(r"malformed payload ignored topic=decran-gw/rpc")
+        gw.wait_log(r"malformed payload ignored topic=tele/kiosque/SENSOR error=.*ENERGY.Power")
+        st = gw.api({"cmd": "status"})
+        assert st["ok"] and st["malformed"] >= 5
+        # Still there and still right.
+        wait_for(lambda: gw.channel("kiosque", 2)["confirmed"] == "on")
+        assert gw.proc.poll() is None
+    finally:
+        gw.stop()
+
+
+def test_unconfirmed_switch_raises_then_clears_an_alarm(broker, tmp_path, db, fleet):
+    tas, shelly = fleet
+    tas.obey = False
+    alarms = {}
+
+    def on_msg(c, u, m):
+        alarms[m.topic] = m.payload.decode()
+    sub = mqtt.Client(client_id="alarm-watch")
+    sub.on_message = on_msg
+    sub.connect("127.0.0.1", broker.port)
+    sub.subscribe("decran/gateway/alarm/#", qos=1)
+    sub.loop_start()
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-24T02:00:00Z,1").start()
+    try:
+        topic = "decran/gateway/alarm/unconfirmed/kiosque/1"
+        wait_for(lambda: alarms.get(topic, "").startswith("{"), timeout=8, what="alarm")
+        a = json.loads(alarms[topic])
+        assert a["kind"] == "unconfirmed" and a["box"] == "kiosque" and a["channel"] == 1
+        assert any(x["kind"] == "unconfirmed" for x in gw.api({"cmd": "alarms"})["alarms"])
+        # Retries went on with backoff while it refused.
+        assert len(tas.commands) >= 3
+        tas.obey = True
+        wait_for(lambda: alarms.get(topic) == "", timeout=8, what="alarm cleared")
+        assert not tas.state[1]
+        kinds = gw.sql("SELECT kind, active FROM alarm_events WHERE box = 'kiosque' ORDER BY id")
+        # At 03:00 an advertising screen that stays on also breaks the night rule.
+        assert [k for k in kinds if k[0] == "unconfirmed"] == [("unconfirmed", 1), ("unconfirmed", 0)]
+        assert [k for k in kinds if k[0] == "compliance"] == [("compliance", 1), ("compliance", 0)]
+        outcomes = [r[0] for r in gw.sql("SELECT outcome FROM command_outcomes ORDER BY rowid")]
+        assert "unconfirmed" in outcomes and outcomes[-1] == "confirmed"
+    finally:
+        gw.stop()
+        sub.loop_stop()
+        sub.disconnect()
+
+
+def test_box_offline_alarm_and_return(broker, tmp_path, db, fleet):
+    tas, shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
+    try:
+        gw.wait_log(r"online box=kiosque driver=tasmota")
+        tas.crash()
+        gw.wait_log(r"offline box=kiosque driver=tasmota", timeout=10)
+        gw.wait_log(r"alarm: raised kind=offline box=kiosque", timeout=5)
+        assert any(a["kind"] == "offline" and a["box"] == "kiosque"
+                   for a in gw.api({"cmd": "alarms"})["alarms"])
+        # While it is away the 22:00 edge passes; when it returns it is switched off.
+        back = Tasmota(broker, "kiosque", 2).connect()
+        try:
+            gw.wait_log(r"alarm: cleared kind=offline box=kiosque", timeout=10)
+            wait_for(lambda: not back.state[1], timeout=10, what="switched off after return")
+            assert back.state[2] is True
+        finally:
+            back.close()
+    finally:
+        gw.stop()
+
+
+def test_broker_restart_mid_night(broker, tmp_path, db, fleet):
+    tas, shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        broker.restart()
+        # Emulators reconnect by themselves (paho loop); so does the gateway.
+        wait_for(lambda: gw.log().count("info mqtt: connected") >= 2, timeout=15,
+                 what="gateway reconnected")
+        wait_for(lambda: not tas.state[1] and not shelly.state[1], timeout=15,
+                 what="advertising off after the broker came back")
+        assert gw.proc.poll() is None
+    finally:
+        gw.stop()
+
+
+def test_reload_and_relay_test_over_the_local_api(broker, tmp_path, db, fleet, decran):
+    tas, shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        tas.sensor(42.0, 1.5)
+        res = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 2})
+        assert res["ok"], res
+        assert [s["to"] for s in res["steps"]] == ["off", "on", "off"]
+        assert all(s["confirmed"] for s in res["steps"])
+        assert [v for ch, v in tas.commands if ch == 2] == ["OFF", "ON", "OFF"]
+        # The schedule takes the channel back: information screens stay on.
+        wait_for(lambda: tas.state[2], what="channel 2 back on")
+        bad = gw.api({"cmd": "relay-test", "box": "nope", "channel": 1})
+        assert not bad["ok"] and "box" in bad["error"]
+        # A bad config on reload is refused and the running one kept.
+        gw.cfg["boxes"] = [{"id": "x", "driver": "zigbee"}]
+        gw.write_config()
+        r = gw.api({"cmd": "reload"})
+        assert not r["ok"] and "boxes[0].driver" in r["error"]
+        assert len(gw.api({"cmd": "boxes"})["boxes"]) == 2
+    finally:
+        gw.stop()

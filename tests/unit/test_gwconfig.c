@@ -1,0 +1,168 @@
+/* test_gwconfig.c — the gateway configuration file: defaults, every driver,
+ * and errors that name the field path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "gwconfig.h"
+
+static const char *good =
+	"{\"broker\":{\"host\":\"127.0.0.1\",\"port\":18830},\"db\":\"decran.db\","
+	"\"rules\":\"/etc/decran/rules.json\",\"zone\":\"America/Cayenne\",\"heartbeat_s\":10,"
+	"\"reconcile\":{\"retry_first_ms\":500,\"retry_max_ms\":4000,\"confirm_timeout_ms\":9000},"
+	"\"alarms\":{\"meter_off_threshold_w\":2.5},"
+	"\"buses\":[{\"id\":\"rs485-1\",\"device\":\"/dev/ttyUSB0\",\"baud\":19200,\"parity\":\"E\"}],"
+	"\"boxes\":["
+	"{\"id\":\"gare-nord\",\"driver\":\"native\",\"channels\":8},"
+	"{\"id\":\"kiosque-3\",\"driver\":\"tasmota\",\"topic\":\"kiosque_3\",\"channels\":2},"
+	"{\"id\":\"mairie\",\"driver\":\"shelly\",\"prefix\":\"shellies/mairie\"},"
+	"{\"id\":\"lycee\",\"driver\":\"modbus-tcp\",\"host\":\"127.0.0.1\",\"port\":1502,"
+	" \"unit\":3,\"profile\":\"generic-coil-relay\",\"channels\":4,"
+	" \"meter\":{\"profile\":\"eastron-sdm120\",\"unit\":4}},"
+	"{\"id\":\"ecole\",\"driver\":\"modbus-rtu\",\"bus\":\"rs485-1\",\"unit\":2,"
+	" \"profile\":\"generic-coil-relay\"}]}";
+
+static void full_config_parses(void **s)
+{
+	(void)s;
+	struct gw_config c;
+	char err[256] = "";
+	int rc = gw_config_parse(good, strlen(good), "/srv/decran", &c, err, sizeof err);
+	if (rc)
+		fail_msg("%s", err);
+	assert_int_equal(c.broker_port, 18830);
+	assert_string_equal(c.client_id, "decran-gateway");
+	assert_string_equal(c.db_path, "/srv/decran/decran.db");
+	assert_string_equal(c.rules_path, "/etc/decran/rules.json");
+	assert_string_equal(c.zone, "America/Cayenne");
+	assert_int_equal(c.retry_first_ms, 500);
+	assert_int_equal(c.confirm_timeout_ms, 9000);
+	assert_int_equal(c.startup_grace_ms, 1500);	/* default kept */
+	assert_true(c.meter_off_threshold_w == 2.5);
+	assert_int_equal(c.nbuses, 1);
+	assert_int_equal(c.buses[0].parity, 'E');
+	assert_int_equal(c.buses[0].baud, 19200);
+	assert_int_equal(c.buses[0].data_bits, 8);
+	assert_int_equal(c.nboxes, 5);
+	assert_int_equal(c.boxes[0].driver, GW_DRV_NATIVE);
+	assert_string_equal(c.boxes[0].topic, "gare-nord");
+	assert_int_equal(c.boxes[0].channels, 8);
+	assert_string_equal(c.boxes[1].topic, "kiosque_3");
+	assert_string_equal(c.boxes[2].topic, "shellies/mairie");
+	assert_int_equal(c.boxes[2].channels, 1);
+	assert_int_equal(c.boxes[3].driver, GW_DRV_MODBUS_TCP);
+	assert_int_equal(c.boxes[3].port, 1502);
+	assert_int_equal(c.boxes[3].unit, 3);
+	assert_string_equal(c.boxes[3].meter_profile, "eastron-sdm120");
+	assert_int_equal(c.boxes[3].meter_unit, 4);
+	assert_int_equal(c.boxes[4].bus, 0);
+	assert_int_equal(c.boxes[4].bus, 0);
+	assert_int_equal(gw_config_box(&c, "lycee"), 3);
+	assert_int_equal(gw_config_box(&c, "nope"), -1);
+	gw_config_free(&c);
+}
+
+#define B "\"db\":\"d\",\"rules\":\"r\","
+static void errors_name_the_field(void **s)
+{
+	(void)s;
+	static const struct { const char *json, *want; } bad[] = {
+		{ "[]", "expected a JSON object" },
+		{ "{\n  \"db\": \"x\",\n  oops }", "line 3, column" },
+		{ "{\"rules\":\"r\",\"boxes\":[]}", "db: required" },
+		{ "{" B "\"boxes\":[],\"colour\":1}", "colour: unknown field" },
+		{ "{" B "\"boxes\":{}}", "boxes: expected an array" },
+		{ "{" B "\"broker\":{\"host\":\"h\",\"port\":0},\"boxes\":[]}",
+		  "broker.port: must be between 1 and 65535" },
+		{ "{" B "\"broker\":{\"port\":1},\"boxes\":[]}", "broker.host: required" },
+		{ "{" B "\"heartbeat_s\":1.5,\"boxes\":[]}", "heartbeat_s: expected an integer" },
+		{ "{" B "\"reconcile\":{\"retry_first_ms\":5000,\"retry_max_ms\":100},\"boxes\":[]}",
+		  "reconcile.retry_max_ms" },
+		{ "{" B "\"alarms\":{\"meter_off_threshold_w\":-1},\"boxes\":[]}",
+		  "alarms.meter_off_threshold_w" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"zigbee\"}]}",
+		  "boxes[0].driver: \"zigbee\" unknown" },
+		{ "{" B "\"boxes\":[{\"id\":\"A B\",\"driver\":\"native\"}]}", "boxes[0].id" },
+		{ "{" B "\"boxes\":[{\"driver\":\"native\"}]}", "boxes[0].id: required" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"native\",\"channels\":17}]}",
+		  "boxes[0].channels: must be between 1 and 16" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"native\"},{\"id\":\"a\",\"driver\":\"native\"}]}",
+		  "boxes[1].id: duplicate" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"tasmota\"}]}", "boxes[0].topic: required" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"tasmota\",\"topic\":\"x/y\"}]}",
+		  "boxes[0].topic" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"tasmota\",\"topic\":\"t\"},"
+		  "{\"id\":\"b\",\"driver\":\"tasmota\",\"topic\":\"t\"}]}",
+		  "boxes[1].topic: already used by boxes[0]" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"shelly\",\"prefix\":\"s/#\"}]}",
+		  "boxes[0].prefix" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"shelly\",\"topic\":\"t\",\"prefix\":\"p\"}]}",
+		  "boxes[0].topic: not used by driver \"shelly\"" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"modbus-tcp\",\"profile\":\"p\"}]}",
+		  "boxes[0].host: required" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"modbus-tcp\",\"host\":\"h\",\"profile\":\"p\","
+		  "\"unit\":248}]}", "boxes[0].unit" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"modbus-rtu\",\"bus\":\"x\",\"profile\":\"p\"}]}",
+		  "boxes[0].bus: \"x\" is not defined" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"modbus-tcp\",\"host\":\"h\",\"profile\":\"p\","
+		  "\"meter\":{\"unit\":2}}]}", "boxes[0].meter.profile: required" },
+		{ "{" B "\"boxes\":[{\"id\":\"a\",\"driver\":\"native\",\"meter\":{}}]}",
+		  "boxes[0].meter: not used by driver \"native\"" },
+		{ "{" B "\"buses\":[{\"id\":\"b\",\"device\":\"/dev/x\",\"parity\":\"X\"}],\"boxes\":[]}",
+		  "buses[0].parity" },
+		{ "{" B "\"buses\":[{\"id\":\"b\",\"device\":\"/dev/x\"},{\"id\":\"b\",\"device\":\"/dev/y\"}],"
+		  "\"boxes\":[]}", "buses[1].id: duplicate" },
+		{ "{" B "\"shelly_src\":\"a/#\",\"boxes\":[]}", "shelly_src" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct gw_config c;
+		char err[256] = "";
+		memset(&c, 0x5a, sizeof c);
+		struct gw_config before = c;
+		int rc = gw_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
+		if (rc != -1 || !strstr(err, bad[i].want))
+			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
+		assert_memory_equal(&c, &before, sizeof c);	/* untouched on error */
+	}
+}
+
+static void load_reports_the_file(void **s)
+{
+	(void)s;
+	struct gw_config c;
+	char err[512];
+	assert_int_equal(gw_config_load("/nonexistent/gw.json", &c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "/nonexistent/gw.json"));
+	char path[] = "/tmp/gwconfig-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("{\"db\":\"x.db\",\"rules\":\"r.json\",\"boxes\":[{\"id\":\"a\",\"driver\":\"native\","
+	      "\"channels\":\"8\"}]}", f);
+	fclose(f);
+	assert_int_equal(gw_config_load(path, &c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "boxes[0].channels: expected an integer"));
+	f = fopen(path, "w");
+	fputs("{\"db\":\"x.db\",\"rules\":\"r.json\",\"boxes\":[]}", f);
+	fclose(f);
+	assert_int_equal(gw_config_load(path, &c, err, sizeof err), 0);
+	assert_string_equal(c.db_path, "/tmp/x.db");
+	gw_config_free(&c);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_config_parses),
+		cmocka_unit_test(errors_name_the_field),
+		cmocka_unit_test(load_reports_the_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

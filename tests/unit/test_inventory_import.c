@@ -1,0 +1,138 @@
+/* test_inventory_import.c — the all-or-nothing CSV import shared by the CLI
+ * and the benchmark: every error found, nothing written unless all is good. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "inventory_import.h"
+#include "store.h"
+
+static char dir[64], path[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/decran-import-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/inv.db", dir);
+	dc_set_lang(DC_LANG_EN);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static long count(struct dc_store *st, const char *table)
+{
+	char sql[64];
+	sqlite3_stmt *q;
+	long n = -1;
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+static int import(struct dc_store *st, const char *text, bool update, struct dc_import_result *res,
+		  struct dc_errlist *errs)
+{
+	struct dc_import_opts o = { .update = update, .actor = "test" };
+	return dc_inventory_import(st, text, strlen(text), &o, res, errs);
+}
+
+static void clean_file_is_written_with_one_audit_row_each(void **state)
+{
+	(void)state;
+	struct dc_store *st = dc_store_open(path, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	assert_int_equal(import(st, "id;name;category\na;A;school\nb;B;library\n", false, &res, &errs), 0);
+	assert_int_equal(res.rows, 2);
+	assert_int_equal(res.created, 2);
+	assert_int_equal(count(st, "screens"), 2);
+	assert_int_equal(count(st, "audit"), 2);
+	dc_store_close(st);
+}
+
+static void any_error_writes_nothing_and_all_are_reported(void **state)
+{
+	(void)state;
+	struct dc_store *st = dc_store_open(path, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	assert_int_equal(import(st, "id,name,category\nold,Old,other\n", false, &res, &errs), 0);
+	assert_int_equal(import(st, "id,name,category\nnew,N,other\nold,O,other\nnew,N2,other\n"
+				"bad,B,nope\n", false, &res, &errs), -1);
+	assert_int_equal(errs.n, 3);
+	assert_int_equal(errs.v[0].line, 3);
+	assert_non_null(strstr(errs.v[0].msg, "already exists"));
+	assert_int_equal(errs.v[1].line, 4);
+	assert_non_null(strstr(errs.v[1].msg, "duplicate id 'new' (already on line 2)"));
+	assert_int_equal(errs.v[2].line, 5);
+	assert_string_equal(errs.v[2].column, "category");
+	assert_int_equal(count(st, "screens"), 1);
+	assert_int_equal(count(st, "audit"), 1);
+	dc_errlist_free(&errs);
+	/* the store is still usable: the failed import left no transaction open */
+	assert_int_equal(import(st, "id,name,category\nnew,N,other\n", false, &res, &errs), 0);
+	dc_store_close(st);
+}
+
+static void update_counts_created_updated_unchanged(void **state)
+{
+	(void)state;
+	struct dc_store *st = dc_store_open(path, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	assert_int_equal(import(st, "id,name,category,power_on_w\na,A,other,1\nb,B,other,2\n", false,
+				&res, &errs), 0);
+	assert_int_equal(import(st, "id,name,category,power_on_w\na,A,other,1\nb,B,other,3\n"
+				"c,C,other,4\n", true, &res, &errs), 0);
+	assert_int_equal(res.created, 1);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(res.unchanged, 1);
+	assert_int_equal(count(st, "audit"), 2 + 1 + 1);	/* 2 created, b's power, c created */
+	dc_store_close(st);
+}
+
+static void empty_and_header_only_files_are_errors(void **state)
+{
+	(void)state;
+	struct dc_store *st = dc_store_open(path, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	assert_int_equal(import(st, "", false, &res, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	dc_errlist_free(&errs);
+	assert_int_equal(import(st, "id,name,category\r\n", false, &res, &errs), -1);
+	assert_non_null(strstr(errs.v[0].msg, "no data rows"));
+	dc_errlist_free(&errs);
+	dc_store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(clean_file_is_written_with_one_audit_row_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(any_error_writes_nothing_and_all_are_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(update_counts_created_updated_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(empty_and_header_only_files_are_errors, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
