@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 
 #include "atomicfile.h"
 #include "i18n.h"
@@ -72,6 +73,8 @@ void relayd_evaluate(struct relayd *r)
 			    "gateway silent: the box follows its fallback schedule")
 		       : TR("passerelle présente : elle reprend la main",
 			    "gateway present: it takes control back"));
+		sd_notify(0, r->autonomous ? "STATUS=autonomous: following the fallback schedule"
+					   : "STATUS=gateway in control");
 		relayd_publish_status(r, true);
 		if (r->autonomous)
 			relayd_apply_fallback(r, true);

@@ -40,14 +40,14 @@ static void usage(FILE *f)
 	fprintf(f, "%s",
 		TR("usage : decran-relay [-c FICHIER] [--clock DÉBUT,VITESSE]\n"
 		   "        decran-relay --check-config FICHIER\n"
-		   "  -c, --config FICHIER   configuration JSON (défaut /etc/decran-relay.json)\n"
+		   "  -c, --config FICHIER   configuration JSON (défaut /etc/decran-relay/decran-relay.json)\n"
 		   "  --check-config FICHIER vérifie la configuration et sort (0 OK, 1 erreur)\n"
 		   "  --clock DÉBUT,VITESSE  horloge de test : AAAA-MM-JJTHH:MM:SSZ,facteur\n"
 		   "                         (ou variable DECRAN_CLOCK)\n"
 		   "  --version, --help\n",
 		   "usage: decran-relay [-c FILE] [--clock START,SPEED]\n"
 		   "       decran-relay --check-config FILE\n"
-		   "  -c, --config FILE      JSON configuration (default /etc/decran-relay.json)\n"
+		   "  -c, --config FILE      JSON configuration (default /etc/decran-relay/decran-relay.json)\n"
 		   "  --check-config FILE    check the configuration and exit (0 OK, 1 error)\n"
 		   "  --clock START,SPEED    test clock: YYYY-MM-DDTHH:MM:SSZ,factor\n"
 		   "                         (or DECRAN_CLOCK in the environment)\n"
@@ -103,11 +103,18 @@ static int64_t meter_now(const void *ud)
 static int read_password(struct relayd *r)
 {
 	size_t len;
+	char path[PATH_MAX];
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	if (!r->cfg.mqtt.password_file[0])
 		return 0;
-	char *s = dc_read_file(r->cfg.mqtt.password_file, sizeof r->password - 1, &len);
+	/* A relative name is a systemd credential (LoadCredential=). */
+	if (r->cfg.mqtt.password_file[0] != '/' && creds)
+		snprintf(path, sizeof path, "%s/%s", creds, r->cfg.mqtt.password_file);
+	else
+		snprintf(path, sizeof path, "%s", r->cfg.mqtt.password_file);
+	char *s = dc_read_file(path, sizeof r->password - 1, &len);
 	if (!s) {
-		fw_log(LOG_ERR, "mqtt.password_file: %s: %m", r->cfg.mqtt.password_file);
+		fw_log(LOG_ERR, "mqtt.password_file: %s: %m", path);
 		return -1;
 	}
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
@@ -336,7 +343,7 @@ int relayd_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = "/etc/decran-relay.json", *check = NULL, *clock_opt = NULL;
+	const char *config = "/etc/decran-relay/decran-relay.json", *check = NULL, *clock_opt = NULL;
 	char err[256];
 	int c;
 

@@ -90,6 +90,9 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 	    mosquitto_will_set(m->mosq, o->will_topic, (int)strlen(o->will_payload),
 			       o->will_payload, o->will_qos, o->will_retain))
 		goto fail;
+	/* Small control messages: send each at once instead of letting Nagle
+	 * wait for the peer's delayed ACK (~40 ms per command otherwise). */
+	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_callback_set(m->mosq, on_connect);
 	mosquitto_message_callback_set(m->mosq, on_message);
 	return m;

@@ -47,6 +47,12 @@ CONF
 pids="$pids $!"
 echo "demo: private MQTT broker on 127.0.0.1:$port (log run/mosquitto.log)"
 
+# The gateway and the demo's relay boxes (decran-relay, sim backend).
+gwpids=$(sh "$top/tools/demo-gateway.sh" "$bin" "$run" "$port" "${SPEED:-}")
+pids="$pids $gwpids"
+export DECRAN_GATEWAY_SOCKET="$run/gateway.sock"
+echo "demo: decran-gateway and 3 relay boxes running (logs run/gateway.log, run/relay-*.log)"
+
 "$bin/decran" plan show || true
 echo
 echo "demo: inventory ready.  In another terminal:"
@@ -54,6 +60,8 @@ echo "  export DECRAN_DB=$DECRAN_DB"
 echo "  $B/bin/decran screens list --status slated_for_removal"
 echo "  LANG=en_US.UTF-8 $B/bin/decran screens list --category advertising"
 echo "  $B/bin/decran schedule explain pub-gare-abri-1"
+echo "  DECRAN_GATEWAY_SOCKET=$run/gateway.sock $B/bin/decran boxes list"
+echo "  DECRAN_GATEWAY_SOCKET=$run/gateway.sock $B/bin/decran alarms"
 echo "  $B/bin/decran schedule preview --screen pub-gare-abri-1 --from 2026-11-23 --to 2026-11-25"
 echo "demo: Ctrl-C to stop."
 

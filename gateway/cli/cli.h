@@ -32,5 +32,9 @@ int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_schedule(struct cli *cli, int argc, char **argv);
 int cmd_override(struct cli *cli, int argc, char **argv);
 int cmd_grid_alert(struct cli *cli, int argc, char **argv);
+int cmd_boxes(struct cli *cli, int argc, char **argv);
+int cmd_relay(struct cli *cli, int argc, char **argv);
+int cmd_bind(struct cli *cli, int argc, char **argv);
+int cmd_alarms(struct cli *cli, int argc, char **argv);
 
 #endif

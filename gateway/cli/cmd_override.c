@@ -10,6 +10,7 @@
 #include "cli_schedule.h"
 #include "cli_store.h"
 #include "i18n.h"
+#include "cli_gateway.h"
 #include "overrides.h"
 
 static void override_usage(FILE *f)
@@ -197,6 +198,7 @@ static int override_add(struct cli *cli, int argc, char **argv)
 				"ni sur une alerte réseau, ni sur un écran déposé.\n",
 				"Note: a force-on never prevails over the national 01:00-06:00 rule, a grid "
 				"alert, or a removed screen.\n"));
+	cli_gateway_reload(NULL);	/* the running gateway applies it now */
 	return 0;
 }
 
@@ -292,6 +294,8 @@ static int override_clear(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	printf(TR("%d forçage(s) levé(s).\n", "%d override(s) cleared.\n"), count);
+	if (count)
+		cli_gateway_reload(NULL);
 	return 0;
 }
 
@@ -370,6 +374,7 @@ static int alert_add(struct cli *cli, int argc, char **argv)
 	dc_store_close(st);
 	printf(TR("Alerte réseau n° %lld (%s) du %s au %s.\n", "Grid alert #%lld (%s) from %s until %s.\n"),
 	       (long long)id, g.source, cli_fmt_local(from, w1, sizeof w1), cli_fmt_local(until, w2, sizeof w2));
+	cli_gateway_reload(NULL);
 	return 0;
 }
 
@@ -472,6 +477,8 @@ static int alert_clear(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	printf(TR("%d alerte(s) levée(s).\n", "%d alert(s) cleared.\n"), count);
+	if (count)
+		cli_gateway_reload(NULL);
 	return 0;
 }
 

@@ -20,6 +20,14 @@ static const struct cli_command commands[] = {
 	  "manual overrides (force off/on) with author and expiry" },
 	{ "grid-alert", cmd_grid_alert, "alertes de tension du réseau électrique (type EcoWatt)",
 	  "power-grid stress alerts (EcoWatt-style)" },
+	{ "boxes", cmd_boxes, "boîtiers de relais vus par la passerelle en marche",
+	  "relay boxes as the running gateway sees them" },
+	{ "relay", cmd_relay, "essai de mise en service d'un canal (éteint, allumé, éteint)",
+	  "commissioning test of a channel (off, on, off)" },
+	{ "bind", cmd_bind, "relie un écran au canal d'un boîtier de relais",
+	  "binds a screen to a relay box channel" },
+	{ "alarms", cmd_alarms, "alarmes en cours (ou leur historique)",
+	  "active alarms (or their history)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

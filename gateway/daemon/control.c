@@ -50,7 +50,7 @@ int gw_control_open(struct gw *g)
 		log_err("control", "socket path too long path=%s", path);
 		return -1;
 	}
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);	/* length checked above */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	unlink(path);	/* a stale socket from a killed gateway */
 	mode_t old = umask(0117);	/* owner and group only */

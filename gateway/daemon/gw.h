@@ -70,6 +70,8 @@ struct gw {
 	struct dc_clock clock;
 	struct dc_rules *rules;
 	struct dc_sched_ctx sctx;
+	struct dc_override *overrides;	/* sctx points into these */
+	struct dc_grid_alert *alerts;
 	struct dc_store *store;
 	struct dc_screen *screens;	/* bound screens, from the store, by (box, channel) */
 	size_t nscreens;
@@ -121,6 +123,7 @@ int gw_box_index(const struct gw *g, int driver, const char *topic);
 /* plan.c */
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
 int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
+int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen);
 void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
 void gw_plan_push_fallbacks(struct gw *g, bool force);
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
@@ -142,6 +145,7 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen);
 void gw_modbus_stop(struct gw *g);
 int gw_modbus_write(struct gw *g, struct gw_chan *c, int on);
 void gw_modbus_drain(struct gw *g);	/* eventfd readable: apply results */
+void gw_modbus_free(void);
 
 /* control.c */
 int gw_control_open(struct gw *g);

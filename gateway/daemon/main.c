@@ -62,7 +62,8 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 	snprintf(cfg.db_path, sizeof cfg.db_path, "%s", old.db_path);
 	snprintf(cfg.control_socket, sizeof cfg.control_socket, "%s", old.control_socket);
 	g->cfg = cfg;
-	if (gw_plan_load_rules(g, err, errlen) < 0 || gw_plan_bind(g, err, errlen) < 0) {
+	if (gw_plan_load_rules(g, err, errlen) < 0 || gw_plan_bind(g, err, errlen) < 0 ||
+	    gw_plan_load_inputs(g, err, errlen) < 0) {
 		gw_config_free(&g->cfg);
 		g->cfg = old;
 		return -1;
@@ -304,7 +305,7 @@ int main(int argc, char **argv)
 		log_err("main", "cannot open database path=%s error=\"%s\"", g->cfg.db_path, err);
 		return 1;
 	}
-	if (gw_plan_bind(g, err, sizeof err) < 0) {
+	if (gw_plan_bind(g, err, sizeof err) < 0 || gw_plan_load_inputs(g, err, sizeof err) < 0) {
 		log_err("main", "cannot load bindings error=\"%s\"", err);
 		return 1;
 	}
@@ -324,10 +325,14 @@ int main(int argc, char **argv)
 	log_info("main", "stopping commands=%llu confirmations=%llu",
 		 (unsigned long long)g->commands_sent, (unsigned long long)g->confirmations);
 	gw_modbus_stop(g);
+	gw_modbus_free();
 	gw_control_close(g);
 	gw_mqtt_free(g);
+	gw_chan_free();
 	gw_audit_close(g);
 	dc_sched_ctx_release(&g->sctx);
+	free(g->overrides);
+	free(g->alerts);
 	if (g->rules)
 		dc_rules_free(g->rules);
 	gw_config_free(&g->cfg);

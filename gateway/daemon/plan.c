@@ -12,6 +12,7 @@
 #include "drv_native.h"
 #include "gw.h"
 #include "log.h"
+#include "overrides.h"
 #include "store.h"
 
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen)
@@ -24,6 +25,31 @@ int gw_plan_load_rules(struct gw *g, char *err, size_t errlen)
 		dc_rules_free(g->rules);
 	g->rules = r;
 	g->dirty = g->fallbacks_dirty = true;
+	return 0;
+}
+
+/* Overrides and grid alerts in force (decran override / grid-alert). */
+int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen)
+{
+	struct dc_override *ov = NULL;
+	struct dc_grid_alert *al = NULL;
+	size_t nov = 0, nal = 0;
+	if (!g->store)
+		return 0;
+	if (gw_schedule_inputs(g->store, gw_now(g), &ov, &nov, &al, &nal, err, errlen) < 0)
+		return -1;
+	dc_sched_ctx_release(&g->sctx);
+	free(g->overrides);
+	free(g->alerts);
+	g->overrides = ov;
+	g->alerts = al;
+	g->sctx.overrides = ov;
+	g->sctx.noverrides = nov;
+	g->sctx.alerts = al;
+	g->sctx.nalerts = nal;
+	g->dirty = g->fallbacks_dirty = true;
+	if (nov || nal)
+		log_info("plan", "schedule inputs loaded overrides=%zu grid_alerts=%zu", nov, nal);
 	return 0;
 }
 

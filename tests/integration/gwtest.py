@@ -68,6 +68,8 @@ class Gateway:
         if clock:
             args += ["--clock", clock]
         self.logf = open(self.log_path, "a")
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)    # left by a killed gateway: wait for the new one
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=self.logf,
                                      env=dict(os.environ, LANG="C.UTF-8"))
         wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
@@ -76,16 +78,23 @@ class Gateway:
         return self
 
     def stop(self):
+        """SIGTERM: the gateway must exit cleanly, with no sanitizer report."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
         stop(self.proc)
         if self.logf:
             self.logf.close()
             self.logf = None
+        log = self.log()
+        assert "Sanitizer" not in log and "runtime error" not in log, log[-3000:]
+        assert self.proc.returncode == 0, "exit status %s" % self.proc.returncode
 
     def kill(self):
         self.proc.kill()
         self.proc.wait()
         self.logf.close()
         self.logf = None
+        self.proc = None
 
     def log(self):
         with open(self.log_path) as f:
@@ -341,3 +350,67 @@ class DecranRelay:
         if self.proc is not None:
             self.log.close()
         self.proc = None
+
+
+class RtuModule:
+    """A Modbus RTU relay module (unit 1, 8 coils) and an SDM120-like meter
+    (unit 2) served by pymodbus on a pseudo-terminal.  A pty's master end has
+    no path, so two pairs are joined byte for byte (as socat would) and the
+    gateway opens `path`."""
+
+    def __init__(self, watts=40.0):
+        import asyncio
+        import pty
+        import select
+        import struct
+        import tty
+        from pymodbus.datastore import (ModbusSequentialDataBlock, ModbusServerContext,
+                                        ModbusSlaveContext)
+        from pymodbus.server import StartAsyncSerialServer
+        from pymodbus.transaction import ModbusRtuFramer
+        ma, sa = pty.openpty()
+        mb, sb = pty.openpty()
+        self.fds = [ma, sa, mb, sb]
+        for fd in self.fds:
+            tty.setraw(fd)
+        self.path = os.ttyname(sa)
+        self.stop_ev = threading.Event()
+
+        def bridge():
+            while not self.stop_ev.is_set():
+                r, _, _ = select.select([ma, mb], [], [], 0.1)
+                for fd in r:
+                    try:
+                        os.write(mb if fd == ma else ma, os.read(fd, 4096))
+                    except OSError:
+                        time.sleep(0.05)
+        threading.Thread(target=bridge, daemon=True).start()
+        self.coils = ModbusSequentialDataBlock(0, [1] * 16)
+        regs = [0] * 0x60
+        regs[0x0C:0x0E] = list(struct.unpack(">HH", struct.pack(">f", watts)))
+        regs[0x48:0x4A] = list(struct.unpack(">HH", struct.pack(">f", 3.25)))
+        ctx = ModbusServerContext(slaves={
+            1: ModbusSlaveContext(co=self.coils, zero_mode=True),
+            2: ModbusSlaveContext(ir=ModbusSequentialDataBlock(0, regs), zero_mode=True)},
+            single=False)
+        self.loop = asyncio.new_event_loop()
+        port = os.ttyname(sb)
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            self.loop.create_task(StartAsyncSerialServer(
+                ctx, framer=ModbusRtuFramer, port=port, baudrate=19200, timeout=0.05))
+            self.loop.run_forever()
+        threading.Thread(target=run, daemon=True).start()
+
+    def coil(self, ch):
+        return self.coils.getValues(ch - 1, 1)[0]
+
+    def close(self):
+        self.stop_ev.set()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass

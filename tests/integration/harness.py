@@ -179,12 +179,13 @@ class Relay:
         with open(self.conf, "w") as f:
             json.dump(cfg, f)
 
-    def start(self):
+    def start(self, env_extra=None):
         env = dict(os.environ, LANG=self.lang, LC_ALL="",
                    DECRAN_CLOCK_SYNCED="1" if self.synced else "0")
         env.pop("DECRAN_CLOCK", None)
         if self.clock:
             env["DECRAN_CLOCK"] = self.clock
+        env.update(env_extra or {})
         self.log = open(os.path.join(self.dir, "relay.log"), "ab")
         self.proc = subprocess.Popen([bin_path("decran-relay"), "-c", self.conf], env=env,
                                      stdout=self.log, stderr=self.log)

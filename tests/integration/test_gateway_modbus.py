@@ -128,3 +128,60 @@ def test_timeouts_and_exceptions_do_not_stall_the_loop(broker, tmp_path, db, dec
     finally:
         gw.stop()
         tas.close()
+
+
+def test_rtu_bus_over_a_pty(broker, tmp_path, db, decran):
+    from gwtest import RtuModule
+    mod = RtuModule()
+    add_screen(decran, "pub-ecole", "advertising", "ecole", 1)
+    add_screen(decran, "info-ecole", "information", "ecole", 2)
+    boxes = [{"id": "ecole", "driver": "modbus-rtu", "bus": "rs485-1", "unit": 1,
+              "profile": "generic-coil-relay", "channels": 2, "poll_ms": 300,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock=PARIS_2200 + ",2",
+                 extra={"buses": [{"id": "rs485-1", "device": mod.path, "baud": 19200,
+                                   "parity": "N", "timeout_ms": 300}]})
+    gw.start()
+    try:
+        gw.wait_log(r"online box=ecole driver=modbus-rtu", timeout=10)
+        wait_for(lambda: mod.coil(1) == 0, timeout=10, what="coil 0 cleared over RS-485")
+        wait_for(lambda: gw.channel("ecole", 1)["confirmed"] == "off", timeout=10)
+        assert mod.coil(2) == 1
+        box = gw.api({"cmd": "boxes"})["boxes"][0]
+        wait_for(lambda: gw.api({"cmd": "boxes"})["boxes"][0].get("energy_wh") == 3250.0,
+                 what="SDM120 energy over RTU")
+    finally:
+        gw.stop()
+        mod.close()
+
+
+def test_libmodbus_server_of_a_relay_box(broker, tmp_path, db, decran):
+    """decran-relay's Modbus TCP server (libmodbus) driven as a relay module."""
+    from gwtest import DecranRelay
+    port = free_port()
+    box = DecranRelay(tmp_path, broker, "plc-box", 2, PARIS_2200 + ",1")
+    cfg = json.load(open(box.conf))
+    cfg["modbus_tcp"] = {"listen": "127.0.0.1", "port": port}
+    cfg["mqtt"]["port"] = 1      # not on MQTT: only driven over Modbus here
+    json.dump(cfg, open(box.conf, "w"))
+    box.start()
+    wait_port(port, proc=box.proc)
+    add_screen(decran, "pub-plc", "advertising", "plc", 1)
+    boxes = [{"id": "plc", "driver": "modbus-tcp", "host": "127.0.0.1", "port": port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 2, "poll_ms": 200}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock=PARIS_2200 + ",2").start()
+    try:
+        gw.wait_log(r"online box=plc driver=modbus-tcp", timeout=10)
+        # The box booted to its safe state (off) with no schedule of its own:
+        # its arbitration refuses "on" with a Modbus exception, which the
+        # gateway logs and retries; at 22:00 the schedule wants off, which the
+        # box already is: the pending command is superseded, nothing is sent.
+        gw.wait_log(r"warn modbus: transaction failed box=plc op=write "
+                    r"error=\"Illegal data value\"", timeout=10)
+        wait_for(lambda: gw.sql("SELECT outcome FROM command_outcomes") == [("superseded",)],
+                 timeout=10, what="on-command superseded at 22:00")
+        assert gw.channel("plc", 1)["confirmed"] == "off"
+        assert box.relays()[1] == 0
+    finally:
+        gw.stop()
+        box.stop()

@@ -151,10 +151,10 @@ def test_restart_restores_schedule_state_and_remembers_commands(tmp_path, broker
         relay.proc.wait()
         probe.publish(relay.topic("fallback"), b"", retain=True)
         os.unlink(relay.sim)
+        since = len(probe.msgs)
         relay.start()
         # Booted from its own persisted copy of the schedule.
         assert relay.relays() == {1: 1, 2: 0}
-        since = len(probe.msgs)
         _, st = probe.wait(relay.topic("state/1"), since=since)
         assert st["src"] == "boot" and st["on"] is True
         # The command applied before the cut is still known: answered, not re-applied.

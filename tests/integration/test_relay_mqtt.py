@@ -147,3 +147,27 @@ def test_check_config(tmp_path):
                            "decran-relay.json.example")
     r = subprocess.run([exe, "--check-config", example], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_systemd_notify_ready_watchdog_stopping(tmp_path, broker):
+    """Type=notify: READY=1 once running, WATCHDOG=1 every WatchdogSec/2,
+    STOPPING=1 on SIGTERM (the sd_notify datagram protocol, read here from
+    our own socket)."""
+    import socket
+    path = str(tmp_path / "notify.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(5)
+    relay = Relay(tmp_path, broker.port)
+    try:
+        relay.start({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
+        got = []
+        while got.count("WATCHDOG=1") < 3:
+            got += s.recv(4096).decode().split("\n")
+        assert got[0] == "READY=1"
+        relay.stop()
+        while "STOPPING=1" not in got:
+            got += s.recv(4096).decode().split("\n")
+    finally:
+        relay.stop()
+        s.close()

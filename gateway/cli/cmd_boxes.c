@@ -1,0 +1,105 @@
+/* cmd_boxes.c — `decran boxes list`: the relay boxes the gateway drives, as
+ * the running daemon sees them (online, each channel's desired and confirmed
+ * state, measured power). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_gateway.h"
+#include "i18n.h"
+
+static void usage(FILE *f)
+{
+	fputs(TR("usage : decran boxes list [--json] [--socket CHEMIN]\n"
+		 "Liste les boîtiers de relais de la passerelle en marche : en ligne ou non,\n"
+		 "et pour chaque canal l'état voulu par le planning et l'état confirmé.\n"
+		 "  --socket CHEMIN  socket de decran-gateway (défaut : $DECRAN_GATEWAY_SOCKET,\n"
+		 "                   sinon /run/decran/gateway.sock)\n",
+		 "usage: decran boxes list [--json] [--socket PATH]\n"
+		 "Lists the running gateway's relay boxes: online or not, and for each channel\n"
+		 "the state the schedule wants and the confirmed state.\n"
+		 "  --socket PATH  decran-gateway's socket (default: $DECRAN_GATEWAY_SOCKET,\n"
+		 "                 else /run/decran/gateway.sock)\n"), f);
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+int cmd_boxes(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL;
+	int json = 0, c;
+	(void)cli;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "list") != 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "boxes");
+	cJSON *ans = cli_gateway_call(sock, req, 10000);
+	if (!ans)
+		return 1;
+	const cJSON *boxes = cJSON_GetObjectItemCaseSensitive(ans, "boxes"), *b;
+	if (json) {
+		char *s = cJSON_PrintUnformatted(boxes);
+		printf("%s\n", s ? s : "[]");
+		cJSON_free(s);
+		cJSON_Delete(ans);
+		return 0;
+	}
+	printf("%-20s %-10s %-11s %s\n", TR("BOÎTIER", "BOX"), TR("PILOTE", "DRIVER"),
+	       TR("ÉTAT", "STATUS"), TR("CANAUX (voulu/confirmé)", "CHANNELS (desired/confirmed)"));
+	cJSON_ArrayForEach(b, boxes) {
+		const cJSON *on = cJSON_GetObjectItemCaseSensitive(b, "online"), *ch;
+		const char *st = cJSON_IsTrue(on) ? TR("en ligne", "online")
+			       : cJSON_IsFalse(on) ? TR("HORS LIGNE", "OFFLINE") : TR("inconnu", "unknown");
+		printf("%-20s %-10s %-11s", str(b, "id"), str(b, "driver"), st);
+		cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(b, "channel_states")) {
+			const cJSON *n = cJSON_GetObjectItemCaseSensitive(ch, "channel");
+			printf(" %d:%s/%s", n ? n->valueint : 0, str(ch, "desired"), str(ch, "confirmed"));
+		}
+		const cJSON *pw = cJSON_GetObjectItemCaseSensitive(b, "power_w");
+		if (cJSON_IsNumber(pw))
+			printf("  %.1f W", pw->valuedouble);
+		printf("\n");
+	}
+	cJSON_Delete(ans);
+	return 0;
+}

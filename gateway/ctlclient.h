@@ -1,0 +1,22 @@
+/* ctlclient.h — the CLI's side of decran-gateway's local API (control.c):
+ * one JSON request line to the daemon's UNIX socket, one JSON answer line
+ * back.  Commands that touch live relays go through here, never around the
+ * daemon. */
+#ifndef DECRAN_CTLCLIENT_H
+#define DECRAN_CTLCLIENT_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#define GW_CTL_DEFAULT_SOCKET "/run/decran/gateway.sock"
+
+/* --socket PATH if given, else $DECRAN_GATEWAY_SOCKET, else the default. */
+const char *gw_ctl_socket(const char *opt);
+/* Send `request` (a JSON object) and parse the answer.  timeout_ms bounds the
+ * whole exchange.  NULL with a message in err when the daemon is not there
+ * or answered nonsense. */
+cJSON *gw_ctl_call(const char *socket_path, const cJSON *request, int timeout_ms, char *err,
+		   size_t errlen);
+
+#endif

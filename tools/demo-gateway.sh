@@ -1,0 +1,44 @@
+#!/bin/sh
+# Start the demo's relay boxes (decran-relay, sim backend) and decran-gateway
+# against a running broker; called by tools/demo.sh.  Prints the PIDs it
+# started on stdout (one line), logs to RUN/*.log.
+#   demo-gateway.sh BIN RUN PORT [SPEED]
+# With SPEED the test clock starts at 21:55 tonight (Paris) and runs SPEED
+# times faster, so 22:00, 01:00 and 07:00 come within minutes.
+set -eu
+bin=$1 run=$2 port=$3 speed=${4:-}
+top=$(cd "$(dirname "$0")/.." && pwd)
+clock=""
+if [ -n "$speed" ]; then
+	clock="$(TZ=Europe/Paris date -u -d "$(TZ=Europe/Paris date +%Y-%m-%d) 21:55 $(TZ=Europe/Paris date +%z)" +%Y-%m-%dT%H:%M:%SZ),$speed"
+fi
+python3 - "$top/gateway/demo/gateway.json" "$run" "$port" <<'PY'
+import json, sys
+src, run, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cfg = json.load(open(src))
+cfg["broker"]["port"] = port
+cfg["profiles_dir"] = src.rsplit("/", 1)[0] + "/../profiles"
+json.dump(cfg, open(run + "/gateway.json", "w"), indent=2)
+for b in cfg["boxes"]:
+    d = "%s/relay-%s" % (run, b["id"])
+    json.dump({"box": b["id"], "hal": "sim", "sim_state_file": d + "/relays.json",
+               "state_dir": d + "/state", "gateway_timeout_s": 90,
+               "channels": [{"channel": c, "line": 4 + c} for c in range(1, b["channels"] + 1)],
+               "mqtt": {"host": "127.0.0.1", "port": port, "keepalive_s": 30}},
+              open(run + "/relay-%s.json" % b["id"], "w"), indent=2)
+PY
+pids=""
+for conf in "$run"/relay-*.json; do
+	box=$(basename "$conf" .json)
+	mkdir -p "$run/$box"
+	DECRAN_CLOCK="$clock" DECRAN_CLOCK_SYNCED=1 "$bin/decran-relay" -c "$conf" \
+		>"$run/$box.log" 2>&1 &
+	pids="$pids $!"
+done
+if [ -n "$clock" ]; then
+	"$bin/decran-gateway" -c "$run/gateway.json" --clock "$clock" >"$run/gateway.log" 2>&1 &
+else
+	"$bin/decran-gateway" -c "$run/gateway.json" >"$run/gateway.log" 2>&1 &
+fi
+pids="$pids $!"
+echo "$pids"
