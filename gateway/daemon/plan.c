@@ -60,21 +60,46 @@ static int by_box_channel(const void *a, const void *b)
 	return c ? c : x->channel - y->channel;
 }
 
+struct bound_list {
+	struct dc_screen *v;
+	size_t n, cap;
+};
+
+static int keep_bound(const struct dc_screen *s, void *arg)
+{
+	struct bound_list *l = arg;
+	if (s->box[0] && s->channel > 0 && l->n < l->cap)
+		l->v[l->n++] = *s;
+	return 0;
+}
+
 /* (Re)build the channel table from the config's boxes and the screens bound
  * to them, keeping what is known of channels that existed before. */
 int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 {
 	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
 	struct dc_screen *all = NULL;
-	size_t nall = 0, nb = 0;
+	size_t nb = 0;
 
-	if (g->store && dc_store_list_screens_array(g->store, &f, &all, &nall) < 0) {
+	/* Counted first and copied one by one: a growing array would hold two
+	 * copies of 10,000 screens at its last realloc (peak RSS). */
+	long count = 0;
+	if (g->store && dc_store_count_screens(g->store, &f, &count) < 0) {
 		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
 		return -1;
 	}
-	for (size_t i = 0; i < nall; i++)
-		if (all[i].box[0] && all[i].channel > 0)
-			all[nb++] = all[i];
+	struct bound_list bl = { calloc((size_t)count + 1, sizeof *all), 0, (size_t)count };
+	if (!bl.v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (g->store && dc_store_list_screens(g->store, &f, keep_bound, &bl) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
+		free(bl.v);
+		return -1;
+	}
+	all = bl.v;
+	nb = bl.n;
 	qsort(all, nb, sizeof *all, by_box_channel);
 
 	size_t nchans = 0;
