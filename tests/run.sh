@@ -36,8 +36,14 @@ fi
 if want integration && ls "$top"/tests/integration/test_*.py >/dev/null 2>&1; then
 	# Debian's interpreter: python3-pytest, -paho-mqtt and -pymodbus live there,
 	# whatever python3 comes first in PATH.
-	/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$out/integration.xml" \
-		"$top/tests/integration" >"$out/integration.log" 2>&1
+	# Guards so one runaway test fails alone instead of taking the run
+	# down: a per-test time limit, and (outside sanitizer builds, whose
+	# shadow memory needs a huge address space) a cap on address space.
+	(
+		[ "${SAN:-0}" = 1 ] || ulimit -v 8388608
+		exec /usr/bin/python3 -m pytest -q -p no:cacheprovider --timeout=300 \
+			--junitxml="$out/integration.xml" "$top/tests/integration"
+	) >"$out/integration.log" 2>&1
 	rc=$?
 	tail -n 30 "$out/integration.log"
 	counts=$(/usr/bin/python3 "$top/tests/junit_counts.py" "$out/integration.xml")
