@@ -401,14 +401,28 @@ class RtuModule:
             self.loop.create_task(StartAsyncSerialServer(
                 ctx, framer=ModbusRtuFramer, port=port, baudrate=19200, timeout=0.05))
             self.loop.run_forever()
-        threading.Thread(target=run, daemon=True).start()
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
 
     def coil(self, ch):
         return self.coils.getValues(ch - 1, 1)[0]
 
     def close(self):
+        import asyncio
         self.stop_ev.set()
-        self.loop.call_soon_threadsafe(self.loop.stop)
+
+        async def cancel_all():
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        # Stop the server before its pty goes away, so it never reads a
+        # closed (or reused) descriptor.
+        try:
+            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(5)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
         for fd in self.fds:
             try:
                 os.close(fd)
