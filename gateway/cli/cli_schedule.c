@@ -87,16 +87,6 @@ char *cli_fmt_local(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
-char *cli_iso_utc(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
 int64_t cli_now(void)
 {
 	return (int64_t)time(NULL);

@@ -23,8 +23,6 @@ int cli_parse_local(const char *s, int64_t *t);
 int cli_parse_duration(const char *s, int64_t *seconds);
 /* Local "24/11/2026 22:00" (fr) or "2026-11-24 22:00" (en). */
 char *cli_fmt_local(int64_t t, char *buf, size_t len);
-/* UTC "2026-11-24T21:00:00Z". */
-char *cli_iso_utc(int64_t t, char *buf, size_t len);
 int64_t cli_now(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli_schedule.h"
+#include "clock.h"
 #include "cli_store.h"
 #include "i18n.h"
 #include "cli_gateway.h"
@@ -231,12 +232,12 @@ static int override_list(struct cli *cli, int argc, char **argv)
 			cJSON_AddNumberToObject(o, "id", (double)rows[i].id);
 			cJSON_AddStringToObject(o, "screen", rows[i].o.screen);
 			cJSON_AddStringToObject(o, "kind", rows[i].o.kind == DC_FORCE_ON ? "force_on" : "force_off");
-			cJSON_AddStringToObject(o, "from", cli_iso_utc(rows[i].o.from, iso, sizeof iso));
-			cJSON_AddStringToObject(o, "until", cli_iso_utc(rows[i].o.until, iso, sizeof iso));
+			cJSON_AddStringToObject(o, "from", dc_format_utc(iso, sizeof iso, rows[i].o.from));
+			cJSON_AddStringToObject(o, "until", dc_format_utc(iso, sizeof iso, rows[i].o.until));
 			cJSON_AddStringToObject(o, "author", rows[i].o.author);
 			cJSON_AddStringToObject(o, "reason", rows[i].o.reason);
 			if (rows[i].cleared)
-				cJSON_AddStringToObject(o, "cleared", cli_iso_utc(rows[i].cleared, iso, sizeof iso));
+				cJSON_AddStringToObject(o, "cleared", dc_format_utc(iso, sizeof iso, rows[i].cleared));
 			cJSON_AddItemToArray(j, o);
 		}
 		print_json(j);
@@ -420,8 +421,8 @@ static int alert_list(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateArray();
 			cJSON_AddNumberToObject(o, "id", (double)rows[i].id);
-			cJSON_AddStringToObject(o, "from", cli_iso_utc(rows[i].a.from, iso, sizeof iso));
-			cJSON_AddStringToObject(o, "until", cli_iso_utc(rows[i].a.until, iso, sizeof iso));
+			cJSON_AddStringToObject(o, "from", dc_format_utc(iso, sizeof iso, rows[i].a.from));
+			cJSON_AddStringToObject(o, "until", dc_format_utc(iso, sizeof iso, rows[i].a.until));
 			for (int k = 0; k < DC_CAT__COUNT; k++)
 				if (rows[i].a.categories >> k & 1)
 					cJSON_AddItemToArray(c, cJSON_CreateString(dc_category_name((enum dc_category)k)));
@@ -429,7 +430,7 @@ static int alert_list(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(o, "source", rows[i].a.source);
 			cJSON_AddStringToObject(o, "reason", rows[i].a.reason);
 			if (rows[i].cleared)
-				cJSON_AddStringToObject(o, "cleared", cli_iso_utc(rows[i].cleared, iso, sizeof iso));
+				cJSON_AddStringToObject(o, "cleared", dc_format_utc(iso, sizeof iso, rows[i].cleared));
 			cJSON_AddItemToArray(j, o);
 		}
 		print_json(j);

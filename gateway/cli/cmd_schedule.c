@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli_schedule.h"
+#include "clock.h"
 #include "cli_store.h"
 #include "i18n.h"
 #include "overrides.h"
@@ -230,7 +231,7 @@ static int explain(struct cli *cli, int argc, char **argv)
 	if (json) {
 		cJSON *j = cJSON_CreateObject(), *steps;
 		cJSON_AddStringToObject(j, "screen", scr.id);
-		cJSON_AddStringToObject(j, "at", cli_iso_utc(t, iso, sizeof iso));
+		cJSON_AddStringToObject(j, "at", dc_format_utc(iso, sizeof iso, t));
 		cJSON_AddStringToObject(j, "zone", s.rules->zone);
 		cJSON_AddStringToObject(j, "state", e.on ? "on" : "off");
 		cJSON_AddNumberToObject(j, "decisive", (double)e.decisive);
@@ -250,7 +251,7 @@ static int explain(struct cli *cli, int argc, char **argv)
 		if (next == INT64_MAX)
 			cJSON_AddNullToObject(j, "next_change");
 		else
-			cJSON_AddStringToObject(j, "next_change", cli_iso_utc(next, iso, sizeof iso));
+			cJSON_AddStringToObject(j, "next_change", dc_format_utc(iso, sizeof iso, next));
 		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
 		cJSON_AddStringToObject(j, "text", text);
 		print_json(j);
@@ -345,8 +346,8 @@ static int preview(struct cli *cli, int argc, char **argv)
 	if (json) {
 		j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "zone", s.rules->zone);
-		cJSON_AddStringToObject(j, "from", cli_iso_utc(from, iso, sizeof iso));
-		cJSON_AddStringToObject(j, "to", cli_iso_utc(to, iso, sizeof iso));
+		cJSON_AddStringToObject(j, "from", dc_format_utc(iso, sizeof iso, from));
+		cJSON_AddStringToObject(j, "to", dc_format_utc(iso, sizeof iso, to));
 		arr = cJSON_AddArrayToObject(j, "screens");
 	} else {
 		char w2[32];
@@ -378,7 +379,7 @@ static int preview(struct cli *cli, int argc, char **argv)
 			on = dc_schedule_evaluate(s.rules, &s.ctx, &list[i], t);
 			if (json) {
 				cJSON *x = cJSON_CreateObject();
-				cJSON_AddStringToObject(x, "at", cli_iso_utc(t, iso, sizeof iso));
+				cJSON_AddStringToObject(x, "at", dc_format_utc(iso, sizeof iso, t));
 				cJSON_AddStringToObject(x, "local", cli_fmt_local(t, when, sizeof when));
 				cJSON_AddStringToObject(x, "state", on ? "on" : "off");
 				cJSON_AddItemToArray(tr, x);
