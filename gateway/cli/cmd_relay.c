@@ -25,59 +25,30 @@ static void usage(FILE *f)
 
 int cmd_relay(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *sock = NULL;
-	int json = 0, c;
+	const char *sock;
+	int json, first;
+	int rc = cli_gateway_args(argc, argv, "test", usage, &json, &sock, &first);
 	(void)cli;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (strcmp(argv[1], "test") != 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 's':
-			sock = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
+	if (rc >= 0)
+		return rc;
+	if (argc - first != 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	char *end;
-	long ch = strtol(argv[optind + 1], &end, 10);
+	long ch = strtol(argv[first + 1], &end, 10);
 	if (*end || ch < 1 || ch > 16) {
 		fprintf(stderr, TR("decran : canal invalide « %s » (1 à 16)\n",
-				   "decran: invalid channel '%s' (1 to 16)\n"), argv[optind + 1]);
+				   "decran: invalid channel '%s' (1 to 16)\n"), argv[first + 1]);
 		return EXIT_USAGE;
 	}
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "relay-test");
-	cJSON_AddStringToObject(req, "box", argv[optind]);
+	cJSON_AddStringToObject(req, "box", argv[first]);
 	cJSON_AddNumberToObject(req, "channel", (double)ch);
 	printf(TR("Essai de %s canal %ld : éteint, allumé, éteint...\n",
-		  "Testing %s channel %ld: off, on, off...\n"), argv[optind], ch);
+		  "Testing %s channel %ld: off, on, off...\n"), argv[first], ch);
 	fflush(stdout);
 	cJSON *ans = cli_gateway_call(sock, req, 300000);
 	if (!ans)
