@@ -491,7 +491,8 @@ static enum MHD_Result respond(struct web_req *r)
 {
 	struct dc_web *w = r->w;
 	w->requests_total++;
-	r->now = time(NULL);
+	r->wall = time(NULL);
+	r->now = w->hooks.now ? (time_t)w->hooks.now(w->hooks.arg) : r->wall;
 	choose_lang(r);
 	dc_set_lang(r->lang);
 	if (r->lang_cookie_set)
@@ -523,7 +524,7 @@ static enum MHD_Result respond(struct web_req *r)
 
 	/* The session, when the browser sent a cookie. */
 	const char *tok = web_cookie(r, "dc_session");
-	if (tok && dc_session_lookup(w->st, tok, r->now, &r->sess) < 0)
+	if (tok && dc_session_lookup(w->st, tok, r->wall, &r->sess) < 0)
 		memset(&r->sess, 0, sizeof r->sess);
 
 	r->status = 200;

@@ -73,6 +73,9 @@ struct dc_web_state {
 
 struct dc_web_hooks {
 	void *arg;
+	/* The schedule's "now" in Unix seconds (virtual under the gateway's
+	 * test clock); NULL = the real time.  Sessions always use real time. */
+	int64_t (*now)(void *arg);
 	/* Arrays are malloc'd by the hook and freed by the caller.  0 / -1. */
 	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
 	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
@@ -92,6 +95,9 @@ struct dc_web_hooks {
 		    const char *actor, char *err, size_t errlen);
 	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,
 			    const char *reason, const char *actor, char *err, size_t errlen);
+	/* Told after the web module itself wrote live inputs (an override set
+	 * or cleared), so the host re-reads them.  `what` names the change. */
+	void (*changed)(void *arg, const char *what);
 	/* Extra Prometheus text lines (alarms, command latency...). */
 	void (*metrics)(void *arg, struct dc_buf *out);
 };

@@ -62,7 +62,8 @@ struct web_req {
 	const char *lang_cookie_set;	/* "fr"/"en" when ?lang= was given */
 	char ip[64];
 	struct dc_session sess;
-	time_t now;
+	time_t now;		/* the schedule's now: virtual under a test clock */
+	time_t wall;		/* real time: sessions and login rate limits */
 	/* Response. */
 	unsigned status;
 	const char *ctype;

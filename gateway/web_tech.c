@@ -73,7 +73,7 @@ static void login_post(struct web_req *r)
 	char ukey[96], ikey[96];
 	snprintf(ukey, sizeof ukey, "u:%.63s", user);
 	snprintf(ikey, sizeof ikey, "ip:%s", r->ip);
-	int wu = dc_rl_wait(&r->w->rl, ukey, r->now), wi = dc_rl_wait(&r->w->rl, ikey, r->now);
+	int wu = dc_rl_wait(&r->w->rl, ukey, r->wall), wi = dc_rl_wait(&r->w->rl, ikey, r->wall);
 	int wait = wu > wi ? wu : wi;
 	if (wait > 0) {
 		char msg[200];
@@ -91,8 +91,8 @@ static void login_post(struct web_req *r)
 		return;
 	}
 	if (!ok) {
-		dc_rl_fail(&r->w->rl, ukey, r->now);
-		dc_rl_fail(&r->w->rl, ikey, r->now);
+		dc_rl_fail(&r->w->rl, ukey, r->wall);
+		dc_rl_fail(&r->w->rl, ikey, r->wall);
 		r->status = 401;
 		login_form(r, TR("Identifiant ou mot de passe incorrect.",
 				 "Wrong user name or password."), user);
@@ -101,7 +101,7 @@ static void login_post(struct web_req *r)
 	dc_rl_clear(&r->w->rl, ukey);
 	dc_rl_clear(&r->w->rl, ikey);
 	char token[DC_TOKEN_HEX];
-	if (dc_session_create(r->w->st, user, role, r->now, r->w->cfg.session_hours * 3600, token,
+	if (dc_session_create(r->w->st, user, role, r->wall, r->w->cfg.session_hours * 3600, token,
 			      &r->sess) < 0) {
 		web_error(r, 500, TR("Erreur de la base de données.", "Database error."));
 		return;
@@ -578,6 +578,8 @@ void page_tech_action(struct web_req *r, const char *action)
 					       "The gateway refused the command."), NULL);
 	} else {
 		char loc[64];
+		if (h->changed && (!strcmp(action, "override") || !strcmp(action, "cleared")))
+			h->changed(h->arg, action);
 		snprintf(loc, sizeof loc, "/tech?done=%s", action);
 		web_redirect(r, loc);
 	}

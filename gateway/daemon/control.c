@@ -347,19 +347,17 @@ bool gw_chan_under_test(const struct gw_chan *c)
 	return c->test.phase != 0;
 }
 
-static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
+int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen)
 {
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "box");
-	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(req, "channel");
-	int box;
-	if (!cJSON_IsString(b) || (box = gw_config_box(&g->cfg, b->valuestring)) < 0)
-		return error("box: unknown box");
-	if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 ||
-	    ch->valuedouble > g->cfg.boxes[box].channels || ch->valuedouble != (int)ch->valuedouble)
-		return error("channel: not a channel of this box");
-	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)ch->valueint - 1];
-	if (c->test.phase)
-		return error("a test is already running on this channel");
+	if (channel < 1 || channel > g->cfg.boxes[box].channels) {
+		snprintf(err, errlen, "channel: not a channel of this box");
+		return -1;
+	}
+	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)channel - 1];
+	if (c->test.phase) {
+		snprintf(err, errlen, "a test is already running on this channel");
+		return -1;
+	}
 	log_info("control", "relay test started box=%s channel=%d", g->cfg.boxes[box].id,
 		 c->channel);
 	snprintf(c->reason, sizeof c->reason, "commissioning:relay-test");
@@ -367,6 +365,22 @@ static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
 	c->test.steps = cJSON_CreateArray();
 	c->test.phase = 1;
 	test_step(g, c, DC_STATE_OFF);
+	return 0;
+}
+
+static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "box");
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(req, "channel");
+	char err[128];
+	int box;
+	if (!cJSON_IsString(b) || (box = gw_config_box(&g->cfg, b->valuestring)) < 0)
+		return error("box: unknown box");
+	if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 || ch->valuedouble > DC_MAX_CHANNELS ||
+	    ch->valuedouble != (int)ch->valuedouble)
+		return error("channel: not a channel of this box");
+	if (gw_relay_test_start(g, box, ch->valueint, fd, err, sizeof err) < 0)
+		return error(err);
 	return NULL;	/* answered by gw_control_tests */
 }
 

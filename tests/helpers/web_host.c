@@ -1,10 +1,10 @@
-/* web_host.c — runs the dashboard module alone, for tests, benches and
- * demos until decran-gateway hosts it: opens the database, serves in one
- * poll loop (the same external-epoll API the daemon uses), exits on
- * SIGTERM/SIGINT.
+/* web_host.c — runs the dashboard module alone, for tests and benches
+ * (decran-gateway hosts the same module in its own loop: gateway/daemon/web.c):
+ * opens the database, serves in one poll loop (the same external-epoll API
+ * the daemon uses), exits on SIGTERM/SIGINT.
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
- *            [--gateway-socket PATH] [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -13,8 +13,6 @@
  * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
  * the gateway is not connected.  --rules loads a rule file and answers
  * "state now and why" with the real schedule engine (lib/schedule.h).
- * --gateway-socket asks a running decran-gateway instead (its control
- * socket): real boxes, alarms and relay tests.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +30,6 @@
 #include "store.h"
 #include "web.h"
 #include "web_buf.h"
-#include "web_gwctl.h"
 
 struct sim {
 	struct dc_store *st;
@@ -41,8 +38,7 @@ struct sim {
 	int64_t relay_commands;
 };
 
-/* One host per process: hooks reach it here, so their `arg` stays free
- * for the gateway-socket hooks. */
+/* One host per process: hooks reach it here. */
 static struct sim sim;
 
 static int sim_boxes(void *arg, struct dc_web_box **out, size_t *n)
@@ -157,11 +153,10 @@ int main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'e' },
 		{ "co2", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
-		{ "gateway-socket", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	const char *db = NULL, *rules_path = NULL, *gw_socket = NULL;
+	const char *db = NULL, *rules_path = NULL;
 	bool sim_on = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -173,10 +168,9 @@ int main(int argc, char **argv)
 		case 'e': cfg.price_eur_per_kwh = atof(optarg); break;
 		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
 		case 'r': rules_path = optarg; break;
-		case 'g': gw_socket = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
-					"[--sim-boxes | --gateway-socket PATH] [--rules FILE] [--price EUR] [--co2 G]\n");
+					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G]\n");
 			return 2;
 		}
 	}
@@ -213,12 +207,6 @@ int main(int argc, char **argv)
 					       .list_alarms = sim_alarms, .relay_test = sim_relay,
 					       .bind = sim_bind,
 					       .metrics = sim_metrics };
-	if (gw_socket) {
-		/* A running decran-gateway answers boxes, alarms and relay tests;
-		 * binding still writes the inventory. */
-		dc_web_gwctl_hooks(&hooks, gw_socket);
-		hooks.bind = sim_bind;
-	}
 	if (sim.rules) {
 		hooks.rules = host_rules;
 	}
