@@ -63,6 +63,18 @@ struct dc_web_alarm {
 	bool active;
 };
 
+/* A relay test (commissioning cycle: off, on, off, each confirmed). */
+struct dc_web_test {
+	char box[DC_ID_MAX];
+	int channel;
+	int64_t at;		/* started, Unix seconds */
+	int result;		/* 0 running, 1 passed, -1 failed */
+	int nsteps;		/* steps confirmed so far, 0..3 */
+	int step_ms[3];		/* each step's time to confirmation */
+	bool has_power;		/* a meter read the load with the relay on */
+	double power_on_w;
+};
+
 /* A screen's state now, as the schedule engine explains it. */
 struct dc_web_state {
 	bool on;
@@ -79,6 +91,8 @@ struct dc_web_hooks {
 	/* Arrays are malloc'd by the hook and freed by the caller.  0 / -1. */
 	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
 	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
+	/* Recent relay tests, newest first (the desk shows them). */
+	int (*list_tests)(void *arg, struct dc_web_test **out, size_t *n);
 	/* The schedule rules in force (kept only for the current request).
 	 * With it, screen pages explain "state now and why" themselves, from
 	 * lib/schedule and the stored overrides, and the technician's desk
@@ -91,6 +105,9 @@ struct dc_web_hooks {
 	 * language).  `actor` is the logged-in user's name, for the audit. */
 	int (*relay_test)(void *arg, const char *box, int channel, bool on, const char *actor,
 			  char *err, size_t errlen);
+	/* relay_test runs the whole commissioning cycle (off, on, off) and
+	 * ignores `on`: the form then asks for no on/off. */
+	bool relay_cycle;
 	int (*bind)(void *arg, const char *screen_id, const char *box, int channel,
 		    const char *actor, char *err, size_t errlen);
 	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,

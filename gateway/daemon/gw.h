@@ -24,9 +24,12 @@
 #include "rules.h"
 #include "schedule.h"
 #include "screen.h"
+#include "web.h"
 
 struct dc_store;
 struct dc_web;
+
+#define GW_TESTS_KEPT 16
 
 /* Confirmation latency of switches (first command -> confirmed), for
  * /metrics: counts per bucket, the last one above every bound. */
@@ -112,6 +115,8 @@ struct gw {
 	bool fallbacks_dirty;
 
 	struct dc_web *web;	/* the dashboard; NULL when http.listen is "" */
+	struct dc_web_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
+	size_t ntests;
 	struct gw_latency latency;
 
 	int epfd, sigfd, timerfd, ctlfd;

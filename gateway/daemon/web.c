@@ -57,6 +57,17 @@ static int hook_boxes(void *arg, struct dc_web_box **out, size_t *n)
 	return 0;
 }
 
+static int hook_tests(void *arg, struct dc_web_test **out, size_t *n)
+{
+	struct gw *g = arg;
+	*out = malloc((g->ntests + 1) * sizeof **out);
+	if (!*out)
+		return -1;
+	memcpy(*out, g->tests, g->ntests * sizeof **out);
+	*n = g->ntests;
+	return 0;
+}
+
 /* ---- alarms: the live flags, dated by their last "raised" event ---- */
 
 struct alarm_flag {
@@ -147,8 +158,8 @@ static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 /* ---- actions ---- */
 
 /* The commissioning cycle (off, on, off, each confirmed), as `decran relay
- * test` runs it; the form's on/off only names the step the technician
- * watches for.  The desk shows the relay's states as they are confirmed. */
+ * test` runs it (relay_cycle: the form asks no on/off).  The desk follows
+ * its steps through list_tests. */
 static int hook_relay(void *arg, const char *box, int channel, bool on, const char *actor,
 		      char *err, size_t errlen)
 {
@@ -300,7 +311,9 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 		.list_boxes = hook_boxes,
 		.list_alarms = hook_alarms,
 		.rules = hook_rules,
+		.list_tests = hook_tests,
 		.relay_test = hook_relay,
+		.relay_cycle = true,
 		.bind = hook_bind,
 		.changed = hook_changed,
 		.metrics = hook_metrics,

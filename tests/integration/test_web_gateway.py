@@ -97,11 +97,17 @@ def test_technician_tests_a_relay_through_the_gateway(desk):
     status, url, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "kiosque",
                                                "channel": "2", "action": "on"})
     assert status == 200 and url.endswith("/tech?done=relay"), html
-    assert "Commande de relais envoyée" in html
+    assert "Essai lancé" in html
+    assert 'name="action"' not in html.split('id="relay-form"')[1].split("</form>")[0]
     # the relay goes through the gateway's test cycle, each step confirmed
     wait_for(lambda: [v for ch, v in tas.commands[before:] if ch == 2] == ["OFF", "ON", "OFF"],
              what="off, on, off on channel 2")
     gw.wait_log(r"relay test passed box=kiosque channel=2")
+    # the desk shows the test and each confirmed step
+    row = wait_for(lambda: re.search(r'<tr data-test="kiosque/2">(.*?)</tr>', b.get("/tech")[2]),
+                   what="the test on the desk").group(1)
+    assert 'class="ok">réussi' in row
+    assert re.search(r"éteint \d+ ms, allumé \d+ ms, éteint \d+ ms", row), row
     # the schedule takes the channel back (an information screen: on), and the desk shows it
     wait_for(lambda: relays_cell(b.get("/tech")[2], "kiosque") is not None
              and "2" in relays_cell(b.get("/tech")[2], "kiosque"), what="channel 2 shown on")
