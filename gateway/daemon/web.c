@@ -193,17 +193,10 @@ static int hook_bind(void *arg, const char *screen_id, const char *box, int chan
 						       "this box has no such channel"));
 		return -1;
 	}
-	struct dc_screen sc;
-	int found = dc_store_get_screen(g->store, screen_id, &sc);
+	int found = dc_store_bind_screen(g->store, screen_id, box, channel, actor, NULL);
 	if (found <= 0) {
 		snprintf(err, errlen, "%s", found < 0 ? dc_store_errmsg(g->store)
 						     : TR("écran inconnu", "unknown screen"));
-		return -1;
-	}
-	snprintf(sc.box, sizeof sc.box, "%s", box);
-	sc.channel = channel;
-	if (dc_store_put_screen(g->store, &sc, actor, NULL) < 0) {
-		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
 		return -1;
 	}
 	log_info("web", "bound screen=%s box=%s channel=%d user=%s", screen_id, box, channel, actor);

@@ -112,17 +112,10 @@ static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 {
 	(void)arg;
 	struct sim *s = &sim;
-	struct dc_screen sc;
-	int found = dc_store_get_screen(s->st, screen, &sc);
+	int found = dc_store_bind_screen(s->st, screen, box, channel, actor, NULL);
 	if (found <= 0) {
 		snprintf(err, errlen, "%s", found < 0 ? dc_store_errmsg(s->st)
 						     : TR("écran inconnu", "unknown screen"));
-		return -1;
-	}
-	snprintf(sc.box, sizeof sc.box, "%s", box);
-	sc.channel = channel;
-	if (dc_store_put_screen(s->st, &sc, actor, NULL) < 0) {
-		snprintf(err, errlen, "%s", dc_store_errmsg(s->st));
 		return -1;
 	}
 	return 0;
