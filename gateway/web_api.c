@@ -255,7 +255,11 @@ static void api_slated(struct web_req *r)
 	send_json(r, root);
 }
 
-static void api_boxes(struct web_req *r)
+/* Live lists from the host (boxes, alarms): session required, never
+ * cached; 503 without the hook, 502 when it fails.  `fill` calls the hook
+ * and appends one JSON object per row; -1 when the hook failed. */
+static void api_live_list(struct web_req *r, const char *key, bool have_hook,
+			  int (*fill)(struct web_req *r, cJSON *arr))
 {
 	if (web_args_only(r, NULL) < 0)
 		return;
@@ -264,17 +268,27 @@ static void api_boxes(struct web_req *r)
 		return;
 	}
 	r->no_store = true;
-	struct dc_web_box *b = NULL;
-	size_t n = 0;
-	if (!r->w->hooks.list_boxes) {
+	if (!have_hook) {
 		web_error(r, 503, TR("Passerelle non connectée.", "Gateway not connected."));
 		return;
 	}
-	if (r->w->hooks.list_boxes(r->w->hooks.arg, &b, &n) < 0) {
+	cJSON *arr = cJSON_CreateArray();
+	if (fill(r, arr) < 0) {
+		cJSON_Delete(arr);
 		web_error(r, 502, TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
 		return;
 	}
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, key, arr);
+	send_json(r, root);
+}
+
+static int fill_boxes(struct web_req *r, cJSON *arr)
+{
+	struct dc_web_box *b = NULL;
+	size_t n = 0;
+	if (r->w->hooks.list_boxes(r->w->hooks.arg, &b, &n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", b[i].id);
@@ -289,31 +303,15 @@ static void api_boxes(struct web_req *r)
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(b);
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "boxes", arr);
-	send_json(r, root);
+	return 0;
 }
 
-static void api_alarms(struct web_req *r)
+static int fill_alarms(struct web_req *r, cJSON *arr)
 {
-	if (web_args_only(r, NULL) < 0)
-		return;
-	if (!r->sess.valid) {
-		web_error(r, 401, TR("Connexion requise.", "Log-in required."));
-		return;
-	}
-	r->no_store = true;
 	struct dc_web_alarm *a = NULL;
 	size_t n = 0;
-	if (!r->w->hooks.list_alarms) {
-		web_error(r, 503, TR("Passerelle non connectée.", "Gateway not connected."));
-		return;
-	}
-	if (r->w->hooks.list_alarms(r->w->hooks.arg, &a, &n) < 0) {
-		web_error(r, 502, TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
-		return;
-	}
-	cJSON *arr = cJSON_CreateArray();
+	if (r->w->hooks.list_alarms(r->w->hooks.arg, &a, &n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "at", (double)a[i].at);
@@ -324,9 +322,7 @@ static void api_alarms(struct web_req *r)
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(a);
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "alarms", arr);
-	send_json(r, root);
+	return 0;
 }
 
 void api_dispatch(struct web_req *r, const char *path)
@@ -344,9 +340,9 @@ void api_dispatch(struct web_req *r, const char *path)
 	else if (strcmp(path, "slated") == 0)
 		api_slated(r);
 	else if (strcmp(path, "boxes") == 0)
-		api_boxes(r);
+		api_live_list(r, "boxes", r->w->hooks.list_boxes != NULL, fill_boxes);
 	else if (strcmp(path, "alarms") == 0)
-		api_alarms(r);
+		api_live_list(r, "alarms", r->w->hooks.list_alarms != NULL, fill_alarms);
 	else
 		web_error(r, 404, TR("Point d'accès inconnu.", "Unknown endpoint."));
 }

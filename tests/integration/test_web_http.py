@@ -162,6 +162,46 @@ def test_api_progress_matches_database_and_is_honest(web):
     assert get(web.base + "/api/v1/boxes")[0] == 401		# live data needs a session
 
 
+def login(web, user="tech", password=PASSWORD):
+    """Log in through the form (double-submit token); returns the Cookie header."""
+    status, h, body = get(web.base + "/login")
+    token = body.decode().split('name="csrf" value="')[1].split('"')[0]
+    cookie = h["Set-Cookie"].split(";")[0]
+    data = urllib.parse.urlencode({"csrf": token, "user": user, "password": password}).encode()
+    req = urllib.request.Request(web.base + "/login", data=data, method="POST",
+                                 headers={"Cookie": cookie})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(req, timeout=10)
+        assert False, "no redirect after log-in"
+    except urllib.error.HTTPError as e:
+        assert e.code == 303, e.read()
+        return e.headers["Set-Cookie"].split(";")[0]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_api_live_lists_need_a_session_and_are_never_cached(web):
+    for path in ("/api/v1/boxes", "/api/v1/alarms"):
+        status, _, body = get(web.base + path)
+        assert status == 401 and json.loads(body)["error"]["status"] == 401
+    session = {"Cookie": login(web)}
+    status, h, body = get(web.base + "/api/v1/boxes", session)
+    assert status == 200 and h["Cache-Control"] == "no-store"
+    boxes = json.loads(body)["boxes"]
+    assert [(b["id"], b["online"], b["channels"], b["relays_on"]) for b in boxes] == [
+        ("sim-box-1", True, 8, []), ("sim-box-2", False, 8, [])]
+    status, h, body = get(web.base + "/api/v1/alarms", session)
+    assert status == 200 and h["Cache-Control"] == "no-store"
+    alarms = json.loads(body)["alarms"]
+    assert [(a["source"], a["severity"], a["active"]) for a in alarms] == [("sim-box-2", "warning", True)]
+    status, _, body = get(web.base + "/api/v1/alarms?x=1", session)
+    assert status == 400 and "x" in json.loads(body)["error"]["message"]
+
+
 def test_progress_page_shows_estimates_and_unknowns(web):
     html = get(web.base + "/", {"Accept-Language": "fr-FR,fr;q=0.9"})[2].decode()
     assert '<html lang="fr">' in html
