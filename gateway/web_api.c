@@ -237,12 +237,17 @@ static void api_slated(struct web_req *r)
 	struct slated_result res;
 	if (slated_query_parse(r, &q) < 0 || slated_fetch(r, &q, &res) < 0)
 		return;
+	/* Totals are the whole filtered list's; `screens` is the page asked
+	 * for (empty past the last page), in the list's order. */
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "total", (double)res.n);
+	cJSON_AddNumberToObject(root, "page", (double)q.page);
+	cJSON_AddNumberToObject(root, "per_page", (double)q.per_page);
 	cJSON_AddNumberToObject(root, "overdue", (double)res.overdue);
 	cJSON_AddNumberToObject(root, "yearly_kwh_estimate", res.total_kwh);
 	cJSON *arr = cJSON_AddArrayToObject(root, "screens");
-	for (size_t i = 0; i < res.n; i++) {
+	size_t from = (size_t)(q.page - 1) * (size_t)q.per_page;
+	for (size_t i = from; i < res.n && i < from + (size_t)q.per_page; i++) {
 		cJSON *o = screen_json(&res.rows[i].s);
 		if (res.rows[i].dated)
 			cJSON_AddNumberToObject(o, "days_left", (double)res.rows[i].days_left);

@@ -121,6 +121,49 @@ def test_parameters_validated_with_clear_400(web):
     assert get(web.base + "/", method="PUT")[0] == 405
 
 
+def test_api_slated_pages(web):
+    """/api/v1/slated honours page and per_page; the totals stay the whole list's."""
+    con = sqlite3.connect(web.db)
+    con.executemany("INSERT INTO screens(id, name, category, site, power_on_w, baseline_hours, status,"
+                    " removal_target) VALUES(?,?,?,?,?,?,?,?)",
+                    [(f"s-{i:02d}", f"Écran {i}", "information", "Mairie", 100 + i, 10,
+                      "slated_for_removal", "2019-01-01" if i % 2 else None) for i in range(1, 8)])
+    con.commit()
+    con.close()
+    every = json.loads(get(web.base + "/api/v1/slated?sort=id&per_page=500")[2])
+    ids = [x["id"] for x in every["screens"]]
+    assert every["total"] == 9 and len(ids) == 9 and ids == sorted(ids)
+    assert every["overdue"] == 5			# adv-1 and s-01, s-03, s-05, s-07
+    seen = []
+    for page, size in ((1, 4), (2, 4), (3, 1), (4, 0)):
+        doc = json.loads(get(web.base + f"/api/v1/slated?sort=id&per_page=4&page={page}")[2])
+        assert (doc["page"], doc["per_page"], doc["total"]) == (page, 4, 9)
+        assert doc["overdue"] == 5 and doc["yearly_kwh_estimate"] == pytest.approx(every["yearly_kwh_estimate"])
+        assert len(doc["screens"]) == size
+        seen += [x["id"] for x in doc["screens"]]
+    assert seen == ids
+    # default: 50 a page, like /slated; filters and order apply before paging
+    doc = json.loads(get(web.base + "/api/v1/slated")[2])
+    assert (doc["page"], doc["per_page"], len(doc["screens"])) == (1, 50, 9)
+    doc = json.loads(get(web.base + "/api/v1/slated?category=information&sort=power&order=desc&per_page=2&page=2")[2])
+    assert doc["total"] == 7 and [x["id"] for x in doc["screens"]] == ["s-05", "s-04"]
+    # bad values: 400 naming the parameter, and the list is as it was
+    before = get(web.base + "/api/v1/slated?sort=id&per_page=4&page=2")
+    for query, name in (("page=0", "page"), ("page=-1", "page"), ("page=abc", "page"),
+                        ("page=1.5", "page"), ("page=99999999999999", "page"), ("page=%201", "page"),
+                        ("per_page=0", "per_page"), ("per_page=501", "per_page"),
+                        ("per_page=1e3", "per_page"), ("per_page=4&page=x", "page")):
+        status, h, body = get(web.base + "/api/v1/slated?" + query, {"Accept-Language": "en"})
+        assert status == 400, query
+        assert h["Content-Type"].startswith("application/json")
+        err = json.loads(body)["error"]
+        assert err["status"] == 400 and f"Invalid parameter '{name}'" in err["message"], (query, err)
+    err = json.loads(get(web.base + "/api/v1/slated?per_page=501")[2])["error"]
+    assert err["message"].startswith("Paramètre « per_page » invalide") and "1 à 500" in err["message"]
+    after = get(web.base + "/api/v1/slated?sort=id&per_page=4&page=2")
+    assert after[0] == 200 and after[2] == before[2]
+
+
 def test_csv_export_is_complete_and_defused(web):
     status, h, body = get(web.base + "/slated.csv?sort=id")
     assert status == 200 and h["Content-Type"].startswith("text/csv")
