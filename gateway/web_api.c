@@ -87,8 +87,13 @@ static cJSON *row_json(const struct dc_progress_row *row)
 static void api_progress(struct web_req *r)
 {
 	struct dc_progress p;
+	struct dc_web_energy e;
 	if (web_args_only(r, NULL) < 0 || web_load_progress(r, &p) < 0)
 		return;
+	if (web_load_energy(r, &e) < 0) {
+		dc_progress_free(&p);
+		return;
+	}
 	long today = web_today_days(r->now);
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "total", row_json(&p.all));
@@ -113,20 +118,21 @@ static void api_progress(struct web_req *r)
 			cJSON_AddNullToObject(pt, "removed");
 		cJSON_AddItemToArray(traj, pt);
 	}
-	/* Measured figures do not exist until the energy ledger does: null,
-	 * never a made-up number. */
-	cJSON *measured = cJSON_AddObjectToObject(root, "measured");
-	cJSON_AddNullToObject(measured, "kwh_saved");
-	cJSON_AddNullToObject(measured, "last_night_compliance");
+	/* Measured figures: the energy ledger (null where nothing is known,
+	 * never a made-up number). */
+	const struct dc_web_factors *fa = &r->w->factors;
+	cJSON_AddItemToObject(root, "measured", dc_web_energy_json(&e, fa));
 	cJSON *f = cJSON_AddObjectToObject(root, "factors");
-	if (r->w->cfg.price_eur_per_kwh > 0)
-		cJSON_AddNumberToObject(f, "eur_per_kwh", r->w->cfg.price_eur_per_kwh);
+	if (fa->eur_per_kwh > 0)
+		cJSON_AddNumberToObject(f, "eur_per_kwh", fa->eur_per_kwh);
 	else
 		cJSON_AddNullToObject(f, "eur_per_kwh");
-	if (r->w->cfg.co2_g_per_kwh > 0)
-		cJSON_AddNumberToObject(f, "co2e_g_per_kwh", r->w->cfg.co2_g_per_kwh);
+	add_str_or_null(f, "tariff_source", fa->eur_per_kwh > 0 ? fa->tariff_source : NULL);
+	if (fa->kgco2e_per_kwh > 0)
+		cJSON_AddNumberToObject(f, "co2e_g_per_kwh", fa->kgco2e_per_kwh * 1000.0);
 	else
 		cJSON_AddNullToObject(f, "co2e_g_per_kwh");
+	add_str_or_null(f, "co2e_source", fa->kgco2e_per_kwh > 0 ? fa->co2e_source : NULL);
 	dc_progress_free(&p);
 	r->cacheable = true;
 	send_json(r, root);

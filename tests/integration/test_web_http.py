@@ -2,6 +2,7 @@
 caching, compression, parameter validation, exports, API, metrics, and the
 `decran users` CLI.  Browser journeys live in tests/e2e."""
 import csv
+import datetime
 import gzip
 import io
 import json
@@ -12,6 +13,7 @@ import types
 import urllib.error
 import urllib.parse
 import urllib.request
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -196,8 +198,17 @@ def test_api_progress_matches_database_and_is_honest(web):
     assert p["categories"]["advertising"]["removed"] == 1
     assert p["total"]["removed_kwh_per_year_estimate"] == pytest.approx(250 * 24 * 365 / 1000)
     assert p["total"]["target"] == {"date": "2099-12-31", "removed": 3}
-    assert p["measured"] == {"kwh_saved": None, "last_night_compliance": None}
+    # an empty ledger: nothing measured, every figure null, never 0
+    m = p["measured"]
+    assert m["ledger_empty"] is True and m["kwh_saved"] is None and m["months"] == []
+    assert m["to_date"]["saved_kwh"] is None and m["to_date"]["saved_eur"] is None
+    # no relay state logged: adv-1, adv-2 unknown; adv-3 removed (off) since January
+    night = m["last_night_compliance"]
+    assert night["screens"] == 3 and night["window_min"] in (240, 300, 360)
+    assert night["summary"] == {"compliant": 1, "derogation": 0, "exception": 0, "unknown": 2,
+                                "violation": 0}
     assert p["factors"]["eur_per_kwh"] == 0.2 and p["factors"]["co2e_g_per_kwh"] is None
+    assert p["factors"]["co2e_source"] is None
     s = json.loads(get(web.base + "/api/v1/screens?category=advertising&sort=power_on_w&order=desc")[2])
     assert [x["id"] for x in s["screens"]] == ["adv-1", "adv-3", "adv-2"]
     one = json.loads(get(web.base + "/api/v1/screens/sch-1")[2])
@@ -248,13 +259,92 @@ def test_api_live_lists_need_a_session_and_are_never_cached(web):
 def test_progress_page_shows_estimates_and_unknowns(web):
     html = get(web.base + "/", {"Accept-Language": "fr-FR,fr;q=0.9"})[2].decode()
     assert '<html lang="fr">' in html
-    assert "pas encore mesurée" in html			# no ledger: nothing invented
+    assert 'id="energy-empty"' in html and "registre d&#39;énergie est vide" in html
+    assert 'id="night-unknown">2<' in html and 'id="night-compliant">1<' in html
     assert "inconnu (facteur d&#39;émission non configuré)" in html
     assert "€/an" in html					# price configured: cost estimated
     html = get(web.base + "/", {"Accept-Language": "en-US,en;q=0.8"})[2].decode()
-    assert '<html lang="en">' in html and "not yet measured" in html
+    assert '<html lang="en">' in html and "The energy ledger is empty" in html
     html = get(web.base + "/screen/sch-1")[2].decode()
     assert "École &lt;b&gt;Jaurès&lt;/b&gt;" in html and "<b>Jaurès" not in html
+
+
+NNBSP = "\u202f"
+
+
+def fr_num(v, dec):
+    """1 234,5 the French way (lib/i18n: narrow no-break space, decimal comma)."""
+    return f"{v:,.{dec}f}".replace(",", NNBSP).replace(".", ",")
+
+
+def test_progress_reads_the_energy_ledger_like_the_cli(web, decran):
+    """Relay states logged with `decran energy log-state` over the last 40 days
+    (adv-1 off 22:00-07:00 every night, adv-2 on all the time, adv-4 never
+    logged), the ledger updated with `decran energy update`: the progress page
+    and /api/v1/progress show, month by month and to date, the very figures of
+    `decran report energy --by month` and `decran report progress`, and last
+    night's verdicts: adv-1 and the removed adv-3 compliant, adv-2 violating,
+    adv-4 unknown."""
+    con = sqlite3.connect(web.db)
+    con.execute("INSERT INTO screens(id, name, category, site, power_on_w, baseline_hours, status)"
+                " VALUES('adv-4', 'Abri 4', 'advertising', 'Gare', 150, 24, 'active')")
+    con.commit()
+    con.close()
+    paris = ZoneInfo("Europe/Paris")
+    now = datetime.datetime.now(paris)
+    first = now.date() - datetime.timedelta(days=40)
+
+    def log(sid, st, day, hour):
+        at = datetime.datetime.combine(day, datetime.time(hour), paris)
+        if at < now:
+            r = decran("energy", "log-state", sid, st, "--at", at.strftime("%Y-%m-%d %H:%M"))
+            assert r.returncode == 0, r.stderr
+
+    log("adv-1", "off", first, 0)
+    log("adv-2", "on", first, 0)
+    day = first
+    while day <= now.date():
+        log("adv-1", "on", day, 7)
+        log("adv-1", "off", day, 22)
+        day += datetime.timedelta(days=1)
+    r = decran("energy", "update")
+    assert r.returncode == 0, r.stderr
+
+    cli = json.loads(decran("report", "energy", "--by", "month", "--format", "json").stdout)
+    cli_months = {row["key"]: row for row in cli["rows"]}
+    progress = json.loads(decran("report", "progress", "--json").stdout)
+    api = json.loads(get(web.base + "/api/v1/progress")[2])["measured"]
+    assert api["ledger_empty"] is False
+    assert [m["month"] for m in api["months"]] == sorted(cli_months)
+    assert api["months"][-1]["partial"] is True
+    for m in api["months"]:
+        c = cli_months[m["month"]]
+        for k in ("actual_kwh", "baseline_kwh", "saved_kwh", "unknown_hours", "hours", "measured_hours"):
+            assert m[k] == pytest.approx(c[k]), (m["month"], k)
+        assert m["saved_eur"] == pytest.approx(c["saved_kwh"] * 0.2)	# the page's price
+        assert m["avoided_kgco2e"] is None				# no emission factor given
+    to_date = progress["energy_to_date"]
+    assert api["kwh_saved"] == pytest.approx(to_date["saved_kwh"]) and to_date["saved_kwh"] > 0
+    assert api["to_date"]["unknown_hours"] == pytest.approx(to_date["unknown_hours"])
+    assert to_date["unknown_hours"] > 0			# adv-4 and the others never logged
+    night = api["last_night_compliance"]
+    assert night["night"] == progress["last_night"]["night"]
+    assert night["summary"] == progress["last_night"]["summary"]
+    assert night["summary"] == {"compliant": 2, "derogation": 0, "exception": 0, "unknown": 1,
+                                "violation": 1}
+
+    html = get(web.base + "/", {"Accept-Language": "fr"})[2].decode()
+    assert 'id="energy-empty"' not in html
+    assert 'aria-labelledby="energy-chart-title energy-chart-desc"' in html
+    for m in api["months"]:
+        row = html.split(f'<tr data-month="{m["month"]}">')[1].split("</tr>")[0]
+        assert f'<td class="num saved">{fr_num(m["saved_kwh"], 1)}</td>' in row, row
+        assert f'<td class="num unknown-h">{fr_num(m["unknown_hours"], 1)}</td>' in row, row
+    assert f"<strong>{fr_num(to_date['saved_kwh'], 1)} kWh</strong>" in html
+    assert 'id="night-compliant">2<' in html and 'id="night-violation">1<' in html
+    assert 'id="night-unknown">1<' in html and 'id="night-screens">4<' in html
+    en = get(web.base + "/?lang=en")[2].decode()
+    assert f"<strong>{to_date['saved_kwh']:,.1f} kWh</strong>" in en
 
 
 def test_metrics_prometheus_text(web):
