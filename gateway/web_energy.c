@@ -241,14 +241,15 @@ void dc_web_energy_svg(struct dc_buf *b, const struct dc_web_energy *e, const ch
 	char n[32];
 	double y0 = cy(0, vmin, vmax);
 	int dec = vmax - vmin < 10 ? 1 : 0;	/* small figures keep a decimal */
+	/* Ticks without the unit: the title says kWh, and long figures fit. */
 	dc_buf_printf(b, "<path class=\"axis\" d=\"M%d %d V%d\"/>"
 		      "<path class=\"axis\" d=\"M%d %.1f H%d\"/>\n", CL, CT, CH - CB, CL, y0, CW - CR);
-	dc_html(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s kWh</text>\n",
+	dc_html(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
 		CL - 6, CT + 4, dc_fmt_num(n, sizeof n, vmax, dec, lang));
 	dc_buf_printf(b, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text>\n",
 		      CL - 6, y0 + 4);
 	if (vmin < 0)
-		dc_html(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s kWh</text>\n",
+		dc_html(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
 			CL - 6, CH - CB + 4, dc_fmt_num(n, sizeof n, vmin, dec, lang));
 	int nm = e->nmonths > 0 ? e->nmonths : 1;
 	double slot = (double)(CW - CL - CR) / nm, bw = slot * 0.6;
