@@ -437,8 +437,13 @@ void page_screen(struct web_req *r, const char *id)
 		 TR("an", "yr"));
 	field(r, TR("Consommation annuelle avant le plan (estimation)",
 		    "Yearly use before the plan (estimate)"), c);
+	/* The ledger's per-screen rows are not indexed by screen: the page
+	 * points to the report rather than scanning every day of every screen. */
 	field(r, TR("Consommation mesurée", "Measured use"),
-	      TR("pas encore mesurée", "not yet measured"));
+	      TR("non affichée par écran ici : « decran report energy --by screen » ; totaux "
+		 "mensuels mesurés sur la page d'avancement",
+		 "not shown per screen here: 'decran report energy --by screen'; measured monthly "
+		 "totals on the progress page"));
 	dc_html(&r->body, "</dl>\n</section>\n");
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-hist\">\n<h2 id=\"h-hist\">%s</h2>\n"
