@@ -321,9 +321,12 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 
 	/* The chart, then its data as a table (the text alternative). */
 	char first[40], last[40], desc[400];
-	const char *k0 = e->nmonths ? e->month[0].month : "", *k1 = e->nmonths ? e->month[e->nmonths - 1].month : "";
-	month_label(first, sizeof first, k0, false);
-	month_label(last, sizeof last, k1, false);
+	if (e->nmonths) {
+		month_label(first, sizeof first, e->month[0].month, false);
+		month_label(last, sizeof last, e->month[e->nmonths - 1].month, false);
+	} else {
+		first[0] = last[0] = '\0';
+	}
 	snprintf(desc, sizeof desc, TR("Énergie économisée chaque mois, de %s à %s (mois en cours "
 				       "compris). Les données sont dans le tableau qui suit.",
 				       "Energy saved each month, from %s to %s (this month so far). "
