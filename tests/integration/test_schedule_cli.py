@@ -4,7 +4,8 @@ French by default, English on request."""
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -148,23 +149,28 @@ def test_preview_lists_transitions_across_spring_forward(decran, city):
 
 
 def test_overrides_force_off_and_refused_force_on(decran, city):
-    r = ok(decran("override", "add", "pub-nationale-12", "--on", "--from", "2026-11-24 00:00",
-                  "--until", "2026-11-25 00:00", "--reason", "Essai", "--actor", "alice"))
+    # `override list` and `clear` deal with overrides in force or to come:
+    # the day is two days ahead, whatever the date (the screens involved,
+    # advertising and information, follow no calendar).
+    d = (datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=2)).isoformat()
+    d1 = (datetime.fromisoformat(d) + timedelta(days=1)).date().isoformat()
+    r = ok(decran("override", "add", "pub-nationale-12", "--on", "--from", f"{d} 00:00",
+                  "--until", f"{d1} 00:00", "--reason", "Essai", "--actor", "alice"))
     assert "Forçage n° 1" in r.stdout
-    r = ok(decran("override", "add", "info-mairie-led", "--off", "--from", "2026-11-24 10:00",
+    r = ok(decran("override", "add", "info-mairie-led", "--off", "--from", f"{d} 10:00",
                   "--for", "2h", "--reason", "Panne", "--actor", "bob"))
     lst = json.loads(ok(decran("override", "list", "--json")).stdout)
     assert [(o["screen"], o["kind"], o["author"]) for o in lst] == [
         ("pub-nationale-12", "force_on", "alice"), ("info-mairie-led", "force_off", "bob")]
     # force-on beats the municipal 22:00-07:00 rule, not the national one
-    r = ok(decran("schedule", "explain", "pub-nationale-12", "--at", "2026-11-24 00:30"))
+    r = ok(decran("schedule", "explain", "pub-nationale-12", "--at", f"{d} 00:30"))
     assert ": ALLUMAGE AUTORISÉ" in r.stdout and "Forçage à l'allumage par alice" in r.stdout
-    r = ok(decran("schedule", "explain", "pub-nationale-12", "--at", "2026-11-24 03:00"))
+    r = ok(decran("schedule", "explain", "pub-nationale-12", "--at", f"{d} 03:00"))
     assert ": ÉTEINT" in r.stdout
     assert "refusé : une règle prioritaire impose l'arrêt" in r.stdout
-    r = ok(decran("schedule", "explain", "info-mairie-led", "--at", "2026-11-24 11:00"))
+    r = ok(decran("schedule", "explain", "info-mairie-led", "--at", f"{d} 11:00"))
     assert "=>  2. Forçage à l'arrêt par bob" in r.stdout
-    r = ok(decran("schedule", "explain", "info-mairie-led", "--at", "2026-11-24 12:00"))
+    r = ok(decran("schedule", "explain", "info-mairie-led", "--at", f"{d} 12:00"))
     assert ": ALLUMAGE AUTORISÉ" in r.stdout
     # refused input
     r = decran("override", "add", "nope", "--off", "--for", "1h", "--reason", "x")
