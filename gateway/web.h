@@ -33,6 +33,7 @@ struct dc_store;
 struct dc_web;
 struct dc_buf;
 struct dc_rules;
+struct dc_ledger_config;
 
 struct dc_web_config {
 	const char *bind_addr;	/* dotted IPv4; NULL = "127.0.0.1" */
@@ -40,9 +41,16 @@ struct dc_web_config {
 	const char *assets_dir;	/* dashboard/: layout.html, style.css, app.js */
 	bool secure_cookies;	/* add "Secure" to cookies (behind TLS) */
 	int session_hours;	/* session lifetime; 0 = 12 h */
-	/* Conversion factors for estimates; 0 = unknown (pages say so). */
+	/* Conversion factors; 0 = unknown (pages say so), unless `energy`
+	 * gives one. */
 	double price_eur_per_kwh;
 	double co2_g_per_kwh;
+	/* The energy ledger's configuration (energy.json, gateway/ledger.h):
+	 * the zone of its local days and nights, and the tariff and emission
+	 * factor (with their sources) used when the two figures above are 0.
+	 * Copied at open (its per-box part is not needed); NULL = the ledger's
+	 * default zone (Europe/Paris) and no factor. */
+	const struct dc_ledger_config *energy;
 };
 
 /* A relay box as the gateway sees it. */

@@ -294,10 +294,8 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 		.assets_dir = g->cfg.http_assets,
 		.secure_cookies = g->cfg.http_secure_cookies,
 		.session_hours = g->cfg.http_session_hours,
-		.price_eur_per_kwh = lc.eur_per_kwh,
-		.co2_g_per_kwh = lc.kgco2e_per_kwh * 1000.0,
+		.energy = &lc,	/* zone, tariff and emission factor with their sources */
 	};
-	dc_ledger_config_free(&lc);
 	struct dc_web_hooks h = {
 		.arg = g,
 		.now = hook_now,
@@ -313,6 +311,7 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 	};
 	char *e = NULL;
 	g->web = dc_web_open(&wc, g->store, &h, &e);
+	dc_ledger_config_free(&lc);	/* copied by the module */
 	if (!g->web) {
 		snprintf(err, errlen, "dashboard: %s", e ? e : "cannot start");
 		free(e);

@@ -5,6 +5,7 @@
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
  *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *            [--energy-config ENERGY.json]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -13,6 +14,10 @@
  * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
  * the gateway is not connected.  --rules loads a rule file and answers
  * "state now and why" with the real schedule engine (lib/schedule.h).
+ * --energy-config gives the
+ * module the energy ledger's zone, tariff and emission factor (energy.json,
+ * as `decran --config`); without it the zone is Europe/Paris and money and
+ * CO2e are unknown unless --price / --co2 say otherwise.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +31,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "ledger.h"
 #include "rules.h"
 #include "store.h"
 #include "web.h"
@@ -146,10 +152,12 @@ int main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'e' },
 		{ "co2", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "energy-config", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	const char *db = NULL, *rules_path = NULL;
+	const char *db = NULL, *rules_path = NULL, *energy_path = NULL;
+	struct dc_ledger_config energy;
 	bool sim_on = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -161,15 +169,26 @@ int main(int argc, char **argv)
 		case 'e': cfg.price_eur_per_kwh = atof(optarg); break;
 		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
 		case 'r': rules_path = optarg; break;
+		case 'E': energy_path = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
-					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G]\n");
+					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "
+					"[--energy-config FILE]\n");
 			return 2;
 		}
 	}
 	if (!db) {
 		fprintf(stderr, "web_host: --db is required\n");
 		return 2;
+	}
+	dc_ledger_config_default(&energy);
+	if (energy_path) {
+		char eerr[512];
+		if (dc_ledger_config_load(energy_path, &energy, eerr, sizeof eerr) < 0) {
+			fprintf(stderr, "web_host: %s\n", eerr);
+			return 1;
+		}
+		cfg.energy = &energy;
 	}
 	char *err = NULL;
 	struct dc_store *st = dc_store_open(db, &err);
@@ -236,6 +255,7 @@ int main(int argc, char **argv)
 	dc_web_close(w);
 	dc_rules_free(sim.rules);
 	dc_store_close(st);
+	dc_ledger_config_free(&energy);
 	close(sfd);
 	return rc;
 }
