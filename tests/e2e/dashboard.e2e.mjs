@@ -2,24 +2,19 @@
 //
 //   node dashboard.e2e.mjs RESULTS_DIR
 //
-// Starts tests/helpers/web_host on a seeded database (the daemon is not
-// hosting the module yet), drives Chromium through playwright-core, runs
+// Starts tests/helpers/web_host (the web module with simulated boxes) on a
+// seeded database, drives Chromium through playwright-core, runs
 // axe-core on every page, and prints one line per test, then "P F" last.
 // Runs on Node 18 (Debian 12) and later: no newer APIs.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { axe, bin, login as loginAs, results, run, shots, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const top = path.resolve(here, '../..');
-const results = path.resolve(process.argv[2] || path.join(top, 'build/test-results'));
-const shots = path.join(results, 'e2e-screenshots');
-mkdirSync(shots, { recursive: true });
-const bin = process.env.DECRAN_BIN || path.join(top, 'build/bin');
 const webHost = path.join(bin, '../tests/helpers/web_host');
 const PASSWORD = 'relais-du-soir-42';
 const N_SCREENS = 300;
@@ -64,29 +59,10 @@ function startHost() {
   });
 }
 
-const axeSource = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
-async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource });
-  const r = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  writeFileSync(path.join(results, `axe-${label}.json`), JSON.stringify(r.violations, null, 1));
-  const summary = r.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].target}`);
-  assert.deepEqual(summary, [], `axe violations on ${label}`);
-  return r.passes.length;
-}
-
-async function login(page, base, user = 'tech', pass = PASSWORD) {
-  await page.goto(base + '/login');
-  await page.fill('#l-user', user);
-  await page.fill('#l-pass', pass);
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button')]);
-}
+const login = (page, base, user = 'tech', pass = PASSWORD) => loginAs(page, base, user, pass);
 
 // --- tests ---------------------------------------------------------------
-let base, browser;
-
-test('elected official: progress numbers equal the database', async () => {
+test('elected official: progress numbers equal the database', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   await page.goto(base + '/');
@@ -113,7 +89,7 @@ test('elected official: progress numbers equal the database', async () => {
   await ctx.close();
 });
 
-test('elected official: energy saved per month and last night\'s compliance equal the ledger', async () => {
+test('elected official: energy saved per month and last night\'s compliance equal the ledger', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   await page.goto(base + '/');
@@ -168,7 +144,7 @@ test('elected official: energy saved per month and last night\'s compliance equa
   await ctx.close();
 });
 
-test('elected official: removal list and CSV download', async () => {
+test('elected official: removal list and CSV download', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR', acceptDownloads: true });
   const page = await ctx.newPage();
   await page.goto(base + '/');
@@ -200,7 +176,7 @@ test('elected official: removal list and CSV download', async () => {
   await ctx.close();
 });
 
-test('languages: English by ?lang=en and by Accept-Language', async () => {
+test('languages: English by ?lang=en and by Accept-Language', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'en-GB' });
   const page = await ctx.newPage();
   await page.goto(base + '/');
@@ -218,7 +194,7 @@ test('languages: English by ?lang=en and by Accept-Language', async () => {
   await ctx2.close();
 });
 
-test('technician: log in, test a relay on a simulated box, see its state change', async () => {
+test('technician: log in, test a relay on a simulated box, see its state change', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   await page.goto(base + '/tech');
@@ -270,7 +246,7 @@ test('technician: log in, test a relay on a simulated box, see its state change'
   await ctx.close();
 });
 
-test('screen page: state now and why, from the schedule engine; history from the audit', async () => {
+test('screen page: state now and why, from the schedule engine; history from the audit', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   // a removed screen must be off, and the first step says why
@@ -289,7 +265,7 @@ test('screen page: state now and why, from the schedule engine; history from the
   await ctx.close();
 });
 
-test('technician: force a screen off until tomorrow, see why on its page, then clear it', async () => {
+test('technician: force a screen off until tomorrow, see why on its page, then clear it', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   await login(page, base);
@@ -319,7 +295,7 @@ test('technician: force a screen off until tomorrow, see why on its page, then c
   await ctx.close();
 });
 
-test('a form without its CSRF token is refused (403)', async () => {
+test('a form without its CSRF token is refused (403)', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   await login(page, base);
@@ -336,7 +312,7 @@ test('a form without its CSRF token is refused (403)', async () => {
   await ctx.close();
 });
 
-test('XSS payloads in screen names and parameters are rendered inert', async () => {
+test('XSS payloads in screen names and parameters are rendered inert', async (browser, { base }) => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   let dialog = false;
@@ -359,7 +335,7 @@ test('XSS payloads in screen names and parameters are rendered inert', async () 
   await ctx.close();
 });
 
-test('axe-core: no violation on any page (fr and en, logged in and out)', async () => {
+test('axe-core: no violation on any page (fr and en, logged in and out)', async (browser, { base }) => {
   const ctx = await browser.newContext({ bypassCSP: true, locale: 'fr-FR' });
   const page = await ctx.newPage();
   const pages = [['progress', '/'], ['slated', '/slated'], ['slated-p2', '/slated?page=2&sort=site'],
@@ -378,7 +354,7 @@ test('axe-core: no violation on any page (fr and en, logged in and out)', async 
   await ctx.close();
 });
 
-test('page weight: every page ≤ 50 KB transferred, CSS/JS/SVG included', async () => {
+test('page weight: every page ≤ 50 KB transferred, CSS/JS/SVG included', async (browser, { base }) => {
   const report = [];
   const pages = ['/', '/slated', '/slated?page=2', '/screen/' + expected.slated_ids[0], '/login', '/tech'];
   const lc = await browser.newContext();
@@ -402,7 +378,7 @@ test('page weight: every page ≤ 50 KB transferred, CSS/JS/SVG included', async
   for (const r of report) assert.ok(r.bytes > 0 && r.bytes <= LIMIT, `${r.page}: ${r.bytes} bytes`);
 });
 
-test('wrong passwords are rate-limited (429 with a wait)', async () => {
+test('wrong passwords are rate-limited (429 with a wait)', async (browser, { base }) => {
   const ctx = await browser.newContext({ locale: 'fr-FR' });
   const page = await ctx.newPage();
   const statuses = [];
@@ -425,33 +401,8 @@ test('wrong passwords are rate-limited (429 with a wait)', async () => {
 });
 
 // --- runner ----------------------------------------------------------------
-let host, passed = 0, failed = 0;
-try {
-  host = await startHost();
-  base = host.base;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  for (const t of tests) {
-    const t0 = Date.now();
-    try {
-      await t.fn();
-      passed++;
-      console.log(`ok     ${t.name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`FAILED ${t.name}\n       ${String(e.stack || e).split('\n').slice(0, 6).join('\n       ')}`);
-    }
-  }
-} catch (e) {
-  console.log('e2e setup failed: ' + (e.stack || e));
-  failed++;
-} finally {
-  if (browser) await browser.close();
+let host;
+await run(tests, async () => (host = await startHost()), async () => {
   if (host) host.proc.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
-}
-console.log(`${passed} ${failed}`);
-process.exit(failed ? 1 : 0);
+});
