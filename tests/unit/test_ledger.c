@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "ledger.h"
 #include "store.h"
+#include "fixture_ledger.h"
 
 #define H 3600
 #define WH 1000
@@ -23,39 +24,9 @@
 #define T0 (INT64_C(1795392000) - H)
 #define DAY(i) (T0 + (int64_t)(i) * 86400)
 
-struct fx {
-	char dir[64], path[128];
-	struct dc_store *st;
-	struct dc_ledger_config cfg;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	char *err = NULL;
-	snprintf(f->dir, sizeof f->dir, "/tmp/decran-ledger-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/l.db", f->dir);
-	f->st = dc_store_open(f->path, &err);
-	if (!f->st)
-		return -1;
-	dc_set_lang(DC_LANG_EN);
-	dc_ledger_config_default(&f->cfg);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[160];
-	dc_store_close(f->st);
-	dc_ledger_config_free(&f->cfg);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	int rc = system(cmd);
-	free(f);
-	return rc == 0 ? 0 : -1;
+	return fx_setup(state, DC_LANG_EN);
 }
 
 static void put(struct fx *f, const char *id, enum dc_category cat, double on, const char *box,

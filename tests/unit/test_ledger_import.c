@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "ledger.h"
 #include "store.h"
+#include "fixture_ledger.h"
 
 #define H 3600
 /* Monday 23 November 2026 00:00 in Paris (UTC+1). */
@@ -40,35 +41,9 @@ static const char gateway_schema[] =
 	" at TEXT NOT NULL, channel INTEGER NOT NULL, state TEXT NOT NULL, src TEXT NOT NULL,"
 	" PRIMARY KEY (box, seq, at));";
 
-struct fx {
-	char dir[64], path[128];
-	struct dc_store *st;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	char *err = NULL;
-	snprintf(f->dir, sizeof f->dir, "/tmp/decran-import-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/l.db", f->dir);
-	if (!(f->st = dc_store_open(f->path, &err)))
-		return -1;
-	dc_set_lang(DC_LANG_EN);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[160];
-	dc_store_close(f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	int rc = system(cmd);
-	free(f);
-	return rc == 0 ? 0 : -1;
+	return fx_setup(state, DC_LANG_EN);
 }
 
 static void sql(struct fx *f, const char *fmt, ...)
