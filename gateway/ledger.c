@@ -756,6 +756,51 @@ int dc_ledger_rebuild(struct dc_store *st, const struct dc_ledger_config *cfg, i
 
 /* ---- Reports ------------------------------------------------------------ */
 
+int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *from_day,
+		     const char *to_day, struct dc_en_total *t, int *days, int64_t *at,
+		     enum dc_en_state *states, size_t max, size_t *nstates, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q;
+	memset(t, 0, sizeof *t);
+	*days = 0;
+	*nstates = 0;
+	/* The day range first: the primary key is (day, screen_id). */
+	if (prep(db, &q, "SELECT count(*), coalesce(sum(actual_mwh), 0), coalesce(sum(baseline_mwh), 0),"
+		 " coalesce(sum(known_s), 0), coalesce(sum(unknown_s), 0), coalesce(sum(on_s), 0),"
+		 " coalesce(sum(hours), 0), coalesce(sum(measured_hours), 0) FROM energy_day"
+		 " WHERE day >= ?1 AND day <= ?2 AND screen_id = ?3", err, errlen) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, from_day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, to_day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, screen_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*days = sqlite3_column_int(q, 0);
+		t->actual_mwh = sqlite3_column_int64(q, 1);
+		t->baseline_mwh = sqlite3_column_int64(q, 2);
+		t->known_s = sqlite3_column_int64(q, 3);
+		t->unknown_s = sqlite3_column_int64(q, 4);
+		t->on_s = sqlite3_column_int64(q, 5);
+		t->hours = sqlite3_column_int64(q, 6);
+		t->measured_hours = sqlite3_column_int64(q, 7);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return sql_fail(db, "energy_day", err, errlen);
+	if (prep(db, &q, "SELECT at, state FROM ledger_states WHERE screen_id = ?1"
+		 " ORDER BY at DESC LIMIT ?2", err, errlen) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *nstates < max) {
+		at[*nstates] = sqlite3_column_int64(q, 0);
+		states[(*nstates)++] = (enum dc_en_state)sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_fail(db, "ledger_states", err, errlen);
+}
+
 int dc_ledger_by_parse(const char *s)
 {
 	static const char *const names[] = { "day", "month", "category", "site", "screen", "all" };

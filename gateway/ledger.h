@@ -107,6 +107,14 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 /* Sum of report rows (a report's total line). */
 void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out);
 
+/* One screen: its sums over local days [from_day, to_day] (*days = the
+ * number of ledger days found), and its last `max` input states, newest
+ * first (states[i]: DC_EN_UNKNOWN / OFF / ON from instant at[i]); *nstates
+ * may be less than max.  0, or -1 with a message. */
+int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *from_day,
+		     const char *to_day, struct dc_en_total *t, int *days, int64_t *at,
+		     enum dc_en_state *states, size_t max, size_t *nstates, char *err, size_t errlen);
+
 /* Night-rule accounting of night `date` (the night from date into date+1,
  * window 01:00-06:00 local on date+1) for every screen the rule applies
  * to; cb is called per screen in id order.  `now` bounds the confirmed

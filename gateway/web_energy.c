@@ -370,6 +370,77 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 	factors_note(b, f, lang);
 }
 
+int dc_web_screen_energy_load(struct dc_store *st, const struct dc_ledger_config *cfg,
+			      const char *screen_id, int64_t now, struct dc_web_screen_energy *out,
+			      char *err, size_t errlen)
+{
+	char from[11], to[11];
+	memset(out, 0, sizeof *out);
+	if (dc_ledger_local_date(cfg, now - (int64_t)(DC_WEB_SCREEN_DAYS - 1) * 86400, from) < 0 ||
+	    dc_ledger_local_date(cfg, now, to) < 0) {
+		snprintf(err, errlen, TR("fuseau horaire invalide : %s", "invalid time zone: %s"),
+			 cfg->zone);
+		return -1;
+	}
+	return dc_ledger_screen(st, screen_id, from, to, &out->t, &out->days, out->at, out->state,
+				DC_WEB_SCREEN_STATES, &out->nstates, err, errlen);
+}
+
+void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_energy *e,
+			       const struct dc_web_factors *f, enum dc_lang lang,
+			       const char *(*fmt_time)(char *, size_t, int64_t, enum dc_lang))
+{
+	char a[48], c[48], u[48], m[48];
+	const struct dc_en_total *t = &e->t;
+	dc_html(b, "<h3>%s</h3>\n", TR("Registre d'énergie, 30 derniers jours",
+					  "Energy ledger, last 30 days"));
+	if (!e->days) {
+		dc_html(b, "<p id=\"screen-energy\">%s</p>\n",
+			TR("Rien dans le registre pour cet écran sur cette période (écran non "
+			   "raccordé, ou registre pas encore calculé).",
+			   "Nothing in the ledger for this screen over this period (screen not "
+			   "bound, or ledger not computed yet)."));
+	} else if (!known(t)) {
+		dc_html(b, "<p id=\"screen-energy\">%s %s %s</p>\n",
+			TR("État inconnu sur toute la période :", "State unknown over the whole period:"),
+			dc_fmt_num(u, sizeof u, (double)t->unknown_s / 3600.0, 1, lang),
+			TR("heures, qui ne comptent ni en consommation ni en économie.",
+			   "hours, counted neither as consumption nor as saving."));
+	} else {
+		double saved = dc_en_kwh(dc_en_total_saved(t));
+		dc_html(b, "<dl class=\"fields\" id=\"screen-energy\">\n"
+			"<div><dt>%s</dt><dd>%s kWh</dd></div>\n<div><dt>%s</dt><dd>%s kWh",
+			TR("Consommé", "Used"), kwh(a, sizeof a, t->actual_mwh, lang),
+			TR("Économisé", "Saved"), kwh(c, sizeof c, dc_en_total_saved(t), lang));
+		if (f->eur_per_kwh > 0)
+			dc_html(b, TR(" (%s €)", " (EUR %s)"),
+				dc_fmt_num(m, sizeof m, saved * f->eur_per_kwh, 2, lang));
+		dc_html(b, "</dd></div>\n<div><dt>%s</dt><dd>%s h</dd></div>\n"
+			"<div><dt>%s</dt><dd>%s h</dd></div>\n<div><dt>%s</dt><dd>%s</dd></div>\n</dl>\n",
+			TR("Allumé", "On"), dc_fmt_num(a, sizeof a, (double)t->on_s / 3600.0, 1, lang),
+			TR("Heures inconnues (non comptées)", "Unknown hours (not counted)"),
+			dc_fmt_num(u, sizeof u, (double)t->unknown_s / 3600.0, 1, lang),
+			TR("Heures mesurées au compteur", "Hours metered"), share(m, sizeof m, t, lang));
+	}
+	static const char *const names[3][2] = { { "inconnu", "unknown" }, { "éteint", "off" },
+						  { "allumé", "on" } };
+	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"screen-states\">\n"
+		"<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"</tr></thead>\n<tbody>\n",
+		TR("Derniers états du relais, confirmés par le boîtier, du plus récent au plus ancien",
+		   "Latest relay states, confirmed by the box, newest first"),
+		TR("Depuis", "Since"), TR("État", "State"));
+	for (size_t i = 0; i < e->nstates; i++) {
+		unsigned k = (unsigned)e->state[i] < 3 ? (unsigned)e->state[i] : 0;
+		dc_html(b, "<tr><td>%s</td><td>%s</td></tr>\n", fmt_time(a, sizeof a, e->at[i], lang),
+			names[k][lang == DC_LANG_EN]);
+	}
+	if (!e->nstates)
+		dc_html(b, "<tr><td colspan=\"2\">%s</td></tr>\n",
+			TR("Aucun état enregistré.", "No state recorded."));
+	dc_html(b, "</tbody>\n</table></div>\n");
+}
+
 void dc_web_night_html(struct dc_buf *b, const struct dc_web_energy *e, enum dc_lang lang)
 {
 	const struct dc_ledger_night_summary *n = &e->night;

@@ -70,6 +70,25 @@ void dc_web_energy_svg(struct dc_buf *b, const struct dc_web_energy *e, const ch
 /* The "measured" object of /api/v1/progress (docs/api.md). */
 cJSON *dc_web_energy_json(const struct dc_web_energy *e, const struct dc_web_factors *f);
 
+/* One screen's page: its ledger over the last `days` local days and its
+ * last confirmed states. */
+#define DC_WEB_SCREEN_DAYS 30
+#define DC_WEB_SCREEN_STATES 10
+struct dc_web_screen_energy {
+	int days;		/* ledger days found in the window */
+	struct dc_en_total t;
+	size_t nstates;
+	int64_t at[DC_WEB_SCREEN_STATES];	/* newest first */
+	enum dc_en_state state[DC_WEB_SCREEN_STATES];
+};
+int dc_web_screen_energy_load(struct dc_store *st, const struct dc_ledger_config *cfg,
+			      const char *screen_id, int64_t now, struct dc_web_screen_energy *out,
+			      char *err, size_t errlen);
+/* `fmt_time` formats an instant for the page (the host's zone and language). */
+void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_energy *e,
+			       const struct dc_web_factors *f, enum dc_lang lang,
+			       const char *(*fmt_time)(char *, size_t, int64_t, enum dc_lang));
+
 /* Factors of the page: the host's price and emission factor when set
  * (gram per kWh), else the energy configuration's (may be NULL). */
 void dc_web_factors_init(struct dc_web_factors *f, double price_eur_per_kwh, double co2_g_per_kwh,

@@ -437,14 +437,17 @@ void page_screen(struct web_req *r, const char *id)
 		 TR("an", "yr"));
 	field(r, TR("Consommation annuelle avant le plan (estimation)",
 		    "Yearly use before the plan (estimate)"), c);
-	/* The ledger's per-screen rows are not indexed by screen: the page
-	 * points to the report rather than scanning every day of every screen. */
-	field(r, TR("Consommation mesurée", "Measured use"),
-	      TR("non affichée par écran ici : « decran report energy --by screen » ; totaux "
-		 "mensuels mesurés sur la page d'avancement",
-		 "not shown per screen here: 'decran report energy --by screen'; measured monthly "
-		 "totals on the progress page"));
-	dc_html(&r->body, "</dl>\n</section>\n");
+	dc_html(&r->body, "</dl>\n");
+	struct dc_web_screen_energy se;
+	char err[256];
+	if (dc_web_screen_energy_load(r->w->st, &r->w->energy, s.id, (int64_t)r->now, &se, err,
+				      sizeof err) < 0)
+		dc_html(&r->body, "<p class=\"error\">%s %s</p>\n",
+			TR("Erreur de lecture du registre d'énergie :",
+			   "Error while reading the energy ledger:"), err);
+	else
+		dc_web_screen_energy_html(&r->body, &se, &r->w->factors, r->lang, web_fmt_time);
+	dc_html(&r->body, "</section>\n");
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-hist\">\n<h2 id=\"h-hist\">%s</h2>\n"
 		"<div class=\"scroll\"><table class=\"data\" id=\"history\">\n<caption>%s</caption>\n"

@@ -299,11 +299,68 @@ static void factors_come_from_the_host_else_the_energy_config(void **state)
 	dc_ledger_config_free(&c);
 }
 
+static const char *iso_time(char *buf, size_t len, int64_t t, enum dc_lang lang)
+{
+	(void)lang;
+	snprintf(buf, len, "@%lld", (long long)t);
+	return buf;
+}
+
+/* One screen over the last 30 days: 200 W, off from 22:00 to 07:00 each of
+ * the nights 1-30 November, unknown from 22:00 on the 30th. */
+static void one_screen_last_30_days(void **state)
+{
+	struct fx *f = *state;
+	struct dc_web_screen_energy e;
+	struct dc_web_factors fa;
+	struct dc_buf b = { 0 };
+	char err[256];
+	put(f, "pub", DC_CAT_ADVERTISING, 200);
+	put(f, "other", DC_CAT_ADVERTISING, 100);
+	nights_off(f, "pub", "2026-11", 1, 29);
+	log_state(f, "pub", "2026-11-30", 7, DC_EN_ON);
+	log_state(f, "pub", "2026-11-30", 22, DC_EN_UNKNOWN);
+	int64_t now = dc_ledger_local_instant(&f->cfg, "2026-12-01", 0);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, now, err, sizeof err), 0);
+	assert_int_equal(dc_web_screen_energy_load(f->st, &f->cfg, "pub", now, &e, err, sizeof err), 0);
+	/* 2 Nov to 1 Dec; 1 Dec has no complete hour yet */
+	assert_int_equal(e.days, 29);
+	/* 2-29 Nov: 9 h off a local day (00:00-07:00 and 22:00-24:00); 30 Nov:
+	 * 00:00-07:00 off, unknown from 22:00.  At 200 W: 51.8 kWh saved. */
+	assert_int_equal(dc_en_total_saved(&e.t), (28 * 9 + 7) * 200 * 1000);
+	assert_int_equal(e.t.unknown_s, 2 * H);
+	assert_int_equal(e.nstates, DC_WEB_SCREEN_STATES);
+	assert_int_equal(e.state[0], DC_EN_UNKNOWN);
+	assert_int_equal(e.state[1], DC_EN_ON);
+	dc_web_factors_init(&fa, 0.25, 0, NULL);
+	dc_web_screen_energy_html(&b, &e, &fa, DC_LANG_FR, iso_time);
+	assert_non_null(strstr(b.p, "<dt>Économisé</dt><dd>51,8 kWh (12,95 €)</dd>"));
+	assert_non_null(strstr(b.p, "<dt>Heures inconnues (non comptées)</dt><dd>2,0 h</dd>"));
+	assert_non_null(strstr(b.p, "<tr><td>@"));
+	assert_non_null(strstr(b.p, "</td><td>inconnu</td></tr>"));
+	/* a screen never confirmed: its days are unknown, never zero */
+	assert_int_equal(dc_web_screen_energy_load(f->st, &f->cfg, "other", now, &e, err, sizeof err), 0);
+	assert_int_equal(e.t.known_s, 0);
+	dc_set_lang(DC_LANG_EN);
+	dc_buf_reset(&b);
+	dc_web_screen_energy_html(&b, &e, &fa, DC_LANG_EN, iso_time);
+	assert_non_null(strstr(b.p, "State unknown over the whole period:"));
+	assert_null(strstr(b.p, "Saved"));
+	assert_non_null(strstr(b.p, "No state recorded."));
+	/* and one not in the ledger at all */
+	assert_int_equal(dc_web_screen_energy_load(f->st, &f->cfg, "nowhere", now, &e, err, sizeof err), 0);
+	dc_buf_reset(&b);
+	dc_web_screen_energy_html(&b, &e, &fa, DC_LANG_EN, iso_time);
+	assert_non_null(strstr(b.p, "Nothing in the ledger for this screen"));
+	dc_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(empty_ledger_is_said_in_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(months_to_date_and_last_night, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_screen_last_30_days, setup, teardown),
 		cmocka_unit_test(chart_shows_losses_and_unknowns),
 		cmocka_unit_test(factors_come_from_the_host_else_the_energy_config),
 	};
