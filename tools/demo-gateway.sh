@@ -5,14 +5,14 @@
 #   demo-gateway.sh BIN RUN PORT [SPEED]
 # The gateway serves the dashboard on 127.0.0.1:$DASHBOARD_PORT (default: any
 # free port; its log says which).
-# With SPEED the test clock starts at 21:55 tonight (Paris) and runs SPEED
+# With SPEED the test clock starts at 21:30 tonight (Paris) and runs SPEED
 # times faster, so 22:00, 01:00 and 07:00 come within minutes.
 set -eu
 bin=$1 run=$2 port=$3 speed=${4:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 clock=""
 if [ -n "$speed" ]; then
-	clock="$(TZ=Europe/Paris date -u -d "$(TZ=Europe/Paris date +%Y-%m-%d) 21:55 $(TZ=Europe/Paris date +%z)" +%Y-%m-%dT%H:%M:%SZ),$speed"
+	clock="$(TZ=Europe/Paris date -u -d "$(TZ=Europe/Paris date +%Y-%m-%d) 21:30 $(TZ=Europe/Paris date +%z)" +%Y-%m-%dT%H:%M:%SZ),$speed"
 fi
 python3 - "$top/gateway/demo/gateway.json" "$run" "$port" "${DASHBOARD_PORT:-0}" <<'PY'
 import json, sys

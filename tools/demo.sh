@@ -3,11 +3,12 @@
 # (database, broker, logs); Ctrl-C stops every process started here.
 #   SPEED=600    play time 600x faster (a night in minutes)
 #   DEMO_SECONDS=N   stop by itself after N seconds (smoke tests)
+#   DEMO_RUN=DIR     keep everything in DIR instead of run/ (tests)
 set -eu
 B=${B:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/$B/bin"
-run="$top/run"
+run=${DEMO_RUN:-$top/run}
 mkdir -p "$run"
 export DECRAN_DB="$run/decran.db"
 pids=""

@@ -2,7 +2,7 @@
 // module in its own loop, with the demo commune, a private mosquitto and the
 // demo's simulated relay boxes (decran-relay, sim backend), all started by
 // tools/demo-gateway.sh as the demo does.  The gateway runs on its test
-// clock from 21:55 tonight (Paris) at real speed.
+// clock from 21:30 tonight (Paris) at real speed.
 //
 //   node gateway.e2e.mjs RESULTS_DIR
 import { spawn, execFileSync } from 'node:child_process';
@@ -103,7 +103,7 @@ test('elected official and screen pages from the gateway: its clock, accessible'
     assert.equal(resp.status(), 200, u);
     await axe(page, label);
   }
-  // 21:55 in Paris on the gateway's clock: the advertising screen is on,
+  // 21:30 in Paris on the gateway's clock: the advertising screen is on,
   // and goes off at 22:00 by the municipal rule
   const main = await page.textContent('main');
   assert.match(main, /22:00/);
