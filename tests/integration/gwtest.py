@@ -352,6 +352,43 @@ class DecranRelay:
         self.proc = None
 
 
+class Sdm120Tcp:
+    """tests/helpers/sdm120_tcp: an SDM120 meter (unit 2) beside an 8-coil relay
+    module (unit 1) served by libmodbus on a free loopback port.  `send`
+    changes readings or faults ("power 7.5", "fault exception") and returns
+    once the helper has applied the command."""
+
+    PATH = os.path.join(os.path.dirname(bin_path("decran")), "..", "tests", "helpers",
+                        "sdm120_tcp")
+
+    def __init__(self, power, energy_kwh):
+        self.proc = subprocess.Popen([self.PATH, "--power", repr(power), "--energy",
+                                      repr(energy_kwh), "--lifetime", "300"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.fullmatch(r"listening on 127\.0\.0\.1:(\d+)\n", line)
+        if not m:
+            stop(self.proc)
+            raise RuntimeError("sdm120_tcp did not start: %r" % line)
+        self.port = int(m.group(1))
+
+    def send(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        assert answer == "ok\n", (command, answer)
+
+    def close(self):
+        """End of stdin ends the helper; SIGTERM if it does not."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        stop(self.proc)
+        self.proc.stdout.close()
+
+
 class RtuModule:
     """A Modbus RTU relay module (unit 1, 8 coils) and an SDM120-like meter
     (unit 2) served by pymodbus on a pseudo-terminal.  A pty's master end has

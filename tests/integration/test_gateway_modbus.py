@@ -185,3 +185,33 @@ def test_libmodbus_server_of_a_relay_box(broker, tmp_path, db, decran):
     finally:
         gw.stop()
         box.stop()
+
+
+def test_sdm120_served_by_libmodbus(broker, tmp_path, db):
+    """The SDM120 as libmodbus serves it (tests/helpers/sdm120_tcp), not
+    pymodbus: readings reach the API and the database."""
+    from gwtest import Sdm120Tcp
+    meter = Sdm120Tcp(power=115.5, energy_kwh=1234.5)
+    boxes = [{"id": "gare", "driver": "modbus-tcp", "host": "127.0.0.1", "port": meter.port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 2, "poll_ms": 200,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-23T11:00:00Z,1").start()
+
+    def box():
+        return gw.api({"cmd": "boxes"})["boxes"][0]
+    try:
+        gw.wait_log(r"online box=gare driver=modbus-tcp")
+        wait_for(lambda: box().get("energy_wh") == 1234500.0, what="SDM120 energy")
+        assert box()["power_w"] == 115.5
+        wait_for(lambda: len(gw.sql("SELECT * FROM meter_readings")) == 2)
+        assert sorted(gw.sql("SELECT box, channel, quantity, value FROM meter_readings")) == [
+            ("gare", 0, "energy_wh", 1234500.0), ("gare", 0, "power_w", 115.5)]
+        meter.send("power 7.25")
+        wait_for(lambda: box().get("power_w") == 7.25, what="new power reading")
+        b = box()
+        assert b["online"] is True
+        assert [c["confirmed"] for c in b["channel_states"]] == ["on", "on"]
+        assert gw.api({"cmd": "status"}, timeout=2)["ok"]
+    finally:
+        gw.stop()
+        meter.close()
