@@ -99,9 +99,29 @@ static int64_t mono_ms(void)
 
 /* ---- one device ---- */
 
-static void set_online(struct device *d, bool ok, const char *what, const char *box_id)
+/* A failed transaction: logged, the reply ignored (timeouts, exception
+ * replies, CRC errors, frames of the wrong length).  Link trouble drops the
+ * TCP connection (reconnected at the next poll) or flushes the RTU line. */
+static void failed(struct device *d, const char *what, const char *box_id)
 {
-	int e = errno;	/* post() and logging may change errno */
+	int e = errno;	/* logging may change errno */
+	log_warn("modbus", "transaction failed box=%s op=%s error=\"%s\"", box_id, what,
+		 modbus_strerror(e));
+	if (e != EMBXILFUN && e != EMBXILADD && e != EMBXILVAL && e != EMBXSFAIL && e != EMBXSBUSY) {
+		modbus_flush(d->ctx);
+		if (d->tcp && d->connected) {
+			modbus_close(d->ctx);
+			d->connected = false;
+		}
+	}
+	errno = e;
+}
+
+/* The relay module's own transactions say whether the box is online: one
+ * lost frame is noise, two in a row an outage.  A meter's failures do not:
+ * the relays still switch and confirm without it. */
+static void set_online(struct device *d, bool ok)
+{
 	if (ok) {
 		if (d->failures >= 2 || !d->announced)
 			post(d->box, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 1 });
@@ -109,21 +129,10 @@ static void set_online(struct device *d, bool ok, const char *what, const char *
 		d->announced = true;
 		return;
 	}
-	/* Timeouts, exception replies, CRC errors: logged, the reply ignored. */
-	log_warn("modbus", "transaction failed box=%s op=%s error=\"%s\"", box_id, what,
-		 modbus_strerror(e));
-	if (++d->failures == 2 || !d->announced) {	/* one lost frame is noise, two an outage */
+	if (++d->failures == 2 || !d->announced) {
 		d->announced = true;
 		d->failures = d->failures < 2 ? 2 : d->failures;
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 0 });
-	}
-	if (e != EMBXILFUN && e != EMBXILADD && e != EMBXILVAL && e != EMBXSFAIL && e != EMBXSBUSY) {
-		/* Link trouble: reconnect next time (TCP) / flush stale bytes (RTU). */
-		modbus_flush(d->ctx);
-		if (d->tcp && d->connected && strcmp(what, "connect") != 0) {
-			modbus_close(d->ctx);
-			d->connected = false;
-		}
 	}
 }
 
@@ -138,7 +147,8 @@ static bool ensure_connected(struct worker *w, struct device *d)
 		return true;
 	}
 	if (modbus_connect(d->ctx) < 0) {
-		set_online(d, false, "connect", bx->id);
+		failed(d, "connect", bx->id);
+		set_online(d, false);
 		return false;
 	}
 	d->connected = true;
@@ -158,14 +168,15 @@ static void readback(struct worker *w, struct device *d)
 	else
 		n = modbus_read_input_bits(d->ctx, d->relay.readback_base, bx->channels, bits);
 	if (n != bx->channels) {
-		set_online(d, false, "read-back", bx->id);
+		failed(d, "read-back", bx->id);
+		set_online(d, false);
 		return;
 	}
 	/* States before "online": the loop then knows them when it decides. */
 	for (int ch = 1; ch <= bx->channels; ch++)
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
 						   .on = bits[ch - 1] ? 1 : 0 });
-	set_online(d, true, NULL, bx->id);
+	set_online(d, true);
 }
 
 static void read_value(struct worker *w, struct device *d, const struct gw_register *r,
@@ -181,7 +192,7 @@ static void read_value(struct worker *w, struct device *d, const struct gw_regis
 	n = d->meter.input_registers ? modbus_read_input_registers(d->ctx, r->address, cnt, regs)
 				     : modbus_read_registers(d->ctx, r->address, cnt, regs);
 	if (n != cnt) {
-		set_online(d, false, "meter", bx->id);
+		failed(d, "meter", bx->id);
 		return;
 	}
 	if (dc_reg_decode(regs, (size_t)n, r->type, r->order, r->scale, &v) < 0 || v < 0 ||
@@ -195,13 +206,15 @@ static void read_value(struct worker *w, struct device *d, const struct gw_regis
 
 static void poll_device(struct worker *w, struct device *d)
 {
+	/* A TCP link dropped by a failure stays down until the next poll: the
+	 * rest of this one would only fail on a closed socket. */
 	if (!ensure_connected(w, d))
 		return;
 	readback(w, d);
-	if (d->has_meter) {
+	if (d->has_meter && d->connected)
 		read_value(w, d, &d->meter.power, DC_EV_POWER);
+	if (d->has_meter && d->connected)
 		read_value(w, d, &d->meter.energy, DC_EV_ENERGY);
-	}
 }
 
 static void write_coil(struct worker *w, struct device *d, const struct job *j)
@@ -211,10 +224,11 @@ static void write_coil(struct worker *w, struct device *d, const struct job *j)
 		return;
 	modbus_set_slave(d->ctx, bx->unit);
 	if (modbus_write_bit(d->ctx, d->relay.coil_base + j->channel - 1, j->on) < 0) {
-		set_online(d, false, "write", bx->id);
+		failed(d, "write", bx->id);
+		set_online(d, false);
 		return;
 	}
-	set_online(d, true, NULL, bx->id);
+	set_online(d, true);
 	if (d->relay.readback == GW_READBACK_NONE)
 		/* No way to read back: the acknowledged write is the confirmation. */
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = j->channel,

@@ -189,7 +189,8 @@ def test_libmodbus_server_of_a_relay_box(broker, tmp_path, db, decran):
 
 def test_sdm120_served_by_libmodbus(broker, tmp_path, db):
     """The SDM120 as libmodbus serves it (tests/helpers/sdm120_tcp), not
-    pymodbus: readings reach the API and the database."""
+    pymodbus: readings reach the API and the database; exception replies,
+    replies of the wrong length and non-numbers are logged and ignored."""
     from gwtest import Sdm120Tcp
     meter = Sdm120Tcp(power=115.5, energy_kwh=1234.5)
     boxes = [{"id": "gare", "driver": "modbus-tcp", "host": "127.0.0.1", "port": meter.port,
@@ -208,9 +209,28 @@ def test_sdm120_served_by_libmodbus(broker, tmp_path, db):
             ("gare", 0, "energy_wh", 1234500.0), ("gare", 0, "power_w", 115.5)]
         meter.send("power 7.25")
         wait_for(lambda: box().get("power_w") == 7.25, what="new power reading")
+
+        meter.send("fault exception")
+        gw.wait_log(r"warn modbus: transaction failed box=gare op=meter "
+                    r"error=\"Slave device or server failure\"")
+        meter.send("fault count")
+        gw.wait_log(r"warn modbus: transaction failed box=gare op=meter "
+                    r"error=\"Invalid data\"")
+        meter.send("fault none")
+        meter.send("power nan")
+        gw.wait_log(r"warn modbus: meter value rejected box=gare address=12 raw=0x7fc00000")
+        # Nothing of it reached the readings, the relay side or the loop.
+        assert box()["power_w"] == 7.25 and box()["energy_wh"] == 1234500.0
+        meter.send("power 42")
+        wait_for(lambda: box().get("power_w") == 42.0, what="readings again")
         b = box()
         assert b["online"] is True
         assert [c["confirmed"] for c in b["channel_states"]] == ["on", "on"]
+        # A meter's failures are the meter's: the relay module answered all
+        # along, so the box never went offline, and a dropped link was not
+        # used again before the next poll reconnected it.
+        assert "offline box=gare" not in gw.log()
+        assert "Bad file descriptor" not in gw.log()
         assert gw.api({"cmd": "status"}, timeout=2)["ok"]
     finally:
         gw.stop()
