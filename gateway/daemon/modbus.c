@@ -59,6 +59,11 @@ struct worker {
 	size_t ndevs;
 	int bus;		/* RTU bus index, -1 for a TCP pool worker */
 	struct gw *g;		/* read-only config access */
+	char name[DC_ID_MAX];	/* bus id, or "tcp-<k>" for a TCP pool worker */
+	/* The poll cycle in progress (devices polled back to back), for the
+	 * debug line that tells an operator whether poll_ms is within reach. */
+	int64_t cycle_start_us;
+	size_t cycle_polls;
 };
 
 static struct worker workers[MAX_WORKERS];
@@ -95,6 +100,13 @@ static void post(int box, struct dc_drv_event ev)
 static int64_t mono_ms(void)
 {
 	return dc_mono_ms();
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* ---- one device ---- */
@@ -247,6 +259,13 @@ static struct device *dev_of(struct worker *w, int box)
 	return NULL;
 }
 
+static void cycle_end(struct worker *w)
+{
+	log_debug("modbus", "poll cycle bus=%s devices=%zu ms=%.1f", w->name, w->cycle_polls,
+		  (double)(mono_us() - w->cycle_start_us) / 1000.0);
+	w->cycle_polls = 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -264,19 +283,35 @@ static void *worker_main(void *arg)
 		}
 		int64_t now = mono_ms(), next = now + 60000;
 		struct device *due = NULL;
+		/* Earliest deadline first: on a bus too slow for its poll_ms,
+		 * every device still gets its turn. */
 		for (size_t i = 0; i < w->ndevs; i++) {
-			if (w->devs[i].next_poll <= now && !due)
-				due = &w->devs[i];
-			if (w->devs[i].next_poll < next)
-				next = w->devs[i].next_poll;
+			struct device *d = &w->devs[i];
+			if (d->next_poll <= now && (!due || d->next_poll < due->next_poll))
+				due = d;
+			if (d->next_poll < next)
+				next = d->next_poll;
 		}
 		if (due) {
-			due->next_poll = now + w->g->cfg.boxes[due->box].poll_ms;
+			/* The next deadline counts from this one, not from now: the
+			 * devices of a worker stay in one cycle that does not drift
+			 * by its own length.  A device a whole period late starts
+			 * afresh. */
+			int poll_ms = w->g->cfg.boxes[due->box].poll_ms;
+			due->next_poll += poll_ms;
+			if (due->next_poll <= now)
+				due->next_poll = now + poll_ms;
+			if (!w->cycle_polls)
+				w->cycle_start_us = mono_us();
 			pthread_mutex_unlock(&w->mu);
 			poll_device(w, due);
 			pthread_mutex_lock(&w->mu);
+			if (++w->cycle_polls == w->ndevs)
+				cycle_end(w);
 			continue;
 		}
+		if (w->cycle_polls)
+			cycle_end(w);	/* devices with different poll_ms */
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		int64_t wait = next - now;
@@ -316,6 +351,7 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 {
 	modbus_t *bus_ctx[GW_MAX_BUSES] = { 0 };
 	size_t ntcp = 0;
+	int64_t t0 = mono_ms();	/* every device's first deadline: one cycle */
 
 	stopping = false;
 	nworkers = 0;
@@ -333,6 +369,7 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		memset(w, 0, sizeof *w);
 		w->bus = (int)i;
 		w->g = g;
+		snprintf(w->name, sizeof w->name, "%s", g->cfg.buses[i].id);
 	}
 	size_t first_tcp = nworkers;
 	for (size_t b = 0; b < g->cfg.nboxes; b++) {
@@ -347,6 +384,8 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 				memset(&workers[k], 0, sizeof workers[k]);
 				workers[k].bus = -1;
 				workers[k].g = g;
+				snprintf(workers[k].name, sizeof workers[k].name, "tcp-%zu",
+					 k - first_tcp);
 				nworkers = k + 1;
 			}
 			box_worker[b] = (int)k;
@@ -354,7 +393,8 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 			continue;
 		}
 		w = &workers[box_worker[b]];
-		struct device d = { .box = (int)b, .tcp = bx->driver == GW_DRV_MODBUS_TCP };
+		struct device d = { .box = (int)b, .tcp = bx->driver == GW_DRV_MODBUS_TCP,
+				    .next_poll = t0 };
 		if (gw_profile_load(g->cfg.profiles_dir, bx->profile, &d.relay, err, errlen) < 0)
 			goto fail;
 		if (d.relay.kind != GW_PROFILE_RELAY) {

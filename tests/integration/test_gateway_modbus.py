@@ -144,6 +144,7 @@ def test_rtu_bus_over_a_pty(broker, tmp_path, db, decran):
     gw.start()
     try:
         gw.wait_log(r"online box=ecole driver=modbus-rtu", timeout=10)
+        gw.wait_log(r"debug modbus: poll cycle bus=rs485-1 devices=1 ms=\d+\.\d\n")
         wait_for(lambda: mod.coil(1) == 0, timeout=10, what="coil 0 cleared over RS-485")
         wait_for(lambda: gw.channel("ecole", 1)["confirmed"] == "off", timeout=10)
         assert mod.coil(2) == 1
@@ -202,6 +203,7 @@ def test_sdm120_served_by_libmodbus(broker, tmp_path, db):
         return gw.api({"cmd": "boxes"})["boxes"][0]
     try:
         gw.wait_log(r"online box=gare driver=modbus-tcp")
+        gw.wait_log(r"debug modbus: poll cycle bus=tcp-0 devices=1 ms=\d+\.\d\n")
         wait_for(lambda: box().get("energy_wh") == 1234500.0, what="SDM120 energy")
         assert box()["power_w"] == 115.5
         wait_for(lambda: len(gw.sql("SELECT * FROM meter_readings")) == 2)
