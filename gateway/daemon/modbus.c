@@ -433,8 +433,14 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		struct worker *w = &workers[i];
 		if (!w->ndevs)
 			continue;
+		pthread_condattr_t ca;
 		pthread_mutex_init(&w->mu, NULL);
-		pthread_cond_init(&w->cv, NULL);
+		/* worker_main's deadlines are CLOCK_MONOTONIC: so must the wait's
+		 * be, or it returns at once and the worker spins between polls. */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->cv, &ca);
+		pthread_condattr_destroy(&ca);
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			snprintf(err, errlen, "cannot start a Modbus worker");
 			return -1;

@@ -237,3 +237,29 @@ def test_sdm120_served_by_libmodbus(broker, tmp_path, db):
     finally:
         gw.stop()
         meter.close()
+
+
+def test_modbus_workers_sleep_between_polls(broker, tmp_path, db):
+    """Between two polls a worker waits on its condition variable; it must
+    sleep there, not spin (a deadline on the wrong clock returns at once)."""
+    from gwtest import Sdm120Tcp
+    meter = Sdm120Tcp(power=10.0, energy_kwh=1.0)
+    boxes = [{"id": "calme", "driver": "modbus-tcp", "host": "127.0.0.1", "port": meter.port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 2, "poll_ms": 1000,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-23T11:00:00Z,1").start()
+
+    def cpu_s():
+        with open("/proc/%d/stat" % gw.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    try:
+        gw.wait_log(r"online box=calme driver=modbus-tcp")
+        before, t0 = cpu_s(), time.monotonic()
+        time.sleep(2)
+        used, wall = cpu_s() - before, time.monotonic() - t0
+        assert used < 0.25 * wall, "%.2f s of CPU in %.2f s with one box polled each second" % (
+            used, wall)
+    finally:
+        gw.stop()
+        meter.close()
