@@ -1,4 +1,6 @@
 /* gwconfig.c — the gateway's configuration file: parse and validate. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,6 +36,24 @@ int gw_driver_parse(const char *s)
 		if (!strcmp(s, driver_names[i]))
 			return i;
 	return -1;
+}
+
+int gw_http_listen_parse(const char *s, char addr[16], uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	struct in_addr a;
+	char *end;
+	if (!colon || colon == s || (size_t)(colon - s) >= 16)
+		return -1;
+	memcpy(addr, s, (size_t)(colon - s));
+	addr[colon - s] = '\0';
+	errno = 0;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || p > 65535 || !isdigit((unsigned char)colon[1]) ||
+	    inet_pton(AF_INET, addr, &a) != 1)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
 }
 
 /* Parsing context: the error buffer and the path of the current object. */
@@ -270,7 +290,7 @@ static int parse_box(struct ctx *c, const char *path, const cJSON *j, struct gw_
 static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 {
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
-					    "http", "profiles_dir", "heartbeat_s", "reconcile",
+					    "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
 					    "fallback", "alarms", "shelly_src", "buses", "boxes",
 					    NULL };
 	const cJSON *o, *arr;
@@ -306,9 +326,32 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	if (get_obj(c, "", root, "http", &o))
 		return -1;
 	if (o) {
-		static const char *const hk[] = { "listen", NULL };
+		static const char *const hk[] = { "listen", "assets", "secure_cookies",
+						  "session_hours", NULL };
+		char addr[16];
+		uint16_t port;
+		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "secure_cookies");
 		if (only_keys(c, "http", o, hk) ||
-		    get_str(c, "http", o, "listen", cfg->http_listen, sizeof cfg->http_listen, 0))
+		    get_str(c, "http", o, "listen", cfg->http_listen, sizeof cfg->http_listen, 0) ||
+		    get_str(c, "http", o, "assets", cfg->http_assets, sizeof cfg->http_assets, 0) ||
+		    get_i(c, "http", o, "session_hours", &cfg->http_session_hours, 1, 24 * 30, 0))
+			return -1;
+		if (*cfg->http_listen && gw_http_listen_parse(cfg->http_listen, addr, &port) < 0)
+			return fail(c, "http", "listen",
+				    "expected \"ADDR:PORT\" with an IPv4 address, e.g. "
+				    "\"127.0.0.1:8080\" (port 0 = any free port)");
+		if (sc && !cJSON_IsBool(sc))
+			return fail(c, "http", "secure_cookies", "expected true or false");
+		cfg->http_secure_cookies = cJSON_IsTrue(sc);
+	}
+	if (get_obj(c, "", root, "energy", &o))
+		return -1;
+	if (o) {
+		static const char *const ek[] = { "config", "update_min", NULL };
+		if (only_keys(c, "energy", o, ek) ||
+		    get_str(c, "energy", o, "config", cfg->energy_config,
+			    sizeof cfg->energy_config, 0) ||
+		    get_i(c, "energy", o, "update_min", &cfg->ledger_update_min, 0, 24 * 60, 0))
 			return -1;
 	}
 	if (get_obj(c, "", root, "reconcile", &o))
@@ -420,6 +463,8 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	resolve(c, cfg->rules_path, sizeof cfg->rules_path);
 	resolve(c, cfg->profiles_dir, sizeof cfg->profiles_dir);
 	resolve(c, cfg->control_socket, sizeof cfg->control_socket);
+	resolve(c, cfg->http_assets, sizeof cfg->http_assets);
+	resolve(c, cfg->energy_config, sizeof cfg->energy_config);
 	return 0;
 }
 
@@ -434,6 +479,9 @@ static void defaults(struct gw_config *cfg)
 	snprintf(cfg->control_socket, sizeof cfg->control_socket, "/run/decran/gateway.sock");
 	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "/usr/share/decran/profiles");
 	snprintf(cfg->shelly_src, sizeof cfg->shelly_src, "decran-gateway");
+	snprintf(cfg->http_assets, sizeof cfg->http_assets, "/usr/share/decran/dashboard");
+	cfg->http_session_hours = 12;
+	cfg->ledger_update_min = 60;
 	cfg->heartbeat_s = 30;
 	cfg->retry_first_ms = 2000;
 	cfg->retry_max_ms = 60000;

@@ -8,6 +8,7 @@
 #ifndef DECRAN_GWCONFIG_H
 #define DECRAN_GWCONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,7 +64,13 @@ struct gw_config {
 	char rules_path[GW_PATH_MAX];
 	char zone[64];
 	char control_socket[GW_PATH_MAX];
-	char http_listen[64];	/* "" = no HTTP (the dashboard adds it) */
+	/* The dashboard (gateway/web.h), served from the daemon's own loop. */
+	char http_listen[64];	/* "ADDR:PORT" (IPv4), "" = no dashboard */
+	char http_assets[GW_PATH_MAX];	/* dashboard/: layout.html, style.css, app.js */
+	bool http_secure_cookies;	/* behind a TLS proxy */
+	int http_session_hours;
+	char energy_config[GW_PATH_MAX];	/* ledger settings (energy.json); "" = built-in */
+	int ledger_update_min;	/* import + update the energy ledger this often; 0 = never */
 	char profiles_dir[GW_PATH_MAX];
 	char shelly_src[64];	/* MQTT client name Shelly answers to: "<src>/rpc" */
 	int heartbeat_s;	/* gateway heartbeat period */
@@ -90,6 +97,8 @@ void gw_config_free(struct gw_config *c);
 /* Index of box `id`, or -1. */
 int gw_config_box(const struct gw_config *c, const char *id);
 
+/* "127.0.0.1:8080" -> addr, port; -1 unless an IPv4 address and a port. */
+int gw_http_listen_parse(const char *s, char addr[16], uint16_t *port);
 const char *gw_driver_name(enum gw_driver d);
 int gw_driver_parse(const char *s);
 

@@ -826,7 +826,45 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 	return 0;
 }
 
+void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		const struct dc_en_total *t = &rows[i].t;
+		out->actual_mwh += t->actual_mwh;
+		out->baseline_mwh += t->baseline_mwh;
+		out->known_s += t->known_s;
+		out->unknown_s += t->unknown_s;
+		out->on_s += t->on_s;
+		out->hours += t->hours;
+		out->measured_hours += t->measured_hours;
+	}
+}
+
 /* ---- Compliance --------------------------------------------------------- */
+
+int dc_ledger_night_window(const struct dc_ledger_config *cfg, const char *date, int64_t *from,
+			   int64_t *to)
+{
+	char morning[11];
+	if (!date || date_add(date, 1, morning) < 0)
+		return -1;
+	*from = dc_ledger_local_instant(cfg, morning, DC_NIGHT_START_SOD);
+	*to = dc_ledger_local_instant(cfg, morning, DC_NIGHT_END_SOD);
+	return *from == INT64_MIN || *to == INT64_MIN ? -1 : 0;
+}
+
+int dc_ledger_last_night(const struct dc_ledger_config *cfg, int64_t now, char out[11])
+{
+	struct dc_localtime lt;
+	int y, m, d;
+	if (use_zone(cfg->zone) < 0)
+		return -1;
+	dc_tz_local(now - 6 * 3600, &lt);
+	dc_civil_from_days(lt.daynum - 1, &y, &m, &d);
+	fmt_ymd(out, y, m, d);
+	return 0;
+}
 
 /* Transport service hours as UTC intervals on `date` and the day after (an
  * end before the start runs past midnight; equal ends mean all day).  The
@@ -886,15 +924,13 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 	struct dc_cpl_allow *der = NULL;
 	size_t nscreens = 0, nspans = 0, spancap = 0, dercap = 0;
 	sqlite3_stmt *qs = NULL, *qd = NULL;
-	char morning[11];
+	int64_t ws, we;
 	int rc = -1;
 
-	if (use_zone(cfg->zone) < 0 || date_add(date, 1, morning) < 0) {
-		snprintf(err, errlen, TR("date invalide : %s", "invalid date: %s"), date);
+	if (use_zone(cfg->zone) < 0 || dc_ledger_night_window(cfg, date, &ws, &we) < 0) {
+		snprintf(err, errlen, TR("date invalide : %s", "invalid date: %s"), date ? date : "");
 		return -1;
 	}
-	int64_t ws = dc_ledger_local_instant(cfg, morning, DC_NIGHT_START_SOD);
-	int64_t we = dc_ledger_local_instant(cfg, morning, DC_NIGHT_END_SOD);
 	if (dc_store_list_screens_array(st, &all, &screens, &nscreens) < 0) {
 		snprintf(err, errlen, "%s", dc_store_errmsg(st));
 		return -1;
@@ -955,4 +991,33 @@ out:
 	free(spans);
 	free(der);
 	return rc;
+}
+
+struct summing {
+	struct dc_ledger_night_summary *sum;
+	dc_ledger_night_cb cb;
+	void *arg;
+};
+
+static int sum_one(const struct dc_screen *s, const struct dc_cpl_night *n, void *arg)
+{
+	struct summing *a = arg;
+	if ((unsigned)n->verdict < DC_CPL__COUNT)
+		a->sum->count[n->verdict]++;
+	a->sum->screens++;
+	return a->cb ? a->cb(s, n, a->arg) : 0;
+}
+
+int dc_ledger_night_summary(struct dc_store *st, const struct dc_ledger_config *cfg,
+			    const struct dc_rules *rules, const char *date, int64_t now,
+			    dc_ledger_night_cb cb, void *arg, struct dc_ledger_night_summary *out,
+			    char *err, size_t errlen)
+{
+	int64_t ws, we;
+	struct summing a = { out, cb, arg };
+	memset(out, 0, sizeof *out);
+	snprintf(out->night, sizeof out->night, "%s", date ? date : "");
+	if (dc_ledger_night_window(cfg, date, &ws, &we) == 0)
+		out->window_s = we - ws;
+	return dc_ledger_compliance(st, cfg, rules, date, now, sum_one, &a, err, errlen);
 }

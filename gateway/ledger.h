@@ -104,6 +104,9 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 		     enum dc_ledger_by by, struct dc_ledger_row **rows, size_t *n,
 		     char *err, size_t errlen);
 
+/* Sum of report rows (a report's total line). */
+void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out);
+
 /* Night-rule accounting of night `date` (the night from date into date+1,
  * window 01:00-06:00 local on date+1) for every screen the rule applies
  * to; cb is called per screen in id order.  `now` bounds the confirmed
@@ -116,6 +119,27 @@ typedef int (*dc_ledger_night_cb)(const struct dc_screen *s, const struct dc_cpl
 int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg,
 			 const struct dc_rules *rules, const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
 			 char *err, size_t errlen);
+
+/* The same night summed up: screens under the rule and how many got each
+ * verdict; cb (may be NULL) still sees every screen.  What `decran report
+ * compliance` and the dashboard's progress page print. */
+struct dc_ledger_night_summary {
+	char night[11];		/* the night of this date into the next */
+	int64_t window_s;	/* the legal window: 4, 5 or 6 h (DST nights) */
+	long screens;		/* screens under the rule */
+	long count[DC_CPL__COUNT];	/* screens per verdict */
+};
+int dc_ledger_night_summary(struct dc_store *st, const struct dc_ledger_config *cfg,
+			    const struct dc_rules *rules, const char *date, int64_t now,
+			    dc_ledger_night_cb cb, void *arg, struct dc_ledger_night_summary *out,
+			    char *err, size_t errlen);
+/* The legal window of night `date`: 01:00 and 06:00 local on date+1, as UTC
+ * instants.  -1 when the date or the zone is invalid. */
+int dc_ledger_night_window(const struct dc_ledger_config *cfg, const char *date, int64_t *from,
+			   int64_t *to);
+/* The last night whose window has ended by `now` ("last night" in reports):
+ * the local date six hours before now, minus one day.  -1 on a bad zone. */
+int dc_ledger_last_night(const struct dc_ledger_config *cfg, int64_t now, char out[11]);
 
 /* Local date "YYYY-MM-DD" of UTC instant t in cfg's zone; and the UTC
  * instant of local wall time (date, second of day), INT64_MIN when the date

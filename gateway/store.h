@@ -52,6 +52,10 @@ int dc_store_has_screen(struct dc_store *st, const char *id);
  * "removed" instead (a trigger refuses DELETE). */
 int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const char *actor,
 			int *changes);
+/* Bind screen `id` to (box, channel), or unbind it with box "" and channel
+ * 0; audited like any edit.  1 done, 0 no such screen, -1 on error. */
+int dc_store_bind_screen(struct dc_store *st, const char *id, const char *box, int channel,
+			 const char *actor, int *changes);
 
 /* List filters: a negative status/category, or a NULL site/box, means "any". */
 struct dc_screen_filter {

@@ -297,3 +297,15 @@ int dc_store_count_screens(struct dc_store *st, const struct dc_screen_filter *f
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
+
+int dc_store_bind_screen(struct dc_store *st, const char *id, const char *box, int channel,
+			 const char *actor, int *changes)
+{
+	struct dc_screen s;
+	int found = dc_store_get_screen(st, id, &s);
+	if (found <= 0)
+		return found;
+	snprintf(s.box, sizeof s.box, "%s", box);
+	s.channel = channel;
+	return dc_store_put_screen(st, &s, actor, changes) < 0 ? -1 : 1;
+}

@@ -4,7 +4,8 @@
  * Public pages are the same for every visitor of a URL in a language, so
  * they are rendered once and kept in a small cache until the database
  * changes (PRAGMA data_version for other connections' commits,
- * sqlite3_total_changes for ours) or the day changes ("days left").
+ * sqlite3_total_changes for ours), the day changes ("days left") or 06:00
+ * comes (last night's compliance).
  */
 #include "web.h"
 
@@ -157,8 +158,12 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[3])
 			v[0] = sqlite3_column_int64(w->data_version, 0);
 	}
 	v[1] = sqlite3_total_changes64(dc_store_db(w->st));
-	struct dc_ymd t = web_today(now);
-	v[2] = dc_days_from_civil(t.y, t.m, t.d);
+	/* The day ("days left", this month) and its 06:00, when "last night"
+	 * of the compliance figures turns over. */
+	struct tm tm;
+	localtime_r(&now, &tm);
+	v[2] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
+	       (tm.tm_hour >= 6);
 }
 
 static void cache_key(struct web_req *r, struct dc_buf *k);
@@ -491,7 +496,8 @@ static enum MHD_Result respond(struct web_req *r)
 {
 	struct dc_web *w = r->w;
 	w->requests_total++;
-	r->now = time(NULL);
+	r->wall = time(NULL);
+	r->now = w->hooks.now ? (time_t)w->hooks.now(w->hooks.arg) : r->wall;
 	choose_lang(r);
 	dc_set_lang(r->lang);
 	if (r->lang_cookie_set)
@@ -523,7 +529,7 @@ static enum MHD_Result respond(struct web_req *r)
 
 	/* The session, when the browser sent a cookie. */
 	const char *tok = web_cookie(r, "dc_session");
-	if (tok && dc_session_lookup(w->st, tok, r->now, &r->sess) < 0)
+	if (tok && dc_session_lookup(w->st, tok, r->wall, &r->sess) < 0)
 		memset(&r->sess, 0, sizeof r->sess);
 
 	r->status = 200;
@@ -703,6 +709,14 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 	if (hooks)
 		w->hooks = *hooks;
 	w->st = st;
+	dc_ledger_config_default(&w->energy);
+	if (cfg->energy) {
+		w->energy = *cfg->energy;
+		w->energy.boxes = NULL;	/* not ours; compliance and dates need none */
+		w->energy.nboxes = 0;
+	}
+	w->cfg.energy = NULL;
+	dc_web_factors_init(&w->factors, cfg->price_eur_per_kwh, cfg->co2_g_per_kwh, cfg->energy);
 	const char *dir = cfg->assets_dir ? cfg->assets_dir : "dashboard";
 	size_t n;
 	if (!(w->layout = read_file(dir, "layout.html", &n)) || !strstr(w->layout, "{{main}}") ||

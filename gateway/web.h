@@ -33,6 +33,7 @@ struct dc_store;
 struct dc_web;
 struct dc_buf;
 struct dc_rules;
+struct dc_ledger_config;
 
 struct dc_web_config {
 	const char *bind_addr;	/* dotted IPv4; NULL = "127.0.0.1" */
@@ -40,9 +41,16 @@ struct dc_web_config {
 	const char *assets_dir;	/* dashboard/: layout.html, style.css, app.js */
 	bool secure_cookies;	/* add "Secure" to cookies (behind TLS) */
 	int session_hours;	/* session lifetime; 0 = 12 h */
-	/* Conversion factors for estimates; 0 = unknown (pages say so). */
+	/* Conversion factors; 0 = unknown (pages say so), unless `energy`
+	 * gives one. */
 	double price_eur_per_kwh;
 	double co2_g_per_kwh;
+	/* The energy ledger's configuration (energy.json, gateway/ledger.h):
+	 * the zone of its local days and nights, and the tariff and emission
+	 * factor (with their sources) used when the two figures above are 0.
+	 * Copied at open (its per-box part is not needed); NULL = the ledger's
+	 * default zone (Europe/Paris) and no factor. */
+	const struct dc_ledger_config *energy;
 };
 
 /* A relay box as the gateway sees it. */
@@ -63,6 +71,18 @@ struct dc_web_alarm {
 	bool active;
 };
 
+/* A relay test (commissioning cycle: off, on, off, each confirmed). */
+struct dc_web_test {
+	char box[DC_ID_MAX];
+	int channel;
+	int64_t at;		/* started, Unix seconds */
+	int result;		/* 0 running, 1 passed, -1 failed */
+	int nsteps;		/* steps confirmed so far, 0..3 */
+	int step_ms[3];		/* each step's time to confirmation */
+	bool has_power;		/* a meter read the load with the relay on */
+	double power_on_w;
+};
+
 /* A screen's state now, as the schedule engine explains it. */
 struct dc_web_state {
 	bool on;
@@ -73,9 +93,14 @@ struct dc_web_state {
 
 struct dc_web_hooks {
 	void *arg;
+	/* The schedule's "now" in Unix seconds (virtual under the gateway's
+	 * test clock); NULL = the real time.  Sessions always use real time. */
+	int64_t (*now)(void *arg);
 	/* Arrays are malloc'd by the hook and freed by the caller.  0 / -1. */
 	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
 	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
+	/* Recent relay tests, newest first (the desk shows them). */
+	int (*list_tests)(void *arg, struct dc_web_test **out, size_t *n);
 	/* The schedule rules in force (kept only for the current request).
 	 * With it, screen pages explain "state now and why" themselves, from
 	 * lib/schedule and the stored overrides, and the technician's desk
@@ -88,10 +113,16 @@ struct dc_web_hooks {
 	 * language).  `actor` is the logged-in user's name, for the audit. */
 	int (*relay_test)(void *arg, const char *box, int channel, bool on, const char *actor,
 			  char *err, size_t errlen);
+	/* relay_test runs the whole commissioning cycle (off, on, off) and
+	 * ignores `on`: the form then asks for no on/off. */
+	bool relay_cycle;
 	int (*bind)(void *arg, const char *screen_id, const char *box, int channel,
 		    const char *actor, char *err, size_t errlen);
 	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,
 			    const char *reason, const char *actor, char *err, size_t errlen);
+	/* Told after the web module itself wrote live inputs (an override set
+	 * or cleared), so the host re-reads them.  `what` names the change. */
+	void (*changed)(void *arg, const char *what);
 	/* Extra Prometheus text lines (alarms, command latency...). */
 	void (*metrics)(void *arg, struct dc_buf *out);
 };

@@ -87,8 +87,13 @@ static cJSON *row_json(const struct dc_progress_row *row)
 static void api_progress(struct web_req *r)
 {
 	struct dc_progress p;
+	struct dc_web_energy e;
 	if (web_args_only(r, NULL) < 0 || web_load_progress(r, &p) < 0)
 		return;
+	if (web_load_energy(r, &e) < 0) {
+		dc_progress_free(&p);
+		return;
+	}
 	long today = web_today_days(r->now);
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "total", row_json(&p.all));
@@ -113,20 +118,21 @@ static void api_progress(struct web_req *r)
 			cJSON_AddNullToObject(pt, "removed");
 		cJSON_AddItemToArray(traj, pt);
 	}
-	/* Measured figures do not exist until the energy ledger does: null,
-	 * never a made-up number. */
-	cJSON *measured = cJSON_AddObjectToObject(root, "measured");
-	cJSON_AddNullToObject(measured, "kwh_saved");
-	cJSON_AddNullToObject(measured, "last_night_compliance");
+	/* Measured figures: the energy ledger (null where nothing is known,
+	 * never a made-up number). */
+	const struct dc_web_factors *fa = &r->w->factors;
+	cJSON_AddItemToObject(root, "measured", dc_web_energy_json(&e, fa));
 	cJSON *f = cJSON_AddObjectToObject(root, "factors");
-	if (r->w->cfg.price_eur_per_kwh > 0)
-		cJSON_AddNumberToObject(f, "eur_per_kwh", r->w->cfg.price_eur_per_kwh);
+	if (fa->eur_per_kwh > 0)
+		cJSON_AddNumberToObject(f, "eur_per_kwh", fa->eur_per_kwh);
 	else
 		cJSON_AddNullToObject(f, "eur_per_kwh");
-	if (r->w->cfg.co2_g_per_kwh > 0)
-		cJSON_AddNumberToObject(f, "co2e_g_per_kwh", r->w->cfg.co2_g_per_kwh);
+	add_str_or_null(f, "tariff_source", fa->eur_per_kwh > 0 ? fa->tariff_source : NULL);
+	if (fa->kgco2e_per_kwh > 0)
+		cJSON_AddNumberToObject(f, "co2e_g_per_kwh", fa->kgco2e_per_kwh * 1000.0);
 	else
 		cJSON_AddNullToObject(f, "co2e_g_per_kwh");
+	add_str_or_null(f, "co2e_source", fa->kgco2e_per_kwh > 0 ? fa->co2e_source : NULL);
 	dc_progress_free(&p);
 	r->cacheable = true;
 	send_json(r, root);
@@ -237,12 +243,17 @@ static void api_slated(struct web_req *r)
 	struct slated_result res;
 	if (slated_query_parse(r, &q) < 0 || slated_fetch(r, &q, &res) < 0)
 		return;
+	/* Totals are the whole filtered list's; `screens` is the page asked
+	 * for (empty past the last page), in the list's order. */
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "total", (double)res.n);
+	cJSON_AddNumberToObject(root, "page", (double)q.page);
+	cJSON_AddNumberToObject(root, "per_page", (double)q.per_page);
 	cJSON_AddNumberToObject(root, "overdue", (double)res.overdue);
 	cJSON_AddNumberToObject(root, "yearly_kwh_estimate", res.total_kwh);
 	cJSON *arr = cJSON_AddArrayToObject(root, "screens");
-	for (size_t i = 0; i < res.n; i++) {
+	size_t from = (size_t)(q.page - 1) * (size_t)q.per_page;
+	for (size_t i = from; i < res.n && i < from + (size_t)q.per_page; i++) {
 		cJSON *o = screen_json(&res.rows[i].s);
 		if (res.rows[i].dated)
 			cJSON_AddNumberToObject(o, "days_left", (double)res.rows[i].days_left);
@@ -255,7 +266,11 @@ static void api_slated(struct web_req *r)
 	send_json(r, root);
 }
 
-static void api_boxes(struct web_req *r)
+/* Live lists from the host (boxes, alarms): session required, never
+ * cached; 503 without the hook, 502 when it fails.  `fill` calls the hook
+ * and appends one JSON object per row; -1 when the hook failed. */
+static void api_live_list(struct web_req *r, const char *key, bool have_hook,
+			  int (*fill)(struct web_req *r, cJSON *arr))
 {
 	if (web_args_only(r, NULL) < 0)
 		return;
@@ -264,17 +279,27 @@ static void api_boxes(struct web_req *r)
 		return;
 	}
 	r->no_store = true;
-	struct dc_web_box *b = NULL;
-	size_t n = 0;
-	if (!r->w->hooks.list_boxes) {
+	if (!have_hook) {
 		web_error(r, 503, TR("Passerelle non connectée.", "Gateway not connected."));
 		return;
 	}
-	if (r->w->hooks.list_boxes(r->w->hooks.arg, &b, &n) < 0) {
+	cJSON *arr = cJSON_CreateArray();
+	if (fill(r, arr) < 0) {
+		cJSON_Delete(arr);
 		web_error(r, 502, TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
 		return;
 	}
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, key, arr);
+	send_json(r, root);
+}
+
+static int fill_boxes(struct web_req *r, cJSON *arr)
+{
+	struct dc_web_box *b = NULL;
+	size_t n = 0;
+	if (r->w->hooks.list_boxes(r->w->hooks.arg, &b, &n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", b[i].id);
@@ -289,31 +314,15 @@ static void api_boxes(struct web_req *r)
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(b);
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "boxes", arr);
-	send_json(r, root);
+	return 0;
 }
 
-static void api_alarms(struct web_req *r)
+static int fill_alarms(struct web_req *r, cJSON *arr)
 {
-	if (web_args_only(r, NULL) < 0)
-		return;
-	if (!r->sess.valid) {
-		web_error(r, 401, TR("Connexion requise.", "Log-in required."));
-		return;
-	}
-	r->no_store = true;
 	struct dc_web_alarm *a = NULL;
 	size_t n = 0;
-	if (!r->w->hooks.list_alarms) {
-		web_error(r, 503, TR("Passerelle non connectée.", "Gateway not connected."));
-		return;
-	}
-	if (r->w->hooks.list_alarms(r->w->hooks.arg, &a, &n) < 0) {
-		web_error(r, 502, TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
-		return;
-	}
-	cJSON *arr = cJSON_CreateArray();
+	if (r->w->hooks.list_alarms(r->w->hooks.arg, &a, &n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "at", (double)a[i].at);
@@ -324,9 +333,7 @@ static void api_alarms(struct web_req *r)
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(a);
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddItemToObject(root, "alarms", arr);
-	send_json(r, root);
+	return 0;
 }
 
 void api_dispatch(struct web_req *r, const char *path)
@@ -344,9 +351,9 @@ void api_dispatch(struct web_req *r, const char *path)
 	else if (strcmp(path, "slated") == 0)
 		api_slated(r);
 	else if (strcmp(path, "boxes") == 0)
-		api_boxes(r);
+		api_live_list(r, "boxes", r->w->hooks.list_boxes != NULL, fill_boxes);
 	else if (strcmp(path, "alarms") == 0)
-		api_alarms(r);
+		api_live_list(r, "alarms", r->w->hooks.list_alarms != NULL, fill_alarms);
 	else
 		web_error(r, 404, TR("Point d'accès inconnu.", "Unknown endpoint."));
 }

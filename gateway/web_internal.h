@@ -11,6 +11,7 @@
 #include "web_auth.h"
 #include "web_buf.h"
 #include "web_data.h"
+#include "web_energy.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -31,6 +32,8 @@ struct dc_web {
 	struct dc_web_config cfg;
 	struct dc_store *st;
 	struct dc_web_hooks hooks;
+	struct dc_ledger_config energy;	/* zone and factors (no boxes) */
+	struct dc_web_factors factors;	/* what money and CO2e are computed with */
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	char *layout;		/* dashboard/layout.html */
@@ -62,7 +65,8 @@ struct web_req {
 	const char *lang_cookie_set;	/* "fr"/"en" when ?lang= was given */
 	char ip[64];
 	struct dc_session sess;
-	time_t now;
+	time_t now;		/* the schedule's now: virtual under a test clock */
+	time_t wall;		/* real time: sessions and login rate limits */
 	/* Response. */
 	unsigned status;
 	const char *ctype;
@@ -120,6 +124,8 @@ static inline const char *web_plural(double n, const char *fr1, const char *frn,
 }
 /* Whole-inventory figures for the progress page and API; 500 on failure. */
 int web_load_progress(struct web_req *r, struct dc_progress *p);
+/* The energy ledger's figures as of the request (web_energy.h); 500 on failure. */
+int web_load_energy(struct web_req *r, struct dc_web_energy *e);
 
 /* Pages. */
 void page_progress(struct web_req *r);

@@ -114,33 +114,47 @@ static void progress_row(struct web_req *r, const char *label, const struct dc_p
 
 static void money_co2(struct web_req *r, const char *label, double kwh)
 {
+	const struct dc_web_factors *f = &r->w->factors;
 	char a[48], b[48];
 	dc_html(&r->body, "<tr><th scope=\"row\">%s</th>", label);
-	if (r->w->cfg.price_eur_per_kwh > 0)
+	if (f->eur_per_kwh > 0)
 		dc_html(&r->body, "<td class=\"num\">%s €/%s</td>",
-			web_num(a, sizeof a, kwh * r->w->cfg.price_eur_per_kwh, 0, r->lang),
-			TR("an", "yr"));
+			web_num(a, sizeof a, kwh * f->eur_per_kwh, 0, r->lang), TR("an", "yr"));
 	else
 		dc_html(&r->body, "<td>%s</td>", TR("inconnu (prix du kWh non configuré)",
 						   "unknown (kWh price not configured)"));
-	if (r->w->cfg.co2_g_per_kwh > 0)
+	if (f->kgco2e_per_kwh > 0)
 		dc_html(&r->body, "<td class=\"num\">%s kg CO₂e/%s</td>",
-			web_num(b, sizeof b, kwh * r->w->cfg.co2_g_per_kwh / 1000.0, 0, r->lang),
-			TR("an", "yr"));
+			web_num(b, sizeof b, kwh * f->kgco2e_per_kwh, 0, r->lang), TR("an", "yr"));
 	else
 		dc_html(&r->body, "<td>%s</td>", TR("inconnu (facteur d'émission non configuré)",
 						   "unknown (emission factor not configured)"));
 	dc_html(&r->body, "</tr>\n");
 }
 
-static void progress_energy(struct web_req *r, const struct dc_progress *p)
+/* Measured: the energy ledger, month by month, and last night's compliance. */
+static void progress_measured(struct web_req *r, const struct dc_web_energy *e)
+{
+	dc_html(&r->body, "<section aria-labelledby=\"h-energy\">\n<h2 id=\"h-energy\">%s</h2>\n",
+		TR("Énergie économisée par mois (mesurée)", "Energy saved per month (measured)"));
+	dc_web_energy_html(&r->body, e, &r->w->factors, r->lang);
+	dc_html(&r->body, "</section>\n<section aria-labelledby=\"h-night\">\n"
+		"<h2 id=\"h-night\">%s</h2>\n", TR("Conformité de la nuit dernière",
+						    "Last night's compliance"));
+	dc_web_night_html(&r->body, e, r->lang);
+	dc_html(&r->body, "</section>\n");
+}
+
+/* Estimated: from the inventory's declared figures, kept apart. */
+static void progress_estimates(struct web_req *r, const struct dc_progress *p)
 {
 	char a[48], b[48];
-	dc_html(&r->body, "<section aria-labelledby=\"h-energy\">\n<h2 id=\"h-energy\">%s</h2>\n"
-		"<table class=\"data\">\n<caption>%s</caption>\n<thead><tr><td></td>"
+	dc_html(&r->body, "<section aria-labelledby=\"h-estimates\">\n<h2 id=\"h-estimates\">%s</h2>\n"
+		"<table class=\"data\" id=\"estimates\">\n<caption>%s</caption>\n<thead><tr><td></td>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-		TR("Énergie, coût et émissions", "Energy, cost and emissions"),
-		TR("Mesuré et estimé, distingués", "Measured and estimated, kept apart"),
+		TR("Énergie, coût et émissions estimés d'après l'inventaire",
+		   "Energy, cost and emissions estimated from the inventory"),
+		TR("Estimations, distinctes des mesures ci-dessus", "Estimates, apart from the measurements above"),
 		TR("Valeur", "Value"), TR("Nature", "Kind"));
 	dc_html(&r->body, "<tr><th scope=\"row\">%s</th><td class=\"num\">%s kWh/%s</td><td>%s</td></tr>\n",
 		TR("Énergie annuelle évitée par les écrans déposés",
@@ -153,16 +167,6 @@ static void progress_energy(struct web_req *r, const struct dc_progress *p)
 		   "Yearly energy the slated removals will avoid"),
 		web_num(b, sizeof b, p->all.slated_kwh, 0, r->lang), TR("an", "yr"),
 		TR("estimation, même méthode", "estimate, same method"));
-	dc_html(&r->body, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td></tr>\n",
-		TR("Énergie économisée par les extinctions (mesurée)",
-		   "Energy saved by switching off (measured)"),
-		TR("pas encore mesurée", "not yet measured"),
-		TR("mesure : registre d'énergie des boîtiers, pas encore en service",
-		   "measured: the boxes' energy ledger, not in service yet"));
-	dc_html(&r->body, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td></tr>\n",
-		TR("Conformité de la nuit dernière", "Last night's compliance"),
-		TR("pas encore mesurée", "not yet measured"),
-		TR("mesure : nécessite le registre d'énergie", "measured: needs the energy ledger"));
 	dc_html(&r->body, "</tbody>\n</table>\n");
 	dc_html(&r->body, "<table class=\"data\">\n<caption>%s</caption>\n<thead><tr><td></td>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
@@ -171,6 +175,20 @@ static void progress_energy(struct web_req *r, const struct dc_progress *p)
 	money_co2(r, TR("Écrans déposés", "Removed screens"), p->all.removed_kwh);
 	money_co2(r, TR("Déposes prévues", "Slated removals"), p->all.slated_kwh);
 	dc_html(&r->body, "</tbody>\n</table>\n</section>\n");
+}
+
+/* Fills e from the ledger; renders a 500 and returns -1 on failure. */
+int web_load_energy(struct web_req *r, struct dc_web_energy *e)
+{
+	char err[256];
+	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
+	if (dc_web_energy_load(r->w->st, &r->w->energy, rules, (int64_t)r->now, e, err,
+			       sizeof err) < 0) {
+		web_errorf(r, 500, "%s %s", TR("Erreur de lecture du registre d'énergie :",
+					       "Error while reading the energy ledger:"), err);
+		return -1;
+	}
+	return 0;
 }
 
 static void progress_chart(struct web_req *r, const struct dc_progress *p)
@@ -239,9 +257,7 @@ static void progress_chart(struct web_req *r, const struct dc_progress *p)
 			web_num(a, sizeof a, (double)p->removed_undated, 0, r->lang),
 			TR("écran(s) déposé(s) sans date de dépose ne figurent pas sur la courbe.",
 			   "removed screen(s) without a removal date are not on the curve."));
-	dc_html(&r->body, "<p>%s</p>\n</section>\n",
-		TR("Énergie économisée par mois : pas encore mesurée (registre d'énergie à venir).",
-		   "Energy saved per month: not yet measured (energy ledger to come)."));
+	dc_html(&r->body, "</section>\n");
 }
 
 void page_progress(struct web_req *r)
@@ -249,8 +265,13 @@ void page_progress(struct web_req *r)
 	if (web_args_only(r, NULL) < 0)
 		return;
 	struct dc_progress p;
+	struct dc_web_energy e;
 	if (web_load_progress(r, &p) < 0)
 		return;
+	if (web_load_energy(r, &e) < 0) {
+		dc_progress_free(&p);
+		return;
+	}
 	char a[32], b[32], c[32], d[32];
 	web_page_begin(r, TR("Avancement du plan", "Plan progress"), "progress");
 	dc_html(&r->body, "<h1>%s</h1>\n",
@@ -293,7 +314,8 @@ void page_progress(struct web_req *r)
 		TR("Voir la liste des écrans dont la dépose est prévue",
 		   "See the list of screens slated for removal"));
 	progress_chart(r, &p);
-	progress_energy(r, &p);
+	progress_measured(r, &e);
+	progress_estimates(r, &p);
 	web_page_end(r);
 	r->cacheable = true;
 	dc_progress_free(&p);
@@ -415,8 +437,13 @@ void page_screen(struct web_req *r, const char *id)
 		 TR("an", "yr"));
 	field(r, TR("Consommation annuelle avant le plan (estimation)",
 		    "Yearly use before the plan (estimate)"), c);
+	/* The ledger's per-screen rows are not indexed by screen: the page
+	 * points to the report rather than scanning every day of every screen. */
 	field(r, TR("Consommation mesurée", "Measured use"),
-	      TR("pas encore mesurée", "not yet measured"));
+	      TR("non affichée par écran ici : « decran report energy --by screen » ; totaux "
+		 "mensuels mesurés sur la page d'avancement",
+		 "not shown per screen here: 'decran report energy --by screen'; measured monthly "
+		 "totals on the progress page"));
 	dc_html(&r->body, "</dl>\n</section>\n");
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-hist\">\n<h2 id=\"h-hist\">%s</h2>\n"

@@ -73,7 +73,7 @@ static void login_post(struct web_req *r)
 	char ukey[96], ikey[96];
 	snprintf(ukey, sizeof ukey, "u:%.63s", user);
 	snprintf(ikey, sizeof ikey, "ip:%s", r->ip);
-	int wu = dc_rl_wait(&r->w->rl, ukey, r->now), wi = dc_rl_wait(&r->w->rl, ikey, r->now);
+	int wu = dc_rl_wait(&r->w->rl, ukey, r->wall), wi = dc_rl_wait(&r->w->rl, ikey, r->wall);
 	int wait = wu > wi ? wu : wi;
 	if (wait > 0) {
 		char msg[200];
@@ -91,8 +91,8 @@ static void login_post(struct web_req *r)
 		return;
 	}
 	if (!ok) {
-		dc_rl_fail(&r->w->rl, ukey, r->now);
-		dc_rl_fail(&r->w->rl, ikey, r->now);
+		dc_rl_fail(&r->w->rl, ukey, r->wall);
+		dc_rl_fail(&r->w->rl, ikey, r->wall);
 		r->status = 401;
 		login_form(r, TR("Identifiant ou mot de passe incorrect.",
 				 "Wrong user name or password."), user);
@@ -101,7 +101,7 @@ static void login_post(struct web_req *r)
 	dc_rl_clear(&r->w->rl, ukey);
 	dc_rl_clear(&r->w->rl, ikey);
 	char token[DC_TOKEN_HEX];
-	if (dc_session_create(r->w->st, user, role, r->now, r->w->cfg.session_hours * 3600, token,
+	if (dc_session_create(r->w->st, user, role, r->wall, r->w->cfg.session_hours * 3600, token,
 			      &r->sess) < 0) {
 		web_error(r, 500, TR("Erreur de la base de données.", "Database error."));
 		return;
@@ -178,6 +178,52 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 		dc_html(&r->body, "</tbody>\n</table></div>\n");
 	}
 	dc_html(&r->body, "</section>\n");
+}
+
+/* What a technician in the street waits for after pressing "Test". */
+static void tests_section(struct web_req *r)
+{
+	struct dc_web_test *t = NULL;
+	size_t n = 0;
+	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
+		return;
+	static const char *const step[3][2] = { { "éteint", "off" }, { "allumé", "on" },
+						 { "éteint", "off" } };
+	dc_html(&r->body, "<section aria-labelledby=\"h-tests\">\n<h2 id=\"h-tests\">%s</h2>\n"
+		"<div class=\"scroll\"><table class=\"data\" id=\"test-table\">\n<caption>%s</caption>\n"
+		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		TR("Essais de relais", "Relay tests"),
+		TR("Cycle éteint, allumé, éteint ; chaque étape confirmée par le relais",
+		   "Cycle off, on, off; each step confirmed by the relay"),
+		TR("Boîtier", "Box"), TR("Voie", "Channel"), TR("Début", "Started"),
+		TR("Résultat", "Result"), TR("Étapes confirmées", "Confirmed steps"));
+	for (size_t i = 0; i < n; i++) {
+		char at[48];
+		struct dc_buf d = { 0 };
+		for (int k = 0; k < t[i].nsteps && k < 3; k++)
+			dc_buf_printf(&d, "%s%s %d ms", k ? ", " : "",
+				      r->lang == DC_LANG_EN ? step[k][1] : step[k][0], t[i].step_ms[k]);
+		if (t[i].has_power) {
+			char w[32];
+			dc_buf_printf(&d, " ; %s %s W", TR("allumé :", "on:"),
+				      dc_fmt_num(w, sizeof w, t[i].power_on_w, 1, r->lang));
+		}
+		dc_html(&r->body, "<tr data-test=\"%s/%d\"><th scope=\"row\">%s</th><td class=\"num\">%d</td>"
+			"<td>%s</td><td class=\"%s\">%s</td><td>%s</td></tr>\n", t[i].box, t[i].channel,
+			t[i].box, t[i].channel, web_fmt_time(at, sizeof at, t[i].at, r->lang),
+			t[i].result > 0 ? "ok" : t[i].result < 0 ? "bad" : "",
+			t[i].result > 0 ? TR("réussi", "passed")
+			: t[i].result < 0 ? TR("échoué", "failed") : TR("en cours", "running"),
+			d.len ? d.p : "—");
+		dc_buf_free(&d);
+	}
+	if (!n)
+		dc_html(&r->body, "<tr><td colspan=\"5\">%s</td></tr>\n",
+			TR("Aucun essai depuis le démarrage de la passerelle.",
+			   "No test since the gateway started."));
+	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
+	free(t);
 }
 
 static void alarms_section(struct web_req *r)
@@ -334,12 +380,17 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><input id=\"r-box\" name=\"box\" "
 			"required maxlength=\"47\"></div>\n", TR("Boîtier", "Box"));
 	}
-	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
-		"<div><label for=\"r-act\">%s</label><select id=\"r-act\" name=\"action\">"
-		"<option value=\"on\">%s</option><option value=\"off\">%s</option></select></div>\n"
-		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
-		TR("Voie (1 à 16)", "Channel (1 to 16)"), TR("Action", "Action"),
-		TR("Allumer", "Switch on"), TR("Éteindre", "Switch off"), dis, TR("Envoyer", "Send"));
+	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n",
+		TR("Voie (1 à 16)", "Channel (1 to 16)"));
+	if (r->w->hooks.relay_cycle)
+		dc_html(&r->body, "<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
+			dis, TR("Tester : éteint, allumé, éteint", "Test: off, on, off"));
+	else
+		dc_html(&r->body, "<div><label for=\"r-act\">%s</label><select id=\"r-act\" name=\"action\">"
+			"<option value=\"on\">%s</option><option value=\"off\">%s</option></select></div>\n"
+			"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
+			TR("Action", "Action"), TR("Allumer", "Switch on"), TR("Éteindre", "Switch off"),
+			dis, TR("Envoyer", "Send"));
 
 	dis = r->w->hooks.bind ? "" : " disabled";
 	dc_html(&r->body, "<section aria-labelledby=\"h-bind\">\n<h2 id=\"h-bind\">%s</h2>\n"
@@ -391,6 +442,7 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 	if (rc < 0)
 		nboxes = 0;
 	boxes_section(r, rc, boxes, nboxes);
+	tests_section(r);
 	alarms_section(r);
 	overrides_section(r);
 	derogations_section(r);
@@ -414,7 +466,10 @@ void page_tech(struct web_req *r)
 		web_redirect(r, "/login");
 		return;
 	}
-	const char *msgs[] = { TR("Commande de relais envoyée au boîtier.", "Relay command sent to the box."),
+	const char *msgs[] = { r->w->hooks.relay_cycle
+				       ? TR("Essai lancé : suivez ses étapes ci-dessous (rechargez la page).",
+					    "Test started: follow its steps below (reload the page).")
+				       : TR("Commande de relais envoyée au boîtier.", "Relay command sent to the box."),
 			       TR("Écran raccordé.", "Screen bound."),
 			       TR("Forçage enregistré.", "Override recorded."),
 			       TR("Forçage levé.", "Override cleared.") };
@@ -518,8 +573,9 @@ void page_tech_action(struct web_req *r, const char *action)
 	int channel;
 	bool on;
 	if (strcmp(action, "relay") == 0) {
+		on = true;
 		if (!form_slug(r, "box", &box) || !form_channel(r, &channel) ||
-		    !form_onoff(r, "action", &on))
+		    (!h->relay_cycle && !form_onoff(r, "action", &on)))
 			return;
 		rc = h->relay_test ? h->relay_test(h->arg, box, channel, on, r->sess.user, err, sizeof err)
 				   : -2;
@@ -578,6 +634,8 @@ void page_tech_action(struct web_req *r, const char *action)
 					       "The gateway refused the command."), NULL);
 	} else {
 		char loc[64];
+		if (h->changed && (!strcmp(action, "override") || !strcmp(action, "cleared")))
+			h->changed(h->arg, action);
 		snprintf(loc, sizeof loc, "/tech?done=%s", action);
 		web_redirect(r, loc);
 	}

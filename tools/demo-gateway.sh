@@ -3,6 +3,8 @@
 # against a running broker; called by tools/demo.sh.  Prints the PIDs it
 # started on stdout (one line), logs to RUN/*.log.
 #   demo-gateway.sh BIN RUN PORT [SPEED]
+# The gateway serves the dashboard on 127.0.0.1:$DASHBOARD_PORT (default: any
+# free port; its log says which).
 # With SPEED the test clock starts at 21:55 tonight (Paris) and runs SPEED
 # times faster, so 22:00, 01:00 and 07:00 come within minutes.
 set -eu
@@ -12,12 +14,14 @@ clock=""
 if [ -n "$speed" ]; then
 	clock="$(TZ=Europe/Paris date -u -d "$(TZ=Europe/Paris date +%Y-%m-%d) 21:55 $(TZ=Europe/Paris date +%z)" +%Y-%m-%dT%H:%M:%SZ),$speed"
 fi
-python3 - "$top/gateway/demo/gateway.json" "$run" "$port" <<'PY'
+python3 - "$top/gateway/demo/gateway.json" "$run" "$port" "${DASHBOARD_PORT:-0}" <<'PY'
 import json, sys
-src, run, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+src, run, port, web_port = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 cfg = json.load(open(src))
 cfg["broker"]["port"] = port
 cfg["profiles_dir"] = src.rsplit("/", 1)[0] + "/../profiles"
+cfg["http"] = {"listen": "127.0.0.1:%d" % web_port,
+               "assets": src.rsplit("/", 1)[0] + "/../../dashboard"}
 json.dump(cfg, open(run + "/gateway.json", "w"), indent=2)
 for b in cfg["boxes"]:
     d = "%s/relay-%s" % (run, b["id"])

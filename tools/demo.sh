@@ -53,21 +53,21 @@ pids="$pids $gwpids"
 export DECRAN_GATEWAY_SOCKET="$run/gateway.sock"
 echo "demo: decran-gateway and 3 relay boxes running (logs run/gateway.log, run/relay-*.log)"
 
-# The dashboard.  Until decran-gateway hosts the web module, the test
-# helper web_host serves it, talking to the gateway through its control socket.
+# The dashboard is served by decran-gateway itself; its log says where.
 demo_tech_password=demo-technicien
 if ! "$bin/decran" users list | grep -q '^technicien '; then
 	echo "$demo_tech_password" | "$bin/decran" users add technicien --role technician >/dev/null
 fi
-"$top/$B/tests/helpers/web_host" --db "$DECRAN_DB" --port "${DASHBOARD_PORT:-0}" --gateway-socket "$run/gateway.sock" \
-	--rules "$run/rules.json" --assets "$top/dashboard" >"$run/dashboard.out" 2>"$run/dashboard.log" &
-pids="$pids $!"
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$run/dashboard.out" && break; sleep 0.2; done
-dashboard=$(sed -n 's/^listening on //p' "$run/dashboard.out")
+dashboard=""
+for _ in $(seq 50); do
+	dashboard=$(sed -n 's/.*dashboard listening url=\(http:[^ ]*\)\/ .*/\1/p' "$run/gateway.log" | tail -1)
+	[ -n "$dashboard" ] && break
+	sleep 0.2
+done
 
 "$bin/decran" plan show || true
 echo
-echo "demo: dashboard on ${dashboard:-?(see run/dashboard.log)}/  (English: ${dashboard}/?lang=en)"
+echo "demo: dashboard on ${dashboard:-?(see run/gateway.log)}/  (English: ${dashboard}/?lang=en)"
 echo "demo: technician's desk ${dashboard}/tech: log in as 'technicien', password '$demo_tech_password'"
 echo "demo: inventory ready.  In another terminal:"
 echo "  export DECRAN_DB=$DECRAN_DB"

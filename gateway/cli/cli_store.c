@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_schedule.h"
 #include "i18n.h"
 
 struct dc_store *cli_open_store(const struct cli *cli)
@@ -33,7 +34,7 @@ const char *cli_actor(const char *given)
 
 char *cli_today(char buf[11])
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)cli_now();
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(buf, 11, "%Y-%m-%d", &tm);

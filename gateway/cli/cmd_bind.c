@@ -78,24 +78,17 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 		}
 	}
 	struct dc_store *st = cli_open_store(cli);
-	struct dc_screen s;
 	int changes = 0;
 	if (!st)
 		return 1;
-	int found = dc_store_get_screen(st, id, &s);
-	if (found <= 0) {
-		if (found == 0)
+	int rc = dc_store_bind_screen(st, id, none ? "" : argv[optind + 1], none ? 0 : (int)ch,
+				      cli_actor(actor), &changes);
+	if (rc <= 0) {
+		if (rc == 0)
 			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
 				id);
 		else
 			fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
-		dc_store_close(st);
-		return 1;
-	}
-	snprintf(s.box, sizeof s.box, "%s", none ? "" : argv[optind + 1]);
-	s.channel = none ? 0 : (int)ch;
-	if (dc_store_put_screen(st, &s, cli_actor(actor), &changes) < 0) {
-		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
 		dc_store_close(st);
 		return 1;
 	}

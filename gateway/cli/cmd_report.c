@@ -288,16 +288,8 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 		return 1;
 	}
 	dc_store_close(st);
-	struct dc_en_total tot = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		tot.actual_mwh += r[i].t.actual_mwh;
-		tot.baseline_mwh += r[i].t.baseline_mwh;
-		tot.known_s += r[i].t.known_s;
-		tot.unknown_s += r[i].t.unknown_s;
-		tot.on_s += r[i].t.on_s;
-		tot.hours += r[i].t.hours;
-		tot.measured_hours += r[i].t.measured_hours;
-	}
+	struct dc_en_total tot;
+	dc_ledger_rows_total(r, n, &tot);
 	static const char *const by_names[] = { "day", "month", "category", "site", "screen" };
 	if (strcmp(format, "json") == 0) {
 		cJSON *root = cJSON_CreateObject();
@@ -363,15 +355,12 @@ struct night_acc {
 	bool json, list_all;
 	long listed;
 	cJSON *rows;
-	long count[DC_CPL__COUNT];
-	long screens;
+	struct dc_ledger_night_summary sum;
 };
 
 static int night_row(const struct dc_screen *s, const struct dc_cpl_night *n, void *arg)
 {
 	struct night_acc *a = arg;
-	a->count[n->verdict]++;
-	a->screens++;
 	int64_t on = n->derogation_s + n->exception_s + n->violation_s;
 	if (a->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -416,20 +405,16 @@ static void night_summary(const struct night_acc *a)
 		  "%ld sous dérogation, %ld en exception, %ld inconnu(s).\n",
 		  "%ld screen(s) under the rule: %ld compliant, %ld violation(s), "
 		  "%ld under derogation, %ld exception(s), %ld unknown.\n"),
-	       a->screens, a->count[DC_CPL_COMPLIANT], a->count[DC_CPL_VIOLATION],
-	       a->count[DC_CPL_DEROGATION], a->count[DC_CPL_EXCEPTION], a->count[DC_CPL_UNKNOWN]);
+	       a->sum.screens, a->sum.count[DC_CPL_COMPLIANT], a->sum.count[DC_CPL_VIOLATION],
+	       a->sum.count[DC_CPL_DEROGATION], a->sum.count[DC_CPL_EXCEPTION],
+	       a->sum.count[DC_CPL_UNKNOWN]);
 }
 
-/* The last night whose window has ended by `now`: the local date six hours
- * before now, minus one day. */
+/* "Last night": the last night whose legal window has ended (gateway/ledger.c). */
 static void last_night(const struct dc_ledger_config *cfg, int64_t now, char out[11])
 {
-	struct dc_localtime lt;
-	int y, m, d;
-	dc_tz_use(cfg->zone);
-	dc_tz_local(now - 6 * 3600, &lt);
-	dc_civil_from_days(lt.daynum - 1, &y, &m, &d);
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u, (unsigned)d % 32u);
+	if (dc_ledger_last_night(cfg, now, out) < 0)
+		snprintf(out, 11, "0000-00-00");	/* bad zone: refused by the report */
 }
 
 static int run_night(struct dc_store *st, const struct dc_ledger_config *cfg,
@@ -437,7 +422,8 @@ static int run_night(struct dc_store *st, const struct dc_ledger_config *cfg,
 		     struct night_acc *a)
 {
 	char err[256];
-	if (dc_ledger_compliance(st, cfg, rules, night, now, night_row, a, err, sizeof err) < 0) {
+	if (dc_ledger_night_summary(st, cfg, rules, night, now, night_row, a, &a->sum, err,
+				    sizeof err) < 0) {
 		fprintf(stderr, "decran: %s\n", err);
 		return -1;
 	}
@@ -448,6 +434,7 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 			     const struct dc_ledger_config *cfg, int64_t now)
 {
 	char night[11], d1[24], d2[24], next[11];
+	int64_t ws, we;
 	struct dc_rules *rules;
 	if (o->night && !date_ok(o->night)) {
 		fprintf(stderr, TR("decran : --night %s : date AAAA-MM-JJ attendue\n",
@@ -472,14 +459,13 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 		cJSON_AddStringToObject(root, "night", night);
 		a.rows = cJSON_AddArrayToObject(root, "screens");
 	} else {
-		int64_t ws, we;
 		int y, m, d;
 		dc_parse_date(night, &y, &m, &d);
 		dc_civil_from_days(dc_days_from_civil(y, m, d) + 1, &y, &m, &d);
 		snprintf(next, sizeof next, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u,
 			 (unsigned)d % 32u);
-		ws = dc_ledger_local_instant(cfg, next, DC_NIGHT_START_SOD);
-		we = dc_ledger_local_instant(cfg, next, DC_NIGHT_END_SOD);
+		if (dc_ledger_night_window(cfg, night, &ws, &we) < 0)
+			ws = we = 0;
 		printf(TR("Nuit du %s au %s : fenêtre légale 01:00–06:00, %lld min (minutes "
 			  "arrondies à la minute supérieure).\n\n",
 			  "Night of %s to %s: legal window 01:00–06:00, %lld min (minutes rounded "
@@ -498,7 +484,7 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 	if (o->json) {
 		cJSON *s = cJSON_AddObjectToObject(root, "summary");
 		for (int v = 0; v < DC_CPL__COUNT; v++)
-			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a.count[v]);
+			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a.sum.count[v]);
 		print_json_doc(root);
 	} else {
 		putchar('\n');
@@ -658,7 +644,7 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 	if (o->json) {
 		cJSON *s = cJSON_AddObjectToObject(jn, "summary");
 		for (int k = 0; k < DC_CPL__COUNT; k++)
-			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(k), (double)a.count[k]);
+			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(k), (double)a.sum.count[k]);
 		print_json_doc(root);
 	} else {
 		if (a.listed == 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_schedule.h"
 #include "i18n.h"
 #include "rules.h"
 #include "tz.h"
@@ -47,7 +48,7 @@ int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_
 	if (!s || !*s)
 		s = getenv("DECRAN_NOW");
 	if (!s || !*s) {
-		*out = (int64_t)time(NULL);
+		*out = cli_now();
 		return 0;
 	}
 	if (s[0] == '@') {

@@ -263,6 +263,18 @@ void gw_chan_connected(struct gw *g)
 
 /* ---- reports from drivers ---- */
 
+const int64_t gw_latency_bounds_ms[GW_LATENCY_BUCKETS] = { 100,  250,  500,   1000, 2500,
+							   5000, 10000, 30000, 60000 };
+
+static void latency_add(struct gw_latency *l, int64_t ms)
+{
+	size_t i = 0;
+	while (i < GW_LATENCY_BUCKETS && ms > gw_latency_bounds_ms[i])
+		i++;
+	l->count[i]++;
+	l->sum_ms += ms;
+}
+
 static void confirmed(struct gw *g, struct gw_chan *c, int on)
 {
 	struct dc_recon_action a;
@@ -273,6 +285,7 @@ static void confirmed(struct gw *g, struct gw_chan *c, int on)
 
 	if (f & DC_RECON_DONE) {
 		g->confirmations++;
+		latency_add(&g->latency, a.latency_ms);
 		if (c->audit_id) {
 			gw_audit_confirm(g, c->audit_id, a.value);
 			c->audit_id = 0;

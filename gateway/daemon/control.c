@@ -263,8 +263,31 @@ static void test_step(struct gw *g, struct gw_chan *c, int value)
 	gw_chan_step(g, c, mono);
 }
 
+/* The desk's record of the test running on c (the newest entry for it). */
+static struct dc_web_test *test_log(struct gw *g, const struct gw_chan *c)
+{
+	for (size_t i = 0; i < g->ntests; i++)
+		if (g->tests[i].channel == c->channel && g->tests[i].result == 0 &&
+		    !strcmp(g->tests[i].box, g->cfg.boxes[c->box].id))
+			return &g->tests[i];
+	return NULL;
+}
+
+static void test_log_start(struct gw *g, const struct gw_chan *c)
+{
+	if (g->ntests == GW_TESTS_KEPT)
+		g->ntests--;
+	memmove(&g->tests[1], &g->tests[0], g->ntests * sizeof g->tests[0]);
+	g->ntests++;
+	g->tests[0] = (struct dc_web_test){ .channel = c->channel, .at = gw_now(g) };
+	snprintf(g->tests[0].box, sizeof g->tests[0].box, "%s", g->cfg.boxes[c->box].id);
+}
+
 static void test_finish(struct gw *g, struct gw_chan *c, bool ok, const char *error_msg)
 {
+	struct dc_web_test *t = test_log(g, c);
+	if (t)
+		t->result = ok ? 1 : -1;
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "ok", ok);
 	cJSON_AddStringToObject(j, "box", g->cfg.boxes[c->box].id);
@@ -300,6 +323,9 @@ void gw_control_tests(struct gw *g)
 		if (c->test.phase == 4) {	/* waiting for a power reading after "on" */
 			if (mono < c->test.deadline)
 				continue;
+			struct dc_web_test *t = test_log(g, c);
+			if (t)
+				t->power_on_w = measured(g, c, &t->has_power);
 			c->test.phase = 3;
 			test_step(g, c, DC_STATE_OFF);
 			continue;
@@ -316,6 +342,9 @@ void gw_control_tests(struct gw *g)
 		if (has)
 			cJSON_AddNumberToObject(st, "power_w", w);
 		cJSON_AddItemToArray(c->test.steps, st);
+		struct dc_web_test *t = test_log(g, c);
+		if (done && t && t->nsteps < 3)
+			t->step_ms[t->nsteps++] = (int)(mono - c->test.step_start);
 		if (!done) {
 			test_finish(g, c, false, "not confirmed");
 			continue;
@@ -347,26 +376,41 @@ bool gw_chan_under_test(const struct gw_chan *c)
 	return c->test.phase != 0;
 }
 
-static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
+int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen)
 {
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "box");
-	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(req, "channel");
-	int box;
-	if (!cJSON_IsString(b) || (box = gw_config_box(&g->cfg, b->valuestring)) < 0)
-		return error("box: unknown box");
-	if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 ||
-	    ch->valuedouble > g->cfg.boxes[box].channels || ch->valuedouble != (int)ch->valuedouble)
-		return error("channel: not a channel of this box");
-	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)ch->valueint - 1];
-	if (c->test.phase)
-		return error("a test is already running on this channel");
+	if (channel < 1 || channel > g->cfg.boxes[box].channels) {
+		snprintf(err, errlen, "channel: not a channel of this box");
+		return -1;
+	}
+	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)channel - 1];
+	if (c->test.phase) {
+		snprintf(err, errlen, "a test is already running on this channel");
+		return -1;
+	}
 	log_info("control", "relay test started box=%s channel=%d", g->cfg.boxes[box].id,
 		 c->channel);
 	snprintf(c->reason, sizeof c->reason, "commissioning:relay-test");
+	test_log_start(g, c);
 	c->test.fd = fd;
 	c->test.steps = cJSON_CreateArray();
 	c->test.phase = 1;
 	test_step(g, c, DC_STATE_OFF);
+	return 0;
+}
+
+static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "box");
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(req, "channel");
+	char err[128];
+	int box;
+	if (!cJSON_IsString(b) || (box = gw_config_box(&g->cfg, b->valuestring)) < 0)
+		return error("box: unknown box");
+	if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 || ch->valuedouble > DC_MAX_CHANNELS ||
+	    ch->valuedouble != (int)ch->valuedouble)
+		return error("channel: not a channel of this box");
+	if (gw_relay_test_start(g, box, ch->valueint, fd, err, sizeof err) < 0)
+		return error(err);
 	return NULL;	/* answered by gw_control_tests */
 }
 

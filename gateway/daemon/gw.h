@@ -5,6 +5,8 @@
  *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
  *   chan.c     reconciliation of every channel, commands, audit, alarms
  *   control.c  the local API on a UNIX socket (used by the decran CLI)
+ *   web.c      the dashboard (gateway/web.h) in the same loop
+ *   energy.c   the energy ledger kept current from the audit tables
  */
 #ifndef DECRAN_GW_H
 #define DECRAN_GW_H
@@ -22,8 +24,21 @@
 #include "rules.h"
 #include "schedule.h"
 #include "screen.h"
+#include "web.h"
 
 struct dc_store;
+struct dc_web;
+
+#define GW_TESTS_KEPT 16
+
+/* Confirmation latency of switches (first command -> confirmed), for
+ * /metrics: counts per bucket, the last one above every bound. */
+#define GW_LATENCY_BUCKETS 9
+extern const int64_t gw_latency_bounds_ms[GW_LATENCY_BUCKETS];
+struct gw_latency {
+	uint64_t count[GW_LATENCY_BUCKETS + 1];
+	int64_t sum_ms;
+};
 
 struct gw_chan {
 	int box;		/* index in cfg.boxes */
@@ -94,9 +109,15 @@ struct gw {
 	int64_t recon_wake_ms;	/* monotonic: earliest channel retry/alarm */
 	int64_t next_edge;	/* UTC s: earliest schedule transition */
 	int64_t next_heartbeat_ms, next_fallback_s;
+	int64_t next_ledger_s;	/* UTC s: next energy ledger update */
 	bool dirty;		/* re-evaluate desired states now */
 	bool settled;		/* startup grace over and waiting input read */
 	bool fallbacks_dirty;
+
+	struct dc_web *web;	/* the dashboard; NULL when http.listen is "" */
+	struct dc_web_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
+	size_t ntests;
+	struct gw_latency latency;
 
 	int epfd, sigfd, timerfd, ctlfd;
 	bool quit, reload;
@@ -158,6 +179,19 @@ void gw_control_close(struct gw *g);
 void gw_control_tests(struct gw *g);
 int64_t gw_control_next(const struct gw *g);
 bool gw_chan_under_test(const struct gw_chan *c);
+/* Start the off/on/off commissioning cycle on a channel; the result goes
+ * to control client `fd` (-1: only logged).  -1 with a message in err. */
+int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen);
+
+/* energy.c */
+void gw_energy_tick(struct gw *g);
+int64_t gw_energy_next(const struct gw *g);	/* monotonic ms */
+
+/* web.c */
+int gw_web_open(struct gw *g, char *err, size_t errlen);
+void gw_web_run(struct gw *g);
+int64_t gw_web_next(const struct gw *g);	/* monotonic ms */
+void gw_web_close(struct gw *g);
 
 /* main.c: re-read config, rules and bindings; the old ones stay on error. */
 int gw_reload(struct gw *g, char *err, size_t errlen);

@@ -55,12 +55,14 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 	struct gw_config cfg;
 	if (gw_config_load(g->config_path, &cfg, err, errlen) < 0)
 		return -1;
-	/* The broker, database and socket need a restart; everything else reloads. */
+	/* The broker, database, sockets and dashboard need a restart; everything
+	 * else reloads. */
 	struct gw_config old = g->cfg;
 	snprintf(cfg.broker_host, sizeof cfg.broker_host, "%s", old.broker_host);
 	cfg.broker_port = old.broker_port;
 	snprintf(cfg.db_path, sizeof cfg.db_path, "%s", old.db_path);
 	snprintf(cfg.control_socket, sizeof cfg.control_socket, "%s", old.control_socket);
+	snprintf(cfg.http_listen, sizeof cfg.http_listen, "%s", old.http_listen);
 	g->cfg = cfg;
 	if (gw_plan_load_rules(g, err, errlen) < 0 || gw_plan_bind(g, err, errlen) < 0 ||
 	    gw_plan_load_inputs(g, err, errlen) < 0) {
@@ -138,6 +140,8 @@ static void arm(struct gw *g, int64_t mono)
 	next = min64(next, g->recon_wake_ms);
 	next = min64(next, gw_alarms_next_offline(g));
 	next = min64(next, gw_control_next(g));
+	next = min64(next, gw_web_next(g));
+	next = min64(next, gw_energy_next(g));
 	if (g->mqtt_up)
 		next = min64(next, g->next_heartbeat_ms);
 	if (g->next_edge != INT64_MAX) {
@@ -181,6 +185,7 @@ static void tick(struct gw *g)
 	gw_alarms_check_offline(g);
 	gw_control_tests(g);
 	heartbeat(g, mono);
+	gw_energy_tick(g);
 	gw_mqtt_update_epoll(g);
 }
 
@@ -218,6 +223,8 @@ static int run(struct gw *g)
 			case GW_FD_WORKER:
 				gw_modbus_drain(g);
 				break;
+			case GW_FD_WEB:
+				break;	/* served below, with its timeouts */
 			}
 		}
 		if (g->reload) {
@@ -227,6 +234,7 @@ static int run(struct gw *g)
 				log_err("main", "reload failed, keeping the running configuration "
 					"error=\"%s\"", err);
 		}
+		gw_web_run(g);
 		tick(g);
 	}
 	return 0;
@@ -310,7 +318,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (gw_mqtt_init(g) < 0 || gw_control_open(g) < 0 ||
-	    gw_modbus_start(g, err, sizeof err) < 0) {
+	    gw_modbus_start(g, err, sizeof err) < 0 || gw_web_open(g, err, sizeof err) < 0) {
 		log_err("main", "start-up failed error=\"%s\"", err);
 		return 1;
 	}
@@ -324,6 +332,7 @@ int main(int argc, char **argv)
 	int rc = run(g);
 	log_info("main", "stopping commands=%llu confirmations=%llu",
 		 (unsigned long long)g->commands_sent, (unsigned long long)g->confirmations);
+	gw_web_close(g);
 	gw_modbus_stop(g);
 	gw_modbus_free();
 	gw_control_close(g);

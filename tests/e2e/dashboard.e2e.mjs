@@ -29,6 +29,10 @@ const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 const sql = (db) => JSON.parse(execFileSync('/usr/bin/python3', [path.join(here, 'seed.py'), 'expect', db]));
 const digits = (s) => Number(String(s).replace(/[^0-9]/g, ''));
+// "1 234,5" (narrow no-break space, decimal comma) and "1,234.5" as numbers
+const frNum = (s) => Number(String(s).replace(/[\s\u202f\u00a0]/g, '').replace(',', '.'));
+const enNum = (s) => Number(String(s).replace(/,/g, ''));
+const frDate = (iso) => iso.split('-').reverse().join('/');
 
 // --- fixture: database, web_host, browser ------------------------------
 const work = mkdtempSync(path.join(tmpdir(), 'decran-e2e-'));
@@ -38,6 +42,10 @@ execFileSync(path.join(bin, 'decran'), ['--db', db, 'users', 'add', 'tech', '--r
 execFileSync(path.join(bin, 'decran'), ['--db', db, 'users', 'add', 'victim', '--role', 'viewer'],
   { input: PASSWORD + '\n' });
 execFileSync('/usr/bin/python3', [path.join(here, 'seed.py'), 'fill', db, String(N_SCREENS)]);
+// the energy ledger: relay states of the last 45 days in its input log, then
+// computed by the CLI as an operator would
+execFileSync('/usr/bin/python3', [path.join(here, 'seed.py'), 'ledger', db]);
+execFileSync(path.join(bin, 'decran'), ['--db', db, 'energy', 'rebuild']);
 const expected = sql(db);
 
 function startHost() {
@@ -102,6 +110,61 @@ test('elected official: progress numbers equal the database', async () => {
   assert.ok(await page.$('svg.chart[role="img"] title'));
   assert.ok((await page.$$('#chart-data tbody tr')).length >= 2);
   await page.screenshot({ path: path.join(shots, 'progress-fr.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('elected official: energy saved per month and last night\'s compliance equal the ledger', async () => {
+  const ctx = await browser.newContext({ locale: 'fr-FR' });
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  const e = expected.energy;
+  assert.ok(e.months.length >= 2 && e.to_date.saved_kwh > 0, JSON.stringify(e));
+  assert.equal(await page.$('#energy-empty'), null);
+  const rows = await page.$$eval('#energy-months tbody tr', (trs) => trs.map((tr) => ({
+    month: tr.dataset.month,
+    saved: tr.querySelector('td.saved') ? tr.querySelector('td.saved').textContent : null,
+    unknown: tr.querySelector('td.unknown-h') ? tr.querySelector('td.unknown-h').textContent : null,
+  })));
+  const months = rows.filter((r) => r.month);
+  assert.deepEqual(months.map((r) => r.month), e.months.map((m) => m.month));
+  // the page shows one decimal: equal to the database's sum to 0.05 kWh
+  const near = (shown, want, what) => assert.ok(Math.abs(shown - want) <= 0.05 + 1e-9, `${what}: ${shown} vs ${want}`);
+  e.months.forEach((m, i) => {
+    if (m.saved_kwh === null) {
+      assert.ok(months[i].saved === null || months[i].saved === 'inconnu', months[i].saved);
+      return;
+    }
+    near(frNum(months[i].saved), m.saved_kwh, m.month + ' saved');
+    near(frNum(months[i].unknown), m.unknown_hours, m.month + ' unknown hours');
+  });
+  const total = rows.find((r) => r.month === '');
+  near(frNum(total.saved), e.to_date.saved_kwh, 'to date');
+  near(frNum(total.unknown), e.to_date.unknown_hours, 'unknown hours to date');
+  if (e.to_date.saved_kwh >= 1000) assert.match(total.saved, /^\d{1,3}(\u202f\d{3})+,\d$/);
+  assert.match(await page.textContent('#energy-to-date'), /kWh/);
+  // the chart of energy saved per month, with its text alternative (the table)
+  assert.ok(await page.$('svg.chart[aria-labelledby="energy-chart-title energy-chart-desc"] title'));
+  assert.equal((await page.$$('svg.chart rect.saved, svg.chart rect.lost')).length,
+    e.months.filter((m) => m.saved_kwh !== null).length);
+  // last night: compliant / violating / unknown, as worked out from the log
+  const n = expected.night;
+  assert.match(await page.textContent('#night-window'), new RegExp('Nuit du ' + frDate(n.night)));
+  for (const k of ['compliant', 'violation', 'unknown', 'screens']) {
+    assert.equal(digits(await page.textContent('#night-' + k)), n[k], k);
+  }
+  assert.ok(n.compliant > 0 && n.violation > 0 && n.unknown > 0, JSON.stringify(n));
+  await page.screenshot({ path: path.join(shots, 'progress-energy-fr.png'), fullPage: true });
+  // the API says the same
+  const api = (await (await page.request.get(base + '/api/v1/progress')).json()).measured;
+  assert.deepEqual(api.months.map((m) => [m.month, m.saved_kwh === null]), e.months.map((m) => [m.month, m.saved_kwh === null]));
+  near(api.kwh_saved, e.to_date.saved_kwh, 'API to date');
+  assert.equal(api.last_night_compliance.night, n.night);
+  for (const k of ['compliant', 'violation', 'unknown']) assert.equal(api.last_night_compliance.summary[k], n[k]);
+  // English numbers
+  await page.goto(base + '/?lang=en');
+  const en = await page.textContent('#energy-months tr.total td.saved');
+  near(enNum(en), e.to_date.saved_kwh, 'to date (en)');
+  if (e.to_date.saved_kwh >= 1000) assert.match(en, /^\d{1,3}(,\d{3})+\.\d$/);
   await ctx.close();
 });
 

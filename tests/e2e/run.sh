@@ -17,12 +17,17 @@ if ! npm ci --prefer-offline --no-audit --no-fund >"$out/e2e-npm.log" 2>&1; then
 	echo "e2e: npm ci failed, see $out/e2e-npm.log" >&2
 	echo "0 1"; exit 1
 fi
-node dashboard.e2e.mjs "$out" >"$out/e2e.log" 2>&1
-rc=$?
-sed '$d' "$out/e2e.log" | sed 's/^/e2e   /' >&2
-last=$(tail -1 "$out/e2e.log")
-case "$last" in
-[0-9]*" "[0-9]*) echo "$last" ;;
-*) echo "e2e: runner crashed: $last" >&2; echo "0 1"; rc=1 ;;
-esac
+# Each file prints one line per test and "PASSED FAILED" last.
+passed=0 failed=0 rc=0
+: >"$out/e2e.log"
+for f in dashboard.e2e.mjs gateway.e2e.mjs; do
+	node "$f" "$out" >"$out/e2e-$f.log" 2>&1 || rc=1
+	sed '$d' "$out/e2e-$f.log" | tee -a "$out/e2e.log" | sed 's/^/e2e   /' >&2
+	last=$(tail -1 "$out/e2e-$f.log")
+	case "$last" in
+	[0-9]*" "[0-9]*) set -- $last; passed=$((passed + $1)); failed=$((failed + $2)) ;;
+	*) echo "e2e: $f crashed: $last" >&2; failed=$((failed + 1)); rc=1 ;;
+	esac
+done
+echo "$passed $failed"
 exit $rc

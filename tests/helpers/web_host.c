@@ -1,10 +1,11 @@
-/* web_host.c — runs the dashboard module alone, for tests, benches and
- * demos until decran-gateway hosts it: opens the database, serves in one
- * poll loop (the same external-epoll API the daemon uses), exits on
- * SIGTERM/SIGINT.
+/* web_host.c — runs the dashboard module alone, for tests and benches
+ * (decran-gateway hosts the same module in its own loop: gateway/daemon/web.c):
+ * opens the database, serves in one poll loop (the same external-epoll API
+ * the daemon uses), exits on SIGTERM/SIGINT.
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
- *            [--gateway-socket PATH] [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
+ *            [--energy-config ENERGY.json]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -13,8 +14,10 @@
  * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
  * the gateway is not connected.  --rules loads a rule file and answers
  * "state now and why" with the real schedule engine (lib/schedule.h).
- * --gateway-socket asks a running decran-gateway instead (its control
- * socket): real boxes, alarms and relay tests.
+ * --energy-config gives the
+ * module the energy ledger's zone, tariff and emission factor (energy.json,
+ * as `decran --config`); without it the zone is Europe/Paris and money and
+ * CO2e are unknown unless --price / --co2 say otherwise.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,11 +31,11 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "ledger.h"
 #include "rules.h"
 #include "store.h"
 #include "web.h"
 #include "web_buf.h"
-#include "web_gwctl.h"
 
 struct sim {
 	struct dc_store *st;
@@ -41,8 +44,7 @@ struct sim {
 	int64_t relay_commands;
 };
 
-/* One host per process: hooks reach it here, so their `arg` stays free
- * for the gateway-socket hooks. */
+/* One host per process: hooks reach it here. */
 static struct sim sim;
 
 static int sim_boxes(void *arg, struct dc_web_box **out, size_t *n)
@@ -116,17 +118,10 @@ static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 {
 	(void)arg;
 	struct sim *s = &sim;
-	struct dc_screen sc;
-	int found = dc_store_get_screen(s->st, screen, &sc);
+	int found = dc_store_bind_screen(s->st, screen, box, channel, actor, NULL);
 	if (found <= 0) {
 		snprintf(err, errlen, "%s", found < 0 ? dc_store_errmsg(s->st)
 						     : TR("écran inconnu", "unknown screen"));
-		return -1;
-	}
-	snprintf(sc.box, sizeof sc.box, "%s", box);
-	sc.channel = channel;
-	if (dc_store_put_screen(s->st, &sc, actor, NULL) < 0) {
-		snprintf(err, errlen, "%s", dc_store_errmsg(s->st));
 		return -1;
 	}
 	return 0;
@@ -157,11 +152,12 @@ int main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'e' },
 		{ "co2", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
-		{ "gateway-socket", required_argument, NULL, 'g' },
+		{ "energy-config", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	const char *db = NULL, *rules_path = NULL, *gw_socket = NULL;
+	const char *db = NULL, *rules_path = NULL, *energy_path = NULL;
+	struct dc_ledger_config energy;
 	bool sim_on = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -173,16 +169,26 @@ int main(int argc, char **argv)
 		case 'e': cfg.price_eur_per_kwh = atof(optarg); break;
 		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
 		case 'r': rules_path = optarg; break;
-		case 'g': gw_socket = optarg; break;
+		case 'E': energy_path = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
-					"[--sim-boxes | --gateway-socket PATH] [--rules FILE] [--price EUR] [--co2 G]\n");
+					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "
+					"[--energy-config FILE]\n");
 			return 2;
 		}
 	}
 	if (!db) {
 		fprintf(stderr, "web_host: --db is required\n");
 		return 2;
+	}
+	dc_ledger_config_default(&energy);
+	if (energy_path) {
+		char eerr[512];
+		if (dc_ledger_config_load(energy_path, &energy, eerr, sizeof eerr) < 0) {
+			fprintf(stderr, "web_host: %s\n", eerr);
+			return 1;
+		}
+		cfg.energy = &energy;
 	}
 	char *err = NULL;
 	struct dc_store *st = dc_store_open(db, &err);
@@ -213,12 +219,6 @@ int main(int argc, char **argv)
 					       .list_alarms = sim_alarms, .relay_test = sim_relay,
 					       .bind = sim_bind,
 					       .metrics = sim_metrics };
-	if (gw_socket) {
-		/* A running decran-gateway answers boxes, alarms and relay tests;
-		 * binding still writes the inventory. */
-		dc_web_gwctl_hooks(&hooks, gw_socket);
-		hooks.bind = sim_bind;
-	}
 	if (sim.rules) {
 		hooks.rules = host_rules;
 	}
@@ -255,6 +255,7 @@ int main(int argc, char **argv)
 	dc_web_close(w);
 	dc_rules_free(sim.rules);
 	dc_store_close(st);
+	dc_ledger_config_free(&energy);
 	close(sfd);
 	return rc;
 }

@@ -100,6 +100,11 @@ class Gateway:
         with open(self.log_path) as f:
             return f.read()
 
+    def web_url(self, timeout=10.0):
+        """The dashboard's base URL (config "http.listen" with port 0)."""
+        m = self.wait_log(r"dashboard listening url=(http://[0-9.:]+)/", timeout)
+        return m.group(1)
+
     def wait_log(self, pattern, timeout=10.0):
         rx = re.compile(pattern)
         return wait_for(lambda: rx.search(self.log()), timeout, "log /%s/" % pattern)

@@ -68,3 +68,31 @@ def test_ledger_from_a_gateway_night(broker, tmp_path, db, decran):
     r = decran("energy", "rebuild", "--now", "2026-11-24T13:00:00Z")
     assert r.returncode == 0, r.stderr
     assert decran("report", "energy", "--by", "day", "--format", "csv").stdout == before
+
+
+def test_gateway_keeps_the_ledger_current_itself(broker, tmp_path, db, decran):
+    """No `decran energy update`: the daemon imports and updates every
+    energy.update_min of schedule time (here 60 min played 600 times faster),
+    so the dashboard's savings follow the night."""
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1, power_on_w=200)
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",600",
+                 extra={"heartbeat_s": 600, "energy": {"update_min": 60}}).start()
+    try:
+        # 22:05 UTC on the test clock (6.5 s away): the hour 21:00-22:00 UTC,
+        # off since the 22:00 Paris edge, is in the ledger.
+        wait_for(lambda: gw.sql("SELECT count(*) FROM energy_hour WHERE screen_id = 'pub-kiosque'"
+                                " AND hour = ?", epoch("2026-11-23T21:00:00Z"))[0][0] == 1,
+                 timeout=30, what="the daemon's ledger update")
+        gw.wait_log(r"info energy: ledger updated inputs=\d+ ms=\d+")
+    finally:
+        gw.stop()
+        tas.close()
+    (actual, baseline, known, unknown), = gw.sql(
+        "SELECT actual_mwh, baseline_mwh, known_s, unknown_s FROM energy_hour"
+        " WHERE screen_id = 'pub-kiosque' AND hour = ?", epoch("2026-11-23T21:00:00Z"))
+    # Off from its confirmation: nothing consumed, 200 W saved per known
+    # second; the seconds before the confirmation (start-up grace, command
+    # in flight) are unknown and saved nothing.
+    assert actual == 0 and known + unknown == 3600 and 0 < unknown < 600
+    assert abs(baseline - 200 * known / 3.6) <= 1

@@ -22,6 +22,13 @@ def utc(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
+@pytest.fixture(autouse=True)
+def written_on_2026_11_23(monkeypatch):
+    """These tests speak of "now" (overrides in force, alerts to come) as of
+    the day they were written: the CLI runs on that test clock."""
+    monkeypatch.setenv("DECRAN_CLOCK", "2026-11-23T11:00:00Z")
+
+
 @pytest.fixture
 def city(decran, db, tmp_path):
     """The demo inventory, with rules.json and its calendar beside the database."""

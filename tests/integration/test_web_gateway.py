@@ -1,12 +1,12 @@
-"""The technician's journey against a real decran-gateway: the dashboard
-(tests/helpers/web_host --gateway-socket, until the daemon hosts the web
-module itself) asks the running gateway for its boxes and alarms, and runs
-a relay test on a Tasmota relay emulated with paho-mqtt through mosquitto."""
+"""The dashboard served by decran-gateway itself (config "http"), in its own
+event loop: the technician's journey reads the daemon's live boxes and
+alarms, runs a relay test on a Tasmota relay emulated with paho-mqtt through
+mosquitto, binds a screen and forces one; /metrics carries the daemon's
+counters; pages follow the gateway's (test) clock."""
 import http.cookiejar
 import json
 import os
 import re
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,9 +14,7 @@ import urllib.request
 import pytest
 
 from gwtest import PARIS_2200, Gateway, Tasmota, add_screen, wait_for
-from harness import TOP, bin_path, stop
-
-HOST = os.path.join(os.path.dirname(bin_path("decran")), "..", "tests", "helpers", "web_host")
+from harness import TOP
 PASSWORD = "un-mot-de-passe-long"
 BOXES = [{"id": "kiosque", "driver": "tasmota", "topic": "kiosque", "channels": 2}]
 
@@ -61,19 +59,24 @@ def desk(broker, tmp_path, db, decran):
     add_screen(decran, "info-kiosque", "information", "kiosque", 2)
     assert decran("users", "add", "tech", "--role", "technician", input=PASSWORD + "\n").returncode == 0
     tas = Tasmota(broker, "kiosque", 2).connect()
-    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
-    web = subprocess.Popen([HOST, "--db", db, "--port", "0", "--gateway-socket", gw.sock,
-                            "--assets", os.path.join(TOP, "dashboard")],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1",
+                 extra={"http": {"listen": "127.0.0.1:0",
+                                 "assets": os.path.join(TOP, "dashboard")}}).start()
     try:
-        line = web.stdout.readline()
-        assert line.startswith("listening on "), line + web.stderr.read()
+        base = gw.web_url()
         gw.wait_log(r"info mqtt: connected")
-        yield Browser(line.split()[-1]), tas, gw
+        yield Browser(base), tas, gw
     finally:
-        stop(web)
         gw.stop()
         tas.close()
+
+
+def login(b):
+    html = b.get("/login")[2]
+    status, url, html = b.post("/login", {"csrf": csrf(html, "/login"), "user": "tech",
+                                          "password": PASSWORD})
+    assert status == 200 and url.endswith("/tech"), html
+    return html
 
 
 def test_technician_tests_a_relay_through_the_gateway(desk):
@@ -94,9 +97,17 @@ def test_technician_tests_a_relay_through_the_gateway(desk):
     status, url, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "kiosque",
                                                "channel": "2", "action": "on"})
     assert status == 200 and url.endswith("/tech?done=relay"), html
-    assert "Commande de relais envoyée" in html
-    # the relay really went through the gateway's test cycle, each step confirmed
-    assert [v for ch, v in tas.commands[before:] if ch == 2] == ["OFF", "ON", "OFF"]
+    assert "Essai lancé" in html
+    assert 'name="action"' not in html.split('id="relay-form"')[1].split("</form>")[0]
+    # the relay goes through the gateway's test cycle, each step confirmed
+    wait_for(lambda: [v for ch, v in tas.commands[before:] if ch == 2] == ["OFF", "ON", "OFF"],
+             what="off, on, off on channel 2")
+    gw.wait_log(r"relay test passed box=kiosque channel=2")
+    # the desk shows the test and each confirmed step
+    row = wait_for(lambda: re.search(r'<tr data-test="kiosque/2">(.*?)</tr>', b.get("/tech")[2]),
+                   what="the test on the desk").group(1)
+    assert 'class="ok">réussi' in row
+    assert re.search(r"éteint \d+ ms, allumé \d+ ms, éteint \d+ ms", row), row
     # the schedule takes the channel back (an information screen: on), and the desk shows it
     wait_for(lambda: relays_cell(b.get("/tech")[2], "kiosque") is not None
              and "2" in relays_cell(b.get("/tech")[2], "kiosque"), what="channel 2 shown on")
@@ -105,6 +116,9 @@ def test_technician_tests_a_relay_through_the_gateway(desk):
     status, url, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "nope",
                                                "channel": "1", "action": "on"})
     assert status == 409 and "la passerelle a refusé" in html
+    status, url, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "kiosque",
+                                               "channel": "3", "action": "on"})
+    assert status == 409 and "not a channel of this box" in html
     # and a form without its token does nothing
     n = len(tas.commands)
     status, _, _ = b.post("/tech/relay", {"box": "kiosque", "channel": "1", "action": "on"})
@@ -113,10 +127,74 @@ def test_technician_tests_a_relay_through_the_gateway(desk):
 
 def test_offline_box_raises_an_alarm_on_the_desk(desk):
     b, tas, gw = desk
-    html = b.get("/login")[2]
-    b.post("/login", {"csrf": csrf(html, "/login"), "user": "tech", "password": PASSWORD})
+    login(b)
     wait_for(lambda: 'class="ok">en ligne' in b.get("/tech")[2], what="online")
     tas.crash()					# last will: Offline
     wait_for(lambda: 'class="bad">hors ligne' in b.get("/tech")[2], what="offline on the desk")
-    wait_for(lambda: re.search(r'<th scope="row">kiosque</th><td>offline</td>', b.get("/tech")[2]),
+    wait_for(lambda: re.search(r'<th scope="row">kiosque</th><td>boîtier hors ligne : box offline for \d+ s</td>', b.get("/tech")[2]),
              what="offline alarm listed")
+
+
+def test_override_from_the_desk_reaches_the_relay(desk):
+    b, tas, gw = desk
+    html = login(b)
+    # 22:00 passed on the test clock: the advertising screen is off
+    wait_for(lambda: gw.channel("kiosque", 1)["confirmed"] == "off", what="advertising off")
+    status, url, html = b.post("/tech/override", {
+        "csrf": csrf(html, "/tech/override"), "screen": "pub-kiosque", "state": "on",
+        "until": "2026-11-23T23:30", "reason": "Marché de Noël (arrêté 2026-77)"})
+    assert status == 200 and url.endswith("/tech?done=override"), html
+    # the gateway re-read its overrides at once and switched the relay on
+    wait_for(lambda: gw.channel("kiosque", 1)["confirmed"] == "on", what="override applied")
+    assert tas.state[1] is True
+    assert "Marché de Noël" in b.get("/screen/pub-kiosque")[2]
+    oid = gw.sql("SELECT id FROM overrides WHERE screen_id = 'pub-kiosque'")[0][0]
+    html = b.get("/tech")[2]
+    status, url, html = b.post("/tech/override-clear", {
+        "csrf": csrf(html, "/tech/override-clear"), "id": str(oid)})
+    assert status == 200, html
+    wait_for(lambda: gw.channel("kiosque", 1)["confirmed"] == "off", what="override lifted")
+
+
+def test_bind_from_the_desk_rebinds_the_gateway(desk, decran):
+    b, tas, gw = desk
+    html = login(b)
+    # an advertising screen moved onto channel 2 takes it off after 22:00
+    assert decran("screens", "add", "pub-neuf", "--name", "Écran neuf",
+                  "--category", "advertising").returncode == 0
+    status, url, html = b.post("/tech/bind", {"csrf": csrf(html, "/tech/bind"),
+                                              "screen": "pub-neuf", "box": "kiosque",
+                                              "channel": "2"})
+    assert status == 200 and url.endswith("/tech?done=bind"), html
+    wait_for(lambda: gw.channel("kiosque", 2)["screens"] == ["info-kiosque", "pub-neuf"],
+             what="channel 2 rebound")
+    wait_for(lambda: gw.channel("kiosque", 2)["confirmed"] == "off", what="channel 2 off")
+    # a box the gateway does not drive is refused, and nothing is written
+    status, url, html = b.post("/tech/bind", {"csrf": csrf(html, "/tech/bind"),
+                                              "screen": "pub-neuf", "box": "ailleurs",
+                                              "channel": "1"})
+    assert status == 409 and "boîtier inconnu de la passerelle" in html
+    assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-neuf'") == [("kiosque", 2)]
+
+
+def test_metrics_and_clock_come_from_the_daemon(desk):
+    b, tas, gw = desk
+    wait_for(lambda: gw.channel("kiosque", 1)["confirmed"] == "off", what="advertising off")
+    text = b.get("/metrics")[2]
+    metrics = dict(l.rsplit(" ", 1) for l in text.splitlines() if l and not l.startswith("#"))
+    assert metrics["decran_gateway_mqtt_connected"] == "1"
+    assert int(metrics["decran_commands_total"]) >= 1
+    assert int(metrics["decran_confirmations_total"]) >= 1
+    assert metrics['decran_boxes{state="online"}'] == "1"
+    assert metrics['decran_alarms_active{kind="offline"}'] == "0"
+    # every confirmation is counted once in the latency histogram
+    assert metrics['decran_command_confirm_seconds_bucket{le="+Inf"}'] == \
+        metrics["decran_command_confirm_seconds_count"]
+    assert int(metrics["decran_command_confirm_seconds_count"]) == \
+        int(metrics["decran_confirmations_total"])
+    # the screen page explains the state at the gateway's (test) clock: 22:00+ in Paris
+    html = b.get("/screen/pub-kiosque")[2]
+    assert "23/11/2026" in html or "23 nov" in html, html[:3000]
+    tas.crash()
+    wait_for(lambda: 'decran_alarms_active{kind="offline"} 1' in b.get("/metrics")[2],
+             what="offline alarm counted")

@@ -364,6 +364,73 @@ static void compliance_from_the_log(void **state)
 	assert_int_equal(night_of(&v, "f")->verdict, DC_CPL_DEROGATION);
 }
 
+/* What the reports and the dashboard print: verdicts counted per night,
+ * "last night" by the clock, the legal window across DST, a report's total. */
+static void night_summary_last_night_and_totals(void **state)
+{
+	struct fx *f = *state;
+	static struct input in[2000];
+	char err[256], night[11];
+	struct nights v = { 0 };
+	struct dc_ledger_night_summary sum;
+	setup_week(f);
+	size_t n = week_inputs(in);
+	for (size_t i = 0; i < n; i++)
+		feed(f, &in[i]);
+	/* The night of the 24th: a, d, e compliant, f in violation; the
+	 * callback still sees each screen. */
+	assert_int_equal(dc_ledger_night_summary(f->st, &f->cfg, NULL, "2026-11-24", DAY(7), collect,
+						 &v, &sum, err, sizeof err), 0);
+	assert_string_equal(sum.night, "2026-11-24");
+	assert_int_equal(sum.window_s, 5 * H);
+	assert_int_equal(sum.screens, 4);
+	assert_int_equal(v.count, 4);
+	assert_int_equal(sum.count[DC_CPL_COMPLIANT], 3);
+	assert_int_equal(sum.count[DC_CPL_VIOLATION], 1);
+	assert_int_equal(sum.count[DC_CPL_UNKNOWN], 0);
+	/* The 25th: e unknown for three hours. */
+	assert_int_equal(dc_ledger_night_summary(f->st, &f->cfg, NULL, "2026-11-25", DAY(7), NULL,
+						 NULL, &sum, err, sizeof err), 0);
+	assert_int_equal(sum.count[DC_CPL_UNKNOWN], 1);
+	assert_int_equal(sum.count[DC_CPL_COMPLIANT], 3);
+	assert_int_equal(dc_ledger_night_summary(f->st, &f->cfg, NULL, "2026-13-01", DAY(7), NULL,
+						 NULL, &sum, err, sizeof err), -1);
+
+	/* "Last night" turns at 06:00 local, when the window has ended. */
+	assert_int_equal(dc_ledger_last_night(&f->cfg, DAY(2) + 5 * H + 3599, night), 0);
+	assert_string_equal(night, "2026-11-23");
+	assert_int_equal(dc_ledger_last_night(&f->cfg, DAY(2) + 6 * H, night), 0);
+	assert_string_equal(night, "2026-11-24");
+	assert_int_equal(dc_ledger_last_night(&f->cfg, DAY(2) + 23 * H, night), 0);
+	assert_string_equal(night, "2026-11-24");
+
+	/* 4 h on the spring-forward night, 6 h on the fall-back one. */
+	int64_t ws, we;
+	assert_int_equal(dc_ledger_night_window(&f->cfg, "2026-03-28", &ws, &we), 0);
+	assert_int_equal(we - ws, 4 * H);
+	assert_int_equal(dc_ledger_night_window(&f->cfg, "2026-10-24", &ws, &we), 0);
+	assert_int_equal(we - ws, 6 * H);
+	assert_int_equal(dc_ledger_night_window(&f->cfg, "2026-11-24", &ws, &we), 0);
+	assert_int_equal(ws, DAY(2) + H);
+	assert_int_equal(dc_ledger_night_window(&f->cfg, "24/11/2026", &ws, &we), -1);
+
+	/* A report's total is the exact sum of its rows. */
+	struct dc_ledger_row *r, *all;
+	size_t nr, na;
+	struct dc_en_total t;
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(7), err, sizeof err), 0);
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_DAY, &r, &nr, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_ALL, &all, &na, err, sizeof err), 0);
+	assert_int_equal(nr, 7);
+	assert_int_equal(na, 1);
+	dc_ledger_rows_total(r, nr, &t);
+	assert_memory_equal(&t, &all[0].t, sizeof t);
+	dc_ledger_rows_total(r, 0, &t);
+	assert_int_equal(t.hours, 0);
+	free(r);
+	free(all);
+}
+
 /* Transport furniture in service from 05:30: on from 05:30 is an exception. */
 static void transport_service_hours(void **state)
 {
@@ -511,6 +578,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(incremental_equals_rebuild_and_hand_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(compliance_from_the_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(night_summary_last_night_and_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_service_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),

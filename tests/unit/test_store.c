@@ -193,6 +193,32 @@ static void update_writes_one_audit_row_per_changed_field(void **state)
 	dc_store_close(st);
 }
 
+static void binding_is_an_audited_edit(void **state)
+{
+	struct tmp *t = *state;
+	struct dc_store *st = dc_store_open(t->path, NULL);
+	struct dc_screen s;
+	int changes;
+	make_screen(&s, "gare-1", DC_CAT_ADVERTISING, DC_STATUS_ACTIVE);
+	s.box[0] = '\0';
+	s.channel = 0;
+	assert_int_equal(dc_store_put_screen(st, &s, "alice", NULL), 0);
+	assert_int_equal(dc_store_bind_screen(st, "gare-1", "coffret-gare", 3, "tech", &changes), 1);
+	assert_int_equal(changes, 2);	/* box and channel */
+	assert_int_equal(dc_store_get_screen(st, "gare-1", &s), 1);
+	assert_string_equal(s.box, "coffret-gare");
+	assert_int_equal(s.channel, 3);
+	assert_int_equal(dc_store_bind_screen(st, "gare-1", "", 0, "tech", &changes), 1);
+	assert_int_equal(dc_store_get_screen(st, "gare-1", &s), 1);
+	assert_string_equal(s.box, "");
+	assert_int_equal(dc_store_bind_screen(st, "nowhere", "coffret-gare", 1, "tech", NULL), 0);
+	/* a channel without a box is refused by validation: nothing written */
+	assert_int_equal(dc_store_bind_screen(st, "gare-1", "", 4, "tech", NULL), -1);
+	assert_int_equal(dc_store_get_screen(st, "gare-1", &s), 1);
+	assert_int_equal(s.channel, 0);
+	dc_store_close(st);
+}
+
 static void invalid_screen_is_refused_and_nothing_written(void **state)
 {
 	struct tmp *t = *state;
@@ -515,6 +541,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_database_is_created_in_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(screen_round_trips_every_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(update_writes_one_audit_row_per_changed_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(binding_is_an_audited_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_screen_is_refused_and_nothing_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_filters_and_sorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(rollback_discards_a_bulk_transaction, setup, teardown),

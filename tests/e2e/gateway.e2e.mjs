@@ -1,0 +1,114 @@
+// The dashboard as `make run` serves it: decran-gateway hosting the web
+// module in its own loop, with the demo commune, a private mosquitto and the
+// demo's simulated relay boxes (decran-relay, sim backend), all started by
+// tools/demo-gateway.sh as the demo does.  The gateway runs on its test
+// clock from 21:55 tonight (Paris) at real speed.
+//
+//   node gateway.e2e.mjs RESULTS_DIR
+import { spawn, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { axe, bin, login, reloadUntil, run, shots, top } from './common.mjs';
+
+const PASSWORD = 'essai-de-relais-7';
+const work = mkdtempSync(path.join(tmpdir(), 'decran-e2e-gw-'));
+const db = path.join(work, 'decran.db');
+const decran = (...args) => execFileSync(path.join(bin, 'decran'), ['--db', db, ...args],
+  { input: PASSWORD + '\n', encoding: 'utf8' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let procs = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function setup() {
+  decran('screens', 'import', '--actor', 'e2e', path.join(top, 'gateway/demo/screens.csv'));
+  decran('plan', 'set', '--actor', 'e2e', '--file', path.join(top, 'gateway/demo/plan.csv'));
+  decran('users', 'add', 'technicien', '--role', 'technician');
+  for (const f of ['rules.json', 'vacances-zone-c.ics'])
+    copyFileSync(path.join(top, 'gateway/demo', f), path.join(work, f));
+  const port = await freePort();
+  writeFileSync(path.join(work, 'mosquitto.conf'),
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  procs.push(spawn('/usr/sbin/mosquitto', ['-c', path.join(work, 'mosquitto.conf')], { stdio: 'ignore' }));
+  await sleep(300);
+  const pids = execFileSync('sh', [path.join(top, 'tools/demo-gateway.sh'), bin, work, String(port), '1'],
+    { encoding: 'utf8', env: { ...process.env, DASHBOARD_PORT: '0' } });
+  procs.push(...pids.trim().split(/\s+/).map(Number));
+  for (let i = 0; i < 100; i++) {
+    const m = readFileSync(path.join(work, 'gateway.log'), 'utf8').match(/dashboard listening url=(http:\/\/[0-9.:]+)\//);
+    if (m) return { base: m[1] };
+    await sleep(100);
+  }
+  throw new Error('the gateway did not start its dashboard:\n' + readFileSync(path.join(work, 'gateway.log'), 'utf8'));
+}
+
+async function teardown() {
+  for (const p of procs) {
+    try { typeof p === 'number' ? process.kill(p, 'SIGTERM') : p.kill('SIGTERM'); } catch { /* gone */ }
+  }
+  await sleep(300);
+  const log = (() => { try { return readFileSync(path.join(work, 'gateway.log'), 'utf8'); } catch { return ''; } })();
+  rmSync(work, { recursive: true, force: true });
+  assert.ok(!/Sanitizer|runtime error/.test(log), 'sanitizer report in the gateway log');
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('technician: the demo boxes online, a relay test on a simulated box followed step by step', async (browser, { base }) => {
+  const ctx = await browser.newContext({ locale: 'fr-FR', bypassCSP: true });	// axe is injected
+  const page = await ctx.newPage();
+  await login(page, base, 'technicien', PASSWORD);
+  assert.equal(new URL(page.url()).pathname, '/tech');
+  await reloadUntil(page, base + '/tech', async (p) =>
+    (await p.$$eval('#box-table tbody td.ok', (tds) => tds.length)) === 3, 'three boxes online');
+  await axe(page, 'gateway-tech');
+  const relays = () => page.textContent('#box-table tr[data-box="coffret-gare"] td.relays');
+  const before = await relays();
+  // no on/off to choose: the gateway runs the whole commissioning cycle
+  assert.equal(await page.$('#r-act'), null);
+  await page.selectOption('#r-box', 'coffret-gare');
+  await page.fill('#r-ch', '2');
+  await Promise.all([page.waitForNavigation(), page.click('#relay-form button')]);
+  assert.match(await page.textContent('p.ok'), /Essai lancé/);
+  const row = '#test-table tr[data-test="coffret-gare/2"]';
+  await reloadUntil(page, base + '/tech', async (p) =>
+    /réussi/.test((await p.textContent(row).catch(() => '')) || ''), 'the test passed');
+  const cells = await page.$$eval(row + ' td', (tds) => tds.map((t) => t.textContent));
+  assert.equal(cells[0], '2');
+  assert.match(cells[3], /^éteint \d+ ms, allumé \d+ ms, éteint \d+ ms/);
+  await page.screenshot({ path: `${shots}/gateway-tech-relay-test.png`, fullPage: true });
+  // the schedule takes the channel back: the box shows what it showed before
+  await reloadUntil(page, base + '/tech', async () => (await relays()) === before, 'channel 2 back');
+  await axe(page, 'gateway-tech-after-test');
+  await ctx.close();
+});
+
+test('elected official and screen pages from the gateway: its clock, accessible', async (browser, { base }) => {
+  const ctx = await browser.newContext({ locale: 'fr-FR', bypassCSP: true });	// axe is injected
+  const page = await ctx.newPage();
+  for (const [u, label] of [['/', 'gateway-progress'], ['/slated', 'gateway-slated'],
+    ['/screen/pub-gare-abri-1', 'gateway-screen']]) {
+    const resp = await page.goto(base + u);
+    assert.equal(resp.status(), 200, u);
+    await axe(page, label);
+  }
+  // 21:55 in Paris on the gateway's clock: the advertising screen is on,
+  // and goes off at 22:00 by the municipal rule
+  const main = await page.textContent('main');
+  assert.match(main, /22:00/);
+  await page.screenshot({ path: `${shots}/gateway-screen.png`, fullPage: true });
+  await ctx.close();
+});
+
+await run(tests, setup, teardown);
