@@ -145,6 +145,9 @@ int gw_box_index(const struct gw *g, int driver, const char *topic);
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
 int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
 int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen);
+struct gw_gridmsg;
+long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err,
+			     size_t errlen);	/* MQTT grid alert: id / cleared, or -1 */
 void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
 void gw_plan_push_fallbacks(struct gw *g, bool force);
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);

@@ -59,6 +59,11 @@ struct worker {
 	size_t ndevs;
 	int bus;		/* RTU bus index, -1 for a TCP pool worker */
 	struct gw *g;		/* read-only config access */
+	char name[DC_ID_MAX];	/* bus id, or "tcp-<k>" for a TCP pool worker */
+	/* The poll cycle in progress (devices polled back to back), for the
+	 * debug line that tells an operator whether poll_ms is within reach. */
+	int64_t cycle_start_us;
+	size_t cycle_polls;
 };
 
 static struct worker workers[MAX_WORKERS];
@@ -97,11 +102,38 @@ static int64_t mono_ms(void)
 	return dc_mono_ms();
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* ---- one device ---- */
 
-static void set_online(struct device *d, bool ok, const char *what, const char *box_id)
+/* A failed transaction: logged, the reply ignored (timeouts, exception
+ * replies, CRC errors, frames of the wrong length).  Link trouble drops the
+ * TCP connection (reconnected at the next poll) or flushes the RTU line. */
+static void failed(struct device *d, const char *what, const char *box_id)
 {
-	int e = errno;	/* post() and logging may change errno */
+	int e = errno;	/* logging may change errno */
+	log_warn("modbus", "transaction failed box=%s op=%s error=\"%s\"", box_id, what,
+		 modbus_strerror(e));
+	if (e != EMBXILFUN && e != EMBXILADD && e != EMBXILVAL && e != EMBXSFAIL && e != EMBXSBUSY) {
+		modbus_flush(d->ctx);
+		if (d->tcp && d->connected) {
+			modbus_close(d->ctx);
+			d->connected = false;
+		}
+	}
+	errno = e;
+}
+
+/* The relay module's own transactions say whether the box is online: one
+ * lost frame is noise, two in a row an outage.  A meter's failures do not:
+ * the relays still switch and confirm without it. */
+static void set_online(struct device *d, bool ok)
+{
 	if (ok) {
 		if (d->failures >= 2 || !d->announced)
 			post(d->box, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 1 });
@@ -109,21 +141,10 @@ static void set_online(struct device *d, bool ok, const char *what, const char *
 		d->announced = true;
 		return;
 	}
-	/* Timeouts, exception replies, CRC errors: logged, the reply ignored. */
-	log_warn("modbus", "transaction failed box=%s op=%s error=\"%s\"", box_id, what,
-		 modbus_strerror(e));
-	if (++d->failures == 2 || !d->announced) {	/* one lost frame is noise, two an outage */
+	if (++d->failures == 2 || !d->announced) {
 		d->announced = true;
 		d->failures = d->failures < 2 ? 2 : d->failures;
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 0 });
-	}
-	if (e != EMBXILFUN && e != EMBXILADD && e != EMBXILVAL && e != EMBXSFAIL && e != EMBXSBUSY) {
-		/* Link trouble: reconnect next time (TCP) / flush stale bytes (RTU). */
-		modbus_flush(d->ctx);
-		if (d->tcp && d->connected && strcmp(what, "connect") != 0) {
-			modbus_close(d->ctx);
-			d->connected = false;
-		}
 	}
 }
 
@@ -138,7 +159,8 @@ static bool ensure_connected(struct worker *w, struct device *d)
 		return true;
 	}
 	if (modbus_connect(d->ctx) < 0) {
-		set_online(d, false, "connect", bx->id);
+		failed(d, "connect", bx->id);
+		set_online(d, false);
 		return false;
 	}
 	d->connected = true;
@@ -158,14 +180,15 @@ static void readback(struct worker *w, struct device *d)
 	else
 		n = modbus_read_input_bits(d->ctx, d->relay.readback_base, bx->channels, bits);
 	if (n != bx->channels) {
-		set_online(d, false, "read-back", bx->id);
+		failed(d, "read-back", bx->id);
+		set_online(d, false);
 		return;
 	}
 	/* States before "online": the loop then knows them when it decides. */
 	for (int ch = 1; ch <= bx->channels; ch++)
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
 						   .on = bits[ch - 1] ? 1 : 0 });
-	set_online(d, true, NULL, bx->id);
+	set_online(d, true);
 }
 
 static void read_value(struct worker *w, struct device *d, const struct gw_register *r,
@@ -181,7 +204,7 @@ static void read_value(struct worker *w, struct device *d, const struct gw_regis
 	n = d->meter.input_registers ? modbus_read_input_registers(d->ctx, r->address, cnt, regs)
 				     : modbus_read_registers(d->ctx, r->address, cnt, regs);
 	if (n != cnt) {
-		set_online(d, false, "meter", bx->id);
+		failed(d, "meter", bx->id);
 		return;
 	}
 	if (dc_reg_decode(regs, (size_t)n, r->type, r->order, r->scale, &v) < 0 || v < 0 ||
@@ -195,13 +218,15 @@ static void read_value(struct worker *w, struct device *d, const struct gw_regis
 
 static void poll_device(struct worker *w, struct device *d)
 {
+	/* A TCP link dropped by a failure stays down until the next poll: the
+	 * rest of this one would only fail on a closed socket. */
 	if (!ensure_connected(w, d))
 		return;
 	readback(w, d);
-	if (d->has_meter) {
+	if (d->has_meter && d->connected)
 		read_value(w, d, &d->meter.power, DC_EV_POWER);
+	if (d->has_meter && d->connected)
 		read_value(w, d, &d->meter.energy, DC_EV_ENERGY);
-	}
 }
 
 static void write_coil(struct worker *w, struct device *d, const struct job *j)
@@ -211,10 +236,11 @@ static void write_coil(struct worker *w, struct device *d, const struct job *j)
 		return;
 	modbus_set_slave(d->ctx, bx->unit);
 	if (modbus_write_bit(d->ctx, d->relay.coil_base + j->channel - 1, j->on) < 0) {
-		set_online(d, false, "write", bx->id);
+		failed(d, "write", bx->id);
+		set_online(d, false);
 		return;
 	}
-	set_online(d, true, NULL, bx->id);
+	set_online(d, true);
 	if (d->relay.readback == GW_READBACK_NONE)
 		/* No way to read back: the acknowledged write is the confirmation. */
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = j->channel,
@@ -231,6 +257,13 @@ static struct device *dev_of(struct worker *w, int box)
 		if (w->devs[i].box == box)
 			return &w->devs[i];
 	return NULL;
+}
+
+static void cycle_end(struct worker *w)
+{
+	log_debug("modbus", "poll cycle bus=%s devices=%zu ms=%.1f", w->name, w->cycle_polls,
+		  (double)(mono_us() - w->cycle_start_us) / 1000.0);
+	w->cycle_polls = 0;
 }
 
 static void *worker_main(void *arg)
@@ -250,19 +283,35 @@ static void *worker_main(void *arg)
 		}
 		int64_t now = mono_ms(), next = now + 60000;
 		struct device *due = NULL;
+		/* Earliest deadline first: on a bus too slow for its poll_ms,
+		 * every device still gets its turn. */
 		for (size_t i = 0; i < w->ndevs; i++) {
-			if (w->devs[i].next_poll <= now && !due)
-				due = &w->devs[i];
-			if (w->devs[i].next_poll < next)
-				next = w->devs[i].next_poll;
+			struct device *d = &w->devs[i];
+			if (d->next_poll <= now && (!due || d->next_poll < due->next_poll))
+				due = d;
+			if (d->next_poll < next)
+				next = d->next_poll;
 		}
 		if (due) {
-			due->next_poll = now + w->g->cfg.boxes[due->box].poll_ms;
+			/* The next deadline counts from this one, not from now: the
+			 * devices of a worker stay in one cycle that does not drift
+			 * by its own length.  A device a whole period late starts
+			 * afresh. */
+			int poll_ms = w->g->cfg.boxes[due->box].poll_ms;
+			due->next_poll += poll_ms;
+			if (due->next_poll <= now)
+				due->next_poll = now + poll_ms;
+			if (!w->cycle_polls)
+				w->cycle_start_us = mono_us();
 			pthread_mutex_unlock(&w->mu);
 			poll_device(w, due);
 			pthread_mutex_lock(&w->mu);
+			if (++w->cycle_polls == w->ndevs)
+				cycle_end(w);
 			continue;
 		}
+		if (w->cycle_polls)
+			cycle_end(w);	/* devices with different poll_ms */
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		int64_t wait = next - now;
@@ -302,6 +351,7 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 {
 	modbus_t *bus_ctx[GW_MAX_BUSES] = { 0 };
 	size_t ntcp = 0;
+	int64_t t0 = mono_ms();	/* every device's first deadline: one cycle */
 
 	stopping = false;
 	nworkers = 0;
@@ -319,6 +369,7 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		memset(w, 0, sizeof *w);
 		w->bus = (int)i;
 		w->g = g;
+		snprintf(w->name, sizeof w->name, "%s", g->cfg.buses[i].id);
 	}
 	size_t first_tcp = nworkers;
 	for (size_t b = 0; b < g->cfg.nboxes; b++) {
@@ -333,6 +384,8 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 				memset(&workers[k], 0, sizeof workers[k]);
 				workers[k].bus = -1;
 				workers[k].g = g;
+				snprintf(workers[k].name, sizeof workers[k].name, "tcp-%zu",
+					 k - first_tcp);
 				nworkers = k + 1;
 			}
 			box_worker[b] = (int)k;
@@ -340,7 +393,8 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 			continue;
 		}
 		w = &workers[box_worker[b]];
-		struct device d = { .box = (int)b, .tcp = bx->driver == GW_DRV_MODBUS_TCP };
+		struct device d = { .box = (int)b, .tcp = bx->driver == GW_DRV_MODBUS_TCP,
+				    .next_poll = t0 };
 		if (gw_profile_load(g->cfg.profiles_dir, bx->profile, &d.relay, err, errlen) < 0)
 			goto fail;
 		if (d.relay.kind != GW_PROFILE_RELAY) {
@@ -379,8 +433,14 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		struct worker *w = &workers[i];
 		if (!w->ndevs)
 			continue;
+		pthread_condattr_t ca;
 		pthread_mutex_init(&w->mu, NULL);
-		pthread_cond_init(&w->cv, NULL);
+		/* worker_main's deadlines are CLOCK_MONOTONIC: so must the wait's
+		 * be, or it returns at once and the worker spins between polls. */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->cv, &ca);
+		pthread_condattr_destroy(&ca);
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			snprintf(err, errlen, "cannot start a Modbus worker");
 			return -1;

@@ -15,6 +15,7 @@
 #include "drv_tasmota.h"
 #include "drv_native.h"
 #include "drv_util.h"
+#include "gridmsg.h"
 #include "audit.h"
 #include "gw.h"
 #include "log.h"
@@ -153,10 +154,36 @@ static void route(struct gw *g, const char *topic, const void *payload, size_t l
 	}
 }
 
+/* decran/gateway/grid-alert: add or clear; answered on .../result. */
+static void grid_alert(struct gw *g, const struct mosquitto_message *msg, size_t len)
+{
+	struct gw_gridmsg m = { 0 };
+	char err[256], buf[512];
+	long long n = -1;
+	log_debug("mqtt", "message topic=%s bytes=%zu", msg->topic, len);
+	if (msg->retain) {
+		/* Replayed at every (re)connection: an alert would be added again. */
+		malformed(g, msg->topic, GW_GRID_ALERT_TOPIC ": retained message refused: "
+			  "publish alerts without the retain flag");
+		snprintf(err, sizeof err, "retained message refused");
+	} else if (gw_gridmsg_parse(msg->payload, len, gw_now(g), &m, err, sizeof err) < 0) {
+		malformed(g, msg->topic, err);
+	} else if ((n = gw_plan_grid_alert(g, &m, err, sizeof err)) < 0) {
+		log_err("plan", "grid alert not stored error=\"%s\"", err);
+	}
+	size_t blen = gw_gridmsg_result(buf, sizeof buf, m.op, n >= 0, n, err);
+	if (blen)
+		gw_publish(g, GW_GRID_ALERT_RESULT_TOPIC, buf, blen, 1, false);
+}
+
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
 {
+	size_t len = (size_t)(msg->payloadlen > 0 ? msg->payloadlen : 0);
 	(void)m;
-	route(ud, msg->topic, msg->payload, (size_t)(msg->payloadlen > 0 ? msg->payloadlen : 0));
+	if (!strcmp(msg->topic, GW_GRID_ALERT_TOPIC))
+		grid_alert(ud, msg, len);
+	else
+		route(ud, msg->topic, msg->payload, len);
 }
 
 static void subscribe_all(struct gw *g)
@@ -165,6 +192,7 @@ static void subscribe_all(struct gw *g)
 	int n = 0;
 	snprintf(one, sizeof one, "%s/rpc", g->cfg.shelly_src);
 	mosquitto_subscribe(g->mosq, NULL, one, 1);
+	mosquitto_subscribe(g->mosq, NULL, GW_GRID_ALERT_TOPIC, 1);
 	for (size_t b = 0; b < g->cfg.nboxes; b++) {
 		const struct gw_box *bx = &g->cfg.boxes[b];
 		switch (bx->driver) {

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "drv_native.h"
+#include "gridmsg.h"
 #include "gw.h"
 #include "log.h"
 #include "overrides.h"
@@ -51,6 +53,58 @@ int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen)
 	if (nov || nal)
 		log_info("plan", "schedule inputs loaded overrides=%zu grid_alerts=%zu", nov, nal);
 	return 0;
+}
+
+/* A grid alert from MQTT (gridmsg.h): stored as `decran grid-alert` stores
+ * it, then in force at once.  Clearing lifts every live alert of the same
+ * source, so a feed never lifts an operator's alert.  Returns the new id or
+ * the number cleared, -1 with err. */
+long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err, size_t errlen)
+{
+	int64_t now = gw_now(g), id;
+	char w1[32], w2[32], actor[80], cats[160] = "rules";
+	size_t k = 0;
+	for (int c = 0; c < DC_CAT__COUNT; c++)
+		if (m->alert.categories >> c & 1)
+			k += (size_t)snprintf(cats + k, k < sizeof cats ? sizeof cats - k : 0, "%s%s",
+					      k ? "," : "", dc_category_name((enum dc_category)c));
+	long long n = 0;
+	if (!g->store) {
+		snprintf(err, errlen, "no database");
+		return -1;
+	}
+	if (m->op == GW_GRIDMSG_ADD) {
+		if (gw_alert_add(g->store, &m->alert, now, &id, err, errlen) < 0)
+			return -1;
+		log_info("plan", "grid alert added id=%lld source=%s from=%s until=%s categories=%s "
+			 "reason=\"%s\"", (long long)id, m->alert.source,
+			 dc_format_utc(w1, sizeof w1, m->alert.from),
+			 dc_format_utc(w2, sizeof w2, m->alert.until), cats, m->alert.reason);
+		n = id;
+	} else {
+		struct gw_alert_row *rows;
+		size_t nrows;
+		if (gw_alert_list(g->store, now, false, &rows, &nrows, err, errlen) < 0)
+			return -1;
+		snprintf(actor, sizeof actor, "mqtt:%s", m->alert.source);
+		for (size_t i = 0; i < nrows; i++) {
+			int c;
+			if (strcmp(rows[i].a.source, m->alert.source) != 0)
+				continue;
+			if (gw_alert_clear(g->store, rows[i].id, actor, now, &c, err, errlen) < 0) {
+				free(rows);
+				return -1;
+			}
+			n += c;
+		}
+		free(rows);
+		log_info("plan", "grid alerts cleared source=%s count=%lld", m->alert.source, n);
+		if (!n)
+			return 0;
+	}
+	if (gw_plan_load_inputs(g, err, errlen) < 0)
+		return -1;
+	return n;
 }
 
 static int by_box_channel(const void *a, const void *b)

@@ -12,7 +12,7 @@ import time
 
 import paho.mqtt.client as mqtt
 
-from harness import TOP, bin_path, stop
+from harness import TOP, PtyModbusServer, bin_path, float32_regs, stop
 
 FIXTURES = os.path.join(TOP, "tests", "fixtures")
 PARIS_2200 = "2026-11-23T20:59:58Z"   # 21:59:58 in Paris: advertising goes off at 22:00
@@ -357,79 +357,60 @@ class DecranRelay:
         self.proc = None
 
 
-class RtuModule:
+class Sdm120Tcp:
+    """tests/helpers/sdm120_tcp: an SDM120 meter (unit 2) beside an 8-coil relay
+    module (unit 1) served by libmodbus on a free loopback port.  `send`
+    changes readings or faults ("power 7.5", "fault exception") and returns
+    once the helper has applied the command."""
+
+    PATH = os.path.join(os.path.dirname(bin_path("decran")), "..", "tests", "helpers",
+                        "sdm120_tcp")
+
+    def __init__(self, power, energy_kwh):
+        self.proc = subprocess.Popen([self.PATH, "--power", repr(power), "--energy",
+                                      repr(energy_kwh), "--lifetime", "300"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.fullmatch(r"listening on 127\.0\.0\.1:(\d+)\n", line)
+        if not m:
+            stop(self.proc)
+            raise RuntimeError("sdm120_tcp did not start: %r" % line)
+        self.port = int(m.group(1))
+
+    def send(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        assert answer == "ok\n", (command, answer)
+
+    def close(self):
+        """End of stdin ends the helper; SIGTERM if it does not."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        stop(self.proc)
+        self.proc.stdout.close()
+
+
+class RtuModule(PtyModbusServer):
     """A Modbus RTU relay module (unit 1, 8 coils) and an SDM120-like meter
-    (unit 2) served by pymodbus on a pseudo-terminal.  A pty's master end has
-    no path, so two pairs are joined byte for byte (as socat would) and the
-    gateway opens `path`."""
+    (unit 2) served by pymodbus on a pseudo-terminal; the gateway opens
+    `path`."""
 
     def __init__(self, watts=40.0):
-        import asyncio
-        import pty
-        import select
-        import struct
-        import tty
         from pymodbus.datastore import (ModbusSequentialDataBlock, ModbusServerContext,
                                         ModbusSlaveContext)
-        from pymodbus.server import StartAsyncSerialServer
-        from pymodbus.transaction import ModbusRtuFramer
-        ma, sa = pty.openpty()
-        mb, sb = pty.openpty()
-        self.fds = [ma, sa, mb, sb]
-        for fd in self.fds:
-            tty.setraw(fd)
-        self.path = os.ttyname(sa)
-        self.stop_ev = threading.Event()
-
-        def bridge():
-            while not self.stop_ev.is_set():
-                r, _, _ = select.select([ma, mb], [], [], 0.1)
-                for fd in r:
-                    try:
-                        os.write(mb if fd == ma else ma, os.read(fd, 4096))
-                    except OSError:
-                        time.sleep(0.05)
-        threading.Thread(target=bridge, daemon=True).start()
         self.coils = ModbusSequentialDataBlock(0, [1] * 16)
         regs = [0] * 0x60
-        regs[0x0C:0x0E] = list(struct.unpack(">HH", struct.pack(">f", watts)))
-        regs[0x48:0x4A] = list(struct.unpack(">HH", struct.pack(">f", 3.25)))
+        regs[0x0C:0x0E] = float32_regs(watts)
+        regs[0x48:0x4A] = float32_regs(3.25)
         ctx = ModbusServerContext(slaves={
             1: ModbusSlaveContext(co=self.coils, zero_mode=True),
             2: ModbusSlaveContext(ir=ModbusSequentialDataBlock(0, regs), zero_mode=True)},
             single=False)
-        self.loop = asyncio.new_event_loop()
-        port = os.ttyname(sb)
-
-        def run():
-            asyncio.set_event_loop(self.loop)
-            self.loop.create_task(StartAsyncSerialServer(
-                ctx, framer=ModbusRtuFramer, port=port, baudrate=19200, timeout=0.05))
-            self.loop.run_forever()
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
+        super().__init__(ctx, baudrate=19200)
 
     def coil(self, ch):
         return self.coils.getValues(ch - 1, 1)[0]
-
-    def close(self):
-        import asyncio
-        self.stop_ev.set()
-
-        async def cancel_all():
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        # Stop the server before its pty goes away, so it never reads a
-        # closed (or reused) descriptor.
-        try:
-            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(5)
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(5)
-        for fd in self.fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass

@@ -1,5 +1,6 @@
 """Shared pieces of the integration harness: free loopback ports, a private
-mosquitto broker, and child processes that are always reaped."""
+mosquitto broker, child processes that are always reaped, and pymodbus RTU
+servers on pseudo-terminals."""
 import os
 import signal
 import socket
@@ -224,3 +225,79 @@ class Relay:
         if self.proc is not None:
             self.log.close()
         self.proc = None
+
+
+# --- Modbus RTU devices on a pseudo-terminal (pymodbus) ---------------------
+
+class PtyModbusServer:
+    """A pymodbus Modbus RTU server on one pty, bridged byte for byte to a
+    second pty whose `path` the program under test opens (a pty's master
+    end has no path, so two pairs are joined, as socat would).  `context`
+    is a pymodbus ModbusServerContext: its slaves are the devices."""
+
+    def __init__(self, context, baudrate):
+        import asyncio
+        import pty
+        import tty
+        from pymodbus.server import StartAsyncSerialServer
+        from pymodbus.transaction import ModbusRtuFramer
+        ma, sa = pty.openpty()
+        mb, sb = pty.openpty()
+        self.fds = [ma, sa, mb, sb]
+        for fd in self.fds:
+            tty.setraw(fd)
+        self.path = os.ttyname(sa)
+        self.stop_ev = threading.Event()
+        threading.Thread(target=self._bridge, args=(ma, mb), daemon=True).start()
+        self.loop = asyncio.new_event_loop()
+        port = os.ttyname(sb)
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            self.loop.create_task(StartAsyncSerialServer(
+                context, framer=ModbusRtuFramer, port=port, baudrate=baudrate, timeout=0.05))
+            self.loop.run_forever()
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def _bridge(self, a, b):
+        import select
+        while not self.stop_ev.is_set():
+            r, _, _ = select.select([a, b], [], [], 0.1)
+            for fd in r:
+                try:
+                    os.write(b if fd == a else a, os.read(fd, 4096))
+                except OSError:
+                    # EIO while the other end is closed (the program under
+                    # test reopening its line): do not spin.
+                    time.sleep(0.05)
+
+    def close(self):
+        import asyncio
+        self.stop_ev.set()
+
+        async def cancel_all():
+            # pymodbus tasks left pending would spin in their finalizers at
+            # interpreter exit: cancel them and let them end now.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        # Stop the server before its pty goes away, so it never reads a
+        # closed (or reused) descriptor.
+        try:
+            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(5)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def float32_regs(v):
+    """An IEEE 754 float32 as two registers, high word first (Eastron)."""
+    import struct
+    return list(struct.unpack(">HH", struct.pack(">f", v)))

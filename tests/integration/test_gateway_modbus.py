@@ -144,6 +144,7 @@ def test_rtu_bus_over_a_pty(broker, tmp_path, db, decran):
     gw.start()
     try:
         gw.wait_log(r"online box=ecole driver=modbus-rtu", timeout=10)
+        gw.wait_log(r"debug modbus: poll cycle bus=rs485-1 devices=1 ms=\d+\.\d\n")
         wait_for(lambda: mod.coil(1) == 0, timeout=10, what="coil 0 cleared over RS-485")
         wait_for(lambda: gw.channel("ecole", 1)["confirmed"] == "off", timeout=10)
         assert mod.coil(2) == 1
@@ -185,3 +186,80 @@ def test_libmodbus_server_of_a_relay_box(broker, tmp_path, db, decran):
     finally:
         gw.stop()
         box.stop()
+
+
+def test_sdm120_served_by_libmodbus(broker, tmp_path, db):
+    """The SDM120 as libmodbus serves it (tests/helpers/sdm120_tcp), not
+    pymodbus: readings reach the API and the database; exception replies,
+    replies of the wrong length and non-numbers are logged and ignored."""
+    from gwtest import Sdm120Tcp
+    meter = Sdm120Tcp(power=115.5, energy_kwh=1234.5)
+    boxes = [{"id": "gare", "driver": "modbus-tcp", "host": "127.0.0.1", "port": meter.port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 2, "poll_ms": 200,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-23T11:00:00Z,1").start()
+
+    def box():
+        return gw.api({"cmd": "boxes"})["boxes"][0]
+    try:
+        gw.wait_log(r"online box=gare driver=modbus-tcp")
+        gw.wait_log(r"debug modbus: poll cycle bus=tcp-0 devices=1 ms=\d+\.\d\n")
+        wait_for(lambda: box().get("energy_wh") == 1234500.0, what="SDM120 energy")
+        assert box()["power_w"] == 115.5
+        wait_for(lambda: len(gw.sql("SELECT * FROM meter_readings")) == 2)
+        assert sorted(gw.sql("SELECT box, channel, quantity, value FROM meter_readings")) == [
+            ("gare", 0, "energy_wh", 1234500.0), ("gare", 0, "power_w", 115.5)]
+        meter.send("power 7.25")
+        wait_for(lambda: box().get("power_w") == 7.25, what="new power reading")
+
+        meter.send("fault exception")
+        gw.wait_log(r"warn modbus: transaction failed box=gare op=meter "
+                    r"error=\"Slave device or server failure\"")
+        meter.send("fault count")
+        gw.wait_log(r"warn modbus: transaction failed box=gare op=meter "
+                    r"error=\"Invalid data\"")
+        meter.send("fault none")
+        meter.send("power nan")
+        gw.wait_log(r"warn modbus: meter value rejected box=gare address=12 raw=0x7fc00000")
+        # Nothing of it reached the readings, the relay side or the loop.
+        assert box()["power_w"] == 7.25 and box()["energy_wh"] == 1234500.0
+        meter.send("power 42")
+        wait_for(lambda: box().get("power_w") == 42.0, what="readings again")
+        b = box()
+        assert b["online"] is True
+        assert [c["confirmed"] for c in b["channel_states"]] == ["on", "on"]
+        # A meter's failures are the meter's: the relay module answered all
+        # along, so the box never went offline, and a dropped link was not
+        # used again before the next poll reconnected it.
+        assert "offline box=gare" not in gw.log()
+        assert "Bad file descriptor" not in gw.log()
+        assert gw.api({"cmd": "status"}, timeout=2)["ok"]
+    finally:
+        gw.stop()
+        meter.close()
+
+
+def test_modbus_workers_sleep_between_polls(broker, tmp_path, db):
+    """Between two polls a worker waits on its condition variable; it must
+    sleep there, not spin (a deadline on the wrong clock returns at once)."""
+    from gwtest import Sdm120Tcp
+    meter = Sdm120Tcp(power=10.0, energy_kwh=1.0)
+    boxes = [{"id": "calme", "driver": "modbus-tcp", "host": "127.0.0.1", "port": meter.port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 2, "poll_ms": 1000,
+              "meter": {"profile": "eastron-sdm120", "unit": 2}}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-23T11:00:00Z,1").start()
+
+    def cpu_s():
+        with open("/proc/%d/stat" % gw.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    try:
+        gw.wait_log(r"online box=calme driver=modbus-tcp")
+        before, t0 = cpu_s(), time.monotonic()
+        time.sleep(2)
+        used, wall = cpu_s() - before, time.monotonic() - t0
+        assert used < 0.25 * wall, "%.2f s of CPU in %.2f s with one box polled each second" % (
+            used, wall)
+    finally:
+        gw.stop()
+        meter.close()

@@ -1,22 +1,17 @@
 """decran-relay's Modbus side: the local Modbus TCP server driven by Debian's
 mbpoll (an independent client) and by pymodbus, and the RS-485 meter read
 over a real pseudo-terminal pair from a pymodbus Modbus RTU server."""
-import asyncio
 import calendar
 import json
 import os
 import pty
 import re
-import select
-import struct
 import subprocess
-import threading
 import time
-import tty
 
 import pytest
 
-from harness import MqttProbe, Relay, free_port, wait_port
+from harness import MqttProbe, PtyModbusServer, Relay, float32_regs, free_port, wait_port
 
 T0 = calendar.timegm(time.strptime("2026-11-23T20:00:00Z", "%Y-%m-%dT%H:%M:%SZ"))
 
@@ -117,77 +112,19 @@ def test_pymodbus_multi_coil_write_is_all_or_nothing(mbbox):
 
 # --- meter on a pseudo-terminal pair -----------------------------------------
 
-def f32(v):
-    return list(struct.unpack(">HH", struct.pack(">f", v)))
-
-
-class PtyMeter:
-    """An SDM120-like meter: a pymodbus Modbus RTU server on one pty, bridged
-    byte for byte to a second pty whose path the relay box opens (a pty's
-    master end has no path, so two pairs are joined, as socat would)."""
+class PtyMeter(PtyModbusServer):
+    """An SDM120-like meter (any unit): float32 input registers at the given
+    addresses, served by pymodbus on a pseudo-terminal the relay box opens."""
 
     def __init__(self, values):
         from pymodbus.datastore import (ModbusSequentialDataBlock, ModbusServerContext,
                                         ModbusSlaveContext)
-        from pymodbus.server import StartAsyncSerialServer
-        from pymodbus.transaction import ModbusRtuFramer
-        self.fds = []
-        ma, sa = pty.openpty()
-        mb, sb = pty.openpty()
-        self.fds = [ma, sa, mb, sb]
-        for fd in self.fds:
-            tty.setraw(fd)
-        self.path = os.ttyname(sa)
-        self.stop_ev = threading.Event()
-        threading.Thread(target=self.bridge, args=(ma, mb), daemon=True).start()
         regs = [0] * 0x160
         for addr, v in values.items():
-            regs[addr:addr + 2] = f32(v)
+            regs[addr:addr + 2] = float32_regs(v)
         ctx = ModbusServerContext(slaves=ModbusSlaveContext(
             ir=ModbusSequentialDataBlock(0, regs), zero_mode=True), single=True)
-        self.loop = asyncio.new_event_loop()
-        port = os.ttyname(sb)
-
-        def run():
-            asyncio.set_event_loop(self.loop)
-            self.loop.create_task(StartAsyncSerialServer(
-                ctx, framer=ModbusRtuFramer, port=port, baudrate=9600, timeout=0.05))
-            self.loop.run_forever()
-
-        threading.Thread(target=run, daemon=True).start()
-
-    def bridge(self, a, b):
-        while not self.stop_ev.is_set():
-            r, _, _ = select.select([a, b], [], [], 0.1)
-            for fd in r:
-                try:
-                    data = os.read(fd, 4096)
-                    os.write(b if fd == a else a, data)
-                except OSError:
-                    # EIO while the other end is closed (relay restarting):
-                    # do not spin.
-                    time.sleep(0.05)
-
-    def close(self):
-        self.stop_ev.set()
-
-        async def cancel_all():
-            # pymodbus tasks left pending would spin in their finalizers at
-            # interpreter exit: cancel them and let them end now.
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        try:
-            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(5)
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-        for fd in self.fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        super().__init__(ctx, baudrate=9600)
 
 
 def test_meter_over_rtu_pty_in_telemetry_and_input_registers(tmp_path, broker):
