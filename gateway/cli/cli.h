@@ -10,21 +10,77 @@
 #define DECRAN_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #define EXIT_USAGE 2
+
+struct cJSON;
+struct cli_group;
 
 struct cli {
 	const char *db_path;	/* --db PATH, else $DECRAN_DB, else default */
 	const char *argv0;
+	const struct cli_group *group;	/* the group cli_dispatch is running */
 };
 
 typedef int (*cli_cmd_fn)(struct cli *cli, int argc, char **argv);
 
+/* A command (main.c's table) or a verb of a group (argv[0] is its name). */
 struct cli_command {
 	const char *name;
 	cli_cmd_fn run;
-	const char *summary_fr, *summary_en;
+	const char *summary_fr, *summary_en;	/* may be NULL for verbs */
 };
+
+/* How a group words an unknown verb.  The groups grew two spellings (and
+ * three stay silent); each keeps its own, word for word. */
+enum cli_unknown {
+	CLI_UNKNOWN_SILENT,	/* usage only */
+	CLI_UNKNOWN_QUOTED,	/* decran : sous-commande inconnue « schedule VERB » */
+	CLI_UNKNOWN_PREFIXED,	/* decran plan : sous-commande inconnue « VERB » */
+};
+
+/* "decran GROUP VERB ARGS...". */
+struct cli_group {
+	const char *name;
+	void (*usage)(FILE *);
+	enum cli_unknown unknown;
+	const struct cli_command *verbs;	/* ends with { NULL } */
+};
+
+/* Run the verb argv[1] with (argc - 1, argv + 1), cli->group set to g.  No
+ * verb: usage on stderr, EXIT_USAGE; --help or -h: usage on stdout, 0; an
+ * unknown verb: a message (g->unknown) and usage on stderr, EXIT_USAGE. */
+int cli_dispatch(struct cli *cli, int argc, char **argv, const struct cli_group *g);
+
+/* One option of a verb: "--name VALUE" stores VALUE in *arg; "--name" alone
+ * stores `set` in *flag.  Build them with the macros; end with CLI_OPT_END. */
+struct cli_opt {
+	const char *name;
+	const char **arg;
+	int *flag;
+	int set;
+};
+#define CLI_OPT_ARG(name, ptr) { (name), (ptr), NULL, 0 }
+#define CLI_OPT_FLAG(name, ptr) { (name), NULL, (ptr), 1 }
+#define CLI_OPT_SET(name, ptr, value) { (name), NULL, (ptr), (value) }
+#define CLI_OPT_END { NULL, NULL, NULL, 0 }
+#define CLI_OPT_MAX 16
+
+/* Parse the options of argv[1..] (argv[0] is the verb; options and operands
+ * may mix, getopt_long style), plus --help and -h.  Returns -1 to go on, the
+ * operands left at argv[*first .. argc); otherwise the exit status: 0 after
+ * --help (usage on stdout), EXIT_USAGE after an unknown option or a missing
+ * value (cli_usage_error). */
+int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, void (*usage)(FILE *),
+		   int *first);
+/* Standard "unknown option" handling: message and usage on stderr. */
+int cli_usage_error(void (*usage)(FILE *), const char *arg);
+
+/* j indented on stdout, then freed. */
+void cli_print_json(struct cJSON *j);
+/* j on one line (not freed), or `empty` when there is nothing to print. */
+void cli_print_json_line(const struct cJSON *j, const char *empty);
 
 /* Command groups (one cmd_<group>.c each). */
 int cmd_screens(struct cli *cli, int argc, char **argv);

@@ -62,12 +62,3 @@ void cli_print_cell(const char *s, int width)
 	for (; shown < width; shown++)
 		putchar(' ');
 }
-
-int cli_usage_error(void (*usage)(FILE *), const char *arg)
-{
-	if (arg)
-		fprintf(stderr, TR("decran : option inconnue ou argument manquant : %s\n",
-				   "decran: unknown option or missing argument: %s\n"), arg);
-	usage(stderr);
-	return EXIT_USAGE;
-}

@@ -18,7 +18,5 @@ char *cli_today(char buf[11]);
 /* Print s padded (or cut with "…") to `width` characters, counting UTF-8
  * code points rather than bytes so accented names line up. */
 void cli_print_cell(const char *s, int width);
-/* Standard "unknown option" handling: message and usage on stderr. */
-int cli_usage_error(void (*usage)(FILE *), const char *arg);
 
 #endif
