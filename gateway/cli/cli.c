@@ -44,6 +44,7 @@ int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, void (*usa
 		   int *first)
 {
 	struct option lo[CLI_OPT_MAX + 2];
+	char letters[2 * CLI_OPT_MAX + 3] = ":h", *l = letters + 2;
 	size_t n = 0;
 	int c;
 
@@ -51,16 +52,26 @@ int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, void (*usa
 		assert(n < CLI_OPT_MAX);
 		lo[n] = (struct option){ opts[n].name, opts[n].arg ? required_argument : no_argument,
 					 NULL, OPT_BASE + (int)n };
+		if (opts[n].letter) {
+			*l++ = opts[n].letter;
+			if (opts[n].arg)
+				*l++ = ':';
+		}
 	}
+	*l = '\0';
 	lo[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, letters, lo, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return 0;
 		}
+		if (c < OPT_BASE && c != '?' && c != ':')	/* a letter: its option */
+			for (size_t i = 0; opts[i].name; i++)
+				if (opts[i].letter == c)
+					c = OPT_BASE + (int)i;
 		if (c < OPT_BASE)
 			return cli_usage_error(usage, argv[optind - 1]);
 		const struct cli_opt *o = &opts[c - OPT_BASE];

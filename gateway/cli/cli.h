@@ -53,18 +53,21 @@ struct cli_group {
  * unknown verb: a message (g->unknown) and usage on stderr, EXIT_USAGE. */
 int cli_dispatch(struct cli *cli, int argc, char **argv, const struct cli_group *g);
 
-/* One option of a verb: "--name VALUE" stores VALUE in *arg; "--name" alone
- * stores `set` in *flag.  Build them with the macros; end with CLI_OPT_END. */
+/* One option of a verb: "--name VALUE" (or "-l VALUE" when it has a letter)
+ * stores VALUE in *arg; "--name" alone stores `set` in *flag.  Build them with
+ * the macros; end with CLI_OPT_END. */
 struct cli_opt {
 	const char *name;
+	char letter;
 	const char **arg;
 	int *flag;
 	int set;
 };
-#define CLI_OPT_ARG(name, ptr) { (name), (ptr), NULL, 0 }
-#define CLI_OPT_FLAG(name, ptr) { (name), NULL, (ptr), 1 }
-#define CLI_OPT_SET(name, ptr, value) { (name), NULL, (ptr), (value) }
-#define CLI_OPT_END { NULL, NULL, NULL, 0 }
+#define CLI_OPT_ARG(name, ptr) { (name), 0, (ptr), NULL, 0 }
+#define CLI_OPT_ARG_LETTER(name, letter, ptr) { (name), (letter), (ptr), NULL, 0 }
+#define CLI_OPT_FLAG(name, ptr) { (name), 0, NULL, (ptr), 1 }
+#define CLI_OPT_SET(name, ptr, value) { (name), 0, NULL, (ptr), (value) }
+#define CLI_OPT_END { NULL, 0, NULL, NULL, 0 }
 #define CLI_OPT_MAX 16
 
 /* Parse the options of argv[1..] (argv[0] is the verb; options and operands

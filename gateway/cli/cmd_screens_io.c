@@ -1,7 +1,6 @@
 /* cmd_screens_io.c — `screens import` (CSV, all or nothing) and
  * `screens export` (CSV or GeoJSON open data, atomic file write). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,36 +63,23 @@ static void print_error(const char *file, const struct dc_error *e)
 
 int screens_import(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "update", no_argument, NULL, 'u' },
-		{ "actor", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dc_import_opts o = { .actor = NULL };
+	int update = 0, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("update", &update), CLI_OPT_ARG("actor", &o.actor), CLI_OPT_END
+	};
 	struct dc_import_result res;
 	struct dc_errlist errs = { 0 };
 	bool tty = isatty(STDERR_FILENO);
-	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'u')
-			o.update = true;
-		else if (c == 'a')
-			o.actor = optarg;
-		else if (c == 'h') {
-			import_usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(import_usage, argv[optind - 1]);
-	}
-	if (optind != argc - 1) {
+	if ((rc = cli_parse_opts(argc, argv, opts, import_usage, &first)) >= 0)
+		return rc;
+	if (first != argc - 1) {
 		import_usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *file = argv[optind];
+	o.update = update;
+	const char *file = argv[first];
 	size_t len;
 	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
 	if (!data) {
@@ -198,38 +184,23 @@ static int geo_feature(const struct dc_screen *s, void *arg)
 
 int screens_export(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		FILTER_LONG_OPTIONS,
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct filter_args fa = { 0 };
+	const char *format = "csv", *path = NULL;
+	const struct cli_opt opts[] = {
+		FILTER_OPTS(fa), CLI_OPT_ARG("format", &format), CLI_OPT_ARG_LETTER("output", 'o', &path),
+		CLI_OPT_END
 	};
 	struct dc_screen_filter flt = DC_SCREEN_FILTER_ALL;
-	const char *format = "csv", *path = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	int c, rc;
+	int first, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-		if ((rc = filter_option(&flt, c, optarg)) < 0)
-			return EXIT_USAGE;
-		if (rc)
-			continue;
-		if (c == 'f')
-			format = optarg;
-		else if (c == 'o')
-			path = optarg;
-		else if (c == 'h') {
-			export_usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(export_usage, argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage_error(export_usage, argv[optind]);
+	if ((rc = cli_parse_opts(argc, argv, opts, export_usage, &first)) >= 0)
+		return rc;
+	if (filter_from_args(&fa, &flt) < 0)
+		return EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error(export_usage, argv[first]);
 	bool geo = strcmp(format, "geojson") == 0;
 	if (!geo && strcmp(format, "csv") != 0) {
 		fprintf(stderr, TR("decran : format inconnu « %s » (csv ou geojson)\n",
