@@ -20,6 +20,17 @@ struct dc_store *cli_open_store(const struct cli *cli)
 	return st;
 }
 
+int cli_get_screen(struct dc_store *st, const char *id, struct dc_screen *s)
+{
+	int found = dc_store_get_screen(st, id, s);
+
+	if (found < 0)
+		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
+	else if (!found)
+		fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"), id);
+	return found > 0;
+}
+
 const char *cli_actor(const char *given)
 {
 	if (given && *given)

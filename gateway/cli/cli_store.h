@@ -11,6 +11,9 @@
 /* Open (or create) cli->db_path; prints the reason on stderr and returns
  * NULL on failure. */
 struct dc_store *cli_open_store(const struct cli *cli);
+/* Screen `id` into *s: 1 when found; 0 after "unknown screen" (or the
+ * database's error) on stderr. */
+int cli_get_screen(struct dc_store *st, const char *id, struct dc_screen *s);
 /* --actor NAME if given, else $USER, else the login of the uid, else "?". */
 const char *cli_actor(const char *given);
 /* Today's local date as YYYY-MM-DD. */

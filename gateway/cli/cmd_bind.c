@@ -61,13 +61,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	int changes = 0;
 	if (!st)
 		return 1;
-	int found = dc_store_get_screen(st, id, &s);
-	if (found <= 0) {
-		if (found == 0)
-			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
-				id);
-		else
-			fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
+	if (!cli_get_screen(st, id, &s)) {
 		dc_store_close(st);
 		return 1;
 	}

@@ -71,14 +71,8 @@ static int recompute(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(usage, argv[first]);
 	struct dc_ledger_config cfg;
 	int64_t now;
-	if (ecli_load_config(config, &cfg) < 0)
-		return 1;
-	if (ecli_parse_instant(&cfg, now_s, &now) < 0) {
-		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
-			now_s);
-		dc_ledger_config_free(&cfg);
-		return EXIT_USAGE;
-	}
+	if ((rc = ecli_config_instant(config, now_s, &cfg, &now)) != 0)
+		return rc;
 	struct dc_store *st = cli_open_store(cli);
 	if (!st) {
 		dc_ledger_config_free(&cfg);
@@ -127,15 +121,9 @@ static int log_input(struct cli *cli, int argc, char **argv)
 	int64_t at;
 	double kwh = 0;
 	int state = -1;
-	if (ecli_load_config(config, &cfg) < 0)
-		return 1;
-	int bad = ecli_parse_instant(&cfg, at_s, &at) < 0;
+	if ((rc = ecli_config_instant(config, at_s, &cfg, &at)) != 0)
+		return rc;
 	dc_ledger_config_free(&cfg);
-	if (bad) {
-		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
-			at_s);
-		return EXIT_USAGE;
-	}
 	if (reading) {
 		kwh = strtod(what, &end);
 		if (!*what || *end || !(kwh >= 0)) {
@@ -156,18 +144,13 @@ static int log_input(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return 1;
 	char err[256];
-	if (!reading) {
-		struct dc_screen s;
-		if (dc_store_get_screen(st, who, &s) != 1) {
-			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
-				who);
-			dc_store_close(st);
-			return 1;
-		}
-		rc = dc_ledger_record_state(st, who, at, state, err, sizeof err);
-	} else {
-		rc = dc_ledger_record_reading(st, who, at, kwh, (uint32_t)gen, err, sizeof err);
+	struct dc_screen s;
+	if (!reading && !cli_get_screen(st, who, &s)) {
+		dc_store_close(st);
+		return 1;
 	}
+	rc = reading ? dc_ledger_record_reading(st, who, at, kwh, (uint32_t)gen, err, sizeof err)
+		     : dc_ledger_record_state(st, who, at, state, err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "decran: %s\n", err);
 	dc_store_close(st);

@@ -302,6 +302,19 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 	return 0;
 }
 
+/* The rules file (none is fine) and the store; -1 after the message. */
+static int open_inputs(struct cli *cli, const struct ropts *o, struct dc_rules **rules,
+		       struct dc_store **st)
+{
+	if (ecli_load_rules(o->rules, rules) < 0)
+		return -1;
+	if (!(*st = cli_open_store(cli))) {
+		dc_rules_free(*rules);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- report compliance -------------------------------------------------- */
 
 struct night_acc {
@@ -403,13 +416,9 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 		snprintf(night, sizeof night, "%s", o->night);
 	else
 		last_night(cfg, now, night);
-	if (ecli_load_rules(o->rules, &rules) < 0)
+	struct dc_store *st;
+	if (open_inputs(cli, o, &rules, &st) < 0)
 		return 1;
-	struct dc_store *st = cli_open_store(cli);
-	if (!st) {
-		dc_rules_free(rules);
-		return 1;
-	}
 	struct night_acc a = { .json = o->json, .list_all = true };
 	cJSON *root = NULL;
 	if (o->json) {
@@ -465,14 +474,11 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 	size_t nv = 0, nt = 0, nr = 0;
 	char err[256], today[11], night[11];
 	long grid[DC_CAT__COUNT][DC_STATUS__COUNT] = { { 0 } };
+	struct dc_store *st;
+	int rc = 1;
 
-	if (ecli_load_rules(o->rules, &rules) < 0)
+	if (open_inputs(cli, o, &rules, &st) < 0)
 		return 1;
-	struct dc_store *st = cli_open_store(cli);
-	if (!st) {
-		dc_rules_free(rules);
-		return 1;
-	}
 	dc_ledger_local_date(cfg, now, today);
 	last_night(cfg, now, night);
 	if (dc_store_list_screens_array(st, &all, &v, &nv) < 0 ||
@@ -612,19 +618,14 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		putchar('\n');
 		print_factors(cfg);
 	}
-	free(v);
-	free(t);
-	free(r);
-	dc_store_close(st);
-	dc_rules_free(rules);
-	return 0;
+	rc = 0;
 fail:
 	free(v);
 	free(t);
 	free(r);
 	dc_store_close(st);
 	dc_rules_free(rules);
-	return 1;
+	return rc;
 }
 
 /* `report progress`, `report energy` and `report compliance` (argv[0]). */
@@ -645,14 +646,8 @@ static int report(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (first != argc)
 		return cli_usage_error(usage, argv[first]);
-	if (ecli_load_config(o.config, &cfg) < 0)
-		return 1;
-	if (ecli_parse_instant(&cfg, o.now, &now) < 0) {
-		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
-			o.now);
-		dc_ledger_config_free(&cfg);
-		return EXIT_USAGE;
-	}
+	if ((rc = ecli_config_instant(o.config, o.now, &cfg, &now)) != 0)
+		return rc;
 	rc = argv[0][0] == 'e' ? report_energy(cli, &o, &cfg)
 		: argv[0][0] == 'c' ? report_compliance(cli, &o, &cfg, now)
 				    : report_progress(cli, &o, &cfg, now);

@@ -173,13 +173,8 @@ static int explain(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	int found = dc_store_get_screen(s.store, argv[first], &scr);
-	if (found <= 0) {
-		fprintf(stderr, found < 0 ? "decran: %s\n" : TR("decran : écran inconnu « %s »\n",
-								 "decran: unknown screen '%s'\n"),
-			found < 0 ? dc_store_errmsg(s.store) : argv[first]);
+	if (!cli_get_screen(s.store, argv[first], &scr))
 		goto out;
-	}
 	if (load_inputs(&s, t) < 0)
 		goto out;
 	static struct dc_explanation e;
@@ -265,13 +260,8 @@ static int preview(struct cli *cli, int argc, char **argv)
 	if (screen) {
 		if (!(list = calloc(1, sizeof *list)))
 			goto out;
-		int found = dc_store_get_screen(s.store, screen, list);
-		if (found <= 0) {
-			fprintf(stderr, found < 0 ? "decran: %s\n" : TR("decran : écran inconnu « %s »\n",
-									 "decran: unknown screen '%s'\n"),
-				found < 0 ? dc_store_errmsg(s.store) : screen);
+		if (!cli_get_screen(s.store, screen, list))
 			goto out;
-		}
 		n = 1;
 	} else {
 		struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;

@@ -164,12 +164,6 @@ static int save(struct dc_store *st, const struct dc_screen *s, const char *acto
 	return 0;
 }
 
-static int unknown_screen(const char *id)
-{
-	fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"), id);
-	return 1;
-}
-
 int screens_add(struct cli *cli, int argc, char **argv)
 {
 	struct dc_screen s, old;
@@ -235,10 +229,9 @@ int screens_edit(struct cli *cli, int argc, char **argv)
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
-	rc = dc_store_get_screen(st, id, &s);
-	if (rc <= 0) {
+	if (!cli_get_screen(st, id, &s)) {
 		dc_store_close(st);
-		return rc == 0 ? unknown_screen(id) : 1;
+		return 1;
 	}
 	rc = parse_fields(argc, argv, &s, &id, &actor, edit_usage, &n);
 	if (rc == 0)
@@ -294,10 +287,9 @@ static int status_change(struct cli *cli, int argc, char **argv, bool removing)
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
-	rc = dc_store_get_screen(st, argv[first], &s);
-	if (rc <= 0) {
+	if (!cli_get_screen(st, argv[first], &s)) {
 		dc_store_close(st);
-		return rc == 0 ? unknown_screen(argv[first]) : 1;
+		return 1;
 	}
 	if (s.status == DC_STATUS_REMOVED) {
 		fprintf(stderr, TR("decran : l'écran « %s » est déjà déposé (%s)\n",

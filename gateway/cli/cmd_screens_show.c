@@ -198,16 +198,11 @@ int screens_show(struct cli *cli, int argc, char **argv)
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
-	rc = dc_store_get_screen(st, argv[first], &s);
-	if (rc <= 0) {
-		if (rc == 0)
-			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
-				argv[first]);
-		else
-			fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
+	if (!cli_get_screen(st, argv[first], &s)) {
 		dc_store_close(st);
 		return 1;
 	}
+	rc = 0;
 	if (json) {
 		cJSON *o = screen_to_json(&s, false);
 		if (history) {
