@@ -31,6 +31,17 @@ int cli_get_screen(struct dc_store *st, const char *id, struct dc_screen *s)
 	return found > 0;
 }
 
+struct dc_store *cli_open_screen(const struct cli *cli, const char *id, struct dc_screen *s)
+{
+	struct dc_store *st = cli_open_store(cli);
+
+	if (st && !cli_get_screen(st, id, s)) {
+		dc_store_close(st);
+		st = NULL;
+	}
+	return st;
+}
+
 const char *cli_actor(const char *given)
 {
 	if (given && *given)

@@ -14,6 +14,9 @@ struct dc_store *cli_open_store(const struct cli *cli);
 /* Screen `id` into *s: 1 when found; 0 after "unknown screen" (or the
  * database's error) on stderr. */
 int cli_get_screen(struct dc_store *st, const char *id, struct dc_screen *s);
+/* cli_open_store, then cli_get_screen: the store, or NULL (closed, message
+ * printed). */
+struct dc_store *cli_open_screen(const struct cli *cli, const char *id, struct dc_screen *s);
 /* --actor NAME if given, else $USER, else the login of the uid, else "?". */
 const char *cli_actor(const char *given);
 /* Today's local date as YYYY-MM-DD. */

@@ -56,15 +56,11 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	struct dc_store *st = cli_open_store(cli);
 	struct dc_screen s;
 	int changes = 0;
+	struct dc_store *st = cli_open_screen(cli, id, &s);
 	if (!st)
 		return 1;
-	if (!cli_get_screen(st, id, &s)) {
-		dc_store_close(st);
-		return 1;
-	}
 	snprintf(s.box, sizeof s.box, "%s", none ? "" : argv[first + 1]);
 	s.channel = none ? 0 : (int)ch;
 	if (dc_store_put_screen(st, &s, cli_actor(actor), &changes) < 0) {

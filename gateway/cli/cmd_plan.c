@@ -1,17 +1,14 @@
 /* cmd_plan.c — `decran plan show | set | unset`: the municipal removal plan
  * (how many screens are gone by which date, per category or overall) and
  * how the inventory stands against it. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
 #include "cli_store.h"
 #include "csv.h"
 #include "errlist.h"
 #include "i18n.h"
-#include "inventory_import.h"
 #include "screen_fields.h"
 #include "screens.h"
 
@@ -81,12 +78,10 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 	size_t n = 0, len;
 	int idx[3] = { -1, -1, -1 }, rc;
 	char err[200];
-	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
+	char *data = read_import_file(file, &len);
 
-	if (!data) {
-		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
+	if (!data)
 		return 1;
-	}
 	dc_csv_init(&c, data, len, 0);
 	if (dc_csv_next(&c, err, sizeof err) == 1) {
 		static const char *const names[3] = { "category", "date", "removed" };
@@ -138,13 +133,7 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 			dc_errlist_add(&errs, 0, "", "%s", dc_store_errmsg(st));
 		}
 	}
-	for (size_t i = 0; i < errs.n; i++) {
-		if (errs.v[i].column[0])
-			fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
-				file, errs.v[i].line, errs.v[i].column, errs.v[i].msg);
-		else
-			fprintf(stderr, "%s:%ld: %s\n", file, errs.v[i].line, errs.v[i].msg);
-	}
+	print_file_errors(file, &errs);
 	if (errs.n)
 		fprintf(stderr, TR("%zu erreur(s) ; aucun objectif chargé.\n",
 				   "%zu error(s); no target loaded.\n"), errs.n);

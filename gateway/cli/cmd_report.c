@@ -378,6 +378,15 @@ static void night_summary(const struct night_acc *a)
 	       a->count[DC_CPL_DEROGATION], a->count[DC_CPL_EXCEPTION], a->count[DC_CPL_UNKNOWN]);
 }
 
+/* The same as {"summary": {verdict: count...}} in o. */
+static void night_summary_json(cJSON *o, const struct night_acc *a)
+{
+	cJSON *s = cJSON_AddObjectToObject(o, "summary");
+
+	for (int v = 0; v < DC_CPL__COUNT; v++)
+		cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a->count[v]);
+}
+
 /* The last night whose window has ended by `now`: the local date six hours
  * before now, minus one day. */
 static void last_night(const struct dc_ledger_config *cfg, int64_t now, char out[11])
@@ -450,9 +459,7 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 		return 1;
 	}
 	if (o->json) {
-		cJSON *s = cJSON_AddObjectToObject(root, "summary");
-		for (int v = 0; v < DC_CPL__COUNT; v++)
-			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a.count[v]);
+		night_summary_json(root, &a);
 		cli_print_json(root);
 	} else {
 		putchar('\n');
@@ -607,9 +614,7 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		goto fail;
 	}
 	if (o->json) {
-		cJSON *s = cJSON_AddObjectToObject(jn, "summary");
-		for (int k = 0; k < DC_CPL__COUNT; k++)
-			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(k), (double)a.count[k]);
+		night_summary_json(jn, &a);
 		cli_print_json(root);
 	} else {
 		if (a.listed == 0)

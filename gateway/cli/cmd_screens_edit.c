@@ -226,13 +226,9 @@ int screens_edit(struct cli *cli, int argc, char **argv)
 		edit_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct dc_store *st = cli_open_store(cli);
+	struct dc_store *st = cli_open_screen(cli, id, &s);
 	if (!st)
 		return 1;
-	if (!cli_get_screen(st, id, &s)) {
-		dc_store_close(st);
-		return 1;
-	}
 	rc = parse_fields(argc, argv, &s, &id, &actor, edit_usage, &n);
 	if (rc == 0)
 		rc = save(st, &s, actor, false);
@@ -284,13 +280,9 @@ static int status_change(struct cli *cli, int argc, char **argv, bool removing)
 				   "decran: invalid date '%s' (YYYY-MM-DD)\n"), date);
 		return 1;
 	}
-	struct dc_store *st = cli_open_store(cli);
+	struct dc_store *st = cli_open_screen(cli, argv[first], &s);
 	if (!st)
 		return 1;
-	if (!cli_get_screen(st, argv[first], &s)) {
-		dc_store_close(st);
-		return 1;
-	}
 	if (s.status == DC_STATUS_REMOVED) {
 		fprintf(stderr, TR("decran : l'écran « %s » est déjà déposé (%s)\n",
 				   "decran: screen '%s' is already removed (%s)\n"), s.id, s.removal_date);

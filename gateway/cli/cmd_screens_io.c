@@ -50,15 +50,27 @@ static void show_progress(int pass, long rows, size_t done, size_t total, void *
 			what, pct, n);
 }
 
-static void print_error(const char *file, const struct dc_error *e)
+char *read_import_file(const char *file, size_t *len)
 {
-	if (e->line <= 0)
-		fprintf(stderr, "%s: %s\n", file, e->msg);
-	else if (!e->column[0])
-		fprintf(stderr, "%s:%ld: %s\n", file, e->line, e->msg);
-	else
-		fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
-			file, e->line, e->column, e->msg);
+	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, len);
+
+	if (!data)
+		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
+	return data;
+}
+
+void print_file_errors(const char *file, const struct dc_errlist *errs)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct dc_error *e = &errs->v[i];
+		if (e->line <= 0)
+			fprintf(stderr, "%s: %s\n", file, e->msg);
+		else if (!e->column[0])
+			fprintf(stderr, "%s:%ld: %s\n", file, e->line, e->msg);
+		else
+			fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
+				file, e->line, e->column, e->msg);
+	}
 }
 
 int screens_import(struct cli *cli, int argc, char **argv)
@@ -81,11 +93,9 @@ int screens_import(struct cli *cli, int argc, char **argv)
 	o.update = update;
 	const char *file = argv[first];
 	size_t len;
-	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
-	if (!data) {
-		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
+	char *data = read_import_file(file, &len);
+	if (!data)
 		return 1;
-	}
 	struct dc_store *st = cli_open_store(cli);
 	if (!st) {
 		free(data);
@@ -98,8 +108,7 @@ int screens_import(struct cli *cli, int argc, char **argv)
 	if (tty && res.rows >= 5000)
 		fputc('\n', stderr);
 	if (rc < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			print_error(file, &errs.v[i]);
+		print_file_errors(file, &errs);
 		fprintf(stderr, TR("%zu erreur(s) ; rien n'a été importé.\n",
 				   "%zu error(s); nothing was imported.\n"), errs.n);
 	} else {

@@ -195,13 +195,9 @@ int screens_show(struct cli *cli, int argc, char **argv)
 		show_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct dc_store *st = cli_open_store(cli);
+	struct dc_store *st = cli_open_screen(cli, argv[first], &s);
 	if (!st)
 		return 1;
-	if (!cli_get_screen(st, argv[first], &s)) {
-		dc_store_close(st);
-		return 1;
-	}
 	rc = 0;
 	if (json) {
 		cJSON *o = screen_to_json(&s, false);

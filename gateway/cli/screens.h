@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "errlist.h"
 #include "screen.h"
 #include "store.h"
 
@@ -18,6 +19,12 @@ int screens_show(struct cli *cli, int argc, char **argv);
 int screens_list(struct cli *cli, int argc, char **argv);
 int screens_import(struct cli *cli, int argc, char **argv);
 int screens_export(struct cli *cli, int argc, char **argv);
+
+/* What screens import and plan set --file share (all-or-nothing CSV files):
+ * the whole file (at most DC_IMPORT_MAX_BYTES), or NULL after the message;
+ * its errors on stderr, "FILE:LINE: column 'C': message". */
+char *read_import_file(const char *file, size_t *len);
+void print_file_errors(const char *file, const struct dc_errlist *errs);
 
 /* A screen as a JSON object: canonical keys (field names), numbers as
  * numbers, flags as booleans, unset values as null.  With geo false the
