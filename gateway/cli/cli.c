@@ -9,7 +9,26 @@
 
 #include <cJSON.h>
 
+#include "clock.h"
 #include "i18n.h"
+
+static struct dc_clock the_clock;	/* zero: the real clock */
+
+int cli_clock_init(void)
+{
+	char err[256];
+
+	if (dc_clock_init(&the_clock, NULL, err, sizeof err) < 0) {
+		fprintf(stderr, "decran: %s ($DECRAN_CLOCK)\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+const struct dc_clock *cli_clock(void)
+{
+	return &the_clock;
+}
 
 int cli_dispatch(struct cli *cli, int argc, char **argv, const struct cli_group *g)
 {

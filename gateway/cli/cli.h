@@ -16,6 +16,7 @@
 
 struct cJSON;
 struct cli_group;
+struct dc_clock;
 
 struct cli {
 	const char *db_path;	/* --db PATH, else $DECRAN_DB, else default */
@@ -79,6 +80,14 @@ int cli_parse_opts(int argc, char **argv, const struct cli_opt *opts, void (*usa
 		   int *first);
 /* Standard "unknown option" handling: message and usage on stderr. */
 int cli_usage_error(void (*usage)(FILE *), const char *arg);
+
+/* The command's clock: $DECRAN_CLOCK's test clock when set (it starts when
+ * the command does, so "now" is its START), else the real time.  Everything
+ * the CLI stamps or compares with now reads it: audit rows, overrides,
+ * "today".  cli_clock_init() (main) returns -1 after the message when
+ * $DECRAN_CLOCK is malformed. */
+int cli_clock_init(void);
+const struct dc_clock *cli_clock(void);
 
 /* j indented on stdout, then freed. */
 void cli_print_json(struct cJSON *j);

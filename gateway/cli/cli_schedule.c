@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "i18n.h"
 #include "tz.h"
 
@@ -89,5 +89,5 @@ char *cli_fmt_local(int64_t t, char *buf, size_t len)
 
 int64_t cli_now(void)
 {
-	return (int64_t)time(NULL);
+	return dc_clock_now(cli_clock());
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "i18n.h"
 
 struct dc_store *cli_open_store(const struct cli *cli)
@@ -16,6 +17,8 @@ struct dc_store *cli_open_store(const struct cli *cli)
 	if (!st) {
 		fprintf(stderr, "decran: %s\n", err ? err : "?");
 		free(err);
+	} else {
+		dc_store_set_clock(st, cli_clock());
 	}
 	return st;
 }
@@ -55,7 +58,7 @@ const char *cli_actor(const char *given)
 
 char *cli_today(char buf[11])
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)dc_clock_now(cli_clock());
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(buf, 11, "%Y-%m-%d", &tm);

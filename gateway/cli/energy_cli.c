@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "i18n.h"
 #include "rules.h"
 #include "tz.h"
@@ -48,7 +48,7 @@ int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_
 	if (!s || !*s)
 		s = getenv("DECRAN_NOW");
 	if (!s || !*s) {
-		*out = (int64_t)time(NULL);
+		*out = dc_clock_now(cli_clock());
 		return 0;
 	}
 	if (s[0] == '@') {

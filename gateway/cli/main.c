@@ -87,6 +87,8 @@ int main(int argc, char **argv)
 	}
 	if (!cli.db_path || !*cli.db_path)
 		cli.db_path = "decran.db";
+	if (cli_clock_init() < 0)
+		return 1;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;

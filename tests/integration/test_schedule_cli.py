@@ -22,6 +22,13 @@ def utc(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The CLI's now (overrides in force, --for from now) is the test clock's
+    start: before the dates these tests write, whatever day they run."""
+    monkeypatch.setenv("DECRAN_CLOCK", "2026-11-23T12:00:00Z")
+
+
 @pytest.fixture
 def city(decran, db, tmp_path):
     """The demo inventory, with rules.json and its calendar beside the database."""
