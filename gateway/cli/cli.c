@@ -40,7 +40,7 @@ int cli_dispatch(struct cli *cli, int argc, char **argv, const struct cli_group 
 		g->usage(stdout);
 		return 0;
 	}
-	for (const struct cli_command *v = g->verbs; v->name; v++) {
+	for (const struct cli_verb *v = g->verbs; v->name; v++) {
 		if (strcmp(argv[1], v->name) == 0) {
 			cli->group = g;
 			return v->run(cli, argc - 1, argv + 1);

@@ -26,11 +26,12 @@ struct cli {
 
 typedef int (*cli_cmd_fn)(struct cli *cli, int argc, char **argv);
 
-/* A command (main.c's table) or a verb of a group (argv[0] is its name). */
-struct cli_command {
+/* A verb of a group: run gets argv[0] = the verb.  Summaries only where the
+ * group's usage lists them (screens). */
+struct cli_verb {
 	const char *name;
 	cli_cmd_fn run;
-	const char *summary_fr, *summary_en;	/* may be NULL for verbs */
+	const char *summary_fr, *summary_en;
 };
 
 /* How a group words an unknown verb.  The groups grew two spellings (and
@@ -46,7 +47,15 @@ struct cli_group {
 	const char *name;
 	void (*usage)(FILE *);
 	enum cli_unknown unknown;
-	const struct cli_command *verbs;	/* ends with { NULL } */
+	const struct cli_verb *verbs;	/* ends with { NULL } */
+};
+
+/* A line of main.c's table: a command of its own (run) or a group. */
+struct cli_command {
+	const char *name;
+	cli_cmd_fn run;
+	const struct cli_group *group;
+	const char *summary_fr, *summary_en;
 };
 
 /* Run the verb argv[1] with (argc - 1, argv + 1), cli->group set to g.  No
@@ -94,18 +103,10 @@ void cli_print_json(struct cJSON *j);
 /* j on one line (not freed), or `empty` when there is nothing to print. */
 void cli_print_json_line(const struct cJSON *j, const char *empty);
 
-/* Command groups (one cmd_<group>.c each). */
-int cmd_screens(struct cli *cli, int argc, char **argv);
-int cmd_plan(struct cli *cli, int argc, char **argv);
-int cmd_schedule(struct cli *cli, int argc, char **argv);
-int cmd_override(struct cli *cli, int argc, char **argv);
-int cmd_grid_alert(struct cli *cli, int argc, char **argv);
-int cmd_boxes(struct cli *cli, int argc, char **argv);
-int cmd_relay(struct cli *cli, int argc, char **argv);
+/* Commands and command groups (one cmd_<group>.c each). */
+extern const struct cli_group cmd_screens, cmd_plan, cmd_schedule, cmd_override, cmd_grid_alert;
+extern const struct cli_group cmd_boxes, cmd_relay, cmd_energy, cmd_report, cmd_users;
 int cmd_bind(struct cli *cli, int argc, char **argv);
 int cmd_alarms(struct cli *cli, int argc, char **argv);
-int cmd_energy(struct cli *cli, int argc, char **argv);
-int cmd_report(struct cli *cli, int argc, char **argv);
-int cmd_users(struct cli *cli, int argc, char **argv);
 
 #endif

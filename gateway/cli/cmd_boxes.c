@@ -70,14 +70,9 @@ static int boxes_list(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "list", boxes_list, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_boxes(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "boxes", usage, CLI_UNKNOWN_SILENT, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_boxes = { "boxes", usage, CLI_UNKNOWN_SILENT, verbs };

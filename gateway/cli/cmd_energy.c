@@ -157,7 +157,7 @@ static int log_input(struct cli *cli, int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "rebuild", recompute, NULL, NULL },
 	{ "update", recompute, NULL, NULL },
 	{ "log-state", log_input, NULL, NULL },
@@ -165,9 +165,4 @@ static const struct cli_command verbs[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_energy(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "energy", usage, CLI_UNKNOWN_PREFIXED, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_energy = { "energy", usage, CLI_UNKNOWN_PREFIXED, verbs };

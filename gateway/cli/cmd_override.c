@@ -65,7 +65,7 @@ struct args {
 
 static bool alerts(const struct cli *cli)
 {
-	return strcmp(cli->group->name, "grid-alert") == 0;
+	return cli->group == &cmd_grid_alert;
 }
 
 /* --from (default now) and --until or --for; 0 or EXIT_USAGE after a message. */
@@ -391,30 +391,24 @@ static int clear(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static const struct cli_command override_verbs[] = {
+static const struct cli_verb override_verbs[] = {
 	{ "add", override_add, NULL, NULL },
 	{ "list", list, NULL, NULL },
 	{ "clear", clear, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-static const struct cli_command alert_verbs[] = {
+static const struct cli_verb alert_verbs[] = {
 	{ "add", alert_add, NULL, NULL },
 	{ "list", list, NULL, NULL },
 	{ "clear", clear, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_override(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "override", override_usage, CLI_UNKNOWN_QUOTED, override_verbs };
+const struct cli_group cmd_override = {
+	"override", override_usage, CLI_UNKNOWN_QUOTED, override_verbs
+};
 
-	return cli_dispatch(cli, argc, argv, &g);
-}
-
-int cmd_grid_alert(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "grid-alert", alert_usage, CLI_UNKNOWN_QUOTED, alert_verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_grid_alert = {
+	"grid-alert", alert_usage, CLI_UNKNOWN_QUOTED, alert_verbs
+};

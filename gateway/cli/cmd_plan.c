@@ -330,16 +330,11 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "show", plan_show, NULL, NULL },
 	{ "set", plan_set, NULL, NULL },
 	{ "unset", plan_set, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_plan(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "plan", usage, CLI_UNKNOWN_PREFIXED, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_plan = { "plan", usage, CLI_UNKNOWN_PREFIXED, verbs };

@@ -77,14 +77,9 @@ static int relay_test(struct cli *cli, int argc, char **argv)
 	return ok ? 0 : 1;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "test", relay_test, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_relay(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "relay", usage, CLI_UNKNOWN_SILENT, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_relay = { "relay", usage, CLI_UNKNOWN_SILENT, verbs };

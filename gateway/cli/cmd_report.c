@@ -660,16 +660,11 @@ static int report(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "progress", report, NULL, NULL },
 	{ "energy", report, NULL, NULL },
 	{ "compliance", report, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_report(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "report", usage, CLI_UNKNOWN_PREFIXED, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_report = { "report", usage, CLI_UNKNOWN_PREFIXED, verbs };

@@ -403,7 +403,7 @@ out:
 	return rc;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "check", check, NULL, NULL },
 	{ "explain", explain, NULL, NULL },
 	{ "preview", preview, NULL, NULL },
@@ -411,9 +411,4 @@ static const struct cli_command verbs[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_schedule(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "schedule", usage, CLI_UNKNOWN_QUOTED, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_schedule = { "schedule", usage, CLI_UNKNOWN_QUOTED, verbs };

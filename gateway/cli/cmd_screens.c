@@ -6,7 +6,7 @@
 #include "i18n.h"
 #include "screens.h"
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "add", screens_add, "ajoute un écran", "add a screen" },
 	{ "edit", screens_edit, "modifie des champs d'un écran", "change fields of a screen" },
 	{ "show", screens_show, "affiche un écran (--history : son historique)",
@@ -25,15 +25,10 @@ static void usage(FILE *f)
 {
 	fputs(TR("usage : decran screens SOUS-COMMANDE [ARGS...]\n\n",
 		 "usage: decran screens SUBCOMMAND [ARGS...]\n\n"), f);
-	for (const struct cli_command *v = verbs; v->name; v++)
+	for (const struct cli_verb *v = verbs; v->name; v++)
 		fprintf(f, "  %-8s %s\n", v->name, TR(v->summary_fr, v->summary_en));
 	fputs(TR("\n« decran screens SOUS-COMMANDE --help » pour le détail.\n",
 		 "\n'decran screens SUBCOMMAND --help' for details.\n"), f);
 }
 
-int cmd_screens(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "screens", usage, CLI_UNKNOWN_PREFIXED, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_screens = { "screens", usage, CLI_UNKNOWN_PREFIXED, verbs };

@@ -154,16 +154,11 @@ static int users_del(struct cli *cli, int argc, char **argv)
 	return d > 0 ? 0 : 1;
 }
 
-static const struct cli_command verbs[] = {
+static const struct cli_verb verbs[] = {
 	{ "add", users_add, NULL, NULL },
 	{ "list", users_list, NULL, NULL },
 	{ "del", users_del, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
-int cmd_users(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_group g = { "users", usage, CLI_UNKNOWN_SILENT, verbs };
-
-	return cli_dispatch(cli, argc, argv, &g);
-}
+const struct cli_group cmd_users = { "users", usage, CLI_UNKNOWN_SILENT, verbs };
