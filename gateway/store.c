@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "i18n.h"
 #include "screen_fields.h"
 #include "store_internal.h"
@@ -205,7 +206,7 @@ static int open_checked(struct dc_store *st, const char *path)
 		    "transport_furniture=?18,service_hours=?19,box=?20,channel=?21,notes=?22 "
 		    "WHERE id=?1") < 0 ||
 	    prepare(st, &st->audit, "INSERT INTO audit (at,actor,screen_id,field,old,new) VALUES "
-		    "(strftime('%Y-%m-%dT%H:%M:%SZ','now'),?1,?2,?3,?4,?5)") < 0 ||
+		    "(?6,?1,?2,?3,?4,?5)") < 0 ||
 	    prepare(st, &st->sp_begin, "SAVEPOINT put") < 0 ||
 	    prepare(st, &st->sp_release, "RELEASE put") < 0 ||
 	    prepare(st, &st->sp_rollback, "ROLLBACK TO put") < 0)
@@ -237,6 +238,11 @@ struct dc_store *dc_store_open(const char *path, char **err)
 		return NULL;
 	}
 	return st;
+}
+
+void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock)
+{
+	st->clock = clock;
 }
 
 void dc_store_close(struct dc_store *st)
@@ -318,6 +324,11 @@ int store_step_done(struct dc_store *st, sqlite3_stmt *q, const char *what)
 int store_audit_row(struct dc_store *st, const char *actor, const char *screen_id,
 		     const char *field, const char *old_v, const char *new_v)
 {
+	static const struct dc_clock real;	/* zero: the real clock */
+	char at[32];
+
+	dc_format_utc(at, sizeof at, dc_clock_now(st->clock ? st->clock : &real));
+	sqlite3_bind_text(st->audit, 6, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st->audit, 1, actor && *actor ? actor : "?", -1, SQLITE_STATIC);
 	store_bind_text_or_null(st->audit, 2, screen_id);
 	sqlite3_bind_text(st->audit, 3, field, -1, SQLITE_STATIC);

@@ -22,12 +22,16 @@
 
 struct dc_store;
 struct sqlite3;
+struct dc_clock;
 
 /* Open or create the database at path.  On failure returns NULL and, when
  * err is not NULL, sets *err to a malloc'd message (free it). */
 struct dc_store *dc_store_open(const char *path, char **err);
 void dc_store_close(struct dc_store *st);
 const char *dc_store_errmsg(const struct dc_store *st);
+/* The clock that stamps audit rows (lib/clock; the caller keeps it alive,
+ * e.g. a test clock from $DECRAN_CLOCK).  NULL, the default: the real time. */
+void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock);
 /* Schema version this build writes (PRAGMA user_version after open). */
 int dc_store_schema_version(void);
 /* The raw handle, for modules that own further tables (added as migrations). */

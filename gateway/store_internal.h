@@ -23,6 +23,7 @@ struct dc_store {
 	sqlite3 *db;
 	sqlite3_stmt *get, *exists, *insert, *update, *audit;
 	sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;	/* per-put savepoint */
+	const struct dc_clock *clock;	/* audit rows' time; NULL = real */
 	char err[512];
 };
 

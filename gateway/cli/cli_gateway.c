@@ -4,10 +4,6 @@
 
 #include "cli_gateway.h"
 
-#include <getopt.h>
-#include <string.h>
-
-#include "cli.h"
 #include "ctlclient.h"
 #include "i18n.h"
 
@@ -56,45 +52,10 @@ bool cli_gateway_reload(const char *socket_opt)
 	return ok;
 }
 
-int cli_gateway_args(int argc, char **argv, const char *verb, void (*usage)(FILE *),
-		     int *json, const char **sock, int *first)
+cJSON *cli_gateway_ask(const char *socket_opt, const char *cmd)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	cJSON *req = cJSON_CreateObject();
 
-	*json = 0;
-	*sock = NULL;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (strcmp(argv[1], verb) != 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	/* Parse from the verb on, as if it were the program name. */
-	optind = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			*json = 1;
-			break;
-		case 's':
-			*sock = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	*first = optind + 1;
-	return -1;
+	cJSON_AddStringToObject(req, "cmd", cmd);
+	return cli_gateway_call(socket_opt, req, 10000);
 }

@@ -3,9 +3,10 @@
 #define DECRAN_CLI_GATEWAY_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 #include <cJSON.h>
+
+#include "cli.h"
 
 /* Send {"cmd":cmd, ...extra} and return the answer when "ok" is true;
  * otherwise print the reason on stderr and return NULL. */
@@ -15,12 +16,10 @@ cJSON *cli_gateway_call(const char *socket_opt, cJSON *request, int timeout_ms);
  * when one runs but refused.  Returns true when the daemon took it. */
 bool cli_gateway_reload(const char *socket_opt);
 
-/* The front of every "decran GROUP VERB [--json] [--socket PATH] ARGS..."
- * command: checks that argv[1] is `verb`, parses the shared options and
- * leaves the positional arguments at argv[*first .. argc).  Returns -1 to go
- * on, otherwise the exit status (0 after --help, EXIT_USAGE on misuse, usage
- * printed). */
-int cli_gateway_args(int argc, char **argv, const char *verb, void (*usage)(FILE *),
-		     int *json, const char **sock, int *first);
+/* {"cmd": cmd} with the usual 10 s timeout: cli_gateway_call's answer. */
+cJSON *cli_gateway_ask(const char *socket_opt, const char *cmd);
+
+/* The options of every command that asks the daemon: --json, --socket PATH. */
+#define CLI_GATEWAY_OPTS(json, sock) CLI_OPT_FLAG("json", (json)), CLI_OPT_ARG("socket", (sock))
 
 #endif

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "i18n.h"
@@ -88,20 +87,7 @@ char *cli_fmt_local(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
-/* The test clock the daemons accept ($DECRAN_CLOCK) applies to the CLI too,
- * so a test or a demo sees one "now" everywhere; a bad one is reported once
- * and the real time used. */
 int64_t cli_now(void)
 {
-	static struct dc_clock clock;
-	static bool ready;
-	if (!ready) {
-		char err[160];
-		if (dc_clock_init(&clock, NULL, err, sizeof err) < 0) {
-			fprintf(stderr, "decran: DECRAN_CLOCK: %s\n", err);
-			dc_clock_init_real(&clock);
-		}
-		ready = true;
-	}
-	return dc_clock_now(&clock);
+	return dc_clock_now(cli_clock());
 }

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_schedule.h"
+#include "clock.h"
 #include "i18n.h"
 
 struct dc_store *cli_open_store(const struct cli *cli)
@@ -17,6 +17,30 @@ struct dc_store *cli_open_store(const struct cli *cli)
 	if (!st) {
 		fprintf(stderr, "decran: %s\n", err ? err : "?");
 		free(err);
+	} else {
+		dc_store_set_clock(st, cli_clock());
+	}
+	return st;
+}
+
+int cli_get_screen(struct dc_store *st, const char *id, struct dc_screen *s)
+{
+	int found = dc_store_get_screen(st, id, s);
+
+	if (found < 0)
+		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
+	else if (!found)
+		fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"), id);
+	return found > 0;
+}
+
+struct dc_store *cli_open_screen(const struct cli *cli, const char *id, struct dc_screen *s)
+{
+	struct dc_store *st = cli_open_store(cli);
+
+	if (st && !cli_get_screen(st, id, s)) {
+		dc_store_close(st);
+		st = NULL;
 	}
 	return st;
 }
@@ -34,7 +58,7 @@ const char *cli_actor(const char *given)
 
 char *cli_today(char buf[11])
 {
-	time_t now = (time_t)cli_now();
+	time_t now = (time_t)dc_clock_now(cli_clock());
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(buf, 11, "%Y-%m-%d", &tm);
@@ -62,13 +86,4 @@ void cli_print_cell(const char *s, int width)
 	}
 	for (; shown < width; shown++)
 		putchar(' ');
-}
-
-int cli_usage_error(void (*usage)(FILE *), const char *arg)
-{
-	if (arg)
-		fprintf(stderr, TR("decran : option inconnue ou argument manquant : %s\n",
-				   "decran: unknown option or missing argument: %s\n"), arg);
-	usage(stderr);
-	return EXIT_USAGE;
 }

@@ -11,6 +11,12 @@
 /* Open (or create) cli->db_path; prints the reason on stderr and returns
  * NULL on failure. */
 struct dc_store *cli_open_store(const struct cli *cli);
+/* Screen `id` into *s: 1 when found; 0 after "unknown screen" (or the
+ * database's error) on stderr. */
+int cli_get_screen(struct dc_store *st, const char *id, struct dc_screen *s);
+/* cli_open_store, then cli_get_screen: the store, or NULL (closed, message
+ * printed). */
+struct dc_store *cli_open_screen(const struct cli *cli, const char *id, struct dc_screen *s);
 /* --actor NAME if given, else $USER, else the login of the uid, else "?". */
 const char *cli_actor(const char *given);
 /* Today's local date as YYYY-MM-DD. */
@@ -18,7 +24,5 @@ char *cli_today(char buf[11]);
 /* Print s padded (or cut with "…") to `width` characters, counting UTF-8
  * code points rather than bytes so accented names line up. */
 void cli_print_cell(const char *s, int width);
-/* Standard "unknown option" handling: message and usage on stderr. */
-int cli_usage_error(void (*usage)(FILE *), const char *arg);
 
 #endif

@@ -1,6 +1,5 @@
 /* cmd_alarms.c — `decran alarms`: alarms active now (from the running
  * gateway), or their history (--history, from the database). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,9 +76,7 @@ static int history(struct cli *cli, int json, int limit)
 	sqlite3_finalize(q);
 	dc_store_close(st);
 	if (json) {
-		char *s = cJSON_PrintUnformatted(arr);
-		printf("%s\n", s);
-		cJSON_free(s);
+		cli_print_json_line(arr, "[]");
 		cJSON_Delete(arr);
 	}
 	return 0;
@@ -87,59 +84,28 @@ static int history(struct cli *cli, int json, int limit)
 
 int cmd_alarms(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "history", no_argument, NULL, 'H' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *sock = NULL, *limit_s = NULL;
+	int json = 0, hist = 0, limit = 50, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_GATEWAY_OPTS(&json, &sock), CLI_OPT_FLAG("history", &hist), CLI_OPT_ARG("limit", &limit_s),
+		CLI_OPT_END
 	};
-	const char *sock = NULL;
-	int json = 0, hist = 0, limit = 50, c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			hist = 1;
-			break;
-		case 'l':
-			if (sscanf(optarg, "%d", &limit) != 1 || limit < 1) {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			sock = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if ((limit_s && (sscanf(limit_s, "%d", &limit) != 1 || limit < 1)) || first < argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (hist)
 		return history(cli, json, limit);
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "alarms");
-	cJSON *ans = cli_gateway_call(sock, req, 10000);
+	cJSON *ans = cli_gateway_ask(sock, "alarms");
 	if (!ans)
 		return 1;
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(ans, "alarms"), *a;
-	if (json) {
-		char *s = cJSON_PrintUnformatted(arr);
-		printf("%s\n", s ? s : "[]");
-		cJSON_free(s);
-	} else if (!cJSON_GetArraySize(arr)) {
+	if (json)
+		cli_print_json_line(arr, "[]");
+	else if (!cJSON_GetArraySize(arr)) {
 		printf("%s\n", TR("Aucune alarme en cours.", "No active alarm."));
 	} else {
 		cJSON_ArrayForEach(a, arr) {

@@ -1,7 +1,6 @@
 /* cmd_boxes.c — `decran boxes list`: the relay boxes the gateway drives, as
  * the running daemon sees them (online, each channel's desired and confirmed
  * state, measured power). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,29 +28,25 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "-";
 }
 
-int cmd_boxes(struct cli *cli, int argc, char **argv)
+static int boxes_list(struct cli *cli, int argc, char **argv)
 {
-	const char *sock;
-	int json, first;
-	int rc = cli_gateway_args(argc, argv, "list", usage, &json, &sock, &first);
-	(void)cli;
+	const char *sock = NULL;
+	int json = 0, first, rc;
+	const struct cli_opt opts[] = { CLI_GATEWAY_OPTS(&json, &sock), CLI_OPT_END };
 
-	if (rc >= 0)
+	(void)cli;
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
 		return rc;
 	if (first < argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "boxes");
-	cJSON *ans = cli_gateway_call(sock, req, 10000);
+	cJSON *ans = cli_gateway_ask(sock, "boxes");
 	if (!ans)
 		return 1;
 	const cJSON *boxes = cJSON_GetObjectItemCaseSensitive(ans, "boxes"), *b;
 	if (json) {
-		char *s = cJSON_PrintUnformatted(boxes);
-		printf("%s\n", s ? s : "[]");
-		cJSON_free(s);
+		cli_print_json_line(boxes, "[]");
 		cJSON_Delete(ans);
 		return 0;
 	}
@@ -74,3 +69,10 @@ int cmd_boxes(struct cli *cli, int argc, char **argv)
 	cJSON_Delete(ans);
 	return 0;
 }
+
+static const struct cli_verb verbs[] = {
+	{ "list", boxes_list, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_boxes = { "boxes", usage, CLI_UNKNOWN_SILENT, verbs };

@@ -2,7 +2,6 @@
  * keep the energy ledger (docs/energy.md).  The gateway feeds and updates
  * the ledger itself; these commands rebuild it from the input log, catch it
  * up, or feed it by hand (replays, tests, a meter read on site). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,41 +55,24 @@ static int print_totals(struct dc_store *st, bool rebuilt)
 	return 0;
 }
 
-static int recompute(struct cli *cli, int argc, char **argv, bool rebuild)
+/* `energy rebuild` and `energy update` (argv[0]). */
+static int recompute(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	bool rebuild = strcmp(argv[0], "rebuild") == 0;
 	const char *config = NULL, *now_s = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'c')
-			config = optarg;
-		else if (c == 'n')
-			now_s = optarg;
-		else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage_error(usage, argv[optind]);
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("config", &config), CLI_OPT_ARG("now", &now_s), CLI_OPT_END
+	};
+	int first, rc;
+
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (first != argc)
+		return cli_usage_error(usage, argv[first]);
 	struct dc_ledger_config cfg;
 	int64_t now;
-	if (ecli_load_config(config, &cfg) < 0)
-		return 1;
-	if (ecli_parse_instant(&cfg, now_s, &now) < 0) {
-		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
-			now_s);
-		dc_ledger_config_free(&cfg);
-		return EXIT_USAGE;
-	}
+	if ((rc = ecli_config_instant(config, now_s, &cfg, &now)) != 0)
+		return rc;
 	struct dc_store *st = cli_open_store(cli);
 	if (!st) {
 		dc_ledger_config_free(&cfg);
@@ -98,7 +80,7 @@ static int recompute(struct cli *cli, int argc, char **argv, bool rebuild)
 	}
 	char err[512];
 	/* The gateway's own records first (nothing when it has none). */
-	int rc = dc_ledger_import_gateway(st, rebuild, err, sizeof err) < 0 ? -1
+	rc = dc_ledger_import_gateway(st, rebuild, err, sizeof err) < 0 ? -1
 		: (rebuild ? dc_ledger_rebuild : dc_ledger_update)(st, &cfg, now, err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "decran: %s\n", err);
@@ -109,55 +91,39 @@ static int recompute(struct cli *cli, int argc, char **argv, bool rebuild)
 	return rc ? 1 : 0;
 }
 
-static int log_input(struct cli *cli, int argc, char **argv, bool reading)
+/* `energy log-state` and `energy log-reading` (argv[0]). */
+static int log_input(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "meter-gen", required_argument, NULL, 'g' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	bool reading = strcmp(argv[0], "log-reading") == 0;
+	const char *at_s = NULL, *config = NULL, *gen_s = NULL;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("meter-gen", &gen_s), CLI_OPT_ARG("at", &at_s), CLI_OPT_ARG("config", &config),
+		CLI_OPT_END
 	};
-	const char *at_s = NULL, *config = NULL;
 	unsigned long gen = 0;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		char *end;
-		if (c == 'a')
-			at_s = optarg;
-		else if (c == 'c')
-			config = optarg;
-		else if (c == 'g' && reading) {
-			gen = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || gen > UINT32_MAX)
-				return cli_usage_error(usage, optarg);
-		} else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
+	char *end;
+	int first, rc;
+
+	/* --meter-gen: readings only */
+	if ((rc = cli_parse_opts(argc, argv, reading ? opts : opts + 1, usage, &first)) >= 0)
+		return rc;
+	if (gen_s) {
+		gen = strtoul(gen_s, &end, 10);
+		if (!*gen_s || *end || gen > UINT32_MAX)
+			return cli_usage_error(usage, gen_s);
 	}
-	if (argc - optind != 2 || !at_s) {
+	if (argc - first != 2 || !at_s) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *who = argv[optind], *what = argv[optind + 1];
+	const char *who = argv[first], *what = argv[first + 1];
 	struct dc_ledger_config cfg;
 	int64_t at;
 	double kwh = 0;
 	int state = -1;
-	char *end;
-	if (ecli_load_config(config, &cfg) < 0)
-		return 1;
-	int bad = ecli_parse_instant(&cfg, at_s, &at) < 0;
+	if ((rc = ecli_config_instant(config, at_s, &cfg, &at)) != 0)
+		return rc;
 	dc_ledger_config_free(&cfg);
-	if (bad) {
-		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
-			at_s);
-		return EXIT_USAGE;
-	}
 	if (reading) {
 		kwh = strtod(what, &end);
 		if (!*what || *end || !(kwh >= 0)) {
@@ -178,44 +144,25 @@ static int log_input(struct cli *cli, int argc, char **argv, bool reading)
 	if (!st)
 		return 1;
 	char err[256];
-	int rc;
-	if (!reading) {
-		struct dc_screen s;
-		if (dc_store_get_screen(st, who, &s) != 1) {
-			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
-				who);
-			dc_store_close(st);
-			return 1;
-		}
-		rc = dc_ledger_record_state(st, who, at, state, err, sizeof err);
-	} else {
-		rc = dc_ledger_record_reading(st, who, at, kwh, (uint32_t)gen, err, sizeof err);
+	struct dc_screen s;
+	if (!reading && !cli_get_screen(st, who, &s)) {
+		dc_store_close(st);
+		return 1;
 	}
+	rc = reading ? dc_ledger_record_reading(st, who, at, kwh, (uint32_t)gen, err, sizeof err)
+		     : dc_ledger_record_state(st, who, at, state, err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "decran: %s\n", err);
 	dc_store_close(st);
 	return rc < 0 ? 1 : 0;
 }
 
-int cmd_energy(struct cli *cli, int argc, char **argv)
-{
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(sub, "rebuild") == 0 || strcmp(sub, "update") == 0)
-		return recompute(cli, argc - 1, argv + 1, sub[0] == 'r');
-	if (strcmp(sub, "log-state") == 0)
-		return log_input(cli, argc - 1, argv + 1, false);
-	if (strcmp(sub, "log-reading") == 0)
-		return log_input(cli, argc - 1, argv + 1, true);
-	fprintf(stderr, TR("decran energy : sous-commande inconnue « %s »\n",
-			   "decran energy: unknown subcommand '%s'\n"), sub);
-	usage(stderr);
-	return EXIT_USAGE;
-}
+static const struct cli_verb verbs[] = {
+	{ "rebuild", recompute, NULL, NULL },
+	{ "update", recompute, NULL, NULL },
+	{ "log-state", log_input, NULL, NULL },
+	{ "log-reading", log_input, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_energy = { "energy", usage, CLI_UNKNOWN_PREFIXED, verbs };

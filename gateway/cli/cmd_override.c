@@ -2,7 +2,6 @@
  * run-time inputs of the schedule, stored in the inventory database with
  * author, reason and expiry, cleared (never deleted) when lifted. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,66 +49,23 @@ static void alert_usage(FILE *f)
 		 "categories, else those of grid_alert.categories in the rules.\n"), f);
 }
 
-static const struct option common_opts[] = {
-	{ "off", no_argument, NULL, '0' },
-	{ "on", no_argument, NULL, '1' },
-	{ "from", required_argument, NULL, 'f' },
-	{ "until", required_argument, NULL, 'u' },
-	{ "for", required_argument, NULL, 'F' },
-	{ "reason", required_argument, NULL, 'R' },
-	{ "actor", required_argument, NULL, 'a' },
-	{ "rules", required_argument, NULL, 'r' },
-	{ "categories", required_argument, NULL, 'c' },
-	{ "source", required_argument, NULL, 'S' },
-	{ "screen", required_argument, NULL, 's' },
-	{ "all", no_argument, NULL, 'A' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
+/* Every option of the add, list and clear verbs; each verb's table picks
+ * its own. */
 struct args {
 	int kind;		/* -1 unset, DC_FORCE_OFF, DC_FORCE_ON */
 	const char *from, *until, *dur, *reason, *actor, *rules, *cats, *source, *screen;
-	bool all, json;
+	int all, json;
 };
 
-/* Parse options allowed by `allowed` (letters); returns -1 after printing usage. */
-static int parse(int argc, char **argv, const char *allowed, void (*usage)(FILE *), struct args *a, int *rc)
-{
-	int c;
+/* The options both `add` verbs take; each adds its own. */
+#define ADD_OPTS(a) \
+	CLI_OPT_ARG("from", &(a).from), CLI_OPT_ARG("until", &(a).until), \
+	CLI_OPT_ARG("for", &(a).dur), CLI_OPT_ARG("reason", &(a).reason), \
+	CLI_OPT_ARG("actor", &(a).actor), CLI_OPT_ARG("rules", &(a).rules)
 
-	memset(a, 0, sizeof *a);
-	a->kind = -1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", common_opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			*rc = 0;
-			return -1;
-		}
-		if (c == '?' || c == ':' || !strchr(allowed, c)) {
-			*rc = cli_usage_error(usage, argv[optind - 1]);
-			return -1;
-		}
-		switch (c) {
-		case '0': a->kind = DC_FORCE_OFF; break;
-		case '1': a->kind = DC_FORCE_ON; break;
-		case 'f': a->from = optarg; break;
-		case 'u': a->until = optarg; break;
-		case 'F': a->dur = optarg; break;
-		case 'R': a->reason = optarg; break;
-		case 'a': a->actor = optarg; break;
-		case 'r': a->rules = optarg; break;
-		case 'c': a->cats = optarg; break;
-		case 'S': a->source = optarg; break;
-		case 's': a->screen = optarg; break;
-		case 'A': a->all = true; break;
-		case 'j': a->json = true; break;
-		}
-	}
-	return 0;
+static bool alerts(const struct cli *cli)
+{
+	return cli->group == &cmd_grid_alert;
 }
 
 /* --from (default now) and --until or --for; 0 or EXIT_USAGE after a message. */
@@ -149,26 +105,40 @@ static int period(const struct args *a, int64_t *from, int64_t *until)
 	return 0;
 }
 
-static void print_json(cJSON *j)
+/* Store a new override (o) or grid alert (g); 0, or 1 after the message. */
+static int save(struct cli *cli, const struct dc_override *o, const struct dc_grid_alert *g,
+		int64_t *id)
 {
-	char *s = cJSON_Print(j);
+	char err[512];
+	struct dc_store *st = cli_open_store(cli);
+	int rc;
 
-	if (s)
-		printf("%s\n", s);
-	free(s);
-	cJSON_Delete(j);
+	if (!st)
+		return 1;
+	rc = o ? gw_override_add(st, o, cli_now(), id, err, sizeof err)
+	       : gw_alert_add(st, g, cli_now(), id, err, sizeof err);
+	dc_store_close(st);
+	if (rc < 0) {
+		fprintf(stderr, "decran: %s\n", err);
+		return 1;
+	}
+	return 0;
 }
 
 static int override_add(struct cli *cli, int argc, char **argv)
 {
-	struct args a;
-	int rc = 0;
+	struct args a = { .kind = -1 };
+	const struct cli_opt opts[] = {
+		ADD_OPTS(a), CLI_OPT_SET("off", &a.kind, DC_FORCE_OFF), CLI_OPT_SET("on", &a.kind, DC_FORCE_ON),
+		CLI_OPT_END
+	};
+	int first, rc;
 	int64_t from, until, id;
-	char err[512], w1[32], w2[32];
+	char w1[32], w2[32];
 
-	if (parse(argc, argv, "01fuFRar", override_usage, &a, &rc) < 0)
+	if ((rc = cli_parse_opts(argc, argv, opts, override_usage, &first)) >= 0)
 		return rc;
-	if (argc - optind != 1 || a.kind < 0 || !a.reason || !*a.reason) {
+	if (argc - first != 1 || a.kind < 0 || !a.reason || !*a.reason) {
 		fprintf(stderr, "%s", TR("decran : ÉCRAN, --off ou --on, et --reason sont obligatoires\n",
 					 "decran: SCREEN, --off or --on, and --reason are required\n"));
 		override_usage(stderr);
@@ -178,18 +148,11 @@ static int override_add(struct cli *cli, int argc, char **argv)
 	if ((rc = period(&a, &from, &until)) != 0)
 		return rc;
 	struct dc_override o = { .kind = a.kind, .from = from, .until = until };
-	snprintf(o.screen, sizeof o.screen, "%s", argv[optind]);
+	snprintf(o.screen, sizeof o.screen, "%s", argv[first]);
 	snprintf(o.author, sizeof o.author, "%s", cli_actor(a.actor));
 	snprintf(o.reason, sizeof o.reason, "%s", a.reason);
-	struct dc_store *st = cli_open_store(cli);
-	if (!st)
+	if (save(cli, &o, NULL, &id))
 		return 1;
-	if (gw_override_add(st, &o, cli_now(), &id, err, sizeof err) < 0) {
-		fprintf(stderr, "decran: %s\n", err);
-		dc_store_close(st);
-		return 1;
-	}
-	dc_store_close(st);
 	printf(TR("Forçage n° %lld : %s %s du %s au %s (%s : %s).\n",
 		  "Override #%lld: %s %s from %s until %s (%s: %s).\n"),
 	       (long long)id, o.screen, a.kind == DC_FORCE_ON ? TR("allumé", "on") : TR("éteint", "off"),
@@ -201,125 +164,6 @@ static int override_add(struct cli *cli, int argc, char **argv)
 				"alert, or a removed screen.\n"));
 	cli_gateway_reload(NULL);	/* the running gateway applies it now */
 	return 0;
-}
-
-static int override_list(struct cli *cli, int argc, char **argv)
-{
-	struct args a;
-	int rc = 0;
-	struct gw_override_row *rows;
-	size_t n;
-	char err[512], w1[32], w2[32], iso[32];
-
-	if (parse(argc, argv, "Ajr", override_usage, &a, &rc) < 0)
-		return rc;
-	if (argc != optind)
-		return cli_usage_error(override_usage, argv[optind]);
-	cli_zone_from_rules(cli, a.rules);
-	struct dc_store *st = cli_open_store(cli);
-	if (!st)
-		return 1;
-	if (gw_override_list(st, cli_now(), a.all, &rows, &n, err, sizeof err) < 0) {
-		fprintf(stderr, "decran: %s\n", err);
-		dc_store_close(st);
-		return 1;
-	}
-	dc_store_close(st);
-	if (a.json) {
-		cJSON *j = cJSON_CreateArray();
-		for (size_t i = 0; i < n; i++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "id", (double)rows[i].id);
-			cJSON_AddStringToObject(o, "screen", rows[i].o.screen);
-			cJSON_AddStringToObject(o, "kind", rows[i].o.kind == DC_FORCE_ON ? "force_on" : "force_off");
-			cJSON_AddStringToObject(o, "from", dc_format_utc(iso, sizeof iso, rows[i].o.from));
-			cJSON_AddStringToObject(o, "until", dc_format_utc(iso, sizeof iso, rows[i].o.until));
-			cJSON_AddStringToObject(o, "author", rows[i].o.author);
-			cJSON_AddStringToObject(o, "reason", rows[i].o.reason);
-			if (rows[i].cleared)
-				cJSON_AddStringToObject(o, "cleared", dc_format_utc(iso, sizeof iso, rows[i].cleared));
-			cJSON_AddItemToArray(j, o);
-		}
-		print_json(j);
-	} else if (!n) {
-		printf("%s", TR("Aucun forçage en cours.\n", "No override in force.\n"));
-	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%4lld  %-24s %-8s %s → %s  %s : %s%s\n", (long long)rows[i].id, rows[i].o.screen,
-			       rows[i].o.kind == DC_FORCE_ON ? TR("allumé", "on") : TR("éteint", "off"),
-			       cli_fmt_local(rows[i].o.from, w1, sizeof w1),
-			       cli_fmt_local(rows[i].o.until, w2, sizeof w2), rows[i].o.author, rows[i].o.reason,
-			       rows[i].cleared ? TR(" (levé)", " (cleared)") : "");
-	}
-	free(rows);
-	return 0;
-}
-
-static int parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
-static int override_clear(struct cli *cli, int argc, char **argv)
-{
-	struct args a;
-	int rc = 0, count;
-	int64_t id = 0;
-	char err[512];
-
-	if (parse(argc, argv, "saA", override_usage, &a, &rc) < 0)
-		return rc;
-	int targets = (argc - optind == 1) + !!a.screen + a.all;
-	if (targets != 1 || argc - optind > 1 || (argc - optind == 1 && parse_id(argv[optind], &id) < 0)) {
-		override_usage(stderr);
-		return EXIT_USAGE;
-	}
-	struct dc_store *st = cli_open_store(cli);
-	if (!st)
-		return 1;
-	rc = gw_override_clear(st, id, a.screen, cli_actor(a.actor), cli_now(), &count, err, sizeof err);
-	dc_store_close(st);
-	if (rc < 0) {
-		fprintf(stderr, "decran: %s\n", err);
-		return 1;
-	}
-	if (id && !count) {
-		fprintf(stderr, TR("decran : aucun forçage en cours n° %lld\n", "decran: no override #%lld in force\n"),
-			(long long)id);
-		return 1;
-	}
-	printf(TR("%d forçage(s) levé(s).\n", "%d override(s) cleared.\n"), count);
-	if (count)
-		cli_gateway_reload(NULL);
-	return 0;
-}
-
-int cmd_override(struct cli *cli, int argc, char **argv)
-{
-	if (argc < 2) {
-		override_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		override_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "add") == 0)
-		return override_add(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return override_list(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "clear") == 0)
-		return override_clear(cli, argc - 1, argv + 1);
-	fprintf(stderr, TR("decran : sous-commande inconnue « override %s »\n",
-			   "decran: unknown sub-command 'override %s'\n"), argv[1]);
-	override_usage(stderr);
-	return EXIT_USAGE;
 }
 
 /* "advertising,information" → bitmask; -1 naming the bad one. */
@@ -342,16 +186,19 @@ static int parse_categories(const char *s, unsigned *mask)
 
 static int alert_add(struct cli *cli, int argc, char **argv)
 {
-	struct args a;
-	int rc = 0;
+	struct args a = { .kind = -1 };
+	const struct cli_opt opts[] = {
+		ADD_OPTS(a), CLI_OPT_ARG("categories", &a.cats), CLI_OPT_ARG("source", &a.source), CLI_OPT_END
+	};
+	int first, rc;
 	int64_t from, until, id;
-	char err[512], w1[32], w2[32];
+	char w1[32], w2[32];
 	struct dc_grid_alert g = { 0 };
 
-	if (parse(argc, argv, "fuFRarcS", alert_usage, &a, &rc) < 0)
+	if ((rc = cli_parse_opts(argc, argv, opts, alert_usage, &first)) >= 0)
 		return rc;
-	if (argc != optind)
-		return cli_usage_error(alert_usage, argv[optind]);
+	if (argc != first)
+		return cli_usage_error(alert_usage, argv[first]);
 	cli_zone_from_rules(cli, a.rules);
 	if ((rc = period(&a, &from, &until)) != 0)
 		return rc;
@@ -364,15 +211,8 @@ static int alert_add(struct cli *cli, int argc, char **argv)
 	else
 		snprintf(g.source, sizeof g.source, "cli:%s", cli_actor(a.actor));
 	snprintf(g.reason, sizeof g.reason, "%s", a.reason ? a.reason : "");
-	struct dc_store *st = cli_open_store(cli);
-	if (!st)
+	if (save(cli, NULL, &g, &id))
 		return 1;
-	if (gw_alert_add(st, &g, cli_now(), &id, err, sizeof err) < 0) {
-		fprintf(stderr, "decran: %s\n", err);
-		dc_store_close(st);
-		return 1;
-	}
-	dc_store_close(st);
 	printf(TR("Alerte réseau n° %lld (%s) du %s au %s.\n", "Grid alert #%lld (%s) from %s until %s.\n"),
 	       (long long)id, g.source, cli_fmt_local(from, w1, sizeof w1), cli_fmt_local(until, w2, sizeof w2));
 	cli_gateway_reload(NULL);
@@ -394,113 +234,181 @@ static void cats_text(unsigned mask, char *buf, size_t len)
 					      dc_category_name((enum dc_category)c));
 }
 
-static int alert_list(struct cli *cli, int argc, char **argv)
+/* One override of `list`: into the JSON array j, else a line of text. */
+static void override_row(const struct gw_override_row *r, cJSON *j)
 {
-	struct args a;
-	int rc = 0;
-	struct gw_alert_row *rows;
-	size_t n;
-	char err[512], w1[32], w2[32], iso[32], cats[200];
+	char w1[32], w2[32], iso[32];
 
-	if (parse(argc, argv, "Ajr", alert_usage, &a, &rc) < 0)
+	if (!j) {
+		printf("%4lld  %-24s %-8s %s → %s  %s : %s%s\n", (long long)r->id, r->o.screen,
+		       r->o.kind == DC_FORCE_ON ? TR("allumé", "on") : TR("éteint", "off"),
+		       cli_fmt_local(r->o.from, w1, sizeof w1), cli_fmt_local(r->o.until, w2, sizeof w2),
+		       r->o.author, r->o.reason, r->cleared ? TR(" (levé)", " (cleared)") : "");
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "screen", r->o.screen);
+	cJSON_AddStringToObject(o, "kind", r->o.kind == DC_FORCE_ON ? "force_on" : "force_off");
+	cJSON_AddStringToObject(o, "from", dc_format_utc(iso, sizeof iso, r->o.from));
+	cJSON_AddStringToObject(o, "until", dc_format_utc(iso, sizeof iso, r->o.until));
+	cJSON_AddStringToObject(o, "author", r->o.author);
+	cJSON_AddStringToObject(o, "reason", r->o.reason);
+	if (r->cleared)
+		cJSON_AddStringToObject(o, "cleared", dc_format_utc(iso, sizeof iso, r->cleared));
+	cJSON_AddItemToArray(j, o);
+}
+
+/* One grid alert of `list`, likewise. */
+static void alert_row(const struct gw_alert_row *r, cJSON *j)
+{
+	char w1[32], w2[32], iso[32], cats[200];
+
+	if (!j) {
+		cats_text(r->a.categories, cats, sizeof cats);
+		printf("%4lld  %s → %s  %s  %s %s%s\n", (long long)r->id,
+		       cli_fmt_local(r->a.from, w1, sizeof w1), cli_fmt_local(r->a.until, w2, sizeof w2),
+		       cats, r->a.source, r->a.reason, r->cleared ? TR(" (levée)", " (cleared)") : "");
+		return;
+	}
+	cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateArray();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "from", dc_format_utc(iso, sizeof iso, r->a.from));
+	cJSON_AddStringToObject(o, "until", dc_format_utc(iso, sizeof iso, r->a.until));
+	for (int k = 0; k < DC_CAT__COUNT; k++)
+		if (r->a.categories >> k & 1)
+			cJSON_AddItemToArray(c, cJSON_CreateString(dc_category_name((enum dc_category)k)));
+	cJSON_AddItemToObject(o, "categories", c);
+	cJSON_AddStringToObject(o, "source", r->a.source);
+	cJSON_AddStringToObject(o, "reason", r->a.reason);
+	if (r->cleared)
+		cJSON_AddStringToObject(o, "cleared", dc_format_utc(iso, sizeof iso, r->cleared));
+	cJSON_AddItemToArray(j, o);
+}
+
+/* `override list` and `grid-alert list`. */
+static int list(struct cli *cli, int argc, char **argv)
+{
+	bool al = alerts(cli);
+	void (*usage)(FILE *) = cli->group->usage;
+	struct args a = { .kind = -1 };
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("all", &a.all), CLI_OPT_FLAG("json", &a.json), CLI_OPT_ARG("rules", &a.rules),
+		CLI_OPT_END
+	};
+	struct gw_override_row *ov = NULL;
+	struct gw_alert_row *gr = NULL;
+	size_t n;
+	int first, rc;
+	char err[512];
+
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
 		return rc;
-	if (argc != optind)
-		return cli_usage_error(alert_usage, argv[optind]);
+	if (argc != first)
+		return cli_usage_error(usage, argv[first]);
 	cli_zone_from_rules(cli, a.rules);
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
-	if (gw_alert_list(st, cli_now(), a.all, &rows, &n, err, sizeof err) < 0) {
+	rc = al ? gw_alert_list(st, cli_now(), a.all, &gr, &n, err, sizeof err)
+		: gw_override_list(st, cli_now(), a.all, &ov, &n, err, sizeof err);
+	dc_store_close(st);
+	if (rc < 0) {
 		fprintf(stderr, "decran: %s\n", err);
-		dc_store_close(st);
 		return 1;
 	}
-	dc_store_close(st);
-	if (a.json) {
-		cJSON *j = cJSON_CreateArray();
-		for (size_t i = 0; i < n; i++) {
-			cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateArray();
-			cJSON_AddNumberToObject(o, "id", (double)rows[i].id);
-			cJSON_AddStringToObject(o, "from", dc_format_utc(iso, sizeof iso, rows[i].a.from));
-			cJSON_AddStringToObject(o, "until", dc_format_utc(iso, sizeof iso, rows[i].a.until));
-			for (int k = 0; k < DC_CAT__COUNT; k++)
-				if (rows[i].a.categories >> k & 1)
-					cJSON_AddItemToArray(c, cJSON_CreateString(dc_category_name((enum dc_category)k)));
-			cJSON_AddItemToObject(o, "categories", c);
-			cJSON_AddStringToObject(o, "source", rows[i].a.source);
-			cJSON_AddStringToObject(o, "reason", rows[i].a.reason);
-			if (rows[i].cleared)
-				cJSON_AddStringToObject(o, "cleared", dc_format_utc(iso, sizeof iso, rows[i].cleared));
-			cJSON_AddItemToArray(j, o);
-		}
-		print_json(j);
-	} else if (!n) {
-		printf("%s", TR("Aucune alerte réseau en cours.\n", "No grid alert in force.\n"));
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			cats_text(rows[i].a.categories, cats, sizeof cats);
-			printf("%4lld  %s → %s  %s  %s %s%s\n", (long long)rows[i].id,
-			       cli_fmt_local(rows[i].a.from, w1, sizeof w1), cli_fmt_local(rows[i].a.until, w2, sizeof w2),
-			       cats, rows[i].a.source, rows[i].a.reason,
-			       rows[i].cleared ? TR(" (levée)", " (cleared)") : "");
-		}
+	cJSON *j = a.json ? cJSON_CreateArray() : NULL;
+	if (!j && !n)
+		printf("%s", al ? TR("Aucune alerte réseau en cours.\n", "No grid alert in force.\n")
+				: TR("Aucun forçage en cours.\n", "No override in force.\n"));
+	for (size_t i = 0; i < n; i++) {
+		if (al)
+			alert_row(&gr[i], j);
+		else
+			override_row(&ov[i], j);
 	}
-	free(rows);
+	if (j)
+		cli_print_json(j);
+	free(ov);
+	free(gr);
 	return 0;
 }
 
-static int alert_clear(struct cli *cli, int argc, char **argv)
+static int parse_id(const char *s, int64_t *id)
 {
-	struct args a;
-	int rc = 0, count;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (!*s || *end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+/* `override clear (ID | --screen SCREEN | --all)` and `grid-alert clear (ID | --all)`. */
+static int clear(struct cli *cli, int argc, char **argv)
+{
+	bool al = alerts(cli);
+	void (*usage)(FILE *) = cli->group->usage;
+	struct args a = { .kind = -1 };
+	struct cli_opt opts[] = {
+		CLI_OPT_ARG("actor", &a.actor), CLI_OPT_FLAG("all", &a.all),
+		CLI_OPT_ARG("screen", &a.screen), CLI_OPT_END
+	};
+	int first, rc, count;
 	int64_t id = 0;
 	char err[512];
 
-	if (parse(argc, argv, "aA", alert_usage, &a, &rc) < 0)
+	if (al)
+		opts[2] = (struct cli_opt)CLI_OPT_END;	/* --screen: overrides only */
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
 		return rc;
-	int targets = (argc - optind == 1) + a.all;
-	if (targets != 1 || argc - optind > 1 || (argc - optind == 1 && parse_id(argv[optind], &id) < 0)) {
-		alert_usage(stderr);
+	int targets = (argc - first == 1) + !!a.screen + a.all;
+	if (targets != 1 || argc - first > 1 || (argc - first == 1 && parse_id(argv[first], &id) < 0)) {
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
-	rc = gw_alert_clear(st, id, cli_actor(a.actor), cli_now(), &count, err, sizeof err);
+	rc = al ? gw_alert_clear(st, id, cli_actor(a.actor), cli_now(), &count, err, sizeof err)
+		: gw_override_clear(st, id, a.screen, cli_actor(a.actor), cli_now(), &count, err, sizeof err);
 	dc_store_close(st);
 	if (rc < 0) {
 		fprintf(stderr, "decran: %s\n", err);
 		return 1;
 	}
 	if (id && !count) {
-		fprintf(stderr, TR("decran : aucune alerte en cours n° %lld\n", "decran: no grid alert #%lld in force\n"),
+		fprintf(stderr, al ? TR("decran : aucune alerte en cours n° %lld\n", "decran: no grid alert #%lld in force\n")
+				   : TR("decran : aucun forçage en cours n° %lld\n", "decran: no override #%lld in force\n"),
 			(long long)id);
 		return 1;
 	}
-	printf(TR("%d alerte(s) levée(s).\n", "%d alert(s) cleared.\n"), count);
+	printf(al ? TR("%d alerte(s) levée(s).\n", "%d alert(s) cleared.\n")
+		  : TR("%d forçage(s) levé(s).\n", "%d override(s) cleared.\n"), count);
 	if (count)
 		cli_gateway_reload(NULL);
 	return 0;
 }
 
-int cmd_grid_alert(struct cli *cli, int argc, char **argv)
-{
-	if (argc < 2) {
-		alert_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		alert_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "add") == 0)
-		return alert_add(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return alert_list(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "clear") == 0)
-		return alert_clear(cli, argc - 1, argv + 1);
-	fprintf(stderr, TR("decran : sous-commande inconnue « grid-alert %s »\n",
-			   "decran: unknown sub-command 'grid-alert %s'\n"), argv[1]);
-	alert_usage(stderr);
-	return EXIT_USAGE;
-}
+static const struct cli_verb override_verbs[] = {
+	{ "add", override_add, NULL, NULL },
+	{ "list", list, NULL, NULL },
+	{ "clear", clear, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct cli_verb alert_verbs[] = {
+	{ "add", alert_add, NULL, NULL },
+	{ "list", list, NULL, NULL },
+	{ "clear", clear, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_override = {
+	"override", override_usage, CLI_UNKNOWN_QUOTED, override_verbs
+};
+
+const struct cli_group cmd_grid_alert = {
+	"grid-alert", alert_usage, CLI_UNKNOWN_QUOTED, alert_verbs
+};

@@ -1,18 +1,14 @@
 /* cmd_plan.c — `decran plan show | set | unset`: the municipal removal plan
  * (how many screens are gone by which date, per category or overall) and
  * how the inventory stands against it. */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
 #include "cli_store.h"
 #include "csv.h"
 #include "errlist.h"
 #include "i18n.h"
-#include "inventory_import.h"
 #include "screen_fields.h"
 #include "screens.h"
 
@@ -82,12 +78,10 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 	size_t n = 0, len;
 	int idx[3] = { -1, -1, -1 }, rc;
 	char err[200];
-	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
+	char *data = read_import_file(file, &len);
 
-	if (!data) {
-		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
+	if (!data)
 		return 1;
-	}
 	dc_csv_init(&c, data, len, 0);
 	if (dc_csv_next(&c, err, sizeof err) == 1) {
 		static const char *const names[3] = { "category", "date", "removed" };
@@ -139,13 +133,7 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 			dc_errlist_add(&errs, 0, "", "%s", dc_store_errmsg(st));
 		}
 	}
-	for (size_t i = 0; i < errs.n; i++) {
-		if (errs.v[i].column[0])
-			fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
-				file, errs.v[i].line, errs.v[i].column, errs.v[i].msg);
-		else
-			fprintf(stderr, "%s:%ld: %s\n", file, errs.v[i].line, errs.v[i].msg);
-	}
+	print_file_errors(file, &errs);
 	if (errs.n)
 		fprintf(stderr, TR("%zu erreur(s) ; aucun objectif chargé.\n",
 				   "%zu error(s); no target loaded.\n"), errs.n);
@@ -158,38 +146,27 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 	return rc;
 }
 
-static int plan_set(struct cli *cli, int argc, char **argv, bool unset)
+/* `plan set` and `plan unset` (argv[0]). */
+static int plan_set(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "actor", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	bool unset = strcmp(argv[0], "unset") == 0;
 	const char *file = NULL, *actor = NULL;
-	int c, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("file", &file), CLI_OPT_ARG("actor", &actor), CLI_OPT_END
+	};
+	int first, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'f' && !unset)
-			file = optarg;
-		else if (c == 'a')
-			actor = optarg;
-		else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
-	}
+	/* unset takes no --file */
+	if ((rc = cli_parse_opts(argc, argv, unset ? opts + 1 : opts, usage, &first)) >= 0)
+		return rc;
 	int want = file ? 0 : unset ? 2 : 3;
-	if (argc - optind != want) {
+	if (argc - first != want) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	struct dc_plan_target t;
 	char col[16], err[200];
-	if (!file && parse_target(argv[optind], argv[optind + 1], unset ? "0" : argv[optind + 2],
+	if (!file && parse_target(argv[first], argv[first + 1], unset ? "0" : argv[first + 2],
 				  &t, col, err, sizeof err) < 0) {
 		fprintf(stderr, "decran: %s\n", err);
 		return 1;
@@ -211,7 +188,7 @@ static int plan_set(struct cli *cli, int argc, char **argv, bool unset)
 		if (rc == 0)
 			printf(TR("Objectif enregistré : %s, %s, %d écran(s) déposé(s).\n",
 				  "Target saved: %s, %s, %d screen(s) removed.\n"),
-			       argv[optind], t.date, t.removed);
+			       argv[first], t.date, t.removed);
 	}
 	if (rc && !file && st && dc_store_errmsg(st)[0])
 		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
@@ -261,30 +238,15 @@ static int history_line(const struct dc_audit_entry *e, void *arg)
 
 static int plan_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "history", no_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int json = 0, history = 0, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("history", &history), CLI_OPT_FLAG("json", &json), CLI_OPT_END
 	};
-	bool json = false, history = false;
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'H')
-			history = true;
-		else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage_error(usage, argv[optind]);
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (first != argc)
+		return cli_usage_error(usage, argv[first]);
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
@@ -351,7 +313,7 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 			cJSON_AddNumberToObject(s, dc_status_name(k), (double)by_status[k]);
 		if (history)
 			dc_store_history(st, NULL, history_line, cJSON_AddArrayToObject(root, "history"));
-		print_json(root);
+		cli_print_json(root);
 	} else {
 		printf(TR("\nParc : %zu écran(s) — %ld en service, %ld réduit(s), %ld dépose prévue, %ld déposé(s).\n",
 			  "\nInventory: %zu screen(s) — %ld active, %ld reduced, %ld slated, %ld removed.\n"),
@@ -368,24 +330,11 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-int cmd_plan(struct cli *cli, int argc, char **argv)
-{
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return plan_show(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "set") == 0)
-		return plan_set(cli, argc - 1, argv + 1, false);
-	if (strcmp(argv[1], "unset") == 0)
-		return plan_set(cli, argc - 1, argv + 1, true);
-	fprintf(stderr, TR("decran plan : sous-commande inconnue « %s »\n",
-			   "decran plan: unknown subcommand '%s'\n"), argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
-}
+static const struct cli_verb verbs[] = {
+	{ "show", plan_show, NULL, NULL },
+	{ "set", plan_set, NULL, NULL },
+	{ "unset", plan_set, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_plan = { "plan", usage, CLI_UNKNOWN_PREFIXED, verbs };

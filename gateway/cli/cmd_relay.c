@@ -1,7 +1,6 @@
 /* cmd_relay.c — `decran relay test BOX CH`: commissioning.  The daemon
  * switches the channel off, on, off, waiting each time for the device to
  * confirm, and reports the power a meter measured when it was on. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +22,14 @@ static void usage(FILE *f)
 		 "measured while on if a meter exists.  The schedule takes over afterwards.\n"), f);
 }
 
-int cmd_relay(struct cli *cli, int argc, char **argv)
+static int relay_test(struct cli *cli, int argc, char **argv)
 {
-	const char *sock;
-	int json, first;
-	int rc = cli_gateway_args(argc, argv, "test", usage, &json, &sock, &first);
-	(void)cli;
+	const char *sock = NULL;
+	int json = 0, first, rc;
+	const struct cli_opt opts[] = { CLI_GATEWAY_OPTS(&json, &sock), CLI_OPT_END };
 
-	if (rc >= 0)
+	(void)cli;
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
 		return rc;
 	if (argc - first != 2) {
 		usage(stderr);
@@ -55,9 +54,7 @@ int cmd_relay(struct cli *cli, int argc, char **argv)
 		return 1;
 	bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"));
 	if (json) {
-		char *s = cJSON_PrintUnformatted(ans);
-		printf("%s\n", s ? s : "{}");
-		cJSON_free(s);
+		cli_print_json_line(ans, "{}");
 	} else {
 		const cJSON *st;
 		cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(ans, "steps")) {
@@ -79,3 +76,10 @@ int cmd_relay(struct cli *cli, int argc, char **argv)
 	cJSON_Delete(ans);
 	return ok ? 0 : 1;
 }
+
+static const struct cli_verb verbs[] = {
+	{ "test", relay_test, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_relay = { "relay", usage, CLI_UNKNOWN_SILENT, verbs };

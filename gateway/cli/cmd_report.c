@@ -3,7 +3,6 @@
  * numbers and dates by default, English with LANG=en*; unknown time is
  * shown as unknown, never as zero (docs/energy.md). */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,53 +47,8 @@ static void usage(FILE *f)
 /* Options every report takes. */
 struct ropts {
 	const char *config, *rules, *now, *from, *to, *night, *by, *format;
-	bool json;
+	int json;
 };
-
-static int parse_opts(int argc, char **argv, struct ropts *o)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "night", required_argument, NULL, 'N' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	memset(o, 0, sizeof *o);
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 'r': o->rules = optarg; break;
-		case 'n': o->now = optarg; break;
-		case 'f': o->from = optarg; break;
-		case 't': o->to = optarg; break;
-		case 'N': o->night = optarg; break;
-		case 'b': o->by = optarg; break;
-		case 'F': o->format = optarg; break;
-		case 'j': o->json = true; break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			cli_usage_error(usage, argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		cli_usage_error(usage, argv[optind]);
-		return -1;
-	}
-	return 0;
-}
 
 static bool date_ok(const char *s)
 {
@@ -148,15 +102,6 @@ static void factors_json(cJSON *root, const struct dc_ledger_config *cfg)
 	cJSON_AddStringToObject(root, "tariff_source", cfg->tariff_source);
 	cJSON_AddNumberToObject(root, "co2e_kg_per_kwh", cfg->kgco2e_per_kwh);
 	cJSON_AddStringToObject(root, "co2e_source", cfg->co2e_source);
-}
-
-static void print_json_doc(cJSON *j)
-{
-	char *s = cJSON_Print(j);
-	if (s)
-		puts(s);
-	free(s);
-	cJSON_Delete(j);
 }
 
 static void print_factors(const struct dc_ledger_config *cfg)
@@ -310,7 +255,7 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 			cJSON_AddItemToArray(rows, row);
 		}
 		cJSON_AddItemToObject(root, "total", total_json(cfg, &tot));
-		print_json_doc(root);
+		cli_print_json(root);
 	} else if (strcmp(format, "csv") == 0) {
 		/* French spreadsheets expect ';' and a decimal comma. */
 		char sep = dc_lang() == DC_LANG_FR ? ';' : ',';
@@ -346,6 +291,19 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 		print_factors(cfg);
 	}
 	free(r);
+	return 0;
+}
+
+/* The rules file (none is fine) and the store; -1 after the message. */
+static int open_inputs(struct cli *cli, const struct ropts *o, struct dc_rules **rules,
+		       struct dc_store **st)
+{
+	if (ecli_load_rules(o->rules, rules) < 0)
+		return -1;
+	if (!(*st = cli_open_store(cli))) {
+		dc_rules_free(*rules);
+		return -1;
+	}
 	return 0;
 }
 
@@ -410,6 +368,15 @@ static void night_summary(const struct night_acc *a)
 	       a->sum.count[DC_CPL_UNKNOWN]);
 }
 
+/* The same as {"summary": {verdict: count...}} in o. */
+static void night_summary_json(cJSON *o, const struct night_acc *a)
+{
+	cJSON *s = cJSON_AddObjectToObject(o, "summary");
+
+	for (int v = 0; v < DC_CPL__COUNT; v++)
+		cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a->sum.count[v]);
+}
+
 /* "Last night": the last night whose legal window has ended (gateway/ledger.c). */
 static void last_night(const struct dc_ledger_config *cfg, int64_t now, char out[11])
 {
@@ -445,13 +412,9 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 		snprintf(night, sizeof night, "%s", o->night);
 	else
 		last_night(cfg, now, night);
-	if (ecli_load_rules(o->rules, &rules) < 0)
+	struct dc_store *st;
+	if (open_inputs(cli, o, &rules, &st) < 0)
 		return 1;
-	struct dc_store *st = cli_open_store(cli);
-	if (!st) {
-		dc_rules_free(rules);
-		return 1;
-	}
 	struct night_acc a = { .json = o->json, .list_all = true };
 	cJSON *root = NULL;
 	if (o->json) {
@@ -482,10 +445,8 @@ static int report_compliance(struct cli *cli, const struct ropts *o,
 		return 1;
 	}
 	if (o->json) {
-		cJSON *s = cJSON_AddObjectToObject(root, "summary");
-		for (int v = 0; v < DC_CPL__COUNT; v++)
-			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a.sum.count[v]);
-		print_json_doc(root);
+		night_summary_json(root, &a);
+		cli_print_json(root);
 	} else {
 		putchar('\n');
 		night_summary(&a);
@@ -506,14 +467,11 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 	size_t nv = 0, nt = 0, nr = 0;
 	char err[256], today[11], night[11];
 	long grid[DC_CAT__COUNT][DC_STATUS__COUNT] = { { 0 } };
+	struct dc_store *st;
+	int rc = 1;
 
-	if (ecli_load_rules(o->rules, &rules) < 0)
+	if (open_inputs(cli, o, &rules, &st) < 0)
 		return 1;
-	struct dc_store *st = cli_open_store(cli);
-	if (!st) {
-		dc_rules_free(rules);
-		return 1;
-	}
 	dc_ledger_local_date(cfg, now, today);
 	last_night(cfg, now, night);
 	if (dc_store_list_screens_array(st, &all, &v, &nv) < 0 ||
@@ -642,10 +600,8 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		goto fail;
 	}
 	if (o->json) {
-		cJSON *s = cJSON_AddObjectToObject(jn, "summary");
-		for (int k = 0; k < DC_CPL__COUNT; k++)
-			cJSON_AddNumberToObject(s, dc_cpl_verdict_name(k), (double)a.sum.count[k]);
-		print_json_doc(root);
+		night_summary_json(jn, &a);
+		cli_print_json(root);
 	} else {
 		if (a.listed == 0)
 			puts(TR("  (aucun écran hors conformité)", "  (no screen out of compliance)"));
@@ -653,55 +609,48 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		putchar('\n');
 		print_factors(cfg);
 	}
-	free(v);
-	free(t);
-	free(r);
-	dc_store_close(st);
-	dc_rules_free(rules);
-	return 0;
+	rc = 0;
 fail:
 	free(v);
 	free(t);
 	free(r);
 	dc_store_close(st);
 	dc_rules_free(rules);
-	return 1;
+	return rc;
 }
 
-int cmd_report(struct cli *cli, int argc, char **argv)
+/* `report progress`, `report energy` and `report compliance` (argv[0]). */
+static int report(struct cli *cli, int argc, char **argv)
 {
-	struct ropts o;
+	struct ropts o = { 0 };
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("config", &o.config), CLI_OPT_ARG("rules", &o.rules), CLI_OPT_ARG("now", &o.now),
+		CLI_OPT_ARG("from", &o.from), CLI_OPT_ARG("to", &o.to), CLI_OPT_ARG("night", &o.night),
+		CLI_OPT_ARG("by", &o.by), CLI_OPT_ARG("format", &o.format), CLI_OPT_FLAG("json", &o.json),
+		CLI_OPT_END
+	};
 	struct dc_ledger_config cfg;
 	int64_t now;
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(sub, "progress") && strcmp(sub, "energy") && strcmp(sub, "compliance")) {
-		fprintf(stderr, TR("decran report : sous-commande inconnue « %s »\n",
-				   "decran report: unknown subcommand '%s'\n"), sub);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	int p = parse_opts(argc - 1, argv + 1, &o);
-	if (p != 0)
-		return p > 0 ? 0 : EXIT_USAGE;
-	if (ecli_load_config(o.config, &cfg) < 0)
-		return 1;
-	if (ecli_parse_instant(&cfg, o.now, &now) < 0) {
-		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"),
-			o.now);
-		dc_ledger_config_free(&cfg);
-		return EXIT_USAGE;
-	}
-	int rc = sub[0] == 'e' ? report_energy(cli, &o, &cfg)
-		: sub[0] == 'c' ? report_compliance(cli, &o, &cfg, now)
-				: report_progress(cli, &o, &cfg, now);
+	int first, rc;
+
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (first != argc)
+		return cli_usage_error(usage, argv[first]);
+	if ((rc = ecli_config_instant(o.config, o.now, &cfg, &now)) != 0)
+		return rc;
+	rc = argv[0][0] == 'e' ? report_energy(cli, &o, &cfg)
+		: argv[0][0] == 'c' ? report_compliance(cli, &o, &cfg, now)
+				    : report_progress(cli, &o, &cfg, now);
 	dc_ledger_config_free(&cfg);
 	return rc;
 }
+
+static const struct cli_verb verbs[] = {
+	{ "progress", report, NULL, NULL },
+	{ "energy", report, NULL, NULL },
+	{ "compliance", report, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_report = { "report", usage, CLI_UNKNOWN_PREFIXED, verbs };

@@ -2,7 +2,6 @@
  * rules file, say why a screen is on or off (French sentences by default),
  * and list every on/off transition over a period. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,43 +46,20 @@ static const char *state_word(bool on)
 	return on ? TR("allumé", "on") : TR("éteint", "off");
 }
 
-static void print_json(cJSON *j)
+static int check(struct cli *cli, int argc, char **argv)
 {
-	char *s = cJSON_Print(j);
-
-	if (s)
-		printf("%s\n", s);
-	free(s);
-	cJSON_Delete(j);
-}
-
-static int check(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool json = false;
-	int c;
+	int json = 0, first, rc;
+	const struct cli_opt opts[] = { CLI_OPT_FLAG("json", &json), CLI_OPT_END };
 	char err[1024];
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
-	}
-	if (argc - optind != 1) {
+	(void)cli;
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (argc - first != 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *file = argv[optind];
+	const char *file = argv[first];
 	struct dc_rules *r = dc_rules_load(file, err, sizeof err);
 	if (json) {
 		cJSON *j = cJSON_CreateObject();
@@ -105,7 +81,7 @@ static int check(int argc, char **argv)
 				cJSON_AddItemToArray(cal, cJSON_CreateString(r->calendars[i].name));
 			cJSON_AddNumberToObject(j, "derogations", (double)r->nderogations);
 		}
-		print_json(j);
+		cli_print_json(j);
 	} else if (!r) {
 		fprintf(stderr, TR("decran : règles refusées : %s\n", "decran: rules refused: %s\n"), err);
 	} else {
@@ -116,7 +92,7 @@ static int check(int argc, char **argv)
 			printf("  %2zu. %-24s %s\n", i + 1, r->policies[i].id,
 			       r->policies[i].on ? TR("peut être allumé", "may be on") : TR("éteint", "off"));
 	}
-	int rc = r ? 0 : 1;
+	rc = r ? 0 : 1;
 	dc_rules_free(r);
 	return rc;
 }
@@ -140,11 +116,13 @@ static void done(struct session *s)
 	dc_rules_free(s->rules);
 }
 
+/* Rules (their zone becomes the process's) and store. */
 static int open_session(struct cli *cli, const char *rules, struct session *s)
 {
 	memset(s, 0, sizeof *s);
 	if (!(s->rules = cli_rules_load(cli, rules)))
 		return -1;
+	dc_tz_use(s->rules->zone);
 	if (!(s->store = cli_open_store(cli)))
 		return -1;
 	return 0;
@@ -170,57 +148,33 @@ static const char *const outcomes[] = { "not_concerned", "not_now", "exempt", "l
 
 static int explain(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *at = NULL, *rules = NULL;
-	bool json = false;
-	int c;
+	int json = 0, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("at", &at), CLI_OPT_ARG("rules", &rules), CLI_OPT_FLAG("json", &json), CLI_OPT_END
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'a')
-			at = optarg;
-		else if (c == 'r')
-			rules = optarg;
-		else if (c == 'j')
-			json = true;
-		else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
-	}
-	if (argc - optind != 1) {
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (argc - first != 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	struct session s;
 	struct dc_screen scr;
 	int64_t t = cli_now();
-	int rc = 1;
 
+	rc = 1;
 	if (open_session(cli, rules, &s) < 0)
 		goto out;
-	dc_tz_use(s.rules->zone);
 	if (at && cli_parse_local(at, &t) < 0) {
 		fprintf(stderr, TR("decran : --at « %s » : date attendue AAAA-MM-JJ HH:MM\n",
 				   "decran: --at '%s': expected a date YYYY-MM-DD HH:MM\n"), at);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	int found = dc_store_get_screen(s.store, argv[optind], &scr);
-	if (found <= 0) {
-		fprintf(stderr, found < 0 ? "decran: %s\n" : TR("decran : écran inconnu « %s »\n",
-								 "decran: unknown screen '%s'\n"),
-			found < 0 ? dc_store_errmsg(s.store) : argv[optind]);
+	if (!cli_get_screen(s.store, argv[first], &scr))
 		goto out;
-	}
 	if (load_inputs(&s, t) < 0)
 		goto out;
 	static struct dc_explanation e;
@@ -254,7 +208,7 @@ static int explain(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(j, "next_change", dc_format_utc(iso, sizeof iso, next));
 		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
 		cJSON_AddStringToObject(j, "text", text);
-		print_json(j);
+		cli_print_json(j);
 	} else {
 		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
 		fputs(text, stdout);
@@ -273,33 +227,16 @@ out:
 
 static int preview(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "screen", required_argument, NULL, 's' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *screen = NULL, *from_s = NULL, *to_s = NULL, *rules = NULL;
-	bool json = false;
-	int c;
+	int json = 0, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("screen", &screen), CLI_OPT_ARG("from", &from_s), CLI_OPT_ARG("to", &to_s),
+		CLI_OPT_ARG("rules", &rules), CLI_OPT_FLAG("json", &json), CLI_OPT_END
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': screen = optarg; break;
-		case 'f': from_s = optarg; break;
-		case 't': to_s = optarg; break;
-		case 'r': rules = optarg; break;
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage_error(usage, argv[optind - 1]);
-		}
-	}
-	if (argc != optind || !from_s || !to_s) {
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (argc != first || !from_s || !to_s) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -307,11 +244,10 @@ static int preview(struct cli *cli, int argc, char **argv)
 	struct dc_screen *list = NULL;
 	size_t n = 0;
 	int64_t from, to;
-	int rc = 1;
 
+	rc = 1;
 	if (open_session(cli, rules, &s) < 0)
 		goto out;
-	dc_tz_use(s.rules->zone);
 	if (cli_parse_local(from_s, &from) < 0 || cli_parse_local(to_s, &to) < 0 || to <= from ||
 	    to - from > DC_SCHEDULE_HORIZON) {
 		fprintf(stderr, "%s", TR("decran : --from/--to : dates AAAA-MM-JJ[ HH:MM], --to après --from, "
@@ -324,13 +260,8 @@ static int preview(struct cli *cli, int argc, char **argv)
 	if (screen) {
 		if (!(list = calloc(1, sizeof *list)))
 			goto out;
-		int found = dc_store_get_screen(s.store, screen, list);
-		if (found <= 0) {
-			fprintf(stderr, found < 0 ? "decran: %s\n" : TR("decran : écran inconnu « %s »\n",
-									 "decran: unknown screen '%s'\n"),
-				found < 0 ? dc_store_errmsg(s.store) : screen);
+		if (!cli_get_screen(s.store, screen, list))
 			goto out;
-		}
 		n = 1;
 	} else {
 		struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
@@ -390,7 +321,7 @@ static int preview(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (json)
-		print_json(j);
+		cli_print_json(j);
 	rc = 0;
 out:
 	free(list);
@@ -401,49 +332,37 @@ out:
 /* The fallback message a relay box would receive (docs/protocol.md). */
 static int fallback(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *from_s = NULL, *days_s = NULL, *rules = NULL;
+	int first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("from", &from_s), CLI_OPT_ARG("days", &days_s), CLI_OPT_ARG("rules", &rules),
+		CLI_OPT_END
 	};
-	const char *from_s = NULL, *rules = NULL;
 	long days = 14;
 	char *end;
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': from_s = optarg; break;
-		case 'r': rules = optarg; break;
-		case 'd':
-			days = strtol(optarg, &end, 10);
-			if (*end || days < 1 || days > 60)
-				return cli_usage_error(usage, "--days");
-			break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage_error(usage, argv[optind - 1]);
-		}
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (days_s) {
+		days = strtol(days_s, &end, 10);
+		if (*end || days < 1 || days > 60)
+			return cli_usage_error(usage, "--days");
 	}
-	if (argc - optind != 1) {
+	if (argc - first != 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *box = argv[optind];
+	const char *box = argv[first];
 	struct session s;
 	struct dc_screen *list = NULL, *mine = NULL;
 	size_t n = 0, k = 0;
 	int64_t from = cli_now();
 	static struct dc_fallback fb;
 	char err[256];
-	int rc = 1;
 
+	rc = 1;
 	if (open_session(cli, rules, &s) < 0)
 		goto out;
-	dc_tz_use(s.rules->zone);
 	if (from_s && cli_parse_local(from_s, &from) < 0) {
 		fprintf(stderr, TR("decran : --from « %s » : AAAA-MM-JJ[ HH:MM] attendu\n",
 				   "decran: --from '%s': YYYY-MM-DD[ HH:MM] expected\n"), from_s);
@@ -484,26 +403,12 @@ out:
 	return rc;
 }
 
-int cmd_schedule(struct cli *cli, int argc, char **argv)
-{
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "check") == 0)
-		return check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "explain") == 0)
-		return explain(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "preview") == 0)
-		return preview(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "fallback") == 0)
-		return fallback(cli, argc - 1, argv + 1);
-	fprintf(stderr, TR("decran : sous-commande inconnue « schedule %s »\n",
-			   "decran: unknown sub-command 'schedule %s'\n"), argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
-}
+static const struct cli_verb verbs[] = {
+	{ "check", check, NULL, NULL },
+	{ "explain", explain, NULL, NULL },
+	{ "preview", preview, NULL, NULL },
+	{ "fallback", fallback, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_schedule = { "schedule", usage, CLI_UNKNOWN_QUOTED, verbs };

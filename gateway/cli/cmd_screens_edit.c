@@ -92,7 +92,7 @@ static int parse_fields(int argc, char **argv, struct dc_screen *s, const char *
 	optind = 0;
 	opterr = 0;
 	*nset = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		char err[300];
 		int f = -1;
 		const char *val = optarg;
@@ -117,7 +117,7 @@ static int parse_fields(int argc, char **argv, struct dc_screen *s, const char *
 		} else if (c == OPT_ACTOR) {
 			*actor = optarg;
 			continue;
-		} else if (c == OPT_HELP) {
+		} else if (c == OPT_HELP || c == 'h') {
 			usage(stdout);
 			return 1;
 		} else {
@@ -162,12 +162,6 @@ static int save(struct dc_store *st, const struct dc_screen *s, const char *acto
 	else
 		printf(TR("Écran « %s » : aucun changement.\n", "Screen '%s': no change.\n"), s->id);
 	return 0;
-}
-
-static int unknown_screen(const char *id)
-{
-	fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"), id);
-	return 1;
 }
 
 int screens_add(struct cli *cli, int argc, char **argv)
@@ -232,14 +226,9 @@ int screens_edit(struct cli *cli, int argc, char **argv)
 		edit_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct dc_store *st = cli_open_store(cli);
+	struct dc_store *st = cli_open_screen(cli, id, &s);
 	if (!st)
 		return 1;
-	rc = dc_store_get_screen(st, id, &s);
-	if (rc <= 0) {
-		dc_store_close(st);
-		return rc == 0 ? unknown_screen(id) : 1;
-	}
 	rc = parse_fields(argc, argv, &s, &id, &actor, edit_usage, &n);
 	if (rc == 0)
 		rc = save(st, &s, actor, false);
@@ -268,33 +257,19 @@ static void remove_usage(FILE *f)
 /* slate and remove: one date option, one status change. */
 static int status_change(struct cli *cli, int argc, char **argv, bool removing)
 {
-	static const struct option opts[] = {
-		{ "target", required_argument, NULL, 't' },
-		{ "date", required_argument, NULL, 't' },
-		{ "actor", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	void (*usage)(FILE *) = removing ? remove_usage : slate_usage;
 	const char *date = NULL, *actor = NULL;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("target", &date), CLI_OPT_ARG("date", &date), CLI_OPT_ARG("actor", &actor),
+		CLI_OPT_END
+	};
 	char today[11];
 	struct dc_screen s;
-	int c, rc;
+	int first, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 't')
-			date = optarg;
-		else if (c == 'a')
-			actor = optarg;
-		else if (c == 'h') {
-			usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(usage, argv[optind - 1]);
-	}
-	if (optind != argc - 1 || (!removing && !date)) {
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (first != argc - 1 || (!removing && !date)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -305,14 +280,9 @@ static int status_change(struct cli *cli, int argc, char **argv, bool removing)
 				   "decran: invalid date '%s' (YYYY-MM-DD)\n"), date);
 		return 1;
 	}
-	struct dc_store *st = cli_open_store(cli);
+	struct dc_store *st = cli_open_screen(cli, argv[first], &s);
 	if (!st)
 		return 1;
-	rc = dc_store_get_screen(st, argv[optind], &s);
-	if (rc <= 0) {
-		dc_store_close(st);
-		return rc == 0 ? unknown_screen(argv[optind]) : 1;
-	}
 	if (s.status == DC_STATUS_REMOVED) {
 		fprintf(stderr, TR("decran : l'écran « %s » est déjà déposé (%s)\n",
 				   "decran: screen '%s' is already removed (%s)\n"), s.id, s.removal_date);

@@ -1,7 +1,6 @@
 /* cmd_screens_io.c — `screens import` (CSV, all or nothing) and
  * `screens export` (CSV or GeoJSON open data, atomic file write). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,55 +50,52 @@ static void show_progress(int pass, long rows, size_t done, size_t total, void *
 			what, pct, n);
 }
 
-static void print_error(const char *file, const struct dc_error *e)
+char *read_import_file(const char *file, size_t *len)
 {
-	if (e->line <= 0)
-		fprintf(stderr, "%s: %s\n", file, e->msg);
-	else if (!e->column[0])
-		fprintf(stderr, "%s:%ld: %s\n", file, e->line, e->msg);
-	else
-		fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
-			file, e->line, e->column, e->msg);
+	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, len);
+
+	if (!data)
+		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
+	return data;
+}
+
+void print_file_errors(const char *file, const struct dc_errlist *errs)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct dc_error *e = &errs->v[i];
+		if (e->line <= 0)
+			fprintf(stderr, "%s: %s\n", file, e->msg);
+		else if (!e->column[0])
+			fprintf(stderr, "%s:%ld: %s\n", file, e->line, e->msg);
+		else
+			fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
+				file, e->line, e->column, e->msg);
+	}
 }
 
 int screens_import(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "update", no_argument, NULL, 'u' },
-		{ "actor", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dc_import_opts o = { .actor = NULL };
+	int update = 0, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("update", &update), CLI_OPT_ARG("actor", &o.actor), CLI_OPT_END
+	};
 	struct dc_import_result res;
 	struct dc_errlist errs = { 0 };
 	bool tty = isatty(STDERR_FILENO);
-	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'u')
-			o.update = true;
-		else if (c == 'a')
-			o.actor = optarg;
-		else if (c == 'h') {
-			import_usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(import_usage, argv[optind - 1]);
-	}
-	if (optind != argc - 1) {
+	if ((rc = cli_parse_opts(argc, argv, opts, import_usage, &first)) >= 0)
+		return rc;
+	if (first != argc - 1) {
 		import_usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *file = argv[optind];
+	o.update = update;
+	const char *file = argv[first];
 	size_t len;
-	char *data = dc_read_file(file, DC_IMPORT_MAX_BYTES, &len);
-	if (!data) {
-		fprintf(stderr, "decran: %s: %s\n", file, strerror(errno));
+	char *data = read_import_file(file, &len);
+	if (!data)
 		return 1;
-	}
 	struct dc_store *st = cli_open_store(cli);
 	if (!st) {
 		free(data);
@@ -112,8 +108,7 @@ int screens_import(struct cli *cli, int argc, char **argv)
 	if (tty && res.rows >= 5000)
 		fputc('\n', stderr);
 	if (rc < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			print_error(file, &errs.v[i]);
+		print_file_errors(file, &errs);
 		fprintf(stderr, TR("%zu erreur(s) ; rien n'a été importé.\n",
 				   "%zu error(s); nothing was imported.\n"), errs.n);
 	} else {
@@ -198,38 +193,23 @@ static int geo_feature(const struct dc_screen *s, void *arg)
 
 int screens_export(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		FILTER_LONG_OPTIONS,
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct filter_args fa = { 0 };
+	const char *format = "csv", *path = NULL;
+	const struct cli_opt opts[] = {
+		FILTER_OPTS(fa), CLI_OPT_ARG("format", &format), CLI_OPT_ARG_LETTER("output", 'o', &path),
+		CLI_OPT_END
 	};
 	struct dc_screen_filter flt = DC_SCREEN_FILTER_ALL;
-	const char *format = "csv", *path = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	int c, rc;
+	int first, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-		if ((rc = filter_option(&flt, c, optarg)) < 0)
-			return EXIT_USAGE;
-		if (rc)
-			continue;
-		if (c == 'f')
-			format = optarg;
-		else if (c == 'o')
-			path = optarg;
-		else if (c == 'h') {
-			export_usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(export_usage, argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage_error(export_usage, argv[optind]);
+	if ((rc = cli_parse_opts(argc, argv, opts, export_usage, &first)) >= 0)
+		return rc;
+	if (filter_from_args(&fa, &flt) < 0)
+		return EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error(export_usage, argv[first]);
 	bool geo = strcmp(format, "geojson") == 0;
 	if (!geo && strcmp(format, "csv") != 0) {
 		fprintf(stderr, TR("decran : format inconnu « %s » (csv ou geojson)\n",

@@ -1,6 +1,5 @@
 /* cmd_screens_show.c — the reading sub-commands: show (with --history) and
  * list (filters, sort), in French/English text or JSON. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +8,6 @@
 #include "i18n.h"
 #include "screen_fields.h"
 #include "screens.h"
-
-void print_json(cJSON *j)
-{
-	char *s = cJSON_Print(j);
-	if (s)
-		puts(s);
-	free(s);
-	cJSON_Delete(j);
-}
 
 cJSON *screen_to_json(const struct dc_screen *s, bool geo)
 {
@@ -65,38 +55,25 @@ cJSON *screen_to_json(const struct dc_screen *s, bool geo)
 	return o;
 }
 
-int filter_option(struct dc_screen_filter *f, int opt, const char *arg)
+static int unknown_value(const char *arg)
 {
-	int v;
-	switch (opt) {
-	case 's':
-		if ((v = dc_status_parse(arg)) < 0)
-			goto bad;
-		f->status = v;
-		return 1;
-	case 'c':
-		if ((v = dc_category_parse(arg)) < 0)
-			goto bad;
-		f->category = v;
-		return 1;
-	case 'S':
-		f->site = arg;
-		return 1;
-	case 'k':
-		if (!dc_store_sort_valid(arg))
-			goto bad;
-		f->sort = arg;
-		return 1;
-	case 'r':
-		f->desc = true;
-		return 1;
-	default:
-		return 0;
-	}
-bad:
 	fprintf(stderr, TR("decran : valeur inconnue « %s » (voir --help)\n",
 			   "decran: unknown value '%s' (see --help)\n"), arg);
 	return -1;
+}
+
+int filter_from_args(const struct filter_args *a, struct dc_screen_filter *f)
+{
+	if (a->status && (f->status = dc_status_parse(a->status)) < 0)
+		return unknown_value(a->status);
+	if (a->category && (f->category = dc_category_parse(a->category)) < 0)
+		return unknown_value(a->category);
+	if (a->sort && !dc_store_sort_valid(a->sort))
+		return unknown_value(a->sort);
+	f->site = a->site;
+	f->sort = a->sort;
+	f->desc = a->desc;
+	return 0;
 }
 
 /* ---- show ---- */
@@ -206,53 +183,29 @@ static int history_to_json(const struct dc_audit_entry *e, void *arg)
 
 int screens_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "history", no_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int history = 0, json = 0, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_FLAG("history", &history), CLI_OPT_FLAG("json", &json), CLI_OPT_END
 	};
-	bool history = false, json = false;
 	struct dc_screen s;
-	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'H')
-			history = true;
-		else if (c == 'j')
-			json = true;
-		else if (c == 'h') {
-			show_usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(show_usage, argv[optind - 1]);
-	}
-	if (optind != argc - 1) {
+	if ((rc = cli_parse_opts(argc, argv, opts, show_usage, &first)) >= 0)
+		return rc;
+	if (first != argc - 1) {
 		show_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct dc_store *st = cli_open_store(cli);
+	struct dc_store *st = cli_open_screen(cli, argv[first], &s);
 	if (!st)
 		return 1;
-	rc = dc_store_get_screen(st, argv[optind], &s);
-	if (rc <= 0) {
-		if (rc == 0)
-			fprintf(stderr, TR("decran : écran inconnu « %s »\n", "decran: unknown screen '%s'\n"),
-				argv[optind]);
-		else
-			fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
-		dc_store_close(st);
-		return 1;
-	}
+	rc = 0;
 	if (json) {
 		cJSON *o = screen_to_json(&s, false);
 		if (history) {
 			cJSON *h = cJSON_AddArrayToObject(o, "history");
 			rc = dc_store_history(st, s.id, history_to_json, h);
 		}
-		print_json(o);
+		cli_print_json(o);
 	} else {
 		for (int f = 0; f < DC_F__COUNT; f++) {
 			char buf[600];
@@ -314,34 +267,18 @@ static int list_row(const struct dc_screen *s, void *arg)
 
 int screens_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		FILTER_LONG_OPTIONS,
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct filter_args fa = { 0 };
+	int json = 0, first, rc;
+	const struct cli_opt opts[] = { FILTER_OPTS(fa), CLI_OPT_FLAG("json", &json), CLI_OPT_END };
 	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
 	struct list_acc a = { 0 };
-	bool json = false;
-	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if ((rc = filter_option(&f, c, optarg)) < 0)
-			return EXIT_USAGE;
-		if (rc)
-			continue;
-		if (c == 'j')
-			json = true;
-		else if (c == 'h') {
-			list_usage(stdout);
-			return 0;
-		} else
-			return cli_usage_error(list_usage, argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage_error(list_usage, argv[optind]);
+	if ((rc = cli_parse_opts(argc, argv, opts, list_usage, &first)) >= 0)
+		return rc;
+	if (filter_from_args(&fa, &f) < 0)
+		return EXIT_USAGE;
+	if (first != argc)
+		return cli_usage_error(list_usage, argv[first]);
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
@@ -364,7 +301,7 @@ int screens_list(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
 		cJSON_Delete(a.json);
 	} else if (json) {
-		print_json(a.json);
+		cli_print_json(a.json);
 	} else {
 		char n[32], w[32];
 		dc_fmt_num(n, sizeof n, (double)a.n, 0, dc_lang());

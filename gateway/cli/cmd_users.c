@@ -3,14 +3,13 @@
  * The password is never an argument (it would show in ps and shell
  * history): it is read from standard input, with a prompt and no echo when
  * that is a terminal. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_store.h"
 #include "i18n.h"
 #include "store.h"
 #include "web_auth.h"
@@ -52,55 +51,48 @@ static int read_password(char *buf, size_t len)
 	return 0;
 }
 
-static int users_add(struct dc_store *st, int argc, char **argv)
+static int users_add(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "replace", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *role_s = NULL;
+	int replace = 0, role = -1, first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_ARG("role", &role_s), CLI_OPT_FLAG("replace", &replace), CLI_OPT_END
 	};
-	int role = -1, c;
-	bool replace = false;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			role = dc_role_parse(optarg);
-			if (role < 0) {
-				fprintf(stderr, TR("decran users : rôle inconnu « %s » (viewer, technician, admin)\n",
-						   "decran users: unknown role '%s' (viewer, technician, admin)\n"),
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'R': replace = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
-		}
+
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (role_s && (role = dc_role_parse(role_s)) < 0) {
+		fprintf(stderr, TR("decran users : rôle inconnu « %s » (viewer, technician, admin)\n",
+				   "decran users: unknown role '%s' (viewer, technician, admin)\n"), role_s);
+		return EXIT_USAGE;
 	}
-	if (optind + 1 != argc || role < 0) {
+	if (first + 1 != argc || role < 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	struct dc_store *st = cli_open_store(cli);
+	if (!st)
+		return 1;
 	char pw[300];
+	const char *err = NULL;
 	if (read_password(pw, sizeof pw) < 0) {
 		fprintf(stderr, "%s", TR("decran users : aucun mot de passe lu\n",
 					 "decran users: no password read\n"));
+		dc_store_close(st);
 		return 1;
 	}
-	const char *err = NULL;
-	int rc = dc_user_set(st, argv[optind], (enum dc_role)role, pw, replace, &err);
+	rc = dc_user_set(st, argv[first], (enum dc_role)role, pw, replace, &err);
 	explicit_bzero(pw, sizeof pw);
-	if (rc < 0) {
+	if (rc < 0)
 		fprintf(stderr, "decran users: %s\n", err);
-		return 1;
-	}
-	printf(TR("utilisateur « %s » enregistré (rôle %s)\n", "user '%s' saved (role %s)\n"),
-	       argv[optind], dc_role_name((enum dc_role)role));
-	return 0;
+	else
+		printf(TR("utilisateur « %s » enregistré (rôle %s)\n", "user '%s' saved (role %s)\n"),
+		       argv[first], dc_role_name((enum dc_role)role));
+	dc_store_close(st);
+	return rc < 0 ? 1 : 0;
 }
 
-struct list_ctx { bool json; int n; };
+struct list_ctx { int json, n; };
 
 static void print_user(const char *name, const char *role, const char *created, void *arg)
 {
@@ -114,58 +106,59 @@ static void print_user(const char *name, const char *role, const char *created, 
 	l->n++;
 }
 
-int cmd_users(struct cli *cli, int argc, char **argv)
+static int users_list(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "del") != 0) {
+	struct list_ctx l = { 0 };
+	const struct cli_opt opts[] = { CLI_OPT_FLAG("json", &l.json), CLI_OPT_END };
+	int first, rc;
+
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (first != argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (int i = 2; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		}
-	char *err = NULL;
-	struct dc_store *st = dc_store_open(cli->db_path, &err);
-	if (!st) {
-		fprintf(stderr, "decran: %s\n", err ? err : "?");
-		free(err);
+	struct dc_store *st = cli_open_store(cli);
+	if (!st)
 		return 1;
-	}
-	int rc = 0;
-	if (strcmp(sub, "add") == 0) {
-		rc = users_add(st, argc - 1, argv + 1);
-	} else if (strcmp(sub, "list") == 0) {
-		struct list_ctx l = { .json = argc > 2 && strcmp(argv[2], "--json") == 0 };
-		if (argc > 2 && !l.json) {
-			usage(stderr);
-			rc = EXIT_USAGE;
-		} else {
-			if (l.json)
-				printf("[");
-			rc = dc_user_list(st, print_user, &l) < 0 ? 1 : 0;
-			if (l.json)
-				printf("]\n");
-		}
-	} else {
-		if (argc != 3) {
-			usage(stderr);
-			rc = EXIT_USAGE;
-		} else {
-			int d = dc_user_delete(st, argv[2]);
-			if (d < 0)
-				fprintf(stderr, "decran users: %s\n", dc_store_errmsg(st));
-			else if (d == 0)
-				fprintf(stderr, TR("decran users : « %s » n'existe pas\n",
-						   "decran users: '%s' does not exist\n"), argv[2]);
-			rc = d > 0 ? 0 : 1;
-		}
-	}
+	if (l.json)
+		printf("[");
+	rc = dc_user_list(st, print_user, &l) < 0 ? 1 : 0;
+	if (l.json)
+		printf("]\n");
 	dc_store_close(st);
 	return rc;
 }
+
+static int users_del(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_opt opts[] = { CLI_OPT_END };
+	int first, rc;
+
+	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
+		return rc;
+	if (argc - first != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct dc_store *st = cli_open_store(cli);
+	if (!st)
+		return 1;
+	int d = dc_user_delete(st, argv[first]);
+	if (d < 0)
+		fprintf(stderr, "decran users: %s\n", dc_store_errmsg(st));
+	else if (d == 0)
+		fprintf(stderr, TR("decran users : « %s » n'existe pas\n",
+				   "decran users: '%s' does not exist\n"), argv[first]);
+	dc_store_close(st);
+	return d > 0 ? 0 : 1;
+}
+
+static const struct cli_verb verbs[] = {
+	{ "add", users_add, NULL, NULL },
+	{ "list", users_list, NULL, NULL },
+	{ "del", users_del, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_group cmd_users = { "users", usage, CLI_UNKNOWN_SILENT, verbs };

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cli_schedule.h"
+#include "cli.h"
+#include "clock.h"
 #include "i18n.h"
 #include "rules.h"
 #include "tz.h"
@@ -48,7 +48,7 @@ int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_
 	if (!s || !*s)
 		s = getenv("DECRAN_NOW");
 	if (!s || !*s) {
-		*out = cli_now();
+		*out = dc_clock_now(cli_clock());
 		return 0;
 	}
 	if (s[0] == '@') {
@@ -78,6 +78,19 @@ int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_
 	    mi < 0)
 		return -1;
 	*out = dc_tz_from_local(y, mo, d, h * 3600 + mi * 60);
+	return 0;
+}
+
+int ecli_config_instant(const char *config, const char *s, struct dc_ledger_config *cfg,
+			int64_t *out)
+{
+	if (ecli_load_config(config, cfg) < 0)
+		return 1;
+	if (ecli_parse_instant(cfg, s, out) < 0) {
+		fprintf(stderr, TR("decran : instant invalide « %s »\n", "decran: invalid instant '%s'\n"), s);
+		dc_ledger_config_free(cfg);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 

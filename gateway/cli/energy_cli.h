@@ -13,8 +13,14 @@
 int ecli_load_config(const char *path, struct dc_ledger_config *cfg);
 /* Instant from "2026-11-23T21:00:00Z", "2026-11-23T21:00Z", local
  * "2026-11-23 22:00" (cfg zone) or "@1795464000"; NULL/"" = the current
- * time ($DECRAN_NOW when set, for replays and tests). -1 when malformed. */
+ * time ($DECRAN_NOW when set, for replays and tests; else cli_clock()).
+ * -1 when malformed. */
 int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_t *out);
+/* Both: the configuration (ecli_load_config), then the instant s in its
+ * zone.  0 with *cfg to free; otherwise the exit status after a message:
+ * 1 for the configuration, EXIT_USAGE for the instant. */
+int ecli_config_instant(const char *config, const char *s, struct dc_ledger_config *cfg,
+			int64_t *out);
 /* The rules file (--rules, else $DECRAN_RULES) or NULL when none; exits
  * with a message on a bad one (returns -1). */
 int ecli_load_rules(const char *path, struct dc_rules **out);

@@ -8,32 +8,33 @@
 #include "i18n.h"
 #include "version.h"
 
-/* One line per command group; the group's own file parses the rest. */
+/* One line per command, or per group of verbs (cli_dispatch runs the verb);
+ * the command's own file parses the rest. */
 static const struct cli_command commands[] = {
-	{ "screens", cmd_screens, "inventaire des écrans (ajout, liste, import, export...)",
+	{ "screens", NULL, &cmd_screens, "inventaire des écrans (ajout, liste, import, export...)",
 	  "screen inventory (add, list, import, export...)" },
-	{ "plan", cmd_plan, "objectifs de dépose du plan municipal",
+	{ "plan", NULL, &cmd_plan, "objectifs de dépose du plan municipal",
 	  "removal targets of the municipal plan" },
-	{ "schedule", cmd_schedule, "plan d'allumage : vérifier les règles, expliquer, prévoir",
+	{ "schedule", NULL, &cmd_schedule, "plan d'allumage : vérifier les règles, expliquer, prévoir",
 	  "schedule: check rules, explain, preview" },
-	{ "override", cmd_override, "forçages manuels (arrêt, allumage) avec auteur et échéance",
+	{ "override", NULL, &cmd_override, "forçages manuels (arrêt, allumage) avec auteur et échéance",
 	  "manual overrides (force off/on) with author and expiry" },
-	{ "grid-alert", cmd_grid_alert, "alertes de tension du réseau électrique (type EcoWatt)",
+	{ "grid-alert", NULL, &cmd_grid_alert, "alertes de tension du réseau électrique (type EcoWatt)",
 	  "power-grid stress alerts (EcoWatt-style)" },
-	{ "boxes", cmd_boxes, "boîtiers de relais vus par la passerelle en marche",
+	{ "boxes", NULL, &cmd_boxes, "boîtiers de relais vus par la passerelle en marche",
 	  "relay boxes as the running gateway sees them" },
-	{ "relay", cmd_relay, "essai de mise en service d'un canal (éteint, allumé, éteint)",
+	{ "relay", NULL, &cmd_relay, "essai de mise en service d'un canal (éteint, allumé, éteint)",
 	  "commissioning test of a channel (off, on, off)" },
-	{ "bind", cmd_bind, "relie un écran au canal d'un boîtier de relais",
+	{ "bind", cmd_bind, NULL, "relie un écran au canal d'un boîtier de relais",
 	  "binds a screen to a relay box channel" },
-	{ "alarms", cmd_alarms, "alarmes en cours (ou leur historique)",
+	{ "alarms", cmd_alarms, NULL, "alarmes en cours (ou leur historique)",
 	  "active alarms (or their history)" },
-	{ "energy", cmd_energy, "registre d'énergie (recalcul, mise à jour, saisie)",
+	{ "energy", NULL, &cmd_energy, "registre d'énergie (recalcul, mise à jour, saisie)",
 	  "energy ledger (rebuild, update, manual input)" },
-	{ "report", cmd_report, "rapports : avancement, énergie, conformité nocturne",
+	{ "report", NULL, &cmd_report, "rapports : avancement, énergie, conformité nocturne",
 	  "reports: progress, energy, night-rule compliance" },
-	{ "users", cmd_users, "comptes du tableau de bord", "dashboard accounts" },
-	{ NULL, NULL, NULL, NULL },
+	{ "users", NULL, &cmd_users, "comptes du tableau de bord", "dashboard accounts" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static void usage(FILE *f)
@@ -87,6 +88,8 @@ int main(int argc, char **argv)
 	}
 	if (!cli.db_path || !*cli.db_path)
 		cli.db_path = "decran.db";
+	if (cli_clock_init() < 0)
+		return 1;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -95,7 +98,8 @@ int main(int argc, char **argv)
 		if (strcmp(cmd->name, argv[optind]) == 0) {
 			int first = optind;
 			optind = 0;	/* glibc: full re-initialisation for the command's parser */
-			return cmd->run(&cli, argc - first, argv + first);
+			return cmd->group ? cli_dispatch(&cli, argc - first, argv + first, cmd->group)
+					  : cmd->run(&cli, argc - first, argv + first);
 		}
 	}
 	fprintf(stderr, TR("decran : commande inconnue « %s »\n", "decran: unknown command '%s'\n"),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "errlist.h"
 #include "screen.h"
 #include "store.h"
 
@@ -19,21 +20,28 @@ int screens_list(struct cli *cli, int argc, char **argv);
 int screens_import(struct cli *cli, int argc, char **argv);
 int screens_export(struct cli *cli, int argc, char **argv);
 
+/* What screens import and plan set --file share (all-or-nothing CSV files):
+ * the whole file (at most DC_IMPORT_MAX_BYTES), or NULL after the message;
+ * its errors on stderr, "FILE:LINE: column 'C': message". */
+char *read_import_file(const char *file, size_t *len);
+void print_file_errors(const char *file, const struct dc_errlist *errs);
+
 /* A screen as a JSON object: canonical keys (field names), numbers as
  * numbers, flags as booleans, unset values as null.  With geo false the
  * coordinates are included as lat/lon (GeoJSON puts them in geometry). */
 cJSON *screen_to_json(const struct dc_screen *s, bool geo);
 
-/* The --status/--category/--site/--sort/--desc options of list and export.
- * Returns 1 when opt was one of them (consumed), 0 when not, -1 (message
- * printed) when its value is invalid. */
-int filter_option(struct dc_screen_filter *f, int opt, const char *arg);
-#define FILTER_LONG_OPTIONS \
-	{ "status", required_argument, NULL, 's' }, \
-	{ "category", required_argument, NULL, 'c' }, \
-	{ "site", required_argument, NULL, 'S' }, \
-	{ "sort", required_argument, NULL, 'k' }, \
-	{ "desc", no_argument, NULL, 'r' }
+/* The --status/--category/--site/--sort/--desc options of list and export:
+ * FILTER_OPTS(a) in the verb's table, then filter_from_args() to check them
+ * into a filter (-1, message printed, when a value is invalid). */
+struct filter_args {
+	const char *status, *category, *site, *sort;
+	int desc;
+};
+#define FILTER_OPTS(a) \
+	CLI_OPT_ARG("status", &(a).status), CLI_OPT_ARG("category", &(a).category), \
+	CLI_OPT_ARG("site", &(a).site), CLI_OPT_ARG("sort", &(a).sort), CLI_OPT_FLAG("desc", &(a).desc)
+int filter_from_args(const struct filter_args *a, struct dc_screen_filter *f);
 #define FILTER_USAGE_FR \
 	"  --status STATUT     active, reduced, slated_for_removal ou removed\n" \
 	"  --category CAT      advertising, information, school, library,\n" \
@@ -48,8 +56,5 @@ int filter_option(struct dc_screen_filter *f, int opt, const char *arg);
 	"  --site SITE         exact site (e.g. \"Gare\")\n" \
 	"  --sort FIELD        sort by this field (id by default, e.g. power_on_w)\n" \
 	"  --desc              descending order\n"
-
-/* Print a cJSON tree on stdout (pretty), then free it. */
-void print_json(cJSON *j);
 
 #endif

@@ -43,6 +43,7 @@ int gw_audit_open(struct gw *g, char *err, size_t errlen)
 		free(e);
 		return -1;
 	}
+	dc_store_set_clock(g->store, &g->clock);	/* dashboard edits: the schedule's time */
 	sqlite3 *db = db_of(g);
 	sqlite3_busy_timeout(db, 5000);
 	/* Commands a killed gateway left without an outcome. */

@@ -361,6 +361,22 @@ def test_audit_trail_is_append_only_in_the_file(decran, db):
     con.close()
 
 
+def test_test_clock_stamps_the_audit_trail_and_today(decran):
+    """Under $DECRAN_CLOCK the CLI's now is the test clock's start, as the
+    gateway's is: audit rows, plan changes and the default removal date."""
+    clock = {"DECRAN_CLOCK": "2031-05-06T07:08:09Z"}
+    ok(decran("screens", "add", "x", "--name", "X", "--category", "other", env=clock))
+    ok(decran("screens", "remove", "x", env=clock))
+    ok(decran("plan", "set", "all", "2032-01-01", "1", env=clock))
+    s = json.loads(ok(decran("screens", "show", "x", "--json", "--history")).stdout)
+    assert s["removal_date"] == "2031-05-06"
+    assert [h["at"][:16] for h in s["history"]] == ["2031-05-06T07:08"] * 3
+    h = json.loads(ok(decran("plan", "show", "--json", "--history")).stdout)["history"]
+    assert [e["at"][:16] for e in h] == ["2031-05-06T07:08"]
+    r = decran("screens", "list", env={"DECRAN_CLOCK": "demain"})
+    assert r.returncode == 1 and "DECRAN_CLOCK" in r.stderr
+
+
 def test_large_import_shows_progress(tmp_path, decran):
     rows = ["id;name;category;power_on_w"]
     rows += ["e-%06d;Écran %d;advertising;311" % (i, i) for i in range(50001)]

@@ -23,10 +23,10 @@ def utc(s):
 
 
 @pytest.fixture(autouse=True)
-def written_on_2026_11_23(monkeypatch):
-    """These tests speak of "now" (overrides in force, alerts to come) as of
-    the day they were written: the CLI runs on that test clock."""
-    monkeypatch.setenv("DECRAN_CLOCK", "2026-11-23T11:00:00Z")
+def clock(monkeypatch):
+    """The CLI's now (overrides in force, --for from now) is the test clock's
+    start: before the dates these tests write, whatever day they run."""
+    monkeypatch.setenv("DECRAN_CLOCK", "2026-11-23T12:00:00Z")
 
 
 @pytest.fixture

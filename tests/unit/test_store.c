@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "i18n.h"
 #include "screen_fields.h"
 #include "store.h"
@@ -216,6 +218,39 @@ static void binding_is_an_audited_edit(void **state)
 	assert_int_equal(dc_store_bind_screen(st, "gare-1", "", 4, "tech", NULL), -1);
 	assert_int_equal(dc_store_get_screen(st, "gare-1", &s), 1);
 	assert_int_equal(s.channel, 0);
+	dc_store_close(st);
+}
+
+static int collect_at(const struct dc_audit_entry *e, void *arg)
+{
+	snprintf(arg, 32, "%s", e->at);
+	return 0;
+}
+
+static void audit_rows_take_their_time_from_the_store_clock(void **state)
+{
+	struct tmp *t = *state;
+	struct dc_store *st = dc_store_open(t->path, NULL);
+	struct dc_clock c;
+	struct dc_screen s;
+	char at[32] = "", err[128];
+	int64_t stamped;
+
+	/* A test clock far from the real time: the rows carry its time. */
+	assert_int_equal(dc_clock_init_spec(&c, "2031-05-06T07:08:09Z,1", err, sizeof err), 0);
+	dc_store_set_clock(st, &c);
+	make_screen(&s, "kiosque-1", DC_CAT_INFORMATION, DC_STATUS_ACTIVE);
+	assert_int_equal(dc_store_put_screen(st, &s, "alice", NULL), 0);
+	assert_int_equal(dc_store_history(st, "kiosque-1", collect_at, at), 0);
+	assert_int_equal(dc_parse_utc(at, &stamped), 0);
+	assert_true(stamped >= 1935817689 && stamped <= 1935817689 + 60);
+	/* Without one, the real time. */
+	dc_store_set_clock(st, NULL);
+	s.power_on_w = 99;
+	assert_int_equal(dc_store_put_screen(st, &s, "alice", NULL), 0);
+	assert_int_equal(dc_store_history(st, "kiosque-1", collect_at, at), 0);
+	assert_int_equal(dc_parse_utc(at, &stamped), 0);
+	assert_true(llabs(stamped - (int64_t)time(NULL)) <= 60);
 	dc_store_close(st);
 }
 
@@ -542,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(screen_round_trips_every_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(update_writes_one_audit_row_per_changed_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(binding_is_an_audited_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_rows_take_their_time_from_the_store_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_screen_is_refused_and_nothing_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_filters_and_sorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(rollback_discards_a_bulk_transaction, setup, teardown),
