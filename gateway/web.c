@@ -2,10 +2,13 @@
  * routing, the page layout, security headers, caching (ETag, 304), gzip.
  *
  * Public pages are the same for every visitor of a URL in a language, so
- * they are rendered once and kept in a small cache until the database
- * changes (PRAGMA data_version for other connections' commits,
- * sqlite3_total_changes for ours), the day changes ("days left") or 06:00
- * comes (last night's compliance).
+ * they are rendered once and kept in a small cache until what they show
+ * changes: another connection commits (PRAGMA data_version), the inventory
+ * or the plan changes (every such change appends an audit row), the energy
+ * ledger moves on (ledger_meta), the day changes ("days left") or 06:00
+ * comes (last night's compliance).  The gateway's own busy tables
+ * (commands, readings...) written on the same connection do not count: the
+ * public pages do not show them.
  */
 #include "web.h"
 
@@ -28,6 +31,7 @@
 #include "web_internal.h"
 
 #define CACHE_SLOTS 64
+#define CACHE_VERSION 5	/* data_version, audit, ledger (2), day */
 /* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
  * has other things to do with its memory.  Larger pages are not cached. */
 #define CACHE_BUDGET (8u << 20)
@@ -35,7 +39,7 @@
 
 struct cache_entry {
 	char *key;
-	int64_t version[3];
+	int64_t version[CACHE_VERSION];
 	uint64_t used;
 	unsigned status;
 	const char *ctype, *disposition;
@@ -149,7 +153,7 @@ static void cache_entry_clear(struct dc_page_cache *c, struct cache_entry *e)
 	memset(e, 0, sizeof *e);
 }
 
-static void data_version(struct dc_web *w, time_t now, int64_t v[3])
+static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 {
 	v[0] = -1;
 	if (w->data_version) {
@@ -157,12 +161,20 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[3])
 		if (sqlite3_step(w->data_version) == SQLITE_ROW)
 			v[0] = sqlite3_column_int64(w->data_version, 0);
 	}
-	v[1] = sqlite3_total_changes64(dc_store_db(w->st));
+	v[1] = sqlite3_total_changes64(dc_store_db(w->st));	/* without the query below */
+	v[2] = v[3] = -1;
+	if (w->content_version) {
+		sqlite3_reset(w->content_version);
+		if (sqlite3_step(w->content_version) == SQLITE_ROW)
+			for (int i = 0; i < 3; i++)
+				v[1 + i] = sqlite3_column_int64(w->content_version, i);
+		sqlite3_reset(w->content_version);	/* no read transaction left open */
+	}
 	/* The day ("days left", this month) and its 06:00, when "last night"
 	 * of the compliance figures turns over. */
 	struct tm tm;
 	localtime_r(&now, &tm);
-	v[2] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
+	v[4] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
 	       (tm.tm_hour >= 6);
 }
 
@@ -185,7 +197,7 @@ static void cache_key(struct web_req *r, struct dc_buf *k)
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, k);
 }
 
-static struct cache_entry *cache_get(struct dc_web *w, const char *key, const int64_t v[3])
+static struct cache_entry *cache_get(struct dc_web *w, const char *key, const int64_t v[CACHE_VERSION])
 {
 	for (int i = 0; i < CACHE_SLOTS; i++) {
 		struct cache_entry *e = &w->cache->e[i];
@@ -201,7 +213,7 @@ static struct cache_entry *cache_get(struct dc_web *w, const char *key, const in
 	return NULL;
 }
 
-static struct cache_entry *cache_put(struct dc_web *w, char *key, const int64_t v[3],
+static struct cache_entry *cache_put(struct dc_web *w, char *key, const int64_t v[CACHE_VERSION],
 				     struct web_req *r)
 {
 	struct dc_page_cache *c = w->cache;
@@ -512,7 +524,7 @@ static enum MHD_Result respond(struct web_req *r)
 	 * not change.  A session cookie only changes the navigation, and the
 	 * public pages do not show it, so they stay shared. */
 	bool cacheable = !r->is_post && is_cacheable_url(r->url);
-	int64_t v[3];
+	int64_t v[CACHE_VERSION];
 	struct dc_buf key = { 0 };
 	if (cacheable) {
 		data_version(w, r->now, v);
@@ -729,6 +741,11 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 		return NULL;
 	}
 	sqlite3_prepare_v2(dc_store_db(st), "PRAGMA data_version", -1, &w->data_version, NULL);
+	sqlite3_prepare_v2(dc_store_db(st),
+			   "SELECT (SELECT coalesce(max(id), 0) FROM audit),"
+			   " (SELECT value FROM ledger_meta WHERE key = 'computed_until'),"
+			   " (SELECT value FROM ledger_meta WHERE key = 'dirty_since')",
+			   -1, &w->content_version, NULL);
 
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(cfg->port) };
 	if (inet_pton(AF_INET, w->cfg.bind_addr, &sin.sin_addr) != 1) {
@@ -790,6 +807,7 @@ void dc_web_close(struct dc_web *w)
 	if (w->mhd)
 		MHD_stop_daemon(w->mhd);
 	sqlite3_finalize(w->data_version);
+	sqlite3_finalize(w->content_version);
 	if (w->cache)
 		for (int i = 0; i < CACHE_SLOTS; i++)
 			cache_entry_clear(w->cache, &w->cache->e[i]);

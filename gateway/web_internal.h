@@ -41,6 +41,7 @@ struct dc_web {
 	struct dc_page_cache *cache;
 	struct dc_ratelimit rl;
 	struct sqlite3_stmt *data_version;
+	struct sqlite3_stmt *content_version;	/* audit and ledger positions */
 	uint64_t requests_total, responses_4xx, responses_5xx, cache_hits;
 };
 

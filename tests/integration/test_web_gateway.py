@@ -198,3 +198,30 @@ def test_metrics_and_clock_come_from_the_daemon(desk):
     tas.crash()
     wait_for(lambda: 'decran_alarms_active{kind="offline"} 1' in b.get("/metrics")[2],
              what="offline alarm counted")
+
+
+def test_public_pages_stay_cached_while_the_gateway_works(desk, decran):
+    """The gateway writes commands, outcomes and alarms on the dashboard's own
+    connection all night: the public pages do not show them, so they stay
+    cached; an inventory edit (another connection) or one audited on this
+    connection renders them anew."""
+    b, tas, gw = desk
+
+    def hits():
+        text = b.get("/metrics")[2]
+        return int(re.search(r"^decran_web_cache_hits_total (\d+)$", text, re.M).group(1))
+
+    page = b.get("/")[2]
+    before = hits()
+    # the gateway records its work: the 22:00 switch, then an alarm
+    wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes")[0][0] >= 1, what="an outcome")
+    tas.crash()
+    wait_for(lambda: gw.sql("SELECT count(*) FROM alarm_events")[0][0] >= 1, what="an alarm row")
+    assert b.get("/")[2] == page
+    assert hits() == before + 1
+    # an inventory change shows at once
+    assert decran("screens", "edit", "pub-kiosque", "--set", "status=slated_for_removal",
+                  "--set", "removal_target=2027-06-30").returncode == 0
+    after = b.get("/")[2]
+    assert after != page
+    assert hits() == before + 1
