@@ -87,8 +87,8 @@ struct dc_sched_cache *sched_prepare(const struct dc_rules *r, struct dc_sched_c
 /* The instant facts of t, cached for repeated calls at the same t. */
 const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t);
 /* The screen's profile; scope checked only for the policies in `which`. */
-void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c, const struct dc_screen *s,
-		   uint64_t which, struct profile *pr);
+void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c,
+		   const struct dc_sched_screen *s, uint64_t which, struct profile *pr);
 uint64_t sched_all_policies(const struct dc_rules *r);
 /* The decision in precedence order; with ex, every step is recorded. */
 bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,

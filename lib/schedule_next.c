@@ -226,6 +226,13 @@ static size_t memo_slot(const struct memo_key *k)
 int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 				    const struct dc_screen *s, int64_t t)
 {
+	struct dc_sched_screen v = dc_sched_screen_of(s);
+	return dc_schedule_next_transition_view(r, ctx, &v, t);
+}
+
+int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+					 const struct dc_sched_screen *s, int64_t t)
+{
 	struct dc_sched_ctx local = { 0 };
 	struct dc_sched_cache *c;
 	struct profile pr;
