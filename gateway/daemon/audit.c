@@ -124,7 +124,7 @@ int64_t gw_audit_command(struct gw *g, const struct gw_chan *c, int to, const ch
 		return 0;
 	for (size_t i = 0; i < c->nscreens && o < sizeof screens; i++)
 		o += (size_t)snprintf(screens + o, sizeof screens - o, "%s%s", i ? "," : "",
-				      c->screens[i]->id);
+				      c->screens[i].id);
 	utc(g, at, sizeof at);
 	sqlite3_bind_text(st, 1, at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, g->cfg.boxes[c->box].id, -1, SQLITE_STATIC);

@@ -27,7 +27,7 @@ static const char *chan_screens(const struct gw_chan *c, char *buf, size_t len)
 	size_t o = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->nscreens && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", c->screens[i]->id);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", c->screens[i].id);
 	return buf;
 }
 

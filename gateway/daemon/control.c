@@ -190,7 +190,7 @@ static cJSON *boxes(struct gw *g)
 			cJSON *co = cJSON_CreateObject(), *sc = cJSON_AddArrayToObject(co, "screens");
 			cJSON_AddNumberToObject(co, "channel", ch);
 			for (size_t k = 0; k < c->nscreens; k++)
-				cJSON_AddItemToArray(sc, cJSON_CreateString(c->screens[k]->id));
+				cJSON_AddItemToArray(sc, cJSON_CreateString(c->screens[k].id));
 			add_state(co, "desired", c->rc.desired);
 			add_state(co, "confirmed", c->rc.confirmed);
 			add_state(co, "pending", c->rc.pending);
@@ -239,7 +239,7 @@ static cJSON *status(struct gw *g)
 	cJSON_AddBoolToObject(j, "mqtt", g->mqtt_up);
 	cJSON_AddNumberToObject(j, "boxes", (double)g->cfg.nboxes);
 	cJSON_AddNumberToObject(j, "channels", (double)g->nchans);
-	cJSON_AddNumberToObject(j, "screens", (double)g->nscreens);
+	cJSON_AddNumberToObject(j, "screens", (double)g->nbound);
 	cJSON_AddNumberToObject(j, "commands_sent", (double)g->commands_sent);
 	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
 	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
@@ -362,7 +362,7 @@ static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
 		return error("a test is already running on this channel");
 	log_info("control", "relay test started box=%s channel=%d", g->cfg.boxes[box].id,
 		 c->channel);
-	snprintf(c->reason, sizeof c->reason, "commissioning:relay-test");
+	c->reason = "commissioning:relay-test";
 	c->test.fd = fd;
 	c->test.steps = cJSON_CreateArray();
 	c->test.phase = 1;

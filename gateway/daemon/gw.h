@@ -5,6 +5,7 @@
  *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
  *   chan.c     reconciliation of every channel, commands, audit, alarms
  *   control.c  the local API on a UNIX socket (used by the decran CLI)
+ *   strpool.c  packed strings: bound screens' ids, interned audit reasons
  */
 #ifndef DECRAN_GW_H
 #define DECRAN_GW_H
@@ -22,18 +23,20 @@
 #include "rules.h"
 #include "schedule.h"
 #include "screen.h"
+#include "strpool.h"
 
 struct dc_store;
 
+/* One per relay channel: 10,000 on a large fleet, so kept small. */
 struct gw_chan {
 	int box;		/* index in cfg.boxes */
 	int channel;		/* 1..16 */
-	/* Screens bound to this channel (the relay is on only if all may be). */
-	const struct dc_screen **screens;
+	/* Screens bound to this channel (the relay is on only if all may be):
+	 * nscreens consecutive entries of g->screens. */
+	const struct dc_sched_screen *screens;
 	size_t nscreens;
 	struct dc_recon rc;
-	int64_t next_edge;	/* UTC s: the schedule changes its mind then */
-	char reason[160];	/* rule that set `desired`, for the audit log */
+	const char *reason;	/* rule that set `desired`, for the audit log (gw_intern) */
 	int64_t cmd_seq;	/* command id counter for this channel */
 	int64_t audit_id;	/* audit row of the pending command, 0 when none */
 	long long rpc_id;	/* Shelly: id of the last Switch.Set */
@@ -57,6 +60,7 @@ struct gw_boxstate {
 	int64_t offline_since_ms;
 	bool alarm_offline;
 	size_t chan0;		/* its channels are chans[chan0 .. chan0+channels) */
+	size_t screen0, nscreens;	/* its bound screens are g->screens[screen0 ..] */
 	double power_w, energy_wh;
 	bool has_power, has_energy;
 	char fallback_sig[32];	/* hash of the last fallback pushed, "" none */
@@ -73,9 +77,12 @@ struct gw {
 	struct dc_override *overrides;	/* sctx points into these */
 	struct dc_grid_alert *alerts;
 	struct dc_store *store;
-	struct dc_screen *screens;	/* bound screens, from the store, by (box, channel) */
+	/* Screens bound to the config's boxes, sorted by (box index, channel):
+	 * only what the schedule reads (lib/schedule.h), strings in screen_text. */
+	struct dc_sched_screen *screens;
 	size_t nscreens;
-	const struct dc_screen **screen_refs;	/* gw_chan.screens point into this */
+	struct gw_strpool screen_text;
+	size_t nbound;		/* screens bound in the store, known boxes or not */
 	char (*box_ids)[DC_ID_MAX];	/* boxes of the current channel table, for reloads */
 	int *box_channels;
 	size_t nboxes_state;

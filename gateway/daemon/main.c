@@ -338,8 +338,9 @@ int main(int argc, char **argv)
 	gw_config_free(&g->cfg);
 	free(g->chans);
 	free(g->boxes);
-	free(g->screen_refs);
 	free(g->screens);
+	gw_strpool_free(&g->screen_text);
+	gw_intern_free();
 	free(g->box_ids);
 	free(g->box_channels);
 	return rc < 0 ? 1 : 0;
