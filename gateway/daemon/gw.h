@@ -44,6 +44,7 @@ struct gw_chan {
 	double power_w;		/* per-channel power when the device measures it */
 	bool has_power;
 	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
+	bool queued, queued_on;	/* a command (on/off) waits to be sent (gw_chan_pump) */
 	/* Commissioning test (decran relay test): off, on, off, each confirmed.
 	 * While it runs the schedule does not drive this channel. */
 	struct {
@@ -91,6 +92,7 @@ struct gw {
 	struct gw_boxstate *boxes;	/* parallel to cfg.boxes */
 	struct gw_chan *chans;
 	size_t nchans;
+	size_t nqueued, queue_cursor;	/* channels with a command waiting, where to look next */
 	struct dc_recon_policy policy;
 
 	struct mosquitto *mosq;
@@ -144,7 +146,7 @@ void gw_alarms_check_offline(struct gw *g);
 void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void gw_chan_connected(struct gw *g);
-void gw_chan_free(void);
+void gw_chan_pump(struct gw *g);	/* send the queued commands */
 int64_t gw_alarms_next_offline(const struct gw *g);
 
 /* modbus.c: worker threads; results come back through an eventfd. */

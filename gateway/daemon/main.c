@@ -328,7 +328,6 @@ int main(int argc, char **argv)
 	gw_modbus_free();
 	gw_control_close(g);
 	gw_mqtt_free(g);
-	gw_chan_free();
 	gw_audit_close(g);
 	dc_sched_ctx_release(&g->sctx);
 	free(g->overrides);

@@ -240,9 +240,12 @@ int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 		c->nscreens++;
 	}
 	free(acc.v);
-	for (size_t i = 0; i < nchans; i++)
+	size_t nqueued = 0;
+	for (size_t i = 0; i < nchans; i++) {
 		if (!chans[i].nscreens)
 			dc_recon_set_desired(&chans[i].rc, DC_STATE_UNKNOWN);
+		nqueued += chans[i].queued;
+	}
 
 	free(g->chans);
 	free(g->boxes);
@@ -252,6 +255,8 @@ int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 	free(g->box_channels);
 	g->chans = chans;
 	g->nchans = nchans;
+	g->nqueued = nqueued;
+	g->queue_cursor = 0;
 	g->boxes = boxes;
 	g->screens = screens;
 	g->nscreens = nb;
