@@ -157,14 +157,23 @@ static void queue_command(struct gw *g, struct gw_chan *c, int value)
 	c->queued_on = value == DC_STATE_ON;
 }
 
+static bool over_mqtt(const struct gw *g, const struct gw_chan *c)
+{
+	enum gw_driver d = g->cfg.boxes[c->box].driver;
+	return d != GW_DRV_MODBUS_RTU && d != GW_DRV_MODBUS_TCP;
+}
+
 /* Send the queued commands, channel after channel from where the last call
- * stopped. */
+ * stopped, while the MQTT window has room (called again from the loop as
+ * acknowledgements come back). */
 void gw_chan_pump(struct gw *g)
 {
 	for (size_t n = 0; g->nqueued && n < g->nchans; n++) {
 		size_t i = g->queue_cursor < g->nchans ? g->queue_cursor : 0;
 		struct gw_chan *c = &g->chans[i];
 		if (c->queued) {
+			if (over_mqtt(g, c) && g->mqtt_up && !gw_mqtt_room(g, GW_WINDOW_COMMANDS))
+				return;
 			char cmd_id[48];
 			c->queued = false;
 			g->nqueued--;

@@ -106,6 +106,9 @@ struct gw {
 	bool dirty;		/* re-evaluate desired states now */
 	bool settled;		/* startup grace over and waiting input read */
 	bool fallbacks_dirty;
+	bool fallback_pass, fallback_force;	/* pushing fallbacks, from box fallback_cursor */
+	size_t fallback_cursor;
+	int mqtt_inflight;	/* published, not yet acknowledged (on_publish) */
 
 	int epfd, sigfd, timerfd, ctlfd;
 	bool quit, reload;
@@ -118,6 +121,11 @@ int64_t gw_now_ms(const struct gw *g);	/* UTC milliseconds */
 int64_t gw_mono(void);			/* monotonic ms, for retries and timeouts */
 
 /* mqtt.c */
+/* Messages libmosquitto may hold at once (each kept with its payload until
+ * the broker's PUBACK): commands and fallbacks wait in compact form beyond
+ * these (a flag per channel, a cursor over the boxes). */
+#define GW_WINDOW_COMMANDS 1024
+#define GW_WINDOW_FALLBACKS 16
 int gw_mqtt_init(struct gw *g);
 void gw_mqtt_free(struct gw *g);
 void gw_mqtt_io(struct gw *g, uint32_t events);
@@ -128,13 +136,15 @@ void gw_mqtt_drain(struct gw *g);
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain);
 int gw_box_index(const struct gw *g, int driver, const char *topic);
+bool gw_mqtt_room(const struct gw *g, int window);	/* fewer than window in flight */
 
 /* plan.c */
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
 int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
 int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen);
 void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
-void gw_plan_push_fallbacks(struct gw *g, bool force);
+void gw_plan_push_fallbacks(struct gw *g, bool force);	/* starts a pass */
+void gw_plan_fallbacks_continue(struct gw *g);
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
 
 /* chan.c */

@@ -176,8 +176,11 @@ static void tick(struct gw *g)
 	} else if (mono >= g->recon_wake_ms) {
 		gw_chan_step_all(g);
 	}
+	gw_chan_pump(g);	/* commands the MQTT window held back */
 	if (g->settled && (g->fallbacks_dirty || gw_now(g) >= g->next_fallback_s))
 		gw_plan_push_fallbacks(g, false);
+	else if (g->settled)
+		gw_plan_fallbacks_continue(g);
 	gw_alarms_check_offline(g);
 	gw_control_tests(g);
 	heartbeat(g, mono);

@@ -383,16 +383,34 @@ static void signature(const struct dc_fallback *fb, char *buf, size_t len)
 	snprintf(buf, len, "%016llx", (unsigned long long)h);
 }
 
-/* Push each native box its compiled fallback when it changed, and at least
- * every fallback_refresh_h hours so its horizon never runs out. */
+/* Start a pass over the boxes: each native box is pushed its compiled
+ * fallback when it changed, and at least every fallback_refresh_h hours so
+ * its horizon never runs out.  The pass goes on in gw_plan_fallbacks_continue
+ * as the MQTT window lets it. */
 void gw_plan_push_fallbacks(struct gw *g, bool force)
 {
-	int64_t now = gw_now(g);
+	if (!g->rules || !g->mqtt_up)
+		return;
+	g->fallback_cursor = 0;
+	g->fallback_force = force;
+	g->fallback_pass = true;
+	g->fallbacks_dirty = false;
+	g->next_fallback_s = gw_now(g) + 3600;
+	gw_plan_fallbacks_continue(g);
+}
+
+/* Compile and publish the next boxes' fallbacks while few messages wait for
+ * the broker's acknowledgement: libmosquitto keeps each ~2 KB message until
+ * then, and 1,250 boxes at once would hold 2.5 MB. */
+void gw_plan_fallbacks_continue(struct gw *g)
+{
 	struct dc_fallback *fb;
 
-	if (!g->rules || !g->mqtt_up || !(fb = malloc(sizeof *fb)))
+	if (!g->fallback_pass || !g->rules || !g->mqtt_up || !(fb = malloc(sizeof *fb)))
 		return;
-	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+	while (g->fallback_cursor < g->cfg.nboxes && gw_mqtt_room(g, GW_WINDOW_FALLBACKS)) {
+		size_t b = g->fallback_cursor++;
+		int64_t now = gw_now(g);
 		const struct gw_box *bx = &g->cfg.boxes[b];
 		struct gw_boxstate *bs = &g->boxes[b];
 		char err[256], sig[32], topic[DC_DRV_TOPIC_MAX];
@@ -411,7 +429,7 @@ void gw_plan_push_fallbacks(struct gw *g, bool force)
 		}
 		signature(fb, sig, sizeof sig);
 		bool stale = now - bs->fallback_pushed >= (int64_t)g->cfg.fallback_refresh_h * 3600;
-		if (!force && !stale && !strcmp(sig, bs->fallback_sig))
+		if (!g->fallback_force && !stale && !strcmp(sig, bs->fallback_sig))
 			continue;
 		char *json = dc_fallback_encode(fb);
 		if (!json)
@@ -426,6 +444,6 @@ void gw_plan_push_fallbacks(struct gw *g, bool force)
 		free(json);
 	}
 	free(fb);
-	g->fallbacks_dirty = false;
-	g->next_fallback_s = now + 3600;
+	if (g->fallback_cursor >= g->cfg.nboxes)
+		g->fallback_pass = false;
 }
