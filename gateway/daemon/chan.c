@@ -96,6 +96,14 @@ static void check_meter(struct gw *g, struct gw_chan *c, double w)
 
 /* ---- commands ---- */
 
+/* Shelly's JSON-RPC id of the channel's current command: its sequence, and
+ * the channel index in the low bits so the answer finds the channel.  An
+ * answer to an older command (even one still queued) no longer matches. */
+static long long shelly_rpc_id(const struct gw *g, const struct gw_chan *c)
+{
+	return (long long)((c->cmd_seq & 0xffffff) << 20 | (int64_t)(c - g->chans));
+}
+
 static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd_id)
 {
 	const struct gw_box *bx = &g->cfg.boxes[c->box];
@@ -110,9 +118,8 @@ static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd
 		rc = dc_tasmota_command(bx->topic, c->channel, on, &m);
 		break;
 	case GW_DRV_SHELLY:
-		/* The channel index rides in the low bits so the answer finds it. */
-		c->rpc_id = (long long)((c->cmd_seq & 0xffffff) << 20 | (int64_t)(c - g->chans));
-		rc = dc_shelly_command(bx->topic, g->cfg.shelly_src, c->rpc_id, c->channel, on, &m);
+		rc = dc_shelly_command(bx->topic, g->cfg.shelly_src, shelly_rpc_id(g, c), c->channel,
+				       on, &m);
 		break;
 	case GW_DRV_MODBUS_RTU:
 	case GW_DRV_MODBUS_TCP:
@@ -447,7 +454,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF);
 			break;
 		}
-		if (c->rpc_id != ev->rpc_id)
+		if (shelly_rpc_id(g, c) != ev->rpc_id)
 			break;	/* an answer to a command we no longer wait for */
 		gw_box_seen(g, c->box, -1);
 		if (!ev->rpc_ok)

@@ -34,25 +34,19 @@ struct gw_chan {
 	/* Screens bound to this channel (the relay is on only if all may be):
 	 * nscreens consecutive entries of g->screens. */
 	const struct dc_sched_screen *screens;
-	size_t nscreens;
 	struct dc_recon rc;
 	const char *reason;	/* rule that set `desired`, for the audit log (gw_intern) */
 	int64_t cmd_seq;	/* command id counter for this channel */
 	int64_t audit_id;	/* audit row of the pending command, 0 when none */
-	long long rpc_id;	/* Shelly: id of the last Switch.Set */
 	int64_t state_since_ms;	/* monotonic: when `confirmed` last changed */
 	double power_w;		/* per-channel power when the device measures it */
+	uint32_t nscreens;
 	bool has_power;
 	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
 	bool queued, queued_on;	/* a command (on/off) waits to be sent (gw_chan_pump) */
-	/* Commissioning test (decran relay test): off, on, off, each confirmed.
-	 * While it runs the schedule does not drive this channel. */
-	struct {
-		int phase;	/* 0 none, 1..3 waiting for off/on/off, 4 settle power */
-		int fd;		/* control client waiting for the result */
-		int64_t step_start, deadline;	/* monotonic ms */
-		void *steps;	/* cJSON array of step results */
-	} test;
+	/* Commissioning test (decran relay test, control.c): off, on, off, each
+	 * confirmed.  While it runs the schedule does not drive this channel. */
+	bool under_test;
 };
 
 struct gw_boxstate {
