@@ -68,8 +68,10 @@ int gw_audit_open(struct gw *g, char *err, size_t errlen)
 				 sqlite3_changes(db));
 		sqlite3_finalize(st);
 	}
+	gw_audit_begin(g);	/* one commit for the whole registry */
 	for (size_t i = 0; i < g->cfg.nboxes; i++)
 		gw_audit_box(g, (int)i);
+	gw_audit_flush(g);
 	return 0;
 }
 

@@ -357,15 +357,18 @@ void gw_mqtt_drain(struct gw *g)
 {
 	int fd = mosquitto_socket(g->mosq);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	gw_audit_defer(g, true);
 	for (int i = 0; fd >= 0 && i < 1000000 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN); i++) {
 		int rc = mosquitto_loop_read(g->mosq, 1);
 		if (rc != MOSQ_ERR_SUCCESS) {
+			gw_audit_defer(g, false);
 			lost(g, rc, gw_mono());
 			return;
 		}
 		fd = mosquitto_socket(g->mosq);
 		p.fd = fd;
 	}
+	gw_audit_defer(g, false);
 }
 
 void gw_mqtt_timer(struct gw *g, int64_t mono)
