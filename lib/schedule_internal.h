@@ -34,8 +34,11 @@ struct memo_key {
 	unsigned bits;
 };
 
+/* Valid for the memo's current instant only when gen == cache->memo_gen:
+ * moving to another instant bumps the generation instead of clearing the
+ * table (fallback compilation moves thousands of times per box). */
 struct memo_entry {
-	bool used;
+	unsigned gen;
 	struct memo_key key;
 	int64_t next;
 };
@@ -75,6 +78,7 @@ struct dc_sched_cache {
 	int64_t tl_from, tl_to;
 	bool ready;
 	int64_t memo_t;
+	unsigned memo_gen;	/* entries of memo_t; 0 is never current */
 	struct memo_entry *memo;	/* allocated by the first next_transition */
 	int64_t *scratch;	/* absolute boundaries, then candidates */
 	size_t cap_scratch;
