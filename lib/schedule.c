@@ -192,7 +192,7 @@ static bool list_has(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-static bool scope_match(const struct dc_policy *p, const struct dc_screen *s)
+static bool scope_match(const struct dc_policy *p, const struct dc_sched_screen *s)
 {
 	if (p->categories && !(p->categories >> s->category & 1))
 		return false;
@@ -210,7 +210,7 @@ static bool scope_match(const struct dc_policy *p, const struct dc_screen *s)
 /* `which`: the policies whose scope is worth checking (evaluate only needs
  * those in force at the instant; next_transition needs them all). */
 static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
-		       const struct dc_screen *s, uint64_t which, struct profile *pr)
+		       const struct dc_sched_screen *s, uint64_t which, struct profile *pr)
 {
 	memset(pr, 0, sizeof *pr);
 	for (uint64_t m = which; m; m &= m - 1) {
@@ -402,8 +402,8 @@ static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, con
 }
 
 /* Exported to schedule_next.c; the static versions inline into evaluate. */
-void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c, const struct dc_screen *s,
-		   uint64_t which, struct profile *pr)
+void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c,
+		   const struct dc_sched_screen *s, uint64_t which, struct profile *pr)
 {
 	profile_of(r, c, s, which, pr);
 }
@@ -419,8 +419,21 @@ const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_ca
 	return cached_instant(r, c, t);
 }
 
+struct dc_sched_screen dc_sched_screen_of(const struct dc_screen *s)
+{
+	return (struct dc_sched_screen){ s->id, s->site, s->service_hours, s->category, s->status,
+					 s->flags, s->channel };
+}
+
 bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			  const struct dc_screen *s, int64_t t)
+{
+	struct dc_sched_screen v = dc_sched_screen_of(s);
+	return dc_schedule_evaluate_view(r, ctx, &v, t);
+}
+
+bool dc_schedule_evaluate_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+			       const struct dc_sched_screen *s, int64_t t)
 {
 	struct dc_sched_ctx local = { 0 };
 	struct dc_sched_cache *c;
@@ -440,6 +453,14 @@ bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 
 void dc_schedule_explain(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			 const struct dc_screen *s, int64_t t, struct dc_explanation *out)
+{
+	struct dc_sched_screen v = dc_sched_screen_of(s);
+	dc_schedule_explain_view(r, ctx, &v, t, out);
+}
+
+void dc_schedule_explain_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+			      const struct dc_sched_screen *s, int64_t t,
+			      struct dc_explanation *out)
 {
 	struct dc_sched_ctx local = { 0 };
 	struct dc_sched_cache *c;

@@ -53,6 +53,24 @@ struct dc_grid_alert {
 
 struct dc_sched_cache;
 
+/* What the engine reads of a screen, and nothing else.  The dc_schedule_*
+ * functions taking a struct dc_screen read it through this view; a caller
+ * holding many screens for a long time (the gateway's 10,000 bound screens)
+ * keeps views over its own compact records instead of 1.2 KB inventory rows
+ * and calls the *_view functions.  The strings must outlive the calls. */
+struct dc_sched_screen {
+	const char *id;
+	const char *site;
+	const char *service_hours;	/* "" for the rules' default hours */
+	enum dc_category category;
+	enum dc_status status;
+	unsigned flags;			/* DC_FLAG_* */
+	int channel;			/* read by dc_schedule_compile only */
+};
+
+/* The view of a full inventory row (points into *s). */
+struct dc_sched_screen dc_sched_screen_of(const struct dc_screen *s);
+
 /* Run-time inputs.  Zero-initialise, point the arrays, and call
  * dc_sched_ctx_release() at the end, or whenever the arrays' contents change
  * in place (the cache keys on their address and length). */
@@ -69,11 +87,15 @@ void dc_sched_ctx_release(struct dc_sched_ctx *ctx);
 /* true when the screen may be on at t.  ctx may be NULL (no overrides, no alerts). */
 bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			  const struct dc_screen *s, int64_t t);
+bool dc_schedule_evaluate_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+			       const struct dc_sched_screen *s, int64_t t);
 
 /* The first instant > t at which the decision differs from the one at t,
  * or INT64_MAX when it does not change within DC_SCHEDULE_HORIZON. */
 int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 				    const struct dc_screen *s, int64_t t);
+int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+					 const struct dc_sched_screen *s, int64_t t);
 
 /* ---- explanation ---- */
 
@@ -119,6 +141,9 @@ struct dc_explanation {
 /* Every rule considered, in precedence order; out->on == evaluate(). */
 void dc_schedule_explain(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			 const struct dc_screen *s, int64_t t, struct dc_explanation *out);
+void dc_schedule_explain_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+			      const struct dc_sched_screen *s, int64_t t,
+			      struct dc_explanation *out);
 /* One sentence per step then the decision, in `lang`, into buf (always
  * NUL-terminated).  rules, ctx and s must be those given to explain. */
 size_t dc_explain_render(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
@@ -136,5 +161,8 @@ size_t dc_explain_render(const struct dc_rules *r, const struct dc_sched_ctx *ct
 int dc_schedule_compile(const struct dc_rules *r, struct dc_sched_ctx *ctx, const char *box,
 			const struct dc_screen *screens, size_t n, int64_t from, int64_t horizon,
 			struct dc_fallback *out, char *err, size_t errlen);
+int dc_schedule_compile_view(const struct dc_rules *r, struct dc_sched_ctx *ctx, const char *box,
+			     const struct dc_sched_screen *screens, size_t n, int64_t from,
+			     int64_t horizon, struct dc_fallback *out, char *err, size_t errlen);
 
 #endif

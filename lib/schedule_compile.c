@@ -1,6 +1,7 @@
 /* schedule_compile.c — the per-box fallback schedule (fallback.h,
  * docs/protocol.md "Fallback schedule (v1)") from the public engine API. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "schedule.h"
@@ -9,6 +10,22 @@
 int dc_schedule_compile(const struct dc_rules *r, struct dc_sched_ctx *ctx, const char *box,
 			const struct dc_screen *screens, size_t n, int64_t from, int64_t horizon,
 			struct dc_fallback *out, char *err, size_t errlen)
+{
+	struct dc_sched_screen *v = malloc((n + 1) * sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "%s", TR("mémoire insuffisante", "out of memory"));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = dc_sched_screen_of(&screens[i]);
+	int rc = dc_schedule_compile_view(r, ctx, box, v, n, from, horizon, out, err, errlen);
+	free(v);
+	return rc;
+}
+
+int dc_schedule_compile_view(const struct dc_rules *r, struct dc_sched_ctx *ctx, const char *box,
+			     const struct dc_sched_screen *screens, size_t n, int64_t from,
+			     int64_t horizon, struct dc_fallback *out, char *err, size_t errlen)
 {
 	struct dc_sched_ctx local = { 0 };
 	struct dc_sched_ctx *cx = ctx ? ctx : &local;
@@ -38,7 +55,7 @@ int dc_schedule_compile(const struct dc_rules *r, struct dc_sched_ctx *ctx, cons
 		for (size_t i = 0; i < n; i++)
 			if (screens[i].channel == ch) {
 				used = true;
-				state = state && dc_schedule_evaluate(r, cx, &screens[i], from);
+				state = state && dc_schedule_evaluate_view(r, cx, &screens[i], from);
 			}
 		if (!used)
 			continue;
@@ -50,7 +67,7 @@ int dc_schedule_compile(const struct dc_rules *r, struct dc_sched_ctx *ctx, cons
 
 			for (size_t i = 0; i < n; i++)
 				if (screens[i].channel == ch) {
-					int64_t x = dc_schedule_next_transition(r, cx, &screens[i], t);
+					int64_t x = dc_schedule_next_transition_view(r, cx, &screens[i], t);
 					if (x < next)
 						next = x;
 				}
@@ -58,7 +75,7 @@ int dc_schedule_compile(const struct dc_rules *r, struct dc_sched_ctx *ctx, cons
 				break;
 			for (size_t i = 0; i < n; i++)
 				if (screens[i].channel == ch)
-					now = now && dc_schedule_evaluate(r, cx, &screens[i], next);
+					now = now && dc_schedule_evaluate_view(r, cx, &screens[i], next);
 			if (now != state) {
 				if (fc->nsteps == DC_FALLBACK_MAX_STEPS) {
 					cut = next;

@@ -34,8 +34,11 @@ struct memo_key {
 	unsigned bits;
 };
 
+/* Valid for the memo's current instant only when gen == cache->memo_gen:
+ * moving to another instant bumps the generation instead of clearing the
+ * table (fallback compilation moves thousands of times per box). */
 struct memo_entry {
-	bool used;
+	unsigned gen;
 	struct memo_key key;
 	int64_t next;
 };
@@ -75,6 +78,7 @@ struct dc_sched_cache {
 	int64_t tl_from, tl_to;
 	bool ready;
 	int64_t memo_t;
+	unsigned memo_gen;	/* entries of memo_t; 0 is never current */
 	struct memo_entry *memo;	/* allocated by the first next_transition */
 	int64_t *scratch;	/* absolute boundaries, then candidates */
 	size_t cap_scratch;
@@ -87,8 +91,8 @@ struct dc_sched_cache *sched_prepare(const struct dc_rules *r, struct dc_sched_c
 /* The instant facts of t, cached for repeated calls at the same t. */
 const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t);
 /* The screen's profile; scope checked only for the policies in `which`. */
-void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c, const struct dc_screen *s,
-		   uint64_t which, struct profile *pr);
+void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c,
+		   const struct dc_sched_screen *s, uint64_t which, struct profile *pr);
 uint64_t sched_all_policies(const struct dc_rules *r);
 /* The decision in precedence order; with ex, every step is recorded. */
 bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,

@@ -226,6 +226,13 @@ static size_t memo_slot(const struct memo_key *k)
 int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 				    const struct dc_screen *s, int64_t t)
 {
+	struct dc_sched_screen v = dc_sched_screen_of(s);
+	return dc_schedule_next_transition_view(r, ctx, &v, t);
+}
+
+int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+					 const struct dc_sched_screen *s, int64_t t)
+{
 	struct dc_sched_ctx local = { 0 };
 	struct dc_sched_cache *c;
 	struct profile pr;
@@ -252,12 +259,15 @@ int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ct
 		key.svc_start = pr.svc_start;
 		key.svc_end = pr.svc_end;
 		key.bits = pr.removed | pr.subject << 1 | pr.airport << 2 | pr.furniture << 3;
-		if (c->memo_t != t) {
-			memset(c->memo, 0, MEMO_SIZE * sizeof *c->memo);
+		if (c->memo_t != t || !c->memo_gen) {
+			if (++c->memo_gen == 0) {	/* wrapped: forget every entry once */
+				memset(c->memo, 0, MEMO_SIZE * sizeof *c->memo);
+				c->memo_gen = 1;
+			}
 			c->memo_t = t;
 		}
 		for (size_t i = memo_slot(&key), probes = 0; probes < 8; i = (i + 1) % MEMO_SIZE, probes++) {
-			if (!c->memo[i].used) {
+			if (c->memo[i].gen != c->memo_gen) {
 				slot = &c->memo[i];
 				break;
 			}
@@ -267,7 +277,7 @@ int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ct
 	}
 	next = scan(r, c, &pr, t);
 	if (slot) {
-		slot->used = true;
+		slot->gen = c->memo_gen;
 		slot->key = key;
 		slot->next = next;
 	}

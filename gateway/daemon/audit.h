@@ -22,6 +22,10 @@ void gw_audit_close(struct gw *g);
 /* Group the rows of a burst into one transaction; flush commits it. */
 void gw_audit_begin(struct gw *g);
 void gw_audit_flush(struct gw *g);
+/* While deferring, the first row written opens a transaction (committed by
+ * flush, or when deferring ends): the confirmations of one socket read share
+ * one commit instead of one each. */
+void gw_audit_defer(struct gw *g, bool on);
 /* Returns the row id (> 0), or 0 when not recorded. */
 int64_t gw_audit_command(struct gw *g, const struct gw_chan *c, int to, const char *cmd_id);
 void gw_audit_confirm(struct gw *g, int64_t command, int state);

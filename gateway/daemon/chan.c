@@ -27,7 +27,7 @@ static const char *chan_screens(const struct gw_chan *c, char *buf, size_t len)
 	size_t o = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->nscreens && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", c->screens[i]->id);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", c->screens[i].id);
 	return buf;
 }
 
@@ -96,6 +96,14 @@ static void check_meter(struct gw *g, struct gw_chan *c, double w)
 
 /* ---- commands ---- */
 
+/* Shelly's JSON-RPC id of the channel's current command: its sequence, and
+ * the channel index in the low bits so the answer finds the channel.  An
+ * answer to an older command (even one still queued) no longer matches. */
+static long long shelly_rpc_id(const struct gw *g, const struct gw_chan *c)
+{
+	return (long long)((c->cmd_seq & 0xffffff) << 20 | (int64_t)(c - g->chans));
+}
+
 static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd_id)
 {
 	const struct gw_box *bx = &g->cfg.boxes[c->box];
@@ -110,9 +118,8 @@ static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd
 		rc = dc_tasmota_command(bx->topic, c->channel, on, &m);
 		break;
 	case GW_DRV_SHELLY:
-		/* The channel index rides in the low bits so the answer finds it. */
-		c->rpc_id = (long long)((c->cmd_seq & 0xffffff) << 20 | (int64_t)(c - g->chans));
-		rc = dc_shelly_command(bx->topic, g->cfg.shelly_src, c->rpc_id, c->channel, on, &m);
+		rc = dc_shelly_command(bx->topic, g->cfg.shelly_src, shelly_rpc_id(g, c), c->channel,
+				       on, &m);
 		break;
 	case GW_DRV_MODBUS_RTU:
 	case GW_DRV_MODBUS_TCP:
@@ -137,37 +144,52 @@ static bool can_send(const struct gw *g, const struct gw_chan *c)
 	return g->mqtt_up && g->settled;
 }
 
-/* Commands of a burst, sent after their audit rows are committed. */
-struct outgoing {
-	size_t chan;
-	int value;
-	char cmd_id[48];
-};
-static struct outgoing *outbox;
-static size_t noutbox, outbox_cap;
-static bool batching;
-
-static void outbox_push(size_t chan, int value, const char *cmd_id)
+/* Command ids: unique across restarts (boot_id), so a box applies a
+ * redelivered command once. */
+static void cmd_id_of(const struct gw *g, const struct gw_chan *c, char *buf, size_t len)
 {
-	if (noutbox == outbox_cap) {
-		size_t cap = outbox_cap ? outbox_cap * 2 : 256;
-		struct outgoing *p = realloc(outbox, cap * sizeof *p);
-		if (!p)
-			return;	/* the retry will send it */
-		outbox = p;
-		outbox_cap = cap;
-	}
-	outbox[noutbox].chan = chan;
-	outbox[noutbox].value = value;
-	snprintf(outbox[noutbox].cmd_id, sizeof outbox[noutbox].cmd_id, "%s", cmd_id);
-	noutbox++;
+	snprintf(buf, len, "%lld-%zu-%lld", (long long)g->boot_id, (size_t)(c - g->chans),
+		 (long long)c->cmd_seq);
 }
 
-void gw_chan_free(void)
+/* Commands wait on their channel (c->queued) until their audit rows are
+ * committed: a burst of 10,000 needs one COMMIT and no list of its own. */
+static bool batching;
+
+static void queue_command(struct gw *g, struct gw_chan *c, int value)
 {
-	free(outbox);
-	outbox = NULL;
-	noutbox = outbox_cap = 0;
+	if (!c->queued)
+		g->nqueued++;
+	c->queued = true;
+	c->queued_on = value == DC_STATE_ON;
+}
+
+static bool over_mqtt(const struct gw *g, const struct gw_chan *c)
+{
+	enum gw_driver d = g->cfg.boxes[c->box].driver;
+	return d != GW_DRV_MODBUS_RTU && d != GW_DRV_MODBUS_TCP;
+}
+
+/* Send the queued commands, channel after channel from where the last call
+ * stopped, while the MQTT window has room (called again from the loop as
+ * acknowledgements come back). */
+void gw_chan_pump(struct gw *g)
+{
+	for (size_t n = 0; g->nqueued && n < g->nchans; n++) {
+		size_t i = g->queue_cursor < g->nchans ? g->queue_cursor : 0;
+		struct gw_chan *c = &g->chans[i];
+		if (c->queued) {
+			if (over_mqtt(g, c) && g->mqtt_up && !gw_mqtt_room(g, GW_WINDOW_COMMANDS))
+				return;
+			char cmd_id[48];
+			c->queued = false;
+			g->nqueued--;
+			cmd_id_of(g, c, cmd_id, sizeof cmd_id);
+			if (send_command(g, c, c->queued_on ? DC_STATE_ON : DC_STATE_OFF, cmd_id) == 0)
+				g->commands_sent++;
+		}
+		g->queue_cursor = i + 1;
+	}
 }
 
 void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono)
@@ -175,7 +197,6 @@ void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono)
 	struct dc_recon_action a;
 	int64_t wake;
 	char s[256];
-	size_t idx = (size_t)(c - g->chans);
 
 	if (c->rc.desired != DC_STATE_UNKNOWN && c->rc.confirmed != c->rc.desired &&
 	    !can_send(g, c)) {
@@ -198,18 +219,15 @@ void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono)
 		char cmd_id[48];
 		if (a.attempt == 1)
 			c->cmd_seq++;
-		snprintf(cmd_id, sizeof cmd_id, "%lld-%zu-%lld", (long long)g->boot_id, idx,
-			 (long long)c->cmd_seq);
+		cmd_id_of(g, c, cmd_id, sizeof cmd_id);
 		if (a.attempt == 1)
 			c->audit_id = gw_audit_command(g, c, a.value, cmd_id);
 		/* The audit row is committed before the command leaves: in a burst
-		 * the commands wait in the outbox for the one COMMIT. */
-		if (batching) {
-			outbox_push(idx, a.value, cmd_id);
-		} else {
+		 * the commands wait on their channels for the one COMMIT. */
+		queue_command(g, c, a.value);
+		if (!batching) {
 			gw_audit_flush(g);
-			if (send_command(g, c, a.value, cmd_id) == 0)
-				g->commands_sent++;
+			gw_chan_pump(g);
 		}
 		if (a.attempt == 1)
 			log_info("chan", "switch box=%s channel=%d to=%s from=%s reason=\"%s\" "
@@ -242,12 +260,7 @@ void gw_chan_step_all(struct gw *g)
 		gw_chan_step(g, &g->chans[i], mono);
 	batching = false;
 	gw_audit_flush(g);
-	for (size_t i = 0; i < noutbox; i++) {
-		struct outgoing *o = &outbox[i];
-		if (o->chan < g->nchans && send_command(g, &g->chans[o->chan], o->value, o->cmd_id) == 0)
-			g->commands_sent++;
-	}
-	noutbox = 0;
+	gw_chan_pump(g);
 }
 
 void gw_chan_connected(struct gw *g)
@@ -454,7 +467,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF);
 			break;
 		}
-		if (c->rpc_id != ev->rpc_id)
+		if (shelly_rpc_id(g, c) != ev->rpc_id)
 			break;	/* an answer to a command we no longer wait for */
 		gw_box_seen(g, c->box, -1);
 		if (!ev->rpc_ok)

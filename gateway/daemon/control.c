@@ -36,6 +36,20 @@ static struct client {
 	char buf[REQ_MAX];
 } clients[MAX_CLIENTS];
 
+/* The tests in progress: a handful at most, so they live here rather than
+ * in every one of 10,000 channels (which only carry under_test).  A test
+ * names its channel by box id so it survives a reload. */
+struct relay_test {
+	char box[DC_ID_MAX];
+	int channel;
+	int phase;		/* 1..3 waiting for off/on/off, 4 settle power */
+	int fd;			/* control client waiting for the result, -1 gone */
+	int64_t step_start, deadline;	/* monotonic ms */
+	cJSON *steps;		/* step results */
+};
+static struct relay_test *tests;
+static size_t ntests, captests;
+
 int gw_control_open(struct gw *g)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -85,9 +99,9 @@ static void drop(struct gw *g, int fd)
 	if (c)
 		c->fd = -1;
 	/* A relay test whose client left still finishes; nobody hears the result. */
-	for (size_t i = 0; i < g->nchans; i++)
-		if (g->chans[i].test.fd == fd)
-			g->chans[i].test.fd = -1;
+	for (size_t i = 0; i < ntests; i++)
+		if (tests[i].fd == fd)
+			tests[i].fd = -1;
 }
 
 void gw_control_close(struct gw *g)
@@ -100,6 +114,11 @@ void gw_control_close(struct gw *g)
 		unlink(g->cfg.control_socket);
 		g->ctlfd = -1;
 	}
+	for (size_t i = 0; i < ntests; i++)
+		cJSON_Delete(tests[i].steps);
+	free(tests);
+	tests = NULL;
+	ntests = captests = 0;
 }
 
 void gw_control_accept(struct gw *g)
@@ -190,7 +209,7 @@ static cJSON *boxes(struct gw *g)
 			cJSON *co = cJSON_CreateObject(), *sc = cJSON_AddArrayToObject(co, "screens");
 			cJSON_AddNumberToObject(co, "channel", ch);
 			for (size_t k = 0; k < c->nscreens; k++)
-				cJSON_AddItemToArray(sc, cJSON_CreateString(c->screens[k]->id));
+				cJSON_AddItemToArray(sc, cJSON_CreateString(c->screens[k].id));
 			add_state(co, "desired", c->rc.desired);
 			add_state(co, "confirmed", c->rc.confirmed);
 			add_state(co, "pending", c->rc.pending);
@@ -239,7 +258,7 @@ static cJSON *status(struct gw *g)
 	cJSON_AddBoolToObject(j, "mqtt", g->mqtt_up);
 	cJSON_AddNumberToObject(j, "boxes", (double)g->cfg.nboxes);
 	cJSON_AddNumberToObject(j, "channels", (double)g->nchans);
-	cJSON_AddNumberToObject(j, "screens", (double)g->nscreens);
+	cJSON_AddNumberToObject(j, "screens", (double)g->nbound);
 	cJSON_AddNumberToObject(j, "commands_sent", (double)g->commands_sent);
 	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
 	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
@@ -251,11 +270,19 @@ static cJSON *status(struct gw *g)
 
 /* ---- relay test: off, on, off ---- */
 
-static void test_step(struct gw *g, struct gw_chan *c, int value)
+static struct gw_chan *test_chan(struct gw *g, const struct relay_test *t)
+{
+	int b = gw_config_box(&g->cfg, t->box);
+	if (b < 0 || t->channel > g->cfg.boxes[b].channels)
+		return NULL;
+	return &g->chans[g->boxes[b].chan0 + (size_t)t->channel - 1];
+}
+
+static void test_step(struct gw *g, struct relay_test *t, struct gw_chan *c, int value)
 {
 	int64_t mono = gw_mono();
-	c->test.step_start = mono;
-	c->test.deadline = mono + g->cfg.confirm_timeout_ms;
+	t->step_start = mono;
+	t->deadline = mono + g->cfg.confirm_timeout_ms;
 	dc_recon_set_desired(&c->rc, value);
 	/* Force a fresh command even if the relay already reports that state,
 	 * so the test proves the relay obeys. */
@@ -263,44 +290,47 @@ static void test_step(struct gw *g, struct gw_chan *c, int value)
 	gw_chan_step(g, c, mono);
 }
 
-/* The desk's record of the test running on c (the newest entry for it). */
-static struct dc_web_test *test_log(struct gw *g, const struct gw_chan *c)
+/* The desk's record of the test t (the newest running entry for it). */
+static struct dc_web_test *test_log(struct gw *g, const struct relay_test *t)
 {
 	for (size_t i = 0; i < g->ntests; i++)
-		if (g->tests[i].channel == c->channel && g->tests[i].result == 0 &&
-		    !strcmp(g->tests[i].box, g->cfg.boxes[c->box].id))
+		if (g->tests[i].channel == t->channel && g->tests[i].result == 0 &&
+		    !strcmp(g->tests[i].box, t->box))
 			return &g->tests[i];
 	return NULL;
 }
 
-static void test_log_start(struct gw *g, const struct gw_chan *c)
+static void test_log_start(struct gw *g, const struct relay_test *t)
 {
 	if (g->ntests == GW_TESTS_KEPT)
 		g->ntests--;
 	memmove(&g->tests[1], &g->tests[0], g->ntests * sizeof g->tests[0]);
 	g->ntests++;
-	g->tests[0] = (struct dc_web_test){ .channel = c->channel, .at = gw_now(g) };
-	snprintf(g->tests[0].box, sizeof g->tests[0].box, "%s", g->cfg.boxes[c->box].id);
+	g->tests[0] = (struct dc_web_test){ .channel = t->channel, .at = gw_now(g) };
+	snprintf(g->tests[0].box, sizeof g->tests[0].box, "%s", t->box);
 }
 
-static void test_finish(struct gw *g, struct gw_chan *c, bool ok, const char *error_msg)
+/* Answers and forgets tests[i] (the last test takes its place). */
+static void test_finish(struct gw *g, size_t i, struct gw_chan *c, bool ok,
+			const char *error_msg)
 {
-	struct dc_web_test *t = test_log(g, c);
-	if (t)
-		t->result = ok ? 1 : -1;
+	struct relay_test *t = &tests[i];
+	struct dc_web_test *log = test_log(g, t);
+	if (log)
+		log->result = ok ? 1 : -1;
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "ok", ok);
-	cJSON_AddStringToObject(j, "box", g->cfg.boxes[c->box].id);
-	cJSON_AddNumberToObject(j, "channel", c->channel);
+	cJSON_AddStringToObject(j, "box", t->box);
+	cJSON_AddNumberToObject(j, "channel", t->channel);
 	if (error_msg)
 		cJSON_AddStringToObject(j, "error", error_msg);
-	cJSON_AddItemToObject(j, "steps", c->test.steps);
-	c->test.steps = NULL;
-	c->test.phase = 0;
-	int fd = c->test.fd;
-	c->test.fd = -1;
-	log_info("control", "relay test %s box=%s channel=%d", ok ? "passed" : "failed",
-		 g->cfg.boxes[c->box].id, c->channel);
+	cJSON_AddItemToObject(j, "steps", t->steps);
+	if (c)
+		c->under_test = false;
+	int fd = t->fd;
+	log_info("control", "relay test %s box=%s channel=%d", ok ? "passed" : "failed", t->box,
+		 t->channel);
+	*t = tests[--ntests];
 	answer(g, fd, j);
 	g->dirty = true;	/* the schedule takes the channel back */
 }
@@ -316,48 +346,51 @@ static double measured(struct gw *g, const struct gw_chan *c, bool *has)
 void gw_control_tests(struct gw *g)
 {
 	int64_t mono = gw_mono();
-	for (size_t i = 0; i < g->nchans; i++) {
-		struct gw_chan *c = &g->chans[i];
-		if (!c->test.phase)
+	for (size_t i = ntests; i-- > 0;) {
+		struct relay_test *t = &tests[i];
+		struct gw_chan *c = test_chan(g, t);
+		if (!c) {
+			test_finish(g, i, NULL, false, "channel removed by a reload");
 			continue;
-		if (c->test.phase == 4) {	/* waiting for a power reading after "on" */
-			if (mono < c->test.deadline)
+		}
+		if (t->phase == 4) {	/* waiting for a power reading after "on" */
+			if (mono < t->deadline)
 				continue;
-			struct dc_web_test *t = test_log(g, c);
-			if (t)
-				t->power_on_w = measured(g, c, &t->has_power);
-			c->test.phase = 3;
-			test_step(g, c, DC_STATE_OFF);
+			struct dc_web_test *log = test_log(g, t);
+			if (log)
+				log->power_on_w = measured(g, c, &log->has_power);
+			t->phase = 3;
+			test_step(g, t, c, DC_STATE_OFF);
 			continue;
 		}
 		bool done = c->rc.confirmed == c->rc.desired;
-		if (!done && mono < c->test.deadline)
+		if (!done && mono < t->deadline)
 			continue;
 		cJSON *st = cJSON_CreateObject();
 		bool has;
 		double w = measured(g, c, &has);
 		cJSON_AddStringToObject(st, "to", state_name(c->rc.desired));
 		cJSON_AddBoolToObject(st, "confirmed", done);
-		cJSON_AddNumberToObject(st, "ms", (double)(mono - c->test.step_start));
+		cJSON_AddNumberToObject(st, "ms", (double)(mono - t->step_start));
 		if (has)
 			cJSON_AddNumberToObject(st, "power_w", w);
-		cJSON_AddItemToArray(c->test.steps, st);
-		struct dc_web_test *t = test_log(g, c);
-		if (done && t && t->nsteps < 3)
-			t->step_ms[t->nsteps++] = (int)(mono - c->test.step_start);
+		cJSON_AddItemToArray(t->steps, st);
+		struct dc_web_test *log = test_log(g, t);
+		if (done && log && log->nsteps < 3)
+			log->step_ms[log->nsteps++] = (int)(mono - t->step_start);
 		if (!done) {
-			test_finish(g, c, false, "not confirmed");
+			test_finish(g, i, c, false, "not confirmed");
 			continue;
 		}
-		if (c->test.phase == 1) {
-			c->test.phase = 2;
-			test_step(g, c, DC_STATE_ON);
-		} else if (c->test.phase == 2) {
+		if (t->phase == 1) {
+			t->phase = 2;
+			test_step(g, t, c, DC_STATE_ON);
+		} else if (t->phase == 2) {
 			/* Give a meter a moment to see the load. */
-			c->test.phase = 4;
-			c->test.deadline = mono + (has || g->boxes[c->box].has_power ? 2000 : 0);
+			t->phase = 4;
+			t->deadline = mono + (has || g->boxes[c->box].has_power ? 2000 : 0);
 		} else {
-			test_finish(g, c, true, NULL);
+			test_finish(g, i, c, true, NULL);
 		}
 	}
 }
@@ -365,15 +398,16 @@ void gw_control_tests(struct gw *g)
 int64_t gw_control_next(const struct gw *g)
 {
 	int64_t w = INT64_MAX;
-	for (size_t i = 0; i < g->nchans; i++)
-		if (g->chans[i].test.phase && g->chans[i].test.deadline < w)
-			w = g->chans[i].test.deadline;
+	(void)g;
+	for (size_t i = 0; i < ntests; i++)
+		if (tests[i].deadline < w)
+			w = tests[i].deadline;
 	return w;
 }
 
 bool gw_chan_under_test(const struct gw_chan *c)
 {
-	return c->test.phase != 0;
+	return c->under_test;
 }
 
 int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen)
@@ -383,18 +417,33 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, s
 		return -1;
 	}
 	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)channel - 1];
-	if (c->test.phase) {
+	if (c->under_test) {
 		snprintf(err, errlen, "a test is already running on this channel");
 		return -1;
 	}
+	if (ntests == captests) {
+		size_t cap = captests ? captests * 2 : 4;
+		struct relay_test *p = realloc(tests, cap * sizeof *p);
+		if (!p) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		tests = p;
+		captests = cap;
+	}
 	log_info("control", "relay test started box=%s channel=%d", g->cfg.boxes[box].id,
 		 c->channel);
-	snprintf(c->reason, sizeof c->reason, "commissioning:relay-test");
-	test_log_start(g, c);
-	c->test.fd = fd;
-	c->test.steps = cJSON_CreateArray();
-	c->test.phase = 1;
-	test_step(g, c, DC_STATE_OFF);
+	struct relay_test *t = &tests[ntests++];
+	memset(t, 0, sizeof *t);
+	snprintf(t->box, sizeof t->box, "%s", g->cfg.boxes[box].id);
+	t->channel = c->channel;
+	t->fd = fd;
+	t->steps = cJSON_CreateArray();
+	t->phase = 1;
+	c->reason = "commissioning:relay-test";
+	c->under_test = true;
+	test_log_start(g, t);
+	test_step(g, t, c, DC_STATE_OFF);
 	return 0;
 }
 

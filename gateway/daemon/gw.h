@@ -7,6 +7,7 @@
  *   control.c  the local API on a UNIX socket (used by the decran CLI)
  *   web.c      the dashboard (gateway/web.h) in the same loop
  *   energy.c   the energy ledger kept current from the audit tables
+ *   strpool.c  packed strings: bound screens' ids, interned audit reasons
  */
 #ifndef DECRAN_GW_H
 #define DECRAN_GW_H
@@ -25,6 +26,7 @@
 #include "schedule.h"
 #include "screen.h"
 #include "web.h"
+#include "strpool.h"
 
 struct dc_store;
 struct dc_web;
@@ -40,30 +42,26 @@ struct gw_latency {
 	int64_t sum_ms;
 };
 
+/* One per relay channel: 10,000 on a large fleet, so kept small. */
 struct gw_chan {
 	int box;		/* index in cfg.boxes */
 	int channel;		/* 1..16 */
-	/* Screens bound to this channel (the relay is on only if all may be). */
-	const struct dc_screen **screens;
-	size_t nscreens;
+	/* Screens bound to this channel (the relay is on only if all may be):
+	 * nscreens consecutive entries of g->screens. */
+	const struct dc_sched_screen *screens;
 	struct dc_recon rc;
-	int64_t next_edge;	/* UTC s: the schedule changes its mind then */
-	char reason[160];	/* rule that set `desired`, for the audit log */
+	const char *reason;	/* rule that set `desired`, for the audit log (gw_intern) */
 	int64_t cmd_seq;	/* command id counter for this channel */
 	int64_t audit_id;	/* audit row of the pending command, 0 when none */
-	long long rpc_id;	/* Shelly: id of the last Switch.Set */
 	int64_t state_since_ms;	/* monotonic: when `confirmed` last changed */
 	double power_w;		/* per-channel power when the device measures it */
+	uint32_t nscreens;
 	bool has_power;
 	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
-	/* Commissioning test (decran relay test): off, on, off, each confirmed.
-	 * While it runs the schedule does not drive this channel. */
-	struct {
-		int phase;	/* 0 none, 1..3 waiting for off/on/off, 4 settle power */
-		int fd;		/* control client waiting for the result */
-		int64_t step_start, deadline;	/* monotonic ms */
-		void *steps;	/* cJSON array of step results */
-	} test;
+	bool queued, queued_on;	/* a command (on/off) waits to be sent (gw_chan_pump) */
+	/* Commissioning test (decran relay test, control.c): off, on, off, each
+	 * confirmed.  While it runs the schedule does not drive this channel. */
+	bool under_test;
 };
 
 struct gw_boxstate {
@@ -72,6 +70,7 @@ struct gw_boxstate {
 	int64_t offline_since_ms;
 	bool alarm_offline;
 	size_t chan0;		/* its channels are chans[chan0 .. chan0+channels) */
+	size_t screen0, nscreens;	/* its bound screens are g->screens[screen0 ..] */
 	double power_w, energy_wh;
 	bool has_power, has_energy;
 	char fallback_sig[32];	/* hash of the last fallback pushed, "" none */
@@ -88,9 +87,12 @@ struct gw {
 	struct dc_override *overrides;	/* sctx points into these */
 	struct dc_grid_alert *alerts;
 	struct dc_store *store;
-	struct dc_screen *screens;	/* bound screens, from the store, by (box, channel) */
+	/* Screens bound to the config's boxes, sorted by (box index, channel):
+	 * only what the schedule reads (lib/schedule.h), strings in screen_text. */
+	struct dc_sched_screen *screens;
 	size_t nscreens;
-	const struct dc_screen **screen_refs;	/* gw_chan.screens point into this */
+	struct gw_strpool screen_text;
+	size_t nbound;		/* screens bound in the store, known boxes or not */
 	char (*box_ids)[DC_ID_MAX];	/* boxes of the current channel table, for reloads */
 	int *box_channels;
 	size_t nboxes_state;
@@ -99,6 +101,7 @@ struct gw {
 	struct gw_boxstate *boxes;	/* parallel to cfg.boxes */
 	struct gw_chan *chans;
 	size_t nchans;
+	size_t nqueued, queue_cursor;	/* channels with a command waiting, where to look next */
 	struct dc_recon_policy policy;
 
 	struct mosquitto *mosq;
@@ -113,6 +116,9 @@ struct gw {
 	bool dirty;		/* re-evaluate desired states now */
 	bool settled;		/* startup grace over and waiting input read */
 	bool fallbacks_dirty;
+	bool fallback_pass, fallback_force;	/* pushing fallbacks, from box fallback_cursor */
+	size_t fallback_cursor;
+	int mqtt_inflight;	/* published, not yet acknowledged (on_publish) */
 
 	struct dc_web *web;	/* the dashboard; NULL when http.listen is "" */
 	struct dc_web_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
@@ -130,6 +136,11 @@ int64_t gw_now_ms(const struct gw *g);	/* UTC milliseconds */
 int64_t gw_mono(void);			/* monotonic ms, for retries and timeouts */
 
 /* mqtt.c */
+/* Messages libmosquitto may hold at once (each kept with its payload until
+ * the broker's PUBACK): commands and fallbacks wait in compact form beyond
+ * these (a flag per channel, a cursor over the boxes). */
+#define GW_WINDOW_COMMANDS 1024
+#define GW_WINDOW_FALLBACKS 16
 int gw_mqtt_init(struct gw *g);
 void gw_mqtt_free(struct gw *g);
 void gw_mqtt_io(struct gw *g, uint32_t events);
@@ -140,6 +151,7 @@ void gw_mqtt_drain(struct gw *g);
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain);
 int gw_box_index(const struct gw *g, int driver, const char *topic);
+bool gw_mqtt_room(const struct gw *g, int window);	/* fewer than window in flight */
 
 /* plan.c */
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
@@ -149,7 +161,8 @@ struct gw_gridmsg;
 long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err,
 			     size_t errlen);	/* MQTT grid alert: id / cleared, or -1 */
 void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
-void gw_plan_push_fallbacks(struct gw *g, bool force);
+void gw_plan_push_fallbacks(struct gw *g, bool force);	/* starts a pass */
+void gw_plan_fallbacks_continue(struct gw *g);
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
 
 /* chan.c */
@@ -161,7 +174,7 @@ void gw_alarms_check_offline(struct gw *g);
 void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void gw_chan_connected(struct gw *g);
-void gw_chan_free(void);
+void gw_chan_pump(struct gw *g);	/* send the queued commands */
 int64_t gw_alarms_next_offline(const struct gw *g);
 
 /* modbus.c: worker threads; results come back through an eventfd. */

@@ -180,8 +180,11 @@ static void tick(struct gw *g)
 	} else if (mono >= g->recon_wake_ms) {
 		gw_chan_step_all(g);
 	}
+	gw_chan_pump(g);	/* commands the MQTT window held back */
 	if (g->settled && (g->fallbacks_dirty || gw_now(g) >= g->next_fallback_s))
 		gw_plan_push_fallbacks(g, false);
+	else if (g->settled)
+		gw_plan_fallbacks_continue(g);
 	gw_alarms_check_offline(g);
 	gw_control_tests(g);
 	heartbeat(g, mono);
@@ -337,7 +340,6 @@ int main(int argc, char **argv)
 	gw_modbus_free();
 	gw_control_close(g);
 	gw_mqtt_free(g);
-	gw_chan_free();
 	gw_audit_close(g);
 	dc_sched_ctx_release(&g->sctx);
 	free(g->overrides);
@@ -347,8 +349,9 @@ int main(int argc, char **argv)
 	gw_config_free(&g->cfg);
 	free(g->chans);
 	free(g->boxes);
-	free(g->screen_refs);
 	free(g->screens);
+	gw_strpool_free(&g->screen_text);
+	gw_intern_free();
 	free(g->box_ids);
 	free(g->box_channels);
 	return rc < 0 ? 1 : 0;

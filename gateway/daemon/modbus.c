@@ -8,6 +8,9 @@
  * drains (gw_modbus_drain) into the same reports MQTT drivers produce.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,6 +432,13 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		w->devs = p;
 		w->devs[w->ndevs++] = d;
 	}
+#ifdef __GLIBC__
+	/* Workers allocate next to nothing (a result queue under a lock): a
+	 * malloc arena of their own each would be 64 MB of address space and
+	 * pages of RSS for it.  One arena for the whole process. */
+	if (nworkers)
+		mallopt(M_ARENA_MAX, 1);
+#endif
 	for (size_t i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
 		if (!w->ndevs)

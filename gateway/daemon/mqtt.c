@@ -224,6 +224,7 @@ static void on_connect(struct mosquitto *m, void *ud, int rc)
 	}
 	g->mqtt_up = true;
 	g->mqtt_backoff_ms = 0;
+	g->mqtt_inflight = 0;
 	log_info("mqtt", "connected host=%s port=%d", g->cfg.broker_host, g->cfg.broker_port);
 	subscribe_all(g);
 	gw_chan_connected(g);	/* the heartbeat goes out at the next tick */
@@ -236,6 +237,24 @@ static void on_disconnect(struct mosquitto *m, void *ud, int rc)
 	if (g->mqtt_up)
 		log_warn("mqtt", "disconnected rc=%d", rc);
 	g->mqtt_up = false;
+}
+
+/* Every message published (all QoS 1) is acknowledged here once: the count
+ * in flight paces commands and fallbacks.  A lost connection forgets it
+ * (what libmosquitto re-sends after is then not counted, never the reverse,
+ * so the count cannot stall sending). */
+static void on_publish(struct mosquitto *m, void *ud, int mid)
+{
+	struct gw *g = ud;
+	(void)m;
+	(void)mid;
+	if (g->mqtt_inflight > 0)
+		g->mqtt_inflight--;
+}
+
+bool gw_mqtt_room(const struct gw *g, int window)
+{
+	return g->mqtt_inflight < window;
 }
 
 /* ---- connection management ---- */
@@ -311,6 +330,7 @@ int gw_mqtt_init(struct gw *g)
 	mosquitto_connect_callback_set(g->mosq, on_connect);
 	mosquitto_disconnect_callback_set(g->mosq, on_disconnect);
 	mosquitto_message_callback_set(g->mosq, on_message);
+	mosquitto_publish_callback_set(g->mosq, on_publish);
 	build_table(g);
 	g->mqtt_retry_ms = gw_mono();
 	return 0;
@@ -345,8 +365,12 @@ void gw_mqtt_io(struct gw *g, uint32_t events)
 {
 	int64_t mono = gw_mono();
 	int rc = MOSQ_ERR_SUCCESS;
-	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		/* After a burst, confirmations come by thousands. */
+		gw_audit_defer(g, true);
 		rc = mosquitto_loop_read(g->mosq, 1);
+		gw_audit_defer(g, false);
+	}
 	if (rc == MOSQ_ERR_SUCCESS && (events & EPOLLOUT))
 		rc = mosquitto_loop_write(g->mosq, 1);
 	if (rc != MOSQ_ERR_SUCCESS)
@@ -361,15 +385,18 @@ void gw_mqtt_drain(struct gw *g)
 {
 	int fd = mosquitto_socket(g->mosq);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	gw_audit_defer(g, true);
 	for (int i = 0; fd >= 0 && i < 1000000 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN); i++) {
 		int rc = mosquitto_loop_read(g->mosq, 1);
 		if (rc != MOSQ_ERR_SUCCESS) {
+			gw_audit_defer(g, false);
 			lost(g, rc, gw_mono());
 			return;
 		}
 		fd = mosquitto_socket(g->mosq);
 		p.fd = fd;
 	}
+	gw_audit_defer(g, false);
 }
 
 void gw_mqtt_timer(struct gw *g, int64_t mono)
@@ -403,6 +430,7 @@ int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len,
 		log_warn("mqtt", "publish failed topic=%s error=\"%s\"", topic, mosquitto_strerror(rc));
 		return -1;
 	}
+	g->mqtt_inflight++;
 	/* Writes are flushed by the loop (EPOLLOUT) after the batch. */
 	return 0;
 }

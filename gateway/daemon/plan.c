@@ -107,66 +107,143 @@ long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err
 	return n;
 }
 
-static int by_box_channel(const void *a, const void *b)
-{
-	const struct dc_screen *x = a, *y = b;
-	int c = strcmp(x->box, y->box);
-	return c ? c : x->channel - y->channel;
-}
-
-struct bound_list {
-	struct dc_screen *v;
-	size_t n, cap;
+/* A bound screen while the binding is built: its view and its box. */
+struct bound {
+	struct dc_sched_screen v;
+	int box;		/* index in cfg.boxes */
 };
 
+struct box_ref {
+	const char *id;
+	int index;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct box_ref *)a)->id, ((const struct box_ref *)b)->id);
+}
+
+struct bind_acc {
+	const struct gw_config *cfg;
+	const struct box_ref *boxes;	/* cfg's boxes sorted by id */
+	struct bound *v;
+	size_t n, cap, nbound;
+	struct gw_strpool *text;
+	bool oom;
+};
+
+static int find_box(const struct bind_acc *a, const char *id)
+{
+	struct box_ref key = { id, -1 };
+	const struct box_ref *r = bsearch(&key, a->boxes, a->cfg->nboxes, sizeof key, by_id);
+	return r ? r->index : -1;
+}
+
+/* Only the fields the schedule reads are kept: the full rows (1.2 KB each)
+ * of 10,000 screens would be most of the daemon's memory. */
 static int keep_bound(const struct dc_screen *s, void *arg)
 {
-	struct bound_list *l = arg;
-	if (s->box[0] && s->channel > 0 && l->n < l->cap)
-		l->v[l->n++] = *s;
+	struct bind_acc *a = arg;
+	if (!s->box[0] || s->channel <= 0)
+		return 0;
+	a->nbound++;
+	int b = find_box(a, s->box);
+	if (b < 0) {
+		log_warn("plan", "screen bound to a box the config does not know screen=%s "
+			 "box=%s", s->id, s->box);
+		return 0;
+	}
+	if (s->channel > a->cfg->boxes[b].channels)
+		/* Still compiled into the box's fallback, as it is bound there. */
+		log_warn("plan", "screen bound beyond the box's channels screen=%s box=%s "
+			 "channel=%d channels=%d", s->id, s->box, s->channel,
+			 a->cfg->boxes[b].channels);
+	if (a->n == a->cap)
+		return 0;
+	struct dc_sched_screen v = dc_sched_screen_of(s);
+	v.id = gw_strpool_add(a->text, s->id);
+	v.site = gw_strpool_add(a->text, s->site);
+	v.service_hours = gw_strpool_add(a->text, s->service_hours);
+	if (!v.id || !v.site || !v.service_hours) {
+		a->oom = true;
+		return 1;
+	}
+	a->v[a->n++] = (struct bound){ v, b };
 	return 0;
+}
+
+static int by_box_channel(const void *a, const void *b)
+{
+	const struct bound *x = a, *y = b;
+	if (x->box != y->box)
+		return x->box < y->box ? -1 : 1;
+	return x->v.channel - y->v.channel;
+}
+
+/* The screens bound to the config's boxes, sorted by (box index, channel),
+ * into acc->v (acc->n of them); strings into acc->text. */
+static int load_bound(struct gw *g, struct bind_acc *acc, char *err, size_t errlen)
+{
+	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
+	long count = 0;
+	int rc = 0;
+
+	if (g->store && dc_store_count_screens(g->store, &f, &count) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
+		return -1;
+	}
+	struct box_ref *boxes = malloc((g->cfg.nboxes + 1) * sizeof *boxes);
+	acc->v = malloc(((size_t)count + 1) * sizeof *acc->v);
+	acc->cap = (size_t)count;
+	if (!boxes || !acc->v) {
+		free(boxes);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t b = 0; b < g->cfg.nboxes; b++)
+		boxes[b] = (struct box_ref){ g->cfg.boxes[b].id, (int)b };
+	qsort(boxes, g->cfg.nboxes, sizeof *boxes, by_id);
+	acc->cfg = &g->cfg;
+	acc->boxes = boxes;
+	if (g->store && dc_store_list_screens(g->store, &f, keep_bound, acc) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
+		rc = -1;
+	} else if (acc->oom) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	free(boxes);
+	acc->boxes = NULL;
+	if (rc == 0)
+		qsort(acc->v, acc->n, sizeof *acc->v, by_box_channel);
+	return rc;
 }
 
 /* (Re)build the channel table from the config's boxes and the screens bound
  * to them, keeping what is known of channels that existed before. */
 int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 {
-	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
-	struct dc_screen *all = NULL;
-	size_t nb = 0;
+	struct gw_strpool text = { 0 };
+	struct bind_acc acc = { .text = &text };
 
-	/* Counted first and copied one by one: a growing array would hold two
-	 * copies of 10,000 screens at its last realloc (peak RSS). */
-	long count = 0;
-	if (g->store && dc_store_count_screens(g->store, &f, &count) < 0) {
-		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
+	if (load_bound(g, &acc, err, errlen) < 0) {
+		free(acc.v);
+		gw_strpool_free(&text);
 		return -1;
 	}
-	struct bound_list bl = { calloc((size_t)count + 1, sizeof *all), 0, (size_t)count };
-	if (!bl.v) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (g->store && dc_store_list_screens(g->store, &f, keep_bound, &bl) < 0) {
-		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
-		free(bl.v);
-		return -1;
-	}
-	all = bl.v;
-	nb = bl.n;
-	qsort(all, nb, sizeof *all, by_box_channel);
-
+	size_t nb = acc.n;
 	size_t nchans = 0;
 	for (size_t b = 0; b < g->cfg.nboxes; b++)
 		nchans += (size_t)g->cfg.boxes[b].channels;
 	struct gw_chan *chans = calloc(nchans + 1, sizeof *chans);
 	struct gw_boxstate *boxes = calloc(g->cfg.nboxes + 1, sizeof *boxes);
-	const struct dc_screen **refs = calloc(nb + 1, sizeof *refs);
-	if (!chans || !boxes || !refs) {
+	struct dc_sched_screen *screens = malloc((nb + 1) * sizeof *screens);
+	if (!chans || !boxes || !screens) {
 		free(chans);
 		free(boxes);
-		free(refs);
-		free(all);
+		free(screens);
+		free(acc.v);
+		gw_strpool_free(&text);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -178,6 +255,7 @@ int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 		for (int ch = 1; ch <= bx->channels; ch++, k++) {
 			chans[k].box = (int)b;
 			chans[k].channel = ch;
+			chans[k].reason = "";
 			dc_recon_init(&chans[k].rc);
 		}
 		/* What we knew of the same box before a reload. */
@@ -198,44 +276,46 @@ int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 				nc->nscreens = 0;
 			}
 		}
+		boxes[b].screen0 = boxes[b].nscreens = 0;
 	}
-	/* Attach screens: they are sorted by (box, channel) so each channel's
-	 * screens are contiguous in refs. */
+	/* Attach screens: sorted by (box, channel), each box's and each
+	 * channel's screens are consecutive. */
 	for (size_t i = 0; i < nb; i++) {
-		int b = gw_config_box(&g->cfg, all[i].box);
-		if (b < 0) {
-			log_warn("plan", "screen bound to a box the config does not know screen=%s "
-				 "box=%s", all[i].id, all[i].box);
+		const struct bound *s = &acc.v[i];
+		struct gw_boxstate *bs = &boxes[s->box];
+		screens[i] = s->v;
+		if (!bs->nscreens++)
+			bs->screen0 = i;
+		if (s->v.channel > g->cfg.boxes[s->box].channels)
 			continue;
-		}
-		if (all[i].channel > g->cfg.boxes[b].channels) {
-			log_warn("plan", "screen bound beyond the box's channels screen=%s box=%s "
-				 "channel=%d channels=%d", all[i].id, all[i].box, all[i].channel,
-				 g->cfg.boxes[b].channels);
-			continue;
-		}
-		struct gw_chan *c = &chans[boxes[b].chan0 + (size_t)all[i].channel - 1];
-		refs[i] = &all[i];
+		struct gw_chan *c = &chans[bs->chan0 + (size_t)s->v.channel - 1];
 		if (!c->screens)
-			c->screens = &refs[i];
+			c->screens = &screens[i];
 		c->nscreens++;
 	}
-	for (size_t i = 0; i < nchans; i++)
+	free(acc.v);
+	size_t nqueued = 0;
+	for (size_t i = 0; i < nchans; i++) {
 		if (!chans[i].nscreens)
 			dc_recon_set_desired(&chans[i].rc, DC_STATE_UNKNOWN);
+		nqueued += chans[i].queued;
+	}
 
 	free(g->chans);
 	free(g->boxes);
-	free(g->screen_refs);
 	free(g->screens);
+	gw_strpool_free(&g->screen_text);
 	free(g->box_ids);
 	free(g->box_channels);
 	g->chans = chans;
 	g->nchans = nchans;
+	g->nqueued = nqueued;
+	g->queue_cursor = 0;
 	g->boxes = boxes;
-	g->screen_refs = refs;
-	g->screens = all;
+	g->screens = screens;
 	g->nscreens = nb;
+	g->screen_text = text;
+	g->nbound = acc.nbound;
 	g->nboxes_state = g->cfg.nboxes;
 	g->box_ids = calloc(g->cfg.nboxes + 1, sizeof *g->box_ids);
 	g->box_channels = calloc(g->cfg.nboxes + 1, sizeof *g->box_channels);
@@ -245,16 +325,16 @@ int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 	}
 	g->dirty = g->fallbacks_dirty = true;
 	log_info("plan", "bindings loaded boxes=%zu channels=%zu screens=%zu", g->cfg.nboxes,
-		 nchans, nb);
+		 nchans, acc.nbound);
 	return 0;
 }
 
 /* Short name of the rule that decided, for the audit log. */
-static void decisive_reason(struct gw *g, const struct dc_screen *s, int64_t t, char *buf,
+static void decisive_reason(struct gw *g, const struct dc_sched_screen *s, int64_t t, char *buf,
 			    size_t len)
 {
 	struct dc_explanation e;
-	dc_schedule_explain(g->rules, &g->sctx, s, t, &e);
+	dc_schedule_explain_view(g->rules, &g->sctx, s, t, &e);
 	const struct dc_explain_step *st = &e.steps[e.decisive];
 	switch (st->kind) {
 	case DC_STEP_REMOVED:
@@ -289,7 +369,7 @@ bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c)
 	int64_t t = gw_now(g);
 	for (size_t i = 0; g->rules && i < c->nscreens; i++) {
 		struct dc_explanation e;
-		dc_schedule_explain(g->rules, &g->sctx, c->screens[i], t, &e);
+		dc_schedule_explain_view(g->rules, &g->sctx, &c->screens[i], t, &e);
 		for (size_t k = 0; k < e.nsteps; k++)
 			if (e.steps[k].kind == DC_STEP_NIGHT &&
 			    (e.steps[k].outcome == DC_OUT_APPLIED ||
@@ -315,24 +395,26 @@ void gw_plan_evaluate(struct gw *g)
 		}
 		bool on = true;
 		int64_t next = INT64_MAX;
-		const struct dc_screen *off_by = NULL;
+		const struct dc_sched_screen *off_by = NULL;
 		for (size_t k = 0; k < c->nscreens; k++) {
-			if (!dc_schedule_evaluate(g->rules, &g->sctx, c->screens[k], t)) {
+			const struct dc_sched_screen *s = &c->screens[k];
+			if (!dc_schedule_evaluate_view(g->rules, &g->sctx, s, t)) {
 				on = false;
 				if (!off_by)
-					off_by = c->screens[k];
+					off_by = s;
 			}
-			int64_t n = dc_schedule_next_transition(g->rules, &g->sctx, c->screens[k], t);
+			int64_t n = dc_schedule_next_transition_view(g->rules, &g->sctx, s, t);
 			if (n < next)
 				next = n;
 		}
 		int want = on ? DC_STATE_ON : DC_STATE_OFF;
 		if (want != c->rc.desired) {
-			decisive_reason(g, off_by ? off_by : c->screens[0], t, c->reason,
-					sizeof c->reason);
+			char reason[160];
+			decisive_reason(g, off_by ? off_by : &c->screens[0], t, reason,
+					sizeof reason);
+			c->reason = gw_intern(reason);
 			dc_recon_set_desired(&c->rc, want);
 		}
-		c->next_edge = next;
 		if (next < g->next_edge)
 			g->next_edge = next;
 	}
@@ -355,41 +437,53 @@ static void signature(const struct dc_fallback *fb, char *buf, size_t len)
 	snprintf(buf, len, "%016llx", (unsigned long long)h);
 }
 
-/* Push each native box its compiled fallback when it changed, and at least
- * every fallback_refresh_h hours so its horizon never runs out. */
+/* Start a pass over the boxes: each native box is pushed its compiled
+ * fallback when it changed, and at least every fallback_refresh_h hours so
+ * its horizon never runs out.  The pass goes on in gw_plan_fallbacks_continue
+ * as the MQTT window lets it. */
 void gw_plan_push_fallbacks(struct gw *g, bool force)
 {
-	int64_t now = gw_now(g);
-	struct dc_fallback *fb;
-	size_t i = 0;
-
-	if (!g->rules || !g->mqtt_up || !(fb = malloc(sizeof *fb)))
+	if (!g->rules || !g->mqtt_up)
 		return;
-	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+	g->fallback_cursor = 0;
+	g->fallback_force = force;
+	g->fallback_pass = true;
+	g->fallbacks_dirty = false;
+	g->next_fallback_s = gw_now(g) + 3600;
+	gw_plan_fallbacks_continue(g);
+}
+
+/* Compile and publish the next boxes' fallbacks while few messages wait for
+ * the broker's acknowledgement: libmosquitto keeps each ~2 KB message until
+ * then, and 1,250 boxes at once would hold 2.5 MB. */
+void gw_plan_fallbacks_continue(struct gw *g)
+{
+	struct dc_fallback *fb;
+
+	if (!g->fallback_pass || !g->rules || !g->mqtt_up || !(fb = malloc(sizeof *fb)))
+		return;
+	while (g->fallback_cursor < g->cfg.nboxes && gw_mqtt_room(g, GW_WINDOW_FALLBACKS)) {
+		size_t b = g->fallback_cursor++;
+		int64_t now = gw_now(g);
 		const struct gw_box *bx = &g->cfg.boxes[b];
 		struct gw_boxstate *bs = &g->boxes[b];
 		char err[256], sig[32], topic[DC_DRV_TOPIC_MAX];
 		if (bx->driver != GW_DRV_NATIVE)
 			continue;
-		/* g->screens is sorted by box: this box's run starts at i. */
-		while (i < g->nscreens && strcmp(g->screens[i].box, bx->id) < 0)
-			i++;
-		size_t n = 0;
-		while (i + n < g->nscreens && !strcmp(g->screens[i + n].box, bx->id))
-			n++;
+		size_t n = bs->nscreens;
 		/* From midnight UTC: the same rules give the same message all day,
 		 * so a box is re-sent its fallback only when something changed
 		 * (and daily, to keep the horizon ahead). */
 		int64_t from = now - ((now % 86400) + 86400) % 86400;
-		if (dc_schedule_compile(g->rules, &g->sctx, bx->id, g->screens + i, n, from,
-					(int64_t)g->cfg.fallback_horizon_days * 86400, fb, err,
-					sizeof err) < 0) {
+		if (dc_schedule_compile_view(g->rules, &g->sctx, bx->id, g->screens + bs->screen0,
+					     n, from, (int64_t)g->cfg.fallback_horizon_days * 86400,
+					     fb, err, sizeof err) < 0) {
 			log_err("fallback", "cannot compile box=%s error=\"%s\"", bx->id, err);
 			continue;
 		}
 		signature(fb, sig, sizeof sig);
 		bool stale = now - bs->fallback_pushed >= (int64_t)g->cfg.fallback_refresh_h * 3600;
-		if (!force && !stale && !strcmp(sig, bs->fallback_sig))
+		if (!g->fallback_force && !stale && !strcmp(sig, bs->fallback_sig))
 			continue;
 		char *json = dc_fallback_encode(fb);
 		if (!json)
@@ -404,6 +498,6 @@ void gw_plan_push_fallbacks(struct gw *g, bool force)
 		free(json);
 	}
 	free(fb);
-	g->fallbacks_dirty = false;
-	g->next_fallback_s = now + 3600;
+	if (g->fallback_cursor >= g->cfg.nboxes)
+		g->fallback_pass = false;
 }

@@ -68,3 +68,36 @@ def test_night_with_native_boxes(broker, tmp_path, db, decran):
         place.stop()
         watch.loop_stop()
         watch.disconnect()
+
+
+def test_each_box_gets_its_own_screens_whatever_the_config_order(broker, tmp_path, db, decran):
+    # Config order is not id order: each box still gets the fallback of the
+    # screens bound to it (a screen beyond its box's channels included).
+    add_screen(decran, "pub-zulu", "advertising", "zulu", 1)
+    add_screen(decran, "pub-alpha", "advertising", "alpha", 2)
+    add_screen(decran, "info-alpha", "information", "alpha", 3)
+    add_screen(decran, "pub-nowhere", "advertising", "nowhere", 1)
+    fallbacks = {}
+    watch = mqtt.Client(client_id="fallback-watch")
+    watch.on_message = lambda c, u, m: fallbacks.__setitem__(m.topic, json.loads(m.payload))
+    watch.connect("127.0.0.1", broker.port)
+    watch.subscribe("decran/+/fallback", qos=1)
+    watch.loop_start()
+    gw = Gateway(tmp_path, broker, [{"id": "zulu", "driver": "native", "channels": 1},
+                                    {"id": "alpha", "driver": "native", "channels": 2}], db)
+    gw.start()
+    try:
+        # (The broker is shared by the whole run: other boxes' retained
+        # fallbacks may arrive too.)
+        wait_for(lambda: {"decran/zulu/fallback", "decran/alpha/fallback"} <= set(fallbacks),
+                 what="both fallbacks pushed")
+        assert set(fallbacks["decran/zulu/fallback"]["ch"]) == {"1"}
+        assert set(fallbacks["decran/alpha/fallback"]["ch"]) == {"2", "3"}
+        gw.wait_log(r"screen bound to a box the config does not know screen=pub-nowhere")
+        gw.wait_log(r"screen bound beyond the box's channels screen=info-alpha box=alpha")
+        assert gw.api({"cmd": "status"})["screens"] == 4
+        assert [s for s in gw.channel("alpha", 2)["screens"]] == ["pub-alpha"]
+    finally:
+        gw.stop()
+        watch.loop_stop()
+        watch.disconnect()

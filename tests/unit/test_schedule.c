@@ -583,6 +583,58 @@ static void compile_cuts_until_when_a_channel_overflows(void **state)
 	dc_rules_free(r);
 }
 
+/* A view over a caller's own strings (the gateway's compact records) decides,
+ * explains and compiles exactly as the full inventory row it came from. */
+static void views_decide_as_full_rows(void **state)
+{
+	(void)state;
+	struct dc_screen sc[5] = {
+		screen("pub-gare-01", DC_CAT_ADVERTISING), screen("ecole-1", DC_CAT_SCHOOL),
+		screen("media-1", DC_CAT_LIBRARY), screen("info-1", DC_CAT_INFORMATION),
+		screen("abri-1", DC_CAT_TRANSPORT),
+	};
+	sc[3].status = DC_STATUS_REDUCED;
+	snprintf(sc[3].site, sizeof sc[3].site, "Gare");
+	sc[4].flags = DC_FLAG_TRANSPORT_FURNITURE;
+	snprintf(sc[4].service_hours, sizeof sc[4].service_hours, "04:30-01:30");
+	struct dc_sched_screen v[5];
+	char ids[5][DC_ID_MAX], sites[5][96], hours[5][24];
+	for (int i = 0; i < 5; i++) {
+		sc[i].channel = i % 3 + 1;
+		/* Copies: nothing in the view points into the row. */
+		memcpy(ids[i], sc[i].id, sizeof ids[i]);
+		memcpy(sites[i], sc[i].site, sizeof sites[i]);
+		memcpy(hours[i], sc[i].service_hours, sizeof hours[i]);
+		v[i] = (struct dc_sched_screen){ ids[i], sites[i], hours[i], sc[i].category,
+						 sc[i].status, sc[i].flags, sc[i].channel };
+	}
+	struct dc_sched_ctx ctx = { 0 };
+	static struct dc_explanation a, b;
+	static struct dc_fallback fa, fb;
+	char err[128];
+	int64_t from = at(demo, 2026, 12, 24, 0, 0);
+
+	for (int i = 0; i < 5; i++)
+		for (int64_t t = from; t < from + 7 * 86400; t += 1800) {
+			assert_int_equal(dc_schedule_evaluate_view(demo, &ctx, &v[i], t),
+					 dc_schedule_evaluate(demo, &ctx, &sc[i], t));
+			assert_int_equal(dc_schedule_next_transition_view(demo, &ctx, &v[i], t),
+					 dc_schedule_next_transition(demo, &ctx, &sc[i], t));
+			dc_schedule_explain_view(demo, &ctx, &v[i], t, &a);
+			dc_schedule_explain(demo, &ctx, &sc[i], t, &b);
+			assert_int_equal(a.on, b.on);
+			assert_int_equal(a.decisive, b.decisive);
+			assert_int_equal(a.nsteps, b.nsteps);
+			assert_memory_equal(a.steps, b.steps, a.nsteps * sizeof a.steps[0]);
+		}
+	assert_int_equal(dc_schedule_compile_view(demo, &ctx, "b", v, 5, from, 14 * 86400, &fa,
+						  err, sizeof err), 0);
+	assert_int_equal(dc_schedule_compile(demo, &ctx, "b", sc, 5, from, 14 * 86400, &fb, err,
+					     sizeof err), 0);
+	assert_memory_equal(&fa, &fb, sizeof fa);
+	dc_sched_ctx_release(&ctx);
+}
+
 static void failed_reload_keeps_the_previous_rules(void **state)
 {
 	(void)state;
@@ -617,6 +669,7 @@ int main(void)
 		cmocka_unit_test(explanation_lists_every_rule_in_order),
 		cmocka_unit_test(compile_matches_evaluate_minute_by_minute),
 		cmocka_unit_test(compile_cuts_until_when_a_channel_overflows),
+		cmocka_unit_test(views_decide_as_full_rows),
 		cmocka_unit_test(failed_reload_keeps_the_previous_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
