@@ -15,15 +15,19 @@ OPT := -O2 -g
 endif
 
 CC ?= cc
-PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libmicrohttpd libical libsystemd zlib gnutls
+# libmicrohttpd: headers only; gateway/mhd_load.c loads the library when the
+# dashboard starts (it links GnuTLS: megabytes a gateway without dashboard
+# should not carry).
+PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical libsystemd zlib libcrypto
+MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm -ldl
 
 # 64-bit time_t and file offsets even on 32-bit Pis (Y2038); hardening flags.
 CFLAGS := -std=c11 -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 	$(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
 	-fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 \
-	-Ilib -Igateway -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+	-Ilib -Igateway -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 
 # lib/: shared pure core.  gateway/*.c: gateway adapters shared by the CLI and

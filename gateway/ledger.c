@@ -334,8 +334,8 @@ static int64_t removed_at(const struct dc_ledger_config *cfg, const struct dc_sc
 struct work {
 	sqlite3 *db;
 	const struct dc_ledger_config *cfg;
-	struct dc_screen *screens;
-	size_t nscreens;
+	char (*ids)[DC_ID_MAX];	/* screens, in the order of es[] */
+	size_t nscreens, cap;
 	struct dc_en_screen *es;
 	struct dc_en_span **spans;
 	size_t *spancap;
@@ -353,7 +353,7 @@ static void work_free(struct work *w)
 		free(w->spans ? w->spans[i] : NULL);
 	for (size_t i = 0; i < w->nboxes; i++)
 		free(w->readings[i]);
-	free(w->screens);
+	free(w->ids);
 	free(w->es);
 	free(w->spans);
 	free(w->spancap);
@@ -369,18 +369,55 @@ static void work_free(struct work *w)
 	sqlite3_finalize(w->ins_day);
 }
 
+static int work_add_screen(const struct dc_screen *s, void *arg)
+{
+	struct work *w = arg;
+	const struct dc_ledger_config *cfg = w->cfg;
+	if (w->nscreens == w->cap)
+		return 0;	/* added since counted: next update */
+	size_t i = w->nscreens++;
+	const struct dc_ledger_box *b = s->box[0] ? box_cfg(cfg, s->box) : NULL;
+	memcpy(w->ids[i], s->id, sizeof w->ids[i]);
+	w->es[i] = (struct dc_en_screen){
+		.power_on_w = s->power_on_w, .power_standby_w = s->power_standby_w,
+		.baseline_hours = s->baseline_hours,
+		.off_cuts_mains = b && b->off_cuts_mains >= 0 ? b->off_cuts_mains
+							      : cfg->off_cuts_mains,
+		.removed_at = removed_at(cfg, s), .meter = -1,
+	};
+	if (!s->box[0])
+		return 0;
+	size_t m;
+	for (m = 0; m < w->nboxes && strcmp(w->meter_box[m], s->box) != 0; m++)
+		;
+	if (m == w->nboxes) {
+		snprintf(w->meter_box[m], DC_ID_MAX, "%s", s->box);
+		w->meters[m].rollover_kwh = b ? b->meter_rollover_kwh : 0;
+		w->meters[m].max_gap_s = b ? b->meter_max_gap_s : 0;
+		w->nboxes++;
+	}
+	w->es[i].meter = (int)m;
+	return 0;
+}
+
 static int work_init(struct work *w, struct dc_store *st, const struct dc_ledger_config *cfg,
 		     char *err, size_t errlen)
 {
 	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	long count = 0;
 	memset(w, 0, sizeof *w);
 	w->db = dc_store_db(st);
 	w->cfg = cfg;
-	if (dc_store_list_screens_array(st, &all, &w->screens, &w->nscreens) < 0) {
+	/* Counted, then streamed into what the computation needs (id, power,
+	 * meter): the full rows of 10,000 screens would be 12 MB of the
+	 * gateway's memory at every hourly update. */
+	if (dc_store_count_screens(st, &all, &count) < 0) {
 		snprintf(err, errlen, "%s", dc_store_errmsg(st));
 		return -1;
 	}
-	size_t n = w->nscreens ? w->nscreens : 1;
+	size_t n = count > 0 ? (size_t)count : 1;
+	w->cap = (size_t)count;
+	w->ids = calloc(n, sizeof *w->ids);
 	w->es = calloc(n, sizeof *w->es);
 	w->spans = calloc(n, sizeof *w->spans);
 	w->spancap = calloc(n, sizeof *w->spancap);
@@ -388,33 +425,14 @@ static int work_init(struct work *w, struct dc_store *st, const struct dc_ledger
 	w->meters = calloc(n, sizeof *w->meters);
 	w->readings = calloc(n, sizeof *w->readings);
 	w->readcap = calloc(n, sizeof *w->readcap);
-	if (!w->es || !w->spans || !w->spancap || !w->meter_box || !w->meters || !w->readings ||
-	    !w->readcap) {
+	if (!w->ids || !w->es || !w->spans || !w->spancap || !w->meter_box || !w->meters ||
+	    !w->readings || !w->readcap) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < w->nscreens; i++) {
-		const struct dc_screen *s = &w->screens[i];
-		const struct dc_ledger_box *b = s->box[0] ? box_cfg(cfg, s->box) : NULL;
-		w->es[i] = (struct dc_en_screen){
-			.power_on_w = s->power_on_w, .power_standby_w = s->power_standby_w,
-			.baseline_hours = s->baseline_hours,
-			.off_cuts_mains = b && b->off_cuts_mains >= 0 ? b->off_cuts_mains
-								      : cfg->off_cuts_mains,
-			.removed_at = removed_at(cfg, s), .meter = -1,
-		};
-		if (!s->box[0])
-			continue;
-		size_t m;
-		for (m = 0; m < w->nboxes && strcmp(w->meter_box[m], s->box) != 0; m++)
-			;
-		if (m == w->nboxes) {
-			snprintf(w->meter_box[m], DC_ID_MAX, "%s", s->box);
-			w->meters[m].rollover_kwh = b ? b->meter_rollover_kwh : 0;
-			w->meters[m].max_gap_s = b ? b->meter_max_gap_s : 0;
-			w->nboxes++;
-		}
-		w->es[i].meter = (int)m;
+	if (dc_store_list_screens(st, &all, work_add_screen, w) < 0) {
+		snprintf(err, errlen, "%s", dc_store_errmsg(st));
+		return -1;
 	}
 	if (prep(w->db, &w->q_spans, SPANS_SQL, err, errlen) < 0 ||
 	    prep(w->db, &w->q_readings, READINGS_SQL, err, errlen) < 0 ||
@@ -496,7 +514,7 @@ static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_f
 
 	for (size_t i = 0; i < w->nscreens; i++) {
 		size_t n;
-		if (load_spans(w->q_spans, w->screens[i].id, c0, c1, &w->spans[i], &n,
+		if (load_spans(w->q_spans, w->ids[i], c0, c1, &w->spans[i], &n,
 			       &w->spancap[i]) < 0) {
 			sql_fail(w->db, "ledger_states", err, errlen);
 			goto out;
@@ -536,7 +554,7 @@ static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_f
 	}
 	for (size_t i = 0; i < w->nscreens; i++) {
 		const struct dc_en_hour *hr = &out[i * (size_t)nh];
-		const char *id = w->screens[i].id;
+		const char *id = w->ids[i];
 		struct dc_en_total t = { 0 };
 		for (int h = 0; h < nh; h++) {
 			int64_t hour = c0 + (int64_t)h * 3600;

@@ -231,6 +231,7 @@ struct dc_store *dc_store_open(const char *path, char **err)
 			*err = strdup("out of memory");
 		return NULL;
 	}
+	st->cache_size = -2000;	/* SQLite's default, until a transaction reads it */
 	if (open_checked(st, path) < 0) {
 		if (err)
 			*err = strdup(st->err);
@@ -264,13 +265,21 @@ void dc_store_close(struct dc_store *st)
 /* A bulk transaction touches far more pages than the default 2 MB cache
  * holds; without more room SQLite spills dirty pages to the WAL one write at
  * a time mid-transaction.  The larger cache lives only as long as the
- * transaction, so a long-running daemon keeps a small footprint. */
+ * transaction, and the connection's own setting (a daemon may keep a small
+ * one) comes back after it. */
 #define BULK_CACHE "PRAGMA cache_size = -65536"	/* KiB */
-#define NORMAL_CACHE "PRAGMA cache_size = -2000"
+
+static int restore_cache(struct dc_store *st)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", st->cache_size);
+	return store_exec(st, sql);
+}
 
 int dc_store_begin(struct dc_store *st)
 {
-	if (store_exec(st, BULK_CACHE) < 0)
+	if (store_query_int(st, "PRAGMA cache_size", &st->cache_size) < 0 ||
+	    store_exec(st, BULK_CACHE) < 0)
 		return -1;
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
@@ -279,14 +288,14 @@ int dc_store_commit(struct dc_store *st)
 {
 	if (store_exec(st, "COMMIT") < 0)
 		return -1;
-	return store_exec(st, NORMAL_CACHE);
+	return restore_cache(st);
 }
 
 int dc_store_rollback(struct dc_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db) && store_exec(st, "ROLLBACK") < 0)
 		return -1;
-	return store_exec(st, NORMAL_CACHE);
+	return restore_cache(st);
 }
 
 void store_bind_text_or_null(sqlite3_stmt *q, int i, const char *s)

@@ -24,6 +24,7 @@ struct dc_store {
 	sqlite3_stmt *get, *exists, *insert, *update, *audit;
 	sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;	/* per-put savepoint */
 	const struct dc_clock *clock;	/* audit rows' time; NULL = real */
+	long long cache_size;	/* PRAGMA cache_size outside bulk transactions */
 	char err[512];
 };
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "mhd_load.h"
 #include "store.h"
 #include "web_internal.h"
 
@@ -762,6 +763,13 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				  MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256,
 				  MHD_OPTION_END);
+	if (!w->mhd && dc_mhd_load_error()) {
+		*err = errdup(TR("bibliothèque HTTP introuvable (paquet libmicrohttpd12) : ",
+				 "HTTP library not found (package libmicrohttpd12): "),
+			      dc_mhd_load_error());
+		dc_web_close(w);
+		return NULL;
+	}
 	if (!w->mhd) {
 		*err = errdup(TR("impossible d'écouter (port occupé ?) sur ",
 				 "cannot listen (port in use?) on "), w->cfg.bind_addr);
