@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "store.h"
+#include "bench_util.h"
 
 #define NBOX 1250
 #define NCH 8
@@ -40,24 +41,6 @@
 static atomic_int off_count;
 static unsigned char state[NBOX][NCH];	/* 1 on */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t l = sizeof a;
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	getsockname(fd, (struct sockaddr *)&a, &l);
-	close(fd);
-	return ntohs(a.sin_port);
-}
 
 /* ---- the box emulator ---- */
 
@@ -96,9 +79,9 @@ static void emu_connect(struct mosquitto *m, void *ud, int rc)
 
 static int wait_count(int want, double timeout)
 {
-	double end = now_s() + timeout;
+	double end = bench_now_s() + timeout;
 	while (atomic_load(&off_count) != want) {
-		if (now_s() > end)
+		if (bench_now_s() > end)
 			return -1;
 		usleep(200);
 	}
@@ -116,14 +99,14 @@ static double floor_run(int port)
 	if (mosquitto_connect(m, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS)
 		return -1;
 	mosquitto_loop_start(m);
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	for (int b = 0; b < NBOX; b++)
 		for (int ch = 1; ch <= NCH; ch++) {
 			snprintf(topic, sizeof topic, "decran/box-%04d/cmd/%d", b, ch);
 			mosquitto_publish(m, NULL, topic, (int)strlen(off), off, 1, false);
 		}
 	int rc = wait_count(N, 60);
-	double t = now_s() - t0;
+	double t = bench_now_s() - t0;
 	/* Put everything back on for the gateway run. */
 	const char *on = "{\"v\":1,\"id\":\"f\",\"on\":true}";
 	for (int b = 0; b < NBOX; b++)
@@ -231,7 +214,7 @@ int main(void)
 	char dir[] = "/tmp/decran-bench-XXXXXX", path[512], cwd[PATH_MAX];
 	if (!mkdtemp(dir) || !getcwd(cwd, sizeof cwd))
 		return 1;
-	int port = free_port();
+	int port = bench_free_port();
 
 	snprintf(path, sizeof path, "%s/mosquitto.conf", dir);
 	FILE *f = fopen(path, "w");
@@ -296,7 +279,7 @@ int main(void)
 	snprintf(gwbin, sizeof gwbin, "%s/%s/bin/decran-gateway", cwd,
 		 getenv("B") ? getenv("B") : "build");
 	snprintf(logp, sizeof logp, "%s/gateway.log", dir);
-	double t_start = now_s();
+	double t_start = bench_now_s();
 	pid_t gw = fork();
 	if (gw == 0) {
 		if (!freopen(logp, "w", stderr))
@@ -310,7 +293,7 @@ int main(void)
 	pthread_create(&sampler_thread, NULL, sampler, NULL);
 	double edge = t_start + LEAD_S;
 	int rc = wait_count(N, LEAD_S + 120);
-	double gw_s = now_s() - edge;
+	double gw_s = bench_now_s() - edge;
 	long hwm = proc_field(gw, "status", "VmHWM:");
 	long priv = proc_field(gw, "smaps_rollup", "Private_Dirty:");
 	long shared = proc_field(gw, "smaps_rollup", "Shared_Clean:");

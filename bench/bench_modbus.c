@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "bench_util.h"
 
 #define NDEV 32
 #define NCH 8
@@ -285,17 +286,6 @@ static int write_config(const char *path, int mqtt_port, const char *cwd)
 	return fclose(f);
 }
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t l = sizeof a;
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	getsockname(fd, (struct sockaddr *)&a, &l);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static int cmp_rec(const void *a, const void *b)
 {
 	return cmp_i64(&((const struct rec *)a)->t_in, &((const struct rec *)b)->t_in);
@@ -452,7 +442,7 @@ int main(void)
 
 	/* Gateway: a private broker, an empty inventory, the 32 boxes. */
 	phase = PHASE_GATEWAY;
-	int mqtt_port = free_port();
+	int mqtt_port = bench_free_port();
 	snprintf(path, sizeof path, "%s/mosquitto.conf", dir);
 	FILE *f = fopen(path, "w");
 	if (!f)
