@@ -60,7 +60,7 @@ struct dc_web_box {
 	int64_t last_seen;	/* Unix seconds; 0 = never */
 	int channels;		/* 1..16 */
 	uint32_t relay_on;	/* bit c-1 set = channel c energised */
-	char firmware[32];
+	char firmware[32];	/* what drives it: "native", "tasmota"... or a firmware version */
 };
 
 struct dc_web_alarm {

@@ -157,7 +157,7 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			TR("Boîtiers relais connus de la passerelle", "Relay boxes known to the gateway"),
 			TR("Boîtier", "Box"), TR("Connexion", "Link"), TR("Vu pour la dernière fois", "Last seen"),
-			TR("Voies allumées", "Channels on"), TR("Micrologiciel", "Firmware"));
+			TR("Voies allumées", "Channels on"), TR("Type (pilote, version)", "Kind (driver, version)"));
 		for (size_t i = 0; i < n; i++) {
 			char seen[48];
 			struct dc_buf on = { 0 };
