@@ -81,6 +81,10 @@ def test_malformed_payloads_are_logged_and_ignored(broker, tmp_path, db, fleet):
     gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
     try:
         gw.wait_log(r"info mqtt: connected")
+        # "connected" is logged before the subscriptions reach the broker: a
+        # state the gateway learned proves they are in place.
+        wait_for(lambda: gw.channel("kiosque", 1)["confirmed"] in ("on", "off"),
+                 what="the gateway's subscriptions")
         pub = tas.client
         pub.publish("stat/kiosque/RESULT", b"{\"POWER1\":", qos=1)
         pub.publish("stat/kiosque/POWER2", b"\xff\x00garbage", qos=1)
