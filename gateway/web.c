@@ -32,7 +32,9 @@
 #include "web_internal.h"
 
 #define CACHE_SLOTS 64
-#define CACHE_VERSION 5	/* data_version, audit, ledger (2), day */
+/* data_version, audit, the ledger's last computed hour (new inputs only
+ * mark it dirty: the pages change when it is recomputed), -, day */
+#define CACHE_VERSION 5
 /* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
  * has other things to do with its memory.  Larger pages are not cached. */
 #define CACHE_BUDGET (8u << 20)
@@ -167,7 +169,7 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 	if (w->content_version) {
 		sqlite3_reset(w->content_version);
 		if (sqlite3_step(w->content_version) == SQLITE_ROW)
-			for (int i = 0; i < 3; i++)
+			for (int i = 0; i < 2; i++)
 				v[1 + i] = sqlite3_column_int64(w->content_version, i);
 		sqlite3_reset(w->content_version);	/* no read transaction left open */
 	}
@@ -744,8 +746,7 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 	sqlite3_prepare_v2(dc_store_db(st), "PRAGMA data_version", -1, &w->data_version, NULL);
 	sqlite3_prepare_v2(dc_store_db(st),
 			   "SELECT (SELECT coalesce(max(id), 0) FROM audit),"
-			   " (SELECT value FROM ledger_meta WHERE key = 'computed_until'),"
-			   " (SELECT value FROM ledger_meta WHERE key = 'dirty_since')",
+			   " (SELECT value FROM ledger_meta WHERE key = 'computed_until')",
 			   -1, &w->content_version, NULL);
 
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(cfg->port) };

@@ -15,6 +15,7 @@
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
 #include "gw.h"
+#include "ledger.h"
 #include "log.h"
 
 static const char *onoff(int v)
@@ -288,12 +289,33 @@ static void latency_add(struct gw_latency *l, int64_t ms)
 	l->sum_ms += ms;
 }
 
+/* Every confirmed change goes to the energy ledger's input at once, for
+ * each screen on the channel, commanded or not: states learned without a
+ * command (read back after a reconnection, a switch made on site) would
+ * otherwise stay unknown until the next command.  The hourly import of the
+ * command records adds the same rows again, which the ledger ignores. */
+static void ledger_state(struct gw *g, const struct gw_chan *c, int on)
+{
+	char err[256];
+	int64_t now = gw_now(g);
+	for (uint32_t k = 0; g->store && k < c->nscreens; k++)
+		if (dc_ledger_record_state(g->store, c->screens[k].id, now,
+					   on == DC_STATE_ON ? DC_EN_ON : DC_EN_OFF, err,
+					   sizeof err) < 0)
+			/* e.g. two states in one second (a relay test): the
+			 * ledger counts in seconds, the first one stands */
+			log_debug("chan", "ledger state not recorded screen=%s error=\"%s\"",
+				  c->screens[k].id, err);
+}
+
 static void confirmed(struct gw *g, struct gw_chan *c, int on)
 {
 	struct dc_recon_action a;
 	char s[256];
-	if (on != c->rc.confirmed)
+	if (on != c->rc.confirmed) {
 		c->state_since_ms = gw_mono();
+		ledger_state(g, c, on);
+	}
 	unsigned f = dc_recon_report(&c->rc, on, gw_mono(), &a);
 
 	if (f & DC_RECON_DONE) {

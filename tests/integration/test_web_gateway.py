@@ -211,6 +211,8 @@ def test_public_pages_stay_cached_while_the_gateway_works(desk, decran):
         text = b.get("/metrics")[2]
         return int(re.search(r"^decran_web_cache_hits_total (\d+)$", text, re.M).group(1))
 
+    # after the gateway's first ledger update (the next one is at 22:05)
+    gw.wait_log(r"info energy: ledger updated")
     page = b.get("/")[2]
     before = hits()
     # the gateway records its work: the 22:00 switch, then an alarm
