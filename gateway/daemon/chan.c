@@ -407,6 +407,29 @@ void gw_alarms_check_offline(struct gw *g)
 	}
 }
 
+size_t gw_alarms_max(const struct gw *g)
+{
+	return g->cfg.nboxes + 3 * g->nchans + 1;
+}
+
+size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
+{
+	size_t n = 0;
+	for (size_t b = 0; b < g->cfg.nboxes; b++)
+		if (g->boxes[b].alarm_offline)
+			v[n++] = (struct gw_alarm_ref){ "offline", (int)b, 0 };
+	for (size_t i = 0; i < g->nchans; i++) {
+		const struct gw_chan *c = &g->chans[i];
+		if (c->alarm_unconfirmed)
+			v[n++] = (struct gw_alarm_ref){ "unconfirmed", c->box, c->channel };
+		if (c->alarm_compliance)
+			v[n++] = (struct gw_alarm_ref){ "compliance", c->box, c->channel };
+		if (c->alarm_meter)
+			v[n++] = (struct gw_alarm_ref){ "meter", c->box, c->channel };
+	}
+	return n;
+}
+
 int64_t gw_alarms_next_offline(const struct gw *g)
 {
 	int64_t w = INT64_MAX;

@@ -222,32 +222,24 @@ static cJSON *boxes(struct gw *g)
 	return j;
 }
 
-static void add_alarm(cJSON *arr, const char *kind, const char *box, int ch)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "kind", kind);
-	cJSON_AddStringToObject(o, "box", box);
-	cJSON_AddNumberToObject(o, "channel", ch);
-	cJSON_AddItemToArray(arr, o);
-}
-
 static cJSON *alarms(struct gw *g)
 {
 	cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "alarms");
-	cJSON_AddBoolToObject(j, "ok", true);
-	for (size_t b = 0; b < g->cfg.nboxes; b++)
-		if (g->boxes[b].alarm_offline)
-			add_alarm(arr, "offline", g->cfg.boxes[b].id, 0);
-	for (size_t i = 0; i < g->nchans; i++) {
-		const struct gw_chan *c = &g->chans[i];
-		const char *id = g->cfg.boxes[c->box].id;
-		if (c->alarm_unconfirmed)
-			add_alarm(arr, "unconfirmed", id, c->channel);
-		if (c->alarm_compliance)
-			add_alarm(arr, "compliance", id, c->channel);
-		if (c->alarm_meter)
-			add_alarm(arr, "meter", id, c->channel);
+	struct gw_alarm_ref *v = malloc(gw_alarms_max(g) * sizeof *v);
+	if (!v) {
+		cJSON_Delete(j);
+		return error("out of memory");
 	}
+	size_t n = gw_alarms_active(g, v);
+	cJSON_AddBoolToObject(j, "ok", true);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", v[i].kind);
+		cJSON_AddStringToObject(o, "box", g->cfg.boxes[v[i].box].id);
+		cJSON_AddNumberToObject(o, "channel", v[i].channel);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(v);
 	return j;
 }
 

@@ -176,6 +176,15 @@ void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
 void gw_chan_connected(struct gw *g);
 void gw_chan_pump(struct gw *g);	/* send the queued commands */
 int64_t gw_alarms_next_offline(const struct gw *g);
+/* The alarms active now, from the live flags (the local API, the dashboard
+ * and /metrics list the same ones).  v holds gw_alarms_max(g) entries. */
+struct gw_alarm_ref {
+	const char *kind;	/* "offline", "unconfirmed", "compliance", "meter" */
+	int box;		/* index in cfg.boxes */
+	int channel;		/* 0: the whole box */
+};
+size_t gw_alarms_max(const struct gw *g);
+size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v);
 
 /* modbus.c: worker threads; results come back through an eventfd. */
 int gw_modbus_start(struct gw *g, char *err, size_t errlen);

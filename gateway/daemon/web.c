@@ -70,29 +70,6 @@ static int hook_tests(void *arg, struct dc_web_test **out, size_t *n)
 
 /* ---- alarms: the live flags, dated by their last "raised" event ---- */
 
-struct alarm_flag {
-	const char *kind;
-	int box, channel;
-};
-
-static size_t active_alarms(const struct gw *g, struct alarm_flag *v)
-{
-	size_t n = 0;
-	for (size_t b = 0; b < g->cfg.nboxes; b++)
-		if (g->boxes[b].alarm_offline)
-			v[n++] = (struct alarm_flag){ "offline", (int)b, 0 };
-	for (size_t i = 0; i < g->nchans; i++) {
-		const struct gw_chan *c = &g->chans[i];
-		if (c->alarm_unconfirmed)
-			v[n++] = (struct alarm_flag){ "unconfirmed", c->box, c->channel };
-		if (c->alarm_compliance)
-			v[n++] = (struct alarm_flag){ "compliance", c->box, c->channel };
-		if (c->alarm_meter)
-			v[n++] = (struct alarm_flag){ "meter", c->box, c->channel };
-	}
-	return n;
-}
-
 static const char *alarm_title(const char *kind)
 {
 	if (!strcmp(kind, "offline"))
@@ -109,15 +86,15 @@ static const char *alarm_title(const char *kind)
 static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 {
 	struct gw *g = arg;
-	size_t cap = g->cfg.nboxes + 3 * g->nchans + 1;
-	struct alarm_flag *flags = calloc(cap, sizeof *flags);
+	size_t cap = gw_alarms_max(g);
+	struct gw_alarm_ref *flags = calloc(cap, sizeof *flags);
 	*out = calloc(cap, sizeof **out);
 	if (!flags || !*out) {
 		free(flags);
 		free(*out);
 		return -1;
 	}
-	size_t k = active_alarms(g, flags);
+	size_t k = gw_alarms_active(g, flags);
 	sqlite3 *db = g->store ? dc_store_db(g->store) : NULL;
 	sqlite3_stmt *st = NULL;
 	if (db)
@@ -223,9 +200,9 @@ static void hook_metrics(void *arg, struct dc_buf *b)
 {
 	struct gw *g = arg;
 	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter" };
-	size_t cap = g->cfg.nboxes + 3 * g->nchans + 1, online[3] = { 0 };
-	struct alarm_flag *flags = calloc(cap, sizeof *flags);
-	size_t k = flags ? active_alarms(g, flags) : 0;
+	size_t cap = gw_alarms_max(g), online[3] = { 0 };
+	struct gw_alarm_ref *flags = calloc(cap, sizeof *flags);
+	size_t k = flags ? gw_alarms_active(g, flags) : 0;
 
 	dc_buf_printf(b, "# HELP decran_gateway_mqtt_connected 1 when the gateway is connected to "
 		      "its broker.\n# TYPE decran_gateway_mqtt_connected gauge\n"
