@@ -17,6 +17,18 @@
 
 #define OFFSET_S 300
 
+int gw_energy_load(struct gw *g, char *err, size_t errlen)
+{
+	struct dc_ledger_config lc;
+	dc_ledger_config_default(&lc);
+	if (*g->cfg.energy_config &&
+	    dc_ledger_config_load(g->cfg.energy_config, &lc, err, errlen) < 0)
+		return -1;
+	dc_ledger_config_free(&g->energy);
+	g->energy = lc;
+	return 0;
+}
+
 void gw_energy_tick(struct gw *g)
 {
 	int64_t period = (int64_t)g->cfg.ledger_update_min * 60, now = gw_now(g);
@@ -24,22 +36,14 @@ void gw_energy_tick(struct gw *g)
 		return;
 	g->next_ledger_s = (now - OFFSET_S) / period * period + period + OFFSET_S;
 
-	struct dc_ledger_config lc;
 	char err[512];
-	dc_ledger_config_default(&lc);
-	if (*g->cfg.energy_config &&
-	    dc_ledger_config_load(g->cfg.energy_config, &lc, err, sizeof err) < 0) {
-		log_err("energy", "ledger not updated: bad settings error=\"%s\"", err);
-		return;
-	}
 	int64_t t0 = gw_mono();
 	long added = dc_ledger_import_gateway(g->store, false, err, sizeof err);
-	if (added < 0 || dc_ledger_update(g->store, &lc, now, err, sizeof err) < 0)
+	if (added < 0 || dc_ledger_update(g->store, &g->energy, now, err, sizeof err) < 0)
 		log_err("energy", "ledger update failed error=\"%s\"", err);
 	else
 		log_info("energy", "ledger updated inputs=%ld ms=%lld", added,
 			 (long long)(gw_mono() - t0));
-	dc_ledger_config_free(&lc);
 }
 
 int64_t gw_energy_next(const struct gw *g)

@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "gwconfig.h"
+#include "ledger.h"
 #include "driver.h"
 #include "fallback.h"
 #include "reconcile.h"
@@ -120,6 +121,7 @@ struct gw {
 	size_t fallback_cursor;
 	int mqtt_inflight;	/* published, not yet acknowledged (on_publish) */
 
+	struct dc_ledger_config energy;	/* energy.config, or the built-in values */
 	struct dc_web *web;	/* the dashboard; NULL when http.listen is "" */
 	struct dc_web_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
 	size_t ntests;
@@ -206,6 +208,8 @@ bool gw_chan_under_test(const struct gw_chan *c);
 int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen);
 
 /* energy.c */
+/* Read energy.config into g->energy (kept as it was on error). */
+int gw_energy_load(struct gw *g, char *err, size_t errlen);
 void gw_energy_tick(struct gw *g);
 int64_t gw_energy_next(const struct gw *g);	/* monotonic ms */
 

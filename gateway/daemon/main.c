@@ -64,7 +64,8 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 	snprintf(cfg.control_socket, sizeof cfg.control_socket, "%s", old.control_socket);
 	snprintf(cfg.http_listen, sizeof cfg.http_listen, "%s", old.http_listen);
 	g->cfg = cfg;
-	if (gw_plan_load_rules(g, err, errlen) < 0 || gw_plan_bind(g, err, errlen) < 0 ||
+	if (gw_energy_load(g, err, errlen) < 0 ||
+	    gw_plan_load_rules(g, err, errlen) < 0 || gw_plan_bind(g, err, errlen) < 0 ||
 	    gw_plan_load_inputs(g, err, errlen) < 0) {
 		gw_config_free(&g->cfg);
 		g->cfg = old;
@@ -299,6 +300,11 @@ int main(int argc, char **argv)
 		log_err("main", "invalid rules file=%s error=\"%s\"", g->cfg.rules_path, err);
 		return 1;
 	}
+	if (gw_energy_load(g, err, sizeof err) < 0) {
+		log_err("main", "invalid energy settings file=%s error=\"%s\"", g->cfg.energy_config,
+			err);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		return 0;
@@ -347,6 +353,7 @@ int main(int argc, char **argv)
 	if (g->rules)
 		dc_rules_free(g->rules);
 	gw_config_free(&g->cfg);
+	dc_ledger_config_free(&g->energy);
 	free(g->chans);
 	free(g->boxes);
 	free(g->screens);

@@ -260,18 +260,13 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 		snprintf(err, errlen, "http.listen: \"%s\" is not ADDR:PORT", g->cfg.http_listen);
 		return -1;
 	}
-	struct dc_ledger_config lc;
-	dc_ledger_config_default(&lc);
-	if (*g->cfg.energy_config &&
-	    dc_ledger_config_load(g->cfg.energy_config, &lc, err, errlen) < 0)
-		return -1;
 	struct dc_web_config wc = {
 		.bind_addr = addr,
 		.port = port,
 		.assets_dir = g->cfg.http_assets,
 		.secure_cookies = g->cfg.http_secure_cookies,
 		.session_hours = g->cfg.http_session_hours,
-		.energy = &lc,	/* zone, tariff and emission factor with their sources */
+		.energy = &g->energy,	/* zone, tariff and emission factor, with sources */
 	};
 	struct dc_web_hooks h = {
 		.arg = g,
@@ -288,7 +283,6 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 	};
 	char *e = NULL;
 	g->web = dc_web_open(&wc, g->store, &h, &e);
-	dc_ledger_config_free(&lc);	/* copied by the module */
 	if (!g->web) {
 		snprintf(err, errlen, "dashboard: %s", e ? e : "cannot start");
 		free(e);

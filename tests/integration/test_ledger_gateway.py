@@ -5,9 +5,11 @@ follow from them."""
 import calendar
 import json
 import sqlite3
+import subprocess
 import time
 
 from gwtest import PARIS_2200, Gateway, Tasmota, add_screen, wait_for
+from harness import bin_path
 
 BOXES = [{"id": "kiosque", "driver": "tasmota", "topic": "kiosque", "channels": 2}]
 
@@ -100,3 +102,20 @@ def test_gateway_keeps_the_ledger_current_itself(broker, tmp_path, db, decran):
     assert known + unknown == 3600 and 0 < on < 600
     assert abs(actual - 200 * on / 3.6) <= 1
     assert abs(baseline - 200 * known / 3.6) <= 1
+
+
+def test_gateway_refuses_bad_energy_settings(broker, tmp_path, db):
+    """energy.config is read once, at start and on reload, and validated like
+    the rest of the configuration: a bad field stops the start, named."""
+    bad = tmp_path / "energy.json"
+    bad.write_text('{"tariff_eur_per_kwh": "cher"}')
+    gw = Gateway(tmp_path, broker, BOXES, db, extra={"energy": {"config": str(bad)}})
+    gw.write_config()
+    r = subprocess.run([bin_path("decran-gateway"), "-n", "-c", gw.cfg_path],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert "invalid energy settings" in r.stderr and "tariff_eur_per_kwh" in r.stderr, r.stderr
+    bad.write_text('{"tariff_eur_per_kwh": 0.21}')
+    r = subprocess.run([bin_path("decran-gateway"), "-n", "-c", gw.cfg_path],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
