@@ -217,18 +217,10 @@ int main(void)
 	int port = bench_free_port();
 
 	snprintf(path, sizeof path, "%s/mosquitto.conf", dir);
-	FILE *f = fopen(path, "w");
-	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
-		   "max_queued_messages 100000\n", port);
-	fclose(f);
-	pid_t broker = fork();
-	if (broker == 0) {
-		if (!freopen("/dev/null", "w", stderr))
-			_exit(126);
-		execl("/usr/sbin/mosquitto", "mosquitto", "-c", path, (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
+	FILE *f;
+	pid_t broker = bench_start_broker(path, port, "max_queued_messages 100000\n");
+	if (broker < 0)
+		return 1;
 
 	mosquitto_lib_init();
 	struct mosquitto *emu = mosquitto_new("bench-emulator", true, NULL);

@@ -444,19 +444,9 @@ int main(void)
 	phase = PHASE_GATEWAY;
 	int mqtt_port = bench_free_port();
 	snprintf(path, sizeof path, "%s/mosquitto.conf", dir);
-	FILE *f = fopen(path, "w");
-	if (!f)
+	broker = bench_start_broker(path, mqtt_port, "");
+	if (broker < 0)
 		goto out;
-	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n", mqtt_port);
-	fclose(f);
-	broker = fork();
-	if (broker == 0) {
-		if (!freopen("/dev/null", "w", stderr))
-			_exit(126);
-		execl("/usr/sbin/mosquitto", "mosquitto", "-c", path, (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
 	char *err = NULL;
 	snprintf(path, sizeof path, "%s/decran.db", dir);
 	struct dc_store *st = dc_store_open(path, &err);

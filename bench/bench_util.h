@@ -4,6 +4,8 @@
 #define DECRAN_BENCH_UTIL_H
 
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +33,27 @@ static inline int bench_free_port(void)
 	}
 	close(fd);
 	return ntohs(a.sin_port);
+}
+
+/* A private mosquitto on 127.0.0.1:port, its config written to conf_path
+ * (with `extra` lines, may be ""); silent.  The pid, or -1. */
+static inline pid_t bench_start_broker(const char *conf_path, int port, const char *extra)
+{
+	FILE *f = fopen(conf_path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n%s", port,
+		extra);
+	fclose(f);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(126);
+		execl("/usr/sbin/mosquitto", "mosquitto", "-c", conf_path, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);	/* listening by then */
+	return pid;
 }
 
 #endif
