@@ -227,3 +227,21 @@ def test_public_pages_stay_cached_while_the_gateway_works(desk, decran):
     after = b.get("/")[2]
     assert after != page
     assert hits() == before + 1
+
+
+def test_http_library_loaded_only_with_the_dashboard(desk, broker, tmp_path, db):
+    """libmicrohttpd (and the GnuTLS stack it links) is mapped by a gateway
+    that serves the dashboard, and by no other (gateway/mhd_load.c)."""
+    b, tas, gw = desk
+    with open("/proc/%d/maps" % gw.proc.pid) as f:
+        assert "libmicrohttpd" in f.read()
+    other = tmp_path / "plain"
+    other.mkdir()
+    plain = Gateway(other, broker, BOXES, db).start()
+    try:
+        plain.wait_log(r"info mqtt: connected")
+        with open("/proc/%d/maps" % plain.proc.pid) as f:
+            maps = f.read()
+        assert "libmicrohttpd" not in maps and "libgnutls" not in maps
+    finally:
+        plain.stop()

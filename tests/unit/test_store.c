@@ -254,6 +254,27 @@ static void audit_rows_take_their_time_from_the_store_clock(void **state)
 	dc_store_close(st);
 }
 
+static void bulk_transaction_gives_the_cache_size_back(void **state)
+{
+	struct tmp *t = *state;
+	struct dc_store *st = dc_store_open(t->path, NULL);
+	sqlite3_stmt *q;
+	/* a daemon keeps a small cache; a bulk transaction must not leave
+	 * SQLite's default (or its own 64 MB) behind */
+	assert_int_equal(sqlite3_exec(dc_store_db(st), "PRAGMA cache_size = -256", NULL, NULL,
+				      NULL), SQLITE_OK);
+	assert_int_equal(dc_store_begin(st), 0);
+	assert_int_equal(dc_store_commit(st), 0);
+	assert_int_equal(dc_store_begin(st), 0);
+	assert_int_equal(dc_store_rollback(st), 0);
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st), "PRAGMA cache_size", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), -256);
+	sqlite3_finalize(q);
+	dc_store_close(st);
+}
+
 static void invalid_screen_is_refused_and_nothing_written(void **state)
 {
 	struct tmp *t = *state;
@@ -578,6 +599,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(update_writes_one_audit_row_per_changed_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(binding_is_an_audited_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_rows_take_their_time_from_the_store_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(bulk_transaction_gives_the_cache_size_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_screen_is_refused_and_nothing_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(list_filters_and_sorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(rollback_discards_a_bulk_transaction, setup, teardown),
