@@ -33,8 +33,8 @@
 
 #define CACHE_SLOTS 64
 /* data_version, audit, the ledger's last computed hour (new inputs only
- * mark it dirty: the pages change when it is recomputed), -, day */
-#define CACHE_VERSION 5
+ * mark it dirty: the pages change when it is recomputed), day */
+#define CACHE_VERSION 4
 /* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
  * has other things to do with its memory.  Larger pages are not cached. */
 #define CACHE_BUDGET (8u << 20)
@@ -165,7 +165,7 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 			v[0] = sqlite3_column_int64(w->data_version, 0);
 	}
 	v[1] = sqlite3_total_changes64(dc_store_db(w->st));	/* without the query below */
-	v[2] = v[3] = -1;
+	v[2] = -1;
 	if (w->content_version) {
 		sqlite3_reset(w->content_version);
 		if (sqlite3_step(w->content_version) == SQLITE_ROW)
@@ -177,7 +177,7 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 	 * of the compliance figures turns over. */
 	struct tm tm;
 	localtime_r(&now, &tm);
-	v[4] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
+	v[3] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
 	       (tm.tm_hour >= 6);
 }
 
