@@ -382,7 +382,7 @@ int dc_web_screen_energy_load(struct dc_store *st, const struct dc_ledger_config
 			 cfg->zone);
 		return -1;
 	}
-	return dc_ledger_screen(st, screen_id, from, to, &out->t, &out->days, out->at, out->state,
+	return dc_ledger_screen(st, screen_id, from, to, &out->t, &out->days, out->state,
 				DC_WEB_SCREEN_STATES, &out->nstates, err, errlen);
 }
 
@@ -422,8 +422,6 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 			dc_fmt_num(u, sizeof u, (double)t->unknown_s / 3600.0, 1, lang),
 			TR("Heures mesurées au compteur", "Hours metered"), share(m, sizeof m, t, lang));
 	}
-	static const char *const names[3][2] = { { "inconnu", "unknown" }, { "éteint", "off" },
-						  { "allumé", "on" } };
 	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"screen-states\">\n"
 		"<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"</tr></thead>\n<tbody>\n",
@@ -431,9 +429,11 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 		   "Latest relay states, confirmed by the box, newest first"),
 		TR("Depuis", "Since"), TR("État", "State"));
 	for (size_t i = 0; i < e->nstates; i++) {
-		unsigned k = (unsigned)e->state[i] < 3 ? (unsigned)e->state[i] : 0;
-		dc_html(b, "<tr><td>%s</td><td>%s</td></tr>\n", fmt_time(a, sizeof a, e->at[i], lang),
-			names[k][lang == DC_LANG_EN]);
+		char label[96];
+		dc_html(b, "<tr data-state=\"%s\"><td>%s</td><td>%s</td></tr>\n",
+			dc_en_state_name(e->state[i].state),
+			fmt_time(a, sizeof a, e->state[i].at, lang),
+			dc_en_event_label(&e->state[i], label, sizeof label));
 	}
 	if (!e->nstates)
 		dc_html(b, "<tr><td colspan=\"2\">%s</td></tr>\n",

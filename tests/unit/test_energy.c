@@ -48,9 +48,9 @@ static size_t night_off(struct dc_en_span *sp, int y, int m, int d, int ndays)
 	size_t n = 0;
 	for (int i = 0; i < ndays; i++) {
 		int64_t day0 = paris(y, m, d + i, 0), day1 = paris(y, m, d + i + 1, 0);
-		sp[n++] = (struct dc_en_span){ day0, paris(y, m, d + i, 7), DC_EN_OFF };
-		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 7), paris(y, m, d + i, 22), DC_EN_ON };
-		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 22), day1, DC_EN_OFF };
+		sp[n++] = (struct dc_en_span){ day0, paris(y, m, d + i, 7), DC_EN_OFF, 0 };
+		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 7), paris(y, m, d + i, 22), DC_EN_ON, 0 };
+		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 22), day1, DC_EN_OFF, 0 };
 	}
 	return n;
 }
@@ -205,10 +205,10 @@ static void box_offline_three_hours_is_unknown(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[4] = {
-		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 1), DC_EN_OFF },
-		{ paris(2026, 11, 23, 4), paris(2026, 11, 23, 7), DC_EN_OFF },
-		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 22), DC_EN_ON },
-		{ paris(2026, 11, 23, 22), paris(2026, 11, 24, 0), DC_EN_OFF },
+		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 1), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 23, 4), paris(2026, 11, 23, 7), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 22), DC_EN_ON, 0 },
+		{ paris(2026, 11, 23, 22), paris(2026, 11, 24, 0), DC_EN_OFF, 0 },
 	};
 	struct dc_en_screen s = screen(200, 4, true);
 	struct dc_en_hour *hr;
@@ -234,8 +234,8 @@ static void partial_hours_are_exact(void **state)
 	(void)state;
 	int64_t t0 = days(2026, 11, 23) * 86400;
 	struct dc_en_span sp[2] = {
-		{ t0, t0 + 21 * H + 1800, DC_EN_ON },
-		{ t0 + 21 * H + 2700, t0 + 24 * H, DC_EN_OFF },
+		{ t0, t0 + 21 * H + 1800, DC_EN_ON, 0 },
+		{ t0 + 21 * H + 2700, t0 + 24 * H, DC_EN_OFF, 0 },
 	};
 	struct dc_en_screen s = screen(200, 4, true);
 	struct dc_en_hour *hr;
@@ -257,8 +257,8 @@ static void removed_screen_avoids_its_whole_baseline(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[2] = {
-		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 7), DC_EN_OFF },
-		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 12), DC_EN_ON },
+		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 7), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 12), DC_EN_ON, 0 },
 	};
 	struct dc_en_screen s = screen(200, 4, true);
 	s.spans = sp;
@@ -289,7 +289,7 @@ static void meter_reset_mid_day(void **state)
 		r[i].kwh = i <= 13 ? 1000.0 + 0.11 * i : 0.05 + 0.11 * (i - 14);
 		r[i].meter_gen = 7;
 	}
-	struct dc_en_span sp = { t0, t0 + 24 * H, DC_EN_ON };
+	struct dc_en_span sp = { t0, t0 + 24 * H, DC_EN_ON, 0 };
 	struct dc_en_screen s = screen(100, 2, true);
 	struct dc_en_meter m = { .readings = r, .nreadings = 25 };
 	struct dc_en_hour hr[24];
@@ -355,7 +355,7 @@ static void meter_wrap_is_measured(void **state)
 	struct dc_en_reading r[3] = {
 		{ t0, mod - 0.06, 0 }, { t0 + 1800, 0.0, 0 }, { t0 + H, 0.06, 0 },
 	};
-	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON };
+	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON, 0 };
 	struct dc_en_screen s = screen(100, 2, true);
 	struct dc_en_meter m = { .readings = r, .nreadings = 3, .rollover_kwh = mod };
 	struct dc_en_hour hr;
@@ -382,8 +382,8 @@ static void shared_circuit_is_split(void **state)
 		{ t0, 10.0, 0 }, { t0 + H, 10.5, 0 }, { t0 + 2 * H, 10.61, 0 },
 		{ t0 + 3 * H, 11.01, 0 }, { t0 + 5 * H, 11.3, 0 },
 	};
-	struct dc_en_span a_sp[2] = { { t0, t0 + H, DC_EN_ON }, { t0 + H, t0 + 2 * H, DC_EN_OFF } };
-	struct dc_en_span b_sp = { t0, t0 + 5 * H, DC_EN_ON };
+	struct dc_en_span a_sp[2] = { { t0, t0 + H, DC_EN_ON, 0 }, { t0 + H, t0 + 2 * H, DC_EN_OFF, 0 } };
+	struct dc_en_span b_sp = { t0, t0 + 5 * H, DC_EN_ON, 0 };
 	struct dc_en_screen s[2] = { screen(300, 3, true), screen(100, 1, true) };
 	struct dc_en_meter m = { .readings = r, .nreadings = 5 };
 	struct dc_en_hour hr[10];
@@ -425,7 +425,7 @@ static void removed_screen_on_shared_meter_draws_nothing(void **state)
 	(void)state;
 	int64_t t0 = days(2026, 11, 23) * 86400;
 	struct dc_en_reading r[] = { { t0, 1.0, 0 }, { t0 + H, 1.12, 0 } };
-	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON };
+	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON, 0 };
 	struct dc_en_screen s[2] = { screen(300, 3, true), screen(100, 1, true) };
 	struct dc_en_meter m = { .readings = r, .nreadings = 2 };
 	struct dc_en_hour hr[2];
@@ -444,7 +444,7 @@ static void removed_screen_on_shared_meter_draws_nothing(void **state)
 static void bad_input_is_refused(void **state)
 {
 	(void)state;
-	struct dc_en_span sp[2] = { { 0, 7200, DC_EN_ON }, { 3600, 9000, DC_EN_OFF } };
+	struct dc_en_span sp[2] = { { 0, 7200, DC_EN_ON, 0 }, { 3600, 9000, DC_EN_OFF, 0 } };
 	struct dc_en_screen s = screen(100, 1, true);
 	struct dc_en_hour hr[2];
 	struct dc_en_input in = { &s, 1, NULL, 0 };

@@ -330,14 +330,14 @@ static void one_screen_last_30_days(void **state)
 	assert_int_equal(dc_en_total_saved(&e.t), (28 * 9 + 7) * 200 * 1000);
 	assert_int_equal(e.t.unknown_s, 2 * H);
 	assert_int_equal(e.nstates, DC_WEB_SCREEN_STATES);
-	assert_int_equal(e.state[0], DC_EN_UNKNOWN);
-	assert_int_equal(e.state[1], DC_EN_ON);
+	assert_int_equal(e.state[0].state, DC_EN_UNKNOWN);
+	assert_int_equal(e.state[1].state, DC_EN_ON);
 	dc_web_factors_init(&fa, 0.25, 0, NULL);
 	dc_web_screen_energy_html(&b, &e, &fa, DC_LANG_FR, iso_time);
 	assert_non_null(strstr(b.p, "<dt>Économisé</dt><dd>51,8 kWh (12,95 €)</dd>"));
 	assert_non_null(strstr(b.p, "<dt>Heures inconnues (non comptées)</dt><dd>2,0 h</dd>"));
-	assert_non_null(strstr(b.p, "<tr><td>@"));
-	assert_non_null(strstr(b.p, "</td><td>inconnu</td></tr>"));
+	assert_non_null(strstr(b.p, "<tr data-state=\"unknown\"><td>@"));
+	assert_non_null(strstr(b.p, "</td><td>inconnu (état non confirmé)</td></tr>"));
 	/* a screen never confirmed: its days are unknown, never zero */
 	assert_int_equal(dc_web_screen_energy_load(f->st, &f->cfg, "other", now, &e, err, sizeof err), 0);
 	assert_int_equal(e.t.known_s, 0);
