@@ -337,6 +337,21 @@ int dc_store_schema_version(void)
 	return NMIGRATIONS;
 }
 
+static int cap;	/* dc_store_schema_cap(): migrate no further than this */
+
+int dc_store_schema_before(const char *what)
+{
+	for (int i = 0; i < NMIGRATIONS; i++)
+		if (strcmp(migrations[i].what, what) == 0)
+			return i;
+	return -1;
+}
+
+void dc_store_schema_cap(int version)
+{
+	cap = version;
+}
+
 int store_migrate(struct dc_store *st, const char *path)
 {
 	for (;;) {
@@ -349,7 +364,7 @@ int store_migrate(struct dc_store *st, const char *path)
 			store_exec(st, "ROLLBACK");
 			return store_corrupt(st, path, sqlite3_errmsg(st->db));
 		}
-		if (v >= NMIGRATIONS) {
+		if (v >= NMIGRATIONS || (cap > 0 && v >= cap)) {
 			store_exec(st, "ROLLBACK");
 			return 0;
 		}

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "i18n.h"
 #include "ledger.h"
 #include "store.h"
@@ -505,6 +506,128 @@ static void hourly_retention_keeps_days(void **state)
 	sqlite3_finalize(q);
 }
 
+/* Finding 2 (issue 14): at a box's boot the gateway hears its boot "off"
+ * and, in the same second, confirms the "on" it commanded.  The ledger used
+ * to keep the first and refuse the second: a lit screen counted as saving.
+ * Now the events keep their order, the "on" wins, nothing is saved while
+ * the screen is lit, and the late copies the import brings change nothing. */
+static void boot_off_then_confirmed_on_in_one_second(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	const int64_t t = DAY(0) + 10 * H + 1234;
+	put(f, "pub", DC_CAT_INFORMATION, 200, "b1", 1);
+	/* Gateway start: unknown until confirmed; the boot state; the "on". */
+	assert_int_equal(dc_ledger_record(f->st, "pub", t, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED,
+					  DC_LEDGER_APPEND, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", t, DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", t, DC_EN_ON, err, sizeof err), 1);
+	/* The import's copies of the journal ("off" at boot) and of the
+	 * command's outcome ("on"): already there, in their place. */
+	assert_int_equal(dc_ledger_record(f->st, "pub", t, DC_EN_OFF, 0, DC_LEDGER_IMPORTED, err,
+					  sizeof err), 0);
+	assert_int_equal(dc_ledger_record(f->st, "pub", t, DC_EN_ON, 0, DC_LEDGER_IMPORTED, err,
+					  sizeof err), 0);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+
+	struct dc_en_total tot;
+	struct dc_en_event ev[4];
+	size_t n;
+	int days;
+	assert_int_equal(dc_ledger_screen(f->st, "pub", "2026-11-23", "2026-11-23", &tot, &days, ev,
+					  4, &n, err, sizeof err), 0);
+	/* Lit from t to the end of the day; the ledger starts at the hour of
+	 * its first input, unconfirmed before t (a box is bound). */
+	int64_t lit = DAY(1) - t;
+	assert_int_equal(tot.on_s, lit);
+	assert_int_equal(tot.known_s, lit);
+	assert_int_equal(tot.unknown_s, 1234);
+	assert_int_equal(tot.unknown_by[DC_EN_UNCONFIRMED], 1234);
+	assert_int_equal(dc_en_total_saved(&tot), 0);	/* baseline 24 h: all used */
+	assert_true(tot.actual_mwh > 0);
+	/* The history, newest first: on, off, unknown, all in that second. */
+	assert_int_equal(n, 3);
+	assert_true(ev[0].at == t && ev[0].state == DC_EN_ON);
+	assert_true(ev[1].at == t && ev[1].state == DC_EN_OFF);
+	assert_true(ev[2].at == t && ev[2].state == DC_EN_UNKNOWN &&
+		    ev[2].cause == DC_EN_UNCONFIRMED);
+
+	/* "on" then "off" in one second: that second is on, never saved. */
+	const int64_t u = DAY(1) + 3 * H;
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", u, DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", u, DC_EN_ON, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", u, DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(2), err, sizeof err), 0);
+	assert_int_equal(dc_ledger_screen(f->st, "pub", "2026-11-24", "2026-11-24", &tot, &days, ev,
+					  4, &n, err, sizeof err), 0);
+	assert_int_equal(tot.on_s, 3 * H + 1);
+	assert_int_equal(tot.known_s, 24 * H);
+	/* 21 h - 1 s off at 200 W saved; the rest was used. */
+	assert_int_equal(dc_en_total_saved(&tot), (int64_t)((21 * H - 1) * 200 / 3.6 + 0.5));
+
+	char *inc = snapshot(f);
+	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(2), err, sizeof err), 0);
+	char *reb = snapshot(f);
+	assert_string_equal(inc, reb);
+	free(inc);
+	free(reb);
+}
+
+/* Unknown by cause in the ledger: offline, unconfirmed, and no box — before
+ * a screen's first state when none is bound, and from the audited instant
+ * its box was removed, whatever its last state. */
+static void unknown_time_is_kept_by_cause(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct dc_clock clk;
+	put(f, "pub", DC_CAT_ADVERTISING, 200, "b1", 1);
+	put(f, "loose", DC_CAT_ADVERTISING, 100, NULL, 0);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", DAY(0) + 2 * H, DC_EN_ON, err,
+						sizeof err), 1);
+	assert_int_equal(dc_ledger_record(f->st, "pub", DAY(0) + 3 * H, DC_EN_UNKNOWN, DC_EN_OFFLINE,
+					  DC_LEDGER_APPEND, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", DAY(0) + 4 * H, DC_EN_OFF, err,
+						sizeof err), 1);
+	/* Unbound at 20:00 local (19:00 UTC) by an audited edit. */
+	assert_int_equal(dc_clock_init_spec(&clk, "2026-11-23T19:00:00Z,1", err, sizeof err), 0);
+	dc_store_set_clock(f->st, &clk);
+	struct dc_screen s;
+	assert_int_equal(dc_store_get_screen(f->st, "pub", &s), 1);
+	s.box[0] = '\0';
+	s.channel = 0;
+	assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_SCREEN, &r, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	const struct dc_ledger_row *loose = row(r, n, "loose"), *pub = row(r, n, "pub");
+	/* The ledger starts at its first input, 02:00.  loose: never bound,
+	 * nothing logged: all "no box". */
+	assert_int_equal(loose->t.unknown_by[DC_EN_NO_BOX], 22 * H);
+	assert_int_equal(loose->t.known_s, 0);
+	/* pub: 1 h on, 1 h offline, off from 04:00 to 20:00, no box after. */
+	int64_t unbound = DAY(0) + 20 * H;
+	assert_int_equal(pub->t.on_s, H);
+	assert_int_equal(pub->t.unknown_by[DC_EN_OFFLINE], H);
+	assert_int_equal(pub->t.unknown_by[DC_EN_UNCONFIRMED], 0);
+	assert_int_equal(pub->t.unknown_by[DC_EN_NO_BOX], DAY(1) - unbound);
+	assert_int_equal(pub->t.known_s, H + (unbound - (DAY(0) + 4 * H)));
+	int64_t by = 0;
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		by += pub->t.unknown_by[c];
+	assert_int_equal(by, pub->t.unknown_s);
+	free(r);
+	char *inc = snapshot(f);
+	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+	char *reb = snapshot(f);
+	assert_string_equal(inc, reb);
+	free(inc);
+	free(reb);
+}
+
 static void config_is_validated_with_paths(void **state)
 {
 	(void)state;
@@ -554,6 +677,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(hourly_retention_keeps_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_off_then_confirmed_on_in_one_second, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_time_is_kept_by_cause, setup, teardown),
 		cmocka_unit_test(config_is_validated_with_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
