@@ -913,13 +913,23 @@ int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *fro
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW)
 		return sql_fail(db, "energy_day", err, errlen);
+	return dc_ledger_states(st, screen_id, states, max, nstates, err, errlen);
+}
+
+int dc_ledger_states(struct dc_store *st, const char *screen_id, struct dc_en_event *ev,
+		     size_t max, size_t *n, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q;
+	int rc;
+	*n = 0;
 	if (prep(db, &q, "SELECT at, state, cause FROM ledger_states WHERE screen_id = ?1"
 		 " ORDER BY at DESC, seq DESC LIMIT ?2", err, errlen) < 0)
 		return -1;
 	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *nstates < max)
-		states[(*nstates)++] = (struct dc_en_event){ sqlite3_column_int64(q, 0),
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < max)
+		ev[(*n)++] = (struct dc_en_event){ sqlite3_column_int64(q, 0),
 			(enum dc_en_state)sqlite3_column_int(q, 1),
 			(enum dc_en_cause)sqlite3_column_int(q, 2) };
 	sqlite3_finalize(q);

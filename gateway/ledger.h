@@ -135,6 +135,9 @@ int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *fro
 		     const char *to_day, struct dc_en_total *t, int *days,
 		     struct dc_en_event *states, size_t max, size_t *nstates, char *err,
 		     size_t errlen);
+/* Its last `max` input events alone, newest first (as above). */
+int dc_ledger_states(struct dc_store *st, const char *screen_id, struct dc_en_event *ev,
+		     size_t max, size_t *n, char *err, size_t errlen);
 
 /* Night-rule accounting of night `date` (the night from date into date+1,
  * window 01:00-06:00 local on date+1) for every screen the rule applies
