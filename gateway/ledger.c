@@ -5,6 +5,7 @@
  * file only moves rows and local dates. */
 #include "ledger.h"
 
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -994,6 +995,27 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 		return sql_fail(db, "energy_day", err, errlen);
 	}
 	return 0;
+}
+
+cJSON *dc_ledger_causes_json(const int64_t by[DC_EN_CAUSES], double unit)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		cJSON_AddNumberToObject(o, dc_en_cause_name((enum dc_en_cause)c), (double)by[c] / unit);
+	return o;
+}
+
+const char *dc_ledger_causes_text(char *buf, size_t len, const int64_t by[DC_EN_CAUSES], int lang)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int c = 0; c < DC_EN_CAUSES && o < len; c++) {
+		char h[32];
+		dc_fmt_num(h, sizeof h, (double)by[c] / 3600.0, 1, (enum dc_lang)lang);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s h %s", c ? ", " : "", h,
+				      dc_en_cause_label((enum dc_en_cause)c));
+	}
+	return buf;
 }
 
 void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out)

@@ -124,6 +124,16 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 		     enum dc_ledger_by by, struct dc_ledger_row **rows, size_t *n,
 		     char *err, size_t errlen);
 
+/* {"unconfirmed": x, "offline": y, "no_box": z}: seconds by cause divided by
+ * `unit` (3600 for hours, 60 for minutes): what the reports and the API
+ * show beside an unknown total (docs/api.md). */
+struct cJSON;
+struct cJSON *dc_ledger_causes_json(const int64_t by[DC_EN_CAUSES], double unit);
+/* "1,5 h non confirmé, 2,0 h hors ligne, 0,0 h sans boîtier" style text of
+ * the same, in the current language with numbers in `lang` (i18n.h). */
+const char *dc_ledger_causes_text(char *buf, size_t len, const int64_t by[DC_EN_CAUSES],
+				  int lang);
+
 /* Sum of report rows (a report's total line). */
 void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out);
 
