@@ -309,6 +309,22 @@ struct evbuf {
 	size_t cap;
 };
 
+/* Room for n events. */
+static int evbuf_room(struct evbuf *eb, size_t n)
+{
+	if (n <= eb->cap)
+		return 0;
+	size_t c = eb->cap ? eb->cap * 2 : 64;
+	if (c < n)
+		c = n;
+	struct dc_en_event *p = realloc(eb->ev, c * sizeof *p);
+	if (!p)
+		return -1;
+	eb->ev = p;
+	eb->cap = c;
+	return 0;
+}
+
 /* Spans of one screen over [from, to): the events in force at `from` (its
  * last second at or before) and every event up to `to`, in order, made
  * into spans by lib/energy.  From `unbound` on (INT64_MAX: never) the
@@ -325,14 +341,8 @@ static int load_spans(sqlite3_stmt *q, const char *screen_id, int64_t from, int6
 	sqlite3_bind_int64(q, 2, from);
 	sqlite3_bind_int64(q, 3, to < unbound ? to : unbound);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (ne + 1 >= eb->cap) {	/* + 1: room for the unbinding */
-			size_t c = eb->cap ? eb->cap * 2 : 64;
-			struct dc_en_event *p = realloc(eb->ev, c * sizeof *p);
-			if (!p)
-				return -1;
-			eb->ev = p;
-			eb->cap = c;
-		}
+		if (evbuf_room(eb, ne + 2) < 0)	/* + 1: room for the unbinding */
+			return -1;
 		eb->ev[ne++] = (struct dc_en_event){ sqlite3_column_int64(q, 0),
 			(enum dc_en_state)sqlite3_column_int(q, 1),
 			(enum dc_en_cause)sqlite3_column_int(q, 2) };
@@ -340,13 +350,8 @@ static int load_spans(sqlite3_stmt *q, const char *screen_id, int64_t from, int6
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (unbound < to) {
-		if (ne + 1 >= eb->cap) {
-			struct dc_en_event *p = realloc(eb->ev, (ne + 2) * sizeof *p);
-			if (!p)
-				return -1;
-			eb->ev = p;
-			eb->cap = ne + 2;
-		}
+		if (evbuf_room(eb, ne + 1) < 0)
+			return -1;
 		eb->ev[ne++] = (struct dc_en_event){ unbound, DC_EN_UNKNOWN, DC_EN_NO_BOX };
 	}
 	if (2 * ne > *cap) {

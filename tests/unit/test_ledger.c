@@ -117,31 +117,6 @@ static void feed(struct fx *f, const struct input *in)
 							  sizeof err), 1);
 }
 
-/* Every ledger row as text, for exact comparison. */
-static char *snapshot(struct fx *f)
-{
-	static const char *const sql[] = {
-		"SELECT * FROM energy_hour ORDER BY hour, screen_id",
-		"SELECT * FROM energy_day ORDER BY day, screen_id",
-		"SELECT * FROM energy_group_day ORDER BY day, category, site",
-	};
-	size_t cap = 1 << 22, len = 0;
-	char *buf = malloc(cap);
-	for (int i = 0; i < 3; i++) {
-		sqlite3_stmt *q;
-		assert_int_equal(sqlite3_prepare_v2(dc_store_db(f->st), sql[i], -1, &q, NULL), 0);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			for (int c = 0; c < sqlite3_column_count(q); c++)
-				len += (size_t)snprintf(buf + len, cap - len, "%s|",
-							(const char *)sqlite3_column_text(q, c));
-			len += (size_t)snprintf(buf + len, cap - len, "\n");
-			assert_true(len < cap - 256);
-		}
-		sqlite3_finalize(q);
-	}
-	return buf;
-}
-
 static const struct dc_ledger_row *row(const struct dc_ledger_row *r, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)
@@ -194,9 +169,9 @@ static void incremental_equals_rebuild_and_hand_figures(void **state)
 	}
 	assert_int_equal(next, n);
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, end, err, sizeof err), 0);
-	char *inc = snapshot(f);
+	char *inc = fx_snapshot(f);
 	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, end, err, sizeof err), 0);
-	char *reb = snapshot(f);
+	char *reb = fx_snapshot(f);
 	assert_true(strlen(reb) > 1000);
 	assert_string_equal(inc, reb);
 	free(inc);
@@ -256,9 +231,9 @@ static void incremental_equals_rebuild_and_hand_figures(void **state)
 					  err, sizeof err), 0);
 	assert_int_equal(row(r, nr, "École")->t.actual_mwh, 21000 * WH);
 	free(r);
-	inc = snapshot(f);
+	inc = fx_snapshot(f);
 	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, end + 3600, err, sizeof err), 0);
-	reb = snapshot(f);
+	reb = fx_snapshot(f);
 	assert_string_equal(inc, reb);
 	free(inc);
 	free(reb);
@@ -462,12 +437,7 @@ static void first_update_starts_at_the_input(void **state)
 		 "('a', %lld, 0, 2), ('a', %lld, 0, 1)", (long long)DAY(0), (long long)(DAY(0) + 10 * H));
 	assert_int_equal(sqlite3_exec(dc_store_db(f->st), sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
-	char *inc = snapshot(f);
-	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
-	char *reb = snapshot(f);
-	assert_string_equal(inc, reb);
-	free(inc);
-	free(reb);
+	assert_true(fx_rebuild_equals(f, DAY(1)));
 	struct dc_ledger_row *r;
 	size_t n;
 	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_ALL, &r, &n, err, sizeof err), 0);
@@ -488,9 +458,9 @@ static void hourly_retention_keeps_days(void **state)
 	f->cfg.hourly_retention_days = 2;
 	for (int d = 1; d <= 5; d++)
 		assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(d), err, sizeof err), 0);
-	char *inc = snapshot(f);
+	char *inc = fx_snapshot(f);
 	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(5), err, sizeof err), 0);
-	char *reb = snapshot(f);
+	char *reb = fx_snapshot(f);
 	assert_string_equal(inc, reb);
 	free(inc);
 	free(reb);
@@ -565,12 +535,7 @@ static void boot_off_then_confirmed_on_in_one_second(void **state)
 	/* 21 h - 1 s off at 200 W saved; the rest was used. */
 	assert_int_equal(dc_en_total_saved(&tot), (int64_t)((21 * H - 1) * 200 / 3.6 + 0.5));
 
-	char *inc = snapshot(f);
-	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(2), err, sizeof err), 0);
-	char *reb = snapshot(f);
-	assert_string_equal(inc, reb);
-	free(inc);
-	free(reb);
+	assert_true(fx_rebuild_equals(f, DAY(2)));
 }
 
 /* Unknown by cause in the ledger: offline, unconfirmed, and no box — before
@@ -620,12 +585,7 @@ static void unknown_time_is_kept_by_cause(void **state)
 		by += pub->t.unknown_by[c];
 	assert_int_equal(by, pub->t.unknown_s);
 	free(r);
-	char *inc = snapshot(f);
-	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
-	char *reb = snapshot(f);
-	assert_string_equal(inc, reb);
-	free(inc);
-	free(reb);
+	assert_true(fx_rebuild_equals(f, DAY(1)));
 }
 
 static void config_is_validated_with_paths(void **state)

@@ -176,32 +176,6 @@ static void check_against_model(struct fx *f, const struct model *m, int64_t sta
 	free(sec);
 }
 
-static char *snapshot(struct fx *f)
-{
-	static const char *const sql[] = {
-		"SELECT * FROM energy_hour ORDER BY hour, screen_id",
-		"SELECT * FROM energy_day ORDER BY day, screen_id",
-		"SELECT * FROM energy_group_day ORDER BY day, category, site",
-	};
-	size_t cap = 1 << 20, len = 0;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	buf[0] = '\0';
-	for (int i = 0; i < 3; i++) {
-		sqlite3_stmt *q;
-		assert_int_equal(sqlite3_prepare_v2(dc_store_db(f->st), sql[i], -1, &q, NULL), 0);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			for (int c = 0; c < sqlite3_column_count(q); c++)
-				len += (size_t)snprintf(buf + len, cap - len, "%s|",
-							(const char *)sqlite3_column_text(q, c));
-			len += (size_t)snprintf(buf + len, cap - len, "\n");
-			assert_true(len < cap - 256);
-		}
-		sqlite3_finalize(q);
-	}
-	return buf;
-}
-
 static void put(struct fx *f, int s, bool bound)
 {
 	struct dc_screen sc;
@@ -283,14 +257,9 @@ static void one_run(struct fx *f, uint64_t seed)
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, end, err, sizeof err), 0);
 	int64_t start = first - first % H;
 	check_against_model(f, &m, start, end, seed);
-	char *inc = snapshot(f);
-	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, end, err, sizeof err), 0);
-	char *reb = snapshot(f);
-	if (strcmp(inc, reb) != 0)
+	if (!fx_rebuild_equals(f, end))
 		fail_msg("seed %llu: rebuild differs from the incremental ledger",
 			 (unsigned long long)seed);
-	free(inc);
-	free(reb);
 }
 
 static void ledger_follows_the_model(void **state)
