@@ -300,7 +300,7 @@ static const struct migration migrations[] = {
 	  "CREATE TABLE ledger_states_seq ("
 	  " screen_id TEXT NOT NULL,"
 	  " at INTEGER NOT NULL,"
-	  " seq INTEGER NOT NULL,"		/* order within (screen_id, at) */
+	  " seq INTEGER NOT NULL DEFAULT 0,"	/* order within (screen_id, at) */
 	  " state INTEGER NOT NULL CHECK (state IN (0,1,2)),"	/* unknown, off, on */
 	  " cause INTEGER NOT NULL DEFAULT 0 CHECK (cause IN (0,1,2) AND (state = 0 OR cause = 0)),"
 	  " PRIMARY KEY (screen_id, at, seq)"
