@@ -5,12 +5,14 @@
  * file only moves rows and local dates. */
 #include "ledger.h"
 
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "i18n.h"
 #include "rules.h"
 #include "tz.h"
@@ -150,51 +152,88 @@ int dc_ledger_mark_dirty(struct dc_store *st, int64_t since, char *err, size_t e
 	return 0;
 }
 
-int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t at,
-			   enum dc_en_state state, char *err, size_t errlen)
+/* Seqs of imported rows: below every row the gateway appended as things
+ * happened, so a late copy never overrides the live record of its second. */
+#define SEQ_IMPORTED_BASE INT64_C(-1000000000)
+
+int dc_ledger_record(struct dc_store *st, const char *screen_id, int64_t at,
+		     enum dc_en_state state, enum dc_en_cause cause, enum dc_ledger_order order,
+		     char *err, size_t errlen)
 {
 	sqlite3 *db = dc_store_db(st);
 	sqlite3_stmt *q;
 	if (!dc_slug_valid(screen_id) || (state != DC_EN_UNKNOWN && state != DC_EN_OFF &&
-					  state != DC_EN_ON)) {
+					  state != DC_EN_ON) || (unsigned)cause >= DC_EN_CAUSES) {
 		snprintf(err, errlen, TR("état invalide", "invalid state"));
 		return -1;
 	}
-	if (prep(db, &q, "INSERT OR IGNORE INTO ledger_states (screen_id, at, state) VALUES (?1,?2,?3)",
-		 err, errlen) < 0)
-		return -1;
-	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, at);
-	sqlite3_bind_int(q, 3, (int)state);
+	if (state != DC_EN_UNKNOWN)
+		cause = 0;
 	bool autocommit = sqlite3_get_autocommit(db);
-	if (autocommit)
-		exec(db, "BEGIN IMMEDIATE", err, errlen);
-	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : sql_fail(db, "ledger_states", err, errlen);
-	sqlite3_finalize(q);
-	if (rc == 0 && sqlite3_changes(db) == 0) {
-		/* Already there: fine if identical (a repeated report), an
-		 * error if it contradicts what was recorded for that second. */
-		int64_t old = -1;
-		if (prep(db, &q, "SELECT state FROM ledger_states WHERE screen_id = ?1 AND at = ?2",
-			 err, errlen) == 0) {
+	if (autocommit && exec(db, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	/* What this second already holds, in order. */
+	int rc = prep(db, &q, "SELECT seq, state, cause FROM ledger_states WHERE screen_id = ?1 "
+		      "AND at = ?2 ORDER BY seq", err, errlen);
+	bool same_last = false, same_any = false, any = false;
+	int64_t last_seq = 0, last_imported = INT64_MIN;
+	if (rc == 0) {
+		sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, at);
+		int r;
+		while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+			int64_t seq = sqlite3_column_int64(q, 0);
+			bool same = sqlite3_column_int(q, 1) == (int)state &&
+				sqlite3_column_int(q, 2) == (int)cause;
+			any = true;
+			same_any |= same;
+			same_last = same;
+			last_seq = seq;
+			if (seq < 0)
+				last_imported = seq;
+		}
+		sqlite3_finalize(q);
+		if (r != SQLITE_DONE)
+			rc = sql_fail(db, "ledger_states", err, errlen);
+	}
+	int64_t seq;
+	if (order == DC_LEDGER_APPEND) {
+		seq = any && last_seq + 1 > 0 ? last_seq + 1 : 0;
+		if (same_last)	/* a repeated report */
+			seq = INT64_MIN;
+	} else {
+		/* A copy of the gateway's records, imported later: already there
+		 * when its second holds the same state anywhere; else it goes
+		 * after the earlier imports and before the live rows. */
+		seq = last_imported != INT64_MIN ? last_imported + 1 : SEQ_IMPORTED_BASE;
+		if (same_any)
+			seq = INT64_MIN;
+	}
+	if (rc == 0 && seq != INT64_MIN) {
+		rc = prep(db, &q, "INSERT INTO ledger_states (screen_id, at, seq, state, cause) "
+			  "VALUES (?1,?2,?3,?4,?5)", err, errlen);
+		if (rc == 0) {
 			sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(q, 2, at);
-			if (sqlite3_step(q) == SQLITE_ROW)
-				old = sqlite3_column_int(q, 0);
+			sqlite3_bind_int64(q, 3, seq);
+			sqlite3_bind_int(q, 4, (int)state);
+			sqlite3_bind_int(q, 5, (int)cause);
+			rc = sqlite3_step(q) == SQLITE_DONE ? 0 : sql_fail(db, "ledger_states", err, errlen);
 			sqlite3_finalize(q);
 		}
-		if (old != (int64_t)state) {
-			snprintf(err, errlen, TR("%s : un autre état est déjà inscrit à cet instant",
-						 "%s: another state is already recorded at that instant"),
-				 screen_id);
-			rc = -1;
-		}
-	} else if (rc == 0) {
-		rc = mark_dirty(db, at) < 0 ? sql_fail(db, "ledger_meta", err, errlen) : 1;
+		if (rc == 0)
+			rc = mark_dirty(db, at) < 0 ? sql_fail(db, "ledger_meta", err, errlen) : 1;
 	}
 	if (autocommit)
 		exec(db, rc >= 0 ? "COMMIT" : "ROLLBACK", err, errlen);
 	return rc;
+}
+
+int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t at,
+			   enum dc_en_state state, char *err, size_t errlen)
+{
+	return dc_ledger_record(st, screen_id, at, state, DC_EN_UNCONFIRMED, DC_LEDGER_APPEND, err,
+				errlen);
 }
 
 int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, double kwh,
@@ -264,51 +303,71 @@ int dc_ledger_record_derogation(struct dc_store *st, const char *screen_id, int6
 
 /* ---- Loading inputs ----------------------------------------------------- */
 
-/* Confirmed spans of one screen over [from, to): the state in force at
- * `from` (its last event at or before) and every event up to `to`; the
- * last state holds until `to`. */
-static int load_spans(sqlite3_stmt *q, const char *screen_id, int64_t from, int64_t to,
-		      struct dc_en_span **sp, size_t *n, size_t *cap)
-{
-	int64_t prev_at = 0;
-	int prev_state = -1;
+/* Events of one screen, reused across screens and chunks. */
+struct evbuf {
+	struct dc_en_event *ev;
+	size_t cap;
+};
 
+/* Room for n events. */
+static int evbuf_room(struct evbuf *eb, size_t n)
+{
+	if (n <= eb->cap)
+		return 0;
+	size_t c = eb->cap ? eb->cap * 2 : 64;
+	if (c < n)
+		c = n;
+	struct dc_en_event *p = realloc(eb->ev, c * sizeof *p);
+	if (!p)
+		return -1;
+	eb->ev = p;
+	eb->cap = c;
+	return 0;
+}
+
+/* Spans of one screen over [from, to): the events in force at `from` (its
+ * last second at or before) and every event up to `to`, in order, made
+ * into spans by lib/energy.  From `unbound` on (INT64_MAX: never) the
+ * screen has no box: unknown, "no box", whatever was recorded. */
+static int load_spans(sqlite3_stmt *q, const char *screen_id, int64_t from, int64_t to,
+		      int64_t unbound, struct evbuf *eb, struct dc_en_span **sp, size_t *n,
+		      size_t *cap)
+{
+	size_t ne = 0;
+	int rc;
 	*n = 0;
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, from);
-	sqlite3_bind_int64(q, 3, to);
-	for (;;) {
-		int rc = sqlite3_step(q);
-		int64_t at = to;
-		int state = -1;
-		if (rc == SQLITE_ROW) {
-			at = sqlite3_column_int64(q, 0);
-			state = sqlite3_column_int(q, 1);
-		} else if (rc != SQLITE_DONE) {
+	sqlite3_bind_int64(q, 3, to < unbound ? to : unbound);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (evbuf_room(eb, ne + 2) < 0)	/* + 1: room for the unbinding */
 			return -1;
-		}
-		if (prev_state > 0 && at > prev_at) {	/* known state: one span */
-			if (*n == *cap) {
-				size_t c = *cap ? *cap * 2 : 64;
-				struct dc_en_span *p = realloc(*sp, c * sizeof *p);
-				if (!p)
-					return -1;
-				*sp = p;
-				*cap = c;
-			}
-			(*sp)[(*n)++] = (struct dc_en_span){ prev_at, at, (enum dc_en_state)prev_state };
-		}
-		if (rc == SQLITE_DONE)
-			return 0;
-		prev_at = at;
-		prev_state = state;
+		eb->ev[ne++] = (struct dc_en_event){ sqlite3_column_int64(q, 0),
+			(enum dc_en_state)sqlite3_column_int(q, 1),
+			(enum dc_en_cause)sqlite3_column_int(q, 2) };
 	}
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (unbound < to) {
+		if (evbuf_room(eb, ne + 1) < 0)
+			return -1;
+		eb->ev[ne++] = (struct dc_en_event){ unbound, DC_EN_UNKNOWN, DC_EN_NO_BOX };
+	}
+	if (2 * ne > *cap) {
+		struct dc_en_span *p = realloc(*sp, 2 * ne * sizeof *p);
+		if (!p)
+			return -1;
+		*sp = p;
+		*cap = 2 * ne;
+	}
+	*n = dc_en_spans(eb->ev, ne, from, to, *sp);
+	return 0;
 }
 
-#define SPANS_SQL "SELECT at, state FROM ledger_states WHERE screen_id = ?1 AND at < ?3 AND " \
-	"at >= coalesce((SELECT max(at) FROM ledger_states WHERE screen_id = ?1 AND at <= ?2), ?2) " \
-	"ORDER BY at"
+#define SPANS_SQL "SELECT at, state, cause FROM ledger_states WHERE screen_id = ?1 AND at < ?3 " \
+	"AND at >= coalesce((SELECT max(at) FROM ledger_states WHERE screen_id = ?1 AND at <= ?2), ?2) " \
+	"ORDER BY at, seq"
 #define READINGS_SQL "SELECT at, kwh, meter_gen FROM ledger_readings WHERE box = ?1 AND " \
 	"at >= coalesce((SELECT max(at) FROM ledger_readings WHERE box = ?1 AND at <= ?2), ?2) AND " \
 	"at <= coalesce((SELECT min(at) FROM ledger_readings WHERE box = ?1 AND at >= ?3), ?3) " \
@@ -330,6 +389,32 @@ static int64_t removed_at(const struct dc_ledger_config *cfg, const struct dc_sc
 	return t == INT64_MIN ? INT64_MAX : t;
 }
 
+/* When a screen with no box lost it: the instant of its last audited box
+ * change.  INT64_MAX when it has a box, or never had one (its gaps are "no
+ * box" anyway, and states logged by hand stand). */
+static int64_t unbound_at(sqlite3 *db, const struct dc_screen *s)
+{
+	sqlite3_stmt *q;
+	int64_t t = INT64_MAX;
+	if (s->box[0] || sqlite3_prepare_v2(db, "SELECT at FROM audit WHERE screen_id = ?1 AND "
+					    "field = 'box' ORDER BY id DESC LIMIT 1", -1, &q,
+					    NULL) != SQLITE_OK)
+		return t;
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const char *at = (const char *)sqlite3_column_text(q, 0);
+		if (!at || dc_parse_utc(at, &t) < 0)
+			t = INT64_MAX;
+	}
+	sqlite3_finalize(q);
+	return t;
+}
+
+static enum dc_en_cause gap_cause(const struct dc_screen *s)
+{
+	return s->box[0] ? DC_EN_UNCONFIRMED : DC_EN_NO_BOX;
+}
+
 /* Everything one chunk computation needs, reused across chunks. */
 struct work {
 	sqlite3 *db;
@@ -337,6 +422,8 @@ struct work {
 	char (*ids)[DC_ID_MAX];	/* screens, in the order of es[] */
 	size_t nscreens, cap;
 	struct dc_en_screen *es;
+	int64_t *unbound;	/* unbound_at() of each screen */
+	struct evbuf eb;
 	struct dc_en_span **spans;
 	size_t *spancap;
 	char (*meter_box)[DC_ID_MAX];	/* distinct boxes, index = meter */
@@ -355,6 +442,8 @@ static void work_free(struct work *w)
 		free(w->readings[i]);
 	free(w->ids);
 	free(w->es);
+	free(w->unbound);
+	free(w->eb.ev);
 	free(w->spans);
 	free(w->spancap);
 	free(w->meter_box);
@@ -383,8 +472,9 @@ static int work_add_screen(const struct dc_screen *s, void *arg)
 		.baseline_hours = s->baseline_hours,
 		.off_cuts_mains = b && b->off_cuts_mains >= 0 ? b->off_cuts_mains
 							      : cfg->off_cuts_mains,
-		.removed_at = removed_at(cfg, s), .meter = -1,
+		.removed_at = removed_at(cfg, s), .meter = -1, .gap_cause = gap_cause(s),
 	};
+	w->unbound[i] = unbound_at(w->db, s);
 	if (!s->box[0])
 		return 0;
 	size_t m;
@@ -419,13 +509,14 @@ static int work_init(struct work *w, struct dc_store *st, const struct dc_ledger
 	w->cap = (size_t)count;
 	w->ids = calloc(n, sizeof *w->ids);
 	w->es = calloc(n, sizeof *w->es);
+	w->unbound = calloc(n, sizeof *w->unbound);
 	w->spans = calloc(n, sizeof *w->spans);
 	w->spancap = calloc(n, sizeof *w->spancap);
 	w->meter_box = calloc(n, sizeof *w->meter_box);
 	w->meters = calloc(n, sizeof *w->meters);
 	w->readings = calloc(n, sizeof *w->readings);
 	w->readcap = calloc(n, sizeof *w->readcap);
-	if (!w->ids || !w->es || !w->spans || !w->spancap || !w->meter_box || !w->meters ||
+	if (!w->ids || !w->es || !w->unbound || !w->spans || !w->spancap || !w->meter_box || !w->meters ||
 	    !w->readings || !w->readcap) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -439,13 +530,14 @@ static int work_init(struct work *w, struct dc_store *st, const struct dc_ledger
 	    prep(w->db, &w->del_hour, "DELETE FROM energy_hour WHERE hour >= ?1 AND hour < ?2",
 		 err, errlen) < 0 ||
 	    prep(w->db, &w->ins_hour, "INSERT INTO energy_hour (hour, screen_id, actual_mwh, "
-		 "baseline_mwh, known_s, unknown_s, on_s, measured) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+		 "baseline_mwh, known_s, unknown_s, on_s, measured, unconfirmed_s, offline_s, no_box_s) "
+		 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
 		 err, errlen) < 0 ||
 	    prep(w->db, &w->del_day, "DELETE FROM energy_day WHERE day >= ?1 AND day <= ?2",
 		 err, errlen) < 0 ||
 	    prep(w->db, &w->ins_day, "INSERT INTO energy_day (day, screen_id, actual_mwh, "
-		 "baseline_mwh, known_s, unknown_s, on_s, hours, measured_hours) "
-		 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)", err, errlen) < 0)
+		 "baseline_mwh, known_s, unknown_s, on_s, hours, measured_hours, unconfirmed_s, "
+		 "offline_s, no_box_s) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)", err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -484,9 +576,12 @@ static int regroup(sqlite3 *db, const char *d0, const char *d1, char *err, size_
 	if (prep(db, &del, "DELETE FROM energy_group_day WHERE day >= ?1 AND day <= ?2", err,
 		 errlen) < 0)
 		return -1;
-	if (prep(db, &ins, "INSERT INTO energy_group_day SELECT d.day, s.category, s.site, "
+	if (prep(db, &ins, "INSERT INTO energy_group_day (day, category, site, actual_mwh, "
+		 "baseline_mwh, known_s, unknown_s, on_s, hours, measured_hours, unconfirmed_s, "
+		 "offline_s, no_box_s) SELECT d.day, s.category, s.site, "
 		 "sum(d.actual_mwh), sum(d.baseline_mwh), sum(d.known_s), sum(d.unknown_s), "
-		 "sum(d.on_s), sum(d.hours), sum(d.measured_hours) FROM energy_day d "
+		 "sum(d.on_s), sum(d.hours), sum(d.measured_hours), sum(d.unconfirmed_s), "
+		 "sum(d.offline_s), sum(d.no_box_s) FROM energy_day d "
 		 "JOIN screens s ON s.id = d.screen_id WHERE d.day >= ?1 AND d.day <= ?2 "
 		 "GROUP BY d.day, s.category, s.site", err, errlen) < 0) {
 		sqlite3_finalize(del);
@@ -514,8 +609,8 @@ static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_f
 
 	for (size_t i = 0; i < w->nscreens; i++) {
 		size_t n;
-		if (load_spans(w->q_spans, w->ids[i], c0, c1, &w->spans[i], &n,
-			       &w->spancap[i]) < 0) {
+		if (load_spans(w->q_spans, w->ids[i], c0, c1, w->unbound[i], &w->eb, &w->spans[i],
+			       &n, &w->spancap[i]) < 0) {
 			sql_fail(w->db, "ledger_states", err, errlen);
 			goto out;
 		}
@@ -569,6 +664,8 @@ static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_f
 				sqlite3_bind_int(q, 6, hr[h].unknown_s);
 				sqlite3_bind_int(q, 7, hr[h].on_s);
 				sqlite3_bind_int(q, 8, hr[h].measured);
+				for (int c = 0; c < DC_EN_CAUSES; c++)
+					sqlite3_bind_int(q, 9 + c, hr[h].unknown_by[c]);
 				if (sqlite3_step(q) != SQLITE_DONE) {
 					sql_fail(w->db, "energy_hour", err, errlen);
 					goto out;
@@ -588,6 +685,8 @@ static int do_chunk(struct work *w, int64_t c0, int64_t c1, int64_t keep_hours_f
 			sqlite3_bind_int64(q, 7, t.on_s);
 			sqlite3_bind_int64(q, 8, t.hours);
 			sqlite3_bind_int64(q, 9, t.measured_hours);
+			for (int c = 0; c < DC_EN_CAUSES; c++)
+				sqlite3_bind_int64(q, 10 + c, t.unknown_by[c]);
 			if (sqlite3_step(q) != SQLITE_DONE) {
 				sql_fail(w->db, "energy_day", err, errlen);
 				goto out;
@@ -774,9 +873,31 @@ int dc_ledger_rebuild(struct dc_store *st, const struct dc_ledger_config *cfg, i
 
 /* ---- Reports ------------------------------------------------------------ */
 
+/* The columns of a sum of ledger days, in the order total_of() reads them. */
+#define TOTAL_COLS(p) "sum(" p "actual_mwh), sum(" p "baseline_mwh), sum(" p "known_s), " \
+	"sum(" p "unknown_s), sum(" p "on_s), sum(" p "hours), sum(" p "measured_hours), " \
+	"sum(" p "unconfirmed_s), sum(" p "offline_s), sum(" p "no_box_s)"
+
+static struct dc_en_total total_of(sqlite3_stmt *q, int col)
+{
+	struct dc_en_total t = {
+		.actual_mwh = sqlite3_column_int64(q, col),
+		.baseline_mwh = sqlite3_column_int64(q, col + 1),
+		.known_s = sqlite3_column_int64(q, col + 2),
+		.unknown_s = sqlite3_column_int64(q, col + 3),
+		.on_s = sqlite3_column_int64(q, col + 4),
+		.hours = sqlite3_column_int64(q, col + 5),
+		.measured_hours = sqlite3_column_int64(q, col + 6),
+	};
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		t.unknown_by[c] = sqlite3_column_int64(q, col + 7 + c);
+	return t;
+}
+
 int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *from_day,
-		     const char *to_day, struct dc_en_total *t, int *days, int64_t *at,
-		     enum dc_en_state *states, size_t max, size_t *nstates, char *err, size_t errlen)
+		     const char *to_day, struct dc_en_total *t, int *days,
+		     struct dc_en_event *states, size_t max, size_t *nstates, char *err,
+		     size_t errlen)
 {
 	sqlite3 *db = dc_store_db(st);
 	sqlite3_stmt *q;
@@ -784,9 +905,7 @@ int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *fro
 	*days = 0;
 	*nstates = 0;
 	/* The day range first: the primary key is (day, screen_id). */
-	if (prep(db, &q, "SELECT count(*), coalesce(sum(actual_mwh), 0), coalesce(sum(baseline_mwh), 0),"
-		 " coalesce(sum(known_s), 0), coalesce(sum(unknown_s), 0), coalesce(sum(on_s), 0),"
-		 " coalesce(sum(hours), 0), coalesce(sum(measured_hours), 0) FROM energy_day"
+	if (prep(db, &q, "SELECT count(*), " TOTAL_COLS("") " FROM energy_day"
 		 " WHERE day >= ?1 AND day <= ?2 AND screen_id = ?3", err, errlen) < 0)
 		return -1;
 	sqlite3_bind_text(q, 1, from_day, -1, SQLITE_STATIC);
@@ -795,26 +914,30 @@ int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *fro
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*days = sqlite3_column_int(q, 0);
-		t->actual_mwh = sqlite3_column_int64(q, 1);
-		t->baseline_mwh = sqlite3_column_int64(q, 2);
-		t->known_s = sqlite3_column_int64(q, 3);
-		t->unknown_s = sqlite3_column_int64(q, 4);
-		t->on_s = sqlite3_column_int64(q, 5);
-		t->hours = sqlite3_column_int64(q, 6);
-		t->measured_hours = sqlite3_column_int64(q, 7);
+		*t = total_of(q, 1);	/* sum() of no row is NULL: read as 0 */
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW)
 		return sql_fail(db, "energy_day", err, errlen);
-	if (prep(db, &q, "SELECT at, state FROM ledger_states WHERE screen_id = ?1"
-		 " ORDER BY at DESC LIMIT ?2", err, errlen) < 0)
+	return dc_ledger_states(st, screen_id, states, max, nstates, err, errlen);
+}
+
+int dc_ledger_states(struct dc_store *st, const char *screen_id, struct dc_en_event *ev,
+		     size_t max, size_t *n, char *err, size_t errlen)
+{
+	sqlite3 *db = dc_store_db(st);
+	sqlite3_stmt *q;
+	int rc;
+	*n = 0;
+	if (prep(db, &q, "SELECT at, state, cause FROM ledger_states WHERE screen_id = ?1"
+		 " ORDER BY at DESC, seq DESC LIMIT ?2", err, errlen) < 0)
 		return -1;
 	sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *nstates < max) {
-		at[*nstates] = sqlite3_column_int64(q, 0);
-		states[(*nstates)++] = (enum dc_en_state)sqlite3_column_int(q, 1);
-	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < max)
+		ev[(*n)++] = (struct dc_en_event){ sqlite3_column_int64(q, 0),
+			(enum dc_en_state)sqlite3_column_int(q, 1),
+			(enum dc_en_cause)sqlite3_column_int(q, 2) };
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_fail(db, "ledger_states", err, errlen);
 }
@@ -839,16 +962,14 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 	};
 	sqlite3 *db = dc_store_db(st);
 	sqlite3_stmt *q;
-	char sql[768];
+	char sql[1024];
 
 	*rows = NULL;
 	*n = 0;
 	if ((unsigned)by > DC_BY_ALL)
 		return -1;
 	snprintf(sql, sizeof sql,
-		 "SELECT %s AS k, sum(d.actual_mwh), sum(d.baseline_mwh), sum(d.known_s), "
-		 "sum(d.unknown_s), sum(d.on_s), sum(d.hours), sum(d.measured_hours) "
-		 "FROM %s d WHERE d.day >= ?1 AND d.day <= ?2 GROUP BY k ORDER BY k",
+		 "SELECT %s AS k, " TOTAL_COLS("d.") " FROM %s d WHERE d.day >= ?1 AND d.day <= ?2 GROUP BY k ORDER BY k",
 		 keys[by], by == DC_BY_SCREEN ? "energy_day" : "energy_group_day");
 	if (prep(db, &q, sql, err, errlen) < 0)
 		return -1;
@@ -869,15 +990,7 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 		struct dc_ledger_row *r = &(*rows)[(*n)++];
 		const unsigned char *k = sqlite3_column_text(q, 0);
 		snprintf(r->key, sizeof r->key, "%s", k ? (const char *)k : "");
-		r->t = (struct dc_en_total){
-			.actual_mwh = sqlite3_column_int64(q, 1),
-			.baseline_mwh = sqlite3_column_int64(q, 2),
-			.known_s = sqlite3_column_int64(q, 3),
-			.unknown_s = sqlite3_column_int64(q, 4),
-			.on_s = sqlite3_column_int64(q, 5),
-			.hours = sqlite3_column_int64(q, 6),
-			.measured_hours = sqlite3_column_int64(q, 7),
-		};
+		r->t = total_of(q, 1);
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
@@ -889,19 +1002,32 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 	return 0;
 }
 
+cJSON *dc_ledger_causes_json(const int64_t by[DC_EN_CAUSES], double unit)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		cJSON_AddNumberToObject(o, dc_en_cause_name((enum dc_en_cause)c), (double)by[c] / unit);
+	return o;
+}
+
+const char *dc_ledger_causes_text(char *buf, size_t len, const int64_t by[DC_EN_CAUSES], int lang)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int c = 0; c < DC_EN_CAUSES && o < len; c++) {
+		char h[32];
+		dc_fmt_num(h, sizeof h, (double)by[c] / 3600.0, 1, (enum dc_lang)lang);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s h %s", c ? ", " : "", h,
+				      dc_en_cause_label((enum dc_en_cause)c));
+	}
+	return buf;
+}
+
 void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out)
 {
 	memset(out, 0, sizeof *out);
-	for (size_t i = 0; i < n; i++) {
-		const struct dc_en_total *t = &rows[i].t;
-		out->actual_mwh += t->actual_mwh;
-		out->baseline_mwh += t->baseline_mwh;
-		out->known_s += t->known_s;
-		out->unknown_s += t->unknown_s;
-		out->on_s += t->on_s;
-		out->hours += t->hours;
-		out->measured_hours += t->measured_hours;
-	}
+	for (size_t i = 0; i < n; i++)
+		dc_en_total_merge(out, &rows[i].t);
 }
 
 /* ---- Compliance --------------------------------------------------------- */
@@ -985,6 +1111,7 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 	struct dc_screen *screens = NULL;
 	struct dc_en_span *spans = NULL;
 	struct dc_cpl_allow *der = NULL;
+	struct evbuf eb = { 0 };
 	size_t nscreens = 0, nspans = 0, spancap = 0, dercap = 0;
 	sqlite3_stmt *qs = NULL, *qd = NULL;
 	int64_t ws, we;
@@ -1011,8 +1138,8 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		if (!dc_cpl_applies(s->category, s->flags))
 			continue;
 		/* States are known only up to now: later time stays unknown. */
-		if (load_spans(qs, s->id, ws, we < now ? we : (now > ws ? now : ws), &spans, &nspans,
-			       &spancap) < 0) {
+		if (load_spans(qs, s->id, ws, we < now ? we : (now > ws ? now : ws), unbound_at(db, s),
+			       &eb, &spans, &nspans, &spancap) < 0) {
 			sql_fail(db, "ledger_states", err, errlen);
 			goto out;
 		}
@@ -1036,7 +1163,7 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 			.service = svc,
 			.nservice = (s->flags & DC_FLAG_TRANSPORT_FURNITURE)
 				? service_intervals(cfg, rules, s, date, svc) : 0,
-			.removed_at = removed_at(cfg, s),
+			.removed_at = removed_at(cfg, s), .gap_cause = gap_cause(s),
 		};
 		if (dc_cpl_night(&in, ws, we, &night) < 0)
 			goto out;
@@ -1053,6 +1180,7 @@ out:
 	free(screens);
 	free(spans);
 	free(der);
+	free(eb.ev);
 	return rc;
 }
 
@@ -1067,6 +1195,8 @@ static int sum_one(const struct dc_screen *s, const struct dc_cpl_night *n, void
 	struct summing *a = arg;
 	if ((unsigned)n->verdict < DC_CPL__COUNT)
 		a->sum->count[n->verdict]++;
+	if (n->verdict == DC_CPL_UNKNOWN)
+		a->sum->unknown_by[dc_cpl_unknown_cause(n)]++;
 	a->sum->screens++;
 	return a->cb ? a->cb(s, n, a->arg) : 0;
 }

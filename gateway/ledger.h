@@ -6,8 +6,11 @@
  *   meter counter readings per box      dc_ledger_record_reading()
  *   night-rule derogations              dc_ledger_record_derogation()
  * A state holds from its instant until the screen's next state; record
- * DC_EN_UNKNOWN whenever a state stops being known (box offline, command
- * sent but not yet confirmed, gateway start-up for every bound screen).
+ * DC_EN_UNKNOWN, with its cause, whenever a state stops being known (box
+ * offline; gateway start-up, box back online or command sent: unconfirmed).
+ * Time before a screen's first state is unknown, "no box" when none is
+ * bound; from the audited instant a screen's box was removed, its time is
+ * unknown, "no box", whatever its last state.
  * The meter of a box measures the circuit of every screen bound to it.
  *
  * OUTPUT (derived, rebuildable): energy_hour (per screen per UTC hour) and
@@ -59,9 +62,26 @@ int dc_ledger_config_load(const char *path, struct dc_ledger_config *c, char *er
 void dc_ledger_config_free(struct dc_ledger_config *c);
 
 /* ---- Feeding the ledger (the gateway calls these) ----
- * record_state/record_reading return 1 when the row was added, 0 when the
- * very same row was already there (a repeated report), -1 on error (bad
- * argument, another state already recorded for that screen and second). */
+ * Events of one screen and second keep the order in which they were
+ * recorded (ledger_states.seq): the last one gives the state after that
+ * second, and a second in which the relay was confirmed on counts as on
+ * (lib/energy dc_en_spans).
+ *
+ * dc_ledger_record() adds one event.  DC_LEDGER_APPEND (the gateway, as
+ * things happen; a hand entry): after every event of its second, unless
+ * the last of them is the very same (a repeated report).  DC_LEDGER_IMPORTED
+ * (a late copy from the gateway's tables, dc_ledger_import_gateway()):
+ * nothing when its second already holds the same event, else after the
+ * earlier imports of that second and before the appended events, which
+ * were recorded live and have the last word.  `cause` says why an unknown
+ * state is unknown (ignored for on/off).
+ * record_state() appends, an unknown being "unconfirmed".
+ * record_*() return 1 when the row was added, 0 when it was already there,
+ * -1 on error (bad argument, database). */
+enum dc_ledger_order { DC_LEDGER_APPEND, DC_LEDGER_IMPORTED };
+int dc_ledger_record(struct dc_store *st, const char *screen_id, int64_t at,
+		     enum dc_en_state state, enum dc_en_cause cause, enum dc_ledger_order order,
+		     char *err, size_t errlen);
 int dc_ledger_record_state(struct dc_store *st, const char *screen_id, int64_t at,
 			   enum dc_en_state state, char *err, size_t errlen);
 int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, double kwh,
@@ -104,16 +124,30 @@ int dc_ledger_report(struct dc_store *st, const char *from_day, const char *to_d
 		     enum dc_ledger_by by, struct dc_ledger_row **rows, size_t *n,
 		     char *err, size_t errlen);
 
+/* {"unconfirmed": x, "offline": y, "no_box": z}: seconds by cause divided by
+ * `unit` (3600 for hours, 60 for minutes): what the reports and the API
+ * show beside an unknown total (docs/api.md). */
+struct cJSON;
+struct cJSON *dc_ledger_causes_json(const int64_t by[DC_EN_CAUSES], double unit);
+/* "1,5 h non confirmé, 2,0 h hors ligne, 0,0 h sans boîtier" style text of
+ * the same, in the current language with numbers in `lang` (i18n.h). */
+const char *dc_ledger_causes_text(char *buf, size_t len, const int64_t by[DC_EN_CAUSES],
+				  int lang);
+
 /* Sum of report rows (a report's total line). */
 void dc_ledger_rows_total(const struct dc_ledger_row *rows, size_t n, struct dc_en_total *out);
 
 /* One screen: its sums over local days [from_day, to_day] (*days = the
- * number of ledger days found), and its last `max` input states, newest
- * first (states[i]: DC_EN_UNKNOWN / OFF / ON from instant at[i]); *nstates
- * may be less than max.  0, or -1 with a message. */
+ * number of ledger days found), and its last `max` input events, newest
+ * first (events of one second too: the later first); *nstates may be less
+ * than max.  0, or -1 with a message. */
 int dc_ledger_screen(struct dc_store *st, const char *screen_id, const char *from_day,
-		     const char *to_day, struct dc_en_total *t, int *days, int64_t *at,
-		     enum dc_en_state *states, size_t max, size_t *nstates, char *err, size_t errlen);
+		     const char *to_day, struct dc_en_total *t, int *days,
+		     struct dc_en_event *states, size_t max, size_t *nstates, char *err,
+		     size_t errlen);
+/* Its last `max` input events alone, newest first (as above). */
+int dc_ledger_states(struct dc_store *st, const char *screen_id, struct dc_en_event *ev,
+		     size_t max, size_t *n, char *err, size_t errlen);
 
 /* Night-rule accounting of night `date` (the night from date into date+1,
  * window 01:00-06:00 local on date+1) for every screen the rule applies
@@ -136,6 +170,9 @@ struct dc_ledger_night_summary {
 	int64_t window_s;	/* the legal window: 4, 5 or 6 h (DST nights) */
 	long screens;		/* screens under the rule */
 	long count[DC_CPL__COUNT];	/* screens per verdict */
+	/* Screens of verdict unknown by the cause of most of their unknown
+	 * time (dc_cpl_unknown_cause); the sum is count[DC_CPL_UNKNOWN]. */
+	long unknown_by[DC_EN_CAUSES];
 };
 int dc_ledger_night_summary(struct dc_store *st, const struct dc_ledger_config *cfg,
 			    const struct dc_rules *rules, const char *date, int64_t now,

@@ -14,8 +14,8 @@
  *   command_outcomes confirmed     the reported state for the command's
  *                                  screens at `at`
  *   command_outcomes other         unknown at `at`
- *   alarm_events offline, raised   unknown for every screen of the box (of
- *                                  the channel when given)
+ *   alarm_events offline, raised   unknown (box offline) for every screen of
+ *                                  the box (of the channel when given)
  *   box_journal                    the state the box switched to alone
  *   meter_readings energy_wh, ch 0 a reading of the box's meter (Wh -> kWh)
  */
@@ -59,6 +59,16 @@ static int state_of(const char *s)
 	return strcmp(s, "on") == 0 ? DC_EN_ON : strcmp(s, "off") == 0 ? DC_EN_OFF : DC_EN_UNKNOWN;
 }
 
+/* A late copy: ignored when its second already holds it (recorded live by
+ * the gateway), else placed before the live records of its second. */
+static void record(struct importer *im, const char *id, int64_t at, int state,
+		   enum dc_en_cause cause)
+{
+	if (dc_ledger_record(im->st, id, at, (enum dc_en_state)state, cause, DC_LEDGER_IMPORTED,
+			     im->scratch, sizeof im->scratch) == 1)
+		im->rows++;
+}
+
 /* Record `state` at `at` for every id of a comma-separated list. */
 static int record_list(struct importer *im, const char *ids, int64_t at, int state)
 {
@@ -69,13 +79,8 @@ static int record_list(struct importer *im, const char *ids, int64_t at, int sta
 		if (n > 0 && n < sizeof id) {
 			memcpy(id, p, n);
 			id[n] = 0;
-			/* A contradiction for the same second: the later record is
-			 * the one the gateway acted on last; keep the first and go
-			 * on rather than stop the whole import. */
-			if (dc_slug_valid(id) &&
-			    dc_ledger_record_state(im->st, id, at, state, im->scratch,
-						   sizeof im->scratch) == 1)
-				im->rows++;
+			if (dc_slug_valid(id))
+				record(im, id, at, state, DC_EN_UNCONFIRMED);
 		}
 		p += n;
 		if (*p == ',')
@@ -85,16 +90,15 @@ static int record_list(struct importer *im, const char *ids, int64_t at, int sta
 }
 
 /* Record `state` for the screens bound to box (and channel when > 0). */
-static int record_bound(struct importer *im, const char *box, int channel, int64_t at, int state)
+static int record_bound(struct importer *im, const char *box, int channel, int64_t at, int state,
+			enum dc_en_cause cause)
 {
 	sqlite3_stmt *q = im->by_channel;
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, box, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(q, 2, channel);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(q, 0);
-		if (dc_ledger_record_state(im->st, id, at, state, im->scratch, sizeof im->scratch) == 1)
-			im->rows++;
+		record(im, (const char *)sqlite3_column_text(q, 0), at, state, cause);
 	}
 	return 0;
 }
@@ -176,13 +180,13 @@ static int on_outcome(struct importer *im, sqlite3_stmt *q, int64_t at)
 static int on_alarm(struct importer *im, sqlite3_stmt *q, int64_t at)
 {
 	return record_bound(im, (const char *)sqlite3_column_text(q, 2), sqlite3_column_int(q, 3),
-			    at, DC_EN_UNKNOWN);
+			    at, DC_EN_UNKNOWN, DC_EN_OFFLINE);
 }
 
 static int on_journal(struct importer *im, sqlite3_stmt *q, int64_t at)
 {
 	return record_bound(im, (const char *)sqlite3_column_text(q, 2), sqlite3_column_int(q, 3),
-			    at, state_of((const char *)sqlite3_column_text(q, 4)));
+			    at, state_of((const char *)sqlite3_column_text(q, 4)), DC_EN_UNCONFIRMED);
 }
 
 static int on_reading(struct importer *im, sqlite3_stmt *q, int64_t at)
@@ -217,12 +221,18 @@ long dc_ledger_import_gateway(struct dc_store *st, bool from_start, char *err, s
 		snprintf(err, errlen, "ledger_meta: %s", sqlite3_errmsg(im.db));
 		goto out;
 	}
-	/* Order matters only within a screen's second, where the record
-	 * functions keep the first: commands before their outcomes. */
-	/* A command is taken once it has an outcome (commands without one are
+	/* Order matters only within a screen's second, for what the gateway
+	 * did not record live: the imports of a second follow the walks'
+	 * order.  A box goes offline, switches alone (boot, fallback), then
+	 * the gateway commands it: alarms, journals, commands, outcomes.  A
+	 * command is taken once it has an outcome (commands without one are
 	 * in flight: the walk stops before the first of them), with the
 	 * instant of its first outcome. */
-	if (walk(&im, "commands", "SELECT c.id, c.at, c.screens, (SELECT o.at FROM command_outcomes o "
+	if (walk(&im, "alarm_events", "SELECT id, at, box, coalesce(channel, 0) FROM alarm_events "
+		 "WHERE id > ?1 AND kind = 'offline' AND active = 1 ORDER BY id", on_alarm) < 0 ||
+	    walk(&im, "box_journal", "SELECT rowid, at, box, channel, state FROM box_journal "
+		 "WHERE rowid > ?1 ORDER BY rowid", on_journal) < 0 ||
+	    walk(&im, "commands", "SELECT c.id, c.at, c.screens, (SELECT o.at FROM command_outcomes o "
 		 "WHERE o.command_id = c.id ORDER BY o.rowid LIMIT 1) FROM commands c WHERE c.id > ?1 "
 		 "AND c.id < coalesce((SELECT min(id) FROM commands k WHERE k.id > ?1 AND NOT EXISTS "
 		 "(SELECT 1 FROM command_outcomes o WHERE o.command_id = k.id)), 9223372036854775807) "
@@ -230,10 +240,6 @@ long dc_ledger_import_gateway(struct dc_store *st, bool from_start, char *err, s
 	    walk(&im, "command_outcomes", "SELECT o.rowid, o.at, o.outcome, o.state, c.screens "
 		 "FROM command_outcomes o JOIN commands c ON c.id = o.command_id "
 		 "WHERE o.rowid > ?1 ORDER BY o.rowid", on_outcome) < 0 ||
-	    walk(&im, "alarm_events", "SELECT id, at, box, coalesce(channel, 0) FROM alarm_events "
-		 "WHERE id > ?1 AND kind = 'offline' AND active = 1 ORDER BY id", on_alarm) < 0 ||
-	    walk(&im, "box_journal", "SELECT rowid, at, box, channel, state FROM box_journal "
-		 "WHERE rowid > ?1 ORDER BY rowid", on_journal) < 0 ||
 	    walk(&im, "meter_readings", "SELECT rowid, at, box, value FROM meter_readings "
 		 "WHERE rowid > ?1 AND quantity = 'energy_wh' AND channel = 0 ORDER BY rowid",
 		 on_reading) < 0)

@@ -34,6 +34,11 @@ const char *dc_store_errmsg(const struct dc_store *st);
 void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock);
 /* Schema version this build writes (PRAGMA user_version after open). */
 int dc_store_schema_version(void);
+/* For migration tests, which must not depend on a step's number: the
+ * version just before the step described by `what` (-1 when none), and a
+ * version dc_store_open() migrates no further than (0: the latest). */
+int dc_store_schema_before(const char *what);
+void dc_store_schema_cap(int version);
 /* The raw handle, for modules that own further tables (added as migrations). */
 struct sqlite3 *dc_store_db(struct dc_store *st);
 

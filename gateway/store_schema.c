@@ -288,12 +288,68 @@ static const struct migration migrations[] = {
 	  ");"
 	  "CREATE INDEX sessions_expires ON sessions(expires);",
 	  NULL },
+	/* Energy ledger (docs/energy.md): events of one screen that share a
+	 * second keep their order (seq), instead of the first one shutting out
+	 * the others (a boot "off" and the "on" confirmed in the same second);
+	 * an unknown state says why (cause: 0 unconfirmed, 1 box offline, 2 no
+	 * box), and the derived tables count unknown seconds by cause.  Rows
+	 * already there keep their order (seq 0, alone in their second) and
+	 * are "unconfirmed"; `decran energy rebuild` recomputes the derived
+	 * tables with the causes the inventory can tell (no box). */
+	{ "ledger: order of events within a second, unknown by cause",
+	  "CREATE TABLE ledger_states_seq ("
+	  " screen_id TEXT NOT NULL,"
+	  " at INTEGER NOT NULL,"
+	  " seq INTEGER NOT NULL DEFAULT 0,"	/* order within (screen_id, at) */
+	  " state INTEGER NOT NULL CHECK (state IN (0,1,2)),"	/* unknown, off, on */
+	  " cause INTEGER NOT NULL DEFAULT 0 CHECK (cause IN (0,1,2) AND (state = 0 OR cause = 0)),"
+	  " PRIMARY KEY (screen_id, at, seq)"
+	  ") WITHOUT ROWID;"
+	  "INSERT INTO ledger_states_seq (screen_id, at, seq, state, cause)"
+	  " SELECT screen_id, at, 0, state, 0 FROM ledger_states;"
+	  /* DROP TABLE fires no trigger: the append-only ones go with it. */
+	  "DROP TABLE ledger_states;"
+	  "ALTER TABLE ledger_states_seq RENAME TO ledger_states;"
+	  "CREATE TRIGGER ledger_states_no_update BEFORE UPDATE ON ledger_states"
+	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
+	  "CREATE TRIGGER ledger_states_no_delete BEFORE DELETE ON ledger_states"
+	  " BEGIN SELECT RAISE(ABORT, 'ledger input is append-only'); END;"
+	  "ALTER TABLE energy_hour ADD COLUMN unconfirmed_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_hour ADD COLUMN offline_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_hour ADD COLUMN no_box_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_day ADD COLUMN unconfirmed_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_day ADD COLUMN offline_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_day ADD COLUMN no_box_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_group_day ADD COLUMN unconfirmed_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_group_day ADD COLUMN offline_s INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE energy_group_day ADD COLUMN no_box_s INTEGER NOT NULL DEFAULT 0;"
+	  /* Until rebuilt, what was unknown stays so, as unconfirmed: the sums
+	   * by cause add up to unknown_s on every row. */
+	  "UPDATE energy_hour SET unconfirmed_s = unknown_s;"
+	  "UPDATE energy_day SET unconfirmed_s = unknown_s;"
+	  "UPDATE energy_group_day SET unconfirmed_s = unknown_s;",
+	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 
 int dc_store_schema_version(void)
 {
 	return NMIGRATIONS;
+}
+
+static int cap;	/* dc_store_schema_cap(): migrate no further than this */
+
+int dc_store_schema_before(const char *what)
+{
+	for (int i = 0; i < NMIGRATIONS; i++)
+		if (strcmp(migrations[i].what, what) == 0)
+			return i;
+	return -1;
+}
+
+void dc_store_schema_cap(int version)
+{
+	cap = version;
 }
 
 int store_migrate(struct dc_store *st, const char *path)
@@ -308,7 +364,7 @@ int store_migrate(struct dc_store *st, const char *path)
 			store_exec(st, "ROLLBACK");
 			return store_corrupt(st, path, sqlite3_errmsg(st->db));
 		}
-		if (v >= NMIGRATIONS) {
+		if (v >= NMIGRATIONS || (cap > 0 && v >= cap)) {
 			store_exec(st, "ROLLBACK");
 			return 0;
 		}

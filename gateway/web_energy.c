@@ -283,11 +283,11 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 	dc_html(b, "<p class=\"note\">%s</p>\n",
 		TR("Mesuré par le registre d'énergie : compteurs des boîtiers quand il y en a, sinon "
 		   "calcul d'après les états des relais confirmés par les boîtiers. Les heures "
-		   "inconnues (boîtier hors ligne, état non confirmé) ne comptent ni en consommation "
-		   "ni en économie.",
+		   "inconnues (état non confirmé, boîtier hors ligne, aucun boîtier) ne comptent ni "
+		   "en consommation ni en économie.",
 		   "Measured by the energy ledger: the boxes' meters where there are some, otherwise "
-		   "worked out from the relay states the boxes confirmed. Unknown hours (box offline, "
-		   "state unconfirmed) count neither as consumption nor as saving."));
+		   "worked out from the relay states the boxes confirmed. Unknown hours (state "
+		   "unconfirmed, box offline, no box) count neither as consumption nor as saving."));
 	if (e->empty) {
 		dc_html(b, "<p id=\"energy-empty\"><strong>%s</strong></p>\n",
 			TR("Le registre d'énergie est vide : aucune économie n'a encore été mesurée. "
@@ -314,9 +314,13 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 		if (f->kgco2e_per_kwh > 0)
 			dc_html(b, TR(" et %s kg CO₂e évités", " and %s kg CO₂e avoided"),
 				dc_fmt_num(d, sizeof d, saved * f->kgco2e_per_kwh, 1, lang));
-		dc_html(b, TR(" ; %s heures d'écran inconnues ; %s des heures mesurées au compteur.</p>\n",
-			      "; %s unknown screen-hours; %s of the hours metered.</p>\n"),
-			u, share(m, sizeof m, t, lang));
+		char why[200];
+		dc_html(b, TR(" ; %s heures d'écran inconnues (<span id=\"unknown-causes\">%s</span>) ; "
+			      "%s des heures mesurées au compteur.</p>\n",
+			      "; %s unknown screen-hours (<span id=\"unknown-causes\">%s</span>); "
+			      "%s of the hours metered.</p>\n"),
+			u, dc_ledger_causes_text(why, sizeof why, t->unknown_by, lang),
+			share(m, sizeof m, t, lang));
 	}
 
 	/* The chart, then its data as a table (the text alternative). */
@@ -382,7 +386,7 @@ int dc_web_screen_energy_load(struct dc_store *st, const struct dc_ledger_config
 			 cfg->zone);
 		return -1;
 	}
-	return dc_ledger_screen(st, screen_id, from, to, &out->t, &out->days, out->at, out->state,
+	return dc_ledger_screen(st, screen_id, from, to, &out->t, &out->days, out->state,
 				DC_WEB_SCREEN_STATES, &out->nstates, err, errlen);
 }
 
@@ -401,11 +405,13 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 			   "Nothing in the ledger for this screen over this period (screen not "
 			   "bound, or ledger not computed yet)."));
 	} else if (!known(t)) {
-		dc_html(b, "<p id=\"screen-energy\">%s %s %s</p>\n",
+		char why[200];
+		dc_html(b, "<p id=\"screen-energy\">%s %s %s (%s)</p>\n",
 			TR("État inconnu sur toute la période :", "State unknown over the whole period:"),
 			dc_fmt_num(u, sizeof u, (double)t->unknown_s / 3600.0, 1, lang),
-			TR("heures, qui ne comptent ni en consommation ni en économie.",
-			   "hours, counted neither as consumption nor as saving."));
+			TR("heures, qui ne comptent ni en consommation ni en économie",
+			   "hours, counted neither as consumption nor as saving"),
+			dc_ledger_causes_text(why, sizeof why, t->unknown_by, lang));
 	} else {
 		double saved = dc_en_kwh(dc_en_total_saved(t));
 		dc_html(b, "<dl class=\"fields\" id=\"screen-energy\">\n"
@@ -415,15 +421,15 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 		if (f->eur_per_kwh > 0)
 			dc_html(b, TR(" (%s €)", " (EUR %s)"),
 				dc_fmt_num(m, sizeof m, saved * f->eur_per_kwh, 2, lang));
+		char why[200];
 		dc_html(b, "</dd></div>\n<div><dt>%s</dt><dd>%s h</dd></div>\n"
-			"<div><dt>%s</dt><dd>%s h</dd></div>\n<div><dt>%s</dt><dd>%s</dd></div>\n</dl>\n",
+			"<div><dt>%s</dt><dd>%s h (%s)</dd></div>\n<div><dt>%s</dt><dd>%s</dd></div>\n</dl>\n",
 			TR("Allumé", "On"), dc_fmt_num(a, sizeof a, (double)t->on_s / 3600.0, 1, lang),
 			TR("Heures inconnues (non comptées)", "Unknown hours (not counted)"),
 			dc_fmt_num(u, sizeof u, (double)t->unknown_s / 3600.0, 1, lang),
+			dc_ledger_causes_text(why, sizeof why, t->unknown_by, lang),
 			TR("Heures mesurées au compteur", "Hours metered"), share(m, sizeof m, t, lang));
 	}
-	static const char *const names[3][2] = { { "inconnu", "unknown" }, { "éteint", "off" },
-						  { "allumé", "on" } };
 	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"screen-states\">\n"
 		"<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"</tr></thead>\n<tbody>\n",
@@ -431,9 +437,11 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 		   "Latest relay states, confirmed by the box, newest first"),
 		TR("Depuis", "Since"), TR("État", "State"));
 	for (size_t i = 0; i < e->nstates; i++) {
-		unsigned k = (unsigned)e->state[i] < 3 ? (unsigned)e->state[i] : 0;
-		dc_html(b, "<tr><td>%s</td><td>%s</td></tr>\n", fmt_time(a, sizeof a, e->at[i], lang),
-			names[k][lang == DC_LANG_EN]);
+		char label[96];
+		dc_html(b, "<tr data-state=\"%s\"><td>%s</td><td>%s</td></tr>\n",
+			dc_en_state_name(e->state[i].state),
+			fmt_time(a, sizeof a, e->state[i].at, lang),
+			dc_en_event_label(&e->state[i], label, sizeof label));
 	}
 	if (!e->nstates)
 		dc_html(b, "<tr><td colspan=\"2\">%s</td></tr>\n",
@@ -474,8 +482,8 @@ void dc_web_night_html(struct dc_buf *b, const struct dc_web_energy *e, enum dc_
 		  "Compliant (off, or removed)" },
 		{ DC_CPL_VIOLATION, "night-violation", "En infraction (allumés sans dérogation)",
 		  "Violating (on without a derogation)" },
-		{ DC_CPL_UNKNOWN, "night-unknown", "Inconnus (état non confirmé)",
-		  "Unknown (state unconfirmed)" },
+		{ DC_CPL_UNKNOWN, "night-unknown", "Inconnus (non confirmés, hors ligne, sans boîtier)",
+		  "Unknown (unconfirmed, offline, no box)" },
 		{ DC_CPL_DEROGATION, "night-derogation", "Allumés sous dérogation",
 		  "On under a derogation" },
 		{ DC_CPL_EXCEPTION, "night-exception", "Allumés pendant le service de transport",
@@ -490,6 +498,13 @@ void dc_web_night_html(struct dc_buf *b, const struct dc_web_energy *e, enum dc_
 		dc_html(b, "<tr><th scope=\"row\">%s</th><td class=\"num\" id=\"%s\">%s</td></tr>\n",
 			TR(rows[i].fr, rows[i].en), rows[i].id,
 			dc_fmt_num(c, sizeof c, (double)n->count[rows[i].v], 0, lang));
+	static const char *const cause_ids[DC_EN_CAUSES] = { "night-unknown-unconfirmed",
+							      "night-unknown-offline",
+							      "night-unknown-no-box" };
+	for (int k = 0; k < DC_EN_CAUSES; k++)
+		dc_html(b, "<tr class=\"sub\"><th scope=\"row\">%s %s</th><td class=\"num\" id=\"%s\">%s</td>"
+			"</tr>\n", TR("dont", "of which"), dc_en_cause_label((enum dc_en_cause)k),
+			cause_ids[k], dc_fmt_num(c, sizeof c, (double)n->unknown_by[k], 0, lang));
 	dc_html(b, "<tr class=\"total\"><th scope=\"row\">%s</th><td class=\"num\" id=\"night-screens\">%s</td>"
 		"</tr>\n</tbody>\n</table>\n", TR("Total", "Total"),
 		dc_fmt_num(c, sizeof c, (double)n->screens, 0, lang));
@@ -522,6 +537,7 @@ static cJSON *total_json(const struct dc_en_total *t, const struct dc_web_factor
 	add_num_or_null(o, "saved_eur", k && f->eur_per_kwh > 0, saved * f->eur_per_kwh);
 	add_num_or_null(o, "avoided_kgco2e", k && f->kgco2e_per_kwh > 0, saved * f->kgco2e_per_kwh);
 	cJSON_AddNumberToObject(o, "unknown_hours", (double)t->unknown_s / 3600.0);
+	cJSON_AddItemToObject(o, "unknown_hours_by_cause", dc_ledger_causes_json(t->unknown_by, 3600.0));
 	cJSON_AddNumberToObject(o, "hours", (double)t->hours);
 	cJSON_AddNumberToObject(o, "measured_hours", (double)t->measured_hours);
 	return o;
@@ -548,5 +564,9 @@ cJSON *dc_web_energy_json(const struct dc_web_energy *e, const struct dc_web_fac
 	for (int v = 0; v < DC_CPL__COUNT; v++)
 		cJSON_AddNumberToObject(s, dc_cpl_verdict_name((enum dc_cpl_verdict)v),
 					(double)e->night.count[v]);
+	cJSON *u = cJSON_AddObjectToObject(n, "unknown_by_cause");
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		cJSON_AddNumberToObject(u, dc_en_cause_name((enum dc_en_cause)c),
+					(double)e->night.unknown_by[c]);
 	return o;
 }

@@ -78,8 +78,7 @@ struct dc_web_screen_energy {
 	int days;		/* ledger days found in the window */
 	struct dc_en_total t;
 	size_t nstates;
-	int64_t at[DC_WEB_SCREEN_STATES];	/* newest first */
-	enum dc_en_state state[DC_WEB_SCREEN_STATES];
+	struct dc_en_event state[DC_WEB_SCREEN_STATES];	/* newest first */
 };
 int dc_web_screen_energy_load(struct dc_store *st, const struct dc_ledger_config *cfg,
 			      const char *screen_id, int64_t now, struct dc_web_screen_energy *out,

@@ -20,12 +20,12 @@ static bool covered(const struct dc_cpl_allow *a, size_t n, int64_t t)
 	return false;
 }
 
-static enum dc_en_state state_at(const struct dc_cpl_input *in, int64_t t)
+static const struct dc_en_span *span_at(const struct dc_cpl_input *in, int64_t t)
 {
 	for (size_t i = 0; i < in->nspans; i++)
 		if (in->spans[i].from <= t && t < in->spans[i].to)
-			return in->spans[i].state;
-	return DC_EN_UNKNOWN;
+			return &in->spans[i];
+	return NULL;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -74,7 +74,9 @@ int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct d
 			out->off_s += d;
 			continue;
 		}
-		switch (state_at(in, a)) {
+		const struct dc_en_span *sp = span_at(in, a);
+		enum dc_en_cause why = sp ? sp->cause : in->gap_cause;
+		switch (sp ? sp->state : DC_EN_UNKNOWN) {
 		case DC_EN_OFF:
 			out->off_s += d;
 			break;
@@ -90,6 +92,7 @@ int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct d
 			break;
 		default:
 			out->unknown_s += d;
+			out->unknown_by[(unsigned)why < DC_EN_CAUSES ? why : DC_EN_UNCONFIRMED] += d;
 			break;
 		}
 	}
@@ -106,6 +109,15 @@ int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct d
 	else
 		out->verdict = DC_CPL_COMPLIANT;
 	return 0;
+}
+
+enum dc_en_cause dc_cpl_unknown_cause(const struct dc_cpl_night *n)
+{
+	enum dc_en_cause best = DC_EN_UNCONFIRMED;
+	for (int c = 1; c < DC_EN_CAUSES; c++)
+		if (n->unknown_by[c] > n->unknown_by[best])
+			best = (enum dc_en_cause)c;
+	return best;
 }
 
 const char *dc_cpl_verdict_name(enum dc_cpl_verdict v)

@@ -39,6 +39,7 @@ struct dc_cpl_input {
 	const struct dc_cpl_allow *service;	/* transport service hours */
 	size_t nservice;
 	int64_t removed_at;	/* INT64_MAX when in place; removed = off */
+	enum dc_en_cause gap_cause;	/* why time no span covers is unknown */
 };
 
 enum dc_cpl_verdict {
@@ -57,8 +58,12 @@ struct dc_cpl_night {
 	int64_t exception_s;	/* on, within service hours (no derogation) */
 	int64_t violation_s;	/* on, with no cause */
 	int64_t unknown_s;	/* state not confirmed */
+	int64_t unknown_by[DC_EN_CAUSES];	/* unknown_s by cause */
 	enum dc_cpl_verdict verdict;
 };
+
+/* The cause of most of a night's unknown time (ties: the lower cause). */
+enum dc_en_cause dc_cpl_unknown_cause(const struct dc_cpl_night *n);
 
 /* true when the night rule applies to a screen of this category/flags. */
 bool dc_cpl_applies(enum dc_category category, unsigned flags);

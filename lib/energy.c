@@ -2,8 +2,11 @@
 #include "energy.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "i18n.h"
 
 double dc_energy_baseline_w(const struct dc_en_screen *s)
 {
@@ -74,8 +77,8 @@ static bool spans_valid(const struct dc_en_screen *s)
 	return true;
 }
 
-/* State confirmed at instant t (spans are [from, to)). */
-static enum dc_en_state state_at(const struct dc_en_screen *s, int64_t t)
+/* The span covering instant t (spans are [from, to)), NULL when none. */
+static const struct dc_en_span *span_at(const struct dc_en_screen *s, int64_t t)
 {
 	size_t lo = 0, hi = s->nspans;
 	while (lo < hi) {	/* first span with to > t */
@@ -86,8 +89,8 @@ static enum dc_en_state state_at(const struct dc_en_screen *s, int64_t t)
 			hi = mid;
 	}
 	if (lo < s->nspans && s->spans[lo].from <= t)
-		return s->spans[lo].state;
-	return DC_EN_UNKNOWN;
+		return &s->spans[lo];
+	return NULL;
 }
 
 static const struct dc_en_delta *delta_at(const struct dc_en_delta *d, size_t n, int64_t t)
@@ -171,6 +174,8 @@ static int cut_deltas(struct cuts *c, const struct dc_en_delta *d, size_t n, int
 struct acc {
 	double actual_ws, baseline_ws;
 	int32_t known_s, unknown_s, on_s, measured_s, in_place_known_s;
+	int32_t unknown_by[DC_EN_CAUSES];
+	enum dc_en_cause why;	/* of the current piece, when unknown */
 };
 
 static int64_t ws_to_mwh(double ws)
@@ -222,7 +227,9 @@ static int do_circuit(const struct dc_en_input *in, const size_t *mem, size_t k,
 				}
 				active++;
 				rated_sum += s->power_on_w;
-				switch (state_at(s, a)) {
+				const struct dc_en_span *sp = span_at(s, a);
+				acc[j].why = sp ? sp->cause : s->gap_cause;
+				switch (sp ? sp->state : DC_EN_UNKNOWN) {
 				case DC_EN_ON:
 					w[j] = s->power_on_w;
 					acc[j].on_s += d;
@@ -265,6 +272,8 @@ static int do_circuit(const struct dc_en_input *in, const size_t *mem, size_t k,
 					acc[j].actual_ws += w[j] * d;
 				} else {
 					acc[j].unknown_s += d;
+					acc[j].unknown_by[(unsigned)acc[j].why < DC_EN_CAUSES
+								  ? acc[j].why : DC_EN_UNCONFIRMED] += d;
 					continue;
 				}
 				acc[j].baseline_ws += base_ws;
@@ -279,6 +288,7 @@ static int do_circuit(const struct dc_en_input *in, const size_t *mem, size_t k,
 			o->baseline_mwh = ws_to_mwh(acc[j].baseline_ws);
 			o->known_s = acc[j].known_s;
 			o->unknown_s = acc[j].unknown_s;
+			memcpy(o->unknown_by, acc[j].unknown_by, sizeof o->unknown_by);
 			o->on_s = acc[j].on_s;
 			o->measured = acc[j].in_place_known_s > 0 &&
 				acc[j].measured_s == acc[j].in_place_known_s;
@@ -361,4 +371,92 @@ void dc_en_total_add(struct dc_en_total *t, const struct dc_en_hour *h)
 	t->on_s += h->on_s;
 	t->hours++;
 	t->measured_hours += h->measured;
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		t->unknown_by[c] += h->unknown_by[c];
+}
+
+void dc_en_total_merge(struct dc_en_total *t, const struct dc_en_total *x)
+{
+	t->actual_mwh += x->actual_mwh;
+	t->baseline_mwh += x->baseline_mwh;
+	t->known_s += x->known_s;
+	t->unknown_s += x->unknown_s;
+	t->on_s += x->on_s;
+	t->hours += x->hours;
+	t->measured_hours += x->measured_hours;
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		t->unknown_by[c] += x->unknown_by[c];
+}
+
+/* ---- Events to spans ---------------------------------------------------- */
+
+static size_t emit(struct dc_en_span *out, size_t n, int64_t a, int64_t b, int64_t from,
+		   int64_t to, enum dc_en_state state, enum dc_en_cause cause)
+{
+	if (a < from)
+		a = from;
+	if (b > to)
+		b = to;
+	if (b <= a)
+		return n;
+	out[n] = (struct dc_en_span){ a, b, state, state == DC_EN_UNKNOWN ? cause : 0 };
+	return n + 1;
+}
+
+size_t dc_en_spans(const struct dc_en_event *ev, size_t n, int64_t from, int64_t to,
+		   struct dc_en_span *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		int64_t sec = ev[i].at;
+		bool on = false;
+		size_t j = i;
+		for (; j < n && ev[j].at == sec; j++)
+			on |= ev[j].state == DC_EN_ON;
+		const struct dc_en_event *last = &ev[j - 1];
+		int64_t next = j < n ? ev[j].at : to;
+		int64_t after = sec;
+		if (on && last->state != DC_EN_ON) {
+			/* Confirmed on within this second: it is not saved time. */
+			after = sec + 1 < next ? sec + 1 : next;
+			k = emit(out, k, sec, after, from, to, DC_EN_ON, 0);
+		}
+		k = emit(out, k, after, next, from, to, last->state, last->cause);
+		i = j;
+	}
+	return k;
+}
+
+const char *dc_en_cause_name(enum dc_en_cause c)
+{
+	static const char *const names[DC_EN_CAUSES] = { "unconfirmed", "offline", "no_box" };
+	return (unsigned)c < DC_EN_CAUSES ? names[c] : "?";
+}
+
+const char *dc_en_cause_label(enum dc_en_cause c)
+{
+	static const char *const fr[DC_EN_CAUSES] = {
+		"état non confirmé", "boîtier hors ligne", "aucun boîtier",
+	};
+	static const char *const en[DC_EN_CAUSES] = {
+		"state unconfirmed", "box offline", "no box",
+	};
+	return (unsigned)c < DC_EN_CAUSES ? TR(fr[c], en[c]) : "?";
+}
+
+const char *dc_en_state_name(enum dc_en_state s)
+{
+	static const char *const names[] = { "unknown", "off", "on" };
+	return (unsigned)s <= DC_EN_ON ? names[s] : "?";
+}
+
+const char *dc_en_event_label(const struct dc_en_event *e, char *buf, size_t len)
+{
+	if (e->state == DC_EN_ON)
+		snprintf(buf, len, "%s", TR("allumé", "on"));
+	else if (e->state == DC_EN_OFF)
+		snprintf(buf, len, "%s", TR("éteint", "off"));
+	else
+		snprintf(buf, len, "%s (%s)", TR("inconnu", "unknown"), dc_en_cause_label(e->cause));
+	return buf;
 }

@@ -1,7 +1,8 @@
 /* energy.h — the energy ledger's arithmetic (pure: no I/O, no clock).
  *
- * Input, per screen: a timeline of CONFIRMED states (on / off; any instant
- * not covered is unknown: box offline, command unconfirmed), its inventory
+ * Input, per screen: a timeline of CONFIRMED states (on / off, or unknown
+ * with its cause; an instant not covered is unknown for the screen's
+ * `gap_cause`), built from ordered events by dc_en_spans(), its inventory
  * figures, whether "off" cuts the mains (0 W) or leaves it in standby, and
  * optionally the meter measuring its circuit (a kWh counter read at UTC
  * instants, possibly shared by several screens).
@@ -34,11 +35,45 @@
 
 enum dc_en_state { DC_EN_UNKNOWN = 0, DC_EN_OFF = 1, DC_EN_ON = 2 };
 
-/* Confirmed state over [from, to) UTC seconds. */
+/* Why a state is unknown: the box is online but has not confirmed it (a
+ * start, a reconnection, a command in flight), the box is offline, or no
+ * box is bound to the screen.  Reports keep them apart; none of them is
+ * ever counted as consumption or saving. */
+enum dc_en_cause { DC_EN_UNCONFIRMED = 0, DC_EN_OFFLINE = 1, DC_EN_NO_BOX = 2, DC_EN_CAUSES };
+
+/* Confirmed state over [from, to) UTC seconds; `cause` says why when the
+ * state is DC_EN_UNKNOWN (0 otherwise). */
 struct dc_en_span {
 	int64_t from, to;
 	enum dc_en_state state;
+	enum dc_en_cause cause;
 };
+
+/* One input event: the state from instant `at` on.  Several events may
+ * share a second; they are passed in the order they happened. */
+struct dc_en_event {
+	int64_t at;
+	enum dc_en_state state;
+	enum dc_en_cause cause;
+};
+
+/* Spans over [from, to) from events sorted by instant, then by order of
+ * arrival (the first may be before `from`: the state in force then).  The
+ * last event of a second gives the state after it; a second in which the
+ * relay was confirmed on counts as on, whatever followed within it (a
+ * boot "off" and a confirmed "on" in one second is on; "on" then "off" is
+ * one second on, then off): never a saving for time the relay was on.
+ * Time before the first event is left uncovered.  out holds 2 * n spans;
+ * returns the number written. */
+size_t dc_en_spans(const struct dc_en_event *ev, size_t n, int64_t from, int64_t to,
+		   struct dc_en_span *out);
+
+const char *dc_en_cause_name(enum dc_en_cause c);	/* "unconfirmed", "offline", "no_box" */
+const char *dc_en_cause_label(enum dc_en_cause c);	/* current language */
+const char *dc_en_state_name(enum dc_en_state s);	/* "unknown", "off", "on" */
+/* "allumé", "éteint", "inconnu (boîtier hors ligne)"... in the current
+ * language, into buf. */
+const char *dc_en_event_label(const struct dc_en_event *e, char *buf, size_t len);
 
 /* One meter reading: the counter's value at instant t.  `meter_gen`
  * identifies the physical meter (serial number, or a number bumped when it
@@ -69,6 +104,7 @@ struct dc_en_screen {
 	int meter;		/* index in dc_en_input.meters, or -1 */
 	const struct dc_en_span *spans;	/* sorted, non-overlapping */
 	size_t nspans;
+	enum dc_en_cause gap_cause;	/* of time no span covers */
 };
 
 struct dc_en_input {
@@ -83,6 +119,7 @@ struct dc_en_hour {
 	int64_t baseline_mwh;	/* baseline over the known seconds */
 	int32_t known_s;	/* confirmed, metered, or after removal */
 	int32_t unknown_s;	/* known_s + unknown_s = 3600 */
+	int32_t unknown_by[DC_EN_CAUSES];	/* unknown_s by cause (sum = unknown_s) */
 	int32_t on_s;		/* confirmed on (removed: 0) */
 	bool measured;		/* every known second of a screen in place was metered */
 };
@@ -128,8 +165,10 @@ struct dc_en_total {
 	int64_t actual_mwh, baseline_mwh;
 	int64_t known_s, unknown_s, on_s;
 	int64_t hours, measured_hours;
+	int64_t unknown_by[DC_EN_CAUSES];	/* unknown_s by cause */
 };
 void dc_en_total_add(struct dc_en_total *t, const struct dc_en_hour *h);
+void dc_en_total_merge(struct dc_en_total *t, const struct dc_en_total *x);	/* t += x */
 static inline int64_t dc_en_total_saved(const struct dc_en_total *t)
 {
 	return t->baseline_mwh - t->actual_mwh;

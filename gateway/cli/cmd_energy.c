@@ -14,7 +14,7 @@ static void usage(FILE *f)
 {
 	fputs(TR("usage : decran energy rebuild [--config FICHIER] [--now INSTANT]\n"
 		 "        decran energy update  [--config FICHIER] [--now INSTANT]\n"
-		 "        decran energy log-state ÉCRAN on|off|unknown --at INSTANT\n"
+		 "        decran energy log-state ÉCRAN on|off|unknown|offline|no-box --at INSTANT\n"
 		 "        decran energy log-reading BOÎTIER KWH --at INSTANT [--meter-gen N]\n"
 		 "rebuild recalcule tout le registre depuis le journal des états confirmés et\n"
 		 "des relevés de compteurs ; update le complète jusqu'à la dernière heure\n"
@@ -24,7 +24,7 @@ static void usage(FILE *f)
 		 "(défaut : $DECRAN_ENERGY_CONFIG, sinon valeurs intégrées).\n",
 		 "usage: decran energy rebuild [--config FILE] [--now INSTANT]\n"
 		 "       decran energy update  [--config FILE] [--now INSTANT]\n"
-		 "       decran energy log-state SCREEN on|off|unknown --at INSTANT\n"
+		 "       decran energy log-state SCREEN on|off|unknown|offline|no-box --at INSTANT\n"
 		 "       decran energy log-reading BOX KWH --at INSTANT [--meter-gen N]\n"
 		 "rebuild recomputes the whole ledger from the log of confirmed states and\n"
 		 "meter readings; update brings it up to the last complete hour.  Both give\n"
@@ -121,6 +121,7 @@ static int log_input(struct cli *cli, int argc, char **argv)
 	int64_t at;
 	double kwh = 0;
 	int state = -1;
+	enum dc_en_cause cause = DC_EN_UNCONFIRMED;
 	if ((rc = ecli_config_instant(config, at_s, &cfg, &at)) != 0)
 		return rc;
 	dc_ledger_config_free(&cfg);
@@ -132,11 +133,20 @@ static int log_input(struct cli *cli, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	} else {
-		state = strcmp(what, "on") == 0 ? DC_EN_ON : strcmp(what, "off") == 0 ? DC_EN_OFF
-			: strcmp(what, "unknown") == 0 ? DC_EN_UNKNOWN : -1;
+		/* unknown = unconfirmed; offline and no-box: unknown for that cause */
+		static const struct { const char *word; int state; enum dc_en_cause cause; } words[] = {
+			{ "on", DC_EN_ON, 0 }, { "off", DC_EN_OFF, 0 },
+			{ "unknown", DC_EN_UNKNOWN, DC_EN_UNCONFIRMED },
+			{ "offline", DC_EN_UNKNOWN, DC_EN_OFFLINE }, { "no-box", DC_EN_UNKNOWN, DC_EN_NO_BOX },
+		};
+		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+			if (strcmp(what, words[i].word) == 0) {
+				state = words[i].state;
+				cause = words[i].cause;
+			}
 		if (state < 0) {
-			fprintf(stderr, TR("decran : état « %s » : on, off ou unknown\n",
-					   "decran: state '%s': on, off or unknown\n"), what);
+			fprintf(stderr, TR("decran : état « %s » : on, off, unknown, offline ou no-box\n",
+					   "decran: state '%s': on, off, unknown, offline or no-box\n"), what);
 			return EXIT_USAGE;
 		}
 	}
@@ -150,7 +160,8 @@ static int log_input(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	rc = reading ? dc_ledger_record_reading(st, who, at, kwh, (uint32_t)gen, err, sizeof err)
-		     : dc_ledger_record_state(st, who, at, state, err, sizeof err);
+		     : dc_ledger_record(st, who, at, (enum dc_en_state)state, cause, DC_LEDGER_APPEND,
+					err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "decran: %s\n", err);
 	dc_store_close(st);

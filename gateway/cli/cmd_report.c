@@ -91,6 +91,7 @@ static cJSON *total_json(const struct dc_ledger_config *cfg, const struct dc_en_
 		cJSON_AddNullToObject(o, "avoided_kgco2e");
 	}
 	cJSON_AddNumberToObject(o, "unknown_hours", (double)t->unknown_s / 3600.0);
+	cJSON_AddItemToObject(o, "unknown_hours_by_cause", dc_ledger_causes_json(t->unknown_by, 3600.0));
 	cJSON_AddNumberToObject(o, "hours", (double)t->hours);
 	cJSON_AddNumberToObject(o, "measured_hours", (double)t->measured_hours);
 	return o;
@@ -108,10 +109,10 @@ static void print_factors(const struct dc_ledger_config *cfg)
 {
 	char a[32], b[32];
 	printf(TR("Tarif : %s €/kWh (%s).\nFacteur d'émission : %s kg CO2e/kWh (%s).\n"
-		  "Heures inconnues (boîtier hors ligne, état non confirmé) : comptées ni en "
-		  "consommation ni en économie.\n",
+		  "Heures inconnues (état non confirmé, boîtier hors ligne, aucun boîtier) : "
+		  "comptées ni en consommation ni en économie.\n",
 		  "Tariff: %s EUR/kWh (%s).\nEmission factor: %s kg CO2e/kWh (%s).\n"
-		  "Unknown hours (box offline, state unconfirmed): counted neither as "
+		  "Unknown hours (state unconfirmed, box offline, no box): counted neither as "
 		  "consumption nor as saving.\n"),
 	       dc_fmt_num(a, sizeof a, cfg->eur_per_kwh, 4, dc_lang()), cfg->tariff_source,
 	       dc_fmt_num(b, sizeof b, cfg->kgco2e_per_kwh, 3, dc_lang()), cfg->co2e_source);
@@ -160,7 +161,7 @@ static const char *csv_num(char *buf, size_t len, double v, int dec)
 static void csv_row(const struct dc_ledger_config *cfg, const char *label,
 		    const struct dc_en_total *t, char sep)
 {
-	char a[40], b[40], s[40], e[40], k[40], u[40];
+	char a[40], b[40], s[40], e[40], k[40], u[40], c0[40], c1[40], c2[40];
 	bool known = t->known_s > 0;
 	const char *unk = TR("inconnu", "unknown");
 	/* Quote the label: sites may hold the separator. */
@@ -170,14 +171,17 @@ static void csv_row(const struct dc_ledger_config *cfg, const char *label,
 			putchar('"');
 		putchar(*p);
 	}
-	printf("\"%c%s%c%s%c%s%c%s%c%s%c%s%c%lld%c%lld\n", sep,
+	printf("\"%c%s%c%s%c%s%c%s%c%s%c%s%c%lld%c%lld%c%s%c%s%c%s\n", sep,
 	       known ? csv_num(a, sizeof a, dc_en_kwh(t->actual_mwh), 3) : unk, sep,
 	       known ? csv_num(b, sizeof b, dc_en_kwh(t->baseline_mwh), 3) : unk, sep,
 	       known ? csv_num(s, sizeof s, dc_en_kwh(dc_en_total_saved(t)), 3) : unk, sep,
 	       known ? csv_num(e, sizeof e, eur(cfg, dc_en_total_saved(t)), 2) : unk, sep,
 	       known ? csv_num(k, sizeof k, kgco2e(cfg, dc_en_total_saved(t)), 2) : unk, sep,
 	       csv_num(u, sizeof u, (double)t->unknown_s / 3600.0, 2), sep,
-	       (long long)t->measured_hours, sep, (long long)t->hours);
+	       (long long)t->measured_hours, sep, (long long)t->hours, sep,
+	       csv_num(c0, sizeof c0, (double)t->unknown_by[DC_EN_UNCONFIRMED] / 3600.0, 2), sep,
+	       csv_num(c1, sizeof c1, (double)t->unknown_by[DC_EN_OFFLINE] / 3600.0, 2), sep,
+	       csv_num(c2, sizeof c2, (double)t->unknown_by[DC_EN_NO_BOX] / 3600.0, 2));
 }
 
 static void table_row(const struct dc_ledger_config *cfg, const char *label,
@@ -261,9 +265,11 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 		char sep = dc_lang() == DC_LANG_FR ? ';' : ',';
 		static const char *const key_fr[] = { "jour", "mois", "categorie", "site", "ecran" };
 		printf(TR("%s;consommation_kwh;reference_kwh;economie_kwh;economie_eur;"
-			  "evite_kgco2e;inconnu_h;heures_mesurees;heures\n",
+			  "evite_kgco2e;inconnu_h;heures_mesurees;heures;inconnu_non_confirme_h;"
+			  "inconnu_hors_ligne_h;inconnu_sans_boitier_h\n",
 			  "%s,actual_kwh,baseline_kwh,saved_kwh,saved_eur,avoided_kgco2e,"
-			  "unknown_h,measured_hours,hours\n"),
+			  "unknown_h,measured_hours,hours,unknown_unconfirmed_h,unknown_offline_h,"
+			  "unknown_no_box_h\n"),
 		       TR(key_fr[by], by_names[by]));
 		for (size_t i = 0; i < n; i++) {
 			char label[160];
@@ -287,6 +293,9 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 		if (n == 0)
 			puts(TR("(aucune donnée sur la période)", "(no data for the period)"));
 		table_row(cfg, TR("Total", "Total"), &tot);
+		char why[200];
+		printf(TR("\nHeures inconnues par cause : %s.\n", "\nUnknown hours by cause: %s.\n"),
+		       dc_ledger_causes_text(why, sizeof why, tot.unknown_by, dc_lang()));
 		putchar('\n');
 		print_factors(cfg);
 	}
@@ -330,7 +339,11 @@ static int night_row(const struct dc_screen *s, const struct dc_cpl_night *n, vo
 		cJSON_AddNumberToObject(o, "exception_min", (double)dc_cpl_minutes(n->exception_s));
 		cJSON_AddNumberToObject(o, "violation_min", (double)dc_cpl_minutes(n->violation_s));
 		cJSON_AddNumberToObject(o, "unknown_min", (double)dc_cpl_minutes(n->unknown_s));
+		cJSON_AddItemToObject(o, "unknown_min_by_cause", dc_ledger_causes_json(n->unknown_by, 60.0));
 		cJSON_AddStringToObject(o, "verdict", dc_cpl_verdict_name(n->verdict));
+		if (n->verdict == DC_CPL_UNKNOWN)
+			cJSON_AddStringToObject(o, "unknown_cause",
+						dc_en_cause_name(dc_cpl_unknown_cause(n)));
 		cJSON_AddItemToArray(a->rows, o);
 		return 0;
 	}
@@ -340,10 +353,13 @@ static int night_row(const struct dc_screen *s, const struct dc_cpl_night *n, vo
 	cli_print_cell(s->id, 16);
 	putchar(' ');
 	cli_print_cell(s->name, 24);
-	printf(" %7lld %7lld %7lld %7lld %7lld  %s\n", (long long)dc_cpl_minutes(on),
+	printf(" %7lld %7lld %7lld %7lld %7lld  %s", (long long)dc_cpl_minutes(on),
 	       (long long)dc_cpl_minutes(n->derogation_s), (long long)dc_cpl_minutes(n->exception_s),
 	       (long long)dc_cpl_minutes(n->violation_s), (long long)dc_cpl_minutes(n->unknown_s),
 	       dc_cpl_verdict_label(n->verdict));
+	if (n->verdict == DC_CPL_UNKNOWN)
+		printf(" (%s)", dc_en_cause_label(dc_cpl_unknown_cause(n)));
+	putchar('\n');
 	return 0;
 }
 
@@ -366,6 +382,11 @@ static void night_summary(const struct night_acc *a)
 	       a->sum.screens, a->sum.count[DC_CPL_COMPLIANT], a->sum.count[DC_CPL_VIOLATION],
 	       a->sum.count[DC_CPL_DEROGATION], a->sum.count[DC_CPL_EXCEPTION],
 	       a->sum.count[DC_CPL_UNKNOWN]);
+	if (a->sum.count[DC_CPL_UNKNOWN])
+		printf(TR("Inconnus : %ld état non confirmé, %ld boîtier hors ligne, %ld sans boîtier.\n",
+			  "Unknown: %ld state unconfirmed, %ld box offline, %ld no box.\n"),
+		       a->sum.unknown_by[DC_EN_UNCONFIRMED], a->sum.unknown_by[DC_EN_OFFLINE],
+		       a->sum.unknown_by[DC_EN_NO_BOX]);
 }
 
 /* The same as {"summary": {verdict: count...}} in o. */
@@ -375,6 +396,9 @@ static void night_summary_json(cJSON *o, const struct night_acc *a)
 
 	for (int v = 0; v < DC_CPL__COUNT; v++)
 		cJSON_AddNumberToObject(s, dc_cpl_verdict_name(v), (double)a->sum.count[v]);
+	cJSON *u = cJSON_AddObjectToObject(o, "unknown_by_cause");
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		cJSON_AddNumberToObject(u, dc_en_cause_name(c), (double)a->sum.unknown_by[c]);
 }
 
 /* "Last night": the last night whose legal window has ended (gateway/ledger.c). */
@@ -566,28 +590,30 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		cJSON_AddStringToObject(jn, "night", night);
 		a.rows = cJSON_AddArrayToObject(jn, "not_compliant");
 	} else {
-		char a1[40], b1[40], s1[40], e1[40], k1[40], u1[40];
+		char a1[40], b1[40], s1[40], e1[40], k1[40], u1[40], why[200];
 		dc_fmt_num(u1, sizeof u1, (double)tot.unknown_s / 3600.0, 1, dc_lang());
 		if (tot.known_s == 0) {
-			printf(TR("\nÉnergie : rien de connu à ce jour (%s h inconnues) — ni consommation "
-				  "ni économie ne sont comptées.\n",
-				  "\nEnergy: nothing known to date (%s unknown hours) — neither "
-				  "consumption nor saving is counted.\n"), u1);
+			printf(TR("\nÉnergie : rien de connu à ce jour (%s h inconnues : %s) — ni "
+				  "consommation ni économie ne sont comptées.\n",
+				  "\nEnergy: nothing known to date (%s unknown hours: %s) — neither "
+				  "consumption nor saving is counted.\n"), u1,
+			       dc_ledger_causes_text(why, sizeof why, tot.unknown_by, dc_lang()));
 		} else {
 			int64_t saved = dc_en_total_saved(&tot);
 			printf(TR("\nÉnergie depuis le début du registre :\n"
 				  "  consommation %s kWh, référence %s kWh\n"
 				  "  économie %s kWh, soit %s € et %s kg CO2e évités\n"
-				  "  heures inconnues %s ; heures mesurées %lld sur %lld\n",
+				  "  heures inconnues %s (%s) ; heures mesurées %lld sur %lld\n",
 				  "\nEnergy since the ledger began:\n"
 				  "  consumption %s kWh, baseline %s kWh\n"
 				  "  saved %s kWh, i.e. %s EUR and %s kg CO2e avoided\n"
-				  "  unknown hours %s; measured hours %lld of %lld\n"),
+				  "  unknown hours %s (%s); measured hours %lld of %lld\n"),
 			       ecli_kwh(a1, sizeof a1, tot.actual_mwh, 1),
 			       ecli_kwh(b1, sizeof b1, tot.baseline_mwh, 1),
 			       ecli_kwh(s1, sizeof s1, saved, 1),
 			       dc_fmt_num(e1, sizeof e1, eur(cfg, saved), 2, dc_lang()),
 			       dc_fmt_num(k1, sizeof k1, kgco2e(cfg, saved), 1, dc_lang()), u1,
+			       dc_ledger_causes_text(why, sizeof why, tot.unknown_by, dc_lang()),
 			       (long long)tot.measured_hours, (long long)tot.hours);
 		}
 		char d[24];

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cli_store.h"
+#include "clock.h"
 #include "i18n.h"
+#include "ledger.h"
 #include "screen_fields.h"
 #include "screens.h"
 
@@ -82,10 +84,14 @@ static void show_usage(FILE *f)
 {
 	fputs(TR("usage : decran screens show ID [--history] [--json]\n"
 		 "Affiche tous les champs d'un écran ; --history ajoute l'historique des\n"
-		 "changements (qui, quand, champ, ancienne → nouvelle valeur).\n",
+		 "changements (qui, quand, champ, ancienne → nouvelle valeur) et les\n"
+		 "derniers états du relais reçus par le registre d'énergie, dans l'ordre\n"
+		 "d'arrivée (plusieurs dans la même seconde : le dernier l'emporte).\n",
 		 "usage: decran screens show ID [--history] [--json]\n"
 		 "Show every field of a screen; --history adds the change history\n"
-		 "(who, when, field, old → new value).\n"), f);
+		 "(who, when, field, old → new value) and the latest relay states the\n"
+		 "energy ledger received, in order of arrival (several in one second:\n"
+		 "the last one wins).\n"), f);
 }
 
 static const char *label_fr[DC_F__COUNT] = {
@@ -181,6 +187,43 @@ static int history_to_json(const struct dc_audit_entry *e, void *arg)
 	return 0;
 }
 
+#define STATES_SHOWN 20
+
+/* The ledger's last relay states, newest first (the later of one second
+ * first): into a JSON array, or printed. */
+static int relay_states(struct dc_store *st, const char *id, cJSON *json)
+{
+	struct dc_en_event ev[STATES_SHOWN];
+	size_t n;
+	char err[256], at[32], label[96];
+	if (dc_ledger_states(st, id, ev, STATES_SHOWN, &n, err, sizeof err) < 0) {
+		fprintf(stderr, "decran: %s\n", err);
+		return -1;
+	}
+	if (!json)
+		puts(TR("\nÉtats du relais (registre d'énergie, du plus récent au plus ancien) :",
+			"\nRelay states (energy ledger, newest first):"));
+	for (size_t i = 0; i < n; i++) {
+		dc_format_utc(at, sizeof at, ev[i].at);
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "at", at);
+			cJSON_AddStringToObject(o, "state", dc_en_state_name(ev[i].state));
+			if (ev[i].state == DC_EN_UNKNOWN)
+				cJSON_AddStringToObject(o, "cause", dc_en_cause_name(ev[i].cause));
+			else
+				cJSON_AddNullToObject(o, "cause");
+			cJSON_AddItemToArray(json, o);
+		} else {
+			printf("  %.10s %.8s UTC  %s\n", at, at + 11,
+			       dc_en_event_label(&ev[i], label, sizeof label));
+		}
+	}
+	if (!json && n == 0)
+		puts(TR("  (aucun)", "  (none)"));
+	return 0;
+}
+
 int screens_show(struct cli *cli, int argc, char **argv)
 {
 	int history = 0, json = 0, first, rc;
@@ -204,6 +247,8 @@ int screens_show(struct cli *cli, int argc, char **argv)
 		if (history) {
 			cJSON *h = cJSON_AddArrayToObject(o, "history");
 			rc = dc_store_history(st, s.id, history_to_json, h);
+			if (rc == 0 && relay_states(st, s.id, cJSON_AddArrayToObject(o, "relay_states")) < 0)
+				rc = -2;
 		}
 		cli_print_json(o);
 	} else {
@@ -216,9 +261,11 @@ int screens_show(struct cli *cli, int argc, char **argv)
 		if (history) {
 			puts(TR("\nHistorique :", "\nHistory:"));
 			rc = dc_store_history(st, s.id, print_history_line, NULL);
+			if (rc == 0 && relay_states(st, s.id, NULL) < 0)
+				rc = -2;
 		}
 	}
-	if (rc < 0)
+	if (rc == -1)
 		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
 	dc_store_close(st);
 	return rc < 0 ? 1 : 0;

@@ -292,20 +292,34 @@ static void latency_add(struct gw_latency *l, int64_t ms)
 /* Every confirmed change goes to the energy ledger's input at once, for
  * each screen on the channel, commanded or not: states learned without a
  * command (read back after a reconnection, a switch made on site) would
- * otherwise stay unknown until the next command.  The hourly import of the
- * command records adds the same rows again, which the ledger ignores. */
-static void ledger_state(struct gw *g, const struct gw_chan *c, int on)
+ * otherwise stay unknown until the next command.  Events of one second
+ * keep their order (a box's boot "off", then the "on" it confirms); the
+ * hourly import of the command records finds the same rows there. */
+static void ledger_event(struct gw *g, const struct gw_chan *c, enum dc_en_state st,
+			 enum dc_en_cause cause)
 {
 	char err[256];
 	int64_t now = gw_now(g);
 	for (uint32_t k = 0; g->store && k < c->nscreens; k++)
-		if (dc_ledger_record_state(g->store, c->screens[k].id, now,
-					   on == DC_STATE_ON ? DC_EN_ON : DC_EN_OFF, err,
-					   sizeof err) < 0)
-			/* e.g. two states in one second (a relay test): the
-			 * ledger counts in seconds, the first one stands */
-			log_debug("chan", "ledger state not recorded screen=%s error=\"%s\"",
-				  c->screens[k].id, err);
+		if (dc_ledger_record(g->store, c->screens[k].id, now, st, cause, DC_LEDGER_APPEND,
+				     err, sizeof err) < 0)
+			log_warn("chan", "ledger state not recorded screen=%s error=\"%s\"",
+				 c->screens[k].id, err);
+}
+
+static void ledger_state(struct gw *g, const struct gw_chan *c, int on)
+{
+	ledger_event(g, c, on == DC_STATE_ON ? DC_EN_ON : DC_EN_OFF, 0);
+}
+
+void gw_chan_ledger_start(struct gw *g)
+{
+	/* What happened while the gateway was down cannot be known: unknown
+	 * until each channel's state is confirmed, never the last one seen. */
+	gw_audit_begin(g);
+	for (size_t i = 0; i < g->nchans; i++)
+		ledger_event(g, &g->chans[i], DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
+	gw_audit_flush(g);
 }
 
 static void confirmed(struct gw *g, struct gw_chan *c, int on)
@@ -377,6 +391,15 @@ void gw_box_seen(struct gw *g, int box, int online)
 		return;
 	log_info("box", "%s box=%s driver=%s", online ? "online" : "offline", bx->id,
 		 gw_driver_name(bx->driver));
+	/* The ledger: unknown while offline; back online, unknown still (now
+	 * unconfirmed) until a state is reported, unless one already was. */
+	for (int ch = 1; ch <= bx->channels; ch++) {
+		const struct gw_chan *c = chan_of(g, box, ch);
+		if (!online)
+			ledger_event(g, c, DC_EN_UNKNOWN, DC_EN_OFFLINE);
+		else if (b->online == 0 && c->rc.confirmed == DC_STATE_UNKNOWN)
+			ledger_event(g, c, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
+	}
 	b->online = online;
 	if (!online)
 		b->offline_since_ms = mono;

@@ -326,6 +326,7 @@ int main(int argc, char **argv)
 		log_err("main", "cannot load bindings error=\"%s\"", err);
 		return 1;
 	}
+	gw_chan_ledger_start(g);
 	if (gw_mqtt_init(g) < 0 || gw_control_open(g) < 0 ||
 	    gw_modbus_start(g, err, sizeof err) < 0 || gw_web_open(g, err, sizeof err) < 0) {
 		log_err("main", "start-up failed error=\"%s\"", err);

@@ -4,11 +4,15 @@ gateway switches an emulated Tasmota off at 22:00 (test clock), then
 follow from them."""
 import calendar
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import time
+import urllib.request
 
-from gwtest import PARIS_2200, Gateway, Tasmota, add_screen, wait_for
+from harness import TOP
+from gwtest import PARIS_2200, DecranRelay, Gateway, Tasmota, add_screen, wait_for
 from harness import bin_path
 
 BOXES = [{"id": "kiosque", "driver": "tasmota", "topic": "kiosque", "channels": 2}]
@@ -45,11 +49,12 @@ def test_ledger_from_a_gateway_night(broker, tmp_path, db, decran):
     # Off (1) from the confirmation; unknown (0) from the send when the two
     # are in different seconds.  Both channels' states read back at start-up
     # are known too (the gateway records every confirmed change, commanded
-    # or not): info-kiosque had no command, yet its "on" is in the log.
+    # or not): info-kiosque had no command, yet its "on" is in the log,
+    # after the "unknown" of the gateway's start.
     assert ("pub-kiosque", epoch(confirmed), 1) in states
     if sent != confirmed:
         assert ("pub-kiosque", epoch(sent), 0) in states
-    assert [s[2] for s in states if s[0] == "info-kiosque"] == [2]
+    assert [s[2] for s in states if s[0] == "info-kiosque"] == [0, 2]
 
     # pub-kiosque is off from 22:00 local (21:00 UTC) until "now" (16 h
     # known, 200 W): 16 x 200 Wh = 3.2 kWh saved (give or take the second
@@ -119,3 +124,52 @@ def test_gateway_refuses_bad_energy_settings(broker, tmp_path, db):
     r = subprocess.run([bin_path("decran-gateway"), "-n", "-c", gw.cfg_path],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+
+
+def test_box_boots_off_and_confirms_on_in_the_same_second(broker, tmp_path, db, decran):
+    """Finding 2 (issue 14): a real decran-relay boots "off" and, in the same
+    second, confirms the "on" the gateway commands.  The test clock runs 100
+    times slower than real time, so the whole exchange shares one second.
+    The ledger keeps the order: the screen is on, nothing is saved, and its
+    history and its dashboard page say "on"."""
+    add_screen(decran, "info-mairie", "information", "mairie", 1, power_on_w=100)
+    clock = "2026-11-23T12:00:00Z,0.01"     # 13:00 in Paris: information is on
+    gw = Gateway(tmp_path, broker, [{"id": "mairie", "driver": "native", "channels": 1}], db,
+                 clock=clock, extra={"http": {"listen": "127.0.0.1:0",
+                                 "assets": os.path.join(TOP, "dashboard")}}).start()
+    box = DecranRelay(tmp_path, broker, "mairie", 1, clock)
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        box.start()
+        wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes WHERE"
+                                " outcome = 'confirmed' AND state = 'on'")[0][0] == 1,
+                 what="the 'on' confirmed")
+        assert box.relays() == {1: 1}
+        (boot,), = gw.sql("SELECT at FROM box_journal WHERE src = 'boot'")
+        (confirmed,), = gw.sql("SELECT at FROM command_outcomes WHERE outcome = 'confirmed'")
+        assert boot == confirmed == "2026-11-23T12:00:00Z"
+        # In that second, in order: unknown from the gateway's start, the
+        # boot "off", the confirmed "on".
+        states = [s for s, in gw.sql("SELECT state FROM ledger_states WHERE screen_id ="
+                                     " 'info-mairie' AND at = ? ORDER BY seq", epoch(confirmed))]
+        assert states == [0, 1, 2], states
+        # The dashboard's screen page: the newest state is "on".
+        page = urllib.request.urlopen(gw.web_url() + "/screen/info-mairie", timeout=30).read().decode()
+        rows = re.findall(r'<tr data-state="(\w+)">', page)
+        assert rows[:3] == ["on", "off", "unknown"], rows
+    finally:
+        gw.stop()       # first: the box's going offline would be recorded
+        box.stop()
+
+    # Two hours later (the import adds nothing: the gateway recorded it all).
+    r = decran("energy", "update", "--now", "2026-11-23T14:00:00Z")
+    assert r.returncode == 0, r.stderr
+    assert gw.sql("SELECT count(*) FROM ledger_states WHERE screen_id = 'info-mairie'")[0][0] == 3
+    doc = json.loads(decran("report", "energy", "--by", "screen", "--json").stdout)
+    (row,) = doc["rows"]
+    assert abs(row["actual_kwh"] - 0.2) < 1e-6 and row["saved_kwh"] == 0, row
+    hist = json.loads(decran("screens", "show", "info-mairie", "--history", "--json").stdout)
+    assert [(s["state"], s["cause"]) for s in hist["relay_states"]] == [
+        ("on", None), ("off", None), ("unknown", "unconfirmed")]
+    text = decran("screens", "show", "info-mairie", "--history").stdout
+    assert "2026-11-23 12:00:00 UTC  allumé" in text.split("États du relais")[1], text

@@ -313,3 +313,50 @@ def test_example_config_loads(decran):
     example = os.path.join(top, "gateway", "energy.example.json")
     doc = json.loads(ok(decran("report", "energy", "--json", "--config", example)).stdout)
     assert doc["tariff_eur_per_kwh"] == 0.2516 and doc["co2e_kg_per_kwh"] == 0.052
+
+
+def test_unknown_by_cause_in_reports(decran):
+    """Unknown is told apart by cause (issue 14, finding 4), and none of it
+    counts as consumption or saving.  From 23 Nov 00:00 local to 24 Nov
+    12:00 (36 h): pub-a (box b1) on, its box offline 00:30-06:30 on the
+    24th (6 h offline, the whole legal window); pub-c (box b1) never
+    confirmed (36 h unconfirmed); pub-b has no box (36 h no box)."""
+    add(decran, "pub-a", "advertising", "Centre", "200", "4", "--box", "b1", "--channel", "1")
+    add(decran, "pub-b")
+    add(decran, "pub-c", "advertising", "Centre", "200", "4", "--box", "b1", "--channel", "2")
+    state(decran, "pub-a", "on", "2026-11-23 00:00")
+    state(decran, "pub-a", "offline", "2026-11-24 00:30")
+    state(decran, "pub-a", "on", "2026-11-24 06:30")
+    state(decran, "pub-c", "unknown", "2026-11-23 00:00")
+    ok(decran("energy", "update", "--now", "2026-11-24T11:00:00Z"))
+    doc = energy_json(decran, "--by", "screen")
+    rows = by_key(doc["rows"])
+    assert rows["pub-a"]["unknown_hours_by_cause"] == {"unconfirmed": 0, "offline": 6, "no_box": 0}
+    assert rows["pub-a"]["actual_kwh"] == pytest.approx(30 * 0.2)
+    assert rows["pub-a"]["saved_kwh"] == pytest.approx(0)
+    assert rows["pub-b"]["unknown_hours_by_cause"] == {"unconfirmed": 0, "offline": 0, "no_box": 36}
+    assert rows["pub-c"]["unknown_hours_by_cause"] == {"unconfirmed": 36, "offline": 0, "no_box": 0}
+    for k in ("pub-b", "pub-c"):
+        assert rows[k]["actual_kwh"] is None and rows[k]["saved_kwh"] is None
+    assert doc["total"]["unknown_hours"] == 78
+    csv = ok(decran("report", "energy", "--by", "screen", "--format", "csv")).stdout.splitlines()
+    assert csv[0].endswith(";inconnu_non_confirme_h;inconnu_hors_ligne_h;inconnu_sans_boitier_h")
+    assert csv[1].startswith('"pub-a"') and csv[1].endswith(";0,00;6,00;0,00")
+    table = ok(decran("report", "energy", "--by", "screen")).stdout
+    assert ("Heures inconnues par cause : 36,0 h état non confirmé, 6,0 h boîtier hors ligne, "
+            "36,0 h aucun boîtier.") in table
+
+    night = json.loads(ok(decran("report", "compliance", "--night", "2026-11-23", "--json",
+                                 "--now", "2026-11-24T11:00:00Z")).stdout)
+    assert night["summary"]["unknown"] == 3
+    assert night["unknown_by_cause"] == {"unconfirmed": 1, "offline": 1, "no_box": 1}
+    causes = {s["screen"]: (s["verdict"], s.get("unknown_cause")) for s in night["screens"]}
+    assert causes == {"pub-a": ("unknown", "offline"), "pub-b": ("unknown", "no_box"),
+                      "pub-c": ("unknown", "unconfirmed")}
+    assert night["screens"][0]["unknown_min_by_cause"]["offline"] == 300
+    text = ok(decran("report", "compliance", "--night", "2026-11-23",
+                     "--now", "2026-11-24T11:00:00Z")).stdout
+    assert "Inconnus : 1 état non confirmé, 1 boîtier hors ligne, 1 sans boîtier." in text
+    assert "inconnu (boîtier hors ligne)" in text
+    progress = ok(decran("report", "progress", "--now", "2026-11-24T11:00:00Z")).stdout
+    assert "36,0 h état non confirmé, 6,0 h boîtier hors ligne, 36,0 h aucun boîtier" in progress

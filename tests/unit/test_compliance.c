@@ -59,7 +59,7 @@ static void rule_scope(void **state)
 static void off_all_night_is_compliant(void **state)
 {
 	(void)state;
-	struct dc_en_span sp = { paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF };
+	struct dc_en_span sp = { paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF, 0 };
 	struct dc_cpl_input in = { .spans = &sp, .nspans = 1, .removed_at = INT64_MAX };
 	struct dc_cpl_night n = night(&in, 2026, 11, 24);
 	assert_int_equal(n.window_s, 5 * H);
@@ -72,8 +72,8 @@ static void late_switch_off_is_a_violation(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[2] = {
-		{ paris(2026, 11, 23, 7, 0), paris(2026, 11, 24, 1, 20), DC_EN_ON },
-		{ paris(2026, 11, 24, 1, 20), paris(2026, 11, 24, 7, 0), DC_EN_OFF },
+		{ paris(2026, 11, 23, 7, 0), paris(2026, 11, 24, 1, 20), DC_EN_ON, 0 },
+		{ paris(2026, 11, 24, 1, 20), paris(2026, 11, 24, 7, 0), DC_EN_OFF, 0 },
 	};
 	struct dc_cpl_input in = { .spans = sp, .nspans = 2, .removed_at = INT64_MAX };
 	struct dc_cpl_night n = night(&in, 2026, 11, 24);
@@ -86,7 +86,7 @@ static void late_switch_off_is_a_violation(void **state)
 static void dst_nights_have_four_and_six_hours(void **state)
 {
 	(void)state;
-	struct dc_en_span sp = { paris(2026, 1, 1, 0, 0), paris(2026, 12, 31, 0, 0), DC_EN_ON };
+	struct dc_en_span sp = { paris(2026, 1, 1, 0, 0), paris(2026, 12, 31, 0, 0), DC_EN_ON, 0 };
 	struct dc_cpl_input in = { .spans = &sp, .nspans = 1, .removed_at = INT64_MAX };
 	struct dc_cpl_night spring = night(&in, 2026, 3, 29);
 	assert_int_equal(spring.window_s, 4 * H);
@@ -104,8 +104,8 @@ static void transport_service_hours_are_an_exception(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[2] = {
-		{ paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 5, 0), DC_EN_OFF },
-		{ paris(2026, 11, 24, 5, 0), paris(2026, 11, 24, 23, 0), DC_EN_ON },
+		{ paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 5, 0), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 24, 5, 0), paris(2026, 11, 24, 23, 0), DC_EN_ON, 0 },
 	};
 	struct dc_cpl_allow svc[2] = {
 		{ paris(2026, 11, 23, 5, 30), paris(2026, 11, 24, 0, 30) },
@@ -129,8 +129,8 @@ static void derogation_covers_on_time(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[2] = {
-		{ paris(2026, 11, 23, 7, 0), paris(2026, 11, 24, 2, 0), DC_EN_ON },
-		{ paris(2026, 11, 24, 2, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF },
+		{ paris(2026, 11, 23, 7, 0), paris(2026, 11, 24, 2, 0), DC_EN_ON, 0 },
+		{ paris(2026, 11, 24, 2, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF, 0 },
 	};
 	struct dc_cpl_allow der = { paris(2026, 11, 24, 0, 0), paris(2026, 11, 24, 2, 0) };
 	struct dc_cpl_allow svc = { paris(2026, 11, 24, 1, 0), paris(2026, 11, 24, 1, 30) };
@@ -152,8 +152,8 @@ static void unconfirmed_time_is_unknown(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[2] = {
-		{ paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 2, 0), DC_EN_OFF },
-		{ paris(2026, 11, 24, 3, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF },
+		{ paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 2, 0), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 24, 3, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF, 0 },
 	};
 	struct dc_cpl_input in = { .spans = sp, .nspans = 2, .removed_at = INT64_MAX };
 	struct dc_cpl_night n = night(&in, 2026, 11, 24);
@@ -167,7 +167,7 @@ static void unconfirmed_time_is_unknown(void **state)
 static void removed_screen_is_off(void **state)
 {
 	(void)state;
-	struct dc_en_span sp = { paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 3, 0), DC_EN_OFF };
+	struct dc_en_span sp = { paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 3, 0), DC_EN_OFF, 0 };
 	struct dc_cpl_input in = { .spans = &sp, .nspans = 1, .removed_at = paris(2026, 11, 24, 3, 0) };
 	struct dc_cpl_night n = night(&in, 2026, 11, 24);
 	assert_int_equal(n.off_s, 5 * H);

@@ -48,9 +48,9 @@ static size_t night_off(struct dc_en_span *sp, int y, int m, int d, int ndays)
 	size_t n = 0;
 	for (int i = 0; i < ndays; i++) {
 		int64_t day0 = paris(y, m, d + i, 0), day1 = paris(y, m, d + i + 1, 0);
-		sp[n++] = (struct dc_en_span){ day0, paris(y, m, d + i, 7), DC_EN_OFF };
-		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 7), paris(y, m, d + i, 22), DC_EN_ON };
-		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 22), day1, DC_EN_OFF };
+		sp[n++] = (struct dc_en_span){ day0, paris(y, m, d + i, 7), DC_EN_OFF, 0 };
+		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 7), paris(y, m, d + i, 22), DC_EN_ON, 0 };
+		sp[n++] = (struct dc_en_span){ paris(y, m, d + i, 22), day1, DC_EN_OFF, 0 };
 	}
 	return n;
 }
@@ -205,10 +205,10 @@ static void box_offline_three_hours_is_unknown(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[4] = {
-		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 1), DC_EN_OFF },
-		{ paris(2026, 11, 23, 4), paris(2026, 11, 23, 7), DC_EN_OFF },
-		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 22), DC_EN_ON },
-		{ paris(2026, 11, 23, 22), paris(2026, 11, 24, 0), DC_EN_OFF },
+		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 1), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 23, 4), paris(2026, 11, 23, 7), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 22), DC_EN_ON, 0 },
+		{ paris(2026, 11, 23, 22), paris(2026, 11, 24, 0), DC_EN_OFF, 0 },
 	};
 	struct dc_en_screen s = screen(200, 4, true);
 	struct dc_en_hour *hr;
@@ -234,8 +234,8 @@ static void partial_hours_are_exact(void **state)
 	(void)state;
 	int64_t t0 = days(2026, 11, 23) * 86400;
 	struct dc_en_span sp[2] = {
-		{ t0, t0 + 21 * H + 1800, DC_EN_ON },
-		{ t0 + 21 * H + 2700, t0 + 24 * H, DC_EN_OFF },
+		{ t0, t0 + 21 * H + 1800, DC_EN_ON, 0 },
+		{ t0 + 21 * H + 2700, t0 + 24 * H, DC_EN_OFF, 0 },
 	};
 	struct dc_en_screen s = screen(200, 4, true);
 	struct dc_en_hour *hr;
@@ -257,8 +257,8 @@ static void removed_screen_avoids_its_whole_baseline(void **state)
 {
 	(void)state;
 	struct dc_en_span sp[2] = {
-		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 7), DC_EN_OFF },
-		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 12), DC_EN_ON },
+		{ paris(2026, 11, 23, 0), paris(2026, 11, 23, 7), DC_EN_OFF, 0 },
+		{ paris(2026, 11, 23, 7), paris(2026, 11, 23, 12), DC_EN_ON, 0 },
 	};
 	struct dc_en_screen s = screen(200, 4, true);
 	s.spans = sp;
@@ -289,7 +289,7 @@ static void meter_reset_mid_day(void **state)
 		r[i].kwh = i <= 13 ? 1000.0 + 0.11 * i : 0.05 + 0.11 * (i - 14);
 		r[i].meter_gen = 7;
 	}
-	struct dc_en_span sp = { t0, t0 + 24 * H, DC_EN_ON };
+	struct dc_en_span sp = { t0, t0 + 24 * H, DC_EN_ON, 0 };
 	struct dc_en_screen s = screen(100, 2, true);
 	struct dc_en_meter m = { .readings = r, .nreadings = 25 };
 	struct dc_en_hour hr[24];
@@ -355,7 +355,7 @@ static void meter_wrap_is_measured(void **state)
 	struct dc_en_reading r[3] = {
 		{ t0, mod - 0.06, 0 }, { t0 + 1800, 0.0, 0 }, { t0 + H, 0.06, 0 },
 	};
-	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON };
+	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON, 0 };
 	struct dc_en_screen s = screen(100, 2, true);
 	struct dc_en_meter m = { .readings = r, .nreadings = 3, .rollover_kwh = mod };
 	struct dc_en_hour hr;
@@ -382,8 +382,8 @@ static void shared_circuit_is_split(void **state)
 		{ t0, 10.0, 0 }, { t0 + H, 10.5, 0 }, { t0 + 2 * H, 10.61, 0 },
 		{ t0 + 3 * H, 11.01, 0 }, { t0 + 5 * H, 11.3, 0 },
 	};
-	struct dc_en_span a_sp[2] = { { t0, t0 + H, DC_EN_ON }, { t0 + H, t0 + 2 * H, DC_EN_OFF } };
-	struct dc_en_span b_sp = { t0, t0 + 5 * H, DC_EN_ON };
+	struct dc_en_span a_sp[2] = { { t0, t0 + H, DC_EN_ON, 0 }, { t0 + H, t0 + 2 * H, DC_EN_OFF, 0 } };
+	struct dc_en_span b_sp = { t0, t0 + 5 * H, DC_EN_ON, 0 };
 	struct dc_en_screen s[2] = { screen(300, 3, true), screen(100, 1, true) };
 	struct dc_en_meter m = { .readings = r, .nreadings = 5 };
 	struct dc_en_hour hr[10];
@@ -425,7 +425,7 @@ static void removed_screen_on_shared_meter_draws_nothing(void **state)
 	(void)state;
 	int64_t t0 = days(2026, 11, 23) * 86400;
 	struct dc_en_reading r[] = { { t0, 1.0, 0 }, { t0 + H, 1.12, 0 } };
-	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON };
+	struct dc_en_span sp = { t0, t0 + H, DC_EN_ON, 0 };
 	struct dc_en_screen s[2] = { screen(300, 3, true), screen(100, 1, true) };
 	struct dc_en_meter m = { .readings = r, .nreadings = 2 };
 	struct dc_en_hour hr[2];
@@ -444,7 +444,7 @@ static void removed_screen_on_shared_meter_draws_nothing(void **state)
 static void bad_input_is_refused(void **state)
 {
 	(void)state;
-	struct dc_en_span sp[2] = { { 0, 7200, DC_EN_ON }, { 3600, 9000, DC_EN_OFF } };
+	struct dc_en_span sp[2] = { { 0, 7200, DC_EN_ON, 0 }, { 3600, 9000, DC_EN_OFF, 0 } };
 	struct dc_en_screen s = screen(100, 1, true);
 	struct dc_en_hour hr[2];
 	struct dc_en_input in = { &s, 1, NULL, 0 };
@@ -461,9 +461,91 @@ static void bad_input_is_refused(void **state)
 	assert_int_equal(hr[1].actual_mwh, 100 * WH);
 }
 
+/* Events of one second, in order: the last gives the state after it, and
+ * a second confirmed on is on whatever follows within it. */
+static void events_of_one_second_keep_their_order(void **state)
+{
+	(void)state;
+	const int64_t t = 1000;
+	struct dc_en_span sp[8];
+	/* Boot "off", then the confirmed "on", in one second: on from t. */
+	struct dc_en_event boot[] = { { t, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED }, { t, DC_EN_OFF, 0 },
+				      { t, DC_EN_ON, 0 } };
+	assert_int_equal(dc_en_spans(boot, 3, 0, 2000, sp), 1);
+	assert_true(sp[0].from == t && sp[0].to == 2000 && sp[0].state == DC_EN_ON);
+	/* "on" then "off" in one second: that second on, then off. */
+	struct dc_en_event blink[] = { { t, DC_EN_ON, 0 }, { t, DC_EN_OFF, 0 }, { t + 5, DC_EN_UNKNOWN,
+										   DC_EN_OFFLINE } };
+	assert_int_equal(dc_en_spans(blink, 3, 0, 2000, sp), 3);
+	assert_true(sp[0].from == t && sp[0].to == t + 1 && sp[0].state == DC_EN_ON);
+	assert_true(sp[1].from == t + 1 && sp[1].to == t + 5 && sp[1].state == DC_EN_OFF);
+	assert_true(sp[2].from == t + 5 && sp[2].to == 2000 && sp[2].state == DC_EN_UNKNOWN &&
+		    sp[2].cause == DC_EN_OFFLINE);
+	/* "on" then "off" in a second followed at once by another event. */
+	struct dc_en_event tight[] = { { t, DC_EN_ON, 0 }, { t, DC_EN_OFF, 0 }, { t + 1, DC_EN_OFF, 0 } };
+	assert_int_equal(dc_en_spans(tight, 3, 0, 2000, sp), 2);
+	assert_true(sp[0].to == t + 1 && sp[0].state == DC_EN_ON && sp[1].from == t + 1);
+	/* The state in force at `from` starts the list; a cause only when unknown;
+	 * nothing before the first event. */
+	struct dc_en_event late[] = { { t - 10, DC_EN_ON, 0 }, { t - 10, DC_EN_UNKNOWN, DC_EN_NO_BOX },
+				      { t + 10, DC_EN_OFF, DC_EN_OFFLINE } };
+	assert_int_equal(dc_en_spans(late, 3, t, 2000, sp), 2);
+	assert_true(sp[0].from == t && sp[0].to == t + 10 && sp[0].state == DC_EN_UNKNOWN &&
+		    sp[0].cause == DC_EN_NO_BOX);
+	assert_true(sp[1].state == DC_EN_OFF && sp[1].cause == 0);
+	assert_int_equal(dc_en_spans(late + 2, 1, 0, 2000, sp), 1);
+	assert_int_equal(sp[0].from, t + 10);
+	assert_int_equal(dc_en_spans(late, 3, t, t, sp), 0);
+}
+
+/* Unknown seconds by cause add up to the unknown seconds, and count
+ * neither as consumption nor as saving. */
+static void unknown_time_by_cause(void **state)
+{
+	(void)state;
+	const int64_t h0 = 3600 * 100;
+	struct dc_en_span sp[] = {
+		{ h0 + 600, h0 + 1200, DC_EN_UNKNOWN, DC_EN_OFFLINE },
+		{ h0 + 1200, h0 + 1800, DC_EN_OFF, 0 },
+		{ h0 + 1800, h0 + 2400, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED },
+		{ h0 + 2400, h0 + 3000, DC_EN_ON, 0 },
+	};
+	struct dc_en_screen scr[2] = {
+		{ .power_on_w = 360, .baseline_hours = 24, .off_cuts_mains = true,
+		  .removed_at = INT64_MAX, .meter = -1, .spans = sp, .nspans = 4,
+		  .gap_cause = DC_EN_NO_BOX },
+		{ .power_on_w = 100, .baseline_hours = 24, .removed_at = INT64_MAX, .meter = -1 },
+	};
+	struct dc_en_input in = { scr, 2, NULL, 0 };
+	struct dc_en_hour out[2];
+	assert_int_equal(dc_energy_hours(&in, h0, 1, out), 0);
+	/* [0,600) and [3000,3600) uncovered: no box; 600 s offline; 600 s
+	 * unconfirmed; 600 s off (saved 60 Wh), 600 s on (60 Wh used). */
+	assert_int_equal(out[0].unknown_by[DC_EN_NO_BOX], 1200);
+	assert_int_equal(out[0].unknown_by[DC_EN_OFFLINE], 600);
+	assert_int_equal(out[0].unknown_by[DC_EN_UNCONFIRMED], 600);
+	assert_int_equal(out[0].unknown_s, 2400);
+	assert_int_equal(out[0].known_s, 1200);
+	assert_int_equal(out[0].actual_mwh, 60 * WH);
+	assert_int_equal(dc_en_saved_mwh(&out[0]), 60 * WH);
+	/* A screen with no span at all: its gap cause (the default, unconfirmed). */
+	assert_int_equal(out[1].unknown_by[DC_EN_UNCONFIRMED], 3600);
+	assert_int_equal(out[1].actual_mwh + out[1].baseline_mwh, 0);
+	struct dc_en_total t = { 0 }, u = { 0 };
+	dc_en_total_add(&t, &out[0]);
+	dc_en_total_merge(&u, &t);
+	dc_en_total_merge(&u, &t);
+	assert_int_equal(u.unknown_by[DC_EN_NO_BOX], 2400);
+	assert_int_equal(u.unknown_s, 4800);
+	assert_string_equal(dc_en_cause_name(DC_EN_NO_BOX), "no_box");
+	assert_string_equal(dc_en_cause_name(DC_EN_CAUSES), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(events_of_one_second_keep_their_order),
+		cmocka_unit_test(unknown_time_by_cause),
 		cmocka_unit_test(week_off_at_night_mains_cut),
 		cmocka_unit_test(week_off_at_night_standby),
 		cmocka_unit_test(baseline_hours_are_spread_evenly),

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "i18n.h"
 #include "ledger.h"
 #include "store.h"
@@ -116,33 +117,6 @@ static void feed(struct fx *f, const struct input *in)
 							  sizeof err), 1);
 }
 
-/* Every ledger row as text, for exact comparison. */
-static char *snapshot(struct fx *f)
-{
-	static const char *const sql[] = {
-		"SELECT hour, screen_id, actual_mwh, baseline_mwh, known_s, unknown_s, on_s, measured "
-		"FROM energy_hour ORDER BY hour, screen_id",
-		"SELECT day, screen_id, actual_mwh, baseline_mwh, known_s, unknown_s, on_s, hours, "
-		"measured_hours FROM energy_day ORDER BY day, screen_id",
-		"SELECT * FROM energy_group_day ORDER BY day, category, site",
-	};
-	size_t cap = 1 << 22, len = 0;
-	char *buf = malloc(cap);
-	for (int i = 0; i < 3; i++) {
-		sqlite3_stmt *q;
-		assert_int_equal(sqlite3_prepare_v2(dc_store_db(f->st), sql[i], -1, &q, NULL), 0);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			for (int c = 0; c < sqlite3_column_count(q); c++)
-				len += (size_t)snprintf(buf + len, cap - len, "%s|",
-							(const char *)sqlite3_column_text(q, c));
-			len += (size_t)snprintf(buf + len, cap - len, "\n");
-			assert_true(len < cap - 256);
-		}
-		sqlite3_finalize(q);
-	}
-	return buf;
-}
-
 static const struct dc_ledger_row *row(const struct dc_ledger_row *r, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)
@@ -195,9 +169,9 @@ static void incremental_equals_rebuild_and_hand_figures(void **state)
 	}
 	assert_int_equal(next, n);
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, end, err, sizeof err), 0);
-	char *inc = snapshot(f);
+	char *inc = fx_snapshot(f);
 	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, end, err, sizeof err), 0);
-	char *reb = snapshot(f);
+	char *reb = fx_snapshot(f);
 	assert_true(strlen(reb) > 1000);
 	assert_string_equal(inc, reb);
 	free(inc);
@@ -257,9 +231,9 @@ static void incremental_equals_rebuild_and_hand_figures(void **state)
 					  err, sizeof err), 0);
 	assert_int_equal(row(r, nr, "École")->t.actual_mwh, 21000 * WH);
 	free(r);
-	inc = snapshot(f);
+	inc = fx_snapshot(f);
 	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, end + 3600, err, sizeof err), 0);
-	reb = snapshot(f);
+	reb = fx_snapshot(f);
 	assert_string_equal(inc, reb);
 	free(inc);
 	free(reb);
@@ -434,11 +408,13 @@ static void bad_input_is_refused(void **state)
 	assert_int_equal(dc_ledger_record_state(f->st, "a", 0, (enum dc_en_state)7, err, sizeof err), -1);
 	assert_int_equal(dc_ledger_record_reading(f->st, "b1", 0, -1, 0, err, sizeof err), -1);
 	assert_int_equal(dc_ledger_record_derogation(f->st, NULL, 10, 5, "", err, sizeof err), -1);
-	/* The same report twice is fine; a contradiction for the same second is not. */
+	assert_int_equal(dc_ledger_record(f->st, "a", 0, DC_EN_UNKNOWN, (enum dc_en_cause)3,
+					  DC_LEDGER_APPEND, err, sizeof err), -1);
+	/* The same report twice is one row; another state in the same second
+	 * follows it (order of arrival), it does not contradict it. */
 	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_ON, err, sizeof err), 1);
 	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_ON, err, sizeof err), 0);
-	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_OFF, err, sizeof err), -1);
-	assert_non_null(strstr(err, "another state"));
+	assert_int_equal(dc_ledger_record_state(f->st, "a", T0, DC_EN_OFF, err, sizeof err), 1);
 	/* Nothing complete to account yet: update succeeds and writes nothing. */
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, T0, err, sizeof err), 0);
 	struct dc_ledger_row *r;
@@ -457,16 +433,11 @@ static void first_update_starts_at_the_input(void **state)
 	struct fx *f = *state;
 	char err[256], sql[256];
 	put(f, "a", DC_CAT_ADVERTISING, 200, NULL, 0);
-	snprintf(sql, sizeof sql, "INSERT INTO ledger_states VALUES ('a', %lld, 2),"
-		 " ('a', %lld, 1)", (long long)DAY(0), (long long)(DAY(0) + 10 * H));
+	snprintf(sql, sizeof sql, "INSERT INTO ledger_states (screen_id, at, seq, state) VALUES "
+		 "('a', %lld, 0, 2), ('a', %lld, 0, 1)", (long long)DAY(0), (long long)(DAY(0) + 10 * H));
 	assert_int_equal(sqlite3_exec(dc_store_db(f->st), sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
-	char *inc = snapshot(f);
-	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
-	char *reb = snapshot(f);
-	assert_string_equal(inc, reb);
-	free(inc);
-	free(reb);
+	assert_true(fx_rebuild_equals(f, DAY(1)));
 	struct dc_ledger_row *r;
 	size_t n;
 	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_ALL, &r, &n, err, sizeof err), 0);
@@ -487,9 +458,9 @@ static void hourly_retention_keeps_days(void **state)
 	f->cfg.hourly_retention_days = 2;
 	for (int d = 1; d <= 5; d++)
 		assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(d), err, sizeof err), 0);
-	char *inc = snapshot(f);
+	char *inc = fx_snapshot(f);
 	assert_int_equal(dc_ledger_rebuild(f->st, &f->cfg, DAY(5), err, sizeof err), 0);
-	char *reb = snapshot(f);
+	char *reb = fx_snapshot(f);
 	assert_string_equal(inc, reb);
 	free(inc);
 	free(reb);
@@ -503,6 +474,118 @@ static void hourly_retention_keeps_days(void **state)
 	assert_int_equal(sqlite3_column_int64(q, 1), 48);
 	assert_int_equal(sqlite3_column_int64(q, 2), 5);
 	sqlite3_finalize(q);
+}
+
+/* Finding 2 (issue 14): at a box's boot the gateway hears its boot "off"
+ * and, in the same second, confirms the "on" it commanded.  The ledger used
+ * to keep the first and refuse the second: a lit screen counted as saving.
+ * Now the events keep their order, the "on" wins, nothing is saved while
+ * the screen is lit, and the late copies the import brings change nothing. */
+static void boot_off_then_confirmed_on_in_one_second(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	const int64_t t = DAY(0) + 10 * H + 1234;
+	put(f, "pub", DC_CAT_INFORMATION, 200, "b1", 1);
+	/* Gateway start: unknown until confirmed; the boot state; the "on". */
+	assert_int_equal(dc_ledger_record(f->st, "pub", t, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED,
+					  DC_LEDGER_APPEND, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", t, DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", t, DC_EN_ON, err, sizeof err), 1);
+	/* The import's copies of the journal ("off" at boot) and of the
+	 * command's outcome ("on"): already there, in their place. */
+	assert_int_equal(dc_ledger_record(f->st, "pub", t, DC_EN_OFF, 0, DC_LEDGER_IMPORTED, err,
+					  sizeof err), 0);
+	assert_int_equal(dc_ledger_record(f->st, "pub", t, DC_EN_ON, 0, DC_LEDGER_IMPORTED, err,
+					  sizeof err), 0);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+
+	struct dc_en_total tot;
+	struct dc_en_event ev[4];
+	size_t n;
+	int days;
+	assert_int_equal(dc_ledger_screen(f->st, "pub", "2026-11-23", "2026-11-23", &tot, &days, ev,
+					  4, &n, err, sizeof err), 0);
+	/* Lit from t to the end of the day; the ledger starts at the hour of
+	 * its first input, unconfirmed before t (a box is bound). */
+	int64_t lit = DAY(1) - t;
+	assert_int_equal(tot.on_s, lit);
+	assert_int_equal(tot.known_s, lit);
+	assert_int_equal(tot.unknown_s, 1234);
+	assert_int_equal(tot.unknown_by[DC_EN_UNCONFIRMED], 1234);
+	assert_int_equal(dc_en_total_saved(&tot), 0);	/* baseline 24 h: all used */
+	assert_true(tot.actual_mwh > 0);
+	/* The history, newest first: on, off, unknown, all in that second. */
+	assert_int_equal(n, 3);
+	assert_true(ev[0].at == t && ev[0].state == DC_EN_ON);
+	assert_true(ev[1].at == t && ev[1].state == DC_EN_OFF);
+	assert_true(ev[2].at == t && ev[2].state == DC_EN_UNKNOWN &&
+		    ev[2].cause == DC_EN_UNCONFIRMED);
+
+	/* "on" then "off" in one second: that second is on, never saved. */
+	const int64_t u = DAY(1) + 3 * H;
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", u, DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", u, DC_EN_ON, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", u, DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(2), err, sizeof err), 0);
+	assert_int_equal(dc_ledger_screen(f->st, "pub", "2026-11-24", "2026-11-24", &tot, &days, ev,
+					  4, &n, err, sizeof err), 0);
+	assert_int_equal(tot.on_s, 3 * H + 1);
+	assert_int_equal(tot.known_s, 24 * H);
+	/* 21 h - 1 s off at 200 W saved; the rest was used. */
+	assert_int_equal(dc_en_total_saved(&tot), (int64_t)((21 * H - 1) * 200 / 3.6 + 0.5));
+
+	assert_true(fx_rebuild_equals(f, DAY(2)));
+}
+
+/* Unknown by cause in the ledger: offline, unconfirmed, and no box — before
+ * a screen's first state when none is bound, and from the audited instant
+ * its box was removed, whatever its last state. */
+static void unknown_time_is_kept_by_cause(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct dc_clock clk;
+	put(f, "pub", DC_CAT_ADVERTISING, 200, "b1", 1);
+	put(f, "loose", DC_CAT_ADVERTISING, 100, NULL, 0);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", DAY(0) + 2 * H, DC_EN_ON, err,
+						sizeof err), 1);
+	assert_int_equal(dc_ledger_record(f->st, "pub", DAY(0) + 3 * H, DC_EN_UNKNOWN, DC_EN_OFFLINE,
+					  DC_LEDGER_APPEND, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "pub", DAY(0) + 4 * H, DC_EN_OFF, err,
+						sizeof err), 1);
+	/* Unbound at 20:00 local (19:00 UTC) by an audited edit. */
+	assert_int_equal(dc_clock_init_spec(&clk, "2026-11-23T19:00:00Z,1", err, sizeof err), 0);
+	dc_store_set_clock(f->st, &clk);
+	struct dc_screen s;
+	assert_int_equal(dc_store_get_screen(f->st, "pub", &s), 1);
+	s.box[0] = '\0';
+	s.channel = 0;
+	assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1), err, sizeof err), 0);
+
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_SCREEN, &r, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	const struct dc_ledger_row *loose = row(r, n, "loose"), *pub = row(r, n, "pub");
+	/* The ledger starts at its first input, 02:00.  loose: never bound,
+	 * nothing logged: all "no box". */
+	assert_int_equal(loose->t.unknown_by[DC_EN_NO_BOX], 22 * H);
+	assert_int_equal(loose->t.known_s, 0);
+	/* pub: 1 h on, 1 h offline, off from 04:00 to 20:00, no box after. */
+	int64_t unbound = DAY(0) + 20 * H;
+	assert_int_equal(pub->t.on_s, H);
+	assert_int_equal(pub->t.unknown_by[DC_EN_OFFLINE], H);
+	assert_int_equal(pub->t.unknown_by[DC_EN_UNCONFIRMED], 0);
+	assert_int_equal(pub->t.unknown_by[DC_EN_NO_BOX], DAY(1) - unbound);
+	assert_int_equal(pub->t.known_s, H + (unbound - (DAY(0) + 4 * H)));
+	int64_t by = 0;
+	for (int c = 0; c < DC_EN_CAUSES; c++)
+		by += pub->t.unknown_by[c];
+	assert_int_equal(by, pub->t.unknown_s);
+	free(r);
+	assert_true(fx_rebuild_equals(f, DAY(1)));
 }
 
 static void config_is_validated_with_paths(void **state)
@@ -554,6 +637,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(hourly_retention_keeps_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_off_then_confirmed_on_in_one_second, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_time_is_kept_by_cause, setup, teardown),
 		cmocka_unit_test(config_is_validated_with_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,11 +177,51 @@ static void gateway_records_become_the_ledger(void **state)
 	dc_ledger_config_free(&cfg);
 }
 
+/* Finding 2 from the gateway's tables alone (a confirmation the gateway
+ * could not record live): the box's boot "off" and the "on" confirmed in
+ * the same second.  The import keeps the order things happen in (journal,
+ * then the command's outcome): on.  An offline alarm is "box offline". */
+static void import_keeps_the_order_of_one_second(void **state)
+{
+	struct fx *f = *state;
+	char err[256], q[200];
+	struct dc_ledger_config cfg;
+	dc_ledger_config_default(&cfg);
+	put(f, "p1", 200, 1);
+	sql(f, "%s", gateway_schema);
+	int64_t t = T0 + 8 * H + 17;
+	sql(f, "INSERT INTO commands (at, box, channel, screens, to_state, cmd_id) VALUES"
+	       " ('%s', 'b1', 1, 'p1', 'on', 'c1')", utc(t));
+	sql(f, "INSERT INTO command_outcomes VALUES (1, '%s', 'confirmed', 'on')", utc(t));
+	sql(f, "INSERT INTO box_journal VALUES ('b1', 1, '%s', 1, 'off', 'boot')", utc(t));
+	sql(f, "INSERT INTO alarm_events (at, kind, box, channel, active) VALUES"
+	       " ('%s', 'offline', 'b1', NULL, 1)", utc(T0 + 20 * H));
+	assert_int_equal(dc_ledger_import_gateway(f->st, false, err, sizeof err), 3);
+	snprintf(q, sizeof q, "SELECT group_concat(state, '') FROM (SELECT state FROM ledger_states"
+		 " WHERE at = %lld ORDER BY seq)", (long long)t);
+	assert_int_equal(count(f, q), 12);	/* off (1), then on (2) */
+	/* The gateway recorded them live too: a second import adds nothing. */
+	assert_int_equal(dc_ledger_import_gateway(f->st, true, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_update(f->st, &cfg, T0 + 24 * H, err, sizeof err), 0);
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-23", DC_BY_SCREEN, &r, &n,
+					  err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].t.on_s, 12 * H - 17);	/* lit until the box went offline */
+	assert_int_equal(r[0].t.unknown_by[DC_EN_OFFLINE], 4 * H);
+	assert_int_equal(r[0].t.unknown_by[DC_EN_UNCONFIRMED], 17);
+	assert_int_equal(dc_en_total_saved(&r[0].t), 0);
+	free(r);
+	dc_ledger_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(nothing_to_import_is_not_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(gateway_records_become_the_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_keeps_the_order_of_one_second, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

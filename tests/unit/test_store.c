@@ -513,6 +513,71 @@ static void version1_database_is_upgraded_in_place_without_loss(void **state)
 	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM screens"), 2);
 }
 
+/* The ledger step that orders events within a second: the rows of the old
+ * ledger_states (one per screen and second) keep their order and state,
+ * unknown rows become "unconfirmed", the table stays append-only, and
+ * the derived tables' unknown seconds are all "unconfirmed" until rebuilt. */
+static void ledger_sequence_step_keeps_the_input(void **state)
+{
+	struct tmp *t = *state;
+	int before = dc_store_schema_before("ledger: order of events within a second, unknown by cause");
+	assert_true(before > 0);
+	dc_store_schema_cap(before);
+	char *err = NULL;
+	struct dc_store *st = dc_store_open(t->path, &err);
+	assert_non_null(st);
+	sqlite3 *db = dc_store_db(st);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO ledger_states VALUES ('pub', 100, 1),"
+				      " ('pub', 160, 2), ('pub', 220, 0), ('info', 100, 2);"
+				      "INSERT INTO energy_day VALUES ('2026-11-23', 'pub', 5, 9, 3600,"
+				      " 7200, 60, 3, 0);"
+				      "INSERT INTO energy_group_day VALUES ('2026-11-23', 'advertising',"
+				      " 'Gare', 5, 9, 3600, 7200, 60, 3, 0);", 0, 0, 0), SQLITE_OK);
+	/* What finding 2 was: the second state of a second had no room. */
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO ledger_states VALUES ('pub', 160, 1)",
+					  0, 0, 0), SQLITE_OK);
+	dc_store_close(st);
+	assert_int_equal(sql_int(t->path, "PRAGMA user_version"), before);
+
+	dc_store_schema_cap(0);
+	st = dc_store_open(t->path, &err);
+	assert_null(err);
+	assert_non_null(st);
+	db = dc_store_db(st);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT screen_id, at, seq, state, cause FROM "
+					    "ledger_states ORDER BY screen_id, at, seq", -1, &q, NULL),
+			 SQLITE_OK);
+	static const char *const want[] = { "info|100|0|2|0", "pub|100|0|1|0", "pub|160|0|2|0",
+					    "pub|220|0|0|0" };
+	size_t n = 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		char row[64];
+		snprintf(row, sizeof row, "%s|%lld|%lld|%d|%d", sqlite3_column_text(q, 0),
+			 (long long)sqlite3_column_int64(q, 1), (long long)sqlite3_column_int64(q, 2),
+			 sqlite3_column_int(q, 3), sqlite3_column_int(q, 4));
+		assert_true(n < 4);
+		assert_string_equal(row, want[n++]);
+	}
+	sqlite3_finalize(q);
+	assert_int_equal(n, 4);
+	/* Now a second holds several events, in order; still append-only. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO ledger_states (screen_id, at, seq, state)"
+				      " VALUES ('pub', 160, 1, 1)", 0, 0, 0), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM ledger_states", 0, 0, 0), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE ledger_states SET state = 1", 0, 0, 0),
+			     SQLITE_OK);
+	/* A cause only for an unknown state. */
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO ledger_states VALUES ('pub', 300, 0, 2, 1)",
+					  0, 0, 0), SQLITE_OK);
+	dc_store_close(st);
+	assert_int_equal(sql_int(t->path, "PRAGMA user_version"), dc_store_schema_version());
+	assert_int_equal(sql_int(t->path, "SELECT unconfirmed_s + 10 * offline_s + 100 * no_box_s"
+				 " FROM energy_day"), 7200);
+	assert_int_equal(sql_int(t->path, "SELECT unconfirmed_s + 10 * offline_s + 100 * no_box_s"
+				 " FROM energy_group_day"), 7200);
+}
+
 static void assert_refused_unchanged(const char *path, const char *needle)
 {
 	size_t n0, n1;
@@ -606,6 +671,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(audit_is_append_only_and_screens_never_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(plan_targets_set_replace_unset_with_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(version1_database_is_upgraded_in_place_without_loss, setup, teardown),
+		cmocka_unit_test_setup_teardown(ledger_sequence_step_keeps_the_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_database_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_database_file_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_database_is_refused_and_left_untouched, setup, teardown),

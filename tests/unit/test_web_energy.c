@@ -95,6 +95,7 @@ static void empty_ledger_is_said_in_words(void **state)
 	assert_string_equal(e.night.night, "2026-11-30");
 	assert_int_equal(e.night.screens, 1);
 	assert_int_equal(e.night.count[DC_CPL_UNKNOWN], 1);
+	assert_int_equal(e.night.unknown_by[DC_EN_NO_BOX], 1);	/* pub has no box */
 	dc_web_factors_init(&fa, 0, 0, NULL);
 	dc_web_energy_html(&b, &e, &fa, DC_LANG_FR);
 	assert_non_null(strstr(b.p, "<p id=\"energy-empty\"><strong>Le registre d&#39;énergie est vide"));
@@ -104,12 +105,15 @@ static void empty_ledger_is_said_in_words(void **state)
 	dc_web_night_html(&b, &e, DC_LANG_FR);
 	assert_non_null(strstr(b.p, "Nuit du 30/11/2026 au 01/12/2026"));
 	assert_non_null(strstr(b.p, "id=\"night-unknown\">1<"));
+	assert_non_null(strstr(b.p, "dont aucun boîtier</th><td class=\"num\" id=\"night-unknown-no-box\">1<"));
+	assert_non_null(strstr(b.p, "id=\"night-unknown-offline\">0<"));
 	assert_non_null(strstr(b.p, "id=\"night-all-unknown\""));
 	char *j = json_text(dc_web_energy_json(&e, &fa));
 	assert_non_null(strstr(j, "\"ledger_empty\":true,\"kwh_saved\":null"));
 	assert_non_null(strstr(j, "\"months\":[]"));
 	assert_non_null(strstr(j, "\"summary\":{\"compliant\":0,\"derogation\":0,\"exception\":0,"
-				  "\"unknown\":1,\"violation\":0}"));
+				  "\"unknown\":1,\"violation\":0},\"unknown_by_cause\":{\"unconfirmed\":0,"
+				  "\"offline\":0,\"no_box\":1}"));
 	free(j);
 	dc_buf_free(&b);
 }
@@ -206,6 +210,8 @@ static void months_to_date_and_last_night(void **state)
 	assert_non_null(strstr(b.p, "id=\"night-compliant\">2<"));
 	assert_non_null(strstr(b.p, "id=\"night-violation\">1<"));
 	assert_non_null(strstr(b.p, "id=\"night-unknown\">1<"));
+	assert_non_null(strstr(b.p, "dont aucun boîtier</th><td class=\"num\" id=\"night-unknown-no-box\">1<"));
+	assert_non_null(strstr(b.p, "id=\"night-unknown-offline\">0<"));
 	assert_non_null(strstr(b.p, "id=\"night-screens\">4<"));
 	assert_non_null(strstr(b.p, "(300 min, article R581-35"));
 	assert_null(strstr(b.p, "night-all-unknown"));
@@ -235,6 +241,10 @@ static void months_to_date_and_last_night(void **state)
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(nov, "partial")));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(oct, "saved_kwh")));
 	assert_float_equal(cJSON_GetObjectItem(oct, "unknown_hours")->valuedouble, 4 * 745, 1e-9);
+	const cJSON *why = cJSON_GetObjectItem(oct, "unknown_hours_by_cause");
+	assert_float_equal(cJSON_GetObjectItem(why, "unconfirmed")->valuedouble +
+			   cJSON_GetObjectItem(why, "offline")->valuedouble +
+			   cJSON_GetObjectItem(why, "no_box")->valuedouble, 4 * 745, 1e-9);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(month_json(m, "2026-12"), "partial")));
 	const cJSON *night = cJSON_GetObjectItem(m, "last_night_compliance");
 	assert_string_equal(cJSON_GetObjectItem(night, "night")->valuestring, "2026-11-30");
@@ -330,14 +340,15 @@ static void one_screen_last_30_days(void **state)
 	assert_int_equal(dc_en_total_saved(&e.t), (28 * 9 + 7) * 200 * 1000);
 	assert_int_equal(e.t.unknown_s, 2 * H);
 	assert_int_equal(e.nstates, DC_WEB_SCREEN_STATES);
-	assert_int_equal(e.state[0], DC_EN_UNKNOWN);
-	assert_int_equal(e.state[1], DC_EN_ON);
+	assert_int_equal(e.state[0].state, DC_EN_UNKNOWN);
+	assert_int_equal(e.state[1].state, DC_EN_ON);
 	dc_web_factors_init(&fa, 0.25, 0, NULL);
 	dc_web_screen_energy_html(&b, &e, &fa, DC_LANG_FR, iso_time);
 	assert_non_null(strstr(b.p, "<dt>Économisé</dt><dd>51,8 kWh (12,95 €)</dd>"));
-	assert_non_null(strstr(b.p, "<dt>Heures inconnues (non comptées)</dt><dd>2,0 h</dd>"));
-	assert_non_null(strstr(b.p, "<tr><td>@"));
-	assert_non_null(strstr(b.p, "</td><td>inconnu</td></tr>"));
+	assert_non_null(strstr(b.p, "<dt>Heures inconnues (non comptées)</dt><dd>2,0 h (2,0 h état "
+				    "non confirmé, 0,0 h boîtier hors ligne, 0,0 h aucun boîtier)</dd>"));
+	assert_non_null(strstr(b.p, "<tr data-state=\"unknown\"><td>@"));
+	assert_non_null(strstr(b.p, "</td><td>inconnu (état non confirmé)</td></tr>"));
 	/* a screen never confirmed: its days are unknown, never zero */
 	assert_int_equal(dc_web_screen_energy_load(f->st, &f->cfg, "other", now, &e, err, sizeof err), 0);
 	assert_int_equal(e.t.known_s, 0);
