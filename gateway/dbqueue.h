@@ -36,9 +36,13 @@ struct dc_dbq_val {
 #define DC_DBQ_I(v) ((struct dc_dbq_val){ .type = DC_DBQ_INT, .i = (v) })
 #define DC_DBQ_D(v) ((struct dc_dbq_val){ .type = DC_DBQ_REAL, .d = (v) })
 /* Text, or NULL as SQL NULL. */
-#define DC_DBQ_S(v) ((struct dc_dbq_val){ .type = (v) ? DC_DBQ_TEXT : DC_DBQ_NULL, .s = (v) })
+static inline struct dc_dbq_val dc_dbq_text(const char *s)
+{
+	return (struct dc_dbq_val){ .type = s ? DC_DBQ_TEXT : DC_DBQ_NULL, .s = s };
+}
+#define DC_DBQ_S(v) dc_dbq_text(v)
 #define DC_DBQ_NUL ((struct dc_dbq_val){ .type = DC_DBQ_NULL })
-#define DC_DBQ_MAX_VALS 8
+#define DC_DBQ_MAX_VALS 12
 
 /* A queued call: 0 done, -1 refused (err says why; skipped).  It must not
  * open or end a transaction: it runs inside the flush's. */

@@ -79,6 +79,9 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "compliance"))
 		return TR("écran allumé pendant la plage légale (R581-35)",
 			  "screen on inside the legal window (R581-35)");
+	if (!strcmp(kind, "database"))
+		return TR("base occupée : enregistrements en attente d'écriture",
+			  "database busy: records waiting to be written");
 	return TR("puissance mesurée alors que le relais est ouvert",
 		  "power measured while the relay is off");
 }
@@ -103,11 +106,12 @@ static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 				       " AND coalesce(channel, 0) = ?3", -1, &st, NULL);
 	for (size_t i = 0; i < k; i++) {
 		struct dc_web_alarm *a = &(*out)[i];
-		const char *box = g->cfg.boxes[flags[i].box].id;
+		const char *box = gw_alarm_box_id(g, flags[i].box);
 		const char *detail = "";
 		a->active = true;
 		snprintf(a->severity, sizeof a->severity, "%s",
-			 !strcmp(flags[i].kind, "offline") || !strcmp(flags[i].kind, "compliance")
+			 !strcmp(flags[i].kind, "offline") || !strcmp(flags[i].kind, "compliance") ||
+					 !strcmp(flags[i].kind, "database")
 				 ? "critical" : "warning");
 		if (flags[i].channel)
 			snprintf(a->source, sizeof a->source, "%.40s/%d", box, flags[i].channel);
@@ -199,7 +203,8 @@ static void hook_changed(void *arg, const char *what)
 static void hook_metrics(void *arg, struct dc_buf *b)
 {
 	struct gw *g = arg;
-	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter" };
+	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
+					     "database" };
 	size_t cap = gw_alarms_max(g), online[3] = { 0 };
 	struct gw_alarm_ref *flags = calloc(cap, sizeof *flags);
 	size_t k = flags ? gw_alarms_active(g, flags) : 0;
