@@ -34,6 +34,11 @@ const char *dc_store_errmsg(const struct dc_store *st);
 void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock);
 /* Schema version this build writes (PRAGMA user_version after open). */
 int dc_store_schema_version(void);
+/* true when the last failure was a busy database (another process held
+ * the write lock longer than the busy timeout): worth trying again. */
+bool dc_store_busy(struct dc_store *st);
+/* What to tell the user then, in their language. */
+const char *dc_store_busy_message(void);
 /* The raw handle, for modules that own further tables (added as migrations). */
 struct sqlite3 *dc_store_db(struct dc_store *st);
 

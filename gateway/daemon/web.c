@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "audit.h"
 #include "gw.h"
 #include "i18n.h"
 #include "ledger.h"
@@ -236,6 +237,16 @@ static void hook_metrics(void *arg, struct dc_buf *b)
 		dc_buf_printf(b, "decran_alarms_active{kind=\"%s\"} %zu\n", kinds[j], count);
 	}
 	free(flags);
+	size_t pending;
+	uint64_t written, busy;
+	gw_audit_stats(g, &pending, &written, &busy);
+	dc_buf_printf(b, "# HELP decran_db_writes_pending Records waiting for the database (busy).\n"
+		      "# TYPE decran_db_writes_pending gauge\ndecran_db_writes_pending %zu\n"
+		      "# HELP decran_db_busy_total Flushes that found the database busy (retried).\n"
+		      "# TYPE decran_db_busy_total counter\ndecran_db_busy_total %llu\n"
+		      "# HELP decran_db_writes_total Records written through the queue.\n"
+		      "# TYPE decran_db_writes_total counter\ndecran_db_writes_total %llu\n",
+		      pending, (unsigned long long)busy, (unsigned long long)written);
 
 	const struct gw_latency *l = &g->latency;
 	dc_buf_puts(b, "# HELP decran_command_confirm_seconds From a switch's first command to "

@@ -62,3 +62,92 @@ def test_page_view_then_cli_write_blocks_no_writer(broker, tmp_path, db, decran)
     finally:
         gw.stop()
         tas.close()
+
+
+def test_writers_readers_and_a_burst_together(fleet_broker, tmp_path, db, decran):
+    """CLI writers in a loop, every dashboard page polled with a log-in each
+    time, and a 2,000-screen burst, all at once.  Afterwards: every command
+    has exactly one outcome, every confirmation is in the ledger's input,
+    no writer met "database is locked", every log-in succeeded."""
+    from gwtest import NativeFleet, import_screens
+    fleet = NativeFleet(fleet_broker, "stress", 250, 8)
+    rows = [("pub-%s-%d" % (n, ch), "advertising", n, ch)
+            for n in fleet.names for ch in range(1, 9)]
+    import_screens(decran, tmp_path, rows)
+    assert decran("users", "add", "tech", "--role", "technician",
+                  input=PASSWORD + "\n").returncode == 0
+    fleet.connect()
+    # 21:59:55 in Paris: the burst comes once the retained states are read.
+    gw = Gateway(tmp_path, fleet_broker, fleet.boxes(), db, clock="2026-11-23T20:59:55Z,1",
+                 extra=WEB)
+    gw.cfg["reconcile"].update(startup_grace_ms=2000, retry_first_ms=5000, retry_max_ms=10000,
+                               confirm_timeout_ms=60000)
+    failures, logins, pages = [], [0], [0]
+    stop = threading.Event()
+    try:
+        gw.start()
+        base = gw.web_url()
+
+        def cli_writer():
+            for i in range(6):
+                for args, inp in (
+                        (("screens", "add", "extra-%d" % i, "--name", "Extra %d" % i,
+                          "--category", "information"), None),
+                        (("screens", "edit", "extra-%d" % i, "--set", "notes=pass %d" % i), None),
+                        (("users", "add", "user-%d" % i, "--role", "viewer"), PASSWORD + "\n"),
+                        (("energy", "update"), None)):
+                    r = decran(*args, input=inp)
+                    if r.returncode != 0:
+                        failures.append(("cli", args, r.returncode, r.stderr))
+
+        def dashboard():
+            paths = ("/", "/slated", "/slated.csv", "/slated.geojson", "/api/v1/progress",
+                     "/api/v1/slated", "/metrics", "/screen/pub-stress-000-1")
+            while not stop.is_set():
+                for p in paths:
+                    status = Browser(base).get(p)[0]
+                    pages[0] += 1
+                    if status != 200:
+                        failures.append(("page", p, status))
+                status, url, html = try_login(Browser(base), "tech")
+                logins[0] += 1
+                if status != 200 or not url.endswith("/tech"):
+                    failures.append(("login", status, html[-300:]))
+
+        threads = [threading.Thread(target=cli_writer), threading.Thread(target=dashboard)]
+        for t in threads:
+            t.start()
+        wait_for(lambda: not any(fleet.state.values()), timeout=90, what="the burst done")
+        threads[0].join(120)
+        stop.set()
+        threads[1].join(60)
+        assert not threads[0].is_alive() and not threads[1].is_alive()
+        wait_for(lambda: gw.sql("SELECT count(*) FROM commands c WHERE NOT EXISTS"
+                                " (SELECT 1 FROM command_outcomes o WHERE o.command_id = c.id)")
+                 [0][0] == 0, timeout=30, what="every command has an outcome")
+        assert not failures, failures[:5]
+        assert logins[0] > 0 and pages[0] > 0
+        # Every account the CLI added logs in (no stale snapshot hides it).
+        for i in range(6):
+            status, url, html = try_login(Browser(base), "user-%d" % i)
+            assert status == 200 and not url.endswith("/login"), (i, status, html[-300:])
+        ncmd = gw.sql("SELECT count(*) FROM commands")[0][0]
+        assert ncmd >= 2000
+        assert gw.sql("SELECT count(*) FROM commands c WHERE (SELECT count(*) FROM"
+                      " command_outcomes o WHERE o.command_id = c.id) <> 1")[0][0] == 0
+        # Every confirmation is in the ledger's input, for each of its screens.
+        missing = gw.sql("SELECT c.screens FROM command_outcomes o JOIN commands c"
+                         " ON c.id = o.command_id WHERE o.outcome = 'confirmed' AND NOT EXISTS"
+                         " (SELECT 1 FROM ledger_states l WHERE l.screen_id = c.screens AND"
+                         "  l.state = CASE o.state WHEN 'on' THEN 2 ELSE 1 END)")
+        assert not missing, missing[:5]
+        assert gw.sql("SELECT count(*) FROM screens WHERE id GLOB 'extra-*'")[0][0] == 6
+        log = gw.log()
+        for bad in ("database is locked", "write refused", "left active", "ledger update failed"):
+            assert bad not in log, (bad, [l for l in log.splitlines() if bad in l][:3])
+        gw.stop()
+    finally:
+        stop.set()
+        if gw.proc:
+            gw.stop()
+        fleet.close()
