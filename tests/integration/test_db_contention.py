@@ -151,3 +151,30 @@ def test_writers_readers_and_a_burst_together(fleet_broker, tmp_path, db, decran
         if gw.proc:
             gw.stop()
         fleet.close()
+
+
+def test_dashboard_answers_503_while_another_process_holds_the_database(broker, tmp_path, db,
+                                                                          decran):
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    assert decran("users", "add", "tech", "--role", "technician",
+                  input=PASSWORD + "\n").returncode == 0
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=CLOCK, extra=WEB).start()
+    try:
+        base = gw.web_url()
+        b = Browser(base)
+        html = b.get("/login")[2]
+        holder = sqlite3.connect(db, timeout=10, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")   # another process writing for a long time
+        try:
+            status, url, page = b.post("/login", {"csrf": csrf(html, "/login"), "user": "tech",
+                                                  "password": PASSWORD})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert status == 503, (status, page[-400:])
+        assert "Base occupée, réessayez" in page
+        status, url, html = try_login(Browser(base), "tech")
+        assert status == 200 and url.endswith("/tech")
+        assert "database is locked" not in gw.log()
+    finally:
+        gw.stop()
