@@ -34,7 +34,7 @@
 
 static struct dc_dbq *q;
 static int s_cmd = -1, s_out = -1, s_alarm = -1, s_box = -1, s_read = -1, s_journal = -1;
-static bool hold, stalled;
+static bool batch, deferred, stalled;
 static int64_t next_command_id, opened_ms;
 
 /* Commands a stopped gateway left without a final outcome, sorted by
@@ -71,7 +71,7 @@ static void on_db_err(void *ctx, const char *what, const char *err)
 
 static void queued(struct gw *g)
 {
-	if (!hold)
+	if (!batch && !deferred)
 		gw_audit_flush(g);
 }
 
@@ -84,6 +84,7 @@ static void add(struct gw *g, int stmt, const struct dc_dbq_val *v, size_t n)
 
 bool gw_audit_flush(struct gw *g)
 {
+	batch = false;
 	if (!q)
 		return true;
 	int64_t mono = gw_mono();
@@ -93,25 +94,24 @@ bool gw_audit_flush(struct gw *g)
 		struct dc_dbq_stats st;
 		dc_dbq_stats(q, &st);
 		stalled = now_stalled;
-		gw_alarm(g, "database", -1, 0, stalled,
-			 stalled ? "database busy: %zu records held in memory for %lld s"
-				 : "database writable again, records written (%zu held)",
-			 st.pending, (long long)(mono - st.oldest_ms) / 1000);
+		if (stalled)
+			gw_alarm(g, "database", -1, 0, true, "database busy: %zu records held in "
+				 "memory for %lld s", st.pending, (long long)(mono - st.oldest_ms) / 1000);
+		else
+			gw_alarm(g, "database", -1, 0, false, "database writable again, records written");
 	}
-	if (done && stalled)
-		stalled = false;
 	return done;
 }
 
 void gw_audit_begin(struct gw *g)
 {
 	(void)g;
-	hold = true;
+	batch = true;
 }
 
 void gw_audit_defer(struct gw *g, bool on)
 {
-	hold = on;
+	deferred = on;
 	if (!on)
 		gw_audit_flush(g);
 }
@@ -384,12 +384,11 @@ int gw_audit_open(struct gw *g, char *err, size_t errlen)
 	next_command_id = 1 + query_int(db, "SELECT max(coalesce((SELECT max(id) FROM commands), 0),"
 					    " coalesce((SELECT seq FROM sqlite_sequence WHERE"
 					    " name = 'commands'), 0))");
-	hold = true;	/* one commit for the whole registry */
+	batch = true;	/* one commit for the whole registry */
 	opened_ms = gw_mono();
 	inflight_load(g);
 	for (size_t i = 0; i < g->cfg.nboxes; i++)
 		gw_audit_box(g, (int)i);
-	hold = false;
 	gw_audit_flush(g);
 	return 0;
 }
