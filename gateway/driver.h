@@ -19,6 +19,8 @@ enum dc_drv_event_kind {
 	DC_EV_JOURNAL,		/* native box: a switch it made alone (seq in rpc_id, time in value) */
 };
 
+#define DC_DRV_CMD_ID_MAX 65	/* command ids: 1..64 characters (docs/protocol.md) */
+
 struct dc_drv_event {
 	enum dc_drv_event_kind kind;
 	int channel;		/* 1..DC_MAX_CHANNELS, 0 when not per channel */
@@ -29,6 +31,8 @@ struct dc_drv_event {
 	long long rpc_id;	/* RPC_RESULT */
 	int rpc_ok;		/* RPC_RESULT: 1 result, 0 error */
 	int has_state;		/* RPC_RESULT: result.output was present, in `on` */
+	/* STATE (native): the id of the gateway's command that set it, "" none */
+	char cmd_id[DC_DRV_CMD_ID_MAX];
 };
 
 #define DC_DRV_MAX_EVENTS 256	/* a native journal batch is up to 200 entries */

@@ -172,9 +172,16 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 			rc = dc_drv_err(err, errlen, "%s: on: expected true or false", mqtt_topic);
 		else if (c && (!cJSON_IsNumber(c) || c->valuedouble != ch))
 			rc = dc_drv_err(err, errlen, "%s: ch: expected %d", mqtt_topic, ch);
-		else
-			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
-							 .on = cJSON_IsTrue(on) };
+		else {
+			/* "id": the command that set this state (src "gateway"), so
+			 * a restarted gateway knows which command was executed. */
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+			ev[n] = (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
+						       .on = cJSON_IsTrue(on) };
+			if (cJSON_IsString(id) && cmd_id_valid(id->valuestring))
+				snprintf(ev[n].cmd_id, sizeof ev[n].cmd_id, "%s", id->valuestring);
+			n++;
+		}
 	} else if (!strcmp(leaf, "status")) {
 		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "online");
 		if (!cJSON_IsBool(on))

@@ -28,9 +28,25 @@ void store_set_err(struct dc_store *st, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool dc_store_busy(struct dc_store *st)
+{
+	int rc = sqlite3_extended_errcode(st->db) & 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+const char *dc_store_busy_message(void)
+{
+	return TR("base occupée (la passerelle ou une autre commande y écrit) : réessayez dans "
+		  "un instant", "database busy (the gateway or another command is writing to it): "
+		  "try again in a moment");
+}
+
 int store_db_fail(struct dc_store *st, const char *what)
 {
-	store_set_err(st, "%s: %s", what, sqlite3_errmsg(st->db));
+	if (dc_store_busy(st))
+		store_set_err(st, "%s: %s", what, dc_store_busy_message());
+	else
+		store_set_err(st, "%s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
 }
 
@@ -48,7 +64,8 @@ int store_exec(struct dc_store *st, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		store_set_err(st, "%s", msg ? msg : sqlite3_errmsg(st->db));
+		store_set_err(st, "%s", dc_store_busy(st) ? dc_store_busy_message()
+				  : msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return -1;
 	}

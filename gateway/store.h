@@ -39,6 +39,11 @@ int dc_store_schema_version(void);
  * version dc_store_open() migrates no further than (0: the latest). */
 int dc_store_schema_before(const char *what);
 void dc_store_schema_cap(int version);
+/* true when the last failure was a busy database (another process held
+ * the write lock longer than the busy timeout): worth trying again. */
+bool dc_store_busy(struct dc_store *st);
+/* What to tell the user then, in their language. */
+const char *dc_store_busy_message(void);
 /* The raw handle, for modules that own further tables (added as migrations). */
 struct sqlite3 *dc_store_db(struct dc_store *st);
 

@@ -160,18 +160,21 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 {
 	v[0] = -1;
 	if (w->data_version) {
-		sqlite3_reset(w->data_version);
 		if (sqlite3_step(w->data_version) == SQLITE_ROW)
 			v[0] = sqlite3_column_int64(w->data_version, 0);
+		/* A statement left on its row holds a read transaction: every
+		 * later write on this connection would meet a stale snapshot
+		 * (SQLITE_BUSY_SNAPSHOT, "database is locked") until the next
+		 * page view. */
+		sqlite3_reset(w->data_version);
 	}
 	v[1] = sqlite3_total_changes64(dc_store_db(w->st));	/* without the query below */
 	v[2] = -1;
 	if (w->content_version) {
-		sqlite3_reset(w->content_version);
 		if (sqlite3_step(w->content_version) == SQLITE_ROW)
 			for (int i = 0; i < 2; i++)
 				v[1 + i] = sqlite3_column_int64(w->content_version, i);
-		sqlite3_reset(w->content_version);	/* no read transaction left open */
+		sqlite3_reset(w->content_version);
 	}
 	/* The day ("days left", this month) and its 06:00, when "last night"
 	 * of the compliance figures turns over. */

@@ -144,7 +144,8 @@ int dc_user_set(struct dc_store *st, const char *name, enum dc_role role, const 
 		return -1;
 	}
 	if (rc != SQLITE_DONE) {
-		*err = TR("erreur de la base de données", "database error");
+		*err = dc_store_busy(st) ? dc_store_busy_message()
+					 : TR("erreur de la base de données", "database error");
 		return -1;
 	}
 	/* A new password or role ends the user's open sessions. */

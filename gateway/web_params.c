@@ -27,6 +27,14 @@ bool web_is_api(const struct web_req *r)
 
 void web_error(struct web_req *r, unsigned status, const char *msg)
 {
+	/* A database another process holds is no server fault: ask the
+	 * visitor to come back (503 with Retry-After), never a 500. */
+	if (status == 500 && r->w->st && dc_store_busy(r->w->st)) {
+		status = 503;
+		r->retry_after = 2;
+		msg = TR("Base occupée, réessayez dans un instant.",
+			 "Database busy, try again in a moment.");
+	}
 	dc_buf_reset(&r->body);
 	r->status = status;
 	r->cacheable = false;

@@ -34,6 +34,8 @@ static const char *label(const char *kind)
 		return TR("INFRACTION plage légale", "LEGAL WINDOW VIOLATION");
 	if (!strcmp(kind, "meter"))
 		return TR("compteur incohérent", "meter mismatch");
+	if (!strcmp(kind, "database"))
+		return TR("base occupée, écritures en attente", "database busy, writes held");
 	return kind;
 }
 

@@ -38,7 +38,7 @@ void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
 	      const char *fmt, ...)
 {
 	char msg[256], topic[DC_DRV_TOPIC_MAX], payload[512];
-	const char *bid = box >= 0 ? g->cfg.boxes[box].id : "gateway";
+	const char *bid = gw_alarm_box_id(g, box);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -176,6 +176,9 @@ static bool over_mqtt(const struct gw *g, const struct gw_chan *c)
  * acknowledgements come back). */
 void gw_chan_pump(struct gw *g)
 {
+	/* Rows first: a command leaves once its row is committed. */
+	if (g->nqueued && !gw_audit_committed(g))
+		return;
 	for (size_t n = 0; g->nqueued && n < g->nchans; n++) {
 		size_t i = g->queue_cursor < g->nchans ? g->queue_cursor : 0;
 		struct gw_chan *c = &g->chans[i];
@@ -298,13 +301,9 @@ static void latency_add(struct gw_latency *l, int64_t ms)
 static void ledger_event(struct gw *g, const struct gw_chan *c, enum dc_en_state st,
 			 enum dc_en_cause cause)
 {
-	char err[256];
 	int64_t now = gw_now(g);
-	for (uint32_t k = 0; g->store && k < c->nscreens; k++)
-		if (dc_ledger_record(g->store, c->screens[k].id, now, st, cause, DC_LEDGER_APPEND,
-				     err, sizeof err) < 0)
-			log_warn("chan", "ledger state not recorded screen=%s error=\"%s\"",
-				 c->screens[k].id, err);
+	for (uint32_t k = 0; k < c->nscreens; k++)
+		gw_audit_ledger_state(g, c->screens[k].id, now, st, cause);
 }
 
 static void ledger_state(struct gw *g, const struct gw_chan *c, int on)
@@ -322,10 +321,12 @@ void gw_chan_ledger_start(struct gw *g)
 	gw_audit_flush(g);
 }
 
-static void confirmed(struct gw *g, struct gw_chan *c, int on)
+/* echo: the command id the device says set this state, or NULL. */
+static void confirmed(struct gw *g, struct gw_chan *c, int on, const char *echo)
 {
 	struct dc_recon_action a;
 	char s[256];
+	gw_audit_inflight_report(g, c, on, echo);
 	if (on != c->rc.confirmed) {
 		c->state_since_ms = gw_mono();
 		ledger_state(g, c, on);
@@ -430,14 +431,21 @@ void gw_alarms_check_offline(struct gw *g)
 	}
 }
 
+const char *gw_alarm_box_id(const struct gw *g, int box)
+{
+	return box >= 0 ? g->cfg.boxes[box].id : "gateway";
+}
+
 size_t gw_alarms_max(const struct gw *g)
 {
-	return g->cfg.nboxes + 3 * g->nchans + 1;
+	return g->cfg.nboxes + 3 * g->nchans + 2;
 }
 
 size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
 {
 	size_t n = 0;
+	if (gw_audit_stalled(g))
+		v[n++] = (struct gw_alarm_ref){ "database", -1, 0 };
 	for (size_t b = 0; b < g->cfg.nboxes; b++)
 		if (g->boxes[b].alarm_offline)
 			v[n++] = (struct gw_alarm_ref){ "offline", (int)b, 0 };
@@ -474,7 +482,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 	switch (ev->kind) {
 	case DC_EV_STATE:
 		if ((c = chan_of(g, box, ev->channel)))
-			confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF);
+			confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF, ev->cmd_id);
 		break;
 	case DC_EV_ONLINE:
 		gw_box_seen(g, box, ev->online);
@@ -532,7 +540,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		c = &g->chans[idx];
 		if (ev->rpc_id >> 20 == 0) {	/* answer to a state query */
 			if (ev->has_state)
-				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF);
+				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF, NULL);
 			break;
 		}
 		if (shelly_rpc_id(g, c) != ev->rpc_id)
@@ -543,7 +551,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 				 g->cfg.boxes[c->box].id, c->channel, ev->rpc_id);
 		else if (c->rc.pending != DC_STATE_UNKNOWN)
 			/* Switch.Set answered with a result: the device did it. */
-			confirmed(g, c, c->rc.pending);
+			confirmed(g, c, c->rc.pending, NULL);
 		break;
 	}
 	}

@@ -235,7 +235,7 @@ static cJSON *alarms(struct gw *g)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "kind", v[i].kind);
-		cJSON_AddStringToObject(o, "box", g->cfg.boxes[v[i].box].id);
+		cJSON_AddStringToObject(o, "box", gw_alarm_box_id(g, v[i].box));
 		cJSON_AddNumberToObject(o, "channel", v[i].channel);
 		cJSON_AddItemToArray(arr, o);
 	}

@@ -184,10 +184,12 @@ int64_t gw_alarms_next_offline(const struct gw *g);
 /* The alarms active now, from the live flags (the local API, the dashboard
  * and /metrics list the same ones).  v holds gw_alarms_max(g) entries. */
 struct gw_alarm_ref {
-	const char *kind;	/* "offline", "unconfirmed", "compliance", "meter" */
-	int box;		/* index in cfg.boxes */
+	const char *kind;	/* "offline", "unconfirmed", "compliance", "meter", "database" */
+	int box;		/* index in cfg.boxes, -1: the gateway itself */
 	int channel;		/* 0: the whole box */
 };
+/* The box id of an alarm, "gateway" for box -1. */
+const char *gw_alarm_box_id(const struct gw *g, int box);
 size_t gw_alarms_max(const struct gw *g);
 size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v);
 

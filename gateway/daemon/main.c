@@ -143,6 +143,7 @@ static void arm(struct gw *g, int64_t mono)
 	next = min64(next, gw_control_next(g));
 	next = min64(next, gw_web_next(g));
 	next = min64(next, gw_energy_next(g));
+	next = min64(next, gw_audit_next(g));
 	if (g->mqtt_up)
 		next = min64(next, g->next_heartbeat_ms);
 	if (g->next_edge != INT64_MAX) {
@@ -174,6 +175,9 @@ static void tick(struct gw *g)
 		gw_mqtt_drain(g);
 		g->settled = true;
 		g->recon_wake_ms = mono;
+		/* Commands in flight at the last stop: resolved from those states
+		 * before any new command supersedes them. */
+		gw_audit_inflight_settle(g);
 	}
 	if (g->dirty) {
 		gw_plan_evaluate(g);
@@ -239,6 +243,7 @@ static int run(struct gw *g)
 					"error=\"%s\"", err);
 		}
 		gw_web_run(g);
+		gw_audit_tick(g);
 		tick(g);
 	}
 	return 0;

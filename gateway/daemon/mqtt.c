@@ -88,8 +88,10 @@ static void deliver(struct gw *g, int box, const struct dc_drv_event *ev, int n)
 	/* Recorded (committed) first, then acknowledged: the box forgets them. */
 	if (upto >= 0) {
 		struct dc_drv_msg m;
-		gw_audit_flush(g);
-		if (dc_native_journal_ack(g->cfg.boxes[box].id, (unsigned long long)upto, &m) == 0)
+		/* Not written yet (database busy): no ack, the box sends the
+		 * journal again in 30 s. */
+		if (gw_audit_flush(g) &&
+		    dc_native_journal_ack(g->cfg.boxes[box].id, (unsigned long long)upto, &m) == 0)
 			gw_publish(g, m.topic, m.payload, m.len, 1, false);
 	}
 }

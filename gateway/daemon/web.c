@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "audit.h"
 #include "gw.h"
 #include "i18n.h"
 #include "ledger.h"
@@ -79,6 +80,9 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "compliance"))
 		return TR("écran allumé pendant la plage légale (R581-35)",
 			  "screen on inside the legal window (R581-35)");
+	if (!strcmp(kind, "database"))
+		return TR("base occupée : enregistrements en attente d'écriture",
+			  "database busy: records waiting to be written");
 	return TR("puissance mesurée alors que le relais est ouvert",
 		  "power measured while the relay is off");
 }
@@ -103,11 +107,12 @@ static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 				       " AND coalesce(channel, 0) = ?3", -1, &st, NULL);
 	for (size_t i = 0; i < k; i++) {
 		struct dc_web_alarm *a = &(*out)[i];
-		const char *box = g->cfg.boxes[flags[i].box].id;
+		const char *box = gw_alarm_box_id(g, flags[i].box);
 		const char *detail = "";
 		a->active = true;
 		snprintf(a->severity, sizeof a->severity, "%s",
-			 !strcmp(flags[i].kind, "offline") || !strcmp(flags[i].kind, "compliance")
+			 !strcmp(flags[i].kind, "offline") || !strcmp(flags[i].kind, "compliance") ||
+					 !strcmp(flags[i].kind, "database")
 				 ? "critical" : "warning");
 		if (flags[i].channel)
 			snprintf(a->source, sizeof a->source, "%.40s/%d", box, flags[i].channel);
@@ -199,7 +204,8 @@ static void hook_changed(void *arg, const char *what)
 static void hook_metrics(void *arg, struct dc_buf *b)
 {
 	struct gw *g = arg;
-	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter" };
+	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
+					     "database" };
 	size_t cap = gw_alarms_max(g), online[3] = { 0 };
 	struct gw_alarm_ref *flags = calloc(cap, sizeof *flags);
 	size_t k = flags ? gw_alarms_active(g, flags) : 0;
@@ -231,6 +237,16 @@ static void hook_metrics(void *arg, struct dc_buf *b)
 		dc_buf_printf(b, "decran_alarms_active{kind=\"%s\"} %zu\n", kinds[j], count);
 	}
 	free(flags);
+	size_t pending;
+	uint64_t written, busy;
+	gw_audit_stats(g, &pending, &written, &busy);
+	dc_buf_printf(b, "# HELP decran_db_writes_pending Records waiting for the database (busy).\n"
+		      "# TYPE decran_db_writes_pending gauge\ndecran_db_writes_pending %zu\n"
+		      "# HELP decran_db_busy_total Flushes that found the database busy (retried).\n"
+		      "# TYPE decran_db_busy_total counter\ndecran_db_busy_total %llu\n"
+		      "# HELP decran_db_writes_total Records written through the queue.\n"
+		      "# TYPE decran_db_writes_total counter\ndecran_db_writes_total %llu\n",
+		      pending, (unsigned long long)busy, (unsigned long long)written);
 
 	const struct gw_latency *l = &g->latency;
 	dc_buf_puts(b, "# HELP decran_command_confirm_seconds From a switch's first command to "

@@ -42,3 +42,16 @@ def decran(db):
         return subprocess.run([bin_path("decran"), *args], env=e, input=input,
                               capture_output=True, text=True, timeout=60)
     return run
+
+
+@pytest.fixture(scope="module")
+def fleet_broker():
+    """A private mosquitto sized for a 2,000-channel fleet: the default
+    queue (1,000 messages per client) would drop the retained states a
+    gateway reads back at start, as it would on a production broker
+    configured the same way (docs/gateway.md)."""
+    b = Broker(extra="max_queued_messages 100000\n").start()
+    try:
+        yield b
+    finally:
+        b.stop()

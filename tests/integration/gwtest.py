@@ -414,3 +414,85 @@ class RtuModule(PtyModbusServer):
 
     def coil(self, ch):
         return self.coils.getValues(ch - 1, 1)[0]
+
+
+class NativeFleet:
+    """Many decran-relay boxes behind ONE paho client (a Python client per
+    box would not keep up with a 2,000-channel burst on a small machine):
+    each box named prefix-NNN applies the commands it receives, keeps the list
+    of command ids it executed (its own record), and publishes its retained
+    state with the id of the command that set it (docs/protocol.md)."""
+
+    def __init__(self, broker, prefix, nbox, channels, initial=True):
+        self.port = broker.port
+        self.names = ["%s-%03d" % (prefix, b) for b in range(nbox)]
+        self.channels = channels
+        self.state = {(n, ch): initial for n in self.names for ch in range(1, channels + 1)}
+        self.executed = []          # (box, channel, cmd_id, on), in order
+        self.lock = threading.Lock()
+        self.client = None
+
+    def boxes(self):
+        return [{"id": n, "driver": "native", "channels": self.channels} for n in self.names]
+
+    def connect(self):
+        c = mqtt.Client(client_id="fleet-%s-%d" % (self.names[0], id(self)), clean_session=True)
+        c.max_inflight_messages_set(0)
+        c.max_queued_messages_set(0)
+        c.on_connect = lambda cl, ud, fl, rc: self.on_connect()
+        c.on_message = lambda cl, ud, msg: self.on_message(msg)
+        self.client = c
+        c.connect("127.0.0.1", self.port, keepalive=30)
+        c.loop_start()
+        wait_for(lambda: c.is_connected(), what="fleet emulator")
+        return self
+
+    def on_connect(self):
+        self.client.subscribe("decran/+/cmd/+", qos=1)
+        for n in self.names:
+            self.client.publish("decran/%s/status" % n, json.dumps({"v": 1, "online": True}),
+                                qos=1, retain=True)
+            for ch in range(1, self.channels + 1):
+                self.report(n, ch, None)
+
+    def on_message(self, msg):
+        parts = msg.topic.split("/")
+        box, ch = parts[1], int(parts[3])
+        if (box, ch) not in self.state:
+            return
+        req = json.loads(msg.payload)
+        with self.lock:
+            self.executed.append((box, ch, req["id"], bool(req["on"])))
+            self.state[(box, ch)] = bool(req["on"])
+        self.report(box, ch, req["id"])
+
+    def report(self, box, ch, cmd_id):
+        self.client.publish("decran/%s/state/%d" % (box, ch),
+                            json.dumps({"v": 1, "ch": ch, "on": self.state[(box, ch)],
+                                        "src": "gateway" if cmd_id else "boot", "id": cmd_id,
+                                        "t": int(time.time())}), qos=1, retain=True)
+
+    def count(self):
+        with self.lock:
+            return len(self.executed)
+
+    def quiet(self, for_s=0.5, timeout=30):
+        """Wait until no command has arrived for for_s seconds."""
+        deadline = time.monotonic() + timeout
+        last, since = self.count(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            n = self.count()
+            if n != last:
+                last, since = n, time.monotonic()
+            elif time.monotonic() - since >= for_s:
+                return n
+        raise TimeoutError("fleet still receiving commands")
+
+    def close(self):
+        if self.client:
+            self.client.loop_stop()
+            try:
+                self.client.disconnect()
+            except OSError:
+                pass

@@ -52,17 +52,18 @@ def stop(proc, timeout=5.0):
 class Broker:
     """A private mosquitto on a free loopback port; never a system broker."""
 
-    def __init__(self):
+    def __init__(self, extra=""):
         self.dir = tempfile.mkdtemp(prefix="decran-broker-")
         self.port = None
         self.proc = None
+        self.extra = extra      # more mosquitto.conf lines
 
     def start(self, port=None):
         self.port = port or self.port or free_port()
         conf = os.path.join(self.dir, "mosquitto.conf")
         with open(conf, "w") as f:
             f.write("listener %d 127.0.0.1\nallow_anonymous true\n"
-                    "persistence false\nlog_dest stderr\n" % self.port)
+                    "persistence false\nlog_dest stderr\n%s" % (self.port, self.extra))
         # Logs through stderr: as root, mosquitto drops to its own user,
         # which may not write into our temporary directory.
         self.log = open(os.path.join(self.dir, "mosquitto.log"), "ab")

@@ -1,0 +1,193 @@
+"""Several writers on one database (issue 14, finding 1): the gateway's own
+records, its dashboard, and the operator's CLI beside them.  No writer may
+lose a write, no reader may keep a transaction open past its request, and a
+busy database is answered politely (CLI: a message and a non-zero exit;
+dashboard: 503 « base occupée »), never with a 500."""
+import os
+import sqlite3
+import threading
+import time
+import urllib.request
+
+from gwtest import Gateway, Tasmota, add_screen, wait_for
+from harness import TOP
+from test_web_gateway import PASSWORD, Browser, csrf
+
+# 21:59:54 in Paris: advertising goes off at 22:00, six seconds after start,
+# after the page view and the CLI write below.
+CLOCK = "2026-11-23T20:59:54Z,1"
+BOXES = [{"id": "kiosque", "driver": "tasmota", "topic": "kiosque", "channels": 2}]
+WEB = {"http": {"listen": "127.0.0.1:0", "assets": os.path.join(TOP, "dashboard")}}
+
+
+def try_login(b, user, password=PASSWORD):
+    html = b.get("/login")[2]
+    status, url, html = b.post("/login", {"csrf": csrf(html, "/login"), "user": user,
+                                          "password": password})
+    return status, url, html
+
+
+def test_page_view_then_cli_write_blocks_no_writer(broker, tmp_path, db, decran):
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    add_screen(decran, "info-kiosque", "information", "kiosque", 2)
+    assert decran("users", "add", "tech", "--role", "technician",
+                  input=PASSWORD + "\n").returncode == 0
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=CLOCK, extra=WEB).start()
+    try:
+        base = gw.web_url()
+        b = Browser(base)
+        # A public page (cached with the database's data_version), then an
+        # ordinary CLI write by another process.
+        for path in ("/", "/slated", "/api/v1/progress", "/slated.csv", "/slated.geojson"):
+            assert b.get(path)[0] == 200, path
+        r = decran("users", "add", "nouveau", "--role", "technician", input=PASSWORD + "\n")
+        assert r.returncode == 0, r.stderr
+        r = decran("screens", "add", "pub-gare", "--name", "Gare", "--category", "advertising")
+        assert r.returncode == 0, r.stderr
+        # The new account and the old one both log in.
+        for user in ("nouveau", "tech"):
+            status, url, html = try_login(Browser(base), user)
+            assert status == 200 and url.endswith("/tech"), (user, status, html[-400:])
+        # The gateway's own records at the 22:00 edge are all written.
+        wait_for(lambda: tas.state[1] is False, timeout=20, what="pub-kiosque off at 22:00")
+        wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes WHERE"
+                                " outcome = 'confirmed'")[0][0] >= 1, timeout=10,
+                 what="the confirmation recorded")
+        assert gw.sql("SELECT count(*) FROM ledger_states WHERE screen_id = 'pub-kiosque'"
+                      " AND state = 1")[0][0] >= 1  # DC_EN_OFF
+        log = gw.log()
+        assert "database is locked" not in log, log[-3000:]
+        assert "write failed" not in log, log[-3000:]
+    finally:
+        gw.stop()
+        tas.close()
+
+
+def test_writers_readers_and_a_burst_together(fleet_broker, tmp_path, db, decran):
+    """CLI writers in a loop, every dashboard page polled with a log-in each
+    time, and a 2,000-screen burst, all at once.  Afterwards: every command
+    has exactly one outcome, every confirmation is in the ledger's input,
+    no writer met "database is locked", every log-in succeeded."""
+    from gwtest import NativeFleet, import_screens
+    fleet = NativeFleet(fleet_broker, "stress", 250, 8)
+    rows = [("pub-%s-%d" % (n, ch), "advertising", n, ch)
+            for n in fleet.names for ch in range(1, 9)]
+    import_screens(decran, tmp_path, rows)
+    assert decran("users", "add", "tech", "--role", "technician",
+                  input=PASSWORD + "\n").returncode == 0
+    fleet.connect()
+    # 21:59:55 in Paris: the burst comes once the retained states are read.
+    gw = Gateway(tmp_path, fleet_broker, fleet.boxes(), db, clock="2026-11-23T20:59:55Z,1",
+                 extra=WEB)
+    gw.cfg["reconcile"].update(startup_grace_ms=2000, retry_first_ms=5000, retry_max_ms=10000,
+                               confirm_timeout_ms=60000)
+    failures, logins, pages, busy = [], [0], [0], [0]
+    stop = threading.Event()
+    try:
+        gw.start()
+        base = gw.web_url()
+
+        def cli_writer():
+            for i in range(6):
+                for args, inp in (
+                        (("screens", "add", "extra-%d" % i, "--name", "Extra %d" % i,
+                          "--category", "information"), None),
+                        (("screens", "edit", "extra-%d" % i, "--set", "notes=pass %d" % i), None),
+                        (("users", "add", "user-%d" % i, "--role", "viewer"), PASSWORD + "\n"),
+                        (("energy", "update"), None)):
+                    r = decran(*args, input=inp)
+                    if r.returncode != 0:
+                        failures.append(("cli", args, r.returncode, r.stderr))
+
+        def politely(fn):
+            # A 503 « base occupée » (a CLI write held the lock longer than
+            # the dashboard waits) is answered as a browser's user would:
+            # try again a moment later.  Anything else is final.
+            for _ in range(20):
+                res = fn()
+                if res[0] != 503:
+                    return res
+                busy[0] += 1
+                time.sleep(0.5)
+            return res
+
+        def dashboard():
+            paths = ("/", "/slated", "/slated.csv", "/slated.geojson", "/api/v1/progress",
+                     "/api/v1/slated", "/metrics", "/screen/pub-stress-000-1")
+            while not stop.is_set():
+                for p in paths:
+                    status = politely(lambda: Browser(base).get(p))[0]
+                    pages[0] += 1
+                    if status != 200:
+                        failures.append(("page", p, status))
+                status, url, html = politely(lambda: try_login(Browser(base), "tech"))
+                logins[0] += 1
+                if status != 200 or not url.endswith("/tech"):
+                    failures.append(("login", status, html[-300:]))
+
+        threads = [threading.Thread(target=cli_writer), threading.Thread(target=dashboard)]
+        for t in threads:
+            t.start()
+        wait_for(lambda: not any(fleet.state.values()), timeout=90, what="the burst done")
+        threads[0].join(120)
+        stop.set()
+        threads[1].join(60)
+        assert not threads[0].is_alive() and not threads[1].is_alive()
+        wait_for(lambda: gw.sql("SELECT count(*) FROM commands c WHERE NOT EXISTS"
+                                " (SELECT 1 FROM command_outcomes o WHERE o.command_id = c.id)")
+                 [0][0] == 0, timeout=30, what="every command has an outcome")
+        assert not failures, failures[:5]
+        assert logins[0] > 0 and pages[0] > 0
+        print("pages=%d logins=%d busy (503, retried)=%d" % (pages[0], logins[0], busy[0]))
+        # Every account the CLI added logs in (no stale snapshot hides it).
+        for i in range(6):
+            status, url, html = try_login(Browser(base), "user-%d" % i)
+            assert status == 200 and not url.endswith("/login"), (i, status, html[-300:])
+        ncmd = gw.sql("SELECT count(*) FROM commands")[0][0]
+        assert ncmd >= 2000
+        assert gw.sql("SELECT count(*) FROM commands c WHERE (SELECT count(*) FROM"
+                      " command_outcomes o WHERE o.command_id = c.id) <> 1")[0][0] == 0
+        # Every confirmation is in the ledger's input, for each of its screens.
+        missing = gw.sql("SELECT c.screens FROM command_outcomes o JOIN commands c"
+                         " ON c.id = o.command_id WHERE o.outcome = 'confirmed' AND NOT EXISTS"
+                         " (SELECT 1 FROM ledger_states l WHERE l.screen_id = c.screens AND"
+                         "  l.state = CASE o.state WHEN 'on' THEN 2 ELSE 1 END)")
+        assert not missing, missing[:5]
+        assert gw.sql("SELECT count(*) FROM screens WHERE id GLOB 'extra-*'")[0][0] == 6
+        log = gw.log()
+        for bad in ("database is locked", "write refused", "left active", "ledger update failed"):
+            assert bad not in log, (bad, [l for l in log.splitlines() if bad in l][:3])
+        gw.stop()
+    finally:
+        stop.set()
+        if gw.proc:
+            gw.stop()
+        fleet.close()
+
+
+def test_dashboard_answers_503_while_another_process_holds_the_database(broker, tmp_path, db,
+                                                                          decran):
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    assert decran("users", "add", "tech", "--role", "technician",
+                  input=PASSWORD + "\n").returncode == 0
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=CLOCK, extra=WEB).start()
+    try:
+        base = gw.web_url()
+        b = Browser(base)
+        html = b.get("/login")[2]
+        holder = sqlite3.connect(db, timeout=10, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")   # another process writing for a long time
+        try:
+            status, url, page = b.post("/login", {"csrf": csrf(html, "/login"), "user": "tech",
+                                                  "password": PASSWORD})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert status == 503, (status, page[-400:])
+        assert "Base occupée, réessayez" in page
+        status, url, html = try_login(Browser(base), "tech")
+        assert status == 200 and url.endswith("/tech")
+        assert "database is locked" not in gw.log()
+    finally:
+        gw.stop()
