@@ -15,6 +15,7 @@
 
 #include "i18n.h"
 #include "ledger.h"
+#include "rules.h"
 #include "store.h"
 #include "tz.h"
 #include "fixture_ledger.h"
@@ -464,6 +465,25 @@ static void fall_back_night_repeats_the_service_hour(void **state)
 	assert_int_equal(v.n[0].verdict, DC_CPL_EXCEPTION);
 }
 
+/* Rules read in another zone than the ledger's would judge another night:
+ * refused, naming both zones. */
+static void rules_in_another_zone_are_refused(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct nights v = { 0 };
+	const char *json = "{\"zone\": \"America/Cayenne\", \"policies\": []}";
+	struct dc_rules *r = dc_rules_parse(json, strlen(json), NULL, err, sizeof err);
+	assert_non_null(r);
+	put(f, "pub", DC_CAT_ADVERTISING, 100, NULL, 0);
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, r, "2026-11-23", DAY(2), collect, &v, err,
+					      sizeof err), -1);
+	assert_string_equal(err, "the rules' zone (America/Cayenne) is not the ledger's (Europe/Paris): "
+				 "the legal night would be wrong");
+	assert_int_equal(v.count, 0);
+	dc_rules_free(r);
+}
+
 static void bad_input_is_refused(void **state)
 {
 	struct fx *f = *state;
@@ -590,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(night_summary_last_night_and_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_service_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(fall_back_night_repeats_the_service_hour, setup, teardown),
+		cmocka_unit_test_setup_teardown(rules_in_another_zone_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(hourly_retention_keeps_days, setup, teardown),
