@@ -952,20 +952,6 @@ static const struct dc_rules *night_rules(const struct dc_ledger_config *cfg, co
 	return *own;
 }
 
-static int add_allow(struct dc_night_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		struct dc_night_allow *p = realloc(*v, c * sizeof *p);
-		if (!p)
-			return -1;
-		*v = p;
-		*cap = c;
-	}
-	(*v)[(*n)++] = (struct dc_night_allow){ from, to, DC_NIGHT_DEROGATION };
-	return 0;
-}
-
 int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg,
 			 const struct dc_rules *rules, const char *date, int64_t now, dc_ledger_night_cb cb, void *arg,
 			 char *err, size_t errlen)
@@ -1015,8 +1001,8 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		sqlite3_bind_int64(qd, 2, ws);
 		sqlite3_bind_int64(qd, 3, we);
 		while (sqlite3_step(qd) == SQLITE_ROW)
-			if (add_allow(&allow, &nallow, &allowcap, sqlite3_column_int64(qd, 0),
-				      sqlite3_column_int64(qd, 1)) < 0)
+			if (dc_night_allow_push(&allow, &nallow, &allowcap, sqlite3_column_int64(qd, 0),
+						sqlite3_column_int64(qd, 1), DC_NIGHT_DEROGATION) < 0)
 				goto out;
 		/* What the law allows is the engine's word, not a copy of it:
 		 * service hours across DST, derogations of the rules file. */

@@ -125,6 +125,10 @@ int dc_schedule_night_allowances(const struct dc_rules *r, struct dc_sched_ctx *
 int dc_schedule_night_allowances_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 				      const struct dc_sched_screen *s, int64_t from, int64_t to,
 				      struct dc_night_allow **v, size_t *n, size_t *cap);
+/* Append [from, to) with `why` to *v, extending the last interval when it
+ * ends at `from` with the same reasons; 0, or -1 when out of memory. */
+int dc_night_allow_push(struct dc_night_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to,
+			unsigned why);
 
 /* ---- explanation ---- */
 

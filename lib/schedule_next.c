@@ -311,8 +311,8 @@ int dc_schedule_night_allowances(const struct dc_rules *r, struct dc_sched_ctx *
 	return dc_schedule_night_allowances_view(r, ctx, &view, from, to, v, n, cap);
 }
 
-static int push_allow(struct dc_night_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to,
-		      unsigned why)
+int dc_night_allow_push(struct dc_night_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to,
+			unsigned why)
 {
 	if (*n && (*v)[*n - 1].to == from && (*v)[*n - 1].why == why) {
 		(*v)[*n - 1].to = to;
@@ -350,7 +350,7 @@ int dc_schedule_night_allowances_view(const struct dc_rules *r, struct dc_sched_
 
 		if ((next = scan(r, c, &pr, t, to, true)) > to)
 			next = to;
-		if (why && push_allow(v, n, cap, t, next, why) < 0)
+		if (why && dc_night_allow_push(v, n, cap, t, next, why) < 0)
 			goto out;
 	}
 	rc = 0;

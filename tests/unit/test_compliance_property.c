@@ -33,6 +33,7 @@
 #include "ledger.h"
 #include "rules.h"
 #include "schedule.h"
+#include "seeded_rng.h"
 #include "store.h"
 #include "tz.h"
 #include "fixture_ledger.h"
@@ -41,10 +42,7 @@ static uint64_t rng = 0x2545f4914f6cdd1du;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11) % n;
+	return seeded_rnd(&rng, n);
 }
 
 #define NSCREENS 6
