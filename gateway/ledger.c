@@ -1055,51 +1055,27 @@ int dc_ledger_last_night(const struct dc_ledger_config *cfg, int64_t now, char o
 	return 0;
 }
 
-/* Transport service hours as UTC intervals on `date` and the day after (an
- * end before the start runs past midnight; equal ends mean all day).  The
- * screen's own hours, else the rules' default; a malformed value grants no
- * exception (the law applies), as in lib/schedule. */
-static size_t service_intervals(const struct dc_ledger_config *cfg, const struct dc_rules *rules,
-				const struct dc_screen *s, const char *date,
-				struct dc_cpl_allow out[2])
+/* The rules the night is judged by: the given ones, which must read local
+ * time in the ledger's zone (else the window and the law would be two
+ * different nights), or the law alone in that zone. */
+static const struct dc_rules *night_rules(const struct dc_ledger_config *cfg, const struct dc_rules *rules,
+					  struct dc_rules **own, char *err, size_t errlen)
 {
-	int st, en;
-	if (s->service_hours[0]) {
-		if (dc_parse_hours(s->service_hours, &st, &en) < 0)
-			return 0;
-	} else if (rules && rules->service_start >= 0) {
-		st = rules->service_start;
-		en = rules->service_end;
-	} else {
-		return 0;
+	char json[DC_ZONE_MAX + 32], e[256];
+	*own = NULL;
+	if (rules) {
+		if (strcmp(rules->zone, cfg->zone) == 0)
+			return rules;
+		snprintf(err, errlen, TR("le fuseau des règles (%s) n'est pas celui du registre (%s) : "
+					 "la nuit légale serait faussée",
+					 "the rules' zone (%s) is not the ledger's (%s): the legal night "
+					 "would be wrong"), rules->zone, cfg->zone);
+		return NULL;
 	}
-	size_t n = 0;
-	char day[11], next[11];
-	snprintf(day, sizeof day, "%s", date);
-	for (int i = 0; i < 2; i++) {
-		date_add(day, 1, next);
-		out[n].from = dc_ledger_local_instant(cfg, day, st * 60);
-		out[n].to = en > st ? dc_ledger_local_instant(cfg, day, en * 60)
-				    : dc_ledger_local_instant(cfg, next, en * 60);
-		if (out[n].to > out[n].from)
-			n++;
-		snprintf(day, sizeof day, "%s", next);
-	}
-	return n;
-}
-
-static int add_allow(struct dc_cpl_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		struct dc_cpl_allow *p = realloc(*v, c * sizeof *p);
-		if (!p)
-			return -1;
-		*v = p;
-		*cap = c;
-	}
-	(*v)[(*n)++] = (struct dc_cpl_allow){ from, to };
-	return 0;
+	snprintf(json, sizeof json, "{\"zone\":\"%s\",\"policies\":[]}", cfg->zone);
+	if (!(*own = dc_rules_parse(json, strlen(json), NULL, e, sizeof e)))
+		snprintf(err, errlen, "%s", e);
+	return *own;
 }
 
 int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg,
@@ -1110,10 +1086,12 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
 	struct dc_screen *screens = NULL;
 	struct dc_en_span *spans = NULL;
-	struct dc_cpl_allow *der = NULL;
+	struct dc_night_allow *allow = NULL;
 	struct evbuf eb = { 0 };
-	size_t nscreens = 0, nspans = 0, spancap = 0, dercap = 0;
+	size_t nscreens = 0, nspans = 0, spancap = 0, allowcap = 0;
 	sqlite3_stmt *qs = NULL, *qd = NULL;
+	struct dc_sched_ctx ctx = { 0 };
+	struct dc_rules *own;
 	int64_t ws, we;
 	int rc = -1;
 
@@ -1121,8 +1099,11 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		snprintf(err, errlen, TR("date invalide : %s", "invalid date: %s"), date ? date : "");
 		return -1;
 	}
+	if (!(rules = night_rules(cfg, rules, &own, err, errlen)))
+		return -1;
 	if (dc_store_list_screens_array(st, &all, &screens, &nscreens) < 0) {
 		snprintf(err, errlen, "%s", dc_store_errmsg(st));
+		dc_rules_free(own);
 		return -1;
 	}
 	if (prep(db, &qs, SPANS_SQL, err, errlen) < 0 ||
@@ -1132,9 +1113,8 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		goto out;
 	for (size_t i = 0; i < nscreens; i++) {
 		const struct dc_screen *s = &screens[i];
-		struct dc_cpl_allow svc[2];
 		struct dc_cpl_night night;
-		size_t nder = 0;
+		size_t nallow = 0;
 		if (!dc_cpl_applies(s->category, s->flags))
 			continue;
 		/* States are known only up to now: later time stays unknown. */
@@ -1148,21 +1128,17 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		sqlite3_bind_int64(qd, 2, ws);
 		sqlite3_bind_int64(qd, 3, we);
 		while (sqlite3_step(qd) == SQLITE_ROW)
-			if (add_allow(&der, &nder, &dercap, sqlite3_column_int64(qd, 0),
-				      sqlite3_column_int64(qd, 1)) < 0)
+			if (dc_night_allow_push(&allow, &nallow, &allowcap, sqlite3_column_int64(qd, 0),
+						sqlite3_column_int64(qd, 1), DC_NIGHT_DEROGATION) < 0)
 				goto out;
-		for (size_t k = 0; rules && k < rules->nderog_index; k++) {
-			const struct dc_derogation *dg =
-				&rules->derogations[rules->derog_index[k].derogation];
-			if (strcmp(rules->derog_index[k].screen, s->id) == 0 &&
-			    add_allow(&der, &nder, &dercap, dg->from, dg->until) < 0)
-				goto out;
+		/* What the law allows is the engine's word, not a copy of it:
+		 * service hours across DST, derogations of the rules file. */
+		if (dc_schedule_night_allowances(rules, &ctx, s, ws, we, &allow, &nallow, &allowcap) < 0) {
+			snprintf(err, errlen, "%s", TR("mémoire insuffisante", "out of memory"));
+			goto out;
 		}
 		struct dc_cpl_input in = {
-			.spans = spans, .nspans = nspans, .derogations = der, .nderogations = nder,
-			.service = svc,
-			.nservice = (s->flags & DC_FLAG_TRANSPORT_FURNITURE)
-				? service_intervals(cfg, rules, s, date, svc) : 0,
+			.spans = spans, .nspans = nspans, .allow = allow, .nallow = nallow,
 			.removed_at = removed_at(cfg, s), .gap_cause = gap_cause(s),
 		};
 		if (dc_cpl_night(&in, ws, we, &night) < 0)
@@ -1177,9 +1153,11 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 out:
 	sqlite3_finalize(qs);
 	sqlite3_finalize(qd);
+	dc_sched_ctx_release(&ctx);
+	dc_rules_free(own);
 	free(screens);
 	free(spans);
-	free(der);
+	free(allow);
 	free(eb.ev);
 	return rc;
 }

@@ -152,9 +152,10 @@ int dc_ledger_states(struct dc_store *st, const char *screen_id, struct dc_en_ev
 /* Night-rule accounting of night `date` (the night from date into date+1,
  * window 01:00-06:00 local on date+1) for every screen the rule applies
  * to; cb is called per screen in id order.  `now` bounds the confirmed
- * states: time after it is unknown.  Derogations come from the rules file
- * (`rules`, may be NULL) and from ledger_derogations; transport service
- * hours from the screen, else the rules' default. */
+ * states: time after it is unknown.  What is lawful is the schedule
+ * engine's night rule under `rules` (dc_schedule_night_allowances: service
+ * hours, derogations of the file), plus ledger_derogations; NULL rules: the
+ * law alone.  -1 when the rules' zone is not cfg's. */
 struct dc_rules;
 typedef int (*dc_ledger_night_cb)(const struct dc_screen *s, const struct dc_cpl_night *n,
 				  void *arg);

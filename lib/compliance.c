@@ -12,12 +12,13 @@ bool dc_cpl_applies(enum dc_category category, unsigned flags)
 	return category == DC_CAT_ADVERTISING || (flags & DC_FLAG_TRANSPORT_FURNITURE);
 }
 
-static bool covered(const struct dc_cpl_allow *a, size_t n, int64_t t)
+static unsigned why_at(const struct dc_night_allow *a, size_t n, int64_t t)
 {
+	unsigned why = 0;
 	for (size_t i = 0; i < n; i++)
 		if (a[i].from <= t && t < a[i].to)
-			return true;
-	return false;
+			why |= a[i].why;
+	return why;
 }
 
 static const struct dc_en_span *span_at(const struct dc_cpl_input *in, int64_t t)
@@ -45,7 +46,7 @@ int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct d
 	if (we < ws)
 		return -1;
 	*out = (struct dc_cpl_night){ .window_s = we - ws };
-	size_t cap = 3 + 2 * (in->nspans + in->nderogations + in->nservice), n = 0;
+	size_t cap = 3 + 2 * (in->nspans + in->nallow), n = 0;
 	int64_t *c = malloc(cap * sizeof *c);
 	if (!c)
 		return -1;
@@ -56,13 +57,9 @@ int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct d
 		add_cut(c, &n, in->spans[i].from, ws, we);
 		add_cut(c, &n, in->spans[i].to, ws, we);
 	}
-	for (size_t i = 0; i < in->nderogations; i++) {
-		add_cut(c, &n, in->derogations[i].from, ws, we);
-		add_cut(c, &n, in->derogations[i].to, ws, we);
-	}
-	for (size_t i = 0; i < in->nservice; i++) {
-		add_cut(c, &n, in->service[i].from, ws, we);
-		add_cut(c, &n, in->service[i].to, ws, we);
+	for (size_t i = 0; i < in->nallow; i++) {
+		add_cut(c, &n, in->allow[i].from, ws, we);
+		add_cut(c, &n, in->allow[i].to, ws, we);
 	}
 	qsort(c, n, sizeof *c, cmp_i64);
 
@@ -75,24 +72,29 @@ int dc_cpl_night(const struct dc_cpl_input *in, int64_t ws, int64_t we, struct d
 			continue;
 		}
 		const struct dc_en_span *sp = span_at(in, a);
-		enum dc_en_cause why = sp ? sp->cause : in->gap_cause;
+		enum dc_en_cause unknown_cause = sp ? sp->cause : in->gap_cause;
 		switch (sp ? sp->state : DC_EN_UNKNOWN) {
 		case DC_EN_OFF:
 			out->off_s += d;
 			break;
-		case DC_EN_ON:
+		case DC_EN_ON: {
 			/* A derogation is the stronger cause: it is a decision
-			 * for this night, service hours are the standing rule. */
-			if (covered(in->derogations, in->nderogations, a))
+			 * for this night, service hours are the standing rule.
+			 * Any other reason (in practice service hours: the
+			 * window is the rule's) is the rule not binding. */
+			unsigned why = why_at(in->allow, in->nallow, a);
+			if (why & DC_NIGHT_DEROGATION)
 				out->derogation_s += d;
-			else if (covered(in->service, in->nservice, a))
+			else if (why)
 				out->exception_s += d;
 			else
 				out->violation_s += d;
 			break;
+		}
 		default:
 			out->unknown_s += d;
-			out->unknown_by[(unsigned)why < DC_EN_CAUSES ? why : DC_EN_UNCONFIRMED] += d;
+			out->unknown_by[(unsigned)unknown_cause < DC_EN_CAUSES ? unknown_cause
+								  : DC_EN_UNCONFIRMED] += d;
 			break;
 		}
 	}

@@ -12,6 +12,11 @@
  * The window is given as UTC instants by the caller, who converts local
  * 01:00 and 06:00 of the night's morning with the zone rules: 4 h on the
  * spring-forward night, 6 h on the fall-back night (docs/energy.md).
+ *
+ * What is lawful is not decided here: the caller passes the intervals in
+ * which the engine's night rule allows on-time and why
+ * (dc_schedule_night_allowances, the same evaluation as the relays obey),
+ * plus any derogation recorded outside the rules file.
  */
 #ifndef DECRAN_COMPLIANCE_H
 #define DECRAN_COMPLIANCE_H
@@ -21,23 +26,19 @@
 #include <stdint.h>
 
 #include "energy.h"
+#include "schedule.h"
 #include "screen.h"
 
 #define DC_NIGHT_START_SOD (1 * 3600)	/* 01:00 local */
 #define DC_NIGHT_END_SOD (6 * 3600)	/* 06:00 local */
 
-/* An interval [from, to) UTC during which on-time is lawful. */
-struct dc_cpl_allow {
-	int64_t from, to;
-};
-
 struct dc_cpl_input {
 	const struct dc_en_span *spans;	/* confirmed states, sorted */
 	size_t nspans;
-	const struct dc_cpl_allow *derogations;	/* any order, may overlap */
-	size_t nderogations;
-	const struct dc_cpl_allow *service;	/* transport service hours */
-	size_t nservice;
+	/* Where on-time is lawful, and why (schedule.h): any order, may
+	 * overlap; the reasons of overlapping intervals add up. */
+	const struct dc_night_allow *allow;
+	size_t nallow;
 	int64_t removed_at;	/* INT64_MAX when in place; removed = off */
 	enum dc_en_cause gap_cause;	/* why time no span covers is unknown */
 };
@@ -55,7 +56,7 @@ struct dc_cpl_night {
 	int64_t window_s;	/* length of the legal window (4, 5 or 6 h) */
 	int64_t off_s;		/* confirmed off, or removed */
 	int64_t derogation_s;	/* on, under a derogation */
-	int64_t exception_s;	/* on, within service hours (no derogation) */
+	int64_t exception_s;	/* on, the rule not binding (service hours), no derogation */
 	int64_t violation_s;	/* on, with no cause */
 	int64_t unknown_s;	/* state not confirmed */
 	int64_t unknown_by[DC_EN_CAUSES];	/* unknown_s by cause */

@@ -272,6 +272,21 @@ static int active_derogation(const struct dc_rules *r, const struct profile *pr,
 	return -1;
 }
 
+static unsigned night_why(const struct dc_rules *r, const struct profile *pr, const struct instant *in,
+			  int *dg)
+{
+	unsigned why = 0;
+
+	*dg = pr->d_n ? active_derogation(r, pr, in->t) : -1;
+	if (!pr->subject || !in->night)
+		why |= DC_NIGHT_NOT_IN_FORCE;
+	if (pr->airport || (pr->furniture && in_service(pr, in->lt.sod)))
+		why |= DC_NIGHT_EXEMPT;
+	if (*dg >= 0)
+		why |= DC_NIGHT_DEROGATION;
+	return why;
+}
+
 /* Active override of `kind`; *exists says whether the screen has any of it. */
 static int active_override(const struct dc_sched_cache *c, const struct profile *pr,
 			   enum dc_override_kind kind, int64_t t, bool *exists)
@@ -342,9 +357,10 @@ static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, con
 		DECIDE(false);
 
 	/* 3. The legal night rule. */
-	int dg = pr->d_n ? active_derogation(r, pr, t) : -1;
-	bool exempt = pr->airport || (pr->furniture && in_service(pr, in->lt.sod));
-	bool night_off = pr->subject && in->night && !exempt && dg < 0;
+	int dg;
+	unsigned why = night_why(r, pr, in, &dg);
+	bool exempt = why & DC_NIGHT_EXEMPT;
+	bool night_off = why == 0;
 	if (ex) {
 		enum dc_step_outcome o = !pr->subject ? DC_OUT_NOT_CONCERNED
 					 : !in->night ? DC_OUT_NOT_NOW
@@ -406,6 +422,12 @@ void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c,
 		   const struct dc_sched_screen *s, uint64_t which, struct profile *pr)
 {
 	profile_of(r, c, s, which, pr);
+}
+
+unsigned sched_night_why(const struct dc_rules *r, const struct profile *pr, const struct instant *in,
+			 int *dg)
+{
+	return night_why(r, pr, in, dg);
 }
 
 bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,

@@ -97,6 +97,39 @@ int64_t dc_schedule_next_transition(const struct dc_rules *r, struct dc_sched_ct
 int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 					 const struct dc_sched_screen *s, int64_t t);
 
+/* ---- the night rule's allowances (compliance reports, compliance.h) ---- */
+
+/* Why step 3, the legal night rule, lets a screen be on at an instant
+ * (bits; none set: the rule forbids it).  Step 3 is all the law says: the
+ * steps before and after it only ever add "off". */
+enum {
+	DC_NIGHT_NOT_IN_FORCE = 1u << 0,	/* outside 01:00-06:00 local, or not luminous advertising */
+	DC_NIGHT_EXEMPT = 1u << 1,	/* airport; transport furniture within its service hours */
+	DC_NIGHT_DEROGATION = 1u << 2,	/* a derogation of the rules file, in its period */
+};
+
+/* [from, to) UTC during which the night rule allows on-time, and why. */
+struct dc_night_allow {
+	int64_t from, to;
+	unsigned why;		/* DC_NIGHT_* bits, never 0 */
+};
+
+/* Append to *v (grown with realloc; *n entries, *cap allocated) the maximal
+ * intervals of [from, to) in which step 3 allows the screen on, each with
+ * its reasons, by walking the same segments and candidate instants as
+ * next_transition (both passes of a repeated hour, none of a skipped one).
+ * Returns 0, or -1 when to < from or out of memory (*n then unspecified). */
+int dc_schedule_night_allowances(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+				 const struct dc_screen *s, int64_t from, int64_t to,
+				 struct dc_night_allow **v, size_t *n, size_t *cap);
+int dc_schedule_night_allowances_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+				      const struct dc_sched_screen *s, int64_t from, int64_t to,
+				      struct dc_night_allow **v, size_t *n, size_t *cap);
+/* Append [from, to) with `why` to *v, extending the last interval when it
+ * ends at `from` with the same reasons; 0, or -1 when out of memory. */
+int dc_night_allow_push(struct dc_night_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to,
+			unsigned why);
+
 /* ---- explanation ---- */
 
 enum dc_step_kind {

@@ -94,6 +94,12 @@ const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_ca
 void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c,
 		   const struct dc_sched_screen *s, uint64_t which, struct profile *pr);
 uint64_t sched_all_policies(const struct dc_rules *r);
+/* Step 3 at an instant: DC_NIGHT_* reasons why the night rule lets the
+ * screen be on, 0 when it forbids it; *dg the active derogation, or -1.
+ * The legal layer's one definition: the decision, the explanation and the
+ * compliance report's allowances all read it. */
+unsigned sched_night_why(const struct dc_rules *r, const struct profile *pr, const struct instant *in,
+			 int *dg);
 /* The decision in precedence order; with ex, every step is recorded. */
 bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
 		  const struct instant *in, struct dc_explanation *ex);

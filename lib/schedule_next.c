@@ -48,14 +48,14 @@ static int push(struct i64vec *a, int64_t x)
 	return 0;
 }
 
-/* Segments covering [t, t + horizon + margin) inside which no rule-set
- * predicate changes: boundaries at every minute mark of every local day
- * (both occurrences in a fall-back overlap) and at every offset change. */
-static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t)
+/* Segments covering [t, until + margin) inside which no rule-set predicate
+ * changes: boundaries at every minute mark of every local day (both
+ * occurrences in a fall-back overlap) and at every offset change. */
+static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t, int64_t until)
 {
 	struct i64vec b = { 0 };
 	struct dc_localtime lt;
-	int64_t to = t + DC_SCHEDULE_HORIZON + 30 * INT64_C(86400);
+	int64_t to = until + 30 * INT64_C(86400);
 	int rc = -1;
 
 	dc_tz_local(t, &lt);
@@ -121,6 +121,14 @@ out:
 	return rc;
 }
 
+/* Make the timeline cover [t, until]; -1 when out of memory. */
+static int timeline_cover(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t, int64_t until)
+{
+	if (c->nseg && t >= c->tl_from && until <= c->tl_to - 86400)
+		return 0;
+	return build_timeline(r, c, t, until);
+}
+
 static int scratch_reserve(struct dc_sched_cache *c, size_t n)
 {
 	if (n <= c->cap_scratch)
@@ -143,11 +151,22 @@ static void sort_small(int64_t *v, size_t n)
 		}
 }
 
-static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const struct profile *pr, int64_t t)
+/* What a walk follows: the decision, or (legal) step 3's reasons. */
+static unsigned state_at(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
+			 const struct instant *in, bool legal)
 {
-	int64_t end = t + DC_SCHEDULE_HORIZON;
+	int dg;
+
+	return legal ? sched_night_why(r, pr, in, &dg) : sched_decide(r, c, pr, in, NULL);
+}
+
+/* The first instant in (t, end] at which the state differs from the one at
+ * t, or INT64_MAX. */
+static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const struct profile *pr, int64_t t,
+		    int64_t end, bool legal)
+{
 	size_t nabs = 0, ia = 0;
-	bool cur = sched_decide(r, c, pr, sched_instant(r, c, t), NULL);
+	unsigned cur = state_at(r, c, pr, sched_instant(r, c, t), legal);
 
 	/* Absolute boundaries: this screen's derogations and overrides, all alerts. */
 	if (scratch_reserve(c, 2 * (pr->d_n + pr->o_n + c->nal) + 8) < 0)
@@ -206,7 +225,7 @@ static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const st
 			if (cand[i] > end)
 				return INT64_MAX;
 			in.lt.sod = sg->lt.sod + (int)(cand[i] - sg->start);
-			if (sched_decide(r, c, pr, &in, NULL) != cur)
+			if (state_at(r, c, pr, &in, legal) != cur)
 				return cand[i];
 		}
 	}
@@ -245,11 +264,9 @@ int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sch
 		dc_sched_ctx_release(&local);
 		return t + 60;	/* out of memory: ask again soon rather than sleep wrong */
 	}
-	if (!c->nseg || t < c->tl_from || t + DC_SCHEDULE_HORIZON > c->tl_to - 86400) {
-		if (build_timeline(r, c, t) < 0) {
-			dc_sched_ctx_release(&local);
-			return t + 60;
-		}
+	if (timeline_cover(r, c, t, t + DC_SCHEDULE_HORIZON) < 0) {
+		dc_sched_ctx_release(&local);
+		return t + 60;
 	}
 	sched_profile(r, c, s, sched_all_policies(r), &pr);
 	if (!pr.d_n && !pr.o_n) {
@@ -275,7 +292,7 @@ int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sch
 				return c->memo[i].next;
 		}
 	}
-	next = scan(r, c, &pr, t);
+	next = scan(r, c, &pr, t, t + DC_SCHEDULE_HORIZON, false);
 	if (slot) {
 		slot->gen = c->memo_gen;
 		slot->key = key;
@@ -285,3 +302,59 @@ int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sch
 	return next;
 }
 
+
+int dc_schedule_night_allowances(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+				 const struct dc_screen *s, int64_t from, int64_t to,
+				 struct dc_night_allow **v, size_t *n, size_t *cap)
+{
+	struct dc_sched_screen view = dc_sched_screen_of(s);
+	return dc_schedule_night_allowances_view(r, ctx, &view, from, to, v, n, cap);
+}
+
+int dc_night_allow_push(struct dc_night_allow **v, size_t *n, size_t *cap, int64_t from, int64_t to,
+			unsigned why)
+{
+	if (*n && (*v)[*n - 1].to == from && (*v)[*n - 1].why == why) {
+		(*v)[*n - 1].to = to;
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct dc_night_allow *p = realloc(*v, c * sizeof *p);
+		if (!p)
+			return -1;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct dc_night_allow){ from, to, why };
+	return 0;
+}
+
+int dc_schedule_night_allowances_view(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+				      const struct dc_sched_screen *s, int64_t from, int64_t to,
+				      struct dc_night_allow **v, size_t *n, size_t *cap)
+{
+	struct dc_sched_ctx local = { 0 };
+	struct dc_sched_cache *c;
+	struct profile pr;
+	int rc = -1;
+
+	if (to < from || !(c = sched_prepare(r, ctx ? ctx : &local)) || timeline_cover(r, c, from, to) < 0)
+		goto out;
+	sched_profile(r, c, s, 0, &pr);	/* policies' scopes play no part in step 3 */
+	if (scratch_reserve(c, 2 * (pr.d_n + pr.o_n + c->nal) + 8) < 0)
+		goto out;	/* scan could not fail any more, nor guess */
+	for (int64_t t = from, next; t < to; t = next) {
+		int dg;
+		unsigned why = sched_night_why(r, &pr, sched_instant(r, c, t), &dg);
+
+		if ((next = scan(r, c, &pr, t, to, true)) > to)
+			next = to;
+		if (why && dc_night_allow_push(v, n, cap, t, next, why) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	dc_sched_ctx_release(&local);
+	return rc;
+}

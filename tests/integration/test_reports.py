@@ -360,3 +360,36 @@ def test_unknown_by_cause_in_reports(decran):
     assert "inconnu (boîtier hors ligne)" in text
     progress = ok(decran("report", "progress", "--now", "2026-11-24T11:00:00Z")).stdout
     assert "36,0 h état non confirmé, 6,0 h boîtier hors ligne, 36,0 h aucun boîtier" in progress
+
+
+def test_compliance_fall_back_night_matches_the_engine(decran, tmp_path):
+    """Issue 13, finding 2.  A night line (transport furniture, service
+    05:40-02:10) on the fall-back night of 30-31 Oct 2027, its relay doing
+    exactly what `schedule preview` says: on until 02:10 CEST, on again when
+    02:00 comes back (CET) until 02:10, on from 05:40.  The report counts
+    70 + 10 + 20 = 100 min of exception and no violation in a 6 h window
+    (it used to count 90 and blame the second 02:00-02:10 as a violation)."""
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"zone": "Europe/Paris", "policies": []}')
+    add(decran, "noctilien", "transport", "Gare", "80", "2", "--transport-furniture", "oui",
+        "--service-hours", "05:40-02:10")
+    prev = json.loads(ok(decran("schedule", "preview", "--screen", "noctilien", "--rules",
+                                str(rules), "--from", "2027-10-30 12:00", "--to",
+                                "2027-10-31 12:00", "--json")).stdout)
+    (p,) = prev["screens"]
+    steps = [(x["at"], x["state"]) for x in p["transitions"]]
+    assert steps == [("2027-10-31T00:10:00Z", "off"), ("2027-10-31T01:00:00Z", "on"),
+                     ("2027-10-31T01:10:00Z", "off"), ("2027-10-31T04:40:00Z", "on")]
+    state(decran, "noctilien", p["initial"], "2027-10-30T10:00:00Z")
+    for at, st in steps:
+        state(decran, "noctilien", st, at)
+    doc = json.loads(ok(decran("report", "compliance", "--night", "2027-10-30", "--json",
+                               "--rules", str(rules), "--now", "2027-11-01T00:00:00Z")).stdout)
+    (s,) = doc["screens"]
+    assert s["screen"] == "noctilien" and s["window_min"] == 360
+    assert s["exception_min"] == 100 and s["violation_min"] == 0 and s["unknown_min"] == 0
+    assert s["verdict"] == "exception" and doc["summary"]["violation"] == 0
+    # Without a rules file the report uses the law alone: the same figures.
+    doc = json.loads(ok(decran("report", "compliance", "--night", "2027-10-30", "--json",
+                               "--now", "2027-11-01T00:00:00Z")).stdout)
+    assert doc["screens"][0]["exception_min"] == 100 and doc["screens"][0]["violation_min"] == 0

@@ -107,11 +107,11 @@ static void transport_service_hours_are_an_exception(void **state)
 		{ paris(2026, 11, 23, 22, 0), paris(2026, 11, 24, 5, 0), DC_EN_OFF, 0 },
 		{ paris(2026, 11, 24, 5, 0), paris(2026, 11, 24, 23, 0), DC_EN_ON, 0 },
 	};
-	struct dc_cpl_allow svc[2] = {
-		{ paris(2026, 11, 23, 5, 30), paris(2026, 11, 24, 0, 30) },
-		{ paris(2026, 11, 24, 5, 30), paris(2026, 11, 25, 0, 30) },
+	struct dc_night_allow svc[2] = {
+		{ paris(2026, 11, 23, 5, 30), paris(2026, 11, 24, 0, 30), DC_NIGHT_EXEMPT },
+		{ paris(2026, 11, 24, 5, 30), paris(2026, 11, 25, 0, 30), DC_NIGHT_EXEMPT },
 	};
-	struct dc_cpl_input in = { .spans = sp, .nspans = 2, .service = svc, .nservice = 2,
+	struct dc_cpl_input in = { .spans = sp, .nspans = 2, .allow = svc, .nallow = 2,
 				   .removed_at = INT64_MAX };
 	struct dc_cpl_night n = night(&in, 2026, 11, 24);
 	assert_int_equal(dc_cpl_minutes(n.violation_s), 30);
@@ -132,10 +132,12 @@ static void derogation_covers_on_time(void **state)
 		{ paris(2026, 11, 23, 7, 0), paris(2026, 11, 24, 2, 0), DC_EN_ON, 0 },
 		{ paris(2026, 11, 24, 2, 0), paris(2026, 11, 24, 7, 0), DC_EN_OFF, 0 },
 	};
-	struct dc_cpl_allow der = { paris(2026, 11, 24, 0, 0), paris(2026, 11, 24, 2, 0) };
-	struct dc_cpl_allow svc = { paris(2026, 11, 24, 1, 0), paris(2026, 11, 24, 1, 30) };
-	struct dc_cpl_input in = { .spans = sp, .nspans = 2, .derogations = &der, .nderogations = 1,
-				   .service = &svc, .nservice = 1, .removed_at = INT64_MAX };
+	struct dc_night_allow allow[2] = {
+		{ paris(2026, 11, 24, 1, 0), paris(2026, 11, 24, 1, 30), DC_NIGHT_EXEMPT },
+		{ paris(2026, 11, 24, 0, 0), paris(2026, 11, 24, 2, 0), DC_NIGHT_DEROGATION },
+	};
+	struct dc_cpl_input in = { .spans = sp, .nspans = 2, .allow = allow, .nallow = 2,
+				   .removed_at = INT64_MAX };
 	struct dc_cpl_night n = night(&in, 2026, 11, 24);
 	assert_int_equal(dc_cpl_minutes(n.derogation_s), 60);
 	assert_int_equal(n.exception_s, 0);

@@ -16,7 +16,9 @@
 #include "clock.h"
 #include "i18n.h"
 #include "ledger.h"
+#include "rules.h"
 #include "store.h"
+#include "tz.h"
 #include "fixture_ledger.h"
 
 #define H 3600
@@ -400,6 +402,62 @@ static void transport_service_hours(void **state)
 	assert_int_equal(v.n[0].exception_s, 1800);
 }
 
+/* Issue 13, finding 2: a night line served 05:40-02:10 on the fall-back
+ * night 2027-10-30/31 whose relay followed the engine (on 01:00-02:10 CEST,
+ * off, on again 02:00-02:10 CET when the hour repeats, off, on at 05:40):
+ * 70 + 10 + 20 = 100 min of exception and no violation.  The report used to
+ * keep one service interval per day and blamed the second 02:00-02:10. */
+static void fall_back_night_repeats_the_service_hour(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct nights v = { 0 };
+	struct dc_screen s;
+	int64_t d = dc_days_from_civil(2027, 10, 31) * 86400;	/* UTC midnight */
+	put(f, "nuit", DC_CAT_TRANSPORT, 80, NULL, 0);
+	assert_int_equal(dc_store_get_screen(f->st, "nuit", &s), 1);
+	s.flags |= DC_FLAG_TRANSPORT_FURNITURE;
+	snprintf(s.service_hours, sizeof s.service_hours, "05:40-02:10");
+	assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
+	const struct { int64_t at; enum dc_en_state st; } log[] = {
+		{ d - 20 * H, DC_EN_ON },		/* 05:40 CEST on the 30th */
+		{ d + 10 * 60, DC_EN_OFF },		/* 02:10 CEST */
+		{ d + 1 * H, DC_EN_ON },		/* 02:00 CET, the hour again */
+		{ d + 1 * H + 10 * 60, DC_EN_OFF },	/* 02:10 CET */
+		{ d + 4 * H + 40 * 60, DC_EN_ON },	/* 05:40 CET */
+	};
+	for (size_t i = 0; i < sizeof log / sizeof *log; i++)
+		assert_int_equal(dc_ledger_record_state(f->st, "nuit", log[i].at, log[i].st, err,
+							sizeof err), 1);
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2027-10-30", d + 86400, collect,
+					      &v, err, sizeof err), 0);
+	assert_int_equal(v.count, 1);
+	assert_int_equal(v.n[0].window_s, 6 * H);
+	assert_int_equal(dc_cpl_minutes(v.n[0].exception_s), 100);
+	assert_int_equal(v.n[0].violation_s, 0);
+	assert_int_equal(v.n[0].off_s, 6 * H - 100 * 60);
+	assert_int_equal(v.n[0].verdict, DC_CPL_EXCEPTION);
+}
+
+/* Rules read in another zone than the ledger's would judge another night:
+ * refused, naming both zones. */
+static void rules_in_another_zone_are_refused(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct nights v = { 0 };
+	const char *json = "{\"zone\": \"America/Cayenne\", \"policies\": []}";
+	struct dc_rules *r = dc_rules_parse(json, strlen(json), NULL, err, sizeof err);
+	assert_non_null(r);
+	put(f, "pub", DC_CAT_ADVERTISING, 100, NULL, 0);
+	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, r, "2026-11-23", DAY(2), collect, &v, err,
+					      sizeof err), -1);
+	assert_string_equal(err, "the rules' zone (America/Cayenne) is not the ledger's (Europe/Paris): "
+				 "the legal night would be wrong");
+	assert_int_equal(v.count, 0);
+	dc_rules_free(r);
+}
+
 static void bad_input_is_refused(void **state)
 {
 	struct fx *f = *state;
@@ -634,6 +692,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(compliance_from_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(night_summary_last_night_and_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(transport_service_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(fall_back_night_repeats_the_service_hour, setup, teardown),
+		cmocka_unit_test_setup_teardown(rules_in_another_zone_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_update_starts_at_the_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(hourly_retention_keeps_days, setup, teardown),

@@ -649,6 +649,62 @@ static void failed_reload_keeps_the_previous_rules(void **state)
 	dc_rules_free(cur);
 }
 
+/* The night rule's allowances: a night line served 05:40-02:10, on the
+ * fall-back night of 2027 (both passes of 02:00-02:10), the spring night
+ * (02:00-03:00 never happens) and with a derogation 01:30-02:05 that adds
+ * its reason where both hold. */
+static void night_allowances_follow_the_clock(void **state)
+{
+	(void)state;
+	struct dc_rules *r = rules_of("{\"zone\": \"Europe/Paris\", \"derogations\": [{\"reference\": "
+				      "\"A-1\", \"screens\": [\"ligne\"], \"from\": \"2028-03-26 01:30\", "
+				      "\"to\": \"2028-03-26 04:05\"}], \"policies\": []}");
+	struct dc_screen s = screen("ligne", DC_CAT_TRANSPORT);
+	struct dc_night_allow *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dc_sched_ctx ctx = { 0 };
+	s.flags = DC_FLAG_TRANSPORT_FURNITURE;
+	snprintf(s.service_hours, sizeof s.service_hours, "05:40-02:10");
+
+	int64_t ws = at(r, 2027, 10, 31, 1, 0), we = at(r, 2027, 10, 31, 6, 0);
+	int64_t d = dc_days_from_civil(2027, 10, 31) * 86400;
+	assert_int_equal(we - ws, 6 * 3600);
+	assert_int_equal(dc_schedule_night_allowances(r, &ctx, &s, ws, we, &v, &n, &cap), 0);
+	assert_int_equal(n, 3);
+	assert_true(v[0].from == ws && v[0].to == d + 600 && v[0].why == DC_NIGHT_EXEMPT);
+	assert_true(v[1].from == d + 3600 && v[1].to == d + 3600 + 600 && v[1].why == DC_NIGHT_EXEMPT);
+	assert_true(v[2].from == d + 4 * 3600 + 2400 && v[2].to == we && v[2].why == DC_NIGHT_EXEMPT);
+	/* Appends; outside the window the rule is not in force. */
+	assert_int_equal(dc_schedule_night_allowances(r, &ctx, &s, we - 60, we + 60, &v, &n, &cap), 0);
+	assert_int_equal(n, 5);
+	assert_true(v[3].to == we && v[4].from == we && v[4].why == (DC_NIGHT_EXEMPT | DC_NIGHT_NOT_IN_FORCE));
+
+	/* Spring 2028: 01:00 CET-02:00 CET = 03:00 CEST, in service until 02:10
+	 * that never comes: exempt 01:00-01:30, derogation too until the jump,
+	 * derogation alone until 04:05 CEST. */
+	n = 0;
+	ws = at(r, 2028, 3, 26, 1, 0);
+	we = at(r, 2028, 3, 26, 6, 0);
+	assert_int_equal(we - ws, 4 * 3600);
+	assert_int_equal(dc_schedule_night_allowances(r, &ctx, &s, ws, we, &v, &n, &cap), 0);
+	assert_int_equal(n, 4);
+	assert_true(v[0].from == ws && v[0].to == ws + 1800 && v[0].why == DC_NIGHT_EXEMPT);
+	assert_true(v[1].to == ws + 3600 && v[1].why == (DC_NIGHT_EXEMPT | DC_NIGHT_DEROGATION));
+	assert_true(v[2].from == ws + 3600 && v[2].to == at(r, 2028, 3, 26, 4, 5) &&
+		    v[2].why == DC_NIGHT_DEROGATION);
+	assert_true(v[3].from == at(r, 2028, 3, 26, 5, 40) && v[3].to == we);
+
+	/* Advertising: nothing allowed without a derogation; bad bounds refused. */
+	n = 0;
+	s = screen("pub", DC_CAT_ADVERTISING);
+	assert_int_equal(dc_schedule_night_allowances(r, &ctx, &s, ws, we, &v, &n, &cap), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(dc_schedule_night_allowances(r, &ctx, &s, we, ws, &v, &n, &cap), -1);
+	free(v);
+	dc_sched_ctx_release(&ctx);
+	dc_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +727,7 @@ int main(void)
 		cmocka_unit_test(compile_cuts_until_when_a_channel_overflows),
 		cmocka_unit_test(views_decide_as_full_rows),
 		cmocka_unit_test(failed_reload_keeps_the_previous_rules),
+		cmocka_unit_test(night_allowances_follow_the_clock),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,15 +15,13 @@
 
 #include "holidays.h"
 #include "schedule.h"
+#include "seeded_rng.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11) % n;
+	return seeded_rnd(&rng, n);
 }
 
 static const char *const zones[] = { "Europe/Paris", "Pacific/Noumea", "America/Cayenne",
