@@ -1034,7 +1034,8 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		struct dc_cpl_input in = {
 			.spans = spans, .nspans = nspans, .derogations = der, .nderogations = nder,
 			.service = svc,
-			.nservice = (s->flags & DC_FLAG_TRANSPORT_FURNITURE)
+			/* Animated or undeclared images: no exception (R581-35). */
+			.nservice = dc_transport_exemption_applies(s->flags, s->display)
 				? service_intervals(cfg, rules, s, date, svc) : 0,
 			.removed_at = removed_at(cfg, s),
 		};

@@ -17,7 +17,7 @@
 /* Column order = enum dc_field order, so bind/read loops are one-to-one. */
 #define SCREEN_COLS "id,name,category,site,address,lat,lon,owner,tech,surface_m2," \
 	"power_on_w,power_standby_w,baseline_hours,status,removal_target,removal_date," \
-	"airport,transport_furniture,service_hours,box,channel,notes"
+	"airport,transport_furniture,service_hours,box,channel,notes,display"
 
 struct dc_store {
 	sqlite3 *db;

@@ -288,6 +288,13 @@ static const struct migration migrations[] = {
 	  ");"
 	  "CREATE INDEX sessions_expires ON sessions(expires);",
 	  NULL },
+	/* R581-35 exempts transport furniture in service only with fixed
+	 * images.  Screens inventoried before this step were never asked:
+	 * 'unknown', which the engine treats as animated until the city says. */
+	{ "display: fixed / animated / unknown images (existing screens unknown)",
+	  "ALTER TABLE screens ADD COLUMN display TEXT NOT NULL DEFAULT 'unknown'"
+	  " CHECK (display IN ('fixed','animated','unknown'));",
+	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 

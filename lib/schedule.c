@@ -222,6 +222,7 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 	pr->removed = s->status == DC_STATUS_REMOVED;
 	pr->airport = s->flags & DC_FLAG_AIRPORT;
 	pr->furniture = s->flags & DC_FLAG_TRANSPORT_FURNITURE;
+	pr->fixed = dc_transport_exemption_applies(s->flags, s->display);
 	/* Luminous advertising: the advertising category, and transport street
 	 * furniture (bus shelters, station panels) which carries advertising. */
 	pr->subject = s->category == DC_CAT_ADVERTISING || pr->furniture;
@@ -343,7 +344,8 @@ static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, con
 
 	/* 3. The legal night rule. */
 	int dg = pr->d_n ? active_derogation(r, pr, t) : -1;
-	bool exempt = pr->airport || (pr->furniture && in_service(pr, in->lt.sod));
+	bool service = pr->furniture && in_service(pr, in->lt.sod);
+	bool exempt = pr->airport || (service && pr->fixed);
 	bool night_off = pr->subject && in->night && !exempt && dg < 0;
 	if (ex) {
 		enum dc_step_outcome o = !pr->subject ? DC_OUT_NOT_CONCERNED
@@ -352,6 +354,9 @@ static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, con
 					 : dg >= 0 ? DC_OUT_LIFTED
 					 : done ? DC_OUT_SHADOWED : DC_OUT_APPLIED;
 		step(ex, DC_STEP_NIGHT, o, false, o == DC_OUT_LIFTED ? dg : -1);
+		ex->furniture = pr->furniture && !pr->airport;
+		ex->in_service = service;
+		ex->fixed_images = pr->fixed;
 	}
 	if (night_off && !done)
 		DECIDE(false);
@@ -422,7 +427,7 @@ const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_ca
 struct dc_sched_screen dc_sched_screen_of(const struct dc_screen *s)
 {
 	return (struct dc_sched_screen){ s->id, s->site, s->service_hours, s->category, s->status,
-					 s->flags, s->channel };
+					 s->flags, s->channel, s->display };
 }
 
 bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
