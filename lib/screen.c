@@ -111,6 +111,12 @@ bool dc_transport_exemption_applies(unsigned flags, enum dc_display display)
 	return (flags & DC_FLAG_TRANSPORT_FURNITURE) && display == DC_DISPLAY_FIXED;
 }
 
+bool dc_display_undeclared(const struct dc_screen *s)
+{
+	return (s->flags & DC_FLAG_TRANSPORT_FURNITURE) && !(s->flags & DC_FLAG_AIRPORT) &&
+	       s->status != DC_STATUS_REMOVED && s->display == DC_DISPLAY_UNKNOWN;
+}
+
 void dc_screen_init(struct dc_screen *s)
 {
 	memset(s, 0, sizeof *s);

@@ -89,6 +89,10 @@ int dc_display_parse(const char *s);
  * The engine, the fallback compilation and the compliance report all ask
  * this one function. */
 bool dc_transport_exemption_applies(unsigned flags, enum dc_display display);
+/* true for a screen in place whose undeclared display costs it the
+ * exemption: transport furniture, off airport premises, display unknown.
+ * `schedule check --db` lists them so the city completes its data. */
+bool dc_display_undeclared(const struct dc_screen *s);
 
 /* Defaults for a new screen (baseline 24 h/day, status active, LCD). */
 void dc_screen_init(struct dc_screen *s);
