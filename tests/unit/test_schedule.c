@@ -272,6 +272,14 @@ static void night_explanation(const struct dc_rules *r, const struct dc_screen *
 	dc_explain_render(r, NULL, s, &e, lang, buf, len);
 }
 
+/* On 9 March 2027, the next transition after h:m is at nh:nm. */
+static void next_on_9_march(const struct dc_rules *r, const struct dc_screen *s, int h, int m,
+			    int nh, int nm)
+{
+	assert_int_equal(dc_schedule_next_transition(r, NULL, s, at(r, 2027, 3, 9, h, m)),
+			 at(r, 2027, 3, 9, nh, nm));
+}
+
 static void animated_transport_furniture_is_not_exempt(void **state)
 {
 	(void)state;
@@ -300,8 +308,7 @@ static void animated_transport_furniture_is_not_exempt(void **state)
 	assert_true(on(r, NULL, &anim, 2027, 3, 9, 0, 59));
 	assert_false(on(r, NULL, &anim, 2027, 3, 9, 1, 0));
 	assert_true(on(r, NULL, &anim, 2027, 3, 9, 6, 0));
-	assert_int_equal(dc_schedule_next_transition(r, NULL, &anim, at(r, 2027, 3, 9, 1, 0)),
-			 at(r, 2027, 3, 9, 6, 0));
+	next_on_9_march(r, &anim, 1, 0, 6, 0);
 
 	/* Undeclared is treated as animated, and the sentence says so. */
 	assert_false(on(r, NULL, &unk, 2027, 3, 9, 5, 30));
@@ -335,10 +342,8 @@ static void fixed_transport_furniture_is_exempt_in_service(void **state)
 	night_explanation(r, &fix, at(r, 2027, 3, 9, 3, 0), DC_LANG_FR, buf, sizeof buf);
 	assert_non_null(strstr(buf, "mobilier de transport hors de ses heures de service (05:15-00:45)"));
 	/* Service ends at 00:45 but the law starts at 01:00. */
-	assert_int_equal(dc_schedule_next_transition(r, NULL, &fix, at(r, 2027, 3, 9, 0, 0)),
-			 at(r, 2027, 3, 9, 1, 0));
-	assert_int_equal(dc_schedule_next_transition(r, NULL, &fix, at(r, 2027, 3, 9, 1, 0)),
-			 at(r, 2027, 3, 9, 5, 15));
+	next_on_9_march(r, &fix, 0, 0, 1, 0);
+	next_on_9_march(r, &fix, 1, 0, 5, 15);
 	dc_rules_free(r);
 }
 
