@@ -276,6 +276,12 @@ static int explain(struct cli *cli, int argc, char **argv)
 				cJSON_AddStringToObject(o, "policy", s.rules->policies[st->index].id);
 			if (st->kind == DC_STEP_DEROGATION || (st->kind == DC_STEP_NIGHT && st->outcome == DC_OUT_LIFTED))
 				cJSON_AddStringToObject(o, "derogation", s.rules->derogations[st->index].reference);
+			if (st->kind == DC_STEP_NIGHT && e.furniture) {
+				/* The transport exemption's two conditions. */
+				cJSON_AddBoolToObject(o, "in_service", e.in_service);
+				cJSON_AddStringToObject(o, "display", dc_display_name(scr.display));
+				cJSON_AddBoolToObject(o, "fixed_images", e.fixed_images);
+			}
 			cJSON_AddItemToArray(steps, o);
 		}
 		if (next == INT64_MAX)

@@ -98,6 +98,11 @@ def test_explain_animated_shelter_at_0530(decran, city):
     en = ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30",
                    lang="en_US.UTF-8")).stdout
     assert "requires fixed images: animated images, condition not met" in en
+    j = json.loads(ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30",
+                             "--json")).stdout)
+    step = j["steps"][j["decisive"]]
+    assert step["kind"] == "night_rule" and j["state"] == "off"
+    assert (step["in_service"], step["display"], step["fixed_images"]) == (True, "animated", False)
     ok(decran("screens", "edit", "abri-video", "--display", "unknown"))
     r = ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30"))
     assert "affichage non déclaré, traité comme animé, condition non remplie" in r.stdout
