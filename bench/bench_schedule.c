@@ -51,6 +51,8 @@ int main(int argc, char **argv)
 			sc[i].flags |= DC_FLAG_TRANSPORT_FURNITURE;
 		if (x % 97 == 0)
 			sc[i].flags |= DC_FLAG_AIRPORT;
+		/* Every display kind, so service hours still shape some timelines. */
+		sc[i].display = (enum dc_display)((x >> 4) % DC_DISPLAY__COUNT);
 		if ((sc[i].flags & DC_FLAG_TRANSPORT_FURNITURE) && x % 5 == 0)
 			snprintf(sc[i].service_hours, sizeof sc[i].service_hours, "0%u:00-01:%u0", 4 + x % 3, x % 6);
 	}

@@ -213,14 +213,16 @@ static int open_checked(struct dc_store *st, const char *path)
 		return -1;
 	if (store_migrate(st, path) < 0)
 		return -1;
+	if (store_schema_capped())
+		return 0;
 	if (prepare(st, &st->get, "SELECT " SCREEN_COLS " FROM screens WHERE id = ?1") < 0 ||
 	    prepare(st, &st->exists, "SELECT 1 FROM screens WHERE id = ?1") < 0 ||
 	    prepare(st, &st->insert, "INSERT INTO screens (" SCREEN_COLS ") VALUES "
-		    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)") < 0 ||
+		    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)") < 0 ||
 	    prepare(st, &st->update, "UPDATE screens SET name=?2,category=?3,site=?4,address=?5,"
 		    "lat=?6,lon=?7,owner=?8,tech=?9,surface_m2=?10,power_on_w=?11,power_standby_w=?12,"
 		    "baseline_hours=?13,status=?14,removal_target=?15,removal_date=?16,airport=?17,"
-		    "transport_furniture=?18,service_hours=?19,box=?20,channel=?21,notes=?22 "
+		    "transport_furniture=?18,service_hours=?19,box=?20,channel=?21,notes=?22,display=?23 "
 		    "WHERE id=?1") < 0 ||
 	    prepare(st, &st->audit, "INSERT INTO audit (at,actor,screen_id,field,old,new) VALUES "
 		    "(?6,?1,?2,?3,?4,?5)") < 0 ||

@@ -17,7 +17,7 @@
 /* Column order = enum dc_field order, so bind/read loops are one-to-one. */
 #define SCREEN_COLS "id,name,category,site,address,lat,lon,owner,tech,surface_m2," \
 	"power_on_w,power_standby_w,baseline_hours,status,removal_target,removal_date," \
-	"airport,transport_furniture,service_hours,box,channel,notes"
+	"airport,transport_furniture,service_hours,box,channel,notes,display"
 
 struct dc_store {
 	sqlite3 *db;
@@ -48,6 +48,10 @@ void store_bind_text_or_null(sqlite3_stmt *q, int i, const char *s);
 /* "corrupt or unreadable" message for path; returns -1. */
 int store_corrupt(struct dc_store *st, const char *path, const char *detail);
 /* Apply the missing migration steps (store_schema.c). */
+/* true while a migration test holds the schema at an older version
+ * (dc_store_schema_cap): the store then prepares none of the current
+ * schema's statements, only the raw handle is of use. */
+bool store_schema_capped(void);
 int store_migrate(struct dc_store *st, const char *path);
 
 #endif

@@ -329,6 +329,13 @@ static const struct migration migrations[] = {
 	  "UPDATE energy_day SET unconfirmed_s = unknown_s;"
 	  "UPDATE energy_group_day SET unconfirmed_s = unknown_s;",
 	  NULL },
+	/* R581-35 exempts transport furniture in service only with fixed
+	 * images.  Screens inventoried before this step were never asked:
+	 * 'unknown', which the engine treats as animated until the city says. */
+	{ "display: fixed / animated / unknown images (existing screens unknown)",
+	  "ALTER TABLE screens ADD COLUMN display TEXT NOT NULL DEFAULT 'unknown'"
+	  " CHECK (display IN ('fixed','animated','unknown'));",
+	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 
@@ -350,6 +357,11 @@ int dc_store_schema_before(const char *what)
 void dc_store_schema_cap(int version)
 {
 	cap = version;
+}
+
+bool store_schema_capped(void)
+{
+	return cap > 0;
 }
 
 int store_migrate(struct dc_store *st, const char *path)

@@ -41,6 +41,7 @@ static void bind_screen(sqlite3_stmt *q, const struct dc_screen *s)
 	else
 		sqlite3_bind_null(q, 21);
 	sqlite3_bind_text(q, 22, s->notes, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 23, dc_display_name(s->display), -1, SQLITE_STATIC);
 }
 
 static void read_screen(sqlite3_stmt *q, struct dc_screen *s)
@@ -78,6 +79,9 @@ static void read_screen(sqlite3_stmt *q, struct dc_screen *s)
 	store_col_text(q, 19, s->box, sizeof s->box);
 	s->channel = sqlite3_column_int(q, 20);
 	store_col_text(q, 21, s->notes, sizeof s->notes);
+	store_col_text(q, 22, buf, sizeof buf);
+	if ((v = dc_display_parse(buf)) >= 0)
+		s->display = (enum dc_display)v;
 }
 
 int dc_store_get_screen(struct dc_store *st, const char *id, struct dc_screen *out)

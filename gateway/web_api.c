@@ -56,6 +56,9 @@ static cJSON *screen_json(const struct dc_screen *s)
 	cJSON_AddNumberToObject(o, "yearly_kwh_estimate", dc_screen_yearly_kwh(s));
 	add_str_or_null(o, "removal_target", s->removal_target);
 	add_str_or_null(o, "removal_date", s->removal_date);
+	cJSON_AddBoolToObject(o, "transport_furniture", (s->flags & DC_FLAG_TRANSPORT_FURNITURE) != 0);
+	add_str_or_null(o, "service_hours", s->service_hours);
+	cJSON_AddStringToObject(o, "display", dc_display_name(s->display));
 	add_str_or_null(o, "box", s->box);
 	if (s->box[0])
 		cJSON_AddNumberToObject(o, "channel", s->channel);

@@ -408,6 +408,14 @@ void page_screen(struct web_req *r, const char *id)
 	field(r, TR("Adresse", "Address"), s.address);
 	field(r, TR("Propriétaire", "Owner"), s.owner);
 	field(r, TR("Technologie", "Technology"), dc_tech_name(s.tech));
+	field(r, TR("Affichage", "Display"), dc_display_label(s.display));
+	if (s.flags & DC_FLAG_TRANSPORT_FURNITURE) {
+		/* The night exemption's two conditions, side by side. */
+		snprintf(c, sizeof c, TR("oui, horaires de service %s", "yes, service hours %s"),
+			 s.service_hours[0] ? s.service_hours
+					    : TR("par défaut des règles", "from the rules' default"));
+		field(r, TR("Mobilier de transport", "Transport furniture"), c);
+	}
 	snprintf(c, sizeof c, "%s m²", web_num(a, sizeof a, s.surface_m2, 1, r->lang));
 	field(r, TR("Surface", "Surface"), c);
 	snprintf(c, sizeof c, "%s W / %s W", web_num(a, sizeof a, s.power_on_w, 0, r->lang),

@@ -3,8 +3,9 @@
  * Code de l'environnement R581-35: luminous advertising is switched off
  * between 01:00 and 06:00 local time.  It applies here to screens of the
  * advertising category or flagged transport street furniture, except on
- * airport premises.  Transport furniture may stay on while the transport
- * service runs (its service hours): an EXCEPTION.  A prefectoral or
+ * airport premises.  Transport furniture showing fixed images may stay on
+ * while the transport service runs (its service hours): an EXCEPTION; the
+ * caller passes service intervals only when dc_transport_exemption_applies.  A prefectoral or
  * municipal DEROGATION (event, emergency) makes on-time lawful too.  On-time
  * covered by neither is a VIOLATION.  Time whose state is not confirmed is
  * UNKNOWN: never counted as compliant nor as a violation.

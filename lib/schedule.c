@@ -222,6 +222,7 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 	pr->removed = s->status == DC_STATUS_REMOVED;
 	pr->airport = s->flags & DC_FLAG_AIRPORT;
 	pr->furniture = s->flags & DC_FLAG_TRANSPORT_FURNITURE;
+	pr->fixed = dc_transport_exemption_applies(s->flags, s->display);
 	/* Luminous advertising: the advertising category, and transport street
 	 * furniture (bus shelters, station panels) which carries advertising. */
 	pr->subject = s->category == DC_CAT_ADVERTISING || pr->furniture;
@@ -280,7 +281,9 @@ static unsigned night_why(const struct dc_rules *r, const struct profile *pr, co
 	*dg = pr->d_n ? active_derogation(r, pr, in->t) : -1;
 	if (!pr->subject || !in->night)
 		why |= DC_NIGHT_NOT_IN_FORCE;
-	if (pr->airport || (pr->furniture && in_service(pr, in->lt.sod)))
+	/* R581-35: transport furniture is exempt while its service runs, and
+	 * only when it shows fixed images (pr->fixed). */
+	if (pr->airport || (pr->fixed && in_service(pr, in->lt.sod)))
 		why |= DC_NIGHT_EXEMPT;
 	if (*dg >= 0)
 		why |= DC_NIGHT_DEROGATION;
@@ -368,6 +371,9 @@ static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, con
 					 : dg >= 0 ? DC_OUT_LIFTED
 					 : done ? DC_OUT_SHADOWED : DC_OUT_APPLIED;
 		step(ex, DC_STEP_NIGHT, o, false, o == DC_OUT_LIFTED ? dg : -1);
+		ex->furniture = pr->furniture && !pr->airport;
+		ex->in_service = pr->furniture && in_service(pr, in->lt.sod);
+		ex->fixed_images = pr->fixed;
 	}
 	if (night_off && !done)
 		DECIDE(false);
@@ -444,7 +450,7 @@ const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_ca
 struct dc_sched_screen dc_sched_screen_of(const struct dc_screen *s)
 {
 	return (struct dc_sched_screen){ s->id, s->site, s->service_hours, s->category, s->status,
-					 s->flags, s->channel };
+					 s->flags, s->channel, s->display };
 }
 
 bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,

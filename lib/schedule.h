@@ -5,7 +5,8 @@
  *   2 force-off override       → off
  *   3 legal night rule         → off 01:00-06:00 (advertising, transport
  *                                furniture), except airports, transport
- *                                furniture in service, and derogations
+ *                                furniture in service showing fixed
+ *                                images, and derogations
  *   4 grid alert               → off for its categories
  *   5 derogation in its period → on
  *   6 force-on override        → on (refused when 1-4 said off)
@@ -66,6 +67,7 @@ struct dc_sched_screen {
 	enum dc_status status;
 	unsigned flags;			/* DC_FLAG_* */
 	int channel;			/* read by dc_schedule_compile only */
+	enum dc_display display;	/* transport exemption: fixed images only */
 };
 
 /* The view of a full inventory row (points into *s). */
@@ -146,7 +148,8 @@ enum dc_step_kind {
 enum dc_step_outcome {
 	DC_OUT_NOT_CONCERNED,	/* the rule's scope does not include this screen */
 	DC_OUT_NOT_NOW,		/* it does, but its time conditions do not hold */
-	DC_OUT_EXEMPT,		/* night rule: airport, or transport furniture in service */
+	DC_OUT_EXEMPT,		/* night rule: airport, or transport furniture in service
+				 * with fixed images */
 	DC_OUT_LIFTED,		/* night rule in force but lifted by a derogation */
 	DC_OUT_APPLIED,		/* this step made the decision */
 	DC_OUT_REFUSED,		/* force-on refused: an earlier step said off */
@@ -167,6 +170,10 @@ struct dc_explanation {
 	struct dc_localtime local;
 	bool on;
 	size_t decisive;	/* index in steps[] of the step that decided */
+	/* Transport furniture (not on an airport): whether t is inside its
+	 * service hours, and whether its display meets the exemption's
+	 * fixed-image condition (dc_transport_exemption_applies). */
+	bool furniture, in_service, fixed_images;
 	size_t nsteps;
 	struct dc_explain_step steps[DC_EXPLAIN_MAX];
 };

@@ -107,6 +107,31 @@ static void label(struct out *o, const struct dc_rules *r, const struct dc_sched
 	(void)s;
 }
 
+static const char *service_hours(const struct dc_screen *s, enum dc_lang lang)
+{
+	return s->service_hours[0] ? s->service_hours
+				   : L("horaires par défaut des règles", "rules' default hours");
+}
+
+/* Night rule in force on transport furniture that is not exempt: say which
+ * of the exemption's two conditions (service hours, fixed images) fails. */
+static void transport_condition(struct out *o, const struct dc_screen *s,
+				const struct dc_explanation *e, enum dc_lang lang)
+{
+	if (!e->in_service) {
+		put(o, L(" ; mobilier de transport hors de ses heures de service (%s)",
+			 "; transport furniture outside its service hours (%s)"), service_hours(s, lang));
+		return;
+	}
+	put(o, L(" ; mobilier de transport en service (%s), mais l'exemption exige des images "
+		 "fixes : %s, condition non remplie",
+		 "; transport furniture in service (%s), but the exemption requires fixed "
+		 "images: %s, condition not met"), service_hours(s, lang),
+	    s->display == DC_DISPLAY_ANIMATED ? L("images animées", "animated images")
+					      : L("affichage non déclaré, traité comme animé",
+						  "display not declared, treated as animated"));
+}
+
 static void outcome(struct out *o, const struct dc_rules *r, const struct dc_screen *s,
 		    const struct dc_explain_step *st, enum dc_lang lang)
 {
@@ -139,10 +164,10 @@ static void outcome(struct out *o, const struct dc_rules *r, const struct dc_scr
 			put(o, "%s", L("exemption : écran dans l'emprise d'un aéroport",
 				       "exempt: screen on airport premises"));
 		else
-			put(o, L("exemption : mobilier de transport pendant ses heures de service (%s)",
-				 "exempt: transport furniture during its service hours (%s)"),
-			    s->service_hours[0] ? s->service_hours : L("horaires par défaut des règles",
-								       "rules' default hours"));
+			put(o, L("exemption : mobilier de transport pendant ses heures de service (%s), "
+				 "images fixes : condition remplie",
+				 "exempt: transport furniture during its service hours (%s), "
+				 "fixed images: condition met"), service_hours(s, lang));
 		break;
 	case DC_OUT_LIFTED:
 		put(o, L("en vigueur, mais levée par la dérogation « %s »",
@@ -181,6 +206,10 @@ size_t dc_explain_render(const struct dc_rules *r, const struct dc_sched_ctx *ct
 		label(&o, r, ctx, s, &e->steps[i], lang);
 		put(&o, "%s", L(" — ", " — "));
 		outcome(&o, r, s, &e->steps[i], lang);
+		if (e->steps[i].kind == DC_STEP_NIGHT && e->furniture &&
+		    e->steps[i].outcome != DC_OUT_NOT_CONCERNED && e->steps[i].outcome != DC_OUT_NOT_NOW &&
+		    e->steps[i].outcome != DC_OUT_EXEMPT)
+			transport_condition(&o, s, e, lang);
 		put(&o, "\n");
 	}
 	return o.n;

@@ -20,6 +20,7 @@ struct profile {
 	uint64_t scope;		/* policies that concern the screen */
 	unsigned catbit;
 	bool removed, subject, airport, furniture;
+	bool fixed;		/* dc_transport_exemption_applies */
 	int svc_start, svc_end;	/* service hours in minutes, -1 when none */
 	size_t d_first, d_n;	/* its derogations in rules->derog_index */
 	size_t o_first, o_n;	/* its overrides in cache->oidx */

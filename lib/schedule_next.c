@@ -205,7 +205,8 @@ static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const st
 
 		if (sg->start > t)
 			cand[nc++] = sg->start;
-		if (pr->svc_start >= 0) {
+		/* Service hours move the decision only where they exempt. */
+		if (pr->svc_start >= 0 && pr->fixed) {
 			int marks[2] = { pr->svc_start * 60, pr->svc_end * 60 };
 			for (int i = 0; i < 2; i++) {
 				int64_t x = sg->start + (marks[i] - sg->lt.sod);
@@ -275,7 +276,8 @@ int64_t dc_schedule_next_transition_view(const struct dc_rules *r, struct dc_sch
 		key.catbit = pr.catbit;
 		key.svc_start = pr.svc_start;
 		key.svc_end = pr.svc_end;
-		key.bits = pr.removed | pr.subject << 1 | pr.airport << 2 | pr.furniture << 3;
+		key.bits = pr.removed | pr.subject << 1 | pr.airport << 2 | pr.furniture << 3 |
+			   pr.fixed << 4;
 		if (c->memo_t != t || !c->memo_gen) {
 			if (++c->memo_gen == 0) {	/* wrapped: forget every entry once */
 				memset(c->memo, 0, MEMO_SIZE * sizeof *c->memo);

@@ -27,6 +27,13 @@ static const char *const status_en[DC_STATUS__COUNT] = {
 	"Active", "Reduced", "Slated for removal", "Removed",
 };
 static const char *const tech_names[DC_TECH__COUNT] = { "LCD", "LED", "other" };
+static const char *const display_names[DC_DISPLAY__COUNT] = { "unknown", "fixed", "animated" };
+static const char *const display_fr[DC_DISPLAY__COUNT] = {
+	"Non déclaré", "Images fixes", "Images animées",
+};
+static const char *const display_en[DC_DISPLAY__COUNT] = {
+	"Not declared", "Fixed images", "Animated images",
+};
 
 static int lookup(const char *const *names, int n, const char *s)
 {
@@ -51,6 +58,18 @@ const char *dc_status_name(enum dc_status s)
 const char *dc_tech_name(enum dc_tech t)
 {
 	return (unsigned)t < DC_TECH__COUNT ? tech_names[t] : "?";
+}
+
+const char *dc_display_name(enum dc_display d)
+{
+	return (unsigned)d < DC_DISPLAY__COUNT ? display_names[d] : "?";
+}
+
+const char *dc_display_label(enum dc_display d)
+{
+	if ((unsigned)d >= DC_DISPLAY__COUNT)
+		return "?";
+	return TR(display_fr[d], display_en[d]);
 }
 
 const char *dc_category_label(enum dc_category c)
@@ -80,6 +99,22 @@ int dc_status_parse(const char *s)
 int dc_tech_parse(const char *s)
 {
 	return lookup(tech_names, DC_TECH__COUNT, s);
+}
+
+int dc_display_parse(const char *s)
+{
+	return lookup(display_names, DC_DISPLAY__COUNT, s);
+}
+
+bool dc_transport_exemption_applies(unsigned flags, enum dc_display display)
+{
+	return (flags & DC_FLAG_TRANSPORT_FURNITURE) && display == DC_DISPLAY_FIXED;
+}
+
+bool dc_display_undeclared(const struct dc_screen *s)
+{
+	return (s->flags & DC_FLAG_TRANSPORT_FURNITURE) && !(s->flags & DC_FLAG_AIRPORT) &&
+	       s->status != DC_STATUS_REMOVED && s->display == DC_DISPLAY_UNKNOWN;
 }
 
 void dc_screen_init(struct dc_screen *s)

@@ -30,6 +30,12 @@ enum dc_status {
 
 enum dc_tech { DC_TECH_LCD, DC_TECH_LED, DC_TECH_OTHER, DC_TECH__COUNT };
 
+/* What the screen shows: R581-35 exempts digital advertising on transport
+ * furniture during service hours only when its images are fixed.  Unknown
+ * (never declared, and every screen inventoried before the field existed)
+ * is zero so a new screen starts there, and counts as animated. */
+enum dc_display { DC_DISPLAY_UNKNOWN, DC_DISPLAY_FIXED, DC_DISPLAY_ANIMATED, DC_DISPLAY__COUNT };
+
 /* Legal flags (Code de l'environnement R581-35 exceptions). */
 #define DC_FLAG_AIRPORT		0x1u	/* on airport premises */
 #define DC_FLAG_TRANSPORT_FURNITURE 0x2u	/* transport street furniture */
@@ -59,19 +65,34 @@ struct dc_screen {
 	char box[DC_ID_MAX];	/* relay binding; "" when unbound */
 	int channel;		/* 1..16 when bound, 0 otherwise */
 	char notes[512];
+	enum dc_display display;
 };
 
 /* Canonical (English, snake_case) names used in CSV, JSON and the database. */
 const char *dc_category_name(enum dc_category c);
 const char *dc_status_name(enum dc_status s);
 const char *dc_tech_name(enum dc_tech t);
+const char *dc_display_name(enum dc_display d);	/* "fixed", "animated", "unknown" */
 /* Human labels in the current language (see i18n.h). */
 const char *dc_category_label(enum dc_category c);
 const char *dc_status_label(enum dc_status s);
+const char *dc_display_label(enum dc_display d);
 /* Parse canonical names; return -1 when unknown. */
 int dc_category_parse(const char *s);
 int dc_status_parse(const char *s);
 int dc_tech_parse(const char *s);
+int dc_display_parse(const char *s);
+
+/* R581-35: may transport furniture with these flags and this display stay
+ * lit during its service hours?  Only transport furniture showing fixed
+ * images; an undeclared display is treated as animated (the strict side).
+ * The engine, the fallback compilation and the compliance report all ask
+ * this one function. */
+bool dc_transport_exemption_applies(unsigned flags, enum dc_display display);
+/* true for a screen in place whose undeclared display costs it the
+ * exemption: transport furniture, off airport premises, display unknown.
+ * `schedule check --db` lists them so the city completes its data. */
+bool dc_display_undeclared(const struct dc_screen *s);
 
 /* Defaults for a new screen (baseline 24 h/day, status active, LCD). */
 void dc_screen_init(struct dc_screen *s);

@@ -16,7 +16,7 @@ static const char *const field_names[DC_F__COUNT] = {
 	"power_on_w", "power_standby_w", "baseline_hours", "status",
 	"removal_target", "removal_date", "airport",
 	"transport_furniture", "service_hours", "box", "channel",
-	"notes",
+	"notes", "display",
 };
 
 const char *dc_field_name(enum dc_field f)
@@ -99,6 +99,7 @@ char *dc_field_format(const struct dc_screen *s, enum dc_field f, char *buf, siz
 			snprintf(buf, len, "%d", s->channel);
 		break;
 	case DC_F_NOTES: snprintf(buf, len, "%s", s->notes); break;
+	case DC_F_DISPLAY: snprintf(buf, len, "%s", dc_display_name(s->display)); break;
 	default: break;
 	}
 	return buf;
@@ -307,6 +308,27 @@ static int set_enum(int *dst, int v, const char *text, const char *const *names,
 	return 0;
 }
 
+/* The canonical names, and the French words an inventory typed by hand uses;
+ * "" is "not declared". */
+static int set_display(struct dc_screen *s, const char *text, char *err, size_t errlen)
+{
+	static const struct { const char *word; enum dc_display d; } words[] = {
+		{ "", DC_DISPLAY_UNKNOWN }, { "unknown", DC_DISPLAY_UNKNOWN },
+		{ "inconnu", DC_DISPLAY_UNKNOWN }, { "fixed", DC_DISPLAY_FIXED },
+		{ "fixe", DC_DISPLAY_FIXED }, { "animated", DC_DISPLAY_ANIMATED },
+		{ "animé", DC_DISPLAY_ANIMATED }, { "anime", DC_DISPLAY_ANIMATED },
+	};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcasecmp(text, words[i].word) == 0) {
+			s->display = words[i].d;
+			return 0;
+		}
+	if (err && errlen)
+		snprintf(err, errlen, TR("valeur inconnue « %s » (attendu : fixed, animated, unknown)",
+					 "unknown value '%s' (expected: fixed, animated, unknown)"), text);
+	return -1;
+}
+
 static const char *const cats[] = { "advertising", "information", "school", "library",
 				    "early_childhood", "transport", "other" };
 static const char *const stats[] = { "active", "reduced", "slated_for_removal", "removed" };
@@ -407,6 +429,7 @@ int dc_field_set(struct dc_screen *s, enum dc_field f, const char *text, char *e
 		rc = set_bool(s, DC_FLAG_TRANSPORT_FURNITURE, text, err, errlen);
 		break;
 	case DC_F_SERVICE_HOURS: rc = set_hours(s, text, err, errlen); break;
+	case DC_F_DISPLAY: rc = set_display(s, text, err, errlen); break;
 	case DC_F_BOX:
 		if (*text && (!dc_slug_valid(text) || strlen(text) >= sizeof s->box)) {
 			if (err && errlen)

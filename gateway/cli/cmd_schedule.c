@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_schedule.h"
 #include "clock.h"
@@ -15,24 +16,28 @@
 
 static void usage(FILE *f)
 {
-	fputs(TR("usage : decran schedule check FICHIER [--json]\n"
+	fputs(TR("usage : decran schedule check FICHIER [--db BASE] [--json]\n"
 		 "        decran schedule explain ÉCRAN [--at 'AAAA-MM-JJ HH:MM'] [--rules FICHIER] [--json]\n"
 		 "        decran schedule preview [--screen ÉCRAN] --from 'AAAA-MM-JJ[ HH:MM]' --to '…'\n"
 		 "                                [--rules FICHIER] [--json]\n"
 		 "        decran schedule fallback COFFRET [--from 'AAAA-MM-JJ[ HH:MM]'] [--days 14] [--rules FICHIER]\n"
-		 "check valide un fichier de règles (sans base).  explain dit pourquoi un écran\n"
+		 "check valide un fichier de règles (sans base) ; avec --db, avertit aussi des\n"
+		 "données d'inventaire à compléter (mobilier de transport sans affichage déclaré).\n"
+		 "explain dit pourquoi un écran\n"
 		 "est allumé ou éteint (maintenant, ou à --at, heure locale du fuseau des règles),\n"
 		 "règle par règle dans l'ordre de priorité.  preview liste chaque passage\n"
 		 "allumé/éteint sur la période (400 jours au plus).  fallback imprime le plan de\n"
 		 "secours compilé d'un coffret (JSON, docs/protocol.md).\n"
 		 "Fichier de règles : --rules, sinon $DECRAN_RULES, sinon rules.json à côté de la base.\n"
 		 "Les forçages et alertes réseau en cours (decran override / grid-alert) sont pris en compte.\n",
-		 "usage: decran schedule check FILE [--json]\n"
+		 "usage: decran schedule check FILE [--db DATABASE] [--json]\n"
 		 "       decran schedule explain SCREEN [--at 'YYYY-MM-DD HH:MM'] [--rules FILE] [--json]\n"
 		 "       decran schedule preview [--screen SCREEN] --from 'YYYY-MM-DD[ HH:MM]' --to '…'\n"
 		 "                               [--rules FILE] [--json]\n"
 		 "       decran schedule fallback BOX [--from 'YYYY-MM-DD[ HH:MM]'] [--days 14] [--rules FILE]\n"
-		 "check validates a rules file (no database needed).  explain says why a screen\n"
+		 "check validates a rules file (no database needed); with --db it also warns\n"
+		 "about inventory data to complete (transport furniture with no declared display).\n"
+		 "explain says why a screen\n"
 		 "is on or off (now, or at --at, local time of the rules' zone), rule by rule in\n"
 		 "precedence order.  preview lists every on/off transition in the period (at\n"
 		 "most 400 days).  fallback prints a box's compiled fallback schedule (JSON,\n"
@@ -46,11 +51,75 @@ static const char *state_word(bool on)
 	return on ? TR("allumé", "on") : TR("éteint", "off");
 }
 
+struct undeclared {
+	cJSON *json;	/* array of warnings, or NULL for text */
+	long n;
+};
+
+static int list_undeclared(const struct dc_screen *s, void *arg)
+{
+	struct undeclared *u = arg;
+	if (!dc_display_undeclared(s))
+		return 0;
+	u->n++;
+	if (u->json) {
+		cJSON *w = cJSON_CreateObject();
+		cJSON_AddStringToObject(w, "screen", s->id);
+		cJSON_AddStringToObject(w, "field", "display");
+		cJSON_AddStringToObject(w, "message",
+					TR("mobilier de transport sans affichage déclaré : traité comme "
+					   "animé, donc éteint de 01:00 à 06:00 même en service",
+					   "transport furniture with no declared display: treated as "
+					   "animated, so off from 01:00 to 06:00 even in service"));
+		cJSON_AddItemToArray(u->json, w);
+	} else {
+		if (u->n == 1)
+			printf("%s", TR("Avertissement : mobilier de transport sans affichage déclaré "
+					"(display unknown), traité comme animé, donc éteint de 01:00 à 06:00\n"
+					"même pendant le service (art. R581-35 : exemption pour images fixes "
+					"seulement).\nDéclarez-le : decran screens edit ID --display fixed|animated\n",
+					"Warning: transport furniture with no declared display (display unknown), "
+					"treated as animated, so off from 01:00 to 06:00\neven in service "
+					"(art. R581-35: exemption for fixed images only).\n"
+					"Declare it: decran screens edit ID --display fixed|animated\n"));
+		printf("  %s (%s)\n", s->id, s->name);
+	}
+	return 0;
+}
+
+/* Warnings, not errors, about the inventory at `path`: the rules are fine,
+ * the city's data is incomplete.  The database must exist (check creates
+ * nothing).  Returns -1 after a message on stderr. */
+static int check_inventory(const char *path, cJSON *json)
+{
+	char *err = NULL;
+	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	struct undeclared u = { json ? cJSON_AddArrayToObject(json, "warnings") : NULL, 0 };
+
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, TR("decran : base introuvable : %s\n", "decran: no database at %s\n"), path);
+		return -1;
+	}
+	struct dc_store *st = dc_store_open(path, &err);
+	if (!st) {
+		fprintf(stderr, "decran: %s\n", err ? err : "?");
+		free(err);
+		return -1;
+	}
+	int rc = dc_store_list_screens(st, &all, list_undeclared, &u);
+	if (rc < 0)
+		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
+	dc_store_close(st);
+	return rc < 0 ? -1 : 0;
+}
+
 static int check(struct cli *cli, int argc, char **argv)
 {
 	int json = 0, first, rc;
-	const struct cli_opt opts[] = { CLI_OPT_FLAG("json", &json), CLI_OPT_END };
+	const char *db = NULL;
+	const struct cli_opt opts[] = { CLI_OPT_FLAG("json", &json), CLI_OPT_ARG("db", &db), CLI_OPT_END };
 	char err[1024];
+	int inv = 0;
 
 	(void)cli;
 	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
@@ -80,8 +149,13 @@ static int check(struct cli *cli, int argc, char **argv)
 			for (size_t i = 0; i < r->ncalendars; i++)
 				cJSON_AddItemToArray(cal, cJSON_CreateString(r->calendars[i].name));
 			cJSON_AddNumberToObject(j, "derogations", (double)r->nderogations);
+			if (db)
+				inv = check_inventory(db, j);
 		}
-		cli_print_json(j);
+		if (inv == 0)
+			cli_print_json(j);
+		else
+			cJSON_Delete(j);
 	} else if (!r) {
 		fprintf(stderr, TR("decran : règles refusées : %s\n", "decran: rules refused: %s\n"), err);
 	} else {
@@ -91,8 +165,10 @@ static int check(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < r->npolicies; i++)
 			printf("  %2zu. %-24s %s\n", i + 1, r->policies[i].id,
 			       r->policies[i].on ? TR("peut être allumé", "may be on") : TR("éteint", "off"));
+		if (db)
+			inv = check_inventory(db, NULL);
 	}
-	rc = r ? 0 : 1;
+	rc = r && inv == 0 ? 0 : 1;
 	dc_rules_free(r);
 	return rc;
 }
@@ -200,6 +276,12 @@ static int explain(struct cli *cli, int argc, char **argv)
 				cJSON_AddStringToObject(o, "policy", s.rules->policies[st->index].id);
 			if (st->kind == DC_STEP_DEROGATION || (st->kind == DC_STEP_NIGHT && st->outcome == DC_OUT_LIFTED))
 				cJSON_AddStringToObject(o, "derogation", s.rules->derogations[st->index].reference);
+			if (st->kind == DC_STEP_NIGHT && e.furniture) {
+				/* The transport exemption's two conditions. */
+				cJSON_AddBoolToObject(o, "in_service", e.in_service);
+				cJSON_AddStringToObject(o, "display", dc_display_name(scr.display));
+				cJSON_AddBoolToObject(o, "fixed_images", e.fixed_images);
+			}
 			cJSON_AddItemToArray(steps, o);
 		}
 		if (next == INT64_MAX)

@@ -53,10 +53,14 @@ static void fields_usage(FILE *f)
 	}
 	fputs(TR("\n  --set CHAMP=VALEUR    forme générique (ex. --set power_on_w=311)\n"
 		 "  --actor NOM           auteur inscrit au journal (défaut : $USER)\n"
-		 "Nombres avec virgule ou point (1,5 / 1.5) ; dates AAAA-MM-JJ ; booléens oui/non.\n",
+		 "Nombres avec virgule ou point (1,5 / 1.5) ; dates AAAA-MM-JJ ; booléens oui/non.\n"
+		 "--display : fixed (images fixes), animated (animées) ou unknown (non déclaré, traité\n"
+		 "comme animé : pas d'exemption de nuit pour le mobilier de transport).\n",
 		 "\n  --set FIELD=VALUE     generic form (e.g. --set power_on_w=311)\n"
 		 "  --actor NAME          author recorded in the audit trail (default: $USER)\n"
-		 "Numbers with comma or point (1,5 / 1.5); dates YYYY-MM-DD; booleans yes/no.\n"), f);
+		 "Numbers with comma or point (1,5 / 1.5); dates YYYY-MM-DD; booleans yes/no.\n"
+		 "--display: fixed (fixed images), animated, or unknown (not declared, treated as\n"
+		 "animated: no night exemption for transport furniture).\n"), f);
 }
 
 static void add_usage(FILE *f)

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "ledger.h"
 #include "screen_fields.h"
+#include "screen_csv.h"
 #include "screens.h"
 
 cJSON *screen_to_json(const struct dc_screen *s, bool geo)
@@ -99,13 +100,13 @@ static const char *label_fr[DC_F__COUNT] = {
 	"Propriétaire", "Technologie", "Surface (m²)", "Puissance allumé (W)",
 	"Puissance veille (W)", "Heures/jour avant plan", "Statut", "Dépose prévue le",
 	"Déposé le", "Aéroport", "Mobilier de transport", "Horaires de service", "Boîtier",
-	"Canal", "Notes",
+	"Canal", "Notes", "Affichage",
 };
 static const char *label_en[DC_F__COUNT] = {
 	"Id", "Name", "Category", "Site", "Address", "Latitude", "Longitude", "Owner",
 	"Technology", "Surface (m²)", "Power on (W)", "Standby power (W)",
 	"Hours/day before plan", "Status", "Removal target", "Removed on", "Airport",
-	"Transport furniture", "Service hours", "Relay box", "Channel", "Notes",
+	"Transport furniture", "Service hours", "Relay box", "Channel", "Notes", "Display",
 };
 
 /* Whole watts print without decimals, fractional ones keep what was typed. */
@@ -127,6 +128,7 @@ static void human_value(const struct dc_screen *s, int f, char *buf, size_t len)
 	switch (f) {
 	case DC_F_CATEGORY: snprintf(buf, len, "%s", dc_category_label(s->category)); return;
 	case DC_F_STATUS: snprintf(buf, len, "%s", dc_status_label(s->status)); return;
+	case DC_F_DISPLAY: snprintf(buf, len, "%s", dc_display_label(s->display)); return;
 	case DC_F_LAT: case DC_F_LON:
 		if (s->has_coords)
 			dc_fmt_num(buf, len, f == DC_F_LAT ? s->lat : s->lon, 6, l);
@@ -252,8 +254,10 @@ int screens_show(struct cli *cli, int argc, char **argv)
 		}
 		cli_print_json(o);
 	} else {
-		for (int f = 0; f < DC_F__COUNT; f++) {
+		/* The export's order: display right after the service hours. */
+		for (int i = 0; i < DC_F__COUNT; i++) {
 			char buf[600];
+			enum dc_field f = dc_export_columns[i];
 			human_value(&s, f, buf, sizeof buf);
 			cli_print_cell(TR(label_fr[f], label_en[f]), 24);
 			printf(" %s\n", buf);

@@ -72,6 +72,37 @@ def test_add_edit_show_and_history(decran):
     assert len(json.loads(decran("screens", "show", "gare-1", "--json", "--history").stdout)["history"]) == 3
 
 
+def test_display_add_edit_show(decran, db):
+    """Fixed or animated images decide the transport exemption (R581-35):
+    undeclared is 'unknown', French words are understood, a bad value names
+    the field and changes nothing."""
+    ok(decran("screens", "add", "abri-1", "--name", "Abri Lys", "--category", "advertising",
+              "--transport-furniture", "oui", "--service-hours", "05:15-00:45", "--actor", "alice"))
+    s = json.loads(ok(decran("screens", "show", "abri-1", "--json")).stdout)
+    assert s["display"] == "unknown"
+    text = ok(decran("screens", "show", "abri-1")).stdout
+    assert "Affichage" in text and "Non déclaré" in text
+    # shown right after the service hours, as in exports
+    assert text.index("Horaires de service") < text.index("Affichage") < text.index("Boîtier")
+    r = ok(decran("screens", "edit", "abri-1", "--display", "animé", "--actor", "bob"))
+    assert "1 champ(s)" in r.stdout
+    s = json.loads(ok(decran("screens", "show", "abri-1", "--json", "--history")).stdout)
+    assert s["display"] == "animated"
+    assert ("bob", "display", "unknown", "animated") in [
+        (h["actor"], h["field"], h["old"], h["new"]) for h in s["history"]]
+    en = ok(decran("screens", "show", "abri-1", lang="en_US.UTF-8")).stdout
+    assert "Display" in en and "Animated images" in en
+    before = dump(db)
+    r = decran("screens", "edit", "abri-1", "--display", "clignotant")
+    assert r.returncode == 1 and "display" in r.stderr and "clignotant" in r.stderr
+    assert dump(db) == before
+    ok(decran("screens", "edit", "abri-1", "--set", "display=fixed"))
+    ok(decran("screens", "add", "abri-2", "--name", "Abri 2", "--category", "transport",
+              "--display", "FIXED"))
+    assert {x["id"]: x["display"] for x in listed(decran)} == {"abri-1": "fixed", "abri-2": "fixed"}
+    assert "--display" in ok(decran("screens", "add", "--help")).stdout
+
+
 def test_add_refuses_bad_values_and_duplicates(decran, db):
     ok(decran("screens", "add", "a1", "--name", "A", "--category", "school"))
     before = dump(db)
@@ -270,6 +301,11 @@ def test_export_csv_round_trips_through_import(tmp_path, decran, db):
     assert not [p for p in os.listdir(tmp_path) if ".tmp." in p]
     rows = list(csv.DictReader(io.open(out, encoding="utf-8", newline="")))
     assert len(rows) == 60 and rows[0]["id"]
+    header = next(csv.reader(io.open(out, encoding="utf-8", newline="")))
+    assert header[header.index("service_hours") + 1] == "display"
+    display = {r["id"]: r["display"] for r in rows}
+    assert display["pub-gare-abri-1"] == "fixed" and display["pub-gare-abri-2"] == "animated"
+    assert display["pub-flandre-abri"] == "unknown"
     db2 = str(tmp_path / "second.db")
     ok(decran("screens", "import", out, env={"DECRAN_DB": db2}))
     again = decran("screens", "export", env={"DECRAN_DB": db2}).stdout
@@ -294,6 +330,7 @@ def test_geojson_export(tmp_path, decran):
     assert g["geometry"]["coordinates"] == [s["lon"], s["lat"]]   # [lon, lat]
     assert 2 < s["lon"] < 3 and 50 < s["lat"] < 51
     assert g["properties"]["status"] == s["status"] and "lat" not in g["properties"]
+    assert g["properties"]["display"] == s["display"] == "fixed"
     assert by_id["nowhere"]["geometry"] is None
     only = json.loads(ok(decran("screens", "export", "--format", "geojson",
                                 "--status", "removed")).stdout)

@@ -209,25 +209,39 @@ def test_rebuild_equals_incremental(decran, db):
 
 def test_compliance_report(decran, tmp_path):
     """pub-1 switched off at 01:20 (20 min violation); abri (transport
-    furniture, service from 05:30) on from 05:30 (exception); info (not
-    under the rule) absent; with a derogation in the rules file for pub-1
-    01:00-01:30 it becomes a derogation."""
+    furniture with fixed images, service from 05:30) on from 05:30
+    (exception); abri-video (the same, but animated images: R581-35 gives
+    it no exception) on from 05:30 (violation); info (not under the rule)
+    absent; with a derogation in the rules file for pub-1 01:00-01:30 it
+    becomes a derogation."""
     add(decran, "pub-1")
     add(decran, "abri", "transport", "Gare", "80", "2", "--transport-furniture", "oui",
-        "--service-hours", "05:30-00:30")
+        "--service-hours", "05:30-00:30", "--display", "fixed")
+    add(decran, "abri-video", "advertising", "Gare", "80", "2", "--transport-furniture", "oui",
+        "--service-hours", "05:30-00:30", "--display", "animated")
     add(decran, "info", "information")
     state(decran, "pub-1", "on", "2026-11-23 07:00")
     state(decran, "pub-1", "off", "2026-11-24 01:20")
-    state(decran, "abri", "off", "2026-11-24 00:30")
-    state(decran, "abri", "on", "2026-11-24 05:30")
+    for abri in ("abri", "abri-video"):
+        state(decran, abri, "off", "2026-11-24 00:30")
+        state(decran, abri, "on", "2026-11-24 05:30")
     state(decran, "info", "on", "2026-11-23 00:00")
     doc = json.loads(ok(decran("report", "compliance", "--night", "2026-11-23", "--json",
                                "--now", NOW)).stdout)
     s = {x["screen"]: x for x in doc["screens"]}
-    assert set(s) == {"pub-1", "abri"}
+    assert set(s) == {"pub-1", "abri", "abri-video"}
     assert s["pub-1"]["verdict"] == "violation" and s["pub-1"]["violation_min"] == 20
     assert s["abri"]["verdict"] == "exception" and s["abri"]["exception_min"] == 30
-    assert doc["summary"]["violation"] == 1 and doc["summary"]["exception"] == 1
+    assert s["abri-video"]["verdict"] == "violation" and s["abri-video"]["violation_min"] == 30
+    assert s["abri-video"]["exception_min"] == 0
+    assert doc["summary"]["violation"] == 2 and doc["summary"]["exception"] == 1
+    # Declared fixed afterwards (the city completes its data): an exception.
+    ok(decran("screens", "edit", "abri-video", "--display", "fixed"))
+    doc = json.loads(ok(decran("report", "compliance", "--night", "2026-11-23", "--json",
+                               "--now", NOW)).stdout)
+    s = {x["screen"]: x for x in doc["screens"]}
+    assert s["abri-video"]["verdict"] == "exception" and s["abri-video"]["exception_min"] == 30
+    ok(decran("screens", "edit", "abri-video", "--display", "animated"))
     fr = ok(decran("report", "compliance", "--night", "2026-11-23", "--now", NOW)).stdout
     assert "Nuit du 23/11/2026 au 24/11/2026" in fr and "infraction" in fr
     en = ok(decran("report", "compliance", "--night", "2026-11-23", "--now", NOW,
@@ -372,6 +386,7 @@ def test_compliance_fall_back_night_matches_the_engine(decran, tmp_path):
     rules = tmp_path / "rules.json"
     rules.write_text('{"zone": "Europe/Paris", "policies": []}')
     add(decran, "noctilien", "transport", "Gare", "80", "2", "--transport-furniture", "oui",
+        "--display", "fixed",
         "--service-hours", "05:40-02:10")
     prev = json.loads(ok(decran("schedule", "preview", "--screen", "noctilien", "--rules",
                                 str(rules), "--from", "2027-10-30 12:00", "--to",

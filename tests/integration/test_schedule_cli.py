@@ -50,6 +50,67 @@ def test_check_accepts_demo_without_database(decran, db):
     assert not os.path.exists(db), "check must not create a database"
 
 
+def test_check_db_warns_about_undeclared_display(decran, db, city):
+    """The demo leaves one bus shelter's display undeclared: `check --db`
+    names it as a warning (exit 0), in text and JSON; once declared, no
+    warning.  A removed or airport screen is never listed."""
+    rules = os.path.join(DEMO, "rules.json")
+    r = ok(decran("schedule", "check", rules, "--db", db))
+    assert "Règles valides" in r.stdout
+    assert "Avertissement : mobilier de transport sans affichage déclaré" in r.stdout
+    assert "  pub-flandre-abri (Abribus Rond-point de Flandre)" in r.stdout
+    assert "pub-gare-abri-2" not in r.stdout    # declared animated: nothing to complete
+    en = ok(decran("schedule", "check", rules, "--db", db, lang="en_US.UTF-8")).stdout
+    assert "Warning: transport furniture with no declared display" in en
+    j = json.loads(ok(decran("schedule", "check", rules, "--db", db, "--json")).stdout)
+    assert j["ok"] is True
+    assert [(w["screen"], w["field"]) for w in j["warnings"]] == [("pub-flandre-abri", "display")]
+    ok(decran("screens", "add", "abri-aeroport", "--name", "Abri aérogare", "--category",
+              "advertising", "--transport-furniture", "oui", "--airport", "oui"))
+    ok(decran("screens", "edit", "pub-flandre-abri", "--display", "fixed"))
+    j = json.loads(ok(decran("schedule", "check", rules, "--db", db, "--json")).stdout)
+    assert j["warnings"] == []
+    assert "Avertissement" not in ok(decran("schedule", "check", rules, "--db", db)).stdout
+    # without --db nothing is read; a missing database is an error, not created
+    assert "Avertissement" not in ok(decran("schedule", "check", rules)).stdout
+    missing = str(city / "absent.db")
+    r = decran("schedule", "check", rules, "--db", missing)
+    assert r.returncode == 1 and "absent.db" in r.stderr
+    assert not os.path.exists(missing)
+
+
+def test_explain_animated_shelter_at_0530(decran, city):
+    """The finding: an animated video screen on a bus shelter, service hours
+    05:15-00:45, is off at 05:30 and the sentence says the fixed-image
+    condition fails; declared fixed, it may be on, and the sentence says the
+    condition holds."""
+    ok(decran("screens", "add", "abri-video", "--name", "Abri vidéo", "--category", "advertising",
+              "--transport-furniture", "oui", "--service-hours", "05:15-00:45",
+              "--display", "animated"))
+    # the demo's municipal 22:00-07:00 advertising rule would say off too,
+    # but the national step comes first and decides
+    r = ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30"))
+    assert ": ÉTEINT" in r.stdout
+    night = [l for l in r.stdout.splitlines() if "Règle nationale" in l][0]
+    assert night.startswith("=>"), r.stdout
+    assert "mais l'exemption exige des images fixes : images animées, condition non remplie" in night
+    assert "exemption :" not in night
+    en = ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30",
+                   lang="en_US.UTF-8")).stdout
+    assert "requires fixed images: animated images, condition not met" in en
+    j = json.loads(ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30",
+                             "--json")).stdout)
+    step = j["steps"][j["decisive"]]
+    assert step["kind"] == "night_rule" and j["state"] == "off"
+    assert (step["in_service"], step["display"], step["fixed_images"]) == (True, "animated", False)
+    ok(decran("screens", "edit", "abri-video", "--display", "unknown"))
+    r = ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30"))
+    assert "affichage non déclaré, traité comme animé, condition non remplie" in r.stdout
+    ok(decran("screens", "edit", "abri-video", "--display", "fixed"))
+    r = ok(decran("schedule", "explain", "abri-video", "--at", "2027-03-09 05:30"))
+    assert "images fixes : condition remplie" in r.stdout
+
+
 @pytest.mark.parametrize("bad, fr, en", [
     ('{"policies": [{"id": "a", "effect": "off", "reason": "r", '
      '"windows": [{"start": "25:00", "end": "07:00"}]}]}',

@@ -269,6 +269,29 @@ def test_progress_page_shows_estimates_and_unknowns(web):
     assert "École &lt;b&gt;Jaurès&lt;/b&gt;" in html and "<b>Jaurès" not in html
 
 
+def test_screen_page_and_api_show_display(web):
+    """Fixed or animated images (the transport exemption's condition) on the
+    screen page and in /api/v1, for a shelter written with SQL."""
+    con = sqlite3.connect(web.db)
+    con.execute("INSERT INTO screens(id, name, category, transport_furniture, service_hours,"
+                " display) VALUES('abri-1', 'Abri Lys', 'advertising', 1, '05:15-00:45', 'animated')")
+    con.commit()
+    con.close()
+    one = json.loads(get(web.base + "/api/v1/screens/abri-1")[2])
+    assert one["display"] == "animated" and one["transport_furniture"] is True
+    assert one["service_hours"] == "05:15-00:45"
+    sch = json.loads(get(web.base + "/api/v1/screens/sch-1")[2])
+    assert sch["display"] == "unknown" and sch["transport_furniture"] is False
+    assert sch["service_hours"] is None
+    listed = json.loads(get(web.base + "/api/v1/screens?category=advertising")[2])["screens"]
+    assert {x["id"]: x["display"] for x in listed}["abri-1"] == "animated"
+    html = get(web.base + "/screen/abri-1", {"Accept-Language": "fr-FR"})[2].decode()
+    assert "<dt>Affichage</dt><dd>Images animées</dd>" in html
+    assert "<dt>Mobilier de transport</dt><dd>oui, horaires de service 05:15-00:45</dd>" in html
+    html = get(web.base + "/screen/sch-1", {"Accept-Language": "en-US"})[2].decode()
+    assert "<dt>Display</dt><dd>Not declared</dd>" in html and "Transport furniture" not in html
+
+
 NNBSP = "\u202f"
 
 

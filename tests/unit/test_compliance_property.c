@@ -161,6 +161,11 @@ static void gen_screen(struct dc_screen *s, int i)
 	s->power_standby_w = 2;
 	if (rnd(5) < 3)
 		s->flags |= DC_FLAG_TRANSPORT_FURNITURE;
+	/* Fixed images mostly, so that exceptions occur; animated and
+	 * undeclared ones must then get none. */
+	static const enum dc_display displays[] = { DC_DISPLAY_FIXED, DC_DISPLAY_FIXED,
+						    DC_DISPLAY_ANIMATED, DC_DISPLAY_UNKNOWN };
+	s->display = displays[rnd(4)];
 	if (!rnd(7))
 		s->flags |= DC_FLAG_AIRPORT;
 	if (rnd(10) >= 3) {

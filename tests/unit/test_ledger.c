@@ -378,28 +378,46 @@ static void night_summary_last_night_and_totals(void **state)
 	free(all);
 }
 
-/* Transport furniture in service from 05:30: on from 05:30 is an exception. */
+/* Transport furniture in service from 05:30: on from 05:30 is an exception
+ * only when its images are fixed (R581-35); animated or undeclared images
+ * lit at 05:30 are a violation, never an exception. */
 static void transport_service_hours(void **state)
 {
 	struct fx *f = *state;
 	char err[256];
 	struct nights v = { 0 };
-	struct dc_screen s;
-	put(f, "abri", DC_CAT_TRANSPORT, 80, NULL, 0);
-	assert_int_equal(dc_store_get_screen(f->st, "abri", &s), 1);
-	s.flags |= DC_FLAG_TRANSPORT_FURNITURE;
-	snprintf(s.service_hours, sizeof s.service_hours, "05:30-00:30");
-	assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
-	assert_int_equal(dc_ledger_record_state(f->st, "abri", DAY(0), DC_EN_ON, err, sizeof err), 1);
-	assert_int_equal(dc_ledger_record_state(f->st, "abri", DAY(1) + 30 * 60, DC_EN_OFF, err,
-						sizeof err), 1);
-	assert_int_equal(dc_ledger_record_state(f->st, "abri", DAY(1) + 5 * H + 1800, DC_EN_ON, err,
-						sizeof err), 1);
+	static const struct { const char *id; enum dc_display d; } abris[] = {
+		{ "abri-anime", DC_DISPLAY_ANIMATED }, { "abri-fixe", DC_DISPLAY_FIXED },
+		{ "abri-inconnu", DC_DISPLAY_UNKNOWN },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		struct dc_screen s;
+		const char *id = abris[i].id;
+		put(f, id, DC_CAT_TRANSPORT, 80, NULL, 0);
+		assert_int_equal(dc_store_get_screen(f->st, id, &s), 1);
+		s.flags |= DC_FLAG_TRANSPORT_FURNITURE;
+		s.display = abris[i].d;
+		snprintf(s.service_hours, sizeof s.service_hours, "05:30-00:30");
+		assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
+		assert_int_equal(dc_ledger_record_state(f->st, id, DAY(0), DC_EN_ON, err, sizeof err), 1);
+		assert_int_equal(dc_ledger_record_state(f->st, id, DAY(1) + 30 * 60, DC_EN_OFF, err,
+							sizeof err), 1);
+		assert_int_equal(dc_ledger_record_state(f->st, id, DAY(1) + 5 * H + 1800, DC_EN_ON, err,
+							sizeof err), 1);
+	}
 	assert_int_equal(dc_ledger_compliance(f->st, &f->cfg, NULL, "2026-11-23", DAY(2), collect, &v,
 					      err, sizeof err), 0);
-	assert_int_equal(v.count, 1);
-	assert_int_equal(v.n[0].verdict, DC_CPL_EXCEPTION);
-	assert_int_equal(v.n[0].exception_s, 1800);
+	assert_int_equal(v.count, 3);
+	const struct dc_cpl_night *fixe = night_of(&v, "abri-fixe");
+	assert_int_equal(fixe->verdict, DC_CPL_EXCEPTION);
+	assert_int_equal(fixe->exception_s, 1800);
+	assert_int_equal(fixe->violation_s, 0);
+	for (int i = 0; i < 2; i++) {
+		const struct dc_cpl_night *n = night_of(&v, i ? "abri-inconnu" : "abri-anime");
+		assert_int_equal(n->verdict, DC_CPL_VIOLATION);
+		assert_int_equal(n->violation_s, 1800);
+		assert_int_equal(n->exception_s, 0);
+	}
 }
 
 /* Issue 13, finding 2: a night line served 05:40-02:10 on the fall-back
@@ -417,6 +435,7 @@ static void fall_back_night_repeats_the_service_hour(void **state)
 	put(f, "nuit", DC_CAT_TRANSPORT, 80, NULL, 0);
 	assert_int_equal(dc_store_get_screen(f->st, "nuit", &s), 1);
 	s.flags |= DC_FLAG_TRANSPORT_FURNITURE;
+	s.display = DC_DISPLAY_FIXED;
 	snprintf(s.service_hours, sizeof s.service_hours, "05:40-02:10");
 	assert_int_equal(dc_store_put_screen(f->st, &s, "test", NULL), 0);
 	const struct { int64_t at; enum dc_en_state st; } log[] = {

@@ -221,6 +221,7 @@ static void airport_and_transport_furniture_exceptions(void **state)
 			 own = tf, info = screen("info-1", DC_CAT_INFORMATION);
 	air.flags = DC_FLAG_AIRPORT;
 	tf.flags = own.flags = DC_FLAG_TRANSPORT_FURNITURE;
+	tf.display = own.display = DC_DISPLAY_FIXED;
 	snprintf(own.service_hours, sizeof own.service_hours, "04:30-01:30");
 
 	assert_false(on(r, NULL, &ad, 2026, 11, 24, 3, 0));
@@ -247,6 +248,134 @@ static void airport_and_transport_furniture_exceptions(void **state)
 	assert_false(on(bare, NULL, &tf, 2026, 11, 24, 5, 45));
 	assert_true(on(bare, NULL, &tf, 2026, 11, 24, 6, 0));
 	dc_rules_free(bare);
+	dc_rules_free(r);
+}
+
+/* R581-35 exempts transport furniture in service only when its digital
+ * advertising shows fixed images.  The finding: an animated bus-shelter
+ * screen with service hours 05:15-00:45 was lit at 05:30 as "exempt". */
+static struct dc_screen shelter(enum dc_display d)
+{
+	struct dc_screen s = screen("abri-video", DC_CAT_ADVERTISING);
+	s.flags = DC_FLAG_TRANSPORT_FURNITURE;
+	s.display = d;
+	snprintf(s.service_hours, sizeof s.service_hours, "05:15-00:45");
+	return s;
+}
+
+static void night_explanation(const struct dc_rules *r, const struct dc_screen *s, int64_t t,
+			      enum dc_lang lang, char *buf, size_t len)
+{
+	struct dc_explanation e;
+	dc_schedule_explain(r, NULL, s, t, &e);
+	assert_int_equal(e.on, dc_schedule_evaluate(r, NULL, s, t));
+	dc_explain_render(r, NULL, s, &e, lang, buf, len);
+}
+
+/* On 9 March 2027, the next transition after h:m is at nh:nm. */
+static void next_on_9_march(const struct dc_rules *r, const struct dc_screen *s, int h, int m,
+			    int nh, int nm)
+{
+	assert_int_equal(dc_schedule_next_transition(r, NULL, s, at(r, 2027, 3, 9, h, m)),
+			 at(r, 2027, 3, 9, nh, nm));
+}
+
+static void animated_transport_furniture_is_not_exempt(void **state)
+{
+	(void)state;
+	struct dc_rules *r = rules_of("{\"policies\": []}");
+	struct dc_screen anim = shelter(DC_DISPLAY_ANIMATED), unk = shelter(DC_DISPLAY_UNKNOWN);
+	int64_t t530 = at(r, 2027, 3, 9, 5, 30);
+	char buf[4096];
+
+	assert_false(dc_transport_exemption_applies(anim.flags, anim.display));
+	assert_false(dc_transport_exemption_applies(unk.flags, unk.display));
+	assert_false(dc_transport_exemption_applies(0, DC_DISPLAY_FIXED));
+	assert_true(dc_transport_exemption_applies(DC_FLAG_TRANSPORT_FURNITURE, DC_DISPLAY_FIXED));
+
+	assert_false(on(r, NULL, &anim, 2027, 3, 9, 5, 30));
+	const struct dc_explain_step *d = decisive(r, NULL, &anim, t530);
+	assert_int_equal(d->kind, DC_STEP_NIGHT);
+	night_explanation(r, &anim, t530, DC_LANG_FR, buf, sizeof buf);
+	assert_non_null(strstr(buf, ": ÉTEINT\n"));
+	assert_null(strstr(buf, "exemption :"));
+	assert_non_null(strstr(buf, "mobilier de transport en service (05:15-00:45), mais l'exemption "
+				     "exige des images fixes : images animées, condition non remplie"));
+	night_explanation(r, &anim, t530, DC_LANG_EN, buf, sizeof buf);
+	assert_non_null(strstr(buf, "transport furniture in service (05:15-00:45), but the exemption "
+				     "requires fixed images: animated images, condition not met"));
+	/* The law's own hours still hold: lit before 01:00 and from 06:00. */
+	assert_true(on(r, NULL, &anim, 2027, 3, 9, 0, 59));
+	assert_false(on(r, NULL, &anim, 2027, 3, 9, 1, 0));
+	assert_true(on(r, NULL, &anim, 2027, 3, 9, 6, 0));
+	next_on_9_march(r, &anim, 1, 0, 6, 0);
+
+	/* Undeclared is treated as animated, and the sentence says so. */
+	assert_false(on(r, NULL, &unk, 2027, 3, 9, 5, 30));
+	night_explanation(r, &unk, t530, DC_LANG_FR, buf, sizeof buf);
+	assert_non_null(strstr(buf, "exige des images fixes : affichage non déclaré, traité comme "
+				     "animé, condition non remplie"));
+	night_explanation(r, &unk, t530, DC_LANG_EN, buf, sizeof buf);
+	assert_non_null(strstr(buf, "requires fixed images: display not declared, treated as "
+				     "animated, condition not met"));
+	assert_non_null(strstr(buf, ": OFF\n"));
+	dc_rules_free(r);
+}
+
+static void fixed_transport_furniture_is_exempt_in_service(void **state)
+{
+	(void)state;
+	struct dc_rules *r = rules_of("{\"policies\": []}");
+	struct dc_screen fix = shelter(DC_DISPLAY_FIXED);
+	char buf[4096];
+
+	assert_true(on(r, NULL, &fix, 2027, 3, 9, 5, 30));
+	night_explanation(r, &fix, at(r, 2027, 3, 9, 5, 30), DC_LANG_FR, buf, sizeof buf);
+	assert_non_null(strstr(buf, ": ALLUMAGE AUTORISÉ\n"));
+	assert_non_null(strstr(buf, "exemption : mobilier de transport pendant ses heures de service "
+				     "(05:15-00:45), images fixes : condition remplie"));
+	night_explanation(r, &fix, at(r, 2027, 3, 9, 5, 30), DC_LANG_EN, buf, sizeof buf);
+	assert_non_null(strstr(buf, "exempt: transport furniture during its service hours "
+				     "(05:15-00:45), fixed images: condition met"));
+	/* Out of service the rule applies, and the sentence says why. */
+	assert_false(on(r, NULL, &fix, 2027, 3, 9, 3, 0));
+	night_explanation(r, &fix, at(r, 2027, 3, 9, 3, 0), DC_LANG_FR, buf, sizeof buf);
+	assert_non_null(strstr(buf, "mobilier de transport hors de ses heures de service (05:15-00:45)"));
+	/* Service ends at 00:45 but the law starts at 01:00. */
+	next_on_9_march(r, &fix, 0, 0, 1, 0);
+	next_on_9_march(r, &fix, 1, 0, 5, 15);
+	dc_rules_free(r);
+}
+
+/* The relay box alone must keep the same law: its compiled toggles leave
+ * the animated and the undeclared shelters off at 05:30. */
+static void fallback_keeps_animated_transport_off(void **state)
+{
+	(void)state;
+	struct dc_rules *r = rules_of("{\"policies\": []}");
+	struct dc_screen sc[3] = { shelter(DC_DISPLAY_ANIMATED), shelter(DC_DISPLAY_FIXED),
+				   shelter(DC_DISPLAY_UNKNOWN) };
+	static struct dc_fallback fb;
+	char err[128];
+	int64_t from = at(r, 2027, 3, 8, 20, 0);
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(sc[i].id, sizeof sc[i].id, "abri-%d", i);
+		sc[i].channel = i + 1;
+	}
+	assert_int_equal(dc_schedule_compile(r, NULL, "abris", sc, 3, from, 3 * 86400, &fb, err,
+					     sizeof err), 0);
+	for (int day = 9; day <= 10; day++) {
+		int64_t t = at(r, 2027, 3, day, 5, 30);
+		assert_int_equal(dc_fallback_state(&fb, 1, t, NULL), 0);
+		assert_int_equal(dc_fallback_state(&fb, 2, t, NULL), 1);
+		assert_int_equal(dc_fallback_state(&fb, 3, t, NULL), 0);
+		assert_int_equal(dc_fallback_state(&fb, 1, at(r, 2027, 3, day, 6, 0), NULL), 1);
+	}
+	for (int64_t t = from; t < fb.until; t += 60)
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(dc_fallback_state(&fb, i + 1, t, NULL),
+					 dc_schedule_evaluate(r, NULL, &sc[i], t));
 	dc_rules_free(r);
 }
 
@@ -412,13 +541,16 @@ static void dst_nights_2020_2040(void **state)
  * hours (the law must win over it). */
 static void year_of_nights(const struct dc_rules *r)
 {
-	struct dc_screen ads[4] = {
+	struct dc_screen ads[5] = {
 		screen("pub-gare-01", DC_CAT_ADVERTISING),	/* derogation on New Year's Eve */
 		screen("pub-2", DC_CAT_ADVERTISING),
 		screen("abri-1", DC_CAT_TRANSPORT),	/* furniture, default service hours 05:30-00:30 */
 		screen("info-abri", DC_CAT_INFORMATION),	/* furniture, own hours */
+		screen("abri-video", DC_CAT_TRANSPORT),	/* furniture, animated: no exemption */
 	};
-	ads[2].flags = ads[3].flags = DC_FLAG_TRANSPORT_FURNITURE;
+	ads[2].flags = ads[3].flags = ads[4].flags = DC_FLAG_TRANSPORT_FURNITURE;
+	ads[2].display = ads[3].display = DC_DISPLAY_FIXED;
+	ads[4].display = DC_DISPLAY_ANIMATED;
 	snprintf(ads[3].service_hours, sizeof ads[3].service_hours, "05:00-01:15");
 	/* A force-on override must not break the rule either. */
 	struct dc_override ov = { .screen = "pub-2", .kind = DC_FORCE_ON, .author = "x", .reason = "y" };
@@ -436,7 +568,7 @@ static void year_of_nights(const struct dc_rules *r)
 		int min = tm.tm_hour * 60 + tm.tm_min;
 		if (min < 60 || min >= 360)
 			continue;
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < 5; i++) {
 			bool o = dc_schedule_evaluate(r, &ctx, &ads[i], t);
 			bool allowed = (i == 0 && t >= derog_from && t < derog_until) ||
 				       (i == 2 && min >= 330) || (i == 3 && (min < 75 || min >= 300));
@@ -596,6 +728,7 @@ static void views_decide_as_full_rows(void **state)
 	sc[3].status = DC_STATUS_REDUCED;
 	snprintf(sc[3].site, sizeof sc[3].site, "Gare");
 	sc[4].flags = DC_FLAG_TRANSPORT_FURNITURE;
+	sc[4].display = DC_DISPLAY_FIXED;
 	snprintf(sc[4].service_hours, sizeof sc[4].service_hours, "04:30-01:30");
 	struct dc_sched_screen v[5];
 	char ids[5][DC_ID_MAX], sites[5][96], hours[5][24];
@@ -606,7 +739,7 @@ static void views_decide_as_full_rows(void **state)
 		memcpy(sites[i], sc[i].site, sizeof sites[i]);
 		memcpy(hours[i], sc[i].service_hours, sizeof hours[i]);
 		v[i] = (struct dc_sched_screen){ ids[i], sites[i], hours[i], sc[i].category,
-						 sc[i].status, sc[i].flags, sc[i].channel };
+						 sc[i].status, sc[i].flags, sc[i].channel, sc[i].display };
 	}
 	struct dc_sched_ctx ctx = { 0 };
 	static struct dc_explanation a, b;
@@ -664,6 +797,7 @@ static void night_allowances_follow_the_clock(void **state)
 	size_t n = 0, cap = 0;
 	struct dc_sched_ctx ctx = { 0 };
 	s.flags = DC_FLAG_TRANSPORT_FURNITURE;
+	s.display = DC_DISPLAY_FIXED;
 	snprintf(s.service_hours, sizeof s.service_hours, "05:40-02:10");
 
 	int64_t ws = at(r, 2027, 10, 31, 1, 0), we = at(r, 2027, 10, 31, 6, 0);
@@ -715,6 +849,9 @@ int main(void)
 		cmocka_unit_test(windows_cross_midnight_by_start_day),
 		cmocka_unit_test(dates_and_scopes_by_site_id_flag),
 		cmocka_unit_test(airport_and_transport_furniture_exceptions),
+		cmocka_unit_test(animated_transport_furniture_is_not_exempt),
+		cmocka_unit_test(fixed_transport_furniture_is_exempt_in_service),
+		cmocka_unit_test(fallback_keeps_animated_transport_off),
 		cmocka_unit_test(derogation_lifts_night_and_expires),
 		cmocka_unit_test(overrides_force_off_and_refused_force_on),
 		cmocka_unit_test(grid_alert_turns_off_its_categories),

@@ -267,7 +267,8 @@ static bool ref_decide(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
 	    !(s->flags & DC_FLAG_AIRPORT) && !derog) {
 		int a = -1, b = -1;
 		bool exempt = false;
-		if (furniture) {
+		/* R581-35: in service, with fixed images only (unknown = animated). */
+		if (furniture && s->display == DC_DISPLAY_FIXED) {
 			if (s->service_hours[0])
 				exempt = dc_parse_hours(s->service_hours, &a, &b) == 0 && in_hours(a, b, l.min);
 			else
@@ -322,6 +323,7 @@ static void random_rule_sets_agree_with_reference(void **state)
 			sc[i].status = rnd(3) ? DC_STATUS_ACTIVE : (enum dc_status)rnd(DC_STATUS__COUNT);
 			sc[i].flags = rnd(3) ? 0 : 1 + rnd(3);
 			snprintf(sc[i].site, sizeof sc[i].site, "site%u", rnd(3));
+			sc[i].display = (enum dc_display)rnd(DC_DISPLAY__COUNT);
 			if (sc[i].flags & DC_FLAG_TRANSPORT_FURNITURE && rnd(2)) {
 				char a[8], b[8];
 				hhmm(a, rand_minute());

@@ -102,7 +102,7 @@ static void every_field_round_trips_through_text(void **state)
 		[DC_F_REMOVAL_TARGET] = "2027-06-30", [DC_F_REMOVAL_DATE] = "",
 		[DC_F_AIRPORT] = "false", [DC_F_TRANSPORT_FURNITURE] = "true",
 		[DC_F_SERVICE_HOURS] = "05:30-00:30", [DC_F_BOX] = "box-gare", [DC_F_CHANNEL] = "4",
-		[DC_F_NOTES] = "deux\nlignes",
+		[DC_F_NOTES] = "deux\nlignes", [DC_F_DISPLAY] = "animated",
 	};
 	for (int f = 0; f < DC_F__COUNT; f++)
 		set_ok(&s, f, vals[f]);
@@ -126,6 +126,16 @@ static void lenient_spellings(void **state)
 	dc_screen_init(&s);
 	set_ok(&s, DC_F_POWER_ON_W, "  1,5 ");
 	assert_true(s.power_on_w == 1.5);
+	/* An undeclared display is unknown; French words are understood. */
+	assert_int_equal(s.display, DC_DISPLAY_UNKNOWN);
+	set_ok(&s, DC_F_DISPLAY, " Fixe ");
+	assert_int_equal(s.display, DC_DISPLAY_FIXED);
+	set_ok(&s, DC_F_DISPLAY, "animé");
+	assert_int_equal(s.display, DC_DISPLAY_ANIMATED);
+	set_ok(&s, DC_F_DISPLAY, "FIXED");
+	assert_int_equal(s.display, DC_DISPLAY_FIXED);
+	set_ok(&s, DC_F_DISPLAY, "");
+	assert_int_equal(s.display, DC_DISPLAY_UNKNOWN);
 	set_ok(&s, DC_F_AIRPORT, "Oui");
 	assert_true(s.flags & DC_FLAG_AIRPORT);
 	set_ok(&s, DC_F_AIRPORT, "non");
@@ -168,6 +178,7 @@ static void bad_values_say_what_is_wrong(void **state)
 	set_bad(DC_F_SERVICE_HOURS, "25:00-01:00", "invalid hours");
 	set_bad(DC_F_SERVICE_HOURS, "06:00-06:00", "invalid hours");
 	set_bad(DC_F_BOX, "Box 1", "invalid box");
+	set_bad(DC_F_DISPLAY, "video", "unknown value 'video' (expected: fixed, animated, unknown)");
 	set_bad(DC_F_CHANNEL, "17", "invalid channel '17' (1 to 16)");
 	set_bad(DC_F_CHANNEL, "0", "invalid channel");
 	set_bad(DC_F_CHANNEL, "2x", "invalid channel");
@@ -248,6 +259,56 @@ static void csv_rows_semicolon_decimal_comma_accents(void **state)
 	assert_true(s.power_on_w == 1.5 && s.lat == 49.01 && s.has_coords);
 	assert_string_equal(s.notes, "a;b");
 	assert_int_equal(s.category, DC_CAT_EARLY_CHILDHOOD);
+	dc_errlist_free(&errs);
+}
+
+/* The display column: read from import files (absent or empty = unknown),
+ * written by exports right after service_hours, and read back unchanged. */
+static void csv_display_column_round_trips(void **state)
+{
+	(void)state;
+	struct dc_errlist errs = { 0 };
+	struct dc_screen s;
+	assert_int_equal(run_csv("id;name;category;transport_furniture;display\n"
+				 "abri-1;Abri;transport;oui;animated\n", &errs, &s), 1);
+	assert_int_equal(s.display, DC_DISPLAY_ANIMATED);
+	assert_int_equal(run_csv("id;name;category\nabri-1;Abri;transport\n", &errs, &s), 1);
+	assert_int_equal(s.display, DC_DISPLAY_UNKNOWN);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(run_csv("id,name,category,display\nok,A,transport,fixed\n"
+				 "bad,B,transport,vidéo\n", &errs, NULL), 1);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].line, 3);
+	assert_string_equal(errs.v[0].column, "display");
+	assert_non_null(strstr(errs.v[0].msg, "'vidéo'"));
+	dc_errlist_free(&errs);
+
+	/* Every value through an export line and back. */
+	int pos = -1;
+	for (int i = 0; i < DC_F__COUNT; i++)
+		if (dc_export_columns[i] == DC_F_DISPLAY)
+			pos = i;
+	assert_int_equal(dc_export_columns[pos - 1], DC_F_SERVICE_HOURS);
+	for (int d = 0; d < DC_DISPLAY__COUNT; d++) {
+		char csv[2048] = "", cell[600];
+		struct dc_screen a, b;
+		dc_screen_init(&a);
+		snprintf(a.id, sizeof a.id, "abri-%d", d);
+		snprintf(a.name, sizeof a.name, "Abri");
+		a.flags = DC_FLAG_TRANSPORT_FURNITURE;
+		a.display = (enum dc_display)d;
+		for (int i = 0; i < DC_F__COUNT; i++) {
+			strcat(csv, dc_field_name(dc_export_columns[i]));
+			strcat(csv, i + 1 < DC_F__COUNT ? ";" : "\n");
+		}
+		for (int i = 0; i < DC_F__COUNT; i++) {
+			strcat(csv, dc_field_format(&a, dc_export_columns[i], cell, sizeof cell));
+			strcat(csv, i + 1 < DC_F__COUNT ? ";" : "\n");
+		}
+		assert_int_equal(run_csv(csv, &errs, &b), 1);
+		assert_int_equal(errs.n, 0);
+		assert_memory_equal(&a, &b, sizeof a);
+	}
 	dc_errlist_free(&errs);
 }
 
@@ -397,6 +458,7 @@ int main(void)
 		cmocka_unit_test(bad_values_say_what_is_wrong),
 		cmocka_unit_test(cross_field_rules),
 		cmocka_unit_test(csv_rows_semicolon_decimal_comma_accents),
+		cmocka_unit_test(csv_display_column_round_trips),
 		cmocka_unit_test(csv_reports_every_error_with_line_and_column),
 		cmocka_unit_test(csv_header_problems),
 		cmocka_unit_test(csv_syntax_error_stops_with_its_line),

@@ -139,6 +139,7 @@ static void screen_round_trips_every_field(void **state)
 	s.baseline_hours = 19.5;
 	s.flags = DC_FLAG_TRANSPORT_FURNITURE | DC_FLAG_AIRPORT;
 	snprintf(s.service_hours, sizeof s.service_hours, "05:30-00:30");
+	s.display = DC_DISPLAY_ANIMATED;
 	snprintf(s.box, sizeof s.box, "box-gare");
 	s.channel = 3;
 	snprintf(s.notes, sizeof s.notes, "ligne 1\nligne 2 ; « guillemets »");
@@ -578,6 +579,44 @@ static void ledger_sequence_step_keeps_the_input(void **state)
 				 " FROM energy_group_day"), 7200);
 }
 
+/* The display step: screens inventoried before it (here a bus shelter with
+ * its service hours, in a version-1 file) were never asked whether their
+ * images are fixed, so they become 'unknown', which the engine treats as
+ * animated; a declared value then round-trips with its audit row. */
+static void old_screens_get_display_unknown(void **state)
+{
+	struct tmp *t = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1_fixture, 0, 0, 0), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO screens (id, name, category, transport_furniture,"
+				      " service_hours) VALUES ('abri-gare', 'Abri Gare', 'advertising', 1,"
+				      " '05:15-00:45')", 0, 0, 0), SQLITE_OK);
+	sqlite3_close(db);
+
+	struct dc_store *st = dc_store_open(t->path, NULL);
+	assert_non_null(st);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM screens WHERE display = 'unknown'"), 3);
+	struct dc_screen s;
+	assert_int_equal(dc_store_get_screen(st, "abri-gare", &s), 1);
+	assert_int_equal(s.display, DC_DISPLAY_UNKNOWN);
+	assert_false(dc_transport_exemption_applies(s.flags, s.display));
+	assert_string_equal(s.service_hours, "05:15-00:45");
+	s.display = DC_DISPLAY_FIXED;
+	assert_int_equal(dc_store_put_screen(st, &s, "alice", NULL), 0);
+	assert_int_equal(dc_store_get_screen(st, "abri-gare", &s), 1);
+	assert_int_equal(s.display, DC_DISPLAY_FIXED);
+	assert_true(dc_transport_exemption_applies(s.flags, s.display));
+	struct hist h = { 0 };
+	assert_int_equal(dc_store_history(st, "abri-gare", collect, &h), 0);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.lines[0], "alice|abri-gare|display|unknown|fixed");
+	/* The column refuses what the model does not know. */
+	assert_int_not_equal(sqlite3_exec(dc_store_db(st), "UPDATE screens SET display = 'blink'",
+					  0, 0, 0), SQLITE_OK);
+	dc_store_close(st);
+}
+
 static void assert_refused_unchanged(const char *path, const char *needle)
 {
 	size_t n0, n1;
@@ -672,6 +711,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(plan_targets_set_replace_unset_with_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(version1_database_is_upgraded_in_place_without_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(ledger_sequence_step_keeps_the_input, setup, teardown),
+
+		cmocka_unit_test_setup_teardown(old_screens_get_display_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_database_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_database_file_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_database_is_refused_and_left_untouched, setup, teardown),
