@@ -194,7 +194,7 @@ static bool list_has(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-static bool scope_match(const struct dc_policy *p, const struct dc_sched_screen *s)
+bool dc_policy_scope_match(const struct dc_policy *p, const struct dc_sched_screen *s)
 {
 	if (p->categories && !(p->categories >> s->category & 1))
 		return false;
@@ -217,7 +217,7 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 	memset(pr, 0, sizeof *pr);
 	for (uint64_t m = which; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
-		if (scope_match(&r->policies[i], s))
+		if (dc_policy_scope_match(&r->policies[i], s))
 			pr->scope |= UINT64_C(1) << i;
 	}
 	pr->catbit = 1u << s->category;

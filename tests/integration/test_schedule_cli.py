@@ -85,6 +85,53 @@ def test_check_bad_calendar_names_file_line_and_property(decran, tmp_path):
     assert "calendars.vac: v.ics:5: DTSTART: fuseau TZID « Mars/Olympus » inconnu" in r.stderr, r.stderr
 
 
+def test_check_with_db_refuses_scopes_that_match_no_screen(decran, city, db):
+    """A site without its accent and a misspelt derogation screen compile, but
+    concern no screen: `check --db` fails naming the rule, the field and the
+    nearest value; without --db the file stays valid (no database needed)."""
+    rules = {"derogations": [{"reference": "Arrêté 2026-318", "screens": ["pub-gare-abri1"],
+                              "from": "2026-12-31 20:00", "to": "2027-01-01 03:00"}],
+             "policies": [{"id": "creche-soir", "scope": {"sites": ["Creche Les Lutins"]},
+                           "windows": [{"start": "18:00", "end": "24:00"}],
+                           "effect": "off", "reason": "Crèche fermée le soir"}]}
+    f = city / "rules.json"
+    f.write_text(json.dumps(rules))
+    ok(decran("schedule", "check", str(f)))
+    r = ok(decran("schedule", "explain", "creche-lutins-accueil", "--at", "2026-11-24 20:00"))
+    assert ": ALLUMAGE AUTORISÉ" in r.stdout   # the rule silently missed its screen
+
+    r = decran("schedule", "check", str(f), "--db", db)
+    assert r.returncode == 1, r.stdout
+    assert ("erreur : policies[0].scope.sites[0] (règle « creche-soir ») : « Creche Les Lutins » "
+            "ne correspond à aucun écran ; vouliez-vous dire « Crèche Les Lutins » ?") in r.stderr, r.stderr
+    assert ("erreur : derogations[0].screens[0] (dérogation « Arrêté 2026-318 ») : « pub-gare-abri1 » "
+            "ne correspond à aucun écran ; vouliez-vous dire « pub-gare-abri-1 » ?") in r.stderr, r.stderr
+    assert "2 erreur(s)" in r.stderr and "Règles valides" not in r.stdout
+    r = decran("--db", db, "schedule", "check", str(f), lang="en_US.UTF-8")
+    assert r.returncode == 1
+    assert ('error: policies[0].scope.sites[0] (rule "creche-soir"): "Creche Les Lutins" matches no '
+            'screen; did you mean "Crèche Les Lutins"?') in r.stderr, r.stderr
+    j = json.loads(decran("schedule", "check", str(f), "--db", db, "--json").stdout)
+    assert j["ok"] is False
+    assert [(x["severity"], x["path"], x.get("policy") or x.get("derogation"), x["suggestion"])
+            for x in j["findings"]] == [
+        ("error", "policies[0].scope.sites[0]", "creche-soir", "Crèche Les Lutins"),
+        ("error", "derogations[0].screens[0]", "Arrêté 2026-318", "pub-gare-abri-1")]
+    r = decran("schedule", "check", str(f), "--db", str(city / "nope.db"))
+    assert r.returncode == 1 and "base introuvable" in r.stderr
+    assert not (city / "nope.db").exists()
+
+    rules["policies"][0]["scope"]["sites"] = ["Crèche Les Lutins"]
+    rules["derogations"][0]["screens"] = ["pub-gare-abri-1"]
+    f.write_text(json.dumps(rules))
+    r = ok(decran("schedule", "check", str(f), "--db", db))
+    assert "Règles valides" in r.stdout and r.stderr == ""
+    r = ok(decran("schedule", "explain", "creche-lutins-accueil", "--at", "2026-11-24 20:00"))
+    assert ": ÉTEINT" in r.stdout
+    # The demo's rules fit the demo's inventory.
+    ok(decran("schedule", "check", os.path.join(DEMO, "rules.json"), "--db", db))
+
+
 def test_timed_calendar_events_cover_exactly_their_instants(decran, city):
     """A calendar server's export (VTIMEZONE, TZID, weekly RRULE, EXDATE, a
     moved RECURRENCE-ID) turns the crèche's screen off exactly during its
