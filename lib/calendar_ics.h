@@ -1,12 +1,22 @@
-/* calendar_ics.h — day calendars (school holidays, closures) from iCalendar.
+/* calendar_ics.h — calendars (school holidays, closures) from iCalendar.
  *
- * The Ministry publishes school holidays as ICS files of all-day VEVENTs
- * (DTSTART;VALUE=DATE:20261017, DTEND;VALUE=DATE:20261102, DTEND exclusive
- * as RFC 5545 says).  We keep only the set of local dates they cover, as
- * sorted, merged [first, end) ranges of day numbers (tz.h), so a look-up is
- * one binary search.  Timed events, recurrences and malformed files are
- * refused with the line and the reason; the caller keeps its previous
- * calendar when loading fails.
+ * A calendar is the set of instants its events span, kept as sorted, merged
+ * [from, until) intervals of UTC seconds, so a look-up is one binary search
+ * and the schedule engine can cut its timeline at every edge.
+ *
+ * What an event covers (RFC 5545, docs/schedule.md "Calendars"):
+ *   - all-day (DTSTART;VALUE=DATE): every instant whose local date, in the
+ *     rules' zone, lies in [DTSTART, DTEND) — DTEND exclusive, one day when
+ *     absent, DURATION in days or weeks;
+ *   - timed: exactly [DTSTART, DTEND), or DTSTART + DURATION (days and weeks
+ *     nominal: same wall time n days later; hours and less exact).  Times with
+ *     TZID use the VTIMEZONE of the file or the tz database, UTC times ("Z")
+ *     are absolute, floating times are wall times of the rules' zone.  Without
+ *     DTEND or DURATION a timed event is an instant and covers nothing;
+ *   - RRULE/RDATE occurrences (expanded with libical, those starting before
+ *     DC_ICS_EXPAND_UNTIL), minus EXDATE, minus those replaced by a VEVENT
+ *     with the same UID and a RECURRENCE-ID; STATUS:CANCELLED covers nothing.
+ * Malformed files are refused with the line and the property.
  */
 #ifndef DECRAN_CALENDAR_ICS_H
 #define DECRAN_CALENDAR_ICS_H
@@ -17,25 +27,30 @@
 
 #define DC_ICS_MAX_BYTES (4 << 20)
 #define DC_ICS_MAX_EVENTS 10000
+#define DC_ICS_MAX_OCCURRENCES 200000	/* per file, after expansion */
+#define DC_ICS_EXPAND_UNTIL INT64_C(4102444800)	/* 2100-01-01T00:00:00Z */
 
-struct dc_day_range {
-	int64_t first, end;	/* day numbers, end exclusive */
+struct dc_interval {
+	int64_t from, until;	/* UTC seconds, until exclusive */
 };
 
-struct dc_day_calendar {
+struct dc_ics_calendar {
 	size_t n;
-	struct dc_day_range *r;	/* sorted, non-overlapping, non-adjacent */
+	struct dc_interval *v;	/* sorted, non-overlapping, non-adjacent */
 };
 
-/* Parse ICS text; `label` (a file name) prefixes error messages
- * ("vacances.ics:12: ...").  On success fills *out (free with
- * dc_day_calendar_free) and returns 0; on error returns -1, writes err and
- * leaves *out untouched. */
-int dc_ics_parse(const char *text, size_t len, const char *label,
-		 struct dc_day_calendar *out, char *err, size_t errlen);
+/* Parse ICS text; all-day and floating times are read in `zone` (a tz
+ * database name, made the process zone as tz.h does).  `label` (a file name)
+ * prefixes error messages ("vacances.ics:14: DTSTART: ...").  On success fills
+ * *out (free with dc_ics_calendar_free) and returns 0; on error returns -1,
+ * writes err and leaves *out untouched. */
+int dc_ics_parse(const char *text, size_t len, const char *label, const char *zone,
+		 struct dc_ics_calendar *out, char *err, size_t errlen);
 /* Read and parse a file (the only I/O of the schedule engine). */
-int dc_ics_load(const char *path, struct dc_day_calendar *out, char *err, size_t errlen);
-void dc_day_calendar_free(struct dc_day_calendar *c);
-bool dc_day_calendar_has(const struct dc_day_calendar *c, int64_t day);
+int dc_ics_load(const char *path, const char *zone, struct dc_ics_calendar *out, char *err,
+		size_t errlen);
+void dc_ics_calendar_free(struct dc_ics_calendar *c);
+/* true when some event covers instant t. */
+bool dc_ics_covers(const struct dc_ics_calendar *c, int64_t t);
 
 #endif

@@ -587,7 +587,7 @@ static int parse_calendars(struct parser *p, const cJSON *v)
 			snprintf(file, sizeof file, "%s", it->valuestring);
 		else
 			snprintf(file, sizeof file, "%s/%s", p->base_dir, it->valuestring);
-		if (dc_ics_load(file, &c->days, e, sizeof e) < 0)
+		if (dc_ics_load(file, r->zone, &c->events, e, sizeof e) < 0)
 			return bad(p, sub, "%s", e);
 	}
 	return 0;
@@ -768,7 +768,7 @@ void dc_rules_free(struct dc_rules *r)
 	}
 	free(r->policies);
 	for (size_t i = 0; i < r->ncalendars; i++)
-		dc_day_calendar_free(&r->calendars[i].days);
+		dc_ics_calendar_free(&r->calendars[i].events);
 	free(r->calendars);
 	for (size_t i = 0; i < r->nderogations; i++) {
 		free_list(r->derogations[i].screens, r->derogations[i].nscreens);
@@ -860,12 +860,12 @@ out:
 	return r;
 }
 
-bool dc_calendar_has(const struct dc_calendar *c, int64_t day)
+bool dc_calendar_covers(const struct dc_calendar *c, int64_t t, int64_t day)
 {
 	if (c->public_holidays) {
 		int y, m, d;
 		dc_civil_from_days(day, &y, &m, &d);
 		return dc_fr_is_holiday(y, m, d);
 	}
-	return dc_day_calendar_has(&c->days, day);
+	return dc_ics_covers(&c->events, t);
 }

@@ -71,7 +71,7 @@ struct dc_calendar {
 	char name[64];
 	char source[256];	/* file as written, or DC_CAL_PUBLIC_HOLIDAYS */
 	bool public_holidays;
-	struct dc_day_calendar days;
+	struct dc_ics_calendar events;	/* an ICS file's instants (calendar_ics.h) */
 };
 
 struct dc_derogation {
@@ -117,8 +117,9 @@ int dc_parse_hours(const char *s, int *start, int *end);
 /* Parse local "YYYY-MM-DD HH:MM" in the process zone into UTC (tz.h rules
  * for gaps and overlaps); -1 when malformed. */
 int dc_parse_local_datetime(const char *s, int64_t *out);
-/* true when the calendar covers local day `day`. */
-bool dc_calendar_has(const struct dc_calendar *c, int64_t day);
+/* true when the calendar covers instant t, whose local day is `day`:
+ * public holidays are whole local days, ICS calendars exact instants. */
+bool dc_calendar_covers(const struct dc_calendar *c, int64_t t, int64_t day);
 /* Index of calendar `name`, or -1. */
 int dc_rules_calendar(const struct dc_rules *r, const char *name);
 

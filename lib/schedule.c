@@ -29,7 +29,8 @@ static bool window_has(const struct dc_window *w, const struct dc_localtime *lt)
 	       ((w->days >> ((lt->wday + 6) % 7) & 1) && lt->sod < en);
 }
 
-static bool policy_time(const struct dc_rules *r, const struct dc_policy *p, const struct dc_localtime *lt)
+static bool policy_time(const struct dc_rules *r, const struct dc_policy *p, int64_t t,
+			const struct dc_localtime *lt)
 {
 	if (p->ndates) {
 		size_t i = 0;
@@ -38,9 +39,9 @@ static bool policy_time(const struct dc_rules *r, const struct dc_policy *p, con
 		if (i == p->ndates)
 			return false;
 	}
-	if (p->when_cal >= 0 && !dc_calendar_has(&r->calendars[p->when_cal], lt->daynum))
+	if (p->when_cal >= 0 && !dc_calendar_covers(&r->calendars[p->when_cal], t, lt->daynum))
 		return false;
-	if (p->unless_cal >= 0 && dc_calendar_has(&r->calendars[p->unless_cal], lt->daynum))
+	if (p->unless_cal >= 0 && dc_calendar_covers(&r->calendars[p->unless_cal], t, lt->daynum))
 		return false;
 	if (p->nwindows) {
 		for (size_t i = 0; i < p->nwindows; i++)
@@ -51,11 +52,12 @@ static bool policy_time(const struct dc_rules *r, const struct dc_policy *p, con
 	return true;
 }
 
-void sched_facts(const struct dc_rules *r, const struct dc_localtime *lt, uint64_t *active, bool *night)
+void sched_facts(const struct dc_rules *r, int64_t t, const struct dc_localtime *lt, uint64_t *active,
+		 bool *night)
 {
 	*active = 0;
 	for (size_t i = 0; i < r->npolicies; i++)
-		if (policy_time(r, &r->policies[i], lt))
+		if (policy_time(r, &r->policies[i], t, lt))
 			*active |= UINT64_C(1) << i;
 	*night = lt->sod >= DC_NIGHT_START && lt->sod < DC_NIGHT_END;
 }
@@ -64,7 +66,7 @@ static void instant_at(const struct dc_rules *r, int64_t t, struct instant *in)
 {
 	in->t = t;
 	dc_tz_local(t, &in->lt);
-	sched_facts(r, &in->lt, &in->active, &in->night);
+	sched_facts(r, t, &in->lt, &in->active, &in->night);
 }
 
 /* ---- cache ---- */
@@ -192,7 +194,7 @@ static bool list_has(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-static bool scope_match(const struct dc_policy *p, const struct dc_sched_screen *s)
+bool dc_policy_scope_match(const struct dc_policy *p, const struct dc_sched_screen *s)
 {
 	if (p->categories && !(p->categories >> s->category & 1))
 		return false;
@@ -215,7 +217,7 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 	memset(pr, 0, sizeof *pr);
 	for (uint64_t m = which; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
-		if (scope_match(&r->policies[i], s))
+		if (dc_policy_scope_match(&r->policies[i], s))
 			pr->scope |= UINT64_C(1) << i;
 	}
 	pr->catbit = 1u << s->category;

@@ -86,6 +86,9 @@ struct dc_sched_ctx {
 
 void dc_sched_ctx_release(struct dc_sched_ctx *ctx);
 
+/* true when policy p's scope includes the screen (AND between kinds, OR within). */
+bool dc_policy_scope_match(const struct dc_policy *p, const struct dc_sched_screen *s);
+
 /* true when the screen may be on at t.  ctx may be NULL (no overrides, no alerts). */
 bool dc_schedule_evaluate(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			  const struct dc_screen *s, int64_t t);

@@ -85,8 +85,9 @@ struct dc_sched_cache {
 	size_t cap_scratch;
 };
 
-/* Facts at one local time: policies in force and the legal night window. */
-void sched_facts(const struct dc_rules *r, const struct dc_localtime *lt, uint64_t *active, bool *night);
+/* Facts at instant t (local time lt): policies in force and the legal night window. */
+void sched_facts(const struct dc_rules *r, int64_t t, const struct dc_localtime *lt, uint64_t *active,
+		 bool *night);
 /* Make ctx->cache match (rules, inputs); NULL only when out of memory. */
 struct dc_sched_cache *sched_prepare(const struct dc_rules *r, struct dc_sched_ctx *ctx);
 /* The instant facts of t, cached for repeated calls at the same t. */

@@ -2,8 +2,8 @@
  *
  * A timeline of segments, inside which no rule-set predicate changes, is
  * built once per start instant: a boundary at every minute mark of every
- * local day over the horizon (both occurrences in a fall-back hour) and at
- * every UTC-offset change.  next_transition then walks segments instead of
+ * local day over the horizon (both occurrences in a fall-back hour), at
+ * every UTC-offset change and at every edge of an ICS calendar's events.  next_transition then walks segments instead of
  * minutes, adding the screen's own boundaries (service hours, derogations,
  * overrides, alerts) inside them; screens with equal profiles share the
  * answer through a small memo.
@@ -50,7 +50,8 @@ static int push(struct i64vec *a, int64_t x)
 
 /* Segments covering [t, until + margin) inside which no rule-set predicate
  * changes: boundaries at every minute mark of every local day (both
- * occurrences in a fall-back overlap) and at every offset change. */
+ * occurrences in a fall-back overlap), at every offset change and at every
+ * calendar edge. */
 static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t, int64_t until)
 {
 	struct i64vec b = { 0 };
@@ -93,6 +94,17 @@ static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, in
 					goto out;
 		}
 	}
+	/* ICS calendars change at their events' edges, not only at midnight. */
+	for (size_t k = 0; k < r->ncalendars; k++) {
+		const struct dc_ics_calendar *ic = &r->calendars[k].events;
+		for (size_t i = 0; i < ic->n; i++) {
+			if (ic->v[i].until <= t || ic->v[i].from >= to)
+				continue;
+			if ((ic->v[i].from > t && push(&b, ic->v[i].from) < 0) ||
+			    (ic->v[i].until < to && push(&b, ic->v[i].until) < 0))
+				goto out;
+		}
+	}
 	qsort(b.v, b.n, sizeof *b.v, cmp_i64);
 	size_t first = 0, n = 0;
 	for (size_t i = 0; i < b.n; i++)
@@ -108,7 +120,7 @@ static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, in
 		struct segment *s = &c->seg[n++];
 		s->start = b.v[i];
 		dc_tz_local(s->start, &s->lt);
-		sched_facts(r, &s->lt, &s->active, &s->night);
+		sched_facts(r, s->start, &s->lt, &s->active, &s->night);
 	}
 	c->nseg = n;
 	c->tl_from = c->seg[0].start;

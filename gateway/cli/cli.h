@@ -20,6 +20,7 @@ struct dc_clock;
 
 struct cli {
 	const char *db_path;	/* --db PATH, else $DECRAN_DB, else default */
+	bool db_given;		/* --db was on the command line (not the environment) */
 	const char *argv0;
 	const struct cli_group *group;	/* the group cli_dispatch is running */
 };

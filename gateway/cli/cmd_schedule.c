@@ -12,7 +12,9 @@
 #include "cli_store.h"
 #include "i18n.h"
 #include "overrides.h"
+#include "rules_lint.h"
 #include "schedule.h"
+#include "store.h"
 
 static void usage(FILE *f)
 {
@@ -21,11 +23,12 @@ static void usage(FILE *f)
 		 "        decran schedule preview [--screen ÉCRAN] --from 'AAAA-MM-JJ[ HH:MM]' --to '…'\n"
 		 "                                [--rules FICHIER] [--json]\n"
 		 "        decran schedule fallback COFFRET [--from 'AAAA-MM-JJ[ HH:MM]'] [--days 14] [--rules FICHIER]\n"
-		 "check valide un fichier de règles (sans base) ; avec --db, avertit aussi des\n"
-		 "données d'inventaire à compléter (mobilier de transport sans affichage déclaré).\n"
-		 "explain dit pourquoi un écran\n"
-		 "est allumé ou éteint (maintenant, ou à --at, heure locale du fuseau des règles),\n"
-		 "règle par règle dans l'ordre de priorité.  preview liste chaque passage\n"
+		 "check valide un fichier de règles ; avec --db, chaque site, écran et dérogation\n"
+		 "qu'il nomme doit exister dans l'inventaire (sinon échec, avec la valeur la plus\n"
+		 "proche), et il avertit des données à compléter (mobilier de transport sans\n"
+		 "affichage déclaré).  explain dit pourquoi un écran est allumé ou éteint\n"
+		 "(maintenant, ou à --at, heure locale du fuseau des règles), règle par règle dans\n"
+		 "l'ordre de priorité.  preview liste chaque passage\n"
 		 "allumé/éteint sur la période (400 jours au plus).  fallback imprime le plan de\n"
 		 "secours compilé d'un coffret (JSON, docs/protocol.md).\n"
 		 "Fichier de règles : --rules, sinon $DECRAN_RULES, sinon rules.json à côté de la base.\n"
@@ -35,11 +38,12 @@ static void usage(FILE *f)
 		 "       decran schedule preview [--screen SCREEN] --from 'YYYY-MM-DD[ HH:MM]' --to '…'\n"
 		 "                               [--rules FILE] [--json]\n"
 		 "       decran schedule fallback BOX [--from 'YYYY-MM-DD[ HH:MM]'] [--days 14] [--rules FILE]\n"
-		 "check validates a rules file (no database needed); with --db it also warns\n"
-		 "about inventory data to complete (transport furniture with no declared display).\n"
-		 "explain says why a screen\n"
-		 "is on or off (now, or at --at, local time of the rules' zone), rule by rule in\n"
-		 "precedence order.  preview lists every on/off transition in the period (at\n"
+		 "check validates a rules file; with --db, every site, screen and derogation it\n"
+		 "names must exist in the inventory (else it fails, with the nearest value), and\n"
+		 "it warns about data to complete (transport furniture with no declared display).\n"
+		 "explain says why a screen is on or off (now, or at --at, local time of the\n"
+		 "rules' zone), rule by rule in precedence order.  preview lists every on/off\n"
+		 "transition in the period (at\n"
 		 "most 400 days).  fallback prints a box's compiled fallback schedule (JSON,\n"
 		 "docs/protocol.md).\n"
 		 "Rules file: --rules, else $DECRAN_RULES, else rules.json beside the database.\n"
@@ -56,11 +60,11 @@ struct undeclared {
 	long n;
 };
 
-static int list_undeclared(const struct dc_screen *s, void *arg)
+/* Warnings, not errors: the rules are fine, the city's data is incomplete. */
+static void list_undeclared(const struct dc_screen *s, struct undeclared *u)
 {
-	struct undeclared *u = arg;
 	if (!dc_display_undeclared(s))
-		return 0;
+		return;
 	u->n++;
 	if (u->json) {
 		cJSON *w = cJSON_CreateObject();
@@ -84,44 +88,52 @@ static int list_undeclared(const struct dc_screen *s, void *arg)
 					"Declare it: decran screens edit ID --display fixed|animated\n"));
 		printf("  %s (%s)\n", s->id, s->name);
 	}
-	return 0;
 }
 
-/* Warnings, not errors, about the inventory at `path`: the rules are fine,
- * the city's data is incomplete.  The database must exist (check creates
- * nothing).  Returns -1 after a message on stderr. */
-static int check_inventory(const char *path, cJSON *json)
+/* The rules against the inventory of `db` (rules_lint.h) into *l; the
+ * screens read stay in *screens for the inventory's own gaps
+ * (list_undeclared).  -1 after a message
+ * on stderr when the database cannot be read; check never creates one. */
+static int lint_against(const struct dc_rules *r, const char *db, struct dc_lint *l,
+			struct dc_screen **screens, size_t *nscreens)
 {
-	char *err = NULL;
-	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
-	struct undeclared u = { json ? cJSON_AddArrayToObject(json, "warnings") : NULL, 0 };
+	struct cli c = { .db_path = db };
+	struct dc_sched_screen *v = NULL;
+	const struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	int rc = -1;
 
-	if (access(path, F_OK) != 0) {
-		fprintf(stderr, TR("decran : base introuvable : %s\n", "decran: no database at %s\n"), path);
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, TR("decran : base introuvable : %s\n", "decran: no database at %s\n"), db);
 		return -1;
 	}
-	struct dc_store *st = dc_store_open(path, &err);
-	if (!st) {
-		fprintf(stderr, "decran: %s\n", err ? err : "?");
-		free(err);
+	struct dc_store *st = cli_open_store(&c);
+	if (!st)
 		return -1;
-	}
-	int rc = dc_store_list_screens(st, &all, list_undeclared, &u);
-	if (rc < 0)
+	if (dc_store_list_screens_array(st, &all, screens, nscreens) < 0) {
 		fprintf(stderr, "decran: %s\n", dc_store_errmsg(st));
+		goto out;
+	}
+	if (!(v = malloc((*nscreens ? *nscreens : 1) * sizeof *v)))
+		goto out;
+	for (size_t i = 0; i < *nscreens; i++)
+		v[i] = dc_sched_screen_of(&(*screens)[i]);
+	rc = dc_rules_lint(r, v, *nscreens, l);
+out:
+	free(v);
 	dc_store_close(st);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 static int check(struct cli *cli, int argc, char **argv)
 {
 	int json = 0, first, rc;
-	const char *db = NULL;
+	const char *db = cli->db_given ? cli->db_path : NULL;
 	const struct cli_opt opts[] = { CLI_OPT_FLAG("json", &json), CLI_OPT_ARG("db", &db), CLI_OPT_END };
-	char err[1024];
-	int inv = 0;
+	char err[1024], msg[1024];
+	struct dc_lint lint = { 0 };
+	struct dc_screen *screens = NULL;
+	size_t nscreens = 0;
 
-	(void)cli;
 	if ((rc = cli_parse_opts(argc, argv, opts, usage, &first)) >= 0)
 		return rc;
 	if (argc - first != 1) {
@@ -130,9 +142,17 @@ static int check(struct cli *cli, int argc, char **argv)
 	}
 	const char *file = argv[first];
 	struct dc_rules *r = dc_rules_load(file, err, sizeof err);
+	bool linted = r && db;
+	if (linted && lint_against(r, db, &lint, &screens, &nscreens) < 0) {
+		dc_lint_free(&lint);
+		free(screens);
+		dc_rules_free(r);
+		return 1;
+	}
+	bool ok = r && !lint.errors;
 	if (json) {
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddBoolToObject(j, "ok", r != NULL);
+		cJSON_AddBoolToObject(j, "ok", ok);
 		cJSON_AddStringToObject(j, "file", file);
 		if (!r)
 			cJSON_AddStringToObject(j, "error", err);
@@ -149,28 +169,53 @@ static int check(struct cli *cli, int argc, char **argv)
 			for (size_t i = 0; i < r->ncalendars; i++)
 				cJSON_AddItemToArray(cal, cJSON_CreateString(r->calendars[i].name));
 			cJSON_AddNumberToObject(j, "derogations", (double)r->nderogations);
-			if (db)
-				inv = check_inventory(db, j);
 		}
-		if (inv == 0)
-			cli_print_json(j);
-		else
-			cJSON_Delete(j);
+		if (linted) {
+			struct undeclared u = { cJSON_AddArrayToObject(j, "warnings"), 0 };
+			for (size_t i = 0; i < nscreens; i++)
+				list_undeclared(&screens[i], &u);
+			cJSON *fa = cJSON_AddArrayToObject(j, "findings");
+			for (size_t i = 0; i < lint.n; i++) {
+				const struct dc_lint_finding *f = &lint.v[i];
+				cJSON *o = cJSON_CreateObject();
+				dc_lint_message(f, msg, sizeof msg);
+				cJSON_AddStringToObject(o, "severity", f->severity == DC_LINT_ERROR ? "error" : "warning");
+				cJSON_AddStringToObject(o, "path", f->path);
+				cJSON_AddStringToObject(o, f->derogation ? "derogation" : "policy", f->rule);
+				cJSON_AddStringToObject(o, "value", f->value);
+				if (*f->suggestion)
+					cJSON_AddStringToObject(o, "suggestion", f->suggestion);
+				cJSON_AddStringToObject(o, "message", msg);
+				cJSON_AddItemToArray(fa, o);
+			}
+		}
+		cli_print_json(j);
 	} else if (!r) {
 		fprintf(stderr, TR("decran : règles refusées : %s\n", "decran: rules refused: %s\n"), err);
 	} else {
-		printf(TR("Règles valides : %s — fuseau %s, %zu règle(s), %zu dérogation(s), %zu calendrier(s).\n",
-			  "Rules valid: %s — zone %s, %zu rule(s), %zu derogation(s), %zu calendar(s).\n"),
-		       file, r->zone, r->npolicies, r->nderogations, r->ncalendars);
-		for (size_t i = 0; i < r->npolicies; i++)
+		for (size_t i = 0; i < lint.n; i++) {
+			dc_lint_message(&lint.v[i], msg, sizeof msg);
+			fprintf(stderr, "%s%s\n", lint.v[i].severity == DC_LINT_ERROR
+				? TR("erreur : ", "error: ") : TR("avertissement : ", "warning: "), msg);
+		}
+		if (lint.errors)
+			fprintf(stderr, TR("decran : règles refusées pour l'inventaire %s : %zu erreur(s)\n",
+					   "decran: rules refused for the inventory %s: %zu error(s)\n"), db, lint.errors);
+		else
+			printf(TR("Règles valides : %s — fuseau %s, %zu règle(s), %zu dérogation(s), %zu calendrier(s).\n",
+				  "Rules valid: %s — zone %s, %zu rule(s), %zu derogation(s), %zu calendar(s).\n"),
+			       file, r->zone, r->npolicies, r->nderogations, r->ncalendars);
+		for (size_t i = 0; !lint.errors && i < r->npolicies; i++)
 			printf("  %2zu. %-24s %s\n", i + 1, r->policies[i].id,
 			       r->policies[i].on ? TR("peut être allumé", "may be on") : TR("éteint", "off"));
-		if (db)
-			inv = check_inventory(db, NULL);
+		struct undeclared u = { NULL, 0 };
+		for (size_t i = 0; i < nscreens; i++)
+			list_undeclared(&screens[i], &u);
 	}
-	rc = r && inv == 0 ? 0 : 1;
+	dc_lint_free(&lint);
+	free(screens);
 	dc_rules_free(r);
-	return rc;
+	return ok ? 0 : 1;
 }
 
 /* Everything explain and preview need; freed by done(). */

@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			cli.db_path = optarg;
+			cli.db_given = true;
 			break;
 		case 'h':
 			usage(stdout);

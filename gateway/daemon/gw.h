@@ -157,6 +157,8 @@ bool gw_mqtt_room(const struct gw *g, int window);	/* fewer than window in fligh
 
 /* plan.c */
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
+/* Log, as warnings, what of the rules matches no screen of the inventory. */
+void gw_plan_lint(struct gw *g);
 int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
 int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen);
 struct gw_gridmsg;

@@ -72,6 +72,7 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 		return -1;
 	}
 	gw_config_free(&old);
+	gw_plan_lint(g);
 	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
 					      g->cfg.confirm_timeout_ms };
 	gw_mqtt_reload(g);
@@ -332,6 +333,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gw_chan_ledger_start(g);
+	gw_plan_lint(g);
 	if (gw_mqtt_init(g) < 0 || gw_control_open(g) < 0 ||
 	    gw_modbus_start(g, err, sizeof err) < 0 || gw_web_open(g, err, sizeof err) < 0) {
 		log_err("main", "start-up failed error=\"%s\"", err);

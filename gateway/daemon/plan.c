@@ -15,7 +15,9 @@
 #include "gw.h"
 #include "log.h"
 #include "overrides.h"
+#include "rules_lint.h"
 #include "store.h"
+#include "strpool.h"
 
 int gw_plan_load_rules(struct gw *g, char *err, size_t errlen)
 {
@@ -28,6 +30,63 @@ int gw_plan_load_rules(struct gw *g, char *err, size_t errlen)
 	g->rules = r;
 	g->dirty = g->fallbacks_dirty = true;
 	return 0;
+}
+
+struct lint_acc {
+	struct dc_sched_screen *v;
+	size_t n, cap;
+	struct gw_strpool text;
+	int oom;
+};
+
+static int keep_view(const struct dc_screen *s, void *arg)
+{
+	struct lint_acc *a = arg;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 256;
+		struct dc_sched_screen *v = realloc(a->v, cap * sizeof *v);
+		if (!v)
+			return a->oom = 1;
+		a->v = v;
+		a->cap = cap;
+	}
+	struct dc_sched_screen x = dc_sched_screen_of(s);
+	x.id = gw_strpool_add(&a->text, s->id);
+	x.site = gw_strpool_add(&a->text, s->site);
+	x.service_hours = "";
+	if (!x.id || !x.site)
+		return a->oom = 1;
+	a->v[a->n++] = x;
+	return 0;
+}
+
+/* The rules against the whole inventory (rules_lint.h), as warnings: a
+ * running gateway keeps its rules, but the operator learns that a scope or a
+ * derogation concerns no screen (`decran schedule check --db` refuses them). */
+void gw_plan_lint(struct gw *g)
+{
+	const struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	struct lint_acc acc = { 0 };
+	struct dc_lint l = { 0 };
+	char msg[1024];
+
+	if (!g->store || !g->rules)
+		return;
+	if (dc_store_list_screens(g->store, &all, keep_view, &acc) != 0 ||
+	    dc_rules_lint(g->rules, acc.v, acc.n, &l) < 0)
+		log_warn("plan", "rules not checked against the inventory error=\"%s\"",
+			 acc.oom || !g->store ? "out of memory" : dc_store_errmsg(g->store));
+	for (size_t i = 0; i < l.n; i++) {
+		const struct dc_lint_finding *f = &l.v[i];
+		dc_lint_message(f, msg, sizeof msg);
+		log_warn("plan", "rules %s file=%s path=%s %s=\"%s\" value=\"%s\" suggestion=\"%s\" "
+			 "message=\"%s\"", f->severity == DC_LINT_ERROR ? "match no screen" : "match no screen yet",
+			 g->cfg.rules_path, f->path, f->derogation ? "derogation" : "policy", f->rule, f->value,
+			 f->suggestion, msg);
+	}
+	dc_lint_free(&l);
+	free(acc.v);
+	gw_strpool_free(&acc.text);
 }
 
 /* Overrides and grid alerts in force (decran override / grid-alert). */

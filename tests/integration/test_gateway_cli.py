@@ -2,6 +2,7 @@
 gateway's local API (never around it): boxes list, relay test, bind, alarms,
 and override taking effect at once."""
 import json
+import re
 
 from gwtest import Gateway, Tasmota, add_screen, wait_for
 
@@ -68,3 +69,50 @@ def test_commissioning_commands(broker, tmp_path, db, decran):
     finally:
         gw.stop()
         tas.close()
+
+
+def test_gateway_warns_of_rules_that_match_no_screen(broker, tmp_path, db, decran):
+    """A scope naming a site without its accent, or a derogation naming a
+    misspelt screen, concerns no screen: the gateway keeps running but says
+    so at start and at every reload; a malformed calendar on reload is
+    refused with its line and property, and the running rules are kept."""
+    add_screen(decran, "creche-accueil", "early_childhood", "kiosque", 1, site="Crèche Les Coccinelles")
+    add_screen(decran, "pub-gare-01", "advertising", "kiosque", 2, site="Gare")
+    rules = tmp_path / "rules.json"
+    body = {"derogations": [{"reference": "Arrêté 2026-318", "screens": ["pub-gare-1"],
+                             "from": "2026-12-31 20:00", "to": "2027-01-01 03:00"}],
+            "policies": [{"id": "creche-soir", "scope": {"sites": ["Creche Les Coccinelles"]},
+                          "effect": "off", "reason": "Crèche fermée le soir"}]}
+    rules.write_text(json.dumps(body))
+    tas = Tasmota(broker, "kiosque", 3).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, rules=str(rules), clock="2026-11-23T20:00:00Z,1").start()
+    try:
+        site = (r'warn plan: rules match no screen .*path=policies\[0\]\.scope\.sites\[0\] '
+                r'policy="creche-soir" value="Creche Les Coccinelles" suggestion="Crèche Les Coccinelles"')
+        derog = (r'warn plan: rules match no screen .*path=derogations\[0\]\.screens\[0\] '
+                 r'derogation="Arrêté 2026-318" value="pub-gare-1" suggestion="pub-gare-01"')
+        gw.wait_log(site)
+        gw.wait_log(derog)
+        assert gw.api({"cmd": "reload"})["ok"]
+        wait_for(lambda: len(re.findall(site, gw.log())) == 2, what="the same warning at reload")
+
+        # Fixed: no warning at the next reload, and the crèche goes off.
+        body["policies"][0]["scope"]["sites"] = ["Crèche Les Coccinelles"]
+        body["derogations"][0]["screens"] = ["pub-gare-01"]
+        rules.write_text(json.dumps(body))
+        assert gw.api({"cmd": "reload"})["ok"]
+        wait_for(lambda: not tas.state[1], what="the crèche switched off")
+        assert len(re.findall(site, gw.log())) == 2
+
+        # A calendar whose DTSTART names an unknown zone: refused, rules kept.
+        (tmp_path / "v.ics").write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\n"
+                                        "DTSTART;TZID=Mars/Olympus:20261123T080000\n"
+                                        "END:VEVENT\nEND:VCALENDAR\n")
+        body["calendars"] = {"vac": "v.ics"}
+        body["policies"][0]["when"] = {"unless_calendar": "vac"}
+        rules.write_text(json.dumps(body))
+        r = gw.api({"cmd": "reload"})
+        assert not r["ok"] and "calendars.vac: v.ics:4: DTSTART:" in r["error"], r
+        assert gw.channel("kiosque", 1)["desired"] == "off"
+    finally:
+        gw.stop()

@@ -136,13 +136,103 @@ def test_check_names_the_field(decran, tmp_path, bad, fr, en):
     assert j["ok"] is False and en in j["error"]
 
 
-def test_check_bad_calendar_names_file_and_line(decran, tmp_path):
-    (tmp_path / "v.ics").write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261017T080000Z\n"
+def test_check_bad_calendar_names_file_line_and_property(decran, tmp_path):
+    (tmp_path / "v.ics").write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\n"
+                                    "DTSTART;TZID=Mars/Olympus:20261017T080000\n"
                                     "END:VEVENT\nEND:VCALENDAR\n")
     (tmp_path / "r.json").write_text('{"calendars": {"vac": "v.ics"}, "policies": []}')
     r = decran("schedule", "check", str(tmp_path / "r.json"))
     assert r.returncode == 1
-    assert "calendars.vac: v.ics:2: DTSTART n'est pas une date" in r.stderr, r.stderr
+    assert "calendars.vac: v.ics:5: DTSTART: fuseau TZID « Mars/Olympus » inconnu" in r.stderr, r.stderr
+
+
+def test_check_with_db_refuses_scopes_that_match_no_screen(decran, city, db):
+    """A site without its accent and a misspelt derogation screen compile, but
+    concern no screen: `check --db` fails naming the rule, the field and the
+    nearest value; without --db the file stays valid (no database needed)."""
+    rules = {"derogations": [{"reference": "Arrêté 2026-318", "screens": ["pub-gare-abri1"],
+                              "from": "2026-12-31 20:00", "to": "2027-01-01 03:00"}],
+             "policies": [{"id": "creche-soir", "scope": {"sites": ["Creche Les Lutins"]},
+                           "windows": [{"start": "18:00", "end": "24:00"}],
+                           "effect": "off", "reason": "Crèche fermée le soir"}]}
+    f = city / "rules.json"
+    f.write_text(json.dumps(rules))
+    ok(decran("schedule", "check", str(f)))
+    r = ok(decran("schedule", "explain", "creche-lutins-accueil", "--at", "2026-11-24 20:00"))
+    assert ": ALLUMAGE AUTORISÉ" in r.stdout   # the rule silently missed its screen
+
+    r = decran("schedule", "check", str(f), "--db", db)
+    assert r.returncode == 1, r.stdout
+    assert ("erreur : policies[0].scope.sites[0] (règle « creche-soir ») : « Creche Les Lutins » "
+            "ne correspond à aucun écran ; vouliez-vous dire « Crèche Les Lutins » ?") in r.stderr, r.stderr
+    assert ("erreur : derogations[0].screens[0] (dérogation « Arrêté 2026-318 ») : « pub-gare-abri1 » "
+            "ne correspond à aucun écran ; vouliez-vous dire « pub-gare-abri-1 » ?") in r.stderr, r.stderr
+    assert "2 erreur(s)" in r.stderr and "Règles valides" not in r.stdout
+    r = decran("--db", db, "schedule", "check", str(f), lang="en_US.UTF-8")
+    assert r.returncode == 1
+    assert ('error: policies[0].scope.sites[0] (rule "creche-soir"): "Creche Les Lutins" matches no '
+            'screen; did you mean "Crèche Les Lutins"?') in r.stderr, r.stderr
+    j = json.loads(decran("schedule", "check", str(f), "--db", db, "--json").stdout)
+    assert j["ok"] is False
+    assert [(x["severity"], x["path"], x.get("policy") or x.get("derogation"), x["suggestion"])
+            for x in j["findings"]] == [
+        ("error", "policies[0].scope.sites[0]", "creche-soir", "Crèche Les Lutins"),
+        ("error", "derogations[0].screens[0]", "Arrêté 2026-318", "pub-gare-abri-1")]
+    r = decran("schedule", "check", str(f), "--db", str(city / "nope.db"))
+    assert r.returncode == 1 and "base introuvable" in r.stderr
+    assert not (city / "nope.db").exists()
+
+    rules["policies"][0]["scope"]["sites"] = ["Crèche Les Lutins"]
+    rules["derogations"][0]["screens"] = ["pub-gare-abri-1"]
+    f.write_text(json.dumps(rules))
+    r = ok(decran("schedule", "check", str(f), "--db", db))
+    assert "Règles valides" in r.stdout and r.stderr == ""
+    r = ok(decran("schedule", "explain", "creche-lutins-accueil", "--at", "2026-11-24 20:00"))
+    assert ": ÉTEINT" in r.stdout
+    # The demo's rules fit the demo's inventory.
+    ok(decran("schedule", "check", os.path.join(DEMO, "rules.json"), "--db", db))
+
+
+def test_timed_calendar_events_cover_exactly_their_instants(decran, city):
+    """A calendar server's export (VTIMEZONE, TZID, weekly RRULE, EXDATE, a
+    moved RECURRENCE-ID) turns the crèche's screen off exactly during its
+    events, also after the spring DST change; a malformed one is refused with
+    its line and property and every schedule command says so."""
+    shutil.copy(os.path.join(TOP, "tests", "fixtures", "agenda-serveur.ics"), city / "fermetures.ics")
+    rules = {"calendars": {"fermetures": "fermetures.ics"}, "policies": [
+        {"id": "ateliers", "scope": {"screens": ["creche-lutins-accueil"]},
+         "when": {"calendar": "fermetures"}, "effect": "off", "reason": "Ateliers du matin"}]}
+    (city / "rules.json").write_text(json.dumps(rules))
+    r = ok(decran("schedule", "check", str(city / "rules.json")))
+    assert "Règles valides" in r.stdout
+    for at, state in [("2027-03-29 07:59", "ALLUMAGE AUTORISÉ"), ("2027-03-29 08:00", "ÉTEINT"),
+                      ("2027-03-29 09:59", "ÉTEINT"), ("2027-03-29 10:00", "ALLUMAGE AUTORISÉ"),
+                      ("2027-03-09 08:30", "ALLUMAGE AUTORISÉ"),   # EXDATE
+                      ("2027-03-30 08:30", "ALLUMAGE AUTORISÉ"),   # moved to the afternoon
+                      ("2027-03-30 14:30", "ÉTEINT")]:
+        r = ok(decran("schedule", "explain", "creche-lutins-accueil", "--at", at))
+        assert f"(Europe/Paris) : {state}" in r.stdout, (at, r.stdout)
+    j = json.loads(ok(decran("schedule", "preview", "--screen", "creche-lutins-accueil",
+                             "--from", "2027-03-22", "--to", "2027-03-31", "--json")).stdout)
+    z = timezone.utc
+    got = [(utc(t["at"]), t["state"]) for t in j["screens"][0]["transitions"]]
+    assert got == [
+        (datetime(2027, 3, 22, 7, 0, tzinfo=z), "off"), (datetime(2027, 3, 22, 9, 0, tzinfo=z), "on"),
+        (datetime(2027, 3, 23, 7, 0, tzinfo=z), "off"), (datetime(2027, 3, 23, 9, 0, tzinfo=z), "on"),
+        (datetime(2027, 3, 28, 0, 30, tzinfo=z), "off"), (datetime(2027, 3, 28, 1, 30, tzinfo=z), "on"),
+        (datetime(2027, 3, 29, 6, 0, tzinfo=z), "off"), (datetime(2027, 3, 29, 8, 0, tzinfo=z), "on"),
+        (datetime(2027, 3, 30, 12, 0, tzinfo=z), "off"), (datetime(2027, 3, 30, 14, 0, tzinfo=z), "on"),
+    ]
+
+    bad = (city / "fermetures.ics").read_text().replace("DTEND;TZID=Europe/Paris:20270330T160000",
+                                                        "DTEND;TZID=Europe/Paris:20270330T120000")
+    (city / "fermetures.ics").write_text(bad)
+    line = bad.splitlines().index("DTEND;TZID=Europe/Paris:20270330T120000") + 1
+    want = f"calendars.fermetures: fermetures.ics:{line}: DTEND: doit suivre DTSTART"
+    r = decran("schedule", "check", str(city / "rules.json"))
+    assert r.returncode == 1 and want in r.stderr, r.stderr
+    r = decran("schedule", "explain", "creche-lutins-accueil", "--at", "2027-03-29 08:00")
+    assert r.returncode == 1 and want in r.stderr, r.stderr
 
 
 def test_explain_in_french_then_english(decran, city):

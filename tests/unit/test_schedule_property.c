@@ -2,7 +2,8 @@
  * (seeded, bounded): evaluate() must agree with an independent, naive
  * reference at every minute, and next_transition() must land exactly on the
  * first minute where the reference changes.  Periods include DST nights in
- * zones with 1-hour, 30-minute (Lord Howe) and midnight (Santiago) shifts. */
+ * zones with 1-hour, 30-minute (Lord Howe) and midnight (Santiago) shifts,
+ * and calendars of all-day and timed events (TZID, UTC, floating, RRULE). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,7 +89,8 @@ static void gen_rules(struct gen *g, int64_t day0)
 		add(g, "\"transport\": {\"service_hours\": \"%s-%s\"},", a, b);
 	}
 	add(g, "\"grid_alert\": {\"categories\": [\"%s\", \"%s\"]},", cats[rnd(7)], cats[rnd(7)]);
-	add(g, "\"calendars\": {\"vac\": \"closures.ics\", \"ph\": \"fr-public-holidays\"},");
+	add(g, "\"calendars\": {\"vac\": \"closures.ics\", \"ph\": \"fr-public-holidays\", "
+	       "\"tim\": \"closures-timed.ics\"},");
 	add(g, "\"derogations\": [");
 	int nd = (int)rnd(3);
 	for (int i = 0; i < nd; i++) {
@@ -153,7 +155,7 @@ static void gen_rules(struct gen *g, int64_t day0)
 		}
 		if (!rnd(3))
 			add(g, ", \"when\": {\"%s\": \"%s\"}", rnd(2) ? "calendar" : "unless_calendar",
-			    rnd(2) ? "vac" : "ph");
+			    (const char *[]){ "vac", "ph", "tim", "tim" }[rnd(4)]);
 		add(g, "}");
 	}
 	add(g, "]}");
@@ -191,7 +193,9 @@ static bool ref_window(const struct dc_window *w, struct local l)
 	       ((w->days >> ((l.wday + 6) % 7) & 1) && l.min < w->end);
 }
 
-static bool ref_cal(const struct dc_rules *r, int c, int64_t day)
+/* Public holidays are whole local days; an ICS calendar covers the instants
+ * of its events. */
+static bool ref_cal(const struct dc_rules *r, int c, int64_t t, int64_t day)
 {
 	const struct dc_calendar *cal = &r->calendars[c];
 	if (cal->public_holidays) {
@@ -199,14 +203,14 @@ static bool ref_cal(const struct dc_rules *r, int c, int64_t day)
 		dc_civil_from_days(day, &y, &m, &d);
 		return dc_fr_holiday_name(y, m, d) != NULL;
 	}
-	for (size_t i = 0; i < cal->days.n; i++)
-		if (day >= cal->days.r[i].first && day < cal->days.r[i].end)
+	for (size_t i = 0; i < cal->events.n; i++)
+		if (t >= cal->events.v[i].from && t < cal->events.v[i].until)
 			return true;
 	return false;
 }
 
 static bool ref_policy_matches(const struct dc_rules *r, const struct dc_policy *p,
-			       const struct dc_screen *s, struct local l)
+			       const struct dc_screen *s, int64_t t, struct local l)
 {
 	bool ok;
 
@@ -231,9 +235,9 @@ static bool ref_policy_matches(const struct dc_rules *r, const struct dc_policy 
 		ok |= l.day >= p->dates[i].first && l.day <= p->dates[i].last;
 	if (!ok)
 		return false;
-	if (p->when_cal >= 0 && !ref_cal(r, p->when_cal, l.day))
+	if (p->when_cal >= 0 && !ref_cal(r, p->when_cal, t, l.day))
 		return false;
-	if (p->unless_cal >= 0 && ref_cal(r, p->unless_cal, l.day))
+	if (p->unless_cal >= 0 && ref_cal(r, p->unless_cal, t, l.day))
 		return false;
 	ok = !p->nwindows;
 	for (size_t i = 0; i < p->nwindows; i++)
@@ -286,7 +290,7 @@ static bool ref_decide(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
 	if (derog || force_on)
 		return true;
 	for (size_t i = 0; i < r->npolicies; i++)
-		if (ref_policy_matches(r, &r->policies[i], s, l))
+		if (ref_policy_matches(r, &r->policies[i], s, t, l))
 			return r->policies[i].on;
 	return true;
 }
