@@ -76,10 +76,11 @@ def test_week_off_at_night(decran):
     csv_fr = ok(decran("report", "energy", "--by", "category", "--format", "csv",
                        *week)).stdout.splitlines()
     assert csv_fr[0].startswith("categorie;consommation_kwh;")
-    assert csv_fr[1].startswith('"Publicité";21,000;33,600;12,600;3,17;0,66;0,00;0;168')
+    # labels quoted only when they must be (lib/csv.h), like every CSV decran writes
+    assert csv_fr[1].startswith('Publicité;21,000;33,600;12,600;3,17;0,66;0,00;0;168')
     csv_en = ok(decran("report", "energy", "--by", "category", "--format", "csv", *week,
                        lang="en_US.UTF-8")).stdout.splitlines()
-    assert csv_en[1].startswith('"Advertising",21.000,33.600,12.600,3.17,0.66,0.00,0,168')
+    assert csv_en[1].startswith('Advertising,21.000,33.600,12.600,3.17,0.66,0.00,0,168')
 
 
 def test_thousands_are_grouped_the_french_way(decran):
