@@ -118,7 +118,7 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 							    "screen '%s' already exists in the database "
 							    "(--update to update it)"), s.id);
 	}
-	if (res->rows == 0 && errs->n == 0)
+	if (res->rows == 0 && dc_errlist_count(errs) == 0)
 		dc_errlist_add(errs, 2, "", TR("aucune ligne de données", "no data rows"));
 	free(seen.v);
 	dc_screen_csv_close(&r);
@@ -150,10 +150,10 @@ static int write_all(struct dc_store *st, const char *data, size_t len,
 		progress(o, 2, ++rows, &r, len, data);
 	}
 	dc_screen_csv_close(&r);
-	if (rc != 0 || errs->n) {
+	if (rc != 0 || dc_errlist_count(errs)) {
 		/* Cannot happen after a clean pass 1 unless the disk or the
 		 * database failed; roll everything back all the same. */
-		if (errs->n == 0)
+		if (dc_errlist_count(errs) == 0)
 			dc_errlist_add(errs, line, "", "internal: row changed between passes");
 		dc_store_rollback(st);
 		return -1;
@@ -179,7 +179,7 @@ int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 		return -1;
 	}
 	validate(st, data, len, o, res, errs);
-	if (errs->n) {
+	if (dc_errlist_count(errs)) {
 		dc_store_rollback(st);
 		dc_errlist_sort(errs);
 		return -1;

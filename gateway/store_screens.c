@@ -57,9 +57,12 @@ static void read_screen(sqlite3_stmt *q, struct dc_screen *s)
 		s->category = (enum dc_category)v;
 	store_col_text(q, 3, s->site, sizeof s->site);
 	store_col_text(q, 4, s->address, sizeof s->address);
-	s->has_coords = sqlite3_column_type(q, 5) != SQLITE_NULL;
-	s->lat = sqlite3_column_double(q, 5);
-	s->lon = sqlite3_column_double(q, 6);
+	s->has_coords = sqlite3_column_type(q, 5) != SQLITE_NULL &&
+			sqlite3_column_type(q, 6) != SQLITE_NULL;
+	if (s->has_coords) {
+		s->lat = sqlite3_column_double(q, 5);
+		s->lon = sqlite3_column_double(q, 6);
+	}
 	store_col_text(q, 7, s->owner, sizeof s->owner);
 	store_col_text(q, 8, buf, sizeof buf);
 	if ((v = dc_tech_parse(buf)) >= 0)

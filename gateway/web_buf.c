@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
+
 static bool grow(struct dc_buf *b, size_t extra)
 {
 	if (b->oom)
@@ -116,26 +118,14 @@ void dc_esc_url(struct dc_buf *b, const char *s)
 	}
 }
 
+static void put_buf(void *b, const char *p, size_t n)
+{
+	dc_buf_put(b, p, n);
+}
+
 void dc_esc_csv(struct dc_buf *b, const char *s)
 {
-	/* A leading = + - @ (or tab/CR) makes a spreadsheet evaluate the cell
-	 * as a formula (CSV injection): such a text gets an apostrophe in
-	 * front.  Negative numbers ("-12.5") are left alone. */
-	bool number = s[0] == '-' && s[1] >= '0' && s[1] <= '9';
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]) && !number;
-	bool quote = formula || strpbrk(s, ",;\"\r\n") != NULL;
-	if (!quote) {
-		dc_buf_puts(b, s);
-		return;
-	}
-	dc_buf_puts(b, formula ? "\"'" : "\"");
-	for (; *s; s++) {
-		if (*s == '"')
-			dc_buf_puts(b, "\"\"");
-		else
-			dc_buf_put(b, s, 1);
-	}
-	dc_buf_puts(b, "\"");
+	dc_csv_put_cell(s, ',', put_buf, b);
 }
 
 void dc_esc_json(struct dc_buf *b, const char *s)

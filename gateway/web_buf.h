@@ -31,7 +31,7 @@ char *dc_buf_take(struct dc_buf *b, size_t *len);
 /* Escapers. */
 void dc_esc_html(struct dc_buf *b, const char *s);	/* & < > " ' */
 void dc_esc_url(struct dc_buf *b, const char *s);	/* query component */
-void dc_esc_csv(struct dc_buf *b, const char *s);	/* RFC 4180 field; defuses =,+,-,@ */
+void dc_esc_csv(struct dc_buf *b, const char *s);	/* one cell, comma-separated (csv.h) */
 void dc_esc_json(struct dc_buf *b, const char *s);	/* inside "..." */
 
 /* Mini-format for templates:

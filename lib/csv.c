@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "screen_fields.h"
 
 static char detect_sep(const char *p, const char *end)
 {
@@ -167,8 +168,12 @@ int dc_csv_next(struct dc_csv *c, char *err, size_t errlen)
 		c->next_line++;
 		break;
 	}
-	for (size_t i = 0; i < c->nfields; i++)
+	for (size_t i = 0; i < c->nfields; i++) {
 		c->fields[i] = c->buf + c->offs[i];
+		/* The apostrophe a writer put before a formula (see csv.h). */
+		if (c->fields[i][0] == '\'' && dc_csv_formula_like(c->fields[i]))
+			c->fields[i]++;
+	}
 	c->p = p;
 	return 1;
 nul:
@@ -178,7 +183,15 @@ oom:
 	return fail(err, errlen, "out of memory");
 }
 
-bool dc_csv_needs_quotes(const char *s, char sep)
+bool dc_csv_formula_like(const char *s)
+{
+	double v;
+	while (*s == '\'')
+		s++;
+	return *s && strchr("=+-@\t\r", *s) && dc_parse_decimal(s, &v) < 0;
+}
+
+static bool needs_quotes(const char *s, char sep)
 {
 	size_t n = strlen(s);
 	if (n && (s[0] == ' ' || s[n - 1] == ' '))
@@ -187,4 +200,27 @@ bool dc_csv_needs_quotes(const char *s, char sep)
 		if (*s == sep || *s == '"' || *s == '\n' || *s == '\r')
 			return true;
 	return false;
+}
+
+void dc_csv_put_cell(const char *s, char sep, dc_csv_put_fn *put, void *arg)
+{
+	bool quote = needs_quotes(s, sep);
+	if (quote)
+		put(arg, "\"", 1);
+	if (dc_csv_formula_like(s))
+		put(arg, "'", 1);
+	if (!quote) {
+		put(arg, s, strlen(s));
+		return;
+	}
+	for (const char *run = s;; s++) {
+		if (*s == '"' || !*s) {
+			/* A quote goes out twice: once with the run, once more. */
+			put(arg, run, (size_t)(s - run) + (*s == '"'));
+			if (!*s)
+				break;
+			run = s;
+		}
+	}
+	put(arg, "\"", 1);
 }

@@ -37,8 +37,21 @@ void dc_csv_init(struct dc_csv *c, const char *data, size_t len, char sep);
 int dc_csv_next(struct dc_csv *c, char *err, size_t errlen);
 void dc_csv_free(struct dc_csv *c);
 
-/* true when a field must be quoted on output (separator, quote, CR/LF, or
- * blanks at either end that a reader would otherwise be tempted to trim). */
-bool dc_csv_needs_quotes(const char *s, char sep);
+/* Writing.  Every CSV decran writes (exports, reports, dashboard downloads)
+ * puts its cells through dc_csv_put_cell, so one rule holds everywhere:
+ *  - RFC 4180 quoting: a cell holding the separator, a quote, CR or LF, or
+ *    blanks at either end is quoted, its quotes doubled;
+ *  - formulas defused (OWASP, "CSV injection"): a cell a spreadsheet would
+ *    evaluate, i.e. one starting with = + - @ TAB or CR that is not a plain
+ *    decimal number (-1.55 and -1,55 stay numbers), gets an apostrophe in
+ *    front.  So does a cell made of apostrophes followed by such a text
+ *    ("'=x" is written "''=x"), which makes the rule exactly reversible:
+ *    dc_csv_next takes one apostrophe off such cells, and off no other
+ *    ("'t Hoekje" and "'-1.5" read as they are written).
+ * put(arg, p, n) receives the cell's bytes, in pieces. */
+typedef void dc_csv_put_fn(void *arg, const char *p, size_t n);
+void dc_csv_put_cell(const char *s, char sep, dc_csv_put_fn *put, void *arg);
+/* true when s, past any leading apostrophes, would run as a formula. */
+bool dc_csv_formula_like(const char *s);
 
 #endif

@@ -8,11 +8,19 @@
 
 void dc_errlist_add(struct dc_errlist *l, long line, const char *column, const char *fmt, ...)
 {
+	if (l->n == DC_ERRLIST_KEEP) {
+		l->dropped++;
+		return;
+	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
+		if (cap > DC_ERRLIST_KEEP)
+			cap = DC_ERRLIST_KEEP;
 		struct dc_error *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
+		if (!v) {
+			l->dropped++;
 			return;
+		}
 		l->v = v;
 		l->cap = cap;
 	}
@@ -23,6 +31,11 @@ void dc_errlist_add(struct dc_errlist *l, long line, const char *column, const c
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+}
+
+size_t dc_errlist_count(const struct dc_errlist *l)
+{
+	return l->n + l->dropped;
 }
 
 /* Insertion order is the tie-break, so merge sort (stable) by hand: qsort

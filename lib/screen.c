@@ -1,6 +1,7 @@
 /* screen.c — names, labels and defaults of the screen model. */
 #include "screen.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -120,6 +121,7 @@ bool dc_display_undeclared(const struct dc_screen *s)
 void dc_screen_init(struct dc_screen *s)
 {
 	memset(s, 0, sizeof *s);
+	s->lat = s->lon = NAN;	/* no position (see dc_field_set) */
 	s->category = DC_CAT_OTHER;
 	s->tech = DC_TECH_LCD;
 	s->status = DC_STATUS_ACTIVE;

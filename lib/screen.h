@@ -49,8 +49,8 @@ struct dc_screen {
 	enum dc_category category;
 	char site[96];
 	char address[160];
-	bool has_coords;
-	double lat, lon;	/* WGS84 degrees */
+	bool has_coords;	/* both lat and lon are given */
+	double lat, lon;	/* WGS84 degrees; NaN when not given */
 	char owner[96];
 	enum dc_tech tech;
 	double surface_m2;

@@ -93,7 +93,7 @@ int dc_screen_csv_next(struct dc_screen_csv *r, struct dc_screen *s, long *line,
 		       struct dc_errlist *errs)
 {
 	char err[300];
-	size_t before = errs->n;
+	size_t before = dc_errlist_count(errs);
 	enum dc_field f;
 
 	if (r->broken)
@@ -121,9 +121,9 @@ int dc_screen_csv_next(struct dc_screen_csv *r, struct dc_screen *s, long *line,
 		if (dc_field_set(s, f, r->csv.fields[i], err, sizeof err) < 0)
 			dc_errlist_add(errs, *line, dc_field_name(f), "%s", err);
 	}
-	if (errs->n == before && dc_screen_check(s, &f, err, sizeof err) < 0)
+	if (dc_errlist_count(errs) == before && dc_screen_check(s, &f, err, sizeof err) < 0)
 		dc_errlist_add(errs, *line, dc_field_name(f), "%s", err);
-	return errs->n == before ? 1 : 2;
+	return dc_errlist_count(errs) == before ? 1 : 2;
 }
 
 void dc_screen_csv_close(struct dc_screen_csv *r)

@@ -394,20 +394,21 @@ int dc_field_set(struct dc_screen *s, enum dc_field f, const char *text, char *e
 	case DC_F_OWNER: rc = set_text(s->owner, sizeof s->owner, text, err, errlen); break;
 	case DC_F_NOTES: rc = set_text(s->notes, sizeof s->notes, text, err, errlen); break;
 	case DC_F_LAT:
-	case DC_F_LON:
-		/* Coordinates come in pairs; dc_screen_check rejects half a pair. */
-		if (!*text) {
-			s->has_coords = false;
-			s->lat = s->lon = 0;
-			break;
-		}
-		if (f == DC_F_LAT)
-			rc = set_number(&s->lat, text, -90, 90, err, errlen);
+	case DC_F_LON: {
+		/* Each coordinate on its own (NaN: not given), so that a file's
+		 * row or a command line may give them in any order; the pair is
+		 * whole only when both are there, and dc_screen_check rejects
+		 * half a pair instead of completing it. */
+		double *c = f == DC_F_LAT ? &s->lat : &s->lon;
+		double lim = f == DC_F_LAT ? 90 : 180;
+		if (!*text)
+			*c = NAN;
 		else
-			rc = set_number(&s->lon, text, -180, 180, err, errlen);
+			rc = set_number(c, text, -lim, lim, err, errlen);
 		if (rc == 0)
-			s->has_coords = true;
+			s->has_coords = !isnan(s->lat) && !isnan(s->lon);
 		break;
+	}
 	case DC_F_SURFACE_M2:
 		rc = *text ? set_number(&s->surface_m2, text, 0, 1000, err, errlen) : (s->surface_m2 = 0, 0);
 		break;
@@ -474,6 +475,11 @@ int dc_screen_check(const struct dc_screen *s, enum dc_field *field, char *err, 
 	if (!s->name[0]) {
 		*field = DC_F_NAME;
 		return fail(err, errlen, TR("nom obligatoire", "name is required"));
+	}
+	if (isnan(s->lat) != isnan(s->lon)) {
+		*field = isnan(s->lat) ? DC_F_LAT : DC_F_LON;
+		return fail(err, errlen, TR("latitude et longitude vont ensemble (les deux ou aucune)",
+					    "latitude and longitude go together (both or neither)"));
 	}
 	if (s->has_coords && (s->lat < -90 || s->lat > 90 || s->lon < -180 || s->lon > 180)) {
 		*field = DC_F_LAT;

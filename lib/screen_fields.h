@@ -39,11 +39,14 @@ char *dc_field_format(const struct dc_screen *s, enum dc_field f, char *buf, siz
 
 /* Parse `text` into field f of s.  Empty text means "unset" for optional
  * fields (and the default for numbers with one).  On error returns -1,
- * writes a message in the current language into err and leaves s untouched. */
+ * writes a message in the current language into err and leaves s untouched.
+ * lat and lon are set one at a time (NaN when unset, as dc_screen_init
+ * leaves them); has_coords says both are there, and dc_screen_check
+ * refuses half a pair. */
 int dc_field_set(struct dc_screen *s, enum dc_field f, const char *text, char *err, size_t errlen);
 
-/* Rules across fields (a removed screen has a removal date, a bound relay
- * has a channel...).  On error returns -1, *field names the culprit. */
+/* Rules across fields (a position has both coordinates, a removed screen
+ * has a removal date, a bound relay has a channel...).  On error returns -1, *field names the culprit. */
 int dc_screen_check(const struct dc_screen *s, enum dc_field *field, char *err, size_t errlen);
 
 /* Small parsers shared with the CLI. */

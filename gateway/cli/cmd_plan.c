@@ -97,7 +97,7 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 		dc_errlist_add(&errs, 1, "", TR("fichier vide ou illisible", "empty or unreadable file"));
 	}
 	size_t ncols = c.nfields;
-	while (errs.n == 0 && (rc = dc_csv_next(&c, err, sizeof err)) != 0) {
+	while (dc_errlist_count(&errs) == 0 && (rc = dc_csv_next(&c, err, sizeof err)) != 0) {
 		char col[16] = "";
 		struct dc_plan_target t;
 		if (rc < 0) {
@@ -122,7 +122,7 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 	dc_csv_free(&c);
 	free(data);
 	rc = 0;
-	if (errs.n == 0) {
+	if (dc_errlist_count(&errs) == 0) {
 		rc = dc_store_begin(st);
 		for (size_t i = 0; rc == 0 && i < n; i++)
 			rc = dc_store_plan_set(st, &v[i], actor);
@@ -134,13 +134,13 @@ static int load_file(struct dc_store *st, const char *file, const char *actor)
 		}
 	}
 	print_file_errors(file, &errs);
-	if (errs.n)
+	if (dc_errlist_count(&errs))
 		fprintf(stderr, TR("%zu erreur(s) ; aucun objectif chargé.\n",
-				   "%zu error(s); no target loaded.\n"), errs.n);
+				   "%zu error(s); no target loaded.\n"), dc_errlist_count(&errs));
 	else
 		printf(TR("%zu objectif(s) chargé(s) depuis %s.\n", "%zu target(s) loaded from %s.\n"),
 		       n, file);
-	rc = errs.n ? 1 : 0;
+	rc = dc_errlist_count(&errs) ? 1 : 0;
 	dc_errlist_free(&errs);
 	free(v);
 	return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli_store.h"
+#include "csv.h"
 #include "energy_cli.h"
 #include "i18n.h"
 #include "rules.h"
@@ -158,30 +159,39 @@ static const char *csv_num(char *buf, size_t len, double v, int dec)
 	return buf;
 }
 
+static void put_stdout(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	fwrite(p, 1, n, stdout);
+}
+
 static void csv_row(const struct dc_ledger_config *cfg, const char *label,
 		    const struct dc_en_total *t, char sep)
 {
-	char a[40], b[40], s[40], e[40], k[40], u[40], c0[40], c1[40], c2[40];
+	char v[11][40];
 	bool known = t->known_s > 0;
 	const char *unk = TR("inconnu", "unknown");
-	/* Quote the label: sites may hold the separator. */
-	putchar('"');
-	for (const char *p = label; *p; p++) {
-		if (*p == '"')
-			putchar('"');
-		putchar(*p);
+	const char *cells[12] = {
+		label,
+		known ? csv_num(v[0], sizeof v[0], dc_en_kwh(t->actual_mwh), 3) : unk,
+		known ? csv_num(v[1], sizeof v[1], dc_en_kwh(t->baseline_mwh), 3) : unk,
+		known ? csv_num(v[2], sizeof v[2], dc_en_kwh(dc_en_total_saved(t)), 3) : unk,
+		known ? csv_num(v[3], sizeof v[3], eur(cfg, dc_en_total_saved(t)), 2) : unk,
+		known ? csv_num(v[4], sizeof v[4], kgco2e(cfg, dc_en_total_saved(t)), 2) : unk,
+		csv_num(v[5], sizeof v[5], (double)t->unknown_s / 3600.0, 2),
+		v[6], v[7],
+		csv_num(v[8], sizeof v[8], (double)t->unknown_by[DC_EN_UNCONFIRMED] / 3600.0, 2),
+		csv_num(v[9], sizeof v[9], (double)t->unknown_by[DC_EN_OFFLINE] / 3600.0, 2),
+		csv_num(v[10], sizeof v[10], (double)t->unknown_by[DC_EN_NO_BOX] / 3600.0, 2),
+	};
+	snprintf(v[6], sizeof v[6], "%lld", (long long)t->measured_hours);
+	snprintf(v[7], sizeof v[7], "%lld", (long long)t->hours);
+	for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+		if (i)
+			putchar(sep);
+		dc_csv_put_cell(cells[i], sep, put_stdout, NULL);
 	}
-	printf("\"%c%s%c%s%c%s%c%s%c%s%c%s%c%lld%c%lld%c%s%c%s%c%s\n", sep,
-	       known ? csv_num(a, sizeof a, dc_en_kwh(t->actual_mwh), 3) : unk, sep,
-	       known ? csv_num(b, sizeof b, dc_en_kwh(t->baseline_mwh), 3) : unk, sep,
-	       known ? csv_num(s, sizeof s, dc_en_kwh(dc_en_total_saved(t)), 3) : unk, sep,
-	       known ? csv_num(e, sizeof e, eur(cfg, dc_en_total_saved(t)), 2) : unk, sep,
-	       known ? csv_num(k, sizeof k, kgco2e(cfg, dc_en_total_saved(t)), 2) : unk, sep,
-	       csv_num(u, sizeof u, (double)t->unknown_s / 3600.0, 2), sep,
-	       (long long)t->measured_hours, sep, (long long)t->hours, sep,
-	       csv_num(c0, sizeof c0, (double)t->unknown_by[DC_EN_UNCONFIRMED] / 3600.0, 2), sep,
-	       csv_num(c1, sizeof c1, (double)t->unknown_by[DC_EN_OFFLINE] / 3600.0, 2), sep,
-	       csv_num(c2, sizeof c2, (double)t->unknown_by[DC_EN_NO_BOX] / 3600.0, 2));
+	putchar('\n');
 }
 
 static void table_row(const struct dc_ledger_config *cfg, const char *label,

@@ -71,6 +71,12 @@ void print_file_errors(const char *file, const struct dc_errlist *errs)
 			fprintf(stderr, TR("%s:%ld: colonne « %s » : %s\n", "%s:%ld: column '%s': %s\n"),
 				file, e->line, e->column, e->msg);
 	}
+	if (errs->dropped) {
+		char n[32];
+		dc_fmt_num(n, sizeof n, (double)errs->dropped, 0, dc_lang());
+		fprintf(stderr, TR("… et %s autre(s) erreur(s) non affichée(s).\n",
+				   "… and %s more error(s) not shown.\n"), n);
+	}
 }
 
 int screens_import(struct cli *cli, int argc, char **argv)
@@ -108,9 +114,11 @@ int screens_import(struct cli *cli, int argc, char **argv)
 	if (tty && res.rows >= 5000)
 		fputc('\n', stderr);
 	if (rc < 0) {
+		char n[32];
 		print_file_errors(file, &errs);
-		fprintf(stderr, TR("%zu erreur(s) ; rien n'a été importé.\n",
-				   "%zu error(s); nothing was imported.\n"), errs.n);
+		dc_fmt_num(n, sizeof n, (double)dc_errlist_count(&errs), 0, dc_lang());
+		fprintf(stderr, TR("%s erreur(s) ; rien n'a été importé.\n",
+				   "%s error(s); nothing was imported.\n"), n);
 	} else {
 		char n[4][32];
 		dc_fmt_num(n[0], sizeof n[0], (double)res.rows, 0, dc_lang());
@@ -144,19 +152,9 @@ static void export_usage(FILE *f)
 	fputs(TR(FILTER_USAGE_FR, FILTER_USAGE_EN), f);
 }
 
-static void csv_field(FILE *out, const char *s)
+static void put_file(void *out, const char *p, size_t n)
 {
-	if (!dc_csv_needs_quotes(s, ',')) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	fwrite(p, 1, n, out);
 }
 
 static int csv_row(const struct dc_screen *s, void *arg)
@@ -166,7 +164,8 @@ static int csv_row(const struct dc_screen *s, void *arg)
 	for (int i = 0; i < DC_F__COUNT; i++) {
 		if (i)
 			fputc(',', out);
-		csv_field(out, dc_field_format(s, dc_export_columns[i], buf, sizeof buf));
+		dc_csv_put_cell(dc_field_format(s, dc_export_columns[i], buf, sizeof buf), ',',
+				put_file, out);
 	}
 	fputs("\r\n", out);
 	return 0;

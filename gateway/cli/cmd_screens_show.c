@@ -290,7 +290,20 @@ struct list_acc {
 	cJSON *json;
 	long n;
 	double watts;
+	bool dates;	/* a list of screens slated or removed: their dates too */
 };
+
+static const int date_fields[] = { DC_F_REMOVAL_TARGET, DC_F_REMOVAL_DATE };
+
+/* The last column is not padded: no trailing blanks. */
+static void date_cell(const char *text, size_t i)
+{
+	putchar(' ');
+	if (i + 1 < sizeof date_fields / sizeof *date_fields)
+		cli_print_cell(text, 18);
+	else
+		fputs(text, stdout);
+}
 
 static int list_row(const struct dc_screen *s, void *arg)
 {
@@ -312,7 +325,13 @@ static int list_row(const struct dc_screen *s, void *arg)
 	putchar(' ');
 	cli_print_cell(dc_status_label(s->status), 18);
 	dc_fmt_num(w, sizeof w, s->power_on_w, decimals_of(s->power_on_w), dc_lang());
-	printf(" %8s W\n", w);
+	printf(" %8s W", w);
+	for (size_t i = 0; a->dates && i < sizeof date_fields / sizeof *date_fields; i++) {
+		char d[32];
+		human_value(s, date_fields[i], d, sizeof d);
+		date_cell(d, i);
+	}
+	putchar('\n');
 	return 0;
 }
 
@@ -333,6 +352,7 @@ int screens_list(struct cli *cli, int argc, char **argv)
 	struct dc_store *st = cli_open_store(cli);
 	if (!st)
 		return 1;
+	a.dates = f.status == DC_STATUS_SLATED || f.status == DC_STATUS_REMOVED;
 	if (json)
 		a.json = cJSON_CreateArray();
 	else {
@@ -345,7 +365,11 @@ int screens_list(struct cli *cli, int argc, char **argv)
 		cli_print_cell("Site", 20);
 		putchar(' ');
 		cli_print_cell(TR("Statut", "Status"), 18);
-		printf(" %10s\n", TR("Puissance", "Power"));
+		printf(" %10s", TR("Puissance", "Power"));
+		for (size_t i = 0; a.dates && i < sizeof date_fields / sizeof *date_fields; i++) {
+			date_cell(TR(label_fr[date_fields[i]], label_en[date_fields[i]]), i);
+		}
+		putchar('\n');
 	}
 	rc = dc_store_list_screens(st, &f, list_row, &a);
 	if (rc < 0) {

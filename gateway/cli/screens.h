@@ -22,7 +22,8 @@ int screens_export(struct cli *cli, int argc, char **argv);
 
 /* What screens import and plan set --file share (all-or-nothing CSV files):
  * the whole file (at most DC_IMPORT_MAX_BYTES), or NULL after the message;
- * its errors on stderr, "FILE:LINE: column 'C': message". */
+ * its errors on stderr, "FILE:LINE: column 'C': message" (those the list
+ * kept, then one line with how many more there were). */
 char *read_import_file(const char *file, size_t *len);
 void print_file_errors(const char *file, const struct dc_errlist *errs);
 

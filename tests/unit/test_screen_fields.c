@@ -401,6 +401,118 @@ static void errlist_sorts_by_line_stably(void **state)
 	dc_errlist_free(&l);
 }
 
+/* Expect dc_screen_check to blame `field` for half a position. */
+static void half_pair(const struct dc_screen *s, enum dc_field field)
+{
+	enum dc_field f;
+	char err[200] = "";
+	assert_int_equal(dc_screen_check(s, &f, err, sizeof err), -1);
+	assert_int_equal(f, field);
+	assert_string_equal(err, "latitude and longitude go together (both or neither)");
+}
+
+static void coordinates_are_both_or_neither(void **state)
+{
+	(void)state;
+	struct dc_screen s, fresh;
+	dc_screen_init(&fresh);
+	strcpy(fresh.id, "x");
+	strcpy(fresh.name, "X");
+	/* A new screen: one coordinate alone is refused, never completed by 0. */
+	s = fresh;
+	set_ok(&s, DC_F_LAT, "47,2");
+	assert_false(s.has_coords);
+	half_pair(&s, DC_F_LON);
+	s = fresh;
+	set_ok(&s, DC_F_LON, "-1.55");
+	half_pair(&s, DC_F_LAT);
+	/* Whatever the column order, an empty partner is missing. */
+	s = fresh;
+	set_ok(&s, DC_F_LON, "");
+	set_ok(&s, DC_F_LAT, "47.2");
+	half_pair(&s, DC_F_LON);
+	s = fresh;
+	set_ok(&s, DC_F_LAT, "47.2");
+	set_ok(&s, DC_F_LON, "");
+	half_pair(&s, DC_F_LON);
+	/* Neither, or both. */
+	s = fresh;
+	set_ok(&s, DC_F_LAT, "");
+	set_ok(&s, DC_F_LON, "");
+	assert_int_equal(dc_screen_check(&s, NULL, NULL, 0), 0);
+	assert_false(s.has_coords);
+	set_ok(&s, DC_F_LAT, "47.2");
+	set_ok(&s, DC_F_LON, "-1.55");
+	assert_int_equal(dc_screen_check(&s, NULL, NULL, 0), 0);
+	assert_true(s.has_coords && s.lat == 47.2 && s.lon == -1.55);
+	/* Editing a placed screen: one coordinate moves, the other stays. */
+	struct dc_screen placed = s;
+	set_ok(&s, DC_F_LAT, "47.25");
+	assert_int_equal(dc_screen_check(&s, NULL, NULL, 0), 0);
+	assert_true(s.has_coords && s.lat == 47.25 && s.lon == -1.55);
+	/* Clearing takes both. */
+	s = placed;
+	set_ok(&s, DC_F_LAT, "");
+	half_pair(&s, DC_F_LAT);
+	set_ok(&s, DC_F_LON, "");
+	assert_int_equal(dc_screen_check(&s, NULL, NULL, 0), 0);
+	assert_false(s.has_coords);
+	char b[32];
+	assert_string_equal(dc_field_format(&s, DC_F_LAT, b, sizeof b), "");
+	assert_string_equal(dc_field_format(&s, DC_F_LON, b, sizeof b), "");
+}
+
+static void csv_rows_with_half_a_position(void **state)
+{
+	(void)state;
+	struct dc_errlist errs = { 0 };
+	assert_int_equal(run_csv("id,name,category,lat,lon\n"
+				 "a,A,other,47.2,\n"
+				 "b,B,other,,-1.55\n"
+				 "c,C,other,,\n"
+				 "d,D,other,47.2,-1.55\n", &errs, NULL), 2);
+	assert_int_equal(errs.n, 2);
+	assert_int_equal(errs.v[0].line, 2);
+	assert_string_equal(errs.v[0].column, "lon");
+	assert_int_equal(errs.v[1].line, 3);
+	assert_string_equal(errs.v[1].column, "lat");
+	dc_errlist_free(&errs);
+	/* A file with only one of the two columns places nothing. */
+	assert_int_equal(run_csv("id,lon,name,category\na,2.3,A,other\nb,,B,other\n", &errs, NULL), 1);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].line, 2);
+	assert_string_equal(errs.v[0].column, "lat");
+	dc_errlist_free(&errs);
+}
+
+/* A file of a million bad rows must not hold a million messages: the
+ * first DC_ERRLIST_KEEP are kept in order, the rest only counted. */
+static void errlist_keeps_the_first_and_counts_the_rest(void **state)
+{
+	(void)state;
+	struct dc_errlist l = { 0 };
+	for (int i = 0; i < 250; i++)
+		dc_errlist_add(&l, 2 + i / 2, i % 2 ? "b" : "a", "%d", i);
+	assert_int_equal(l.n, DC_ERRLIST_KEEP);
+	assert_int_equal(DC_ERRLIST_KEEP, 100);
+	assert_int_equal(dc_errlist_count(&l), 250);
+	dc_errlist_sort(&l);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(atoi(l.v[i].msg), (int)i);
+	dc_errlist_free(&l);
+	assert_int_equal(dc_errlist_count(&l), 0);
+	/* The CSV reader still tells good rows from bad ones past the cap. */
+	char *text = malloc(200 * 32 + 64);
+	strcpy(text, "id,name,category\n");
+	for (int i = 0; i < 200; i++)
+		sprintf(text + strlen(text), "r%d,R,%s\n", i, i == 150 ? "other" : "billboard");
+	assert_int_equal(run_csv(text, &l, NULL), 1);
+	assert_int_equal(dc_errlist_count(&l), 199);
+	assert_int_equal(l.n, 100);
+	dc_errlist_free(&l);
+	free(text);
+}
+
 /* Malformed files of every shape (random byte mutations of a valid one):
  * never a crash or an out-of-bounds read (ASan), every error located on a
  * line of the file, and a row is either valid or has errors. */
@@ -463,6 +575,9 @@ int main(void)
 		cmocka_unit_test(csv_header_problems),
 		cmocka_unit_test(csv_syntax_error_stops_with_its_line),
 		cmocka_unit_test(errlist_sorts_by_line_stably),
+		cmocka_unit_test(coordinates_are_both_or_neither),
+		cmocka_unit_test(csv_rows_with_half_a_position),
+		cmocka_unit_test(errlist_keeps_the_first_and_counts_the_rest),
 		cmocka_unit_test(mutated_files_never_crash_and_errors_stay_located),
 	};
 	return cmocka_run_group_tests(tests, en, NULL);

@@ -45,7 +45,7 @@ static void csv_quotes_and_defuses_formulas(void **state)
 	dc_esc_csv(&b, "-12.5");
 	dc_buf_puts(&b, "|");
 	dc_esc_csv(&b, "@SUM(A1)");
-	assert_string_equal(b.p, "plain|\"a,b \"\"q\"\"\"|\"'=HYPERLINK(\"\"x\"\")\"|-12.5|\"'@SUM(A1)\"");
+	assert_string_equal(b.p, "plain|\"a,b \"\"q\"\"\"|\"'=HYPERLINK(\"\"x\"\")\"|-12.5|'@SUM(A1)");
 	dc_buf_reset(&b);
 	dc_esc_json(&b, "a\"b\\c\n</script>\x01");
 	assert_string_equal(b.p, "a\\\"b\\\\c\\n\\u003c/script>\\u0001");
