@@ -28,7 +28,8 @@ static void usage(FILE *f)
 		 "compliance : minutes allumées entre 01:00 et 06:00 (heure locale) la nuit\n"
 		 "  du DATE au lendemain, par écran soumis à la règle, avec la cause.\n"
 		 "OPTIONS : --config FICHIER (tarif, facteur CO2e, fuseau), --rules FICHIER\n"
-		 "  (dérogations, horaires de service ; défaut $DECRAN_RULES), --now INSTANT.\n"
+		 "  (dérogations, horaires de service ; défaut $DECRAN_RULES, sinon rules.json à côté\n"
+		 "  de la base), --now INSTANT.\n"
 		 "Le registre est tenu par la passerelle (ou decran energy update).\n",
 		 "usage: decran report progress [--json] [OPTIONS]\n"
 		 "       decran report energy [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
 		 "compliance: minutes on between 01:00 and 06:00 (local time) in the night\n"
 		 "  from DATE to the next day, per screen under the rule, with the cause.\n"
 		 "OPTIONS: --config FILE (tariff, CO2e factor, zone), --rules FILE\n"
-		 "  (derogations, service hours; default $DECRAN_RULES), --now INSTANT.\n"
+		 "  (derogations, service hours; default $DECRAN_RULES, else rules.json beside the\n"
+		 "  database), --now INSTANT.\n"
 		 "The gateway keeps the ledger (or decran energy update).\n"), f);
 }
 
@@ -317,7 +319,7 @@ static int report_energy(struct cli *cli, const struct ropts *o, const struct dc
 static int open_inputs(struct cli *cli, const struct ropts *o, struct dc_rules **rules,
 		       struct dc_store **st)
 {
-	if (ecli_load_rules(o->rules, rules) < 0)
+	if (ecli_load_rules(cli, o->rules, rules) < 0)
 		return -1;
 	if (!(*st = cli_open_store(cli))) {
 		dc_rules_free(*rules);

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_schedule.h"
 #include "clock.h"
 #include "i18n.h"
 #include "rules.h"
@@ -26,13 +28,15 @@ int ecli_load_config(const char *path, struct dc_ledger_config *cfg)
 	return 0;
 }
 
-int ecli_load_rules(const char *path, struct dc_rules **out)
+int ecli_load_rules(const struct cli *cli, const char *given, struct dc_rules **out)
 {
-	char err[512];
+	char err[512], path[1024];
+	const char *env = getenv("DECRAN_RULES");
 	*out = NULL;
-	if (!path || !*path)
-		path = getenv("DECRAN_RULES");
-	if (!path || !*path)
+	/* The same file as `schedule explain|preview`, so a report judges by
+	 * the rules the engine ran; only the default one may be missing. */
+	cli_rules_path(cli, given, path, sizeof path);
+	if (!(given && *given) && !(env && *env) && access(path, F_OK) != 0)
 		return 0;
 	if (!(*out = dc_rules_load(path, err, sizeof err))) {
 		fprintf(stderr, "decran: %s\n", err);

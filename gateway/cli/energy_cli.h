@@ -21,9 +21,11 @@ int ecli_parse_instant(const struct dc_ledger_config *cfg, const char *s, int64_
  * 1 for the configuration, EXIT_USAGE for the instant. */
 int ecli_config_instant(const char *config, const char *s, struct dc_ledger_config *cfg,
 			int64_t *out);
-/* The rules file (--rules, else $DECRAN_RULES) or NULL when none; exits
- * with a message on a bad one (returns -1). */
-int ecli_load_rules(const char *path, struct dc_rules **out);
+/* The rules file as the schedule commands find it (--rules, else
+ * $DECRAN_RULES, else rules.json beside the database) or NULL when the
+ * default one does not exist; -1 after a message on a bad one. */
+struct cli;
+int ecli_load_rules(const struct cli *cli, const char *given, struct dc_rules **out);
 /* kWh with `dec` decimals in the current language ("1 234,5"). */
 char *ecli_kwh(char *buf, size_t len, int64_t mwh, int dec);
 /* Date "YYYY-MM-DD" in the current language (FR 23/11/2026). */

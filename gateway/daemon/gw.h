@@ -114,6 +114,7 @@ struct gw {
 	int64_t next_edge;	/* UTC s: earliest schedule transition */
 	int64_t next_heartbeat_ms, next_fallback_s;
 	int64_t next_ledger_s;	/* UTC s: next energy ledger update */
+	int64_t ledger_retry_mono;	/* monotonic ms: retry of a busy update, 0: none */
 	bool dirty;		/* re-evaluate desired states now */
 	bool settled;		/* startup grace over and waiting input read */
 	bool fallbacks_dirty;

@@ -208,7 +208,7 @@ def test_rebuild_equals_incremental(decran, db):
     assert rows() == before
 
 
-def test_compliance_report(decran, tmp_path):
+def test_compliance_report(decran, db, tmp_path):
     """pub-1 switched off at 01:20 (20 min violation); abri (transport
     furniture with fixed images, service from 05:30) on from 05:30
     (exception); abri-video (the same, but animated images: R581-35 gives
@@ -264,6 +264,12 @@ def test_compliance_report(decran, tmp_path):
     }))
     r = ok(decran("report", "compliance", "--night", "2026-11-23", "--json", "--now", NOW,
                   "--rules", str(rules)))
+    s = {x["screen"]: x for x in json.loads(r.stdout)["screens"]}
+    assert s["pub-1"]["verdict"] == "derogation" and s["pub-1"]["derogation_min"] == 20
+    # Without --rules the report judges by the file `schedule explain` and
+    # `preview` use when none is named: rules.json beside the database.
+    assert os.path.dirname(str(rules)) == os.path.dirname(db)
+    r = ok(decran("report", "compliance", "--night", "2026-11-23", "--json", "--now", NOW))
     s = {x["screen"]: x for x in json.loads(r.stdout)["screens"]}
     assert s["pub-1"]["verdict"] == "derogation" and s["pub-1"]["derogation_min"] == 20
 
