@@ -14,6 +14,8 @@
  *   command_outcomes confirmed     the reported state for the command's
  *                                  screens at `at`
  *   command_outcomes other         unknown at `at`
+ *                                  (a command's unknown keeps the cause of
+ *                                  an unknown before it: a box offline)
  *   alarm_events offline, raised   unknown (box offline) for every screen of
  *                                  the box (of the channel when given)
  *   box_journal                    the state the box switched to alone
@@ -46,6 +48,7 @@ struct importer {
 	struct dc_store *st;
 	sqlite3 *db;
 	sqlite3_stmt *by_channel;	/* screens bound to (box, channel or any) */
+	sqlite3_stmt *before;		/* a screen's state before an imported row */
 	long rows;
 	char *err;		/* what stopped the import */
 	size_t errlen;
@@ -69,6 +72,23 @@ static void record(struct importer *im, const char *id, int64_t at, int state,
 		im->rows++;
 }
 
+/* A command sent or left unanswered says nothing new about why the state
+ * is unknown: when it already was (the box offline), that cause stays,
+ * else a box offline all night would count as "unconfirmed" from its
+ * first unanswered command on. */
+static enum dc_en_cause unknown_cause(struct importer *im, const char *id, int64_t at)
+{
+	sqlite3_stmt *q = im->before;
+	enum dc_en_cause cause = DC_EN_UNCONFIRMED;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, at);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == DC_EN_UNKNOWN)
+		cause = (enum dc_en_cause)sqlite3_column_int(q, 1);
+	sqlite3_reset(q);
+	return cause;
+}
+
 /* Record `state` at `at` for every id of a comma-separated list. */
 static int record_list(struct importer *im, const char *ids, int64_t at, int state)
 {
@@ -80,7 +100,9 @@ static int record_list(struct importer *im, const char *ids, int64_t at, int sta
 			memcpy(id, p, n);
 			id[n] = 0;
 			if (dc_slug_valid(id))
-				record(im, id, at, state, DC_EN_UNCONFIRMED);
+				record(im, id, at, state,
+				       state == DC_EN_UNKNOWN ? unknown_cause(im, id, at)
+							      : DC_EN_UNCONFIRMED);
 		}
 		p += n;
 		if (*p == ',')
@@ -215,6 +237,13 @@ long dc_ledger_import_gateway(struct dc_store *st, bool from_start, char *err, s
 		snprintf(err, errlen, "screens: %s", sqlite3_errmsg(im.db));
 		goto out;
 	}
+	/* Imported rows go before the live rows of their second (seq < 0). */
+	if (sqlite3_prepare_v2(im.db, "SELECT state, cause FROM ledger_states WHERE screen_id = ?1 "
+			       "AND (at < ?2 OR (at = ?2 AND seq < 0)) ORDER BY at DESC, seq DESC "
+			       "LIMIT 1", -1, &im.before, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "ledger_states: %s", sqlite3_errmsg(im.db));
+		goto out;
+	}
 	/* From the start: every row again (the input log keeps what it has). */
 	if (from_start && sqlite3_exec(im.db, "DELETE FROM ledger_meta WHERE key GLOB 'import:*'",
 				       NULL, NULL, NULL) != SQLITE_OK) {
@@ -247,6 +276,7 @@ long dc_ledger_import_gateway(struct dc_store *st, bool from_start, char *err, s
 	rc = 0;
 out:
 	sqlite3_finalize(im.by_channel);
+	sqlite3_finalize(im.before);
 	if (own_tx) {
 		if (rc == 0 && dc_store_commit(st) < 0) {
 			snprintf(err, errlen, "%s", dc_store_errmsg(st));

@@ -3,7 +3,10 @@ records, its dashboard, and the operator's CLI beside them.  No writer may
 lose a write, no reader may keep a transaction open past its request, and a
 busy database is answered politely (CLI: a message and a non-zero exit;
 dashboard: 503 « base occupée »), never with a 500."""
+import html as html_mod
+import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -11,7 +14,7 @@ import urllib.request
 
 from gwtest import Gateway, Tasmota, add_screen, wait_for
 from harness import TOP
-from test_web_gateway import PASSWORD, Browser, csrf
+from test_web_gateway import PASSWORD, Browser, csrf, login
 
 # 21:59:54 in Paris: advertising goes off at 22:00, six seconds after start,
 # after the page view and the CLI write below.
@@ -191,3 +194,118 @@ def test_dashboard_answers_503_while_another_process_holds_the_database(broker, 
         assert "database is locked" not in gw.log()
     finally:
         gw.stop()
+
+
+def metric(text, name):
+    m = re.search(r"^%s (\S+)$" % re.escape(name), text, re.M)
+    assert m, (name, text[-2000:])
+    return float(m.group(1))
+
+
+def test_database_alarm_while_another_process_holds_the_lock(broker, tmp_path, db, decran):
+    """Deliver 1 of issue 14, end to end: while another process holds the
+    write lock, the gateway keeps its records in memory, in order; after
+    10 s it says so (`decran alarms`, the technician's desk, /metrics)
+    and puts relays before records.  Once the lock is released, every
+    held-back record is written exactly once, in order, and the alarm
+    clears."""
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    add_screen(decran, "info-kiosque", "information", "kiosque", 2)
+    assert decran("users", "add", "tech", "--role", "technician",
+                  input=PASSWORD + "\n").returncode == 0
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    # 13:00 in Paris: both screens are on.
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-23T12:00:00Z,1", extra=WEB).start()
+    holder = None
+
+    def alarms():
+        r = decran("alarms", "--json", "--socket", gw.sock)
+        assert r.returncode == 0, r.stderr
+        return [(a["kind"], a["box"]) for a in json.loads(r.stdout)]
+
+    def metrics():
+        status, _, text = Browser(base).get("/metrics")
+        assert status == 200, text[-400:]
+        return text
+
+    def counts():
+        return {t: gw.sql("SELECT count(*) FROM " + t)[0][0]
+                for t in ("commands", "command_outcomes", "ledger_states")}
+
+    try:
+        base = gw.web_url()
+        desk = Browser(base)
+        login(desk)     # before the lock: a log-in writes its session
+        # Settled: both channels read back "on" and recorded.
+        wait_for(lambda: gw.sql("SELECT count(DISTINCT screen_id) FROM ledger_states"
+                                " WHERE state = 2")[0][0] == 2, timeout=20,
+                 what="both channels' state recorded")
+        wait_for(lambda: metric(metrics(), "decran_db_writes_pending") == 0, timeout=20,
+                 what="no write pending")
+        assert ("database", "gateway") not in alarms()
+        before = counts()
+        (last_seq,), = gw.sql("SELECT coalesce(max(rowid), 0) FROM commands")
+        busy_before = metric(metrics(), "decran_db_busy_total")
+
+        holder = sqlite3.connect(db, timeout=10, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")   # another process writing for a long time
+        # A switch made on site: recorded (ledger), then put back on by the
+        # gateway (a command, its confirmation, the ledger again).
+        tas.set_local(1, False)
+        wait_for(lambda: ("database", "gateway") in alarms(), timeout=30,
+                 what="the database alarm in `decran alarms`")
+        text = metrics()
+        assert metric(text, 'decran_alarms_active{kind="database"}') == 1
+        assert metric(text, "decran_db_writes_pending") > 0
+        assert metric(text, "decran_db_busy_total") > busy_before
+        status, _, html = desk.get("/tech")
+        assert status == 200, html[-400:]
+        table = html_mod.unescape(re.search(r'<table class="data" id="alarm-table">.*?</table>',
+                                            html, re.S).group(0))
+        assert "base occupée : enregistrements en attente d'écriture" in table, table
+        # Relays before records: the stalled queue no longer holds the command.
+        wait_for(lambda: tas.state[1] is True, timeout=20, what="pub-kiosque back on")
+        assert counts() == before       # nothing written under the lock
+
+        holder.execute("ROLLBACK")
+        holder.close()
+        holder = None
+        wait_for(lambda: ("database", "gateway") not in alarms(), timeout=30,
+                 what="the database alarm cleared")
+        text = metrics()
+        assert metric(text, 'decran_alarms_active{kind="database"}') == 0
+        assert metric(text, "decran_db_writes_pending") == 0
+        assert "base occupée" not in desk.get("/tech")[2]
+
+        # Each held-back record once, in the order it happened.
+        after = counts()
+        cmds = gw.sql("SELECT id, box, channel, screens, to_state FROM commands WHERE id > ?"
+                      " ORDER BY id", last_seq)
+        assert [c[1:] for c in cmds] == [("kiosque", 1, "pub-kiosque", "on")], cmds
+        # Held back 10 s, longer than confirm_timeout_ms: "unconfirmed" may
+        # come first; the last outcome is the one that counts (docs/gateway.md).
+        outs = gw.sql("SELECT outcome, state FROM command_outcomes WHERE command_id = ?"
+                      " ORDER BY rowid", cmds[0][0])
+        assert outs[-1] == ("confirmed", "on") and len(set(outs)) == len(outs), outs
+        assert set(outs[:-1]) <= {("unconfirmed", None)}, outs
+        if len(outs) > 1:     # its alarm, raised and cleared under the lock, recorded too
+            assert gw.sql("SELECT kind, active FROM alarm_events WHERE box = 'kiosque'"
+                          " ORDER BY id") == [("unconfirmed", 1), ("unconfirmed", 0)]
+        states = [s for s, in gw.sql("SELECT state FROM ledger_states WHERE screen_id ="
+                                     " 'pub-kiosque' ORDER BY at, seq")]
+        assert states[-2:] == [1, 2], states        # off (on site), then on (confirmed)
+        assert after == {"commands": before["commands"] + 1,
+                         "command_outcomes": before["command_outcomes"] + len(outs),
+                         "ledger_states": before["ledger_states"] + 2}, (before, after)
+        log = gw.log()
+        assert re.search(r"alarm: raised kind=database box=gateway", log), log[-3000:]
+        assert re.search(r"alarm: cleared kind=database box=gateway", log), log[-3000:]
+        for bad in ("database is locked", "write refused", "write lost", "records lost",
+                    "not recorded", "left active"):
+            assert bad not in log, (bad, [l for l in log.splitlines() if bad in l][:3])
+    finally:
+        if holder:
+            holder.execute("ROLLBACK")
+            holder.close()
+        gw.stop()
+        tas.close()

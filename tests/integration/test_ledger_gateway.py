@@ -173,3 +173,84 @@ def test_box_boots_off_and_confirms_on_in_the_same_second(broker, tmp_path, db, 
         ("on", None), ("off", None), ("unknown", "unconfirmed")]
     text = decran("screens", "show", "info-mairie", "--history").stdout
     assert "2026-11-23 12:00:00 UTC  allumé" in text.split("États du relais")[1], text
+
+
+def test_unknown_by_cause_through_the_gateways_api(broker, tmp_path, db, decran):
+    """Deliver 4 of issue 14 through the gateway: a bound box that goes
+    offline during the night and a screen with no box.  The gateway's
+    /api/v1/progress splits the unknown time by cause, with exactly the
+    figures `decran report progress --json` gives for the same database,
+    and its home page shows the same breakdown."""
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1, power_on_w=200)
+    r = decran("screens", "add", "pub-sans-boitier", "--name", "pub-sans-boitier",
+               "--category", "advertising", "--set", "power_on_w=100")
+    assert r.returncode == 0, r.stderr
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    # 00:55 in Paris, 600 times faster: the legal window (01:00-06:00) of
+    # the night of the 23rd passes in 30 s.  The ledger is updated by the
+    # CLI below, not by the daemon, so both read the same derived tables.
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-23T23:55:00Z,600",
+                 extra={"heartbeat_s": 600, "energy": {"update_min": 0},
+                        "http": {"listen": "127.0.0.1:0",
+                                 "assets": os.path.join(TOP, "dashboard")}}).start()
+    try:
+        base = gw.web_url()
+        wait_for(lambda: gw.sql("SELECT count(*) FROM ledger_states WHERE screen_id ="
+                                " 'pub-kiosque' AND state = 1")[0][0] >= 1, timeout=20,
+                 what="pub-kiosque known off")
+        tas.crash()     # the broker publishes its last will: offline
+        wait_for(lambda: gw.sql("SELECT count(*) FROM ledger_states WHERE screen_id ="
+                                " 'pub-kiosque' AND state = 0 AND cause = 1")[0][0] == 1,
+                 timeout=20, what="pub-kiosque unknown, box offline")
+        (offline_at,), = gw.sql("SELECT at FROM ledger_states WHERE cause = 1")
+        # Offline inside the window, early enough for offline to be the cause
+        # of most of it (01:00-06:00 Paris = 00:00-05:00 UTC).
+        assert offline_at < epoch("2026-11-24T02:00:00Z"), offline_at
+
+        def progress():
+            with urllib.request.urlopen(base + "/api/v1/progress", timeout=30) as resp:
+                return json.loads(resp.read())
+        # Once the gateway's clock is past 06:00, "last night" is the 23rd's.
+        wait_for(lambda: progress()["measured"]["last_night_compliance"]["night"]
+                 == "2026-11-23", timeout=90, what="the night of the 23rd over")
+        now = "2026-11-24T05:30:00Z"        # 06:30 in Paris, the same day as the gateway's
+        r = decran("energy", "update", "--now", now)
+        assert r.returncode == 0, r.stderr
+        api = progress()
+        r = decran("report", "progress", "--json", "--now", now,
+                   "--rules", gw.cfg["rules"])
+        assert r.returncode == 0, r.stderr
+        cli = json.loads(r.stdout)
+        page = urllib.request.urlopen(base + "/", timeout=30).read().decode()
+        assert gw.api({"cmd": "status"})["now"] < epoch("2026-11-24T23:00:00Z")  # same day
+    finally:
+        gw.stop()
+        tas.close()
+
+    # Energy to date: unknown hours by cause, the same in both.
+    a, c = api["measured"]["to_date"], cli["energy_to_date"]
+    assert a["unknown_hours_by_cause"] == c["unknown_hours_by_cause"], (a, c)
+    assert a["unknown_hours"] == c["unknown_hours"]
+    by = a["unknown_hours_by_cause"]
+    assert by["offline"] > 0 and by["no_box"] > 0, by
+    assert abs(sum(by.values()) - a["unknown_hours"]) < 1e-9, a
+    # Known time (pub-kiosque read back on, then off until its box went
+    # offline) gives the same kWh in both.
+    for k in ("actual_kwh", "baseline_kwh", "saved_kwh", "hours"):
+        assert a[k] == c[k], (k, a, c)
+
+    # Last night's compliance: one screen unknown because its box is
+    # offline, one because it has none; the API, the CLI and the page agree.
+    an, cn = api["measured"]["last_night_compliance"], cli["last_night"]
+    assert an["night"] == cn["night"] == "2026-11-23"
+    assert an["unknown_by_cause"] == cn["unknown_by_cause"] == {
+        "unconfirmed": 0, "offline": 1, "no_box": 1}, (an, cn)
+    assert an["summary"] == cn["summary"], (an, cn)
+    assert an["summary"]["unknown"] == 2
+    assert {(s["screen"], s["unknown_cause"]) for s in cn["not_compliant"]} == {
+        ("pub-kiosque", "offline"), ("pub-sans-boitier", "no_box")}, cn
+    for cause, rid in (("unconfirmed", "night-unknown-unconfirmed"),
+                       ("offline", "night-unknown-offline"), ("no_box", "night-unknown-no-box")):
+        cell = re.search(r'id="%s">([^<]*)<' % rid, page)
+        assert cell and int(cell.group(1)) == an["unknown_by_cause"][cause], (rid, page[-3000:])
+    assert int(re.search(r'id="night-unknown">([^<]*)<', page).group(1)) == 2

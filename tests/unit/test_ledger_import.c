@@ -216,12 +216,46 @@ static void import_keeps_the_order_of_one_second(void **state)
 	dc_ledger_config_free(&cfg);
 }
 
+/* A command to a box already offline, then its "unconfirmed" outcome
+ * (issue 14, deliver 4; found end to end): the screen stays unknown
+ * because its box is offline, not "unconfirmed" from the command on. */
+static void command_to_an_offline_box_keeps_the_cause(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct dc_ledger_config cfg;
+	dc_ledger_config_default(&cfg);
+	put(f, "p1", 200, 1);
+	sql(f, "%s", gateway_schema);
+	sql(f, "INSERT INTO alarm_events (at, kind, box, channel, active) VALUES"
+	       " ('%s', 'offline', 'b1', NULL, 1)", utc(T0 + 12 * H));
+	sql(f, "INSERT INTO commands (at, box, channel, screens, to_state, cmd_id) VALUES"
+	       " ('%s', 'b1', 1, 'p1', 'off', 'c1')", utc(T0 + 13 * H));
+	sql(f, "INSERT INTO command_outcomes VALUES (1, '%s', 'unconfirmed', NULL)",
+	    utc(T0 + 14 * H));
+	assert_int_equal(dc_ledger_import_gateway(f->st, false, err, sizeof err), 3);
+	assert_int_equal(count(f, "SELECT count(*) FROM ledger_states WHERE cause = 1"), 3);
+	/* Imported again from the start: the same rows, nothing added. */
+	assert_int_equal(dc_ledger_import_gateway(f->st, true, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_update(f->st, &cfg, T0 + 24 * H, err, sizeof err), 0);
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-23", DC_BY_SCREEN, &r, &n,
+					  err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].t.unknown_by[DC_EN_OFFLINE], 12 * H);
+	free(r);
+	dc_ledger_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(nothing_to_import_is_not_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(gateway_records_become_the_ledger, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_keeps_the_order_of_one_second, setup, teardown),
+		cmocka_unit_test_setup_teardown(command_to_an_offline_box_keeps_the_cause, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
