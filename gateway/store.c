@@ -171,7 +171,10 @@ static int open_checked(struct dc_store *st, const char *path)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 5000);
+	/* A person at the CLI can wait while another command (an import, an
+	 * energy update of a large fleet) finishes; the daemons set their own,
+	 * shorter waits. */
+	sqlite3_busy_timeout(st->db, DC_STORE_BUSY_WAIT_MS);
 
 	/* Read-only probes first: nothing below writes until the file has
 	 * proved to be a sound database of a version we know. */

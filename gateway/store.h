@@ -39,6 +39,9 @@ int dc_store_schema_version(void);
  * version dc_store_open() migrates no further than (0: the latest). */
 int dc_store_schema_before(const char *what);
 void dc_store_schema_cap(int version);
+/* How long a store waits for another process's write lock before failing
+ * with dc_store_busy_message(). */
+#define DC_STORE_BUSY_WAIT_MS 15000
 /* true when the last failure was a busy database (another process held
  * the write lock longer than the busy timeout): worth trying again. */
 bool dc_store_busy(struct dc_store *st);

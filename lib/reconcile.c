@@ -85,6 +85,29 @@ void dc_recon_set_online(struct dc_recon *r, int online, int64_t now)
 	}
 }
 
+static int64_t next_wake(const struct dc_recon *r, const struct dc_recon_policy *p)
+{
+	int64_t w = r->next_retry;
+	if (!r->alarmed && r->first_sent + p->confirm_timeout_ms < w)
+		w = r->first_sent + p->confirm_timeout_ms;
+	return w;
+}
+
+void dc_recon_sent(struct dc_recon *r, const struct dc_recon_policy *p, int64_t now,
+		   int64_t *wake)
+{
+	if (r->pending == DC_STATE_UNKNOWN) {
+		if (wake)
+			*wake = INT64_MAX;
+		return;
+	}
+	if (r->attempts <= 1)
+		r->first_sent = now;
+	r->next_retry = now + dc_recon_backoff(p, r->attempts ? r->attempts : 1);
+	if (wake)
+		*wake = next_wake(r, p);
+}
+
 unsigned dc_recon_step(struct dc_recon *r, const struct dc_recon_policy *p, int64_t now,
 		       struct dc_recon_action *act, int64_t *wake)
 {
@@ -118,11 +141,7 @@ unsigned dc_recon_step(struct dc_recon *r, const struct dc_recon_policy *p, int6
 		r->alarmed = 1;
 		f |= DC_RECON_ALARM;
 	}
-	if (wake) {
-		int64_t w = r->next_retry;
-		if (!r->alarmed && r->first_sent + p->confirm_timeout_ms < w)
-			w = r->first_sent + p->confirm_timeout_ms;
-		*wake = w;
-	}
+	if (wake)
+		*wake = next_wake(r, p);
 	return f;
 }

@@ -73,6 +73,12 @@ void dc_recon_set_online(struct dc_recon *r, int online, int64_t now);
 unsigned dc_recon_step(struct dc_recon *r, const struct dc_recon_policy *p, int64_t now,
 		       struct dc_recon_action *act, int64_t *wake);
 
+/* The command for `pending` really left at `now` (the gateway holds a
+ * command until its audit row is written): its retry and confirmation
+ * clocks start there, so time spent waiting is never counted as the
+ * device's silence.  *wake as for dc_recon_step. */
+void dc_recon_sent(struct dc_recon *r, const struct dc_recon_policy *p, int64_t now,
+		   int64_t *wake);
 /* Backoff delay before retry number `attempt` + 1 (attempt >= 1). */
 int64_t dc_recon_backoff(const struct dc_recon_policy *p, unsigned attempt);
 

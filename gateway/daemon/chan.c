@@ -191,6 +191,12 @@ void gw_chan_pump(struct gw *g)
 			cmd_id_of(g, c, cmd_id, sizeof cmd_id);
 			if (send_command(g, c, c->queued_on ? DC_STATE_ON : DC_STATE_OFF, cmd_id) == 0)
 				g->commands_sent++;
+			/* Retries and the alarm count from now, not from when the
+			 * command started waiting for its row. */
+			int64_t wake;
+			dc_recon_sent(&c->rc, &g->policy, gw_mono(), &wake);
+			if (wake < g->recon_wake_ms)
+				g->recon_wake_ms = wake;
 		}
 		g->queue_cursor = i + 1;
 	}
@@ -209,6 +215,11 @@ void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono)
 			g->recon_wake_ms = w;
 		return;
 	}
+	/* A command still waiting for its audit row has not been sent: nothing
+	 * to retry, and no silence of the device to count (dc_recon_sent starts
+	 * the clocks when it leaves).  A new desired state still goes through. */
+	if (c->queued && c->rc.pending == c->rc.desired)
+		return;
 	unsigned f = dc_recon_step(&c->rc, &g->policy, mono, &a, &wake);
 	if ((f & DC_RECON_SUPERSEDED) && c->audit_id) {
 		gw_audit_outcome(g, c->audit_id, "superseded");

@@ -131,6 +131,39 @@ static void retries_follow_backoff_and_alarm_once(void **s)
 	assert_false(r.alarmed);
 }
 
+/* A command held 12 s before it leaves (its audit row waited on a busy
+ * database): the clocks start when it is really sent, so neither a retry
+ * nor the alarm counts the wait as the device's silence. */
+static void clocks_start_when_the_command_really_leaves(void **s)
+{
+	(void)s;
+	struct dc_recon r = fresh(DC_STATE_ON);
+	struct dc_recon_action a;
+	int64_t wake;
+	assert_int_equal(dc_recon_step(&r, &P, T0, &a, &wake), DC_RECON_SEND);
+	assert_int_equal(a.attempt, 1);
+	dc_recon_sent(&r, &P, T0 + 12000, &wake);
+	assert_true(wake == T0 + 12000 + 1000);	/* first retry 1 s after the real send */
+	assert_int_equal(dc_recon_step(&r, &P, T0 + 12500, &a, &wake), 0);
+	assert_int_equal(dc_recon_step(&r, &P, T0 + 13000, &a, &wake), DC_RECON_SEND);
+	assert_int_equal(a.attempt, 2);
+	/* A retry that waited too: backoff from its own departure. */
+	dc_recon_sent(&r, &P, T0 + 14000, &wake);
+	assert_true(wake == T0 + 14000 + 2000);
+	assert_int_equal(dc_recon_step(&r, &P, T0 + 15999, &a, &wake), 0);
+	assert_true(wake == T0 + 16000);
+	assert_int_equal(dc_recon_step(&r, &P, T0 + 16000, &a, &wake), DC_RECON_SEND);
+	/* The alarm: 5 s after the first real send, not after the first wish. */
+	assert_true(wake == T0 + 12000 + 5000);
+	assert_int_equal(dc_recon_step(&r, &P, T0 + 16999, &a, &wake), 0);
+	assert_int_equal(dc_recon_step(&r, &P, T0 + 17000, &a, &wake), DC_RECON_ALARM);
+	/* Nothing pending: nothing to start. */
+	struct dc_recon idle = fresh(DC_STATE_UNKNOWN);
+	dc_recon_sent(&idle, &P, T0, &wake);
+	assert_true(wake == INT64_MAX);
+	assert_true(idle.first_sent == 0);
+}
+
 static void new_desire_supersedes_pending(void **s)
 {
 	(void)s;
@@ -297,6 +330,7 @@ int main(void)
 		cmocka_unit_test(confirmation_completes_the_switch),
 		cmocka_unit_test(backoff_doubles_up_to_the_cap),
 		cmocka_unit_test(retries_follow_backoff_and_alarm_once),
+		cmocka_unit_test(clocks_start_when_the_command_really_leaves),
 		cmocka_unit_test(new_desire_supersedes_pending),
 		cmocka_unit_test(switching_both_ways),
 		cmocka_unit_test(drift_is_reported_and_corrected),
