@@ -382,12 +382,10 @@ int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg, struct g
 
 void gw_plan_bind_install(struct gw *g, struct gw_binding *b)
 {
-	free(g->chans);
-	free(g->boxes);
-	free(g->screens);
-	gw_strpool_free(&g->screen_text);
-	free(g->box_ids);
-	free(g->box_channels);
+	struct gw_binding old = { .chans = g->chans, .boxes = g->boxes, .screens = g->screens,
+				  .text = g->screen_text, .box_ids = g->box_ids,
+				  .box_channels = g->box_channels };
+	gw_binding_free(&old);
 	g->chans = b->chans;
 	g->nchans = b->nchans;
 	g->nqueued = b->nqueued;
