@@ -184,3 +184,45 @@ int gw_profile_load(const char *dir, const char *name, struct gw_profile *out, c
 	free(buf);
 	return rc;
 }
+
+static int load_kind(const struct gw_config *c, size_t b, const char *field, const char *name,
+		     enum gw_profile_kind kind, struct gw_profile *p, char *err, size_t errlen)
+{
+	char why[400];
+	if (gw_profile_load(c->profiles_dir, name, p, why, sizeof why) < 0) {
+		snprintf(err, errlen, "boxes[%zu].%s: %s", b, field, why);
+		return -1;
+	}
+	if (p->kind != kind) {
+		snprintf(err, errlen, "boxes[%zu].%s: %s is not a %s profile", b, field, name,
+			 kind == GW_PROFILE_RELAY ? "relay" : "meter");
+		return -1;
+	}
+	return 0;
+}
+
+int gw_profiles_of_config(const struct gw_config *c, struct gw_box_profiles **out, char *err,
+			  size_t errlen)
+{
+	struct gw_box_profiles *v = calloc(c->nboxes + 1, sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t b = 0; b < c->nboxes; b++) {
+		const struct gw_box *bx = &c->boxes[b];
+		if (bx->driver != GW_DRV_MODBUS_RTU && bx->driver != GW_DRV_MODBUS_TCP)
+			continue;
+		if (load_kind(c, b, "profile", bx->profile, GW_PROFILE_RELAY, &v[b].relay, err,
+			      errlen) < 0 ||
+		    (bx->meter_profile[0] &&
+		     load_kind(c, b, "meter.profile", bx->meter_profile, GW_PROFILE_METER,
+			       &v[b].meter, err, errlen) < 0)) {
+			free(v);
+			return -1;
+		}
+		v[b].has_meter = bx->meter_profile[0] != '\0';
+	}
+	*out = v;
+	return 0;
+}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gwconfig.h"
 #include "regdecode.h"
 
 enum gw_profile_kind { GW_PROFILE_RELAY, GW_PROFILE_METER };
@@ -47,5 +48,17 @@ int gw_profile_parse(const char *name, const char *json, size_t len, struct gw_p
 /* Load <dir>/<name>.json; name must be a slug. */
 int gw_profile_load(const char *dir, const char *name, struct gw_profile *out, char *err,
 		    size_t errlen);
+
+/* The profiles a configuration's Modbus boxes name, loaded and checked
+ * (a relay profile for the relay, a meter profile for the meter): the part
+ * of a configuration that lives in other files, checked before anything is
+ * started or swapped.  *out gets c->nboxes entries (zeros for MQTT boxes),
+ * to free(); -1 with "boxes[2].profile: <why>" in err. */
+struct gw_box_profiles {
+	struct gw_profile relay, meter;
+	bool has_meter;
+};
+int gw_profiles_of_config(const struct gw_config *c, struct gw_box_profiles **out, char *err,
+			  size_t errlen);
 
 #endif

@@ -19,18 +19,6 @@
 
 #define OFFSET_S 300
 
-int gw_energy_load(struct gw *g, char *err, size_t errlen)
-{
-	struct dc_ledger_config lc;
-	dc_ledger_config_default(&lc);
-	if (*g->cfg.energy_config &&
-	    dc_ledger_config_load(g->cfg.energy_config, &lc, err, errlen) < 0)
-		return -1;
-	dc_ledger_config_free(&g->energy);
-	g->energy = lc;
-	return 0;
-}
-
 /* Real milliseconds before an update that met a busy database (a CLI
  * import, `decran energy update`) tries again: the input is all there, the
  * update only waits its turn. */

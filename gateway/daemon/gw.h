@@ -8,6 +8,7 @@
  *   web.c      the dashboard (gateway/web.h) in the same loop
  *   energy.c   the energy ledger kept current from the audit tables
  *   strpool.c  packed strings: bound screens' ids, interned audit reasons
+ *   stage.c    a new configuration built off to the side: start-up, -n, reload
  */
 #ifndef DECRAN_GW_H
 #define DECRAN_GW_H
@@ -20,6 +21,7 @@
 #include "clock.h"
 #include "gwconfig.h"
 #include "ledger.h"
+#include "profile.h"
 #include "driver.h"
 #include "fallback.h"
 #include "reconcile.h"
@@ -157,11 +159,36 @@ int gw_box_index(const struct gw *g, int driver, const char *topic);
 bool gw_mqtt_room(const struct gw *g, int window);	/* fewer than window in flight */
 
 /* plan.c */
-int gw_plan_load_rules(struct gw *g, char *err, size_t errlen);
+/* A channel table built for a configuration, not yet in force. */
+struct gw_binding {
+	struct gw_chan *chans;
+	size_t nchans, nqueued;
+	struct gw_boxstate *boxes;	/* parallel to the configuration's boxes */
+	struct dc_sched_screen *screens;
+	size_t nscreens, nbound, nboxes;
+	struct gw_strpool text;
+	char (*box_ids)[DC_ID_MAX];
+	int *box_channels;
+};
+/* The overrides and grid alerts in force, read from the database. */
+struct gw_inputs {
+	struct dc_override *overrides;
+	size_t noverrides;
+	struct dc_grid_alert *alerts;
+	size_t nalerts;
+};
 /* Log, as warnings, what of the rules matches no screen of the inventory. */
 void gw_plan_lint(struct gw *g);
 int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
+/* The same in two steps: the table for cfg's boxes (keeping what g knows of
+ * the same boxes), then in force once g->cfg is cfg. */
+int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg, struct gw_binding *b,
+		       char *err, size_t errlen);
+void gw_plan_bind_install(struct gw *g, struct gw_binding *b);
+void gw_binding_free(struct gw_binding *b);
 int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen);
+int gw_plan_inputs_build(const struct gw *g, struct gw_inputs *in, char *err, size_t errlen);
+void gw_plan_inputs_install(struct gw *g, struct gw_inputs *in);
 struct gw_gridmsg;
 long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err,
 			     size_t errlen);	/* MQTT grid alert: id / cleared, or -1 */
@@ -196,8 +223,11 @@ const char *gw_alarm_box_id(const struct gw *g, int box);
 size_t gw_alarms_max(const struct gw *g);
 size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v);
 
-/* modbus.c: worker threads; results come back through an eventfd. */
-int gw_modbus_start(struct gw *g, char *err, size_t errlen);
+/* modbus.c: worker threads; results come back through an eventfd.  The
+ * workers keep their own copies of what they read of the configuration
+ * (profiles[b]: box b's, from gw_profiles_of_config). */
+int gw_modbus_start(struct gw *g, const struct gw_box_profiles *profiles, char *err,
+		    size_t errlen);
 void gw_modbus_stop(struct gw *g);
 int gw_modbus_write(struct gw *g, struct gw_chan *c, int on);
 void gw_modbus_drain(struct gw *g);	/* eventfd readable: apply results */
@@ -216,8 +246,6 @@ bool gw_chan_under_test(const struct gw_chan *c);
 int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen);
 
 /* energy.c */
-/* Read energy.config into g->energy (kept as it was on error). */
-int gw_energy_load(struct gw *g, char *err, size_t errlen);
 void gw_energy_tick(struct gw *g);
 int64_t gw_energy_next(const struct gw *g);	/* monotonic ms */
 
@@ -227,7 +255,29 @@ void gw_web_run(struct gw *g);
 int64_t gw_web_next(const struct gw *g);	/* monotonic ms */
 void gw_web_close(struct gw *g);
 
-/* main.c: re-read config, rules and bindings; the old ones stay on error. */
+/* stage.c */
+struct gw_stage {
+	struct gw_config cfg;
+	bool has_cfg, has_bind, has_inputs;
+	struct dc_rules *rules;
+	struct dc_ledger_config energy;
+	struct gw_box_profiles *profiles;	/* one per box of cfg */
+	struct gw_binding bind;
+	struct gw_inputs inputs;
+};
+/* The configuration file and the files it names (rules and calendars,
+ * energy settings, Modbus profiles), checked: what -n checks.  -1 with the
+ * file and field in err, *what the kind of file ("rules", ...), nothing
+ * left allocated. */
+int gw_stage_files(const char *config_path, struct gw_stage *s, const char **what, char *err,
+		   size_t errlen);
+/* What needs the database: bindings, overrides, grid alerts (-1: the caller
+ * frees s). */
+int gw_stage_state(struct gw *g, struct gw_stage *s, const char **what, char *err, size_t errlen);
+void gw_stage_install_files(struct gw *g, struct gw_stage *s);	/* start-up */
+void gw_stage_free(struct gw_stage *s);
+/* Re-read everything and swap it in whole, or keep the running state and
+ * log why (file and field). */
 int gw_reload(struct gw *g, char *err, size_t errlen);
 
 #endif

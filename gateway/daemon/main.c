@@ -50,40 +50,6 @@ static void usage(FILE *f)
 		   "      --clock SPEC   test clock \"YYYY-MM-DDTHH:MM:SSZ,SPEED\" (also $DECRAN_CLOCK)\n");
 }
 
-int gw_reload(struct gw *g, char *err, size_t errlen)
-{
-	struct gw_config cfg;
-	if (gw_config_load(g->config_path, &cfg, err, errlen) < 0)
-		return -1;
-	/* The broker, database, sockets and dashboard need a restart; everything
-	 * else reloads. */
-	struct gw_config old = g->cfg;
-	snprintf(cfg.broker_host, sizeof cfg.broker_host, "%s", old.broker_host);
-	cfg.broker_port = old.broker_port;
-	snprintf(cfg.db_path, sizeof cfg.db_path, "%s", old.db_path);
-	snprintf(cfg.control_socket, sizeof cfg.control_socket, "%s", old.control_socket);
-	snprintf(cfg.http_listen, sizeof cfg.http_listen, "%s", old.http_listen);
-	g->cfg = cfg;
-	if (gw_energy_load(g, err, errlen) < 0 ||
-	    gw_plan_load_rules(g, err, errlen) < 0 || gw_plan_bind(g, err, errlen) < 0 ||
-	    gw_plan_load_inputs(g, err, errlen) < 0) {
-		gw_config_free(&g->cfg);
-		g->cfg = old;
-		return -1;
-	}
-	gw_config_free(&old);
-	gw_plan_lint(g);
-	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
-					      g->cfg.confirm_timeout_ms };
-	gw_mqtt_reload(g);
-	gw_modbus_stop(g);
-	if (gw_modbus_start(g, err, errlen) < 0)
-		return -1;
-	log_info("main", "reloaded config=%s rules=%s boxes=%zu", g->config_path,
-		 g->cfg.rules_path, g->cfg.nboxes);
-	return 0;
-}
-
 static int setup_fds(struct gw *g)
 {
 	sigset_t mask;
@@ -239,9 +205,7 @@ static int run(struct gw *g)
 		if (g->reload) {
 			char err[512];
 			g->reload = false;
-			if (gw_reload(g, err, sizeof err) < 0)
-				log_err("main", "reload failed, keeping the running configuration "
-					"error=\"%s\"", err);
+			gw_reload(g, err, sizeof err);	/* logs why it refused */
 		}
 		gw_web_run(g);
 		gw_audit_tick(g);
@@ -298,23 +262,19 @@ int main(int argc, char **argv)
 		log_err("main", "bad test clock error=\"%s\"", err);
 		return 2;
 	}
-	if (gw_config_load(g->config_path, &g->cfg, err, sizeof err) < 0) {
-		log_err("main", "invalid configuration error=\"%s\"", err);
-		return 1;
-	}
-	if (gw_plan_load_rules(g, err, sizeof err) < 0) {
-		log_err("main", "invalid rules file=%s error=\"%s\"", g->cfg.rules_path, err);
-		return 1;
-	}
-	if (gw_energy_load(g, err, sizeof err) < 0) {
-		log_err("main", "invalid energy settings file=%s error=\"%s\"", g->cfg.energy_config,
-			err);
+	/* The same checks as every reload (stage.c). */
+	struct gw_stage st;
+	const char *what;
+	if (gw_stage_files(g->config_path, &st, &what, err, sizeof err) < 0) {
+		log_err("main", "invalid %s error=\"%s\"", what, err);
 		return 1;
 	}
 	if (check) {
+		gw_stage_free(&st);
 		printf("configuration OK\n");
 		return 0;
 	}
+	gw_stage_install_files(g, &st);
 	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
 					      g->cfg.confirm_timeout_ms };
 	g->boot_id = gw_now_ms(g);
@@ -335,10 +295,12 @@ int main(int argc, char **argv)
 	gw_chan_ledger_start(g);
 	gw_plan_lint(g);
 	if (gw_mqtt_init(g) < 0 || gw_control_open(g) < 0 ||
-	    gw_modbus_start(g, err, sizeof err) < 0 || gw_web_open(g, err, sizeof err) < 0) {
+	    gw_modbus_start(g, st.profiles, err, sizeof err) < 0 ||
+	    gw_web_open(g, err, sizeof err) < 0) {
 		log_err("main", "start-up failed error=\"%s\"", err);
 		return 1;
 	}
+	gw_stage_free(&st);
 	g->started_ms = gw_mono();
 	log_info("main", "started version=%s config=%s boxes=%zu channels=%zu clock=%s",
 		 DECRAN_VERSION, g->config_path, g->cfg.nboxes, g->nchans,

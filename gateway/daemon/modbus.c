@@ -6,6 +6,10 @@
  * writes first, polls each device every poll_ms (read-back of the coils, meter
  * values), and hands results back through a queue + eventfd that the loop
  * drains (gw_modbus_drain) into the same reports MQTT drivers produce.
+ *
+ * A worker reads nothing of the daemon's state: each device carries its own
+ * copy of its box's settings and profiles, so a reload can replace the
+ * configuration with no lock; the workers are joined before the swap.
  */
 #include <errno.h>
 #ifdef __GLIBC__
@@ -39,8 +43,15 @@ struct result {
 	struct dc_drv_event ev;
 };
 
+/* What a worker reads of a box's configuration: its own copy. */
+struct device_cfg {
+	char id[DC_ID_MAX];
+	int unit, meter_unit, channels, poll_ms;
+};
+
 struct device {
 	int box;
+	struct device_cfg cfg;
 	modbus_t *ctx;
 	bool connected;
 	struct gw_profile relay, meter;
@@ -61,7 +72,6 @@ struct worker {
 	struct device *devs;
 	size_t ndevs;
 	int bus;		/* RTU bus index, -1 for a TCP pool worker */
-	struct gw *g;		/* read-only config access */
 	char name[DC_ID_MAX];	/* bus id, or "tcp-<k>" for a TCP pool worker */
 	/* The poll cycle in progress (devices polled back to back), for the
 	 * debug line that tells an operator whether poll_ms is within reach. */
@@ -153,7 +163,7 @@ static void set_online(struct device *d, bool ok)
 
 static bool ensure_connected(struct worker *w, struct device *d)
 {
-	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	const struct device_cfg *bx = &d->cfg;
 	if (d->connected)
 		return true;
 	if (w->bus >= 0) {
@@ -170,9 +180,9 @@ static bool ensure_connected(struct worker *w, struct device *d)
 	return true;
 }
 
-static void readback(struct worker *w, struct device *d)
+static void readback(struct device *d)
 {
-	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	const struct device_cfg *bx = &d->cfg;
 	uint8_t bits[DC_MAX_CHANNELS];
 	int n;
 	if (d->relay.readback == GW_READBACK_NONE)
@@ -194,10 +204,10 @@ static void readback(struct worker *w, struct device *d)
 	set_online(d, true);
 }
 
-static void read_value(struct worker *w, struct device *d, const struct gw_register *r,
+static void read_value(struct device *d, const struct gw_register *r,
 		       enum dc_drv_event_kind kind)
 {
-	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	const struct device_cfg *bx = &d->cfg;
 	uint16_t regs[2];
 	int cnt = dc_reg_count(r->type), n;
 	double v;
@@ -225,16 +235,16 @@ static void poll_device(struct worker *w, struct device *d)
 	 * rest of this one would only fail on a closed socket. */
 	if (!ensure_connected(w, d))
 		return;
-	readback(w, d);
+	readback(d);
 	if (d->has_meter && d->connected)
-		read_value(w, d, &d->meter.power, DC_EV_POWER);
+		read_value(d, &d->meter.power, DC_EV_POWER);
 	if (d->has_meter && d->connected)
-		read_value(w, d, &d->meter.energy, DC_EV_ENERGY);
+		read_value(d, &d->meter.energy, DC_EV_ENERGY);
 }
 
 static void write_coil(struct worker *w, struct device *d, const struct job *j)
 {
-	const struct gw_box *bx = &w->g->cfg.boxes[d->box];
+	const struct device_cfg *bx = &d->cfg;
 	if (!ensure_connected(w, d))
 		return;
 	modbus_set_slave(d->ctx, bx->unit);
@@ -249,7 +259,7 @@ static void write_coil(struct worker *w, struct device *d, const struct job *j)
 		post(d->box, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = j->channel,
 						   .on = j->on });
 	else
-		readback(w, d);
+		readback(d);
 }
 
 /* ---- the worker thread ---- */
@@ -300,7 +310,7 @@ static void *worker_main(void *arg)
 			 * devices of a worker stay in one cycle that does not drift
 			 * by its own length.  A device a whole period late starts
 			 * afresh. */
-			int poll_ms = w->g->cfg.boxes[due->box].poll_ms;
+			int poll_ms = due->cfg.poll_ms;
 			due->next_poll += poll_ms;
 			if (due->next_poll <= now)
 				due->next_poll = now + poll_ms;
@@ -350,7 +360,8 @@ static modbus_t *new_ctx(const struct gw *g, const struct gw_box *bx)
 	return ctx;
 }
 
-int gw_modbus_start(struct gw *g, char *err, size_t errlen)
+int gw_modbus_start(struct gw *g, const struct gw_box_profiles *profiles, char *err,
+		    size_t errlen)
 {
 	modbus_t *bus_ctx[GW_MAX_BUSES] = { 0 };
 	size_t ntcp = 0;
@@ -371,7 +382,6 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		struct worker *w = &workers[nworkers++];
 		memset(w, 0, sizeof *w);
 		w->bus = (int)i;
-		w->g = g;
 		snprintf(w->name, sizeof w->name, "%s", g->cfg.buses[i].id);
 	}
 	size_t first_tcp = nworkers;
@@ -386,7 +396,6 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 			if (k >= nworkers) {
 				memset(&workers[k], 0, sizeof workers[k]);
 				workers[k].bus = -1;
-				workers[k].g = g;
 				snprintf(workers[k].name, sizeof workers[k].name, "tcp-%zu",
 					 k - first_tcp);
 				nworkers = k + 1;
@@ -396,26 +405,13 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 			continue;
 		}
 		w = &workers[box_worker[b]];
+		/* Profiles checked by gw_profiles_of_config, with the files. */
 		struct device d = { .box = (int)b, .tcp = bx->driver == GW_DRV_MODBUS_TCP,
-				    .next_poll = t0 };
-		if (gw_profile_load(g->cfg.profiles_dir, bx->profile, &d.relay, err, errlen) < 0)
-			goto fail;
-		if (d.relay.kind != GW_PROFILE_RELAY) {
-			snprintf(err, errlen, "box %s: profile %s is not a relay profile", bx->id,
-				 bx->profile);
-			goto fail;
-		}
-		if (bx->meter_profile[0]) {
-			if (gw_profile_load(g->cfg.profiles_dir, bx->meter_profile, &d.meter, err,
-					    errlen) < 0)
-				goto fail;
-			if (d.meter.kind != GW_PROFILE_METER) {
-				snprintf(err, errlen, "box %s: profile %s is not a meter profile",
-					 bx->id, bx->meter_profile);
-				goto fail;
-			}
-			d.has_meter = true;
-		}
+				    .next_poll = t0, .relay = profiles[b].relay,
+				    .meter = profiles[b].meter, .has_meter = profiles[b].has_meter,
+				    .cfg = { .unit = bx->unit, .meter_unit = bx->meter_unit,
+					     .channels = bx->channels, .poll_ms = bx->poll_ms } };
+		snprintf(d.cfg.id, sizeof d.cfg.id, "%s", bx->id);
 		if (bx->driver == GW_DRV_MODBUS_RTU) {
 			if (!bus_ctx[bx->bus] && !(bus_ctx[bx->bus] = new_ctx(g, bx)))
 				goto nomem;
@@ -453,7 +449,7 @@ int gw_modbus_start(struct gw *g, char *err, size_t errlen)
 		pthread_condattr_destroy(&ca);
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			snprintf(err, errlen, "cannot start a Modbus worker");
-			return -1;
+			goto fail;
 		}
 		w->running = true;
 	}

@@ -19,19 +19,6 @@
 #include "store.h"
 #include "strpool.h"
 
-int gw_plan_load_rules(struct gw *g, char *err, size_t errlen)
-{
-	struct dc_rules *r = dc_rules_load(g->cfg.rules_path, err, errlen);
-	if (!r)
-		return -1;
-	dc_sched_ctx_release(&g->sctx);
-	if (g->rules)
-		dc_rules_free(g->rules);
-	g->rules = r;
-	g->dirty = g->fallbacks_dirty = true;
-	return 0;
-}
-
 struct lint_acc {
 	struct dc_sched_screen *v;
 	size_t n, cap;
@@ -90,27 +77,41 @@ void gw_plan_lint(struct gw *g)
 }
 
 /* Overrides and grid alerts in force (decran override / grid-alert). */
-int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen)
+int gw_plan_inputs_build(const struct gw *g, struct gw_inputs *in, char *err, size_t errlen)
 {
-	struct dc_override *ov = NULL;
-	struct dc_grid_alert *al = NULL;
-	size_t nov = 0, nal = 0;
+	memset(in, 0, sizeof *in);
 	if (!g->store)
 		return 0;
-	if (gw_schedule_inputs(g->store, gw_now(g), &ov, &nov, &al, &nal, err, errlen) < 0)
-		return -1;
+	return gw_schedule_inputs(g->store, gw_now(g), &in->overrides, &in->noverrides,
+				  &in->alerts, &in->nalerts, err, errlen);
+}
+
+void gw_plan_inputs_install(struct gw *g, struct gw_inputs *in)
+{
 	dc_sched_ctx_release(&g->sctx);
 	free(g->overrides);
 	free(g->alerts);
-	g->overrides = ov;
-	g->alerts = al;
-	g->sctx.overrides = ov;
-	g->sctx.noverrides = nov;
-	g->sctx.alerts = al;
-	g->sctx.nalerts = nal;
+	g->overrides = in->overrides;
+	g->alerts = in->alerts;
+	g->sctx.overrides = in->overrides;
+	g->sctx.noverrides = in->noverrides;
+	g->sctx.alerts = in->alerts;
+	g->sctx.nalerts = in->nalerts;
 	g->dirty = g->fallbacks_dirty = true;
-	if (nov || nal)
-		log_info("plan", "schedule inputs loaded overrides=%zu grid_alerts=%zu", nov, nal);
+	if (in->noverrides || in->nalerts)
+		log_info("plan", "schedule inputs loaded overrides=%zu grid_alerts=%zu",
+			 in->noverrides, in->nalerts);
+	memset(in, 0, sizeof *in);
+}
+
+int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen)
+{
+	struct gw_inputs in;
+	if (!g->store)
+		return 0;
+	if (gw_plan_inputs_build(g, &in, err, errlen) < 0)
+		return -1;
+	gw_plan_inputs_install(g, &in);
 	return 0;
 }
 
@@ -239,9 +240,10 @@ static int by_box_channel(const void *a, const void *b)
 	return x->v.channel - y->v.channel;
 }
 
-/* The screens bound to the config's boxes, sorted by (box index, channel),
- * into acc->v (acc->n of them); strings into acc->text. */
-static int load_bound(struct gw *g, struct bind_acc *acc, char *err, size_t errlen)
+/* The screens bound to cfg's boxes, sorted by (box index, channel), into
+ * acc->v (acc->n of them); strings into acc->text. */
+static int load_bound(const struct gw *g, const struct gw_config *cfg, struct bind_acc *acc,
+		      char *err, size_t errlen)
 {
 	struct dc_screen_filter f = DC_SCREEN_FILTER_ALL;
 	long count = 0;
@@ -251,7 +253,7 @@ static int load_bound(struct gw *g, struct bind_acc *acc, char *err, size_t errl
 		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
 		return -1;
 	}
-	struct box_ref *boxes = malloc((g->cfg.nboxes + 1) * sizeof *boxes);
+	struct box_ref *boxes = malloc((cfg->nboxes + 1) * sizeof *boxes);
 	acc->v = malloc(((size_t)count + 1) * sizeof *acc->v);
 	acc->cap = (size_t)count;
 	if (!boxes || !acc->v) {
@@ -259,10 +261,10 @@ static int load_bound(struct gw *g, struct bind_acc *acc, char *err, size_t errl
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t b = 0; b < g->cfg.nboxes; b++)
-		boxes[b] = (struct box_ref){ g->cfg.boxes[b].id, (int)b };
-	qsort(boxes, g->cfg.nboxes, sizeof *boxes, by_id);
-	acc->cfg = &g->cfg;
+	for (size_t b = 0; b < cfg->nboxes; b++)
+		boxes[b] = (struct box_ref){ cfg->boxes[b].id, (int)b };
+	qsort(boxes, cfg->nboxes, sizeof *boxes, by_id);
+	acc->cfg = cfg;
 	acc->boxes = boxes;
 	if (g->store && dc_store_list_screens(g->store, &f, keep_bound, acc) < 0) {
 		snprintf(err, errlen, "%s", dc_store_errmsg(g->store));
@@ -278,37 +280,53 @@ static int load_bound(struct gw *g, struct bind_acc *acc, char *err, size_t errl
 	return rc;
 }
 
-/* (Re)build the channel table from the config's boxes and the screens bound
- * to them, keeping what is known of channels that existed before. */
-int gw_plan_bind(struct gw *g, char *err, size_t errlen)
+void gw_binding_free(struct gw_binding *b)
 {
-	struct gw_strpool text = { 0 };
-	struct bind_acc acc = { .text = &text };
+	free(b->chans);
+	free(b->boxes);
+	free(b->screens);
+	gw_strpool_free(&b->text);
+	free(b->box_ids);
+	free(b->box_channels);
+	memset(b, 0, sizeof *b);
+}
 
-	if (load_bound(g, &acc, err, errlen) < 0) {
+/* The channel table of cfg's boxes and the screens bound to them, keeping
+ * what g knows of channels that existed before.  g is only read. */
+int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg, struct gw_binding *out,
+		       char *err, size_t errlen)
+{
+	struct gw_binding nb = { 0 };
+	struct bind_acc acc = { .text = &nb.text };
+
+	if (load_bound(g, cfg, &acc, err, errlen) < 0) {
 		free(acc.v);
-		gw_strpool_free(&text);
+		gw_strpool_free(&nb.text);
 		return -1;
 	}
-	size_t nb = acc.n;
-	size_t nchans = 0;
-	for (size_t b = 0; b < g->cfg.nboxes; b++)
-		nchans += (size_t)g->cfg.boxes[b].channels;
-	struct gw_chan *chans = calloc(nchans + 1, sizeof *chans);
-	struct gw_boxstate *boxes = calloc(g->cfg.nboxes + 1, sizeof *boxes);
-	struct dc_sched_screen *screens = malloc((nb + 1) * sizeof *screens);
-	if (!chans || !boxes || !screens) {
-		free(chans);
-		free(boxes);
-		free(screens);
+	for (size_t b = 0; b < cfg->nboxes; b++)
+		nb.nchans += (size_t)cfg->boxes[b].channels;
+	nb.nscreens = acc.n;
+	nb.nbound = acc.nbound;
+	nb.nboxes = cfg->nboxes;
+	nb.chans = calloc(nb.nchans + 1, sizeof *nb.chans);
+	nb.boxes = calloc(cfg->nboxes + 1, sizeof *nb.boxes);
+	nb.screens = malloc((acc.n + 1) * sizeof *nb.screens);
+	nb.box_ids = calloc(cfg->nboxes + 1, sizeof *nb.box_ids);
+	nb.box_channels = calloc(cfg->nboxes + 1, sizeof *nb.box_channels);
+	if (!nb.chans || !nb.boxes || !nb.screens || !nb.box_ids || !nb.box_channels) {
 		free(acc.v);
-		gw_strpool_free(&text);
+		gw_binding_free(&nb);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	struct gw_chan *chans = nb.chans;
+	struct gw_boxstate *boxes = nb.boxes;
 	size_t k = 0;
-	for (size_t b = 0; b < g->cfg.nboxes; b++) {
-		const struct gw_box *bx = &g->cfg.boxes[b];
+	for (size_t b = 0; b < cfg->nboxes; b++) {
+		const struct gw_box *bx = &cfg->boxes[b];
+		snprintf(nb.box_ids[b], DC_ID_MAX, "%s", bx->id);
+		nb.box_channels[b] = bx->channels;
 		boxes[b].online = -1;
 		boxes[b].chan0 = k;
 		for (int ch = 1; ch <= bx->channels; ch++, k++) {
@@ -339,52 +357,59 @@ int gw_plan_bind(struct gw *g, char *err, size_t errlen)
 	}
 	/* Attach screens: sorted by (box, channel), each box's and each
 	 * channel's screens are consecutive. */
-	for (size_t i = 0; i < nb; i++) {
+	for (size_t i = 0; i < acc.n; i++) {
 		const struct bound *s = &acc.v[i];
 		struct gw_boxstate *bs = &boxes[s->box];
-		screens[i] = s->v;
+		nb.screens[i] = s->v;
 		if (!bs->nscreens++)
 			bs->screen0 = i;
-		if (s->v.channel > g->cfg.boxes[s->box].channels)
+		if (s->v.channel > cfg->boxes[s->box].channels)
 			continue;
 		struct gw_chan *c = &chans[bs->chan0 + (size_t)s->v.channel - 1];
 		if (!c->screens)
-			c->screens = &screens[i];
+			c->screens = &nb.screens[i];
 		c->nscreens++;
 	}
 	free(acc.v);
-	size_t nqueued = 0;
-	for (size_t i = 0; i < nchans; i++) {
+	for (size_t i = 0; i < nb.nchans; i++) {
 		if (!chans[i].nscreens)
 			dc_recon_set_desired(&chans[i].rc, DC_STATE_UNKNOWN);
-		nqueued += chans[i].queued;
+		nb.nqueued += chans[i].queued;
 	}
+	*out = nb;
+	return 0;
+}
 
-	free(g->chans);
-	free(g->boxes);
-	free(g->screens);
-	gw_strpool_free(&g->screen_text);
-	free(g->box_ids);
-	free(g->box_channels);
-	g->chans = chans;
-	g->nchans = nchans;
-	g->nqueued = nqueued;
+void gw_plan_bind_install(struct gw *g, struct gw_binding *b)
+{
+	struct gw_binding old = { .chans = g->chans, .boxes = g->boxes, .screens = g->screens,
+				  .text = g->screen_text, .box_ids = g->box_ids,
+				  .box_channels = g->box_channels };
+	gw_binding_free(&old);
+	g->chans = b->chans;
+	g->nchans = b->nchans;
+	g->nqueued = b->nqueued;
 	g->queue_cursor = 0;
-	g->boxes = boxes;
-	g->screens = screens;
-	g->nscreens = nb;
-	g->screen_text = text;
-	g->nbound = acc.nbound;
-	g->nboxes_state = g->cfg.nboxes;
-	g->box_ids = calloc(g->cfg.nboxes + 1, sizeof *g->box_ids);
-	g->box_channels = calloc(g->cfg.nboxes + 1, sizeof *g->box_channels);
-	for (size_t b = 0; b < g->cfg.nboxes; b++) {
-		snprintf(g->box_ids[b], DC_ID_MAX, "%s", g->cfg.boxes[b].id);
-		g->box_channels[b] = g->cfg.boxes[b].channels;
-	}
+	g->boxes = b->boxes;
+	g->screens = b->screens;
+	g->nscreens = b->nscreens;
+	g->screen_text = b->text;
+	g->nbound = b->nbound;
+	g->nboxes_state = b->nboxes;
+	g->box_ids = b->box_ids;
+	g->box_channels = b->box_channels;
+	memset(b, 0, sizeof *b);
 	g->dirty = g->fallbacks_dirty = true;
-	log_info("plan", "bindings loaded boxes=%zu channels=%zu screens=%zu", g->cfg.nboxes,
-		 nchans, acc.nbound);
+	log_info("plan", "bindings loaded boxes=%zu channels=%zu screens=%zu", g->nboxes_state,
+		 g->nchans, g->nbound);
+}
+
+int gw_plan_bind(struct gw *g, char *err, size_t errlen)
+{
+	struct gw_binding b;
+	if (gw_plan_bind_build(g, &g->cfg, &b, err, errlen) < 0)
+		return -1;
+	gw_plan_bind_install(g, &b);
 	return 0;
 }
 

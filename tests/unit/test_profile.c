@@ -99,11 +99,79 @@ static void bad_profiles_name_the_field(void **s)
 	}
 }
 
+/* A configuration whose boxes name these profiles, or the error of its
+ * profiles (profiles_dir: the shipped ones). */
+static int config_profiles(const char *relay, const char *meter, struct gw_box_profiles **v,
+			   char *err, size_t errlen)
+{
+	char json[8192];
+	struct gw_config c;
+	snprintf(json, sizeof json,
+		 "{\"db\":\"x.db\",\"rules\":\"r.json\",\"profiles_dir\":\"%s\",\"boxes\":["
+		 "{\"id\":\"k\",\"driver\":\"tasmota\",\"topic\":\"k\"},"
+		 "{\"id\":\"m\",\"driver\":\"modbus-tcp\",\"host\":\"127.0.0.1\",\"unit\":1,"
+		 "\"profile\":\"%s\"%s%s%s}]}",
+		 PROFILES_DIR, relay, meter ? ",\"meter\":{\"profile\":\"" : "", meter ? meter : "",
+		 meter ? "\"}" : "");
+	if (gw_config_parse(json, strlen(json), NULL, &c, err, errlen) < 0)
+		fail_msg("config: %s", err);
+	int rc = gw_profiles_of_config(&c, v, err, errlen);
+	gw_config_free(&c);
+	return rc;
+}
+
+static void config_profiles_load(void **s)
+{
+	(void)s;
+	struct gw_box_profiles *v;
+	char err[512];
+	if (config_profiles("generic-coil-relay", "eastron-sdm120", &v, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_false(v[0].has_meter);	/* the MQTT box */
+	assert_int_equal(v[1].relay.kind, GW_PROFILE_RELAY);
+	assert_true(v[1].has_meter);
+	assert_int_equal(v[1].meter.kind, GW_PROFILE_METER);
+	assert_int_equal(v[1].meter.power.address, 0x000C);
+	free(v);
+	if (config_profiles("generic-coil-relay", NULL, &v, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_false(v[1].has_meter);
+	free(v);
+}
+
+/* -n and reload refuse a configuration whose profiles do not load, with the
+ * box's field named. */
+static void config_profiles_name_the_box_field(void **s)
+{
+	(void)s;
+	static const struct {
+		const char *relay, *meter, *want;
+	} bad[] = {
+		{ "sans-profil", NULL, "boxes[1].profile: " },
+		{ "sans-profil", NULL, "sans-profil.json: No such file or directory" },
+		{ "eastron-sdm120", NULL, "boxes[1].profile: eastron-sdm120 is not a relay profile" },
+		{ "generic-coil-relay", "absent", "boxes[1].meter.profile: " },
+		{ "generic-coil-relay", "generic-coil-relay",
+		  "boxes[1].meter.profile: generic-coil-relay is not a meter profile" },
+		{ "../etc", NULL, "boxes[1].profile: " },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct gw_box_profiles *v = (void *)&v;
+		char err[512] = "";
+		if (config_profiles(bad[i].relay, bad[i].meter, &v, err, sizeof err) != -1 ||
+		    !strstr(err, bad[i].want))
+			fail_msg("case %zu: err='%s' want '%s'", i, err, bad[i].want);
+		assert_ptr_equal(v, (void *)&v);	/* untouched */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shipped_profiles_load),
 		cmocka_unit_test(bad_profiles_name_the_field),
+		cmocka_unit_test(config_profiles_load),
+		cmocka_unit_test(config_profiles_name_the_box_field),
 	};
 	return cmocka_run_group_tests(tests, find_profiles, NULL);
 }
