@@ -489,10 +489,4 @@ class NativeFleet:
                 return n
         raise TimeoutError("fleet still receiving commands")
 
-    def close(self):
-        if self.client:
-            self.client.loop_stop()
-            try:
-                self.client.disconnect()
-            except OSError:
-                pass
+    close = Device.close    # one paho client, closed like a single device's
