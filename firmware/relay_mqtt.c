@@ -267,6 +267,8 @@ struct dc_mqtt *relayd_mqtt_new(struct relayd *r)
 		.backoff_min_ms = r->cfg.mqtt.backoff_min_ms,
 		.backoff_max_ms = r->cfg.mqtt.backoff_max_ms,
 	};
-	struct dc_mqtt_handlers h = { on_connected, on_disconnected, on_message };
+	struct dc_mqtt_handlers h = {
+		.connected = on_connected, .disconnected = on_disconnected, .message = on_message,
+	};
 	return dc_mqtt_new(&o, &h, r);
 }

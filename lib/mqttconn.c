@@ -30,6 +30,11 @@ void dc_mqtt_lib_init(void)
 	mosquitto_lib_init();
 }
 
+void dc_mqtt_lib_cleanup(void)
+{
+	mosquitto_lib_cleanup();
+}
+
 int64_t dc_backoff_next_ms(int64_t prev_ms, int min_ms, int max_ms, uint32_t rnd)
 {
 	int64_t d = prev_ms <= 0 ? min_ms : prev_ms * 2;
@@ -57,6 +62,15 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 	m->backoff_ms = 0;
 	if (m->h.connected)
 		m->h.connected(m->ud);
+}
+
+static void on_publish(struct mosquitto *mosq, void *obj, int mid)
+{
+	struct dc_mqtt *m = obj;
+	(void)mosq;
+	(void)mid;
+	if (m->h.published)
+		m->h.published(m->ud);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
@@ -93,6 +107,10 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 	/* Small control messages: send each at once instead of letting Nagle
 	 * wait for the peer's delayed ACK (~40 ms per command otherwise). */
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	if (o->unlimited_inflight)
+		mosquitto_max_inflight_messages_set(m->mosq, 0);
+	mosquitto_publish_callback_set(m->mosq, on_publish);
 	mosquitto_connect_callback_set(m->mosq, on_connect);
 	mosquitto_message_callback_set(m->mosq, on_message);
 	return m;
@@ -143,6 +161,8 @@ static void lost(struct dc_mqtt *m, int64_t now_ms, const char *why)
 	m->retry_at = now_ms + m->backoff_ms;
 	if (was_up && m->h.disconnected)
 		m->h.disconnected(m->ud, why);
+	else if (!was_up && m->h.failed)
+		m->h.failed(m->ud, why);
 }
 
 static void try_connect(struct dc_mqtt *m, int64_t now_ms)

@@ -13,6 +13,10 @@
  *     if (revents) dc_mqtt_on_io(m, revents, now);
  *     dc_mqtt_on_timer(m, now);              (cheap when nothing is due)
  *
+ * Nothing blocks: connect and reconnect are asynchronous (the socket's
+ * writability completes the TCP connect); an attempt without CONNACK within a
+ * third of the keepalive is dropped.  Only resolving a host name may wait
+ * (getaddrinfo): give an address or a name from /etc/hosts.
  * It reconnects by itself with exponential backoff (min..max, jittered) and
  * tells the owner through handlers; on `connected` the owner (re)subscribes
  * and republishes its retained state: nothing is queued while down.
@@ -35,6 +39,7 @@ struct dc_mqtt_opts {
 	int will_qos;
 	bool will_retain;
 	int backoff_min_ms, backoff_max_ms;
+	bool unlimited_inflight;	/* no cap on QoS>0 messages in flight (default 20) */
 };
 
 struct dc_mqtt_handlers {
@@ -42,12 +47,18 @@ struct dc_mqtt_handlers {
 	void (*disconnected)(void *ud, const char *why);
 	void (*message)(void *ud, const char *topic, const void *payload, size_t len,
 			bool retained);
+	/* Optional: an attempt failed before CONNACK (refused, unreachable, no
+	 * CONNACK in time); `disconnected` is only for a connection that was up. */
+	void (*failed)(void *ud, const char *why);
+	/* Optional: the broker acknowledged one QoS>0 publish. */
+	void (*published)(void *ud);
 };
 
 struct dc_mqtt;
 
 /* Call once per process before dc_mqtt_new (mosquitto_lib_init). */
 void dc_mqtt_lib_init(void);
+void dc_mqtt_lib_cleanup(void);
 struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_handlers *h,
 			    void *ud);
 void dc_mqtt_free(struct dc_mqtt *m);

@@ -1,7 +1,7 @@
 /* gw.h — the decran-gateway daemon's state, shared by its files.
  *
  *   main.c     options, start-up, the one epoll loop (signalfd, timerfd, sockets)
- *   mqtt.c     libmosquitto inside the loop; routes messages to drivers
+ *   mqtt.c     the broker connection (lib/mqttconn.c) in the loop; routes messages to drivers
  *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
  *   chan.c     reconciliation of every channel, commands, audit, alarms
  *   control.c  the local API on a UNIX socket (used by the decran CLI)
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <mosquitto.h>
+#include "mqttconn.h"
 
 #include "clock.h"
 #include "gwconfig.h"
@@ -107,10 +107,9 @@ struct gw {
 	size_t nqueued, queue_cursor;	/* channels with a command waiting, where to look next */
 	struct dc_recon_policy policy;
 
-	struct mosquitto *mosq;
+	struct dc_mqtt *mqtt;	/* lib/mqttconn.c */
 	bool mqtt_up;
-	int64_t mqtt_retry_ms;	/* monotonic: next connection attempt */
-	int64_t mqtt_backoff_ms;
+	unsigned mqtt_failures;	/* connection attempts failed in a row */
 	int64_t started_ms;	/* monotonic */
 	int64_t recon_wake_ms;	/* monotonic: earliest channel retry/alarm */
 	int64_t next_edge;	/* UTC s: earliest schedule transition */

@@ -1,8 +1,9 @@
 /* mqtt.c — libmosquitto inside the gateway's epoll loop, and message routing.
  *
- * No mosquitto_loop_start(): the socket is one more fd in the loop;
- * mosquitto_loop_read/write/misc are called when it is readable, writable or
- * when the keepalive timer fires.  Reconnection uses exponential backoff.
+ * The connection is lib/mqttconn.c, the relay box's adapter too: its socket is
+ * one more fd in the loop, connect and reconnect are asynchronous (writability
+ * completes the TCP connect; no CONNACK within a third of the keepalive drops
+ * the attempt), with exponential backoff from 250 ms to 10 s.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "gw.h"
 #include "log.h"
 #include "loop.h"
+#include "mqttconn.h"
 
 /* ---- topic -> box index (open addressing; boxes never change between reloads) ---- */
 
@@ -157,19 +159,20 @@ static void route(struct gw *g, const char *topic, const void *payload, size_t l
 }
 
 /* decran/gateway/grid-alert: add or clear; answered on .../result. */
-static void grid_alert(struct gw *g, const struct mosquitto_message *msg, size_t len)
+static void grid_alert(struct gw *g, const char *topic, const void *payload, size_t len,
+		       bool retained)
 {
 	struct gw_gridmsg m = { 0 };
 	char err[256], buf[512];
 	long long n = -1;
-	log_debug("mqtt", "message topic=%s bytes=%zu", msg->topic, len);
-	if (msg->retain) {
+	log_debug("mqtt", "message topic=%s bytes=%zu", topic, len);
+	if (retained) {
 		/* Replayed at every (re)connection: an alert would be added again. */
-		malformed(g, msg->topic, GW_GRID_ALERT_TOPIC ": retained message refused: "
+		malformed(g, topic, GW_GRID_ALERT_TOPIC ": retained message refused: "
 			  "publish alerts without the retain flag");
 		snprintf(err, sizeof err, "retained message refused");
-	} else if (gw_gridmsg_parse(msg->payload, len, gw_now(g), &m, err, sizeof err) < 0) {
-		malformed(g, msg->topic, err);
+	} else if (gw_gridmsg_parse(payload, len, gw_now(g), &m, err, sizeof err) < 0) {
+		malformed(g, topic, err);
 	} else if ((n = gw_plan_grid_alert(g, &m, err, sizeof err)) < 0) {
 		log_err("plan", "grid alert not stored error=\"%s\"", err);
 	}
@@ -178,14 +181,13 @@ static void grid_alert(struct gw *g, const struct mosquitto_message *msg, size_t
 		gw_publish(g, GW_GRID_ALERT_RESULT_TOPIC, buf, blen, 1, false);
 }
 
-static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
+static void on_message(void *ud, const char *topic, const void *payload, size_t len,
+		       bool retained)
 {
-	size_t len = (size_t)(msg->payloadlen > 0 ? msg->payloadlen : 0);
-	(void)m;
-	if (!strcmp(msg->topic, GW_GRID_ALERT_TOPIC))
-		grid_alert(ud, msg, len);
+	if (!strcmp(topic, GW_GRID_ALERT_TOPIC))
+		grid_alert(ud, topic, payload, len, retained);
 	else
-		route(ud, msg->topic, msg->payload, len);
+		route(ud, topic, payload, len);
 }
 
 static void subscribe_all(struct gw *g)
@@ -193,8 +195,8 @@ static void subscribe_all(struct gw *g)
 	char subs[4][DC_DRV_TOPIC_MAX], one[DC_DRV_TOPIC_MAX];
 	int n = 0;
 	snprintf(one, sizeof one, "%s/rpc", g->cfg.shelly_src);
-	mosquitto_subscribe(g->mosq, NULL, one, 1);
-	mosquitto_subscribe(g->mosq, NULL, GW_GRID_ALERT_TOPIC, 1);
+	dc_mqtt_subscribe(g->mqtt, one, 1);
+	dc_mqtt_subscribe(g->mqtt, GW_GRID_ALERT_TOPIC, 1);
 	for (size_t b = 0; b < g->cfg.nboxes; b++) {
 		const struct gw_box *bx = &g->cfg.boxes[b];
 		switch (bx->driver) {
@@ -211,45 +213,47 @@ static void subscribe_all(struct gw *g)
 			n = 0;
 		}
 		for (int i = 0; i < n; i++)
-			mosquitto_subscribe(g->mosq, NULL, subs[i], 1);
+			dc_mqtt_subscribe(g->mqtt, subs[i], 1);
 	}
 }
 
-static void on_connect(struct mosquitto *m, void *ud, int rc)
+static void on_connected(void *ud)
 {
 	struct gw *g = ud;
-	(void)m;
-	if (rc != 0) {
-		log_warn("mqtt", "connection refused rc=%d reason=\"%s\"", rc,
-			 mosquitto_connack_string(rc));
-		return;
-	}
 	g->mqtt_up = true;
-	g->mqtt_backoff_ms = 0;
+	g->mqtt_failures = 0;
 	g->mqtt_inflight = 0;
 	log_info("mqtt", "connected host=%s port=%d", g->cfg.broker_host, g->cfg.broker_port);
 	subscribe_all(g);
 	gw_chan_connected(g);	/* the heartbeat goes out at the next tick */
 }
 
-static void on_disconnect(struct mosquitto *m, void *ud, int rc)
+static void on_disconnected(void *ud, const char *why)
 {
 	struct gw *g = ud;
-	(void)m;
-	if (g->mqtt_up)
-		log_warn("mqtt", "disconnected rc=%d", rc);
+	log_warn("mqtt", "connection lost error=\"%s\"", why);
 	g->mqtt_up = false;
+}
+
+/* A broker that stays away would fill the log: the first failure, then one
+ * in GW_MQTT_LOG_EVERY (attempts are at most 10 s apart). */
+#define GW_MQTT_LOG_EVERY 30
+
+static void on_failed(void *ud, const char *why)
+{
+	struct gw *g = ud;
+	if (g->mqtt_failures++ % GW_MQTT_LOG_EVERY == 0)
+		log_warn("mqtt", "cannot connect host=%s port=%d error=\"%s\"",
+			 g->cfg.broker_host, g->cfg.broker_port, why);
 }
 
 /* Every message published (all QoS 1) is acknowledged here once: the count
  * in flight paces commands and fallbacks.  A lost connection forgets it
  * (what libmosquitto re-sends after is then not counted, never the reverse,
  * so the count cannot stall sending). */
-static void on_publish(struct mosquitto *m, void *ud, int mid)
+static void on_published(void *ud)
 {
 	struct gw *g = ud;
-	(void)m;
-	(void)mid;
 	if (g->mqtt_inflight > 0)
 		g->mqtt_inflight--;
 }
@@ -259,15 +263,17 @@ bool gw_mqtt_room(const struct gw *g, int window)
 	return g->mqtt_inflight < window;
 }
 
-/* ---- connection management ---- */
+/* ---- connection management: lib/mqttconn.c, shared with the relay box ---- */
 
 static int watched_fd = -1;
 static uint32_t watched_events;
 
 void gw_mqtt_update_epoll(struct gw *g)
 {
-	int fd = mosquitto_socket(g->mosq);
-	uint32_t want = EPOLLIN | (mosquitto_want_write(g->mosq) ? EPOLLOUT : 0);
+	int fd = dc_mqtt_fd(g->mqtt);
+	short pe = fd >= 0 ? dc_mqtt_poll_events(g->mqtt) : 0;
+	/* While connecting, EPOLLOUT reports the end of the TCP handshake. */
+	uint32_t want = EPOLLIN | ((pe & POLLOUT) ? EPOLLOUT : 0);
 	struct epoll_event ev = { .events = want, .data.u64 = GW_EV(GW_FD_MQTT, 0) };
 
 	if (fd != watched_fd) {
@@ -279,79 +285,61 @@ void gw_mqtt_update_epoll(struct gw *g)
 			watched_events = want;
 		}
 	} else if (fd >= 0 && want != watched_events) {
-		epoll_ctl(g->epfd, EPOLL_CTL_MOD, fd, &ev);
+		/* ENOENT: libmosquitto closed and reopened the same number. */
+		if (epoll_ctl(g->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+			epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
 		watched_events = want;
 	}
 }
 
-static void lost(struct gw *g, int rc, int64_t mono)
-{
-	if (g->mqtt_up || rc != MOSQ_ERR_NO_CONN)
-		log_warn("mqtt", "connection lost error=\"%s\"", mosquitto_strerror(rc));
-	g->mqtt_up = false;
-	mosquitto_disconnect(g->mosq);
-	g->mqtt_backoff_ms = g->mqtt_backoff_ms ? g->mqtt_backoff_ms * 2 : 250;
-	if (g->mqtt_backoff_ms > 10000)
-		g->mqtt_backoff_ms = 10000;
-	g->mqtt_retry_ms = mono + g->mqtt_backoff_ms;
-	gw_mqtt_update_epoll(g);
-}
-
-static void try_connect(struct gw *g, int64_t mono)
-{
-	int rc = mosquitto_connect(g->mosq, g->cfg.broker_host, g->cfg.broker_port,
-				   g->cfg.keepalive_s);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		if (g->mqtt_backoff_ms == 0 || g->mqtt_backoff_ms >= 10000)
-			log_warn("mqtt", "cannot connect host=%s port=%d error=\"%s\"",
-				 g->cfg.broker_host, g->cfg.broker_port,
-				 rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-		g->mqtt_backoff_ms = g->mqtt_backoff_ms ? g->mqtt_backoff_ms * 2 : 250;
-		if (g->mqtt_backoff_ms > 10000)
-			g->mqtt_backoff_ms = 10000;
-		g->mqtt_retry_ms = mono + g->mqtt_backoff_ms;
-		return;
-	}
-	g->mqtt_retry_ms = 0;
-	gw_mqtt_update_epoll(g);
-}
-
 int gw_mqtt_init(struct gw *g)
 {
-	mosquitto_lib_init();
-	g->mosq = mosquitto_new(g->cfg.client_id, true, g);
-	if (!g->mosq)
-		return -1;
-	mosquitto_int_option(g->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-	/* Enough in flight for a whole night's edge on a large fleet. */
-	mosquitto_max_inflight_messages_set(g->mosq, 0);
 	/* Boxes take over at once when the gateway vanishes. */
 	static char will[64];
-	size_t wn = dc_native_heartbeat(0, 0, will, sizeof will);
-	mosquitto_will_set(g->mosq, DC_GATEWAY_STATUS_TOPIC, (int)wn, will, 1, true);
-	mosquitto_connect_callback_set(g->mosq, on_connect);
-	mosquitto_disconnect_callback_set(g->mosq, on_disconnect);
-	mosquitto_message_callback_set(g->mosq, on_message);
-	mosquitto_publish_callback_set(g->mosq, on_publish);
+	dc_native_heartbeat(0, 0, will, sizeof will);
+	struct dc_mqtt_opts o = {
+		.host = g->cfg.broker_host,
+		.port = g->cfg.broker_port,
+		.client_id = g->cfg.client_id,
+		.keepalive_s = g->cfg.keepalive_s,
+		.will_topic = DC_GATEWAY_STATUS_TOPIC,
+		.will_payload = will,
+		.will_qos = 1,
+		.will_retain = true,
+		.backoff_min_ms = 250,
+		.backoff_max_ms = 10000,
+		/* Enough in flight for a whole night's edge on a large fleet. */
+		.unlimited_inflight = true,
+	};
+	struct dc_mqtt_handlers h = {
+		.connected = on_connected,
+		.disconnected = on_disconnected,
+		.message = on_message,
+		.failed = on_failed,
+		.published = on_published,
+	};
+	dc_mqtt_lib_init();
+	g->mqtt = dc_mqtt_new(&o, &h, g);
+	if (!g->mqtt)
+		return -1;
 	build_table(g);
-	g->mqtt_retry_ms = gw_mono();
+	dc_mqtt_start(g->mqtt, gw_mono());
 	return 0;
 }
 
 void gw_mqtt_free(struct gw *g)
 {
-	if (g->mosq) {
+	if (g->mqtt) {
 		if (g->mqtt_up) {
 			char buf[64];
 			size_t n = dc_native_heartbeat(0, gw_now(g), buf, sizeof buf);
 			gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
-			mosquitto_loop_write(g->mosq, 1);
 		}
-		mosquitto_disconnect(g->mosq);
-		mosquitto_destroy(g->mosq);
-		g->mosq = NULL;
+		dc_mqtt_disconnect(g->mqtt);
+		dc_mqtt_free(g->mqtt);
+		g->mqtt = NULL;
 	}
-	mosquitto_lib_cleanup();
+	dc_mqtt_lib_cleanup();
 	free(box_table);
 	box_table = NULL;
 }
@@ -365,71 +353,48 @@ void gw_mqtt_reload(struct gw *g)
 
 void gw_mqtt_io(struct gw *g, uint32_t events)
 {
-	int64_t mono = gw_mono();
-	int rc = MOSQ_ERR_SUCCESS;
-	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-		/* After a burst, confirmations come by thousands. */
-		gw_audit_defer(g, true);
-		rc = mosquitto_loop_read(g->mosq, 1);
-		gw_audit_defer(g, false);
-	}
-	if (rc == MOSQ_ERR_SUCCESS && (events & EPOLLOUT))
-		rc = mosquitto_loop_write(g->mosq, 1);
-	if (rc != MOSQ_ERR_SUCCESS)
-		lost(g, rc, mono);
-	else
-		gw_mqtt_update_epoll(g);
+	short re = (short)(((events & EPOLLIN) ? POLLIN : 0) | ((events & EPOLLOUT) ? POLLOUT : 0) |
+			   ((events & EPOLLERR) ? POLLERR : 0) | ((events & EPOLLHUP) ? POLLHUP : 0));
+	/* After a burst, confirmations come by thousands. */
+	gw_audit_defer(g, true);
+	dc_mqtt_on_io(g->mqtt, re, gw_mono());
+	gw_audit_defer(g, false);
+	gw_mqtt_update_epoll(g);
 }
 
 /* Read everything already waiting on the socket (retained states after a
  * (re)connection) before deciding what to send. */
 void gw_mqtt_drain(struct gw *g)
 {
-	int fd = mosquitto_socket(g->mosq);
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = { .fd = dc_mqtt_fd(g->mqtt), .events = POLLIN };
 	gw_audit_defer(g, true);
-	for (int i = 0; fd >= 0 && i < 1000000 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN); i++) {
-		int rc = mosquitto_loop_read(g->mosq, 1);
-		if (rc != MOSQ_ERR_SUCCESS) {
-			gw_audit_defer(g, false);
-			lost(g, rc, gw_mono());
-			return;
-		}
-		fd = mosquitto_socket(g->mosq);
-		p.fd = fd;
+	for (int i = 0; p.fd >= 0 && i < 1000000 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+	     i++) {
+		dc_mqtt_on_io(g->mqtt, POLLIN, gw_mono());
+		p.fd = dc_mqtt_up(g->mqtt) ? dc_mqtt_fd(g->mqtt) : -1;
 	}
 	gw_audit_defer(g, false);
 }
 
 void gw_mqtt_timer(struct gw *g, int64_t mono)
 {
-	if (g->mqtt_retry_ms && mono >= g->mqtt_retry_ms) {
-		try_connect(g, mono);
-		return;
-	}
-	if (mosquitto_socket(g->mosq) >= 0) {
-		int rc = mosquitto_loop_misc(g->mosq);
-		if (rc != MOSQ_ERR_SUCCESS)
-			lost(g, rc, mono);
-	}
+	dc_mqtt_on_timer(g->mqtt, mono);
 }
 
 int64_t gw_mqtt_next(const struct gw *g)
 {
-	if (g->mqtt_retry_ms)
-		return g->mqtt_retry_ms;
-	/* loop_misc handles keepalive pings; a second is ample resolution. */
-	return gw_mono() + 1000;
+	return dc_mqtt_next_ms(g->mqtt, gw_mono());
 }
 
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain)
 {
-	if (!g->mosq || mosquitto_socket(g->mosq) < 0)
+	/* Not before CONNACK: nothing is queued while down, the owner
+	 * republishes on connection. */
+	if (!g->mqtt || !g->mqtt_up)
 		return -1;
-	int rc = mosquitto_publish(g->mosq, NULL, topic, (int)len, payload, qos, retain);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		log_warn("mqtt", "publish failed topic=%s error=\"%s\"", topic, mosquitto_strerror(rc));
+	if (dc_mqtt_publish(g->mqtt, topic, payload, len, qos, retain) < 0) {
+		log_warn("mqtt", "publish failed topic=%s", topic);
 		return -1;
 	}
 	g->mqtt_inflight++;
