@@ -229,9 +229,9 @@ static int open_checked(struct dc_store *st, const char *path)
 		    "WHERE id=?1") < 0 ||
 	    prepare(st, &st->audit, "INSERT INTO audit (at,actor,screen_id,field,old,new) VALUES "
 		    "(?6,?1,?2,?3,?4,?5)") < 0 ||
-	    prepare(st, &st->sp_begin, "SAVEPOINT put") < 0 ||
-	    prepare(st, &st->sp_release, "RELEASE put") < 0 ||
-	    prepare(st, &st->sp_rollback, "ROLLBACK TO put") < 0)
+	    prepare(st, &st->put_begin, "BEGIN IMMEDIATE") < 0 ||
+	    prepare(st, &st->put_commit, "COMMIT") < 0 ||
+	    prepare(st, &st->put_rollback, "ROLLBACK") < 0)
 		return -1;
 	return 0;
 }
@@ -277,9 +277,9 @@ void dc_store_close(struct dc_store *st)
 	sqlite3_finalize(st->insert);
 	sqlite3_finalize(st->update);
 	sqlite3_finalize(st->audit);
-	sqlite3_finalize(st->sp_begin);
-	sqlite3_finalize(st->sp_release);
-	sqlite3_finalize(st->sp_rollback);
+	sqlite3_finalize(st->put_begin);
+	sqlite3_finalize(st->put_commit);
+	sqlite3_finalize(st->put_rollback);
 	sqlite3_close(st->db);
 	free(st);
 }

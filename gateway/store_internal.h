@@ -22,7 +22,11 @@
 struct dc_store {
 	sqlite3 *db;
 	sqlite3_stmt *get, *exists, *insert, *update, *audit;
-	sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;	/* per-put savepoint */
+	/* One put outside a caller's transaction: BEGIN IMMEDIATE takes the
+	 * write lock first (waiting for it), where a deferred transaction that
+	 * read and then wrote would fail at once if another process committed
+	 * in between (SQLITE_BUSY_SNAPSHOT: no busy wait applies). */
+	sqlite3_stmt *put_begin, *put_commit, *put_rollback;
 	const struct dc_clock *clock;	/* audit rows' time; NULL = real */
 	long long cache_size;	/* PRAGMA cache_size outside bulk transactions */
 	char err[512];

@@ -1,5 +1,6 @@
 /* store_plan.c — removal plan targets and the audit history. */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,10 @@ static int plan_write(struct dc_store *st, const char *sql, int category, const 
 		store_set_err(st, TR("objectif invalide (catégorie ou date)", "invalid target (category or date)"));
 		return -1;
 	}
-	if (store_exec(st, "SAVEPOINT plan") < 0)
+	/* Alone, a write transaction from the start (store_internal.h: why
+	 * IMMEDIATE); inside a caller's transaction, a savepoint. */
+	bool own = sqlite3_get_autocommit(st->db);
+	if (store_exec(st, own ? "BEGIN IMMEDIATE" : "SAVEPOINT plan") < 0)
 		return -1;
 	if (plan_current(st, cat, date, old_v, sizeof old_v) < 0)
 		goto fail;
@@ -108,11 +112,12 @@ static int plan_write(struct dc_store *st, const char *sql, int category, const 
 	snprintf(field, sizeof field, "plan:%s:%s", cat, date);
 	if (strcmp(old_v, new_v) != 0 && store_audit_row(st, actor, NULL, field, old_v, new_v) < 0)
 		goto fail;
-	return store_exec(st, "RELEASE plan");
+	if (store_exec(st, own ? "COMMIT" : "RELEASE plan") == 0)
+		return 0;
 fail:;
 	char keep[sizeof st->err];
 	memcpy(keep, st->err, sizeof keep);
-	store_exec(st, "ROLLBACK TO plan; RELEASE plan");
+	store_exec(st, own ? "ROLLBACK" : "ROLLBACK TO plan; RELEASE plan");
 	memcpy(st->err, keep, sizeof keep);
 	return -1;
 }

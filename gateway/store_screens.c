@@ -156,10 +156,11 @@ int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const ch
 		store_set_err(st, "%s: %s: %s", s->id, dc_field_name(f), why);
 		return -1;
 	}
-	/* Outside a transaction, a savepoint makes the put atomic.  Inside the
-	 * caller's transaction (a bulk import) the caller rolls back on any
-	 * failure, and a savepoint per row would journal every touched page
-	 * once more in memory: a third of the import's time. */
+	/* Outside a transaction, a transaction of its own makes the put atomic
+	 * (store_internal.h: why IMMEDIATE).  Inside the caller's transaction
+	 * (a bulk import) the caller rolls back on any failure, and a savepoint
+	 * per row would journal every touched page once more in memory: a third
+	 * of the import's time. */
 	if (!sqlite3_get_autocommit(st->db)) {
 		if (put_screen_body(st, s, actor, &n) < 0)
 			return -1;
@@ -167,18 +168,22 @@ int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const ch
 			*changes = n;
 		return 0;
 	}
-	if (store_step_done(st, st->sp_begin, "savepoint") < 0)
+	if (store_step_done(st, st->put_begin, "begin") < 0)
 		return -1;
 	if (put_screen_body(st, s, actor, &n) < 0) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
-		store_step_done(st, st->sp_rollback, "rollback");
-		store_step_done(st, st->sp_release, "release");
+		store_step_done(st, st->put_rollback, "rollback");
 		memcpy(st->err, keep, sizeof keep);
 		return -1;
 	}
-	if (store_step_done(st, st->sp_release, "release") < 0)
+	if (store_step_done(st, st->put_commit, "commit") < 0) {
+		char keep[sizeof st->err];
+		memcpy(keep, st->err, sizeof keep);
+		store_step_done(st, st->put_rollback, "rollback");
+		memcpy(st->err, keep, sizeof keep);
 		return -1;
+	}
 	if (changes)
 		*changes = n;
 	return 0;
