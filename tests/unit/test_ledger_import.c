@@ -65,6 +65,20 @@ static const char *utc(int64_t t)
 	return dc_format_utc(b[i], sizeof b[i], t);
 }
 
+/* The ledger brought up to 24:00 UTC of 23 Nov and that day's rows by
+ * screen (n of them, asserted), to free. */
+static struct dc_ledger_row *day_rows(struct fx *f, const struct dc_ledger_config *cfg, size_t want)
+{
+	char err[256];
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_update(f->st, cfg, T0 + 24 * H, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-23", DC_BY_SCREEN, &r, &n,
+					  err, sizeof err), 0);
+	assert_int_equal(n, want);
+	return r;
+}
+
 static void put(struct fx *f, const char *id, double on, int channel)
 {
 	struct dc_screen s;
@@ -140,12 +154,7 @@ static void gateway_records_become_the_ledger(void **state)
 	assert_int_equal(dc_ledger_import_gateway(f->st, true, err, sizeof err), 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM ledger_states"), 12);
 
-	assert_int_equal(dc_ledger_update(f->st, &cfg, T0 + 24 * H, err, sizeof err), 0);
-	struct dc_ledger_row *r;
-	size_t n;
-	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-23", DC_BY_SCREEN, &r, &n,
-					  err, sizeof err), 0);
-	assert_int_equal(n, 2);
+	struct dc_ledger_row *r = day_rows(f, &cfg, 2);
 	assert_string_equal(r[0].key, "p1");
 	assert_int_equal(r[0].t.actual_mwh, 1000000);
 	assert_int_equal(r[0].t.known_s, 50398);
@@ -202,12 +211,7 @@ static void import_keeps_the_order_of_one_second(void **state)
 	assert_int_equal(count(f, q), 12);	/* off (1), then on (2) */
 	/* The gateway recorded them live too: a second import adds nothing. */
 	assert_int_equal(dc_ledger_import_gateway(f->st, true, err, sizeof err), 0);
-	assert_int_equal(dc_ledger_update(f->st, &cfg, T0 + 24 * H, err, sizeof err), 0);
-	struct dc_ledger_row *r;
-	size_t n;
-	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-23", DC_BY_SCREEN, &r, &n,
-					  err, sizeof err), 0);
-	assert_int_equal(n, 1);
+	struct dc_ledger_row *r = day_rows(f, &cfg, 1);
 	assert_int_equal(r[0].t.on_s, 12 * H - 17);	/* lit until the box went offline */
 	assert_int_equal(r[0].t.unknown_by[DC_EN_OFFLINE], 4 * H);
 	assert_int_equal(r[0].t.unknown_by[DC_EN_UNCONFIRMED], 17);
@@ -237,12 +241,7 @@ static void command_to_an_offline_box_keeps_the_cause(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM ledger_states WHERE cause = 1"), 3);
 	/* Imported again from the start: the same rows, nothing added. */
 	assert_int_equal(dc_ledger_import_gateway(f->st, true, err, sizeof err), 0);
-	assert_int_equal(dc_ledger_update(f->st, &cfg, T0 + 24 * H, err, sizeof err), 0);
-	struct dc_ledger_row *r;
-	size_t n;
-	assert_int_equal(dc_ledger_report(f->st, "2026-11-23", "2026-11-23", DC_BY_SCREEN, &r, &n,
-					  err, sizeof err), 0);
-	assert_int_equal(n, 1);
+	struct dc_ledger_row *r = day_rows(f, &cfg, 1);
 	assert_int_equal(r[0].t.unknown_by[DC_EN_OFFLINE], 12 * H);
 	free(r);
 	dc_ledger_config_free(&cfg);
