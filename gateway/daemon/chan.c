@@ -182,7 +182,15 @@ void gw_chan_pump(struct gw *g)
 	for (size_t n = 0; g->nqueued && n < g->nchans; n++) {
 		size_t i = g->queue_cursor < g->nchans ? g->queue_cursor : 0;
 		struct gw_chan *c = &g->chans[i];
-		if (c->queued) {
+		/* A held command that the reconciler no longer wants (superseded
+		 * while it waited, the channel unbound by a reload) is dropped:
+		 * only the reconciler's current command may reach a relay. */
+		if (c->queued && !(c->rc.pending != DC_STATE_UNKNOWN &&
+				   c->rc.pending == c->rc.desired &&
+				   c->rc.pending == (c->queued_on ? DC_STATE_ON : DC_STATE_OFF))) {
+			c->queued = false;
+			g->nqueued--;
+		} else if (c->queued && can_send(g, c)) {
 			if (over_mqtt(g, c) && g->mqtt_up && !gw_mqtt_room(g, GW_WINDOW_COMMANDS))
 				return;
 			char cmd_id[48];
