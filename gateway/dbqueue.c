@@ -40,6 +40,21 @@ bool dc_db_busy_code(int rc)
 	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
 }
 
+/* A row the database cannot take now but may later (locked, disk full,
+ * I/O error, read-only file system): kept and retried, the stall alarm
+ * says so.  Only a row it refuses for what it holds (a constraint, a
+ * type) is skipped, with a log line: retrying would never succeed. */
+static bool worth_retrying(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL: case SQLITE_IOERR:
+	case SQLITE_READONLY: case SQLITE_NOMEM: case SQLITE_CANTOPEN: case SQLITE_PROTOCOL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int dc_db_reset_active(sqlite3 *db, char *sql, size_t len)
 {
 	int n = 0;
@@ -160,7 +175,7 @@ static int run_item(struct dc_dbq *q, const struct item *it, char *err, size_t e
 		if (rc >= 0)
 			return SQLITE_DONE;
 		int code = sqlite3_extended_errcode(q->db);
-		return dc_db_busy_code(code) ? code : SQLITE_ERROR;
+		return worth_retrying(code) ? code : SQLITE_ERROR;
 	}
 	sqlite3_stmt *s = q->st[it->stmt];
 	sqlite3_reset(s);
@@ -226,7 +241,9 @@ int dc_dbq_flush(struct dc_dbq *q, int64_t now_ms)
 		rc = run_item(q, it, err, sizeof err);
 		if (rc == SQLITE_DONE || rc == SQLITE_OK) {
 			written++;
-		} else if (dc_db_busy_code(rc)) {
+		} else if (worth_retrying(rc)) {
+			if (!dc_db_busy_code(rc))
+				tell(q, it->stmt < 0 ? "call" : sqlite3_sql(q->st[it->stmt]), err);
 			break;
 		} else {
 			skipped++;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dbqueue.h"
 #include "i18n.h"
 #include "screen_fields.h"
 #include "store_internal.h"
@@ -30,8 +31,7 @@ void store_set_err(struct dc_store *st, const char *fmt, ...)
 
 bool dc_store_busy(struct dc_store *st)
 {
-	int rc = sqlite3_extended_errcode(st->db) & 0xff;
-	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	return dc_db_busy_code(sqlite3_extended_errcode(st->db));
 }
 
 const char *dc_store_busy_message(void)

@@ -149,6 +149,32 @@ static void refused_row_does_not_block_the_rest(void **state)
 	assert_non_null(strstr(f->last_err, "CHECK"));
 }
 
+/* A full disk (here: the file capped at its size) is not the row's fault:
+ * the rows are kept, told once per attempt, and land when room is made. */
+static void full_disk_keeps_the_rows(void **state)
+{
+	struct fx *f = *state;
+	char big[2048];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	long pages = count(f->gw, "PRAGMA page_count");
+	char cap[64];
+	snprintf(cap, sizeof cap, "PRAGMA max_page_count = %ld", pages);
+	exec_ok(f->gw, cap);
+	for (int i = 0; i < 8; i++)
+		add(f, i, big, 0);
+	assert_int_equal(dc_dbq_flush(f->q, 0), 1);	/* held, not dropped */
+	struct dc_dbq_stats st;
+	dc_dbq_stats(f->q, &st);
+	assert_int_equal(st.pending, 8);
+	assert_int_equal(st.skipped, 0);
+	assert_true(f->errors >= 1);
+	assert_int_equal(count(f->cli, "SELECT count(*) FROM rec"), 0);
+	exec_ok(f->gw, "PRAGMA max_page_count = 1000000");
+	assert_int_equal(dc_dbq_flush(f->q, dc_dbq_next(f->q)), 0);
+	assert_int_equal(count(f->cli, "SELECT count(*) FROM rec"), 8);
+}
+
 static int call_insert(void *ctx, const struct dc_dbq_val *v, size_t n, char *err, size_t errlen)
 {
 	struct fx *f = ctx;
@@ -212,6 +238,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writes_at_once_when_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_keeps_everything_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_row_does_not_block_the_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_disk_keeps_the_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(calls_run_in_order_with_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(statement_left_active_is_found_and_reset, setup,
 						teardown),
