@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import svg_layout
 from harness import TOP, bin_path
 
 HW = os.path.join(TOP, "hw")
@@ -383,3 +384,82 @@ def test_relay_contactor_drawing_names_channel_1_pin():
     text = " ".join(root.itertext())
     c = firmware_channels()[1]
     assert "GPIO%d (broche %d)" % (c["line"], BCM_TO_PIN[c["line"]]) in text
+
+
+# ---------------------------------------------------------------- diagram layout (A4, no label on a wire)
+
+# A4 landscape with 10 mm margins: the drawing is scaled to fit 277 x 190 mm.
+A4_MM = (277.0, 190.0)
+MIN_TEXT_MM = 2.5       # smallest lettering of a technical drawing printed in A4 (ISO 3098)
+MIN_STROKE_MM = 0.18    # thinnest line of ISO 128 that survives an office printer
+MIN_WIRE_MM = 0.25      # a wire must stay visibly thicker than hairlines
+
+
+def a4_scale(viewbox):
+    """Millimetres of paper per SVG unit when the viewBox is fitted to A4."""
+    return min(A4_MM[0] / viewbox[2], A4_MM[1] / viewbox[3])
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_svg_uses_only_what_the_layout_check_understands(path):
+    svg_layout.layout(path)     # raises Unsupported on a transform, a positioned tspan...
+
+
+def test_layout_check_sees_a_label_on_a_wire(tmp_path):
+    """The checker itself: a label across a wire, a curve and a polyline is
+    found; the same label moved clear of them is not."""
+    def draw(y):
+        bad = tmp_path / "t.svg"
+        bad.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200" font-size="12">'
+            '<path d="M 10 100 H 390"/><path d="M 10 150 C 60 120 100 180 150 150"/>'
+            '<polyline points="300 10 300 190"/>'
+            '<text x="200" y="%d" text-anchor="middle">Étiquette assez longue</text>'
+            '<text x="120" y="%d">courbe</text><text x="290" y="%d">poly</text></svg>'
+            % (y, y + 50, y + 40))
+        return svg_layout.layout(str(bad))
+    _, texts, segs, _ = draw(104)
+    hits = [t[0] for t in texts if any(svg_layout.segment_hits_box(a, b, t[2]) for a, b, _ in segs)]
+    assert hits == ["Étiquette assez longue", "courbe", "poly"]
+    _, texts, segs, _ = draw(60)
+    hits = [t[0] for t in texts if any(svg_layout.segment_hits_box(a, b, t[2]) for a, b, _ in segs)]
+    assert hits == ["poly"]    # the vertical polyline still runs through it
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_no_label_on_a_wire(path):
+    _, texts, segs, _ = svg_layout.layout(path)
+    assert texts, "%s: no text found" % path
+    bad = []
+    for s, _, box in texts:
+        for a, b, tag in segs:
+            if svg_layout.segment_hits_box(a, b, box):
+                bad.append("%r (box %s) crosses %s %s-%s" % (
+                    s, tuple(round(v) for v in box), tag,
+                    tuple(round(v) for v in a), tuple(round(v) for v in b)))
+                break
+    assert not bad, "%s: labels on wires:\n  %s" % (os.path.basename(path), "\n  ".join(bad))
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_no_label_on_another_label(path):
+    _, texts, _, _ = svg_layout.layout(path)
+    bad = ["%r / %r" % (a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:]
+           if svg_layout.boxes_overlap(a[2], b[2])]
+    assert not bad, "%s: overlapping labels:\n  %s" % (os.path.basename(path), "\n  ".join(bad))
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_diagram_prints_legibly_on_a4(path):
+    vb, texts, _, strokes = svg_layout.layout(path)
+    mm = a4_scale(vb)
+    x0, y0, w, h = vb
+    small = ["%r: %.2f mm" % (s, size * mm) for s, size, _ in texts if size * mm < MIN_TEXT_MM]
+    assert not small, "%s: text under %.1f mm high in A4:\n  %s" % (
+        os.path.basename(path), MIN_TEXT_MM, "\n  ".join(small))
+    outside = [s for s, _, b in texts
+               if b[0] < x0 or b[1] < y0 or b[2] > x0 + w or b[3] > y0 + h]
+    assert not outside, "%s: text cut by the viewBox: %s" % (os.path.basename(path), outside)
+    thin = ["%s %.2f mm" % (tag, sw * mm) for tag, sw in strokes
+            if sw * mm < (MIN_WIRE_MM if tag in ("path", "line", "polyline") else MIN_STROKE_MM)]
+    assert not thin, "%s: lines too thin once printed in A4: %s" % (os.path.basename(path), thin)
