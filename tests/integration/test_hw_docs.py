@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import svg_layout
 from harness import TOP, bin_path
 
 HW = os.path.join(TOP, "hw")
@@ -41,7 +42,9 @@ BCM_TO_PIN = {
 }
 
 REQUIRED_DIAGRAMS = ["power.svg", "relay-contactor.svg", "rs485.svg", "gpio-header.svg"]
-BOM_COLUMNS = ["part", "function", "reference", "quantity", "rating"]
+BOM_COLUMNS = ["part", "function", "reference", "source_1", "source_2", "qty_abri", "qty_armoire",
+               "unit_price_eur", "price_date", "temp_min_c", "temp_max_c", "dissipation_w", "rating"]
+BOM_BOXES = ["qty_abri", "qty_armoire"]     # shelter box (1-2 screens), 8-channel cabinet
 
 
 def read(path):
@@ -108,7 +111,7 @@ def documented_bom_columns():
     text = read(os.path.join(HW, "README.md"))
     m = re.search(r"^#+ [^\n]*bom\.csv[^\n]*\n(.*?)(?=^#+ )", text, re.M | re.S)
     assert m, "hw/README.md has no section about bom.csv"
-    cols = re.findall(r"^\|\s*`([a-z_]+)`\s*\|", m.group(1), re.M)
+    cols = re.findall(r"^\|\s*`([a-z_0-9]+)`\s*\|", m.group(1), re.M)
     assert cols, "the bom.csv section of hw/README.md has no column table"
     return cols
 
@@ -130,8 +133,10 @@ def test_bom_rows():
         for k, v in rec.items():
             assert v.strip(), "bom.csv line %d: empty %s" % (n, k)
             assert v == v.strip(), "bom.csv line %d: %s has stray spaces" % (n, k)
-        assert re.fullmatch(r"[1-9][0-9]*", rec["quantity"]), \
-            "bom.csv line %d: quantity %r is not a positive integer" % (n, rec["quantity"])
+        for box in BOM_BOXES:
+            assert re.fullmatch(r"0|[1-9][0-9]*", rec[box]), \
+                "bom.csv line %d: %s %r is not a whole number" % (n, box, rec[box])
+        assert any(int(rec[box]) for box in BOM_BOXES), "bom.csv line %d: used in no box" % n
         assert rec["part"] not in parts, "bom.csv line %d: duplicate part %s" % (n, rec["part"])
         parts.add(rec["part"])
     # The reference box of issue 8 needs at least these functions.
@@ -148,7 +153,8 @@ def test_bom_channel_counts_match_firmware():
         rows = list(csv.DictReader(f))
     contactors = [r for r in rows if r["part"].lower().startswith("contacteur")]
     assert contactors, "no contactor in bom.csv"
-    assert sum(int(r["quantity"]) for r in contactors) == nch
+    assert sum(int(r["qty_armoire"]) for r in contactors) == nch
+    assert 1 <= sum(int(r["qty_abri"]) for r in contactors) <= 2
 
 
 # ---------------------------------------------------------------- pin map
@@ -383,3 +389,200 @@ def test_relay_contactor_drawing_names_channel_1_pin():
     text = " ".join(root.itertext())
     c = firmware_channels()[1]
     assert "GPIO%d (broche %d)" % (c["line"], BCM_TO_PIN[c["line"]]) in text
+
+
+# ---------------------------------------------------------------- diagram layout (A4, no label on a wire)
+
+# A4 landscape with 10 mm margins: the drawing is scaled to fit 277 x 190 mm.
+A4_MM = (277.0, 190.0)
+MIN_TEXT_MM = 2.5       # smallest lettering of a technical drawing printed in A4 (ISO 3098)
+MIN_STROKE_MM = 0.18    # thinnest line of ISO 128 that survives an office printer
+MIN_WIRE_MM = 0.25      # a wire must stay visibly thicker than hairlines
+
+
+def a4_scale(viewbox):
+    """Millimetres of paper per SVG unit when the viewBox is fitted to A4."""
+    return min(A4_MM[0] / viewbox[2], A4_MM[1] / viewbox[3])
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_svg_uses_only_what_the_layout_check_understands(path):
+    svg_layout.layout(path)     # raises Unsupported on a transform, a positioned tspan...
+
+
+def test_layout_check_sees_a_label_on_a_wire(tmp_path):
+    """The checker itself: a label across a wire, a curve and a polyline is
+    found; the same label moved clear of them is not."""
+    def draw(y):
+        bad = tmp_path / "t.svg"
+        bad.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200" font-size="12">'
+            '<path d="M 10 100 H 390"/><path d="M 10 150 C 60 120 100 180 150 150"/>'
+            '<polyline points="300 10 300 190"/>'
+            '<text x="200" y="%d" text-anchor="middle">Étiquette assez longue</text>'
+            '<text x="120" y="%d">courbe</text><text x="290" y="%d">poly</text></svg>'
+            % (y, y + 50, y + 40))
+        return svg_layout.layout(str(bad))
+    _, texts, segs, _ = draw(104)
+    hits = [t[0] for t in texts if any(svg_layout.segment_hits_box(a, b, t[2]) for a, b, _ in segs)]
+    assert hits == ["Étiquette assez longue", "courbe", "poly"]
+    _, texts, segs, _ = draw(60)
+    hits = [t[0] for t in texts if any(svg_layout.segment_hits_box(a, b, t[2]) for a, b, _ in segs)]
+    assert hits == ["poly"]    # the vertical polyline still runs through it
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_no_label_on_a_wire(path):
+    _, texts, segs, _ = svg_layout.layout(path)
+    assert texts, "%s: no text found" % path
+    bad = []
+    for s, _, box in texts:
+        for a, b, tag in segs:
+            if svg_layout.segment_hits_box(a, b, box):
+                bad.append("%r (box %s) crosses %s %s-%s" % (
+                    s, tuple(round(v) for v in box), tag,
+                    tuple(round(v) for v in a), tuple(round(v) for v in b)))
+                break
+    assert not bad, "%s: labels on wires:\n  %s" % (os.path.basename(path), "\n  ".join(bad))
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_no_label_on_another_label(path):
+    _, texts, _, _ = svg_layout.layout(path)
+    bad = ["%r / %r" % (a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:]
+           if svg_layout.boxes_overlap(a[2], b[2])]
+    assert not bad, "%s: overlapping labels:\n  %s" % (os.path.basename(path), "\n  ".join(bad))
+
+
+@pytest.mark.parametrize("path", svg_files(), ids=os.path.basename)
+def test_diagram_prints_legibly_on_a4(path):
+    vb, texts, _, strokes = svg_layout.layout(path)
+    mm = a4_scale(vb)
+    x0, y0, w, h = vb
+    small = ["%r: %.2f mm" % (s, size * mm) for s, size, _ in texts if size * mm < MIN_TEXT_MM]
+    assert not small, "%s: text under %.1f mm high in A4:\n  %s" % (
+        os.path.basename(path), MIN_TEXT_MM, "\n  ".join(small))
+    outside = [s for s, _, b in texts
+               if b[0] < x0 or b[1] < y0 or b[2] > x0 + w or b[3] > y0 + h]
+    assert not outside, "%s: text cut by the viewBox: %s" % (os.path.basename(path), outside)
+    thin = ["%s %.2f mm" % (tag, sw * mm) for tag, sw in strokes
+            if sw * mm < (MIN_WIRE_MM if tag in ("path", "line", "polyline") else MIN_STROKE_MM)]
+    assert not thin, "%s: lines too thin once printed in A4: %s" % (os.path.basename(path), thin)
+
+
+# ---------------------------------------------------------------- costed BOM (hw/bom.md)
+
+BOM_MD = os.path.join(HW, "bom.md")
+
+
+def bom_rows():
+    with open(os.path.join(HW, "bom.csv"), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def fr(s):
+    """A French number as written in hw/bom.md ('1 234,50 €') as a float."""
+    s = s.replace("\u00a0", "").replace(" ", "").replace("€", "").replace("*", "")
+    assert re.fullmatch(r"-?[0-9]+(,[0-9]+)?", s), "not a French number: %r" % s
+    return float(s.replace(",", "."))
+
+
+def region(name):
+    m = re.search(r"<!-- bom:%s -->\n(.*?)<!-- /bom:%s -->" % (name, name), read(BOM_MD), re.S)
+    assert m, "hw/bom.md has no generated region %s" % name
+    return m.group(1)
+
+
+def table_after(text, first_cell):
+    """{first cell: other cells} of the markdown table whose header starts
+    with `| first_cell |`."""
+    lines = text.splitlines()
+    i = next(i for i, l in enumerate(lines) if re.match(r"\|\s*%s\s*\|" % re.escape(first_cell), l))
+    out = {}
+    for row in lines[i + 2:]:
+        if not row.startswith("|"):
+            break
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        out[cells[0]] = cells[1:]
+    return out
+
+
+def test_bom_every_part_has_two_sources_a_dated_price_and_a_temperature_range():
+    for n, r in enumerate(bom_rows(), start=2):
+        where = "bom.csv line %d (%s)" % (n, r["part"])
+        assert r["source_1"].lower() != r["source_2"].lower(), where + ": the two sources are the same"
+        assert float(r["unit_price_eur"]) > 0, where + ": no price"
+        assert re.fullmatch(r"\d+\.\d{2}", r["unit_price_eur"]), \
+            where + ": price %r: euros with two decimals" % r["unit_price_eur"]
+        assert re.fullmatch(r"20\d\d-[01]\d-[0-3]\d", r["price_date"]), where + ": price_date"
+        tmin, tmax = int(r["temp_min_c"]), int(r["temp_max_c"])
+        assert -60 <= tmin < tmax <= 200, where + ": temperature range %d..%d" % (tmin, tmax)
+        assert float(r["dissipation_w"]) >= 0, where + ": dissipation"
+    text = read(BOM_MD)
+    for date in {r["price_date"] for r in bom_rows()}:
+        assert date in text, "hw/bom.md does not state the price date %s" % date
+    assert "sans accès en ligne" in text and "indicatif" in text, \
+        "hw/bom.md must say the prices are indicative and were not read from live catalogues"
+
+
+def test_bom_md_is_generated_from_the_csv():
+    p = subprocess.run(["python3", os.path.join(TOP, "tools", "bom_render.py"), "--check"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+
+
+def test_bom_parts_table_lists_every_csv_line():
+    rows = bom_rows()
+    lines = [l for l in region("parts").splitlines() if l.startswith("| ") and not l.startswith("| Pièce")]
+    assert len(lines) == len(rows)
+    for r, line in zip(rows, lines):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        assert cells[0] == r["part"]
+        price = float(r["unit_price_eur"])
+        assert fr(cells[5]) == price
+        assert fr(cells[6]) == round(int(r["qty_abri"]) * price, 2), r["part"]
+        assert fr(cells[7]) == round(int(r["qty_armoire"]) * price, 2), r["part"]
+
+
+def test_bom_totals_add_up():
+    """Material = sum of quantity x unit price over the CSV lines; labour =
+    hours of the task table x hourly rate; total = material + labour."""
+    text = read(BOM_MD)
+    rows = bom_rows()
+    tasks = table_after(text, "Tâche")
+    assert tasks, "hw/bom.md: no labour table"
+    rate = fr(re.search(r"Taux horaire\s*:\s*\*\*([0-9 ,\u00a0]+€)", text).group(1))
+    tot = table_after(region("totals"), "")
+    for col, box in enumerate(BOM_BOXES):
+        material = sum(int(r[box]) * float(r["unit_price_eur"]) for r in rows)
+        assert fr(tot["Matériel HT"][col]) == pytest.approx(material, abs=0.005), box
+        hours = sum(fr(h[col]) for h in tasks.values())
+        m = re.fullmatch(r"(.+) h × (.+) € = (.+) €", tot["Main-d'œuvre HT"][col])
+        assert m, "labour cell %r: expected 'H h × R € = T €'" % tot["Main-d'œuvre HT"][col]
+        assert fr(m.group(1)) == hours and fr(m.group(2)) == rate
+        assert fr(m.group(3)) == pytest.approx(hours * rate, abs=0.005)
+        assert fr(tot["**Total HT**"][col]) == pytest.approx(material + hours * rate, abs=0.01), box
+        assert material > 0 and hours > 0
+
+
+def test_bom_thermal_budget_adds_up():
+    """P = sum of quantity x dissipation; A = front + sides + top + bottom;
+    delta T = P / (k A); the ambient limit uses the least tolerant part."""
+    text = read(BOM_MD)
+    rows = bom_rows()
+    params = table_after(text, "Paramètre")
+    th = table_after(region("thermal"), "")
+    for col, box in enumerate(BOM_BOXES):
+        w, h, d = (fr(v) / 1000 for v in params["Dimensions L × H × P (mm)"][col].split("×"))
+        k = fr(params["Coefficient d'échange k (W/(m²·K))"][col])
+        used = [r for r in rows if int(r[box])]
+        power = sum(int(r[box]) * float(r["dissipation_w"]) for r in used)
+        area = w * h + 2 * h * d + 2 * w * d
+        dt = power / (k * area)
+        assert fr(th["Puissance dissipée P (W, cas chaud)"][col]) == pytest.approx(power, abs=0.05)
+        assert fr(th["Surface d'échange A (m²)"][col]) == pytest.approx(area, abs=0.0005)
+        assert fr(th["Échauffement ΔT = P / (k × A) (K)"][col]) == pytest.approx(dt, abs=0.05)
+        tmax = min(int(r["temp_max_c"]) for r in used)
+        assert fr(th["Température max. de la pièce la moins tolérante (°C)"][col]) == tmax
+        assert fr(th["Température ambiante max. à l'ombre (°C)"][col]) == pytest.approx(tmax - dt, abs=0.05)
+        assert dt < 15, "%s: %.1f K of self-heating leaves no margin for summer" % (box, dt)
