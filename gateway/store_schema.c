@@ -335,6 +335,11 @@ static const struct migration migrations[] = {
 	{ "display: fixed / animated / unknown images (existing screens unknown)",
 	  "ALTER TABLE screens ADD COLUMN display TEXT NOT NULL DEFAULT 'unknown'"
 	  " CHECK (display IN ('fixed','animated','unknown'));",
+	  NULL },	/* Sessions moved to decran-web's own file (dashboard/src/web_auth.c):
+	 * the dashboard opens this database read-only.  Open sessions end
+	 * (users log in again); accounts stay here, written by `decran users`. */
+	{ "dashboard sessions leave the main database (decran-web keeps its own)",
+	  "DROP TABLE sessions;",
 	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
