@@ -60,11 +60,13 @@ static cJSON *call(struct gw_link *l, cJSON *req, int timeout_ms, bool *down, ch
 		return NULL;
 	}
 	cJSON *ans = gw_ctl_call(l->path, req, timeout_ms, err, errlen);
-	cJSON_Delete(req);
 	if (!ans) {
 		*down = true;
 		l->down_until = mono + GWLINK_BACKOFF_MS;
+		fprintf(stderr, "warn gateway: unreachable cmd=%s error=\"%s\"\n",
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "cmd")), err);
 	}
+	cJSON_Delete(req);
 	return ans;
 }
 

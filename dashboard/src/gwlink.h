@@ -18,7 +18,7 @@
 
 #include "web.h"
 
-#define GWLINK_READ_MS 500
+#define GWLINK_READ_MS 1500	/* above the gateway's own 1 s database waits */
 #define GWLINK_ACT_MS 3000
 #define GWLINK_BACKOFF_MS 2000
 #define GWLINK_STATUS_MS 2000	/* status (clock, rules generation) kept this long */

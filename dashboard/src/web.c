@@ -3,8 +3,9 @@
  *
  * Public pages are the same for every visitor of a URL in a language, so
  * they are rendered once and kept in a small cache until what they show
- * changes: the inventory or the plan changes (every such change appends an
- * audit row), the energy ledger moves on (ledger_meta), the day changes
+ * changes: the inventory or the plan changes (triggers move
+ * content_version, whoever writes), the energy ledger moves on
+ * (ledger_meta), the day changes
  * ("days left") or 06:00 comes (last night's compliance).  The gateway's
  * busy tables (commands, readings, alarms...) do not count: the public
  * pages do not show them, so a gateway at work does not empty the cache.
@@ -30,8 +31,8 @@
 #include "web_internal.h"
 
 #define CACHE_SLOTS 64
-/* audit, the ledger's last computed hour (new inputs only mark it dirty:
- * the pages change when it is recomputed), day */
+/* content_version, the ledger's last computed hour (new inputs only mark
+ * it dirty: the pages change when it is recomputed), day */
 #define CACHE_VERSION 3
 /* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
  * has other things to do with its memory.  Larger pages are not cached. */
@@ -737,7 +738,7 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 		return NULL;
 	}
 	sqlite3_prepare_v2(dc_store_db(st),
-			   "SELECT (SELECT coalesce(max(id), 0) FROM audit),"
+			   "SELECT (SELECT v FROM content_version),"
 			   " (SELECT value FROM ledger_meta WHERE key = 'computed_until')",
 			   -1, &w->content_version, NULL);
 

@@ -1,8 +1,10 @@
-"""The dashboard served by decran-gateway itself (config "http"), in its own
-event loop: the technician's journey reads the daemon's live boxes and
-alarms, runs a relay test on a Tasmota relay emulated with paho-mqtt through
-mosquitto, binds a screen and forces one; /metrics carries the daemon's
-counters; pages follow the gateway's (test) clock."""
+"""The dashboard as its own process (decran-web) beside decran-gateway: the
+technician's journey reads the daemon's live boxes and alarms through the
+control socket, runs a relay test on a Tasmota relay emulated with paho-mqtt
+through mosquitto, binds a screen and forces one (written by the gateway:
+decran-web opens the database read-only); /metrics carries the daemon's
+counters; pages follow the gateway's (test) clock; the gateway answers each
+local client only the verbs of its role (SO_PEERCRED)."""
 import http.cookiejar
 import json
 import os
@@ -229,19 +231,107 @@ def test_public_pages_stay_cached_while_the_gateway_works(desk, decran):
     assert hits() == before + 1
 
 
-def test_http_library_loaded_only_with_the_dashboard(desk, broker, tmp_path, db):
-    """libmicrohttpd (and the GnuTLS stack it links) is mapped by a gateway
-    that serves the dashboard, and by no other (gateway/mhd_load.c)."""
+def test_http_library_only_in_decran_web(desk):
+    """libmicrohttpd (and the GnuTLS stack it links) is mapped by decran-web,
+    never by the gateway, which carries no HTTP."""
     b, tas, gw = desk
-    with open("/proc/%d/maps" % gw.proc.pid) as f:
+    with open("/proc/%d/maps" % gw.web.pid) as f:
         assert "libmicrohttpd" in f.read()
-    other = tmp_path / "plain"
-    other.mkdir()
-    plain = Gateway(other, broker, BOXES, db).start()
+    with open("/proc/%d/maps" % gw.proc.pid) as f:
+        maps = f.read()
+    assert "libmicrohttpd" not in maps and "libgnutls" not in maps
+
+
+def test_decran_web_opens_the_database_read_only(desk):
+    """The dashboard's process holds the main database read-only (O_RDONLY),
+    and writes only its own sessions file."""
+    b, tas, gw = desk
+    login(b)
+    fds = os.path.join("/proc", str(gw.web.pid), "fd")
+    modes = {}
+    for fd in os.listdir(fds):
+        try:
+            target = os.readlink(os.path.join(fds, fd))
+        except OSError:
+            continue
+        with open(os.path.join("/proc", str(gw.web.pid), "fdinfo", fd)) as f:
+            flags = int(re.search(r"flags:\s+(\d+)", f.read()).group(1), 8)
+        modes[target] = flags & os.O_ACCMODE
+    assert modes[os.path.realpath(gw.db)] == os.O_RDONLY, modes
+    assert modes[os.path.realpath(os.path.join(gw.tmp, "web-sessions.db"))] == os.O_RDWR
+
+
+def test_dashboard_says_unreachable_when_the_gateway_is_down(desk):
+    b, tas, gw = desk
+    login(b)
+    gw.kill()
+    html = b.get("/tech")[2]
+    assert "Passerelle injoignable : état des boîtiers inconnu." in html
+    assert "Passerelle injoignable : alarmes inconnues." in html
+    assert b.get("/")[0] == 200                    # public pages need no gateway
+    text = b.get("/metrics")[2]
+    assert "decran_gateway_up 0" in text
+    status, _, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "kiosque",
+                                             "channel": "1"})
+    assert status == 503 and "Passerelle non connectée" in html
+
+
+def ctl(path, req):
+    """One request to the control socket, as any local program may send it."""
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    s.sendall((json.dumps(req) + "\n").encode())
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    return json.loads(buf)
+
+
+def test_control_socket_gives_each_role_its_verbs(broker, tmp_path, db, decran):
+    """The peer's role comes from its credentials (SO_PEERCRED), mapped by
+    gateway.json's "control" section; this test's uid mapped to "web" may read
+    and act on relays, and is refused an admin verb even talking to the
+    socket directly, whatever its request claims; "readonly" may only read."""
+    import pwd
+    me = pwd.getpwuid(os.getuid()).pw_name
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, extra={"control": {"web": [me]}}).start()
     try:
-        plain.wait_log(r"info mqtt: connected")
-        with open("/proc/%d/maps" % plain.proc.pid) as f:
-            maps = f.read()
-        assert "libmicrohttpd" not in maps and "libgnutls" not in maps
+        gw.wait_log(r"info mqtt: connected")
+        assert ctl(gw.sock, {"cmd": "status"})["ok"] is True
+        assert [x["id"] for x in ctl(gw.sock, {"cmd": "boxes"})["boxes"]] == ["kiosque"]
+        for req in ({"cmd": "reload"}, {"cmd": "reload", "role": "admin"},
+                    {"cmd": "reload", "actor": "root", "uid": 0}):
+            ans = ctl(gw.sock, req)
+            assert ans["ok"] is False and ans.get("denied") is True, ans
+            assert '"reload" needs the admin role' in ans["error"] and "has web" in ans["error"]
+        gw.wait_log(r"warn control: denied cmd=reload role=web uid=%d pid=\d+" % os.getuid())
+        assert "reloaded" not in gw.log()
+        # the web role's actions pass, with the named actor in the audit trail
+        ans = ctl(gw.sock, {"cmd": "override-set", "screen": "pub-kiosque", "on": True,
+                            "until": int(ctl(gw.sock, {"cmd": "status"})["now"]) + 3600,
+                            "reason": "essai de rôle", "actor": "tech"})
+        assert ans["ok"] is True, ans
+        assert gw.sql("SELECT author FROM overrides WHERE id = ?", ans["id"]) == [("tech",)]
+        assert ctl(gw.sock, {"cmd": "override-clear", "id": ans["id"], "actor": "tech"})["ok"]
     finally:
-        plain.stop()
+        gw.stop()
+    gw.cfg["control"] = {"readonly": [me]}
+    gw.start()
+    try:
+        assert ctl(gw.sock, {"cmd": "alarms"})["ok"] is True
+        for req in ({"cmd": "relay-test", "box": "kiosque", "channel": 1, "wait": False},
+                    {"cmd": "bind", "screen": "pub-kiosque", "box": "kiosque", "channel": 2}):
+            ans = ctl(gw.sock, req)
+            assert ans["ok"] is False and ans["denied"] is True, ans
+        assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-kiosque'") == [("kiosque", 1)]
+    finally:
+        gw.stop()
+        tas.close()
