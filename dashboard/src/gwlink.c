@@ -163,22 +163,33 @@ static const struct dc_rules *hook_rules(void *arg)
 	return l->rules;
 }
 
+/* A read verb answering a list under the verb's own name: the answer
+ * (caller deletes), *arr in it, and *out a zeroed array of as many elements
+ * of `size` bytes (the hook's result: freed by the web module); NULL when
+ * the gateway did not answer. */
+static cJSON *read_list(struct gw_link *l, const char *cmd, const cJSON **arr, void *out,
+			size_t size)
+{
+	cJSON *ans = read_verb(l, cmd);
+	*arr = cJSON_GetObjectItemCaseSensitive(ans, cmd);
+	void *p = cJSON_IsArray(*arr) ? calloc((size_t)cJSON_GetArraySize(*arr) + 1, size) : NULL;
+	if (!p) {
+		cJSON_Delete(ans);
+		return NULL;
+	}
+	memcpy(out, &p, sizeof p);
+	return ans;
+}
+
 static int hook_boxes(void *arg, struct dc_web_box **out, size_t *n)
 {
 	struct gw_link *l = arg;
-	cJSON *ans = read_verb(l, "boxes");
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(ans, "boxes"), *b;
-	if (!ans || !cJSON_IsArray(arr)) {
-		cJSON_Delete(ans);
+	const cJSON *arr, *b;
+	cJSON *ans = read_list(l, "boxes", &arr, out, sizeof **out);
+	if (!ans)
 		return -1;
-	}
 	int64_t now = hook_now(l);
 	*n = 0;
-	*out = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **out);
-	if (!*out) {
-		cJSON_Delete(ans);
-		return -1;
-	}
 	cJSON_ArrayForEach(b, arr) {
 		struct dc_web_box *x = &(*out)[(*n)++];
 		const cJSON *ch, *chs = cJSON_GetObjectItemCaseSensitive(b, "channel_states");
@@ -198,23 +209,16 @@ static int hook_boxes(void *arg, struct dc_web_box **out, size_t *n)
 	return 0;
 }
 
-static int hook_tests(void *arg, struct dc_web_test **out, size_t *n)
+static int hook_tests(void *arg, struct gw_relay_test **out, size_t *n)
 {
 	struct gw_link *l = arg;
-	cJSON *ans = read_verb(l, "tests");
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(ans, "tests"), *t;
-	if (!ans || !cJSON_IsArray(arr)) {
-		cJSON_Delete(ans);
+	const cJSON *arr, *t;
+	cJSON *ans = read_list(l, "tests", &arr, out, sizeof **out);
+	if (!ans)
 		return -1;
-	}
 	*n = 0;
-	*out = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **out);
-	if (!*out) {
-		cJSON_Delete(ans);
-		return -1;
-	}
 	cJSON_ArrayForEach(t, arr) {
-		struct dc_web_test *x = &(*out)[(*n)++];
+		struct gw_relay_test *x = &(*out)[(*n)++];
 		const cJSON *ms, *steps = cJSON_GetObjectItemCaseSensitive(t, "step_ms");
 		const char *res = str(t, "result");
 		snprintf(x->box, sizeof x->box, "%s", str(t, "box"));
@@ -252,18 +256,11 @@ static const char *alarm_title(const char *kind)
 static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 {
 	struct gw_link *l = arg;
-	cJSON *ans = read_verb(l, "alarms");
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(ans, "alarms"), *a;
-	if (!ans || !cJSON_IsArray(arr)) {
-		cJSON_Delete(ans);
+	const cJSON *arr, *a;
+	cJSON *ans = read_list(l, "alarms", &arr, out, sizeof **out);
+	if (!ans)
 		return -1;
-	}
 	*n = 0;
-	*out = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **out);
-	if (!*out) {
-		cJSON_Delete(ans);
-		return -1;
-	}
 	cJSON_ArrayForEach(a, arr) {
 		struct dc_web_alarm *x = &(*out)[(*n)++];
 		const char *kind = str(a, "kind"), *msg = str(a, "message");

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctlclient.h"
 #include "screen.h"
 
 struct dc_store;
@@ -73,17 +74,6 @@ struct dc_web_alarm {
 	bool active;
 };
 
-/* A relay test (commissioning cycle: off, on, off, each confirmed). */
-struct dc_web_test {
-	char box[DC_ID_MAX];
-	int channel;
-	int64_t at;		/* started, Unix seconds */
-	int result;		/* 0 running, 1 passed, -1 failed */
-	int nsteps;		/* steps confirmed so far, 0..3 */
-	int step_ms[3];		/* each step's time to confirmation */
-	bool has_power;		/* a meter read the load with the relay on */
-	double power_on_w;
-};
 
 /* A screen's state now, as the schedule engine explains it. */
 struct dc_web_state {
@@ -102,7 +92,7 @@ struct dc_web_hooks {
 	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
 	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
 	/* Recent relay tests, newest first (the desk shows them). */
-	int (*list_tests)(void *arg, struct dc_web_test **out, size_t *n);
+	int (*list_tests)(void *arg, struct gw_relay_test **out, size_t *n);
 	/* The schedule rules in force (kept only for the current request).
 	 * With it, screen pages explain "state now and why" themselves, from
 	 * lib/schedule and the stored overrides, and the technician's desk

@@ -184,7 +184,7 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 /* What a technician in the street waits for after pressing "Test". */
 static void tests_section(struct web_req *r)
 {
-	struct dc_web_test *t = NULL;
+	struct gw_relay_test *t = NULL;
 	size_t n = 0;
 	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
 		return;

@@ -342,7 +342,7 @@ static cJSON *tests_list(struct gw *g)
 	cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "tests");
 	cJSON_AddBoolToObject(j, "ok", true);
 	for (size_t i = 0; i < g->ntests; i++) {
-		const struct gw_test_log *t = &g->tests[i];
+		const struct gw_relay_test *t = &g->tests[i];
 		cJSON *o = cJSON_CreateObject(), *ms = cJSON_AddArrayToObject(o, "step_ms");
 		cJSON_AddStringToObject(o, "box", t->box);
 		cJSON_AddNumberToObject(o, "channel", t->channel);
@@ -440,7 +440,7 @@ static void test_step(struct gw *g, struct relay_test *t, struct gw_chan *c, int
 }
 
 /* The desk's record of the test t (the newest running entry for it). */
-static struct gw_test_log *test_log(struct gw *g, const struct relay_test *t)
+static struct gw_relay_test *test_log(struct gw *g, const struct relay_test *t)
 {
 	for (size_t i = 0; i < g->ntests; i++)
 		if (g->tests[i].channel == t->channel && g->tests[i].result == 0 &&
@@ -455,7 +455,7 @@ static void test_log_start(struct gw *g, const struct relay_test *t)
 		g->ntests--;
 	memmove(&g->tests[1], &g->tests[0], g->ntests * sizeof g->tests[0]);
 	g->ntests++;
-	g->tests[0] = (struct gw_test_log){ .channel = t->channel, .at = gw_now(g) };
+	g->tests[0] = (struct gw_relay_test){ .channel = t->channel, .at = gw_now(g) };
 	snprintf(g->tests[0].box, sizeof g->tests[0].box, "%s", t->box);
 }
 
@@ -464,7 +464,7 @@ static void test_finish(struct gw *g, size_t i, struct gw_chan *c, bool ok,
 			const char *error_msg)
 {
 	struct relay_test *t = &tests[i];
-	struct gw_test_log *log = test_log(g, t);
+	struct gw_relay_test *log = test_log(g, t);
 	if (log)
 		log->result = ok ? 1 : -1;
 	cJSON *j = cJSON_CreateObject();
@@ -505,7 +505,7 @@ void gw_control_tests(struct gw *g)
 		if (t->phase == 4) {	/* waiting for a power reading after "on" */
 			if (mono < t->deadline)
 				continue;
-			struct gw_test_log *log = test_log(g, t);
+			struct gw_relay_test *log = test_log(g, t);
 			if (log)
 				log->power_on_w = measured(g, c, &log->has_power);
 			t->phase = 3;
@@ -524,7 +524,7 @@ void gw_control_tests(struct gw *g)
 		if (has)
 			cJSON_AddNumberToObject(st, "power_w", w);
 		cJSON_AddItemToArray(t->steps, st);
-		struct gw_test_log *log = test_log(g, t);
+		struct gw_relay_test *log = test_log(g, t);
 		if (done && log && log->nsteps < 3)
 			log->step_ms[log->nsteps++] = (int)(mono - t->step_start);
 		if (!done) {

@@ -19,6 +19,7 @@
 #include "mqttconn.h"
 
 #include "clock.h"
+#include "ctlclient.h"
 #include "gwconfig.h"
 #include "ledger.h"
 #include "profile.h"
@@ -34,18 +35,6 @@ struct dc_store;
 
 #define GW_TESTS_KEPT 16
 
-/* A relay test (commissioning cycle: off, on, off, each confirmed), kept
- * for the control socket's "tests" verb (the technician's desk). */
-struct gw_test_log {
-	char box[DC_ID_MAX];
-	int channel;
-	int64_t at;		/* started, Unix seconds */
-	int result;		/* 0 running, 1 passed, -1 failed */
-	int nsteps;		/* steps confirmed so far, 0..3 */
-	int step_ms[3];		/* each step's time to confirmation */
-	bool has_power;		/* a meter read the load with the relay on */
-	double power_on_w;
-};
 
 /* Confirmation latency of switches (first command -> confirmed), for
  * /metrics: counts per bucket, the last one above every bound. */
@@ -135,7 +124,7 @@ struct gw {
 	int mqtt_inflight;	/* published, not yet acknowledged (on_publish) */
 
 	struct dc_ledger_config energy;	/* energy.config, or the built-in values */
-	struct gw_test_log tests[GW_TESTS_KEPT];	/* relay tests, newest first */
+	struct gw_relay_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
 	size_t ntests;
 	struct gw_latency latency;
 

@@ -8,6 +8,7 @@ local client only the verbs of its role (SO_PEERCRED)."""
 import http.cookiejar
 import json
 import os
+import pwd
 import re
 import urllib.error
 import urllib.parse
@@ -61,9 +62,12 @@ def desk(broker, tmp_path, db, decran):
     add_screen(decran, "info-kiosque", "information", "kiosque", 2)
     assert decran("users", "add", "tech", "--role", "technician", input=PASSWORD + "\n").returncode == 0
     tas = Tasmota(broker, "kiosque", 2).connect()
+    # decran-web (this test's uid) has the "web" role only, as deployed:
+    # every page and action below needs no more.
     gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1",
                  extra={"http": {"listen": "127.0.0.1:0",
-                                 "assets": os.path.join(TOP, "dashboard")}}).start()
+                                 "assets": os.path.join(TOP, "dashboard")},
+                        "control": {"web": [pwd.getpwuid(os.getuid()).pw_name]}}).start()
     try:
         base = gw.web_url()
         gw.wait_log(r"info mqtt: connected")
@@ -276,60 +280,42 @@ def test_dashboard_says_unreachable_when_the_gateway_is_down(desk):
     assert status == 503 and "Passerelle non connectée" in html
 
 
-def ctl(path, req):
-    """One request to the control socket, as any local program may send it."""
-    import socket
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(path)
-    s.sendall((json.dumps(req) + "\n").encode())
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    return json.loads(buf)
-
-
 def test_control_socket_gives_each_role_its_verbs(broker, tmp_path, db, decran):
     """The peer's role comes from its credentials (SO_PEERCRED), mapped by
     gateway.json's "control" section; this test's uid mapped to "web" may read
     and act on relays, and is refused an admin verb even talking to the
     socket directly, whatever its request claims; "readonly" may only read."""
-    import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
     add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
     tas = Tasmota(broker, "kiosque", 2).connect()
     gw = Gateway(tmp_path, broker, BOXES, db, extra={"control": {"web": [me]}}).start()
     try:
         gw.wait_log(r"info mqtt: connected")
-        assert ctl(gw.sock, {"cmd": "status"})["ok"] is True
-        assert [x["id"] for x in ctl(gw.sock, {"cmd": "boxes"})["boxes"]] == ["kiosque"]
+        assert gw.api({"cmd": "status"})["ok"] is True
+        assert [x["id"] for x in gw.api({"cmd": "boxes"})["boxes"]] == ["kiosque"]
         for req in ({"cmd": "reload"}, {"cmd": "reload", "role": "admin"},
                     {"cmd": "reload", "actor": "root", "uid": 0}):
-            ans = ctl(gw.sock, req)
+            ans = gw.api(req)
             assert ans["ok"] is False and ans.get("denied") is True, ans
             assert '"reload" needs the admin role' in ans["error"] and "has web" in ans["error"]
         gw.wait_log(r"warn control: denied cmd=reload role=web uid=%d pid=\d+" % os.getuid())
         assert "reloaded" not in gw.log()
         # the web role's actions pass, with the named actor in the audit trail
-        ans = ctl(gw.sock, {"cmd": "override-set", "screen": "pub-kiosque", "on": True,
-                            "until": int(ctl(gw.sock, {"cmd": "status"})["now"]) + 3600,
+        ans = gw.api({"cmd": "override-set", "screen": "pub-kiosque", "on": True,
+                            "until": int(gw.api({"cmd": "status"})["now"]) + 3600,
                             "reason": "essai de rôle", "actor": "tech"})
         assert ans["ok"] is True, ans
         assert gw.sql("SELECT author FROM overrides WHERE id = ?", ans["id"]) == [("tech",)]
-        assert ctl(gw.sock, {"cmd": "override-clear", "id": ans["id"], "actor": "tech"})["ok"]
+        assert gw.api({"cmd": "override-clear", "id": ans["id"], "actor": "tech"})["ok"]
     finally:
         gw.stop()
     gw.cfg["control"] = {"readonly": [me]}
     gw.start()
     try:
-        assert ctl(gw.sock, {"cmd": "alarms"})["ok"] is True
+        assert gw.api({"cmd": "alarms"})["ok"] is True
         for req in ({"cmd": "relay-test", "box": "kiosque", "channel": 1, "wait": False},
                     {"cmd": "bind", "screen": "pub-kiosque", "box": "kiosque", "channel": 2}):
-            ans = ctl(gw.sock, req)
+            ans = gw.api(req)
             assert ans["ok"] is False and ans["denied"] is True, ans
         assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-kiosque'") == [("kiosque", 1)]
     finally:
