@@ -321,3 +321,32 @@ def test_control_socket_gives_each_role_its_verbs(broker, tmp_path, db, decran):
     finally:
         gw.stop()
         tas.close()
+
+
+def test_decran_web_checks_its_configuration(tmp_path, db):
+    """`decran-web -n` checks web.json like `decran-gateway -n`; a bad field is
+    named with its file, and nothing starts."""
+    import subprocess
+    from harness import bin_path
+    good = tmp_path / "web.json"
+    good.write_text(json.dumps({"listen": "127.0.0.1:0", "db": db, "assets": "../dashboard"}))
+    r = subprocess.run([bin_path("decran-web"), "-c", str(good), "-n"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"listen": "127.0.0.1:0", "session_hours": 0}))
+    r = subprocess.run([bin_path("decran-web"), "-c", str(bad)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 1
+    assert "%s: session_hours: expected an integer from 1 to 720" % bad in r.stderr, r.stderr
+    # an older database is not migrated by a reader: it says what to run
+    old = tmp_path / "old.db"
+    import sqlite3
+    con = sqlite3.connect(str(old))
+    con.execute("CREATE TABLE t(x)")
+    con.execute("PRAGMA user_version = 3")
+    con.close()
+    r = subprocess.run([bin_path("decran-web"), "--db", str(old), "--listen", "127.0.0.1:0",
+                        "--sessions", str(tmp_path / "s.db")], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, LANG="C.UTF-8"))
+    assert r.returncode == 1 and "lancez d'abord decran-gateway" in r.stderr, r.stderr
