@@ -46,8 +46,8 @@ void gw_link_free(struct gw_link *l)
 	free(l);
 }
 
-/* One request: the answer (caller frees), or NULL with err set; -2 style
- * "unreachable" is told by *down. */
+/* One request: the answer (caller frees), or NULL with err set and *down:
+ * the gateway is unreachable (it is then not asked again for a while). */
 static cJSON *call(struct gw_link *l, cJSON *req, int timeout_ms, bool *down, char *err,
 		   size_t errlen)
 {
@@ -306,7 +306,6 @@ static int act(struct gw_link *l, cJSON *req, const char *actor, char *err, size
 			e = TR("ce forçage n'est plus en cours", "this override is no longer in force");
 		snprintf(err, errlen, "%s%s", TR("la passerelle a refusé : ", "the gateway refused: "), e);
 	}
-	/* An action changes what the next status says (tests, clock aside). */
 	cJSON_Delete(ans);
 	return rc;
 }
