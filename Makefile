@@ -15,26 +15,30 @@ OPT := -O2 -g
 endif
 
 CC ?= cc
-# libmicrohttpd: headers only; gateway/mhd_load.c loads the library when the
-# dashboard starts (it links GnuTLS: megabytes a gateway without dashboard
-# should not carry).
+# libmicrohttpd (and the GnuTLS stack it links) is linked into decran-web
+# only: the gateway carries no HTTP.
 PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical libsystemd zlib libcrypto
 MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm -ldl
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm
 
 # 64-bit time_t and file offsets even on 32-bit Pis (Y2038); hardening flags.
 CFLAGS := -std=c11 -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 	$(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
 	-fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 \
-	-Ilib -Igateway -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
+	-Ilib -Igateway -Idashboard/src -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 
 # lib/: shared pure core.  gateway/*.c: gateway adapters shared by the CLI and
-# the daemon.  firmware/*.c except main.c: relay-box internals.  Each becomes
-# a static archive so unit tests link exactly the code the daemons run.
+# the daemon.  dashboard/src/*.c except decran-web's own wiring (webd.c,
+# module and its links to the gateway.  firmware/*.c except main.c:
+# relay-box internals.  Each becomes a static archive so unit tests link
+# exactly the code the daemons run.
 LIB_SRC := $(wildcard lib/*.c)
 GW_SRC  := $(wildcard gateway/*.c)
+WEBD_SRC := dashboard/src/webd.c
+WEB_SRC := $(filter-out $(WEBD_SRC),$(wildcard dashboard/src/*.c))
 FW_SRC  := $(filter-out firmware/main.c,$(wildcard firmware/*.c))
 CLI_SRC := $(wildcard gateway/cli/*.c)
 GWD_SRC := $(wildcard gateway/daemon/*.c)
@@ -46,7 +50,8 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBDECRAN := $(B)/lib/libdecran.a
 LIBGW := $(B)/lib/libgw.a
 LIBFW := $(B)/lib/libfw.a
-ARCHIVES := $(LIBFW) $(LIBGW) $(LIBDECRAN)
+LIBWEB := $(B)/lib/libweb.a
+ARCHIVES := $(LIBFW) $(LIBWEB) $(LIBGW) $(LIBDECRAN)
 
 BINS := $(B)/bin/decran
 ifneq ($(GWD_SRC),)
@@ -55,6 +60,7 @@ endif
 ifneq ($(wildcard firmware/main.c),)
 BINS += $(B)/bin/decran-relay
 endif
+BINS += $(B)/bin/decran-web
 TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 # Test helper programs (e.g. web_host: the dashboard without the daemon).
@@ -78,6 +84,7 @@ $(B)/obj/%.o: %.c
 $(LIBDECRAN): $(call obj,$(LIB_SRC))
 $(LIBGW): $(call obj,$(GW_SRC))
 $(LIBFW): $(call obj,$(FW_SRC))
+$(LIBWEB): $(call obj,$(WEB_SRC))
 $(ARCHIVES):
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -87,10 +94,12 @@ $(ARCHIVES):
 $(B)/bin/decran: $(call obj,$(CLI_SRC)) $(ARCHIVES)
 $(B)/bin/decran-gateway: $(call obj,$(GWD_SRC)) $(ARCHIVES)
 $(B)/bin/decran-relay: $(call obj,firmware/main.c) $(ARCHIVES)
+$(B)/bin/decran-web: $(call obj,$(WEBD_SRC)) $(ARCHIVES)
 $(BINS):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS) \
+		$(if $(filter %/decran-web,$@),$(MHD_LIBS))
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
@@ -100,7 +109,7 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 $(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS) $(MHD_LIBS)
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)

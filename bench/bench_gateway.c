@@ -252,10 +252,6 @@ int main(void)
 		   "\"rules\":\"%s/tests/fixtures/rules.json\",\"control_socket\":\"gw.sock\","
 		   "\"heartbeat_s\":30,\"reconcile\":{\"startup_grace_ms\":3000,"
 		   "\"confirm_timeout_ms\":60000},", port, cwd);
-	/* BENCH_DASHBOARD=1: the same burst with the dashboard served (its HTTP
-	 * library loaded, its socket in the loop). */
-	if (getenv("BENCH_DASHBOARD") && *getenv("BENCH_DASHBOARD") == '1')
-		fprintf(f, "\"http\":{\"listen\":\"127.0.0.1:0\",\"assets\":\"%s/dashboard\"},", cwd);
 	if (getenv("BENCH_LEDGER_MIN"))
 		fprintf(f, "\"energy\":{\"update_min\":%d},", atoi(getenv("BENCH_LEDGER_MIN")));
 	fprintf(f, "\"boxes\":[");

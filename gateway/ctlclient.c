@@ -45,7 +45,10 @@ cJSON *gw_ctl_call(const char *path, const cJSON *request, int timeout_ms, char 
 		return NULL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking throughout, so timeout_ms bounds every step: a UNIX
+	 * connect either completes at once or fails (EAGAIN: the gateway's
+	 * backlog is full, it is not reading). */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		snprintf(err, errlen,
 			 TR("passerelle injoignable (%s : %s) ; decran-gateway tourne-t-il ?",
@@ -56,11 +59,30 @@ cJSON *gw_ctl_call(const char *path, const cJSON *request, int timeout_ms, char 
 	req = cJSON_PrintUnformatted(request);
 	if (!req)
 		goto out;
-	size_t rl = strlen(req);
-	req[rl] = '\0';
-	if (write(fd, req, rl) != (ssize_t)rl || write(fd, "\n", 1) != 1) {
-		snprintf(err, errlen, TR("envoi impossible : %s", "cannot send: %s"), strerror(errno));
+	size_t rl = strlen(req), sent = 0;
+	char *line = realloc(req, rl + 2);
+	if (!line)
 		goto out;
+	req = line;
+	memcpy(req + rl, "\n", 2);
+	while (sent < rl + 1) {
+		long long left = deadline - now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		ssize_t n = write(fd, req + sent, rl + 1 - sent);
+		if (n > 0) {
+			sent += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			snprintf(err, errlen, TR("envoi impossible : %s", "cannot send: %s"),
+				 strerror(errno));
+			goto out;
+		}
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+			snprintf(err, errlen, "%s", TR("pas de réponse de la passerelle (délai dépassé)",
+						      "no answer from the gateway (timed out)"));
+			goto out;
+		}
 	}
 	for (;;) {
 		long long left = deadline - now_ms();
@@ -80,7 +102,7 @@ cJSON *gw_ctl_call(const char *path, const cJSON *request, int timeout_ms, char 
 			buf = nb;
 		}
 		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			break;

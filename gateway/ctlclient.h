@@ -5,11 +5,28 @@
 #ifndef DECRAN_CTLCLIENT_H
 #define DECRAN_CTLCLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cJSON.h>
 
+#include "screen.h"
+
 #define GW_CTL_DEFAULT_SOCKET "/run/decran/gateway.sock"
+
+/* A relay test (commissioning cycle: off, on, off, each confirmed) as the
+ * gateway keeps it and its "tests" verb reports it. */
+struct gw_relay_test {
+	char box[DC_ID_MAX];
+	int channel;
+	int64_t at;		/* started, Unix seconds */
+	int result;		/* 0 running, 1 passed, -1 failed */
+	int nsteps;		/* steps confirmed so far, 0..3 */
+	int step_ms[3];		/* each step's time to confirmation */
+	bool has_power;		/* a meter read the load with the relay on */
+	double power_on_w;
+};
 
 /* --socket PATH if given, else $DECRAN_GATEWAY_SOCKET, else the default. */
 const char *gw_ctl_socket(const char *opt);

@@ -287,10 +287,51 @@ static int parse_box(struct ctx *c, const char *path, const cJSON *j, struct gw_
 	return 0;
 }
 
+static const char *const role_names[GW_ROLE__COUNT] = { "none", "readonly", "web", "admin" };
+
+const char *gw_role_name(enum gw_role r)
+{
+	return (unsigned)r < GW_ROLE__COUNT ? role_names[r] : "?";
+}
+
+/* "control": {"admin": ["root", "decran"], "web": ["decran-web"], ...}:
+ * user or group names, resolved when a peer connects. */
+static int parse_control(struct ctx *c, const cJSON *o, struct gw_config *cfg)
+{
+	static const char *const keys[] = { "admin", "web", "readonly", NULL };
+	if (only_keys(c, "control", o, keys))
+		return -1;
+	cfg->ctl_set = true;
+	for (int r = GW_ROLE_READONLY; r < GW_ROLE__COUNT; r++) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, role_names[r]), *it;
+		char path[32];
+		size_t i = 0;
+		snprintf(path, sizeof path, "control.%s", role_names[r]);
+		if (!arr)
+			continue;
+		if (!cJSON_IsArray(arr))
+			return fail(c, "control", role_names[r], "expected an array of user or group names");
+		cJSON_ArrayForEach(it, arr) {
+			char item[48];
+			snprintf(item, sizeof item, "%s[%zu]", path, i);
+			if (i >= GW_CTL_NAMES)
+				return fail(c, path, NULL, "at most %d names", GW_CTL_NAMES);
+			if (!cJSON_IsString(it) || !*it->valuestring ||
+			    strlen(it->valuestring) >= sizeof cfg->ctl_names[r][i] ||
+			    strpbrk(it->valuestring, ": \t\n"))
+				return fail(c, item, NULL, "expected a user or group name");
+			snprintf(cfg->ctl_names[r][i++], sizeof cfg->ctl_names[r][0], "%s",
+				 it->valuestring);
+		}
+		cfg->nctl_names[r] = i;
+	}
+	return 0;
+}
+
 static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 {
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
-					    "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
+					    "control", "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
 					    "fallback", "alarms", "shelly_src", "buses", "boxes",
 					    NULL };
 	const cJSON *o, *arr;
@@ -323,27 +364,13 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 		return -1;
 	if (!dc_shelly_prefix_valid(cfg->shelly_src) || strchr(cfg->shelly_src, '"'))
 		return fail(c, "", "shelly_src", "not usable as an MQTT topic level");
-	if (get_obj(c, "", root, "http", &o))
+	if (cJSON_GetObjectItemCaseSensitive(root, "http"))
+		return fail(c, "", "http", "the dashboard is now its own process, decran-web: "
+			    "move this section to its web.json (docs/gateway.md)");
+	if (get_obj(c, "", root, "control", &o))
 		return -1;
-	if (o) {
-		static const char *const hk[] = { "listen", "assets", "secure_cookies",
-						  "session_hours", NULL };
-		char addr[16];
-		uint16_t port;
-		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "secure_cookies");
-		if (only_keys(c, "http", o, hk) ||
-		    get_str(c, "http", o, "listen", cfg->http_listen, sizeof cfg->http_listen, 0) ||
-		    get_str(c, "http", o, "assets", cfg->http_assets, sizeof cfg->http_assets, 0) ||
-		    get_i(c, "http", o, "session_hours", &cfg->http_session_hours, 1, 24 * 30, 0))
-			return -1;
-		if (*cfg->http_listen && gw_http_listen_parse(cfg->http_listen, addr, &port) < 0)
-			return fail(c, "http", "listen",
-				    "expected \"ADDR:PORT\" with an IPv4 address, e.g. "
-				    "\"127.0.0.1:8080\" (port 0 = any free port)");
-		if (sc && !cJSON_IsBool(sc))
-			return fail(c, "http", "secure_cookies", "expected true or false");
-		cfg->http_secure_cookies = cJSON_IsTrue(sc);
-	}
+	if (o && parse_control(c, o, cfg) < 0)
+		return -1;
 	if (get_obj(c, "", root, "energy", &o))
 		return -1;
 	if (o) {
@@ -463,7 +490,6 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	resolve(c, cfg->rules_path, sizeof cfg->rules_path);
 	resolve(c, cfg->profiles_dir, sizeof cfg->profiles_dir);
 	resolve(c, cfg->control_socket, sizeof cfg->control_socket);
-	resolve(c, cfg->http_assets, sizeof cfg->http_assets);
 	resolve(c, cfg->energy_config, sizeof cfg->energy_config);
 	return 0;
 }
@@ -479,8 +505,6 @@ static void defaults(struct gw_config *cfg)
 	snprintf(cfg->control_socket, sizeof cfg->control_socket, "/run/decran/gateway.sock");
 	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "/usr/share/decran/profiles");
 	snprintf(cfg->shelly_src, sizeof cfg->shelly_src, "decran-gateway");
-	snprintf(cfg->http_assets, sizeof cfg->http_assets, "/usr/share/decran/dashboard");
-	cfg->http_session_hours = 12;
 	cfg->ledger_update_min = 60;
 	cfg->heartbeat_s = 30;
 	cfg->retry_first_ms = 2000;

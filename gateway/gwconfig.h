@@ -55,6 +55,11 @@ struct gw_box {
 	int meter_unit;		/* same bus/host as the relay */
 };
 
+/* Roles of the control socket's peers, least to most trusted. */
+enum gw_role { GW_ROLE_NONE, GW_ROLE_READONLY, GW_ROLE_WEB, GW_ROLE_ADMIN, GW_ROLE__COUNT };
+#define GW_CTL_NAMES 16		/* names per role */
+const char *gw_role_name(enum gw_role r);
+
 struct gw_config {
 	char broker_host[GW_HOST_MAX];
 	int broker_port;
@@ -64,11 +69,12 @@ struct gw_config {
 	char rules_path[GW_PATH_MAX];
 	char zone[64];
 	char control_socket[GW_PATH_MAX];
-	/* The dashboard (gateway/web.h), served from the daemon's own loop. */
-	char http_listen[64];	/* "ADDR:PORT" (IPv4), "" = no dashboard */
-	char http_assets[GW_PATH_MAX];	/* dashboard/: layout.html, style.css, app.js */
-	bool http_secure_cookies;	/* behind a TLS proxy */
-	int http_session_hours;
+	/* Who may do what on the control socket ("control": {"admin": [...],
+	 * "web": [...], "readonly": [...]}): user or group names per role.
+	 * ctl_set false = no section: the defaults (gateway/daemon/control.c). */
+	bool ctl_set;
+	char ctl_names[GW_ROLE__COUNT][GW_CTL_NAMES][64];
+	size_t nctl_names[GW_ROLE__COUNT];
 	char energy_config[GW_PATH_MAX];	/* ledger settings (energy.json); "" = built-in */
 	int ledger_update_min;	/* import + update the energy ledger this often; 0 = never */
 	char profiles_dir[GW_PATH_MAX];

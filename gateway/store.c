@@ -154,17 +154,26 @@ static int prepare(struct dc_store *st, sqlite3_stmt **q, const char *sql)
 	return 0;
 }
 
-static int open_checked(struct dc_store *st, const char *path)
+static int open_checked(struct dc_store *st, const char *path, bool readonly)
 {
 	bool exists;
 	long long version;
 	char mode[16] = "";
 
-	if (check_existing_file(st, path, &exists) < 0)
+	/* The header check protects files a writer would change.  A reader
+	 * changes nothing, and the check's close() would drop every POSIX lock
+	 * this process holds on the file, through another connection too (a
+	 * host with both, like tests/helpers/web_host): the next writer's
+	 * close would then take itself for the last and delete the WAL under
+	 * that connection. */
+	if (readonly)
+		exists = true;
+	else if (check_existing_file(st, path, &exists) < 0)
 		return -1;
 	/* NOMUTEX: a connection is only ever used by the thread that opened
 	 * it, so SQLite's per-call locking is pure overhead. */
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (exists ? 0 : SQLITE_OPEN_CREATE);
+	int flags = readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (exists ? 0 : SQLITE_OPEN_CREATE);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		store_set_err(st, TR("%s : ouverture impossible : %s", "%s: cannot open: %s"), path,
 			st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -188,6 +197,16 @@ static int open_checked(struct dc_store *st, const char *path)
 			path, version, dc_store_schema_version());
 		return -1;
 	}
+	/* A reader cannot migrate: the gateway or any decran command does it
+	 * first (the packages start decran-gateway before decran-web). */
+	if (readonly && version < dc_store_schema_version()) {
+		store_set_err(st, TR("%s : schéma %lld, ce programme attend %d : lancez d'abord "
+				     "decran-gateway (ou une commande decran) pour mettre la base à jour",
+				     "%s: schema %lld, this program expects %d: start decran-gateway "
+				     "(or any decran command) first to upgrade the database"),
+			      path, version, dc_store_schema_version());
+		return -1;
+	}
 	long long nobj;
 	if (store_query_int(st, "SELECT count(*) FROM sqlite_schema", &nobj) < 0 ||
 	    store_query_text(st, "PRAGMA journal_mode", mode, sizeof mode) < 0)
@@ -203,6 +222,8 @@ static int open_checked(struct dc_store *st, const char *path)
 	}
 	if (exists && nobj == 0 && version > 0)
 		return store_corrupt(st, path, "no schema");
+	if (readonly)
+		goto statements;
 	/* WAL: readers never block the gateway's writer; FULL: a committed
 	 * change survives a power cut. */
 	if (strcmp(mode, "wal") != 0 &&
@@ -218,6 +239,7 @@ static int open_checked(struct dc_store *st, const char *path)
 		return -1;
 	if (store_schema_capped())
 		return 0;
+statements:
 	if (prepare(st, &st->get, "SELECT " SCREEN_COLS " FROM screens WHERE id = ?1") < 0 ||
 	    prepare(st, &st->exists, "SELECT 1 FROM screens WHERE id = ?1") < 0 ||
 	    prepare(st, &st->insert, "INSERT INTO screens (" SCREEN_COLS ") VALUES "
@@ -236,7 +258,7 @@ static int open_checked(struct dc_store *st, const char *path)
 	return 0;
 }
 
-struct dc_store *dc_store_open(const char *path, char **err)
+static struct dc_store *store_open(const char *path, bool readonly, char **err)
 {
 	/* Memory statistics cost a global mutex on every allocation and we
 	 * never read them.  Only possible before SQLite initialises; later
@@ -254,13 +276,23 @@ struct dc_store *dc_store_open(const char *path, char **err)
 		return NULL;
 	}
 	st->cache_size = -2000;	/* SQLite's default, until a transaction reads it */
-	if (open_checked(st, path) < 0) {
+	if (open_checked(st, path, readonly) < 0) {
 		if (err)
 			*err = strdup(st->err);
 		dc_store_close(st);
 		return NULL;
 	}
 	return st;
+}
+
+struct dc_store *dc_store_open(const char *path, char **err)
+{
+	return store_open(path, false, err);
+}
+
+struct dc_store *dc_store_open_readonly(const char *path, char **err)
+{
+	return store_open(path, true, err);
 }
 
 void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock)

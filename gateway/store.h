@@ -27,6 +27,10 @@ struct dc_clock;
 /* Open or create the database at path.  On failure returns NULL and, when
  * err is not NULL, sets *err to a malloc'd message (free it). */
 struct dc_store *dc_store_open(const char *path, char **err);
+/* The same database, opened SQLITE_OPEN_READONLY (decran-web): nothing is
+ * created, switched or migrated; a database of an older schema is refused
+ * with a message saying what to run.  Writes fail (SQLITE_READONLY). */
+struct dc_store *dc_store_open_readonly(const char *path, char **err);
 void dc_store_close(struct dc_store *st);
 const char *dc_store_errmsg(const struct dc_store *st);
 /* The clock that stamps audit rows (lib/clock; the caller keeps it alive,

@@ -335,6 +335,31 @@ static const struct migration migrations[] = {
 	{ "display: fixed / animated / unknown images (existing screens unknown)",
 	  "ALTER TABLE screens ADD COLUMN display TEXT NOT NULL DEFAULT 'unknown'"
 	  " CHECK (display IN ('fixed','animated','unknown'));",
+	  NULL },	/* decran-web, the dashboard in its own process, opens this database
+	 * read-only.  Its sessions move to a file of its own
+	 * (dashboard/src/web_auth.c): open sessions end, users log in again;
+	 * accounts stay here, written by `decran users`.  Its page cache needs
+	 * to know when what public pages show changed, whoever wrote it (the
+	 * CLI, an import, plain SQL) and without counting the gateway's
+	 * constant records: every write to screens or plan targets moves
+	 * content_version. */
+	{ "dashboard in its own process: sessions leave, a content version for its cache",
+	  "DROP TABLE sessions;"
+	  "CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	  " v INTEGER NOT NULL);"
+	  "INSERT INTO content_version VALUES (1, 0);"
+	  "CREATE TRIGGER screens_content_insert AFTER INSERT ON screens"
+	  " BEGIN UPDATE content_version SET v = v + 1; END;"
+	  "CREATE TRIGGER screens_content_update AFTER UPDATE ON screens"
+	  " BEGIN UPDATE content_version SET v = v + 1; END;"
+	  "CREATE TRIGGER screens_content_delete AFTER DELETE ON screens"
+	  " BEGIN UPDATE content_version SET v = v + 1; END;"
+	  "CREATE TRIGGER plan_targets_content_insert AFTER INSERT ON plan_targets"
+	  " BEGIN UPDATE content_version SET v = v + 1; END;"
+	  "CREATE TRIGGER plan_targets_content_update AFTER UPDATE ON plan_targets"
+	  " BEGIN UPDATE content_version SET v = v + 1; END;"
+	  "CREATE TRIGGER plan_targets_content_delete AFTER DELETE ON plan_targets"
+	  " BEGIN UPDATE content_version SET v = v + 1; END;",
 	  NULL },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

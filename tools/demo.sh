@@ -52,23 +52,23 @@ echo "demo: private MQTT broker on 127.0.0.1:$port (log run/mosquitto.log)"
 gwpids=$(sh "$top/tools/demo-gateway.sh" "$bin" "$run" "$port" "${SPEED:-}")
 pids="$pids $gwpids"
 export DECRAN_GATEWAY_SOCKET="$run/gateway.sock"
-echo "demo: decran-gateway and 3 relay boxes running (logs run/gateway.log, run/relay-*.log)"
+echo "demo: decran-gateway, decran-web and 3 relay boxes running (logs run/gateway.log, run/web.log, run/relay-*.log)"
 
-# The dashboard is served by decran-gateway itself; its log says where.
+# The dashboard is decran-web, beside the gateway; its log says where.
 demo_tech_password=demo-technicien
 if ! "$bin/decran" users list | grep -q '^technicien '; then
 	echo "$demo_tech_password" | "$bin/decran" users add technicien --role technician >/dev/null
 fi
 dashboard=""
 for _ in $(seq 50); do
-	dashboard=$(sed -n 's/.*dashboard listening url=\(http:[^ ]*\)\/ .*/\1/p' "$run/gateway.log" | tail -1)
+	dashboard=$(sed -n 's/.*dashboard listening url=\(http:[^ ]*\)\/ .*/\1/p' "$run/web.log" | tail -1)
 	[ -n "$dashboard" ] && break
 	sleep 0.2
 done
 
 "$bin/decran" plan show || true
 echo
-echo "demo: dashboard on ${dashboard:-?(see run/gateway.log)}/  (English: ${dashboard}/?lang=en)"
+echo "demo: dashboard on ${dashboard:-?(see run/web.log)}/  (English: ${dashboard}/?lang=en)"
 echo "demo: technician's desk ${dashboard}/tech: log in as 'technicien', password '$demo_tech_password'"
 echo "demo: inventory ready.  In another terminal:"
 echo "  export DECRAN_DB=$DECRAN_DB"

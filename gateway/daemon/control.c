@@ -1,17 +1,37 @@
 /* control.c — the daemon's local API: a UNIX stream socket, one JSON request
  * line in, one JSON answer line out (like ntpctl <-> ntpd).  The decran CLI
- * uses it for everything that touches live relays, so the daemon stays the
- * only one driving them.
+ * and the dashboard (decran-web) use it for everything that touches live
+ * relays, so the daemon stays the only one driving them and the only
+ * writer of what they change.
  *
- *   {"cmd":"status"}                      counters, MQTT connection
- *   {"cmd":"boxes"}                       every box, its channels and states
- *   {"cmd":"alarms"}                      alarms active now
- *   {"cmd":"reload"}                      same as SIGHUP, answers with the outcome
- *   {"cmd":"relay-test","box":B,"channel":N}   off, on, off with confirmation;
- *                                         answers when done (or timed out)
+ * Each peer gets a role from its credentials as the kernel gives them
+ * (SO_PEERCRED: uid, gid, and the uid's groups), mapped by gateway.json's
+ * "control" section (peer_role below), and only the verbs of that role:
+ *
+ *   verb            role      request / answer
+ *   status          readonly  counters, MQTT, the clock (now_ms, speed), the
+ *                             rules file and the configuration's generation,
+ *                             database queue, latency histogram, boxes by
+ *                             state, alarms by kind
+ *   boxes           readonly  every box, its channels and states
+ *   alarms          readonly  alarms active now (kind, box, channel, at, message)
+ *   tests           readonly  recent relay tests, newest first
+ *   relay-test      web       {"box":B,"channel":N[,"wait":false][,"actor":U]}: off, on,
+ *                             off with confirmation; answers when done (or
+ *                             timed out), or at once with "wait": false
+ *   bind            web       {"screen":S,"box":B,"channel":N,"actor":U}
+ *   override-set    web       {"screen":S,"on":true|false,"until":T,"reason":R,"actor":U}
+ *   override-clear  web       {"id":N,"actor":U}
+ *   reload          admin     same as SIGHUP, answers with the outcome
+ *
+ * A verb outside the peer's role is answered {"ok":false,"error":...,
+ * "denied":true} and logged with the peer's uid, pid and role.  A write the
+ * database could not take now (another process holds it) answers "busy": true.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +42,23 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#include <sqlite3.h>
 
+#include "audit.h"
 #include "gw.h"
 #include "log.h"
 #include "loop.h"
+#include "overrides.h"
+#include "store.h"
 
 #define MAX_CLIENTS 16
 #define REQ_MAX 4096
 
 static struct client {
 	int fd;
+	enum gw_role role;
+	uid_t uid;
+	pid_t pid;
 	size_t len;
 	char buf[REQ_MAX];
 } clients[MAX_CLIENTS];
@@ -121,18 +148,69 @@ void gw_control_close(struct gw *g)
 	ntests = captests = 0;
 }
 
+/* Does `name` name the user, or one of its groups? */
+static bool names_peer(const char *name, const char *user, char (*groups)[64], int ngroups)
+{
+	if (user && !strcmp(name, user))
+		return true;
+	for (int i = 0; i < ngroups; i++)
+		if (!strcmp(name, groups[i]))
+			return true;
+	return false;
+}
+
+/* The role of a peer with these credentials: the most trusted role whose
+ * list names its user or one of its groups (primary, or supplementary in
+ * the group database); else admin for root and the gateway's own uid;
+ * else readonly without a "control" section, nothing with one. */
+static enum gw_role peer_role(const struct gw_config *cfg, uid_t uid, gid_t gid)
+{
+	char pwbuf[4096], grbuf[4096], names[32][64];
+	struct passwd pw, *pp = NULL;
+	gid_t gids[32];
+	int ngids = 32, n = 0;
+	getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &pp);
+	if (!pp || getgrouplist(pp->pw_name, gid, gids, &ngids) < 0) {
+		gids[0] = gid;	/* an unknown uid, or more groups than we look at */
+		ngids = pp ? 32 : 1;
+	}
+	for (int i = 0; i < ngids && n < 32; i++) {
+		struct group gr, *gp = NULL;
+		if (getgrgid_r(gids[i], &gr, grbuf, sizeof grbuf, &gp) == 0 && gp)
+			snprintf(names[n++], sizeof names[0], "%s", gp->gr_name);
+	}
+	for (int r = GW_ROLE__COUNT - 1; r > GW_ROLE_NONE; r--)
+		for (size_t i = 0; i < cfg->nctl_names[r]; i++)
+			if (names_peer(cfg->ctl_names[r][i], pp ? pp->pw_name : NULL, names, n))
+				return (enum gw_role)r;
+	if (uid == 0 || uid == geteuid())
+		return GW_ROLE_ADMIN;
+	return cfg->ctl_set ? GW_ROLE_NONE : GW_ROLE_READONLY;
+}
+
 void gw_control_accept(struct gw *g)
 {
 	int fd = accept4(g->ctlfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct client *c;
+	struct ucred cred;
+	socklen_t cl = sizeof cred;
 	if (fd < 0)
 		return;
 	if (!(c = client_of(-1))) {
 		close(fd);	/* too many at once: the CLI retries */
 		return;
 	}
+	/* The kernel's word, taken at connect: never a claim in the request. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+		log_warn("control", "no peer credentials error=\"%s\"", strerror(errno));
+		close(fd);
+		return;
+	}
 	c->fd = fd;
 	c->len = 0;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	c->role = peer_role(&g->cfg, cred.uid, cred.gid);
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_CLIENT, fd) };
 	epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
@@ -199,6 +277,9 @@ static cJSON *boxes(struct gw *g)
 			cJSON_AddNullToObject(o, "online");
 		else
 			cJSON_AddBoolToObject(o, "online", bs->online);
+		if (bs->last_seen_ms)	/* monotonic: as an age, whatever the clock */
+			cJSON_AddNumberToObject(o, "last_seen_ago_s",
+						(double)((gw_mono() - bs->last_seen_ms) / 1000));
 		if (bs->has_power)
 			cJSON_AddNumberToObject(o, "power_w", bs->power_w);
 		if (bs->has_energy)
@@ -222,6 +303,11 @@ static cJSON *boxes(struct gw *g)
 	return j;
 }
 
+static int alarm_raised(struct gw *g, const char *kind, const char *box, int channel, int64_t *at,
+			char *msg, size_t msglen);
+
+/* Alarms active now, each dated by its last "raised" event and with that
+ * event's message when the database has it (not yet, while it is busy). */
 static cJSON *alarms(struct gw *g)
 {
 	cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "alarms");
@@ -234,12 +320,41 @@ static cJSON *alarms(struct gw *g)
 	cJSON_AddBoolToObject(j, "ok", true);
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
+		const char *box = gw_alarm_box_id(g, v[i].box);
+		int64_t at = 0;
+		char msg[160] = "";
 		cJSON_AddStringToObject(o, "kind", v[i].kind);
-		cJSON_AddStringToObject(o, "box", gw_alarm_box_id(g, v[i].box));
+		cJSON_AddStringToObject(o, "box", box);
 		cJSON_AddNumberToObject(o, "channel", v[i].channel);
+		if (g->store && alarm_raised(g, v[i].kind, box, v[i].channel, &at, msg,
+						sizeof msg) == 1) {
+			cJSON_AddNumberToObject(o, "at", (double)at);
+			cJSON_AddStringToObject(o, "message", msg);
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(v);
+	return j;
+}
+
+static cJSON *tests_list(struct gw *g)
+{
+	cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "tests");
+	cJSON_AddBoolToObject(j, "ok", true);
+	for (size_t i = 0; i < g->ntests; i++) {
+		const struct gw_relay_test *t = &g->tests[i];
+		cJSON *o = cJSON_CreateObject(), *ms = cJSON_AddArrayToObject(o, "step_ms");
+		cJSON_AddStringToObject(o, "box", t->box);
+		cJSON_AddNumberToObject(o, "channel", t->channel);
+		cJSON_AddNumberToObject(o, "at", (double)t->at);
+		cJSON_AddStringToObject(o, "result", t->result > 0 ? "passed"
+						     : t->result < 0 ? "failed" : "running");
+		for (int k = 0; k < t->nsteps && k < 3; k++)
+			cJSON_AddItemToArray(ms, cJSON_CreateNumber(t->step_ms[k]));
+		if (t->has_power)
+			cJSON_AddNumberToObject(o, "power_on_w", t->power_on_w);
+		cJSON_AddItemToArray(arr, o);
+	}
 	return j;
 }
 
@@ -255,8 +370,50 @@ static cJSON *status(struct gw *g)
 	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
 	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
 	cJSON_AddNumberToObject(j, "now", (double)gw_now(g));
+	/* The clock, for a client that follows it between requests (the
+	 * dashboard): virtual UTC ms now, and virtual ms per real ms. */
+	cJSON_AddNumberToObject(j, "now_ms", (double)gw_now_ms(g));
+	cJSON_AddNumberToObject(j, "speed", g->clock.virtual_time ? g->clock.speed : 1.0);
 	if (g->next_edge != INT64_MAX)
 		cJSON_AddNumberToObject(j, "next_transition", (double)g->next_edge);
+	/* The rules in force: their file, and a number that changes at every
+	 * successful reload (then re-read it). */
+	cJSON_AddStringToObject(j, "rules", g->cfg.rules_path);
+	cJSON_AddNumberToObject(j, "generation", (double)g->generation);
+	size_t pending, online[3] = { 0 };
+	uint64_t written, busy;
+	gw_audit_stats(g, &pending, &written, &busy);
+	cJSON *db = cJSON_AddObjectToObject(j, "db");
+	cJSON_AddNumberToObject(db, "pending", (double)pending);
+	cJSON_AddNumberToObject(db, "written", (double)written);
+	cJSON_AddNumberToObject(db, "busy", (double)busy);
+	for (size_t i = 0; i < g->cfg.nboxes; i++)
+		online[g->boxes[i].online + 1]++;
+	cJSON *bs = cJSON_AddObjectToObject(j, "boxes_by_state");
+	cJSON_AddNumberToObject(bs, "online", (double)online[2]);
+	cJSON_AddNumberToObject(bs, "offline", (double)online[1]);
+	cJSON_AddNumberToObject(bs, "unknown", (double)online[0]);
+	/* Confirmation latency: bucket bounds and counts (not cumulative). */
+	cJSON *lat = cJSON_AddObjectToObject(j, "confirm_latency");
+	cJSON *lb = cJSON_AddArrayToObject(lat, "bounds_ms"), *lc = cJSON_AddArrayToObject(lat, "counts");
+	for (size_t i = 0; i <= GW_LATENCY_BUCKETS; i++) {
+		if (i < GW_LATENCY_BUCKETS)
+			cJSON_AddItemToArray(lb, cJSON_CreateNumber((double)gw_latency_bounds_ms[i]));
+		cJSON_AddItemToArray(lc, cJSON_CreateNumber((double)g->latency.count[i]));
+	}
+	cJSON_AddNumberToObject(lat, "sum_ms", (double)g->latency.sum_ms);
+	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
+					     "database" };
+	struct gw_alarm_ref *flags = calloc(gw_alarms_max(g), sizeof *flags);
+	size_t k = flags ? gw_alarms_active(g, flags) : 0;
+	cJSON *ak = cJSON_AddObjectToObject(j, "alarms_by_kind");
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t count = 0;
+		for (size_t a = 0; a < k; a++)
+			count += !strcmp(flags[a].kind, kinds[i]);
+		cJSON_AddNumberToObject(ak, kinds[i], (double)count);
+	}
+	free(flags);
 	return j;
 }
 
@@ -283,7 +440,7 @@ static void test_step(struct gw *g, struct relay_test *t, struct gw_chan *c, int
 }
 
 /* The desk's record of the test t (the newest running entry for it). */
-static struct dc_web_test *test_log(struct gw *g, const struct relay_test *t)
+static struct gw_relay_test *test_log(struct gw *g, const struct relay_test *t)
 {
 	for (size_t i = 0; i < g->ntests; i++)
 		if (g->tests[i].channel == t->channel && g->tests[i].result == 0 &&
@@ -298,7 +455,7 @@ static void test_log_start(struct gw *g, const struct relay_test *t)
 		g->ntests--;
 	memmove(&g->tests[1], &g->tests[0], g->ntests * sizeof g->tests[0]);
 	g->ntests++;
-	g->tests[0] = (struct dc_web_test){ .channel = t->channel, .at = gw_now(g) };
+	g->tests[0] = (struct gw_relay_test){ .channel = t->channel, .at = gw_now(g) };
 	snprintf(g->tests[0].box, sizeof g->tests[0].box, "%s", t->box);
 }
 
@@ -307,7 +464,7 @@ static void test_finish(struct gw *g, size_t i, struct gw_chan *c, bool ok,
 			const char *error_msg)
 {
 	struct relay_test *t = &tests[i];
-	struct dc_web_test *log = test_log(g, t);
+	struct gw_relay_test *log = test_log(g, t);
 	if (log)
 		log->result = ok ? 1 : -1;
 	cJSON *j = cJSON_CreateObject();
@@ -348,7 +505,7 @@ void gw_control_tests(struct gw *g)
 		if (t->phase == 4) {	/* waiting for a power reading after "on" */
 			if (mono < t->deadline)
 				continue;
-			struct dc_web_test *log = test_log(g, t);
+			struct gw_relay_test *log = test_log(g, t);
 			if (log)
 				log->power_on_w = measured(g, c, &log->has_power);
 			t->phase = 3;
@@ -367,7 +524,7 @@ void gw_control_tests(struct gw *g)
 		if (has)
 			cJSON_AddNumberToObject(st, "power_w", w);
 		cJSON_AddItemToArray(t->steps, st);
-		struct dc_web_test *log = test_log(g, t);
+		struct gw_relay_test *log = test_log(g, t);
 		if (done && log && log->nsteps < 3)
 			log->step_ms[log->nsteps++] = (int)(mono - t->step_start);
 		if (!done) {
@@ -439,53 +596,249 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, s
 	return 0;
 }
 
-static cJSON *relay_test(struct gw *g, int fd, const cJSON *req)
+/* The newest "raised" event of an active alarm: 1 found (at, message), 0 not
+ * (yet: written through the queue), -1 error. */
+static int alarm_raised(struct gw *g, const char *kind, const char *box, int channel, int64_t *at,
+			char *msg, size_t msglen)
 {
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(req, "box");
-	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(req, "channel");
-	char err[128];
-	int box;
-	if (!cJSON_IsString(b) || (box = gw_config_box(&g->cfg, b->valuestring)) < 0)
-		return error("box: unknown box");
-	if (!cJSON_IsNumber(ch) || ch->valuedouble < 1 || ch->valuedouble > DC_MAX_CHANNELS ||
-	    ch->valuedouble != (int)ch->valuedouble)
-		return error("channel: not a channel of this box");
-	if (gw_relay_test_start(g, box, ch->valueint, fd, err, sizeof err) < 0)
-		return error(err);
-	return NULL;	/* answered by gw_control_tests */
+	sqlite3_stmt *st = NULL;
+	int found = -1;
+	if (sqlite3_prepare_v2(dc_store_db(g->store),
+			       "SELECT CAST(strftime('%s', max(at)) AS INTEGER), message"
+			       " FROM alarm_events WHERE active = 1 AND kind = ?1 AND box = ?2"
+			       " AND coalesce(channel, 0) = ?3", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, box, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, channel);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		*at = sqlite3_column_int64(st, 0);
+		snprintf(msg, msglen, "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+	}
+	sqlite3_finalize(st);
+	return found;
 }
 
-static void handle(struct gw *g, int fd, const char *line)
+/* ---- requests ---- */
+
+struct request {
+	struct gw *g;
+	struct client *c;
+	int fd;
+	const cJSON *req;
+	char actor[64];		/* who asked, for the audit trail and the log */
+};
+
+/* A user name as the dashboard's accounts have them: [A-Za-z0-9._-]. */
+static bool actor_ok(const char *s)
 {
+	size_t n = strlen(s);
+	return n >= 1 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789._-") == n;
+}
+
+static const char *str_field(const cJSON *req, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, key));
+}
+
+/* An integer field within [min, max], else INT64_MIN. */
+static int64_t int_field(const cJSON *req, const char *key, int64_t min, int64_t max)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble ||
+	    v->valuedouble < (double)min || v->valuedouble > (double)max)
+		return INT64_MIN;
+	return (int64_t)v->valuedouble;
+}
+
+static cJSON *ok_answer(void)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", true);
+	return j;
+}
+
+/* A refused write: busy (another process holds the database) says so. */
+static cJSON *store_error(struct gw *g, const char *msg)
+{
+	cJSON *j = error(msg);
+	if (dc_store_busy(g->store))
+		cJSON_AddBoolToObject(j, "busy", true);
+	return j;
+}
+
+static cJSON *v_status(struct request *q) { return status(q->g); }
+static cJSON *v_boxes(struct request *q) { return boxes(q->g); }
+static cJSON *v_alarms(struct request *q) { return alarms(q->g); }
+static cJSON *v_tests(struct request *q) { return tests_list(q->g); }
+
+static cJSON *v_reload(struct request *q)
+{
+	char err[512];
+	if (gw_reload(q->g, err, sizeof err) < 0)
+		return error(err);
+	return ok_answer();
+}
+
+static cJSON *v_relay_test(struct request *q)
+{
+	struct gw *g = q->g;
+	const char *b = str_field(q->req, "box");
+	int64_t ch = int_field(q->req, "channel", 1, DC_MAX_CHANNELS);
+	const cJSON *wait = cJSON_GetObjectItemCaseSensitive(q->req, "wait");
+	char err[128];
+	int box;
+	if (!b || (box = gw_config_box(&g->cfg, b)) < 0)
+		return error("box: unknown box");
+	if (ch == INT64_MIN)
+		return error("channel: not a channel of this box");
+	if (wait && !cJSON_IsBool(wait))
+		return error("wait: expected true or false");
+	bool detach = cJSON_IsFalse(wait);
+	if (gw_relay_test_start(g, box, (int)ch, detach ? -1 : q->fd, err, sizeof err) < 0)
+		return error(err);
+	log_info("control", "relay test requested box=%s channel=%d by=%s", b, (int)ch, q->actor);
+	if (detach)
+		return ok_answer();	/* followed through "tests" */
+	/* Keep the connection, stop reading from it: gw_control_tests answers. */
+	epoll_ctl(g->epfd, EPOLL_CTL_DEL, q->fd, NULL);
+	q->c->fd = -1;
+	return NULL;
+}
+
+static cJSON *v_bind(struct request *q)
+{
+	struct gw *g = q->g;
+	const char *screen = str_field(q->req, "screen"), *box = str_field(q->req, "box");
+	int64_t ch = int_field(q->req, "channel", 1, DC_MAX_CHANNELS);
+	char err[256];
+	int b = box ? gw_config_box(&g->cfg, box) : -1;
+	if (!screen || !dc_slug_valid(screen))
+		return error("screen: expected a screen id");
+	if (b < 0)
+		return error("box: unknown box");
+	if (ch == INT64_MIN || ch > g->cfg.boxes[b].channels)
+		return error("channel: not a channel of this box");
+	int found = dc_store_bind_screen(g->store, screen, box, (int)ch, q->actor, NULL);
+	if (found <= 0)
+		return found < 0 ? store_error(g, dc_store_errmsg(g->store))
+				 : error("screen: unknown screen");
+	log_info("control", "bound screen=%s box=%s channel=%d by=%s", screen, box, (int)ch,
+		 q->actor);
+	if (gw_plan_bind(g, err, sizeof err) < 0)
+		return error(err);
+	g->dirty = g->fallbacks_dirty = true;
+	return ok_answer();
+}
+
+/* After an override written here: the gateway applies it at once. */
+static cJSON *inputs_changed(struct gw *g, const char *what)
+{
+	char err[256];
+	if (gw_plan_load_inputs(g, err, sizeof err) < 0)
+		log_err("control", "cannot reload overrides after a change what=%s error=\"%s\"",
+			what, err);
+	g->dirty = true;
+	return ok_answer();
+}
+
+static cJSON *v_override_set(struct request *q)
+{
+	struct gw *g = q->g;
+	const char *screen = str_field(q->req, "screen"), *reason = str_field(q->req, "reason");
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(q->req, "on");
+	int64_t now = gw_now(g), until = int_field(q->req, "until", now + 1, now + 366 * 86400);
+	char err[256];
+	int64_t id;
+	if (!screen || !dc_slug_valid(screen))
+		return error("screen: expected a screen id");
+	if (!cJSON_IsBool(on))
+		return error("on: expected true or false");
+	if (until == INT64_MIN)
+		return error("until: expected a future instant (Unix seconds)");
+	if (!reason || strlen(reason) < 3 || strlen(reason) > 200)
+		return error("reason: expected a text of 3 to 200 characters");
+	struct dc_override o = { .kind = cJSON_IsTrue(on) ? DC_FORCE_ON : DC_FORCE_OFF,
+				 .from = now, .until = until };
+	snprintf(o.screen, sizeof o.screen, "%s", screen);
+	snprintf(o.author, sizeof o.author, "%s", q->actor);
+	snprintf(o.reason, sizeof o.reason, "%s", reason);
+	if (gw_override_add(g->store, &o, now, &id, err, sizeof err) < 0)
+		return store_error(g, err);
+	log_info("control", "override set id=%lld screen=%s state=%s by=%s", (long long)id, screen,
+		 cJSON_IsTrue(on) ? "on" : "off", q->actor);
+	cJSON *j = inputs_changed(g, "override");
+	cJSON_AddNumberToObject(j, "id", (double)id);
+	return j;
+}
+
+static cJSON *v_override_clear(struct request *q)
+{
+	struct gw *g = q->g;
+	int64_t id = int_field(q->req, "id", 1, INT64_MAX / 2);
+	char err[256];
+	int count = 0;
+	if (id == INT64_MIN)
+		return error("id: expected an override id");
+	if (gw_override_clear(g->store, id, NULL, q->actor, gw_now(g), &count, err, sizeof err) < 0)
+		return store_error(g, err);
+	if (!count)
+		return error("id: this override is no longer in force");
+	log_info("control", "override cleared id=%lld by=%s", (long long)id, q->actor);
+	return inputs_changed(g, "cleared");
+}
+
+/* The verb table: what each role may ask.  A role may use every verb of
+ * the roles below it. */
+static const struct verb {
+	const char *name;
+	enum gw_role role;
+	cJSON *(*fn)(struct request *q);
+} verbs[] = {
+	{ "status", GW_ROLE_READONLY, v_status },
+	{ "boxes", GW_ROLE_READONLY, v_boxes },
+	{ "alarms", GW_ROLE_READONLY, v_alarms },
+	{ "tests", GW_ROLE_READONLY, v_tests },
+	{ "relay-test", GW_ROLE_WEB, v_relay_test },
+	{ "bind", GW_ROLE_WEB, v_bind },
+	{ "override-set", GW_ROLE_WEB, v_override_set },
+	{ "override-clear", GW_ROLE_WEB, v_override_clear },
+	{ "reload", GW_ROLE_ADMIN, v_reload },
+};
+
+static void handle(struct gw *g, struct client *c, const char *line)
+{
+	int fd = c->fd;
 	cJSON *req = cJSON_Parse(line), *res = NULL;
-	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
-	if (!cJSON_IsString(cmd)) {
+	const char *cmd = str_field(req, "cmd"), *actor = str_field(req, "actor");
+	const struct verb *v = NULL;
+	for (size_t i = 0; cmd && i < sizeof verbs / sizeof verbs[0]; i++)
+		if (!strcmp(cmd, verbs[i].name))
+			v = &verbs[i];
+	if (!cJSON_IsObject(req) || !cmd) {
 		res = error("request: expected {\"cmd\":...}");
-	} else if (!strcmp(cmd->valuestring, "status")) {
-		res = status(g);
-	} else if (!strcmp(cmd->valuestring, "boxes")) {
-		res = boxes(g);
-	} else if (!strcmp(cmd->valuestring, "alarms")) {
-		res = alarms(g);
-	} else if (!strcmp(cmd->valuestring, "reload")) {
-		char err[512];
-		if (gw_reload(g, err, sizeof err) < 0) {
-			res = error(err);
-		} else {
-			res = cJSON_CreateObject();
-			cJSON_AddBoolToObject(res, "ok", true);
-		}
-	} else if (!strcmp(cmd->valuestring, "relay-test")) {
-		res = relay_test(g, fd, req);
-		if (!res) {
-			/* Keep the connection, stop reading from it. */
-			epoll_ctl(g->epfd, EPOLL_CTL_DEL, fd, NULL);
-			struct client *c = client_of(fd);
-			if (c)
-				c->fd = -1;
-		}
-	} else {
+	} else if (!v) {
 		res = error("cmd: unknown command");
+	} else if (c->role < v->role) {
+		log_warn("control", "denied cmd=%s role=%s uid=%u pid=%d", cmd,
+			 gw_role_name(c->role), (unsigned)c->uid, (int)c->pid);
+		char msg[160];
+		snprintf(msg, sizeof msg, "cmd: \"%s\" needs the %s role; this client (uid %u) has %s",
+			 cmd, gw_role_name(v->role), (unsigned)c->uid, gw_role_name(c->role));
+		res = error(msg);
+		cJSON_AddBoolToObject(res, "denied", true);
+	} else {
+		struct request q = { .g = g, .c = c, .fd = fd, .req = req };
+		/* The named user when the peer says (the dashboard's logged-in
+		 * user), always with the peer's role and uid beside it. */
+		if (actor && actor_ok(actor))
+			snprintf(q.actor, sizeof q.actor, "%s", actor);
+		else
+			snprintf(q.actor, sizeof q.actor, "%s:uid%u", gw_role_name(c->role),
+				 (unsigned)c->uid);
+		res = v->fn(&q);
 	}
 	cJSON_Delete(req);
 	if (res)
@@ -515,5 +868,5 @@ void gw_control_client(struct gw *g, int fd)
 		return;
 	}
 	*nl = '\0';
-	handle(g, fd, c->buf);
+	handle(g, c, c->buf);
 }

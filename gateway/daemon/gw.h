@@ -4,8 +4,8 @@
  *   mqtt.c     the broker connection (lib/mqttconn.c) in the loop; routes messages to drivers
  *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
  *   chan.c     reconciliation of every channel, commands, audit, alarms
- *   control.c  the local API on a UNIX socket (used by the decran CLI)
- *   web.c      the dashboard (gateway/web.h) in the same loop
+ *   control.c  the local API on a UNIX socket (the decran CLI, decran-web),
+ *              each peer given the verbs of its role (SO_PEERCRED)
  *   energy.c   the energy ledger kept current from the audit tables
  *   strpool.c  packed strings: bound screens' ids, interned audit reasons
  *   stage.c    a new configuration built off to the side: start-up, -n, reload
@@ -19,6 +19,7 @@
 #include "mqttconn.h"
 
 #include "clock.h"
+#include "ctlclient.h"
 #include "gwconfig.h"
 #include "ledger.h"
 #include "profile.h"
@@ -28,13 +29,12 @@
 #include "rules.h"
 #include "schedule.h"
 #include "screen.h"
-#include "web.h"
 #include "strpool.h"
 
 struct dc_store;
-struct dc_web;
 
 #define GW_TESTS_KEPT 16
+
 
 /* Confirmation latency of switches (first command -> confirmed), for
  * /metrics: counts per bucket, the last one above every bound. */
@@ -124,11 +124,11 @@ struct gw {
 	int mqtt_inflight;	/* published, not yet acknowledged (on_publish) */
 
 	struct dc_ledger_config energy;	/* energy.config, or the built-in values */
-	struct dc_web *web;	/* the dashboard; NULL when http.listen is "" */
-	struct dc_web_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
+	struct gw_relay_test tests[GW_TESTS_KEPT];	/* relay tests, newest first */
 	size_t ntests;
 	struct gw_latency latency;
 
+	uint64_t generation;	/* successful reloads: clients re-read the rules */
 	int epfd, sigfd, timerfd, ctlfd;
 	bool quit, reload;
 	uint64_t commands_sent, confirmations, malformed;
@@ -248,11 +248,6 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, s
 void gw_energy_tick(struct gw *g);
 int64_t gw_energy_next(const struct gw *g);	/* monotonic ms */
 
-/* web.c */
-int gw_web_open(struct gw *g, char *err, size_t errlen);
-void gw_web_run(struct gw *g);
-int64_t gw_web_next(const struct gw *g);	/* monotonic ms */
-void gw_web_close(struct gw *g);
 
 /* stage.c */
 struct gw_stage {

@@ -6,8 +6,7 @@
 
 #include "drv_native.h"
 
-enum gw_fd_kind { GW_FD_SIGNAL = 1, GW_FD_TIMER, GW_FD_MQTT, GW_FD_CTL, GW_FD_CLIENT, GW_FD_WORKER,
-		  GW_FD_WEB };
+enum gw_fd_kind { GW_FD_SIGNAL = 1, GW_FD_TIMER, GW_FD_MQTT, GW_FD_CTL, GW_FD_CLIENT, GW_FD_WORKER };
 #define GW_EV(kind, fd) (((uint64_t)(kind) << 32) | (uint32_t)(fd))
 #define GW_EV_KIND(u) ((int)((u) >> 32))
 #define GW_EV_FD(u) ((int)(uint32_t)(u))

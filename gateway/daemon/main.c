@@ -108,7 +108,6 @@ static void arm(struct gw *g, int64_t mono)
 	next = min64(next, g->recon_wake_ms);
 	next = min64(next, gw_alarms_next_offline(g));
 	next = min64(next, gw_control_next(g));
-	next = min64(next, gw_web_next(g));
 	next = min64(next, gw_energy_next(g));
 	next = min64(next, gw_audit_next(g));
 	if (g->mqtt_up)
@@ -198,8 +197,6 @@ static int run(struct gw *g)
 			case GW_FD_WORKER:
 				gw_modbus_drain(g);
 				break;
-			case GW_FD_WEB:
-				break;	/* served below, with its timeouts */
 			}
 		}
 		if (g->reload) {
@@ -207,7 +204,6 @@ static int run(struct gw *g)
 			g->reload = false;
 			gw_reload(g, err, sizeof err);	/* logs why it refused */
 		}
-		gw_web_run(g);
 		gw_audit_tick(g);
 		tick(g);
 	}
@@ -295,8 +291,7 @@ int main(int argc, char **argv)
 	gw_chan_ledger_start(g);
 	gw_plan_lint(g);
 	if (gw_mqtt_init(g) < 0 || gw_control_open(g) < 0 ||
-	    gw_modbus_start(g, st.profiles, err, sizeof err) < 0 ||
-	    gw_web_open(g, err, sizeof err) < 0) {
+	    gw_modbus_start(g, st.profiles, err, sizeof err) < 0) {
 		log_err("main", "start-up failed error=\"%s\"", err);
 		return 1;
 	}
@@ -311,7 +306,6 @@ int main(int argc, char **argv)
 	int rc = run(g);
 	log_info("main", "stopping commands=%llu confirmations=%llu",
 		 (unsigned long long)g->commands_sent, (unsigned long long)g->confirmations);
-	gw_web_close(g);
 	gw_modbus_stop(g);
 	gw_modbus_free();
 	gw_control_close(g);

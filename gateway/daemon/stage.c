@@ -109,13 +109,12 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 
 	if (gw_stage_files(g->config_path, &s, &what, err, errlen) < 0)
 		goto refused;
-	/* The broker, database, sockets and dashboard need a restart; everything
+	/* The broker, database and socket need a restart; everything
 	 * else reloads. */
 	snprintf(s.cfg.broker_host, sizeof s.cfg.broker_host, "%s", g->cfg.broker_host);
 	s.cfg.broker_port = g->cfg.broker_port;
 	snprintf(s.cfg.db_path, sizeof s.cfg.db_path, "%s", g->cfg.db_path);
 	snprintf(s.cfg.control_socket, sizeof s.cfg.control_socket, "%s", g->cfg.control_socket);
-	snprintf(s.cfg.http_listen, sizeof s.cfg.http_listen, "%s", g->cfg.http_listen);
 	if (gw_stage_state(g, &s, &what, err, errlen) < 0) {
 		gw_stage_free(&s);
 		goto refused;
@@ -130,6 +129,7 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 	s.has_inputs = false;
 	int rc = gw_modbus_start(g, s.profiles, err, errlen);
 	gw_stage_free(&s);	/* the old configuration, rules and energy settings */
+	g->generation++;	/* new rules in force: clients (decran-web) re-read them */
 	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
 					      g->cfg.confirm_timeout_ms };
 	gw_mqtt_reload(g);

@@ -1,7 +1,8 @@
-// The dashboard as `make run` serves it: decran-gateway hosting the web
-// module in its own loop, with the demo commune, a private mosquitto and the
-// demo's simulated relay boxes (decran-relay, sim backend), all started by
-// tools/demo-gateway.sh as the demo does.  The gateway runs on its test
+// The dashboard as `make run` serves it: decran-web beside decran-gateway
+// (live state and actions through the gateway's control socket), with the
+// demo commune, a private mosquitto and the demo's simulated relay boxes
+// (decran-relay, sim backend), all started by tools/demo-gateway.sh as the
+// demo does.  The gateway runs on its test
 // clock from 21:30 tonight (Paris) at real speed.
 //
 //   node gateway.e2e.mjs RESULTS_DIR
@@ -45,11 +46,13 @@ async function setup() {
     { encoding: 'utf8', env: { ...process.env, DASHBOARD_PORT: '0' } });
   procs.push(...pids.trim().split(/\s+/).map(Number));
   for (let i = 0; i < 100; i++) {
-    const m = readFileSync(path.join(work, 'gateway.log'), 'utf8').match(/dashboard listening url=(http:\/\/[0-9.:]+)\//);
+    let web = '';
+    try { web = readFileSync(path.join(work, 'web.log'), 'utf8'); } catch { /* not yet */ }
+    const m = web.match(/dashboard listening url=(http:\/\/[0-9.:]+)\//);
     if (m) return { base: m[1] };
     await sleep(100);
   }
-  throw new Error('the gateway did not start its dashboard:\n' + readFileSync(path.join(work, 'gateway.log'), 'utf8'));
+  throw new Error('decran-web did not start:\n' + readFileSync(path.join(work, 'gateway.log'), 'utf8'));
 }
 
 async function teardown() {
@@ -57,9 +60,11 @@ async function teardown() {
     try { typeof p === 'number' ? process.kill(p, 'SIGTERM') : p.kill('SIGTERM'); } catch { /* gone */ }
   }
   await sleep(300);
-  const log = (() => { try { return readFileSync(path.join(work, 'gateway.log'), 'utf8'); } catch { return ''; } })();
+  const read = (f) => { try { return readFileSync(path.join(work, f), 'utf8'); } catch { return ''; } };
+  const log = read('gateway.log'), web = read('web.log');
   rmSync(work, { recursive: true, force: true });
   assert.ok(!/Sanitizer|runtime error/.test(log), 'sanitizer report in the gateway log');
+  assert.ok(!/Sanitizer|runtime error/.test(web), 'sanitizer report in the decran-web log');
 }
 
 const tests = [];

@@ -1,17 +1,20 @@
-/* web_host.c — runs the dashboard module alone, for tests and benches
- * (decran-gateway hosts the same module in its own loop: gateway/daemon/web.c):
- * opens the database, serves in one poll loop (the same external-epoll API
- * the daemon uses), exits on SIGTERM/SIGINT.
+/* web_host.c — runs the dashboard module with a SIMULATED gateway, for the
+ * page tests (decran-web, dashboard/src/webd.c, hosts the same module with
+ * hooks to the real gateway's control socket): opens the database read-only
+ * as decran-web does, sessions in their own file (--sessions, default
+ * DB.sessions), serves in one poll loop (the same external-epoll API),
+ * exits on SIGTERM/SIGINT.
  *
- *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes]
+ *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes] [--sessions PATH]
  *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
  *            [--energy-config ENERGY.json]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
  * --sim-boxes gives the hooks a SIMULATED gateway (two relay boxes in
- * memory, one offline) so the technician's pages can be exercised; binding
- * writes the real database, and overrides go to the database as usual.  Without it, every hook is NULL and pages say
+ * memory, one offline) so the technician's pages can be exercised; like the
+ * gateway, it writes bindings and overrides to the database (its own
+ * read-write connection).  Without it, every hook is NULL and pages say
  * the gateway is not connected.  --rules loads a rule file and answers
  * "state now and why" with the real schedule engine (lib/schedule.h).
  * --energy-config gives the
@@ -32,9 +35,11 @@
 
 #include "i18n.h"
 #include "ledger.h"
+#include "overrides.h"
 #include "rules.h"
 #include "store.h"
 #include "web.h"
+#include "web_auth.h"
 #include "web_buf.h"
 
 struct sim {
@@ -127,6 +132,31 @@ static int sim_bind(void *arg, const char *screen, const char *box, int channel,
 	return 0;
 }
 
+static int sim_override_set(void *arg, const char *screen, bool on, int64_t until,
+			    const char *reason, const char *actor, char *err, size_t errlen)
+{
+	(void)arg;
+	int64_t now = time(NULL), id;
+	struct dc_override o = { .kind = on ? DC_FORCE_ON : DC_FORCE_OFF, .from = now,
+				 .until = until };
+	snprintf(o.screen, sizeof o.screen, "%s", screen);
+	snprintf(o.author, sizeof o.author, "%s", actor);
+	snprintf(o.reason, sizeof o.reason, "%s", reason);
+	return gw_override_add(sim.st, &o, now, &id, err, errlen) < 0 ? -1 : 0;
+}
+
+static int sim_override_clear(void *arg, int64_t id, const char *actor, char *err, size_t errlen)
+{
+	(void)arg;
+	int count = 0;
+	if (gw_override_clear(sim.st, id, NULL, actor, time(NULL), &count, err, errlen) < 0)
+		return -1;
+	if (!count)
+		snprintf(err, errlen, "%s", TR("ce forçage n'est plus en cours",
+					       "this override is no longer in force"));
+	return count ? 0 : -1;
+}
+
 static const struct dc_rules *host_rules(void *arg)
 {
 	(void)arg;
@@ -153,8 +183,10 @@ int main(int argc, char **argv)
 		{ "co2", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "energy-config", required_argument, NULL, 'E' },
+		{ "sessions", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char spath[1024] = "";
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
 	const char *db = NULL, *rules_path = NULL, *energy_path = NULL;
 	struct dc_ledger_config energy;
@@ -170,6 +202,7 @@ int main(int argc, char **argv)
 		case 'c': cfg.co2_g_per_kwh = atof(optarg); break;
 		case 'r': rules_path = optarg; break;
 		case 'E': energy_path = optarg; break;
+		case 'S': snprintf(spath, sizeof spath, "%s", optarg); break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
 					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "
@@ -198,6 +231,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sim.st = st;
+	if (!*spath)
+		snprintf(spath, sizeof spath, "%s.sessions", db);
+	struct dc_store *ro = dc_store_open_readonly(db, &err);
+	struct dc_sessions *ss = ro ? dc_sessions_open(spath, &err) : NULL;
+	if (!ss) {
+		fprintf(stderr, "web_host: %s\n", err ? err : "cannot open the database");
+		return 1;
+	}
 	if (rules_path) {
 		char rerr[512];
 		sim.rules = dc_rules_load(rules_path, rerr, sizeof rerr);
@@ -218,11 +259,13 @@ int main(int argc, char **argv)
 		hooks = (struct dc_web_hooks){ .list_boxes = sim_boxes,
 					       .list_alarms = sim_alarms, .relay_test = sim_relay,
 					       .bind = sim_bind,
+					       .override_set = sim_override_set,
+					       .override_clear = sim_override_clear,
 					       .metrics = sim_metrics };
 	if (sim.rules) {
 		hooks.rules = host_rules;
 	}
-	struct dc_web *w = dc_web_open(&cfg, st, &hooks, &err);
+	struct dc_web *w = dc_web_open(&cfg, ro, ss, &hooks, &err);
 	if (!w) {
 		fprintf(stderr, "web_host: %s\n", err ? err : "cannot start the web server");
 		free(err);
@@ -254,6 +297,8 @@ int main(int argc, char **argv)
 	}
 	dc_web_close(w);
 	dc_rules_free(sim.rules);
+	dc_sessions_close(ss);
+	dc_store_close(ro);
 	dc_store_close(st);
 	dc_ledger_config_free(&energy);
 	close(sfd);

@@ -29,7 +29,11 @@ def wait_for(pred, timeout=10.0, what="condition"):
 
 
 class Gateway:
-    """decran-gateway on a config written to tmp; logs kept for assertions."""
+    """decran-gateway on a config written to tmp; logs kept for assertions.
+
+    An "http" entry in the config (listen, assets) is not the gateway's: it
+    starts decran-web beside it, on the same database (read-only) and
+    control socket, its log in web.log."""
 
     def __init__(self, tmp, broker, boxes, db, rules=None, clock=None, extra=None):
         self.tmp = str(tmp)
@@ -56,10 +60,38 @@ class Gateway:
             self.cfg.update(extra)
         self.proc = None
         self.logf = None
+        self.web = None
+        self.web_log_path = os.path.join(self.tmp, "web.log")
 
     def write_config(self):
         with open(self.cfg_path, "w") as f:
-            json.dump(self.cfg, f)
+            json.dump({k: v for k, v in self.cfg.items() if k != "http"}, f)
+
+    def start_web(self):
+        """decran-web for the config's "http" entry, talking to this gateway."""
+        http = self.cfg["http"]
+        args = [bin_path("decran-web"), "--listen", http.get("listen", "127.0.0.1:0"),
+                "--db", self.db, "--socket", self.sock,
+                "--sessions", os.path.join(self.tmp, "web-sessions.db"),
+                "--assets", http.get("assets", os.path.join(TOP, "dashboard"))]
+        energy = self.cfg.get("energy", {}).get("config")
+        if energy:
+            args += ["--energy-config", energy]
+        self.web_logf = open(self.web_log_path, "a")
+        self.web = subprocess.Popen(args, stdout=self.web_logf, stderr=self.web_logf,
+                                    env=dict(os.environ, LANG="C.UTF-8"))
+        return self.web
+
+    def stop_web(self):
+        if self.web is None:
+            return
+        stop(self.web)
+        self.web_logf.close()
+        with open(self.web_log_path) as f:
+            log = f.read()
+        assert "Sanitizer" not in log and "runtime error" not in log, log[-3000:]
+        assert self.web.returncode == 0, "decran-web exit status %s" % self.web.returncode
+        self.web = None
 
     def start(self, clock=None):
         self.write_config()
@@ -75,10 +107,13 @@ class Gateway:
         wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
                  what="control socket")
         assert self.proc.poll() is None, self.log()
+        if "http" in self.cfg and self.web is None:
+            self.start_web()
         return self
 
     def stop(self):
         """SIGTERM: the gateway must exit cleanly, with no sanitizer report."""
+        self.stop_web()
         if self.proc is None or self.proc.poll() is not None:
             return
         stop(self.proc)
@@ -101,9 +136,11 @@ class Gateway:
             return f.read()
 
     def web_url(self, timeout=10.0):
-        """The dashboard's base URL (config "http.listen" with port 0)."""
-        m = self.wait_log(r"dashboard listening url=(http://[0-9.:]+)/", timeout)
-        return m.group(1)
+        """decran-web's base URL ("http.listen" with port 0)."""
+        def found():
+            with open(self.web_log_path) as f:
+                return re.search(r"dashboard listening url=(http://[0-9.:]+)/", f.read())
+        return wait_for(found, timeout, "decran-web listening").group(1)
 
     def wait_log(self, pattern, timeout=10.0):
         rx = re.compile(pattern)

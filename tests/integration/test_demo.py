@@ -1,6 +1,6 @@
 """`make run` as a visitor sees it: tools/demo.sh with SPEED=1200 plays the
-demo commune's night in seconds on a private broker; the gateway serves the
-dashboard and switches the advertising screens off at 22:00, the remaining
+demo commune's night in seconds on a private broker; decran-web serves the
+dashboard beside the gateway, which switches the advertising screens off at 22:00, the remaining
 luminous advertising at 01:00 (R581-35), and brings them back in the
 morning.  The demo keeps its files in a temporary directory (DEMO_RUN)."""
 import os
@@ -32,6 +32,9 @@ def test_make_run_plays_a_night(tmp_path):
         assert url, out
         with urllib.request.urlopen(url + "/", timeout=10) as r:
             assert r.status == 200 and "Avancement" in r.read().decode()
+        # the dashboard reaches the gateway: its boxes' counts in /metrics
+        with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+            assert "decran_gateway_up 1" in r.read().decode()
         assert "log in as 'technicien', password 'demo-technicien'" in demo.stdout.readline()
         out += demo.stdout.read()     # until DEMO_SECONDS end it
         demo.wait(timeout=60)
@@ -41,6 +44,8 @@ def test_make_run_plays_a_night(tmp_path):
             demo.wait()
     assert demo.returncode == 0, out
     assert "demo: stopped" in out
+    web = (run / "web.log").read_text()
+    assert "Sanitizer" not in web and "runtime error" not in web and "info main: stopping" in web
     log = (run / "gateway.log").read_text()
     assert "Sanitizer" not in log and "runtime error" not in log
     switches = re.findall(r'switch box=\S+ channel=\d+ to=(on|off) from=\S+ reason="([^"]+)"', log)

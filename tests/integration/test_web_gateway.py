@@ -1,11 +1,14 @@
-"""The dashboard served by decran-gateway itself (config "http"), in its own
-event loop: the technician's journey reads the daemon's live boxes and
-alarms, runs a relay test on a Tasmota relay emulated with paho-mqtt through
-mosquitto, binds a screen and forces one; /metrics carries the daemon's
-counters; pages follow the gateway's (test) clock."""
+"""The dashboard as its own process (decran-web) beside decran-gateway: the
+technician's journey reads the daemon's live boxes and alarms through the
+control socket, runs a relay test on a Tasmota relay emulated with paho-mqtt
+through mosquitto, binds a screen and forces one (written by the gateway:
+decran-web opens the database read-only); /metrics carries the daemon's
+counters; pages follow the gateway's (test) clock; the gateway answers each
+local client only the verbs of its role (SO_PEERCRED)."""
 import http.cookiejar
 import json
 import os
+import pwd
 import re
 import urllib.error
 import urllib.parse
@@ -59,9 +62,12 @@ def desk(broker, tmp_path, db, decran):
     add_screen(decran, "info-kiosque", "information", "kiosque", 2)
     assert decran("users", "add", "tech", "--role", "technician", input=PASSWORD + "\n").returncode == 0
     tas = Tasmota(broker, "kiosque", 2).connect()
+    # decran-web (this test's uid) has the "web" role only, as deployed:
+    # every page and action below needs no more.
     gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1",
                  extra={"http": {"listen": "127.0.0.1:0",
-                                 "assets": os.path.join(TOP, "dashboard")}}).start()
+                                 "assets": os.path.join(TOP, "dashboard")},
+                        "control": {"web": [pwd.getpwuid(os.getuid()).pw_name]}}).start()
     try:
         base = gw.web_url()
         gw.wait_log(r"info mqtt: connected")
@@ -229,19 +235,118 @@ def test_public_pages_stay_cached_while_the_gateway_works(desk, decran):
     assert hits() == before + 1
 
 
-def test_http_library_loaded_only_with_the_dashboard(desk, broker, tmp_path, db):
-    """libmicrohttpd (and the GnuTLS stack it links) is mapped by a gateway
-    that serves the dashboard, and by no other (gateway/mhd_load.c)."""
+def test_http_library_only_in_decran_web(desk):
+    """libmicrohttpd (and the GnuTLS stack it links) is mapped by decran-web,
+    never by the gateway, which carries no HTTP."""
     b, tas, gw = desk
-    with open("/proc/%d/maps" % gw.proc.pid) as f:
+    with open("/proc/%d/maps" % gw.web.pid) as f:
         assert "libmicrohttpd" in f.read()
-    other = tmp_path / "plain"
-    other.mkdir()
-    plain = Gateway(other, broker, BOXES, db).start()
+    with open("/proc/%d/maps" % gw.proc.pid) as f:
+        maps = f.read()
+    assert "libmicrohttpd" not in maps and "libgnutls" not in maps
+
+
+def test_decran_web_opens_the_database_read_only(desk):
+    """The dashboard's process holds the main database read-only (O_RDONLY),
+    and writes only its own sessions file."""
+    b, tas, gw = desk
+    login(b)
+    fds = os.path.join("/proc", str(gw.web.pid), "fd")
+    modes = {}
+    for fd in os.listdir(fds):
+        try:
+            target = os.readlink(os.path.join(fds, fd))
+        except OSError:
+            continue
+        with open(os.path.join("/proc", str(gw.web.pid), "fdinfo", fd)) as f:
+            flags = int(re.search(r"flags:\s+(\d+)", f.read()).group(1), 8)
+        modes[target] = flags & os.O_ACCMODE
+    assert modes[os.path.realpath(gw.db)] == os.O_RDONLY, modes
+    assert modes[os.path.realpath(os.path.join(gw.tmp, "web-sessions.db"))] == os.O_RDWR
+
+
+def test_dashboard_says_unreachable_when_the_gateway_is_down(desk):
+    b, tas, gw = desk
+    login(b)
+    gw.kill()
+    html = b.get("/tech")[2]
+    assert "Passerelle injoignable : état des boîtiers inconnu." in html
+    assert "Passerelle injoignable : alarmes inconnues." in html
+    assert b.get("/")[0] == 200                    # public pages need no gateway
+    text = b.get("/metrics")[2]
+    assert "decran_gateway_up 0" in text
+    status, _, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "kiosque",
+                                             "channel": "1"})
+    assert status == 503 and "Passerelle non connectée" in html
+
+
+def test_control_socket_gives_each_role_its_verbs(broker, tmp_path, db, decran):
+    """The peer's role comes from its credentials (SO_PEERCRED), mapped by
+    gateway.json's "control" section; this test's uid mapped to "web" may read
+    and act on relays, and is refused an admin verb even talking to the
+    socket directly, whatever its request claims; "readonly" may only read."""
+    me = pwd.getpwuid(os.getuid()).pw_name
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1)
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, extra={"control": {"web": [me]}}).start()
     try:
-        plain.wait_log(r"info mqtt: connected")
-        with open("/proc/%d/maps" % plain.proc.pid) as f:
-            maps = f.read()
-        assert "libmicrohttpd" not in maps and "libgnutls" not in maps
+        gw.wait_log(r"info mqtt: connected")
+        assert gw.api({"cmd": "status"})["ok"] is True
+        assert [x["id"] for x in gw.api({"cmd": "boxes"})["boxes"]] == ["kiosque"]
+        for req in ({"cmd": "reload"}, {"cmd": "reload", "role": "admin"},
+                    {"cmd": "reload", "actor": "root", "uid": 0}):
+            ans = gw.api(req)
+            assert ans["ok"] is False and ans.get("denied") is True, ans
+            assert '"reload" needs the admin role' in ans["error"] and "has web" in ans["error"]
+        gw.wait_log(r"warn control: denied cmd=reload role=web uid=%d pid=\d+" % os.getuid())
+        assert "reloaded" not in gw.log()
+        # the web role's actions pass, with the named actor in the audit trail
+        ans = gw.api({"cmd": "override-set", "screen": "pub-kiosque", "on": True,
+                            "until": int(gw.api({"cmd": "status"})["now"]) + 3600,
+                            "reason": "essai de rôle", "actor": "tech"})
+        assert ans["ok"] is True, ans
+        assert gw.sql("SELECT author FROM overrides WHERE id = ?", ans["id"]) == [("tech",)]
+        assert gw.api({"cmd": "override-clear", "id": ans["id"], "actor": "tech"})["ok"]
     finally:
-        plain.stop()
+        gw.stop()
+    gw.cfg["control"] = {"readonly": [me]}
+    gw.start()
+    try:
+        assert gw.api({"cmd": "alarms"})["ok"] is True
+        for req in ({"cmd": "relay-test", "box": "kiosque", "channel": 1, "wait": False},
+                    {"cmd": "bind", "screen": "pub-kiosque", "box": "kiosque", "channel": 2}):
+            ans = gw.api(req)
+            assert ans["ok"] is False and ans["denied"] is True, ans
+        assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-kiosque'") == [("kiosque", 1)]
+    finally:
+        gw.stop()
+        tas.close()
+
+
+def test_decran_web_checks_its_configuration(tmp_path, db):
+    """`decran-web -n` checks web.json like `decran-gateway -n`; a bad field is
+    named with its file, and nothing starts."""
+    import subprocess
+    from harness import bin_path
+    good = tmp_path / "web.json"
+    good.write_text(json.dumps({"listen": "127.0.0.1:0", "db": db, "assets": "../dashboard"}))
+    r = subprocess.run([bin_path("decran-web"), "-c", str(good), "-n"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"listen": "127.0.0.1:0", "session_hours": 0}))
+    r = subprocess.run([bin_path("decran-web"), "-c", str(bad)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 1
+    assert "%s: session_hours: expected an integer from 1 to 720" % bad in r.stderr, r.stderr
+    # an older database is not migrated by a reader: it says what to run
+    old = tmp_path / "old.db"
+    import sqlite3
+    con = sqlite3.connect(str(old))
+    con.execute("CREATE TABLE t(x)")
+    con.execute("PRAGMA user_version = 3")
+    con.close()
+    r = subprocess.run([bin_path("decran-web"), "--db", str(old), "--listen", "127.0.0.1:0",
+                        "--sessions", str(tmp_path / "s.db")], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, LANG="C.UTF-8"))
+    assert r.returncode == 1 and "lancez d'abord decran-gateway" in r.stderr, r.stderr

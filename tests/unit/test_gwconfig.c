@@ -119,15 +119,17 @@ static void errors_name_the_field(void **s)
 		{ "{" B "\"buses\":[{\"id\":\"b\",\"device\":\"/dev/x\"},{\"id\":\"b\",\"device\":\"/dev/y\"}],"
 		  "\"boxes\":[]}", "buses[1].id: duplicate" },
 		{ "{" B "\"shelly_src\":\"a/#\",\"boxes\":[]}", "shelly_src" },
-		{ "{" B "\"http\":{\"listen\":\"8080\"},\"boxes\":[]}", "http.listen: expected" },
-		{ "{" B "\"http\":{\"listen\":\"localhost:80\"},\"boxes\":[]}", "http.listen" },
-		{ "{" B "\"http\":{\"listen\":\"127.0.0.1:65536\"},\"boxes\":[]}", "http.listen" },
-		{ "{" B "\"http\":{\"listen\":\"127.0.0.1:\"},\"boxes\":[]}", "http.listen" },
-		{ "{" B "\"http\":{\"listen\":\"127.0.0.1:-1\"},\"boxes\":[]}", "http.listen" },
-		{ "{" B "\"http\":{\"secure_cookies\":\"yes\"},\"boxes\":[]}",
-		  "http.secure_cookies: expected true or false" },
-		{ "{" B "\"http\":{\"session_hours\":0},\"boxes\":[]}", "http.session_hours" },
-		{ "{" B "\"http\":{\"port\":80},\"boxes\":[]}", "http.port: unknown field" },
+		/* The dashboard left the gateway (decran-web's web.json). */
+		{ "{" B "\"http\":{\"listen\":\"127.0.0.1:8080\"},\"boxes\":[]}",
+		  "http: the dashboard is now its own process, decran-web" },
+		{ "{" B "\"control\":{\"root\":[\"x\"]},\"boxes\":[]}", "control.root: unknown field" },
+		{ "{" B "\"control\":{\"web\":\"decran-web\"},\"boxes\":[]}",
+		  "control.web: expected an array of user or group names" },
+		{ "{" B "\"control\":{\"admin\":[\"\"]},\"boxes\":[]}",
+		  "control.admin[0]: expected a user or group name" },
+		{ "{" B "\"control\":{\"readonly\":[\"ok\",3]},\"boxes\":[]}",
+		  "control.readonly[1]: expected a user or group name" },
+		{ "{" B "\"control\":[],\"boxes\":[]}", "control: expected an object" },
 		{ "{" B "\"energy\":{\"update_min\":-5},\"boxes\":[]}", "energy.update_min" },
 		{ "{" B "\"energy\":{\"config\":3},\"boxes\":[]}", "energy.config: expected a string" },
 	};
@@ -143,33 +145,33 @@ static void errors_name_the_field(void **s)
 	}
 }
 
-static void dashboard_and_energy_sections(void **s)
+static void control_and_energy_sections(void **s)
 {
 	(void)s;
 	static const char *json =
 		"{\"db\":\"d.db\",\"rules\":\"r.json\",\"boxes\":[],"
-		"\"http\":{\"listen\":\"0.0.0.0:8080\",\"assets\":\"../dashboard\","
-		"\"secure_cookies\":true,\"session_hours\":8},"
+		"\"control\":{\"admin\":[\"root\",\"decran\"],\"web\":[\"decran-web\"]},"
 		"\"energy\":{\"config\":\"energy.json\",\"update_min\":15}}";
 	struct gw_config c;
 	char err[256] = "", addr[16];
 	uint16_t port;
 	if (gw_config_parse(json, strlen(json), "/srv/decran", &c, err, sizeof err))
 		fail_msg("%s", err);
-	assert_string_equal(c.http_listen, "0.0.0.0:8080");
-	assert_string_equal(c.http_assets, "/srv/decran/../dashboard");
-	assert_true(c.http_secure_cookies);
-	assert_int_equal(c.http_session_hours, 8);
+	assert_true(c.ctl_set);
+	assert_int_equal(c.nctl_names[GW_ROLE_ADMIN], 2);
+	assert_string_equal(c.ctl_names[GW_ROLE_ADMIN][1], "decran");
+	assert_int_equal(c.nctl_names[GW_ROLE_WEB], 1);
+	assert_string_equal(c.ctl_names[GW_ROLE_WEB][0], "decran-web");
+	assert_int_equal(c.nctl_names[GW_ROLE_READONLY], 0);
+	assert_string_equal(gw_role_name(GW_ROLE_WEB), "web");
 	assert_string_equal(c.energy_config, "/srv/decran/energy.json");
 	assert_int_equal(c.ledger_update_min, 15);
 	gw_config_free(&c);
 
-	/* Defaults: no dashboard, hourly ledger, installed assets. */
+	/* Defaults: the control socket's default roles, hourly ledger. */
 	static const char *bare = "{\"db\":\"d.db\",\"rules\":\"r.json\",\"boxes\":[]}";
 	assert_int_equal(gw_config_parse(bare, strlen(bare), NULL, &c, err, sizeof err), 0);
-	assert_string_equal(c.http_listen, "");
-	assert_string_equal(c.http_assets, "/usr/share/decran/dashboard");
-	assert_false(c.http_secure_cookies);
+	assert_false(c.ctl_set);
 	assert_int_equal(c.ledger_update_min, 60);
 	assert_string_equal(c.energy_config, "");
 	gw_config_free(&c);
@@ -212,7 +214,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_config_parses),
 		cmocka_unit_test(errors_name_the_field),
-		cmocka_unit_test(dashboard_and_energy_sections),
+		cmocka_unit_test(control_and_energy_sections),
 		cmocka_unit_test(load_reports_the_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "i18n.h"
@@ -226,35 +227,62 @@ static void accounts_and_sessions(void **state)
 	assert_memory_equal(sqlite3_column_text(s, 0), "$y$", 3);
 	sqlite3_finalize(s);
 
+	/* The dashboard's view: the main database read-only, sessions in a
+	 * file of its own (mode 0600). */
+	char spath[64];
+	snprintf(spath, sizeof spath, "%s/sessions.db", dir);
+	struct dc_store *ro = dc_store_open_readonly(path, &err);
+	assert_non_null(ro);
+	struct dc_sessions *ss = dc_sessions_open(spath, &err);
+	assert_non_null(ss);
+	struct stat sb;
+	assert_int_equal(stat(spath, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(dc_user_set(ro, "eve", DC_ROLE_ADMIN, "long-enough", false, &e), -1);
+	assert_int_equal(dc_user_check(ro, "ana", "correct horse", &role), 1);
 	char token[DC_TOKEN_HEX];
 	struct dc_session ses, got;
-	assert_int_equal(dc_session_create(st, "ana", role, 1000, 60, token, &ses), 0);
+	assert_int_equal(dc_session_create(ss, ro, "bob", 1000, 60, token, &ses), -1);	/* no such user */
+	assert_int_equal(dc_session_create(ss, ro, "ana", 1000, 60, token, &ses), 0);
+	assert_int_equal(ses.role, DC_ROLE_TECHNICIAN);
 	assert_int_equal(strlen(token), 64);
 	assert_int_equal(strlen(ses.csrf), 64);
 	assert_string_not_equal(token, ses.csrf);
-	assert_int_equal(dc_session_lookup(st, token, 1030, &got), 1);
+	assert_int_equal(dc_session_lookup(ss, ro, token, 1030, &got), 1);
 	assert_string_equal(got.user, "ana");
 	assert_string_equal(got.csrf, ses.csrf);
-	assert_int_equal(dc_session_lookup(st, token, 1061, &got), 0);	/* expired */
-	assert_int_equal(dc_session_lookup(st, "nothex", 1030, &got), 0);
-	/* the database holds the token's hash only */
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sessions WHERE token_hash = ?1",
+	assert_int_equal(got.role, DC_ROLE_TECHNICIAN);
+	assert_int_equal(dc_session_lookup(ss, ro, token, 1061, &got), 0);	/* expired */
+	assert_int_equal(dc_session_lookup(ss, ro, "nothex", 1030, &got), 0);
+	/* the file holds the token's hash only */
+	sqlite3 *sdb;
+	assert_int_equal(sqlite3_open(spath, &sdb), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(sdb, "SELECT count(*), sum(token_hash = ?1) FROM sessions",
 					    -1, &s, NULL), SQLITE_OK);
 	sqlite3_bind_text(s, 1, token, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 0);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	assert_int_equal(sqlite3_column_int(s, 1), 0);
 	sqlite3_finalize(s);
-	/* a new password ends the user's sessions */
+	sqlite3_close(sdb);
+	/* a new password (written by `decran users`, another connection) ends
+	 * the user's sessions */
 	char t2[DC_TOKEN_HEX];
-	assert_int_equal(dc_session_create(st, "ana", role, 1000, 60, t2, &ses), 0);
+	assert_int_equal(dc_session_create(ss, ro, "ana", 1000, 60, t2, &ses), 0);
 	assert_int_equal(dc_user_set(st, "ana", DC_ROLE_VIEWER, "battery staple", true, &e), 0);
-	assert_int_equal(dc_session_lookup(st, t2, 1030, &got), 0);
-	assert_int_equal(dc_user_check(st, "ana", "battery staple", &role), 1);
+	assert_int_equal(dc_session_lookup(ss, ro, t2, 1030, &got), 0);
+	assert_int_equal(dc_user_check(ro, "ana", "battery staple", &role), 1);
 	assert_int_equal(role, DC_ROLE_VIEWER);
-	assert_int_equal(dc_session_delete(st, token), 0);
-	assert_int_equal(dc_session_lookup(st, token, 1030, &got), 0);
+	/* as does deleting the account */
+	assert_int_equal(dc_session_create(ss, ro, "ana", 1000, 60, t2, &ses), 0);
+	assert_int_equal(dc_session_lookup(ss, ro, t2, 1030, &got), 1);
+	assert_int_equal(dc_session_delete(ss, token), 0);
+	assert_int_equal(dc_session_lookup(ss, ro, token, 1030, &got), 0);
 	assert_int_equal(dc_user_delete(st, "ana"), 1);
 	assert_int_equal(dc_user_delete(st, "ana"), 0);
+	assert_int_equal(dc_session_lookup(ss, ro, t2, 1030, &got), 0);
+	dc_sessions_close(ss);
+	dc_store_close(ro);
 	dc_store_close(st);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);

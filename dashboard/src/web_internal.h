@@ -30,7 +30,8 @@ struct web_asset {
 
 struct dc_web {
 	struct dc_web_config cfg;
-	struct dc_store *st;
+	struct dc_store *st;		/* read-only */
+	struct dc_sessions *sessions;	/* decran-web's own file */
 	struct dc_web_hooks hooks;
 	struct dc_ledger_config energy;	/* zone and factors (no boxes) */
 	struct dc_web_factors factors;	/* what money and CO2e are computed with */
@@ -40,7 +41,6 @@ struct dc_web {
 	struct web_asset css, js;
 	struct dc_page_cache *cache;
 	struct dc_ratelimit rl;
-	struct sqlite3_stmt *data_version;
 	struct sqlite3_stmt *content_version;	/* audit and ledger positions */
 	uint64_t requests_total, responses_4xx, responses_5xx, cache_hits;
 };

@@ -70,8 +70,9 @@ int web_load_progress(struct web_req *r, struct dc_progress *p)
 	if (dc_store_list_screens(r->w->st, &all, add_screen, p) < 0 ||
 	    dc_store_plan_targets(r->w->st, &t, &nt) < 0) {
 		dc_progress_free(p);
-		web_error(r, 500, TR("Erreur de lecture de l'inventaire.",
-				     "Error while reading the inventory."));
+		web_errorf(r, 500, "%s %s", TR("Erreur de lecture de l'inventaire :",
+					      "Error while reading the inventory:"),
+			   dc_store_errmsg(r->w->st));
 		return -1;
 	}
 	dc_progress_finish(p, t, nt, web_today_days(r->now));

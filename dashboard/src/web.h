@@ -1,11 +1,11 @@
 /* web.h — the dashboard: an HTTP server (libmicrohttpd) that lives inside
- * its host's event loop.
+ * its host's event loop (decran-web: dashboard/src/webd.c).
  *
  * No thread of its own: MHD runs in external-epoll mode.  The host adds
  * dc_web_fd() to its own epoll set (EPOLLIN), and whenever that fd is
  * readable or dc_web_timeout_ms() has elapsed it calls dc_web_run().
  *
- *	struct dc_web *w = dc_web_open(&cfg, store, &hooks, &err);
+ *	struct dc_web *w = dc_web_open(&cfg, store, sessions, &hooks, &err);
  *	epoll_ctl(ep, EPOLL_CTL_ADD, dc_web_fd(w), &(struct epoll_event){ .events = EPOLLIN });
  *	for (;;) {
  *		int t = min(dc_web_timeout_ms(w), other_timers);
@@ -14,11 +14,13 @@
  *	}
  *	dc_web_close(w);
  *
- * Pages read the inventory through the store (the host's connection: the
- * web module never writes screens).  Live data and actions (boxes, alarms,
- * relay tests, bindings, overrides, a screen's state now) come from the
- * host through hooks; any hook may be NULL, and pages then say that the
- * gateway is not connected instead of inventing data.
+ * Pages read the inventory through the store, opened read-only
+ * (dc_store_open_readonly); the module's only writes are sessions, in their
+ * own file (web_auth.h).  Live data and actions (boxes, alarms, relay tests,
+ * bindings, overrides, the schedule's clock) come from the host through
+ * hooks (decran-web: the gateway's control socket, dashboard/src/gwlink.c);
+ * any hook may be NULL or fail, and pages then say that the gateway is not
+ * connected instead of inventing data.
  */
 #ifndef DECRAN_WEB_H
 #define DECRAN_WEB_H
@@ -27,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctlclient.h"
 #include "screen.h"
 
 struct dc_store;
@@ -71,17 +74,6 @@ struct dc_web_alarm {
 	bool active;
 };
 
-/* A relay test (commissioning cycle: off, on, off, each confirmed). */
-struct dc_web_test {
-	char box[DC_ID_MAX];
-	int channel;
-	int64_t at;		/* started, Unix seconds */
-	int result;		/* 0 running, 1 passed, -1 failed */
-	int nsteps;		/* steps confirmed so far, 0..3 */
-	int step_ms[3];		/* each step's time to confirmation */
-	bool has_power;		/* a meter read the load with the relay on */
-	double power_on_w;
-};
 
 /* A screen's state now, as the schedule engine explains it. */
 struct dc_web_state {
@@ -100,7 +92,7 @@ struct dc_web_hooks {
 	int (*list_boxes)(void *arg, struct dc_web_box **out, size_t *n);
 	int (*list_alarms)(void *arg, struct dc_web_alarm **out, size_t *n);
 	/* Recent relay tests, newest first (the desk shows them). */
-	int (*list_tests)(void *arg, struct dc_web_test **out, size_t *n);
+	int (*list_tests)(void *arg, struct gw_relay_test **out, size_t *n);
 	/* The schedule rules in force (kept only for the current request).
 	 * With it, screen pages explain "state now and why" themselves, from
 	 * lib/schedule and the stored overrides, and the technician's desk
@@ -109,8 +101,10 @@ struct dc_web_hooks {
 	/* Optional replacement for that explanation: 1 filled, 0 unknown
 	 * screen or no rules, -1 error. */
 	int (*screen_state)(void *arg, const char *screen_id, int64_t now, struct dc_web_state *out);
-	/* Actions return 0 when accepted, -1 with a message in err (current
-	 * language).  `actor` is the logged-in user's name, for the audit. */
+	/* Actions return 0 when accepted, -1 refused with a message in err
+	 * (current language), -2 gateway unreachable, -3 database busy (nothing
+	 * done: try again).  `actor` is the logged-in user's name, for the
+	 * audit. */
 	int (*relay_test)(void *arg, const char *box, int channel, bool on, const char *actor,
 			  char *err, size_t errlen);
 	/* relay_test runs the whole commissioning cycle (off, on, off) and
@@ -118,18 +112,19 @@ struct dc_web_hooks {
 	bool relay_cycle;
 	int (*bind)(void *arg, const char *screen_id, const char *box, int channel,
 		    const char *actor, char *err, size_t errlen);
+	/* Overrides are written by the host (the gateway), which applies them
+	 * at once. */
 	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,
 			    const char *reason, const char *actor, char *err, size_t errlen);
-	/* Told after the web module itself wrote live inputs (an override set
-	 * or cleared), so the host re-reads them.  `what` names the change. */
-	void (*changed)(void *arg, const char *what);
+	int (*override_clear)(void *arg, int64_t id, const char *actor, char *err, size_t errlen);
 	/* Extra Prometheus text lines (alarms, command latency...). */
 	void (*metrics)(void *arg, struct dc_buf *out);
 };
 
 /* NULL on failure with *err (may be NULL) set to a malloc'd message. */
+struct dc_sessions;
 struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
-			   const struct dc_web_hooks *hooks, char **err);
+			   struct dc_sessions *sessions, const struct dc_web_hooks *hooks, char **err);
 /* The epoll fd to watch for EPOLLIN in the host's loop. */
 int dc_web_fd(const struct dc_web *w);
 /* Milliseconds until dc_web_run must be called even without activity; -1 = no timeout. */

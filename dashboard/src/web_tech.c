@@ -101,7 +101,7 @@ static void login_post(struct web_req *r)
 	dc_rl_clear(&r->w->rl, ukey);
 	dc_rl_clear(&r->w->rl, ikey);
 	char token[DC_TOKEN_HEX];
-	if (dc_session_create(r->w->st, user, role, r->wall, r->w->cfg.session_hours * 3600, token,
+	if (dc_session_create(r->w->sessions, r->w->st, user, r->wall, r->w->cfg.session_hours * 3600, token,
 			      &r->sess) < 0) {
 		web_error(r, 500, TR("Erreur de la base de données.", "Database error."));
 		return;
@@ -134,7 +134,7 @@ void page_logout(struct web_req *r)
 				     "invalide.", "Form refused: anti-forgery (CSRF) token missing or invalid."));
 		return;
 	}
-	dc_session_delete(r->w->st, web_cookie(r, SESSION_COOKIE));
+	dc_session_delete(r->w->sessions, web_cookie(r, SESSION_COOKIE));
 	web_add_cookie(r, SESSION_COOKIE, "", 0);
 	web_redirect(r, "/");
 }
@@ -150,7 +150,8 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 		message(r, "note", TR("Passerelle non connectée : état des boîtiers inconnu.",
 				      "Gateway not connected: box states unknown."));
 	} else if (rc < 0) {
-		message(r, "error", TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
+		message(r, "error", TR("Passerelle injoignable : état des boîtiers inconnu.",
+				       "Gateway unreachable: box states unknown."));
 	} else {
 		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"box-table\">\n<caption>%s</caption>\n"
 			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -183,7 +184,7 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 /* What a technician in the street waits for after pressing "Test". */
 static void tests_section(struct web_req *r)
 {
-	struct dc_web_test *t = NULL;
+	struct gw_relay_test *t = NULL;
 	size_t n = 0;
 	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
 		return;
@@ -236,7 +237,8 @@ static void alarms_section(struct web_req *r)
 		message(r, "note", TR("Passerelle non connectée : alarmes inconnues.",
 				      "Gateway not connected: alarms unknown."));
 	} else if (r->w->hooks.list_alarms(r->w->hooks.arg, &al, &n) < 0) {
-		message(r, "error", TR("La passerelle n'a pas répondu.", "The gateway did not answer."));
+		message(r, "error", TR("Passerelle injoignable : alarmes inconnues.",
+				       "Gateway unreachable: alarms unknown."));
 	} else {
 		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"alarm-table\">\n<caption>%s</caption>\n"
 			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -589,20 +591,11 @@ void page_tech_action(struct web_req *r, const char *action)
 		if (!form_slug(r, "screen", &screen) || !form_onoff(r, "state", &on) ||
 		    !form_until(r, &until) || !form_reason(r, &reason))
 			return;
-		if (h->override_set) {
-			rc = h->override_set(h->arg, screen, on, until, reason, r->sess.user, err,
-					     sizeof err);
-		} else {
-			/* No hook: stored like `decran override` does; the gateway
-			 * reads live overrides from the database. */
-			struct dc_override o = { .kind = on ? DC_FORCE_ON : DC_FORCE_OFF,
-						 .from = (int64_t)r->now, .until = until };
-			int64_t id;
-			snprintf(o.screen, sizeof o.screen, "%s", screen);
-			snprintf(o.author, sizeof o.author, "%s", r->sess.user);
-			snprintf(o.reason, sizeof o.reason, "%s", reason);
-			rc = gw_override_add(r->w->st, &o, (int64_t)r->now, &id, err, sizeof err);
-		}
+		/* Written by the gateway (the dashboard cannot write the
+		 * database), which applies it at once. */
+		rc = h->override_set ? h->override_set(h->arg, screen, on, until, reason, r->sess.user,
+						       err, sizeof err)
+				     : -2;
 	} else if (strcmp(action, "override-clear") == 0) {
 		const char *v = web_form(r, "id");
 		char *end;
@@ -611,14 +604,9 @@ void page_tech_action(struct web_req *r, const char *action)
 			bad_field(r, "id", TR("identifiant de forçage attendu", "expected an override id"));
 			return;
 		}
-		int count = 0;
-		rc = gw_override_clear(r->w->st, (int64_t)id, NULL, r->sess.user, (int64_t)r->now,
-				       &count, err, sizeof err);
-		if (rc == 0 && count == 0) {
-			snprintf(err, sizeof err, "%s", TR("ce forçage n'est plus en cours",
-							   "this override is no longer in force"));
-			rc = -1;
-		}
+		rc = h->override_clear ? h->override_clear(h->arg, (int64_t)id, r->sess.user, err,
+							   sizeof err)
+				       : -2;
 		action = "cleared";
 	} else {
 		web_error(r, 404, TR("Cette action n'existe pas.", "This action does not exist."));
@@ -628,14 +616,19 @@ void page_tech_action(struct web_req *r, const char *action)
 		r->status = 503;
 		tech_page(r, TR("Passerelle non connectée : action impossible.",
 				"Gateway not connected: cannot act."), NULL);
+	} else if (rc == -3) {
+		/* The gateway could not write now: another process holds the
+		 * database.  Nothing was done; the technician tries again. */
+		r->status = 503;
+		r->retry_after = 2;
+		tech_page(r, TR("Base occupée, réessayez dans un instant.",
+				"Database busy, try again in a moment."), NULL);
 	} else if (rc < 0) {
 		r->status = 409;
 		tech_page(r, err[0] ? err : TR("La passerelle a refusé la commande.",
 					       "The gateway refused the command."), NULL);
 	} else {
 		char loc[64];
-		if (h->changed && (!strcmp(action, "override") || !strcmp(action, "cleared")))
-			h->changed(h->arg, action);
 		snprintf(loc, sizeof loc, "/tech?done=%s", action);
 		web_redirect(r, loc);
 	}

@@ -3,12 +3,12 @@
  *
  * Public pages are the same for every visitor of a URL in a language, so
  * they are rendered once and kept in a small cache until what they show
- * changes: another connection commits (PRAGMA data_version), the inventory
- * or the plan changes (every such change appends an audit row), the energy
- * ledger moves on (ledger_meta), the day changes ("days left") or 06:00
- * comes (last night's compliance).  The gateway's own busy tables
- * (commands, readings...) written on the same connection do not count: the
- * public pages do not show them.
+ * changes: the inventory or the plan changes (triggers move
+ * content_version, whoever writes), the energy ledger moves on
+ * (ledger_meta), the day changes
+ * ("days left") or 06:00 comes (last night's compliance).  The gateway's
+ * busy tables (commands, readings, alarms...) do not count: the public
+ * pages do not show them, so a gateway at work does not empty the cache.
  */
 #include "web.h"
 
@@ -27,14 +27,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "mhd_load.h"
 #include "store.h"
 #include "web_internal.h"
 
 #define CACHE_SLOTS 64
-/* data_version, audit, the ledger's last computed hour (new inputs only
- * mark it dirty: the pages change when it is recomputed), day */
-#define CACHE_VERSION 4
+/* content_version, the ledger's last computed hour (new inputs only mark
+ * it dirty: the pages change when it is recomputed), day */
+#define CACHE_VERSION 3
 /* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
  * has other things to do with its memory.  Larger pages are not cached. */
 #define CACHE_BUDGET (8u << 20)
@@ -158,29 +157,20 @@ static void cache_entry_clear(struct dc_page_cache *c, struct cache_entry *e)
 
 static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 {
-	v[0] = -1;
-	if (w->data_version) {
-		if (sqlite3_step(w->data_version) == SQLITE_ROW)
-			v[0] = sqlite3_column_int64(w->data_version, 0);
-		/* A statement left on its row holds a read transaction: every
-		 * later write on this connection would meet a stale snapshot
-		 * (SQLITE_BUSY_SNAPSHOT, "database is locked") until the next
-		 * page view. */
-		sqlite3_reset(w->data_version);
-	}
-	v[1] = sqlite3_total_changes64(dc_store_db(w->st));	/* without the query below */
-	v[2] = -1;
+	v[0] = v[1] = -1;
 	if (w->content_version) {
 		if (sqlite3_step(w->content_version) == SQLITE_ROW)
 			for (int i = 0; i < 2; i++)
-				v[1 + i] = sqlite3_column_int64(w->content_version, i);
+				v[i] = sqlite3_column_int64(w->content_version, i);
+		/* A statement left on its row holds a read transaction: the WAL
+		 * could not be checkpointed past it until the next page view. */
 		sqlite3_reset(w->content_version);
 	}
 	/* The day ("days left", this month) and its 06:00, when "last night"
 	 * of the compliance figures turns over. */
 	struct tm tm;
 	localtime_r(&now, &tm);
-	v[3] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
+	v[2] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
 	       (tm.tm_hour >= 6);
 }
 
@@ -547,7 +537,7 @@ static enum MHD_Result respond(struct web_req *r)
 
 	/* The session, when the browser sent a cookie. */
 	const char *tok = web_cookie(r, "dc_session");
-	if (tok && dc_session_lookup(w->st, tok, r->wall, &r->sess) < 0)
+	if (tok && dc_session_lookup(w->sessions, w->st, tok, r->wall, &r->sess) < 0)
 		memset(&r->sess, 0, sizeof r->sess);
 
 	r->status = 200;
@@ -707,7 +697,7 @@ static char *errdup(const char *msg, const char *arg)
 }
 
 struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
-			   const struct dc_web_hooks *hooks, char **err)
+			   struct dc_sessions *sessions, const struct dc_web_hooks *hooks, char **err)
 {
 	char *dummy;
 	if (!err)
@@ -727,6 +717,7 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 	if (hooks)
 		w->hooks = *hooks;
 	w->st = st;
+	w->sessions = sessions;
 	dc_ledger_config_default(&w->energy);
 	if (cfg->energy) {
 		w->energy = *cfg->energy;
@@ -746,9 +737,8 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 		dc_web_close(w);
 		return NULL;
 	}
-	sqlite3_prepare_v2(dc_store_db(st), "PRAGMA data_version", -1, &w->data_version, NULL);
 	sqlite3_prepare_v2(dc_store_db(st),
-			   "SELECT (SELECT coalesce(max(id), 0) FROM audit),"
+			   "SELECT (SELECT v FROM content_version),"
 			   " (SELECT value FROM ledger_meta WHERE key = 'computed_until')",
 			   -1, &w->content_version, NULL);
 
@@ -767,13 +757,6 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				  MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256,
 				  MHD_OPTION_END);
-	if (!w->mhd && dc_mhd_load_error()) {
-		*err = errdup(TR("bibliothèque HTTP introuvable (paquet libmicrohttpd12) : ",
-				 "HTTP library not found (package libmicrohttpd12): "),
-			      dc_mhd_load_error());
-		dc_web_close(w);
-		return NULL;
-	}
 	if (!w->mhd) {
 		*err = errdup(TR("impossible d'écouter (port occupé ?) sur ",
 				 "cannot listen (port in use?) on "), w->cfg.bind_addr);
@@ -818,7 +801,6 @@ void dc_web_close(struct dc_web *w)
 		return;
 	if (w->mhd)
 		MHD_stop_daemon(w->mhd);
-	sqlite3_finalize(w->data_version);
 	sqlite3_finalize(w->content_version);
 	if (w->cache)
 		for (int i = 0; i < CACHE_SLOTS; i++)

@@ -1,10 +1,15 @@
 /* web_auth.h — dashboard accounts, sessions and login rate limiting.
  *
- * Accounts live in the `users` table (created by a store migration), with
- * passwords hashed by crypt(3) yescrypt (libxcrypt).  A session is a 256-bit
- * random token given to the browser in an HttpOnly, SameSite=Strict cookie;
- * the database keeps only its SHA-256, so a stolen database opens no
- * session.  Each session carries its own CSRF token for forms.
+ * Accounts live in the main database's `users` table (created by a store
+ * migration), written only by `decran users` (an administrator), read by
+ * decran-web, which opens that database read-only: a compromised dashboard
+ * cannot create an account.  Passwords are hashed by crypt(3) yescrypt
+ * (libxcrypt).  A session is a 256-bit random token given to the browser in
+ * an HttpOnly, SameSite=Strict cookie; sessions live in decran-web's own
+ * SQLite file (its only writes), which keeps only the token's SHA-256, so a
+ * stolen file opens no session.  Each session carries its own CSRF token for
+ * forms, and a stamp of the account (password hash and role): a new
+ * password or role, or a deleted account, ends its sessions.
  */
 #ifndef DECRAN_WEB_AUTH_H
 #define DECRAN_WEB_AUTH_H
@@ -48,12 +53,19 @@ struct dc_session {
 
 /* Random hex token from getrandom(2).  0 / -1. */
 int dc_random_hex(char out[DC_TOKEN_HEX]);
-/* New session for user: *token receives the cookie value. */
-int dc_session_create(struct dc_store *st, const char *user, enum dc_role role, time_t now,
+/* The sessions file (created, mode 0600, when missing).  NULL with *err
+ * (malloc'd, may be NULL) on failure. */
+struct dc_sessions;
+struct dc_sessions *dc_sessions_open(const char *path, char **err);
+void dc_sessions_close(struct dc_sessions *ss);
+/* New session for an existing user (role and stamp read from st): *token
+ * receives the cookie value.  0 / -1. */
+int dc_session_create(struct dc_sessions *ss, struct dc_store *st, const char *user, time_t now,
 		      int lifetime_s, char token[DC_TOKEN_HEX], struct dc_session *out);
-/* 1 valid (out filled), 0 unknown/expired, -1 error. */
-int dc_session_lookup(struct dc_store *st, const char *token, time_t now, struct dc_session *out);
-int dc_session_delete(struct dc_store *st, const char *token);
+/* 1 valid (out filled), 0 unknown/expired/account changed, -1 error. */
+int dc_session_lookup(struct dc_sessions *ss, struct dc_store *st, const char *token, time_t now,
+		      struct dc_session *out);
+int dc_session_delete(struct dc_sessions *ss, const char *token);
 
 /* Login throttling, per user name and per client address: once a key has
  * DC_RL_FREE failures (DC_RL_FREE_IP for "ip:" keys) it must wait

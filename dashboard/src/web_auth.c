@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include "i18n.h"
 #include "store.h"
@@ -148,11 +149,8 @@ int dc_user_set(struct dc_store *st, const char *name, enum dc_role role, const 
 					 : TR("erreur de la base de données", "database error");
 		return -1;
 	}
-	/* A new password or role ends the user's open sessions. */
-	if (replace && exec_bind1(st, "DELETE FROM sessions WHERE user = ?1", name) < 0) {
-		*err = TR("erreur de la base de données", "database error");
-		return -1;
-	}
+	/* A new password or role ends the user's open sessions: their stamp
+	 * (session_stamp) no longer matches. */
 	return 0;
 }
 
@@ -213,42 +211,121 @@ int dc_user_list(struct dc_store *st, void (*cb)(const char *, const char *, con
 
 int dc_user_delete(struct dc_store *st, const char *name)
 {
-	if (exec_bind1(st, "DELETE FROM sessions WHERE user = ?1", name) < 0)
-		return -1;
+	/* The user's sessions end with the account: their lookup finds no user. */
 	int n = exec_bind1(st, "DELETE FROM users WHERE name = ?1", name);
 	return n < 0 ? -1 : n > 0;
 }
 
-int dc_session_create(struct dc_store *st, const char *user, enum dc_role role, time_t now,
+/* --- sessions: decran-web's own file -------------------------------- */
+
+struct dc_sessions {
+	sqlite3 *db;
+};
+
+struct dc_sessions *dc_sessions_open(const char *path, char **err)
+{
+	struct dc_sessions *ss = calloc(1, sizeof *ss);
+	char *e = NULL;
+	/* Tokens are secrets: the file is the web user's alone. */
+	mode_t old = umask(077);
+	int rc = ss ? sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+					       SQLITE_OPEN_NOMUTEX, NULL) : SQLITE_NOMEM;
+	umask(old);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(ss->db, 1000);
+		rc = sqlite3_exec(ss->db,
+				  "PRAGMA journal_mode=WAL;"
+				  "CREATE TABLE IF NOT EXISTS sessions ("
+				  " token_hash TEXT PRIMARY KEY NOT NULL,"	/* SHA-256 of the cookie */
+				  " user TEXT NOT NULL,"
+				  " stamp TEXT NOT NULL,"	/* the account as it was: session_stamp */
+				  " csrf TEXT NOT NULL,"
+				  " created INTEGER NOT NULL,"
+				  " expires INTEGER NOT NULL);"
+				  "CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);",
+				  NULL, NULL, &e);
+	}
+	if (rc != SQLITE_OK) {
+		if (err && asprintf(err, TR("%s : base des sessions inutilisable : %s",
+					    "%s: sessions database unusable: %s"),
+				    path, e ? e : ss && ss->db ? sqlite3_errmsg(ss->db) : "out of memory") < 0)
+			*err = NULL;
+		sqlite3_free(e);
+		dc_sessions_close(ss);
+		return NULL;
+	}
+	return ss;
+}
+
+void dc_sessions_close(struct dc_sessions *ss)
+{
+	if (!ss)
+		return;
+	sqlite3_close(ss->db);
+	free(ss);
+}
+
+/* SHA-256 of the account's password hash and role: a session made before a
+ * new password or role (written by `decran users` in the main database,
+ * which decran-web cannot write) stops matching.  1 found, 0 no such user. */
+static int session_stamp(struct dc_store *st, const char *user, char out[DC_TOKEN_HEX],
+			 enum dc_role *role)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(dc_store_db(st), "SELECT hash || ':' || role, role FROM users"
+				" WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW) {
+		int r = dc_role_parse((const char *)sqlite3_column_text(s, 1));
+		*role = r > 0 ? (enum dc_role)r : DC_ROLE_NONE;
+		found = token_hash((const char *)sqlite3_column_text(s, 0), out) == 0 ? 1 : -1;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+static int sessions_exec(struct dc_sessions *ss, const char *sql, const char *text, int64_t n)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(ss->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (text)
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int dc_session_create(struct dc_sessions *ss, struct dc_store *st, const char *user, time_t now,
 		      int lifetime_s, char token[DC_TOKEN_HEX], struct dc_session *out)
 {
-	char th[DC_TOKEN_HEX];
+	char th[DC_TOKEN_HEX], stamp[DC_TOKEN_HEX];
+	enum dc_role role;
 	memset(out, 0, sizeof *out);
-	if (dc_random_hex(token) < 0 || dc_random_hex(out->csrf) < 0 || token_hash(token, th) < 0)
+	if (dc_random_hex(token) < 0 || dc_random_hex(out->csrf) < 0 || token_hash(token, th) < 0 ||
+	    session_stamp(st, user, stamp, &role) != 1)
 		return -1;
-	sqlite3 *db = dc_store_db(st);
-	sqlite3_stmt *s = NULL;
 	/* Expired sessions are swept whenever a new one starts. */
-	sqlite3_stmt *sweep = NULL;
-	if (sqlite3_prepare_v2(db, "DELETE FROM sessions WHERE expires <= ?1", -1, &sweep, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_bind_int64(sweep, 1, (sqlite3_int64)now);
-		sqlite3_step(sweep);
-	}
-	sqlite3_finalize(sweep);
-	if (sqlite3_prepare_v2(db, "INSERT INTO sessions(token_hash, user, csrf, created, expires) "
-				   "VALUES(?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK)
+	sessions_exec(ss, "DELETE FROM sessions WHERE expires <= ?1", NULL, (int64_t)now);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(ss->db, "INSERT INTO sessions(token_hash, user, stamp, csrf, created,"
+				" expires) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, th, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, out->csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)now + lifetime_s);
+	sqlite3_bind_text(s, 3, stamp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, out->csrf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)now + lifetime_s);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return -1;
-	out->valid = true;
+	out->valid = role > DC_ROLE_NONE;
 	snprintf(out->user, sizeof out->user, "%s", user);
 	out->role = role;
 	return 0;
@@ -264,41 +341,49 @@ static bool hex_token_valid(const char *t)
 	return true;
 }
 
-int dc_session_lookup(struct dc_store *st, const char *token, time_t now, struct dc_session *out)
+int dc_session_lookup(struct dc_sessions *ss, struct dc_store *st, const char *token, time_t now,
+		      struct dc_session *out)
 {
-	char th[DC_TOKEN_HEX];
+	char th[DC_TOKEN_HEX], kept[DC_TOKEN_HEX] = "", stamp[DC_TOKEN_HEX];
 	memset(out, 0, sizeof *out);
 	if (!token || !hex_token_valid(token))
 		return 0;
 	if (token_hash(token, th) < 0)
 		return -1;
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(dc_store_db(st),
-			       "SELECT s.user, u.role, s.csrf FROM sessions s JOIN users u ON u.name = s.user "
-			       "WHERE s.token_hash = ?1 AND s.expires > ?2", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(ss->db, "SELECT user, stamp, csrf FROM sessions"
+				" WHERE token_hash = ?1 AND expires > ?2", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, th, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		snprintf(out->user, sizeof out->user, "%s", (const char *)sqlite3_column_text(s, 0));
-		int role = dc_role_parse((const char *)sqlite3_column_text(s, 1));
+		snprintf(kept, sizeof kept, "%s", (const char *)sqlite3_column_text(s, 1));
 		snprintf(out->csrf, sizeof out->csrf, "%s", (const char *)sqlite3_column_text(s, 2));
-		out->role = role > 0 ? (enum dc_role)role : DC_ROLE_NONE;
-		out->valid = role > 0;
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
+	if (rc == SQLITE_DONE) {
+		memset(out, 0, sizeof *out);
+		return 0;
+	}
+	int found = session_stamp(st, out->user, stamp, &out->role);
+	if (found < 0)
+		return -1;
+	out->valid = found && strcmp(stamp, kept) == 0 && out->role > DC_ROLE_NONE;
+	if (!out->valid)
+		memset(out, 0, sizeof *out);
 	return out->valid;
 }
 
-int dc_session_delete(struct dc_store *st, const char *token)
+int dc_session_delete(struct dc_sessions *ss, const char *token)
 {
 	char th[DC_TOKEN_HEX];
 	if (!token || !hex_token_valid(token) || token_hash(token, th) < 0)
 		return 0;
-	return exec_bind1(st, "DELETE FROM sessions WHERE token_hash = ?1", th) < 0 ? -1 : 0;
+	return sessions_exec(ss, "DELETE FROM sessions WHERE token_hash = ?1", th, 0);
 }
 
 /* --- throttling ------------------------------------------------------- */

@@ -1,0 +1,45 @@
+/* webconfig.h — decran-web's configuration file (web.json), parsed and
+ * checked whole before anything starts:
+ *
+ *   { "listen": "127.0.0.1:8080",                 dashboard address (IPv4:port; port 0 = any)
+ *     "db": "/var/lib/decran/decran.db",          the inventory, opened read-only
+ *     "sessions_db": "/var/lib/decran-web/sessions.db",  decran-web's own file
+ *     "control_socket": "/run/decran/gateway.sock",      live state and actions
+ *     "assets": "/usr/share/decran/dashboard",    layout.html, style.css, app.js
+ *     "energy_config": "/etc/decran/energy.json", zone, tariff, emission factor
+ *     "secure_cookies": false, "session_hours": 12 }
+ *
+ * Every key is optional; relative paths are resolved from the file's
+ * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
+ */
+#ifndef DECRAN_WEBCONFIG_H
+#define DECRAN_WEBCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WEB_PATH_MAX 512
+
+struct web_config {
+	char listen[64];
+	char db[WEB_PATH_MAX];
+	char sessions_db[WEB_PATH_MAX];
+	char control_socket[WEB_PATH_MAX];
+	char assets[WEB_PATH_MAX];
+	char energy_config[WEB_PATH_MAX];	/* "" = built-in zone, no factors */
+	bool secure_cookies;
+	int session_hours;
+};
+
+/* The installed defaults. */
+void web_config_defaults(struct web_config *c);
+/* Parse JSON text over *c (keys given replace defaults); base_dir resolves
+ * relative paths (NULL: kept as written).  0, or -1 with "field: message" in
+ * err and *c untouched. */
+int web_config_parse(const char *json, size_t len, const char *base_dir, struct web_config *c,
+		     char *err, size_t errlen);
+/* Read and parse a file; errors are prefixed with its path. */
+int web_config_load(const char *path, struct web_config *c, char *err, size_t errlen);
+
+#endif
