@@ -21,12 +21,15 @@ CC ?= cc
 PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical libsystemd zlib libcrypto
 MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# hal_gpiod.c builds against the libgpiod major version installed (1.6 or 2.x).
+GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm -ldl
 
 # 64-bit time_t and file offsets even on 32-bit Pis (Y2038); hardening flags.
 CFLAGS := -std=c11 -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 	$(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
 	-fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 \
+	$(if $(GPIOD_MAJOR),-DDECRAN_GPIOD_MAJOR=$(GPIOD_MAJOR)) \
 	-Ilib -Igateway -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 

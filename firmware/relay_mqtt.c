@@ -48,7 +48,8 @@ void relayd_publish_state(struct relayd *r, int channel)
 	const struct fw_chstate *s = &r->st[channel - 1];
 	char rest[16];
 	snprintf(rest, sizeof rest, "state/%d", channel);
-	publish(r, rest, fw_encode_state(channel, s->on, s->src, s->cmd_id, s->t), true);
+	publish(r, rest, fw_encode_state(channel, s->on, s->src, s->cmd_id, s->t,
+						      r->fbs[channel - 1].fb), true);
 }
 
 static cJSON *fallback_summary(const struct relayd *r)
