@@ -33,6 +33,9 @@ struct dc_drv_event {
 	int has_state;		/* RPC_RESULT: result.output was present, in `on` */
 	/* STATE (native): the id of the gateway's command that set it, "" none */
 	char cmd_id[DC_DRV_CMD_ID_MAX];
+	/* STATE (native): the contactor's auxiliary contact, settled, says the
+	 * screen is powered (fb 1) or not (0); has_fb 0 when not reported. */
+	int has_fb, fb;
 };
 
 #define DC_DRV_MAX_EVENTS 256	/* a native journal batch is up to 200 entries */

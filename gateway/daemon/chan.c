@@ -95,6 +95,25 @@ static void check_meter(struct gw *g, struct gw_chan *c, double w)
 	}
 }
 
+/* The contactor's auxiliary contact against the relay's own state, per
+ * channel, meter or not (hw/feedback.md).  The box reports the contact only
+ * once it has settled after a switch, so any disagreement reported has
+ * lasted longer than the settle time: a welded contactor (on while told
+ * off) or one that does not pull in (burnt coil, tripped breaker). */
+static void check_feedback(struct gw *g, struct gw_chan *c, bool on, bool fb)
+{
+	char s[256];
+	bool bad = fb != on;
+	if (bad == c->alarm_stuck)
+		return;
+	c->alarm_stuck = bad;
+	gw_alarm(g, "stuck", c->box, c->channel, bad,
+		 bad ? "contacteur bloqué / contactor stuck: relay %s, auxiliary contact %s screens=%s"
+		     : "contact auxiliaire conforme / auxiliary contact agrees (%s, %s) screens=%s",
+		 on ? "on" : "off", fb ? "closed (screen powered)" : "open (screen off)",
+		 chan_screens(c, s, sizeof s));
+}
+
 /* ---- commands ---- */
 
 /* Shelly's JSON-RPC id of the channel's current command: its sequence, and
@@ -457,7 +476,7 @@ const char *gw_alarm_box_id(const struct gw *g, int box)
 
 size_t gw_alarms_max(const struct gw *g)
 {
-	return g->cfg.nboxes + 3 * g->nchans + 2;
+	return g->cfg.nboxes + 4 * g->nchans + 2;
 }
 
 size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
@@ -476,6 +495,8 @@ size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
 			v[n++] = (struct gw_alarm_ref){ "compliance", c->box, c->channel };
 		if (c->alarm_meter)
 			v[n++] = (struct gw_alarm_ref){ "meter", c->box, c->channel };
+		if (c->alarm_stuck)
+			v[n++] = (struct gw_alarm_ref){ "stuck", c->box, c->channel };
 	}
 	return n;
 }
@@ -500,8 +521,11 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 
 	switch (ev->kind) {
 	case DC_EV_STATE:
-		if ((c = chan_of(g, box, ev->channel)))
+		if ((c = chan_of(g, box, ev->channel))) {
 			confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF, ev->cmd_id);
+			if (ev->has_fb)
+				check_feedback(g, c, ev->on, ev->fb);
+		}
 		break;
 	case DC_EV_ONLINE:
 		gw_box_seen(g, box, ev->online);

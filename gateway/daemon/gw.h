@@ -61,6 +61,7 @@ struct gw_chan {
 	uint32_t nscreens;
 	bool has_power;
 	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
+	bool alarm_stuck;	/* the box's contactor feedback disagrees with its state */
 	bool queued, queued_on;	/* a command (on/off) waits to be sent (gw_chan_pump) */
 	/* Commissioning test (decran relay test, control.c): off, on, off, each
 	 * confirmed.  While it runs the schedule does not drive this channel. */

@@ -83,6 +83,9 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "database"))
 		return TR("base occupée : enregistrements en attente d'écriture",
 			  "database busy: records waiting to be written");
+	if (!strcmp(kind, "stuck"))
+		return TR("contacteur bloqué : le contact auxiliaire contredit le relais",
+			  "contactor stuck: the auxiliary contact contradicts the relay");
 	return TR("puissance mesurée alors que le relais est ouvert",
 		  "power measured while the relay is off");
 }
@@ -205,7 +208,7 @@ static void hook_metrics(void *arg, struct dc_buf *b)
 {
 	struct gw *g = arg;
 	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
-					     "database" };
+					     "database", "stuck" };
 	size_t cap = gw_alarms_max(g), online[3] = { 0 };
 	struct gw_alarm_ref *flags = calloc(cap, sizeof *flags);
 	size_t k = flags ? gw_alarms_active(g, flags) : 0;

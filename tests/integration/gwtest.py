@@ -320,7 +320,8 @@ def import_screens(decran, tmp, rows):
 class DecranRelay:
     """A real decran-relay on the sim backend (relay states in a JSON file)."""
 
-    def __init__(self, tmp, broker, box, channels, clock, gateway_timeout_s=60):
+    def __init__(self, tmp, broker, box, channels, clock, gateway_timeout_s=60, channel_extra=None,
+                 extra=None):
         self.dir = os.path.join(str(tmp), "relay-" + box)
         os.makedirs(self.dir, exist_ok=True)
         self.box = box
@@ -328,12 +329,16 @@ class DecranRelay:
         self.conf = os.path.join(self.dir, "relay.json")
         self.clock = clock
         with open(self.conf, "w") as f:
-            json.dump({"box": box, "hal": "sim", "sim_state_file": self.sim,
-                       "state_dir": os.path.join(self.dir, "state"),
-                       "gateway_timeout_s": gateway_timeout_s,
-                       "channels": [{"channel": c, "line": 4 + c} for c in range(1, channels + 1)],
-                       "mqtt": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5,
-                                "backoff_min_ms": 100, "backoff_max_ms": 500}}, f)
+            cfg = {"box": box, "hal": "sim", "sim_state_file": self.sim,
+                   "state_dir": os.path.join(self.dir, "state"),
+                   "gateway_timeout_s": gateway_timeout_s,
+                   "channels": [dict({"channel": c, "line": 4 + c},
+                                     **(channel_extra or {}).get(c, {}))
+                                for c in range(1, channels + 1)],
+                   "mqtt": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5,
+                            "backoff_min_ms": 100, "backoff_max_ms": 500}}
+            cfg.update(extra or {})
+            json.dump(cfg, f)
         self.proc = None
 
     def start(self):
@@ -349,6 +354,14 @@ class DecranRelay:
     def relays(self):
         with open(self.sim) as f:
             return {int(k): v for k, v in json.load(f).items()}
+
+    def weld(self, contacts):
+        """Force the sim auxiliary contacts: {ch: 1} stays closed (a welded
+        contactor), {ch: 0} stays open (burnt coil); {} follows the coils."""
+        tmp = self.sim + ".feedback.tmp"
+        with open(tmp, "w") as f:
+            json.dump({str(k): v for k, v in contacts.items()}, f)
+        os.replace(tmp, self.sim + ".feedback")
 
     def stop(self):
         stop(self.proc)

@@ -314,6 +314,16 @@ static void native_protocol(void **s)
 	assert_int_equal(ev[0].kind, DC_EV_STATE);
 	assert_int_equal(ev[0].channel, 2);
 	assert_int_equal(ev[0].on, 0);
+	assert_int_equal(ev[0].has_fb, 0);	/* no feedback input, or not settled */
+	/* contactor feedback: the auxiliary contact says the screen is powered */
+	assert_int_equal(nat("decran/gare-nord/state/2",
+			     "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"gateway\",\"id\":\"a\",\"t\":1,"
+			     "\"fb\":true}"), 1);
+	assert_int_equal(ev[0].has_fb, 1);
+	assert_int_equal(ev[0].fb, 1);
+	assert_int_equal(nat("decran/gare-nord/state/2",
+			     "{\"v\":1,\"ch\":2,\"on\":false,\"fb\":1}"), -1);
+	assert_non_null(strstr(err, "fb: expected true or false"));
 	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":false}"), 1);
 	assert_int_equal(ev[0].kind, DC_EV_ONLINE);
 	assert_int_equal(ev[0].online, 0);
