@@ -371,8 +371,13 @@ static int loop(struct relayd *r)
 		}
 		if (mfd >= 0 && pfd[2].revents)
 			dc_mqtt_on_io(r->mqtt, pfd[2].revents, dc_mono_ms());
-		if (pfd[3].fd >= 0 && (pfd[3].revents & POLLIN))
+		if (pfd[3].fd >= 0 && (pfd[3].revents & POLLIN)) {
 			fw_meter_take(r->meter, &r->reading);
+			if (r->tele_on_reading) {
+				r->tele_on_reading = false;
+				relayd_publish_tele(r);
+			}
+		}
 		fw_mbserver_handle(r->mb, pfd + 4, nmb);
 	}
 	dc_sd_notify("STOPPING=1");

@@ -48,6 +48,7 @@ struct relayd {
 	struct fw_fbstate fbs[DC_MAX_CHANNELS];	/* contactor feedback, index channel - 1 */
 	int64_t fb_check_at;	/* mono ms of the next periodic feedback sample */
 	bool safe_done;		/* outputs already driven to their safe state */
+	bool tele_on_reading;	/* tele/get: publish telemetry with the next reading */
 
 	bool clock_trusted;
 	bool autonomous;	/* following the fallback schedule */

@@ -31,6 +31,7 @@ struct dc_drv_event {
 	long long rpc_id;	/* RPC_RESULT */
 	int rpc_ok;		/* RPC_RESULT: 1 result, 0 error */
 	int has_state;		/* RPC_RESULT: result.output was present, in `on` */
+	int has_power;		/* RPC_RESULT: result.apower was present, in `value` (W) */
 	/* STATE (native): the id of the gateway's command that set it, "" none */
 	char cmd_id[DC_DRV_CMD_ID_MAX];
 	/* STATE (native): the contactor's auxiliary contact, settled, says the

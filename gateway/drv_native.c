@@ -52,6 +52,16 @@ int dc_native_command(const char *box, int channel, int on, const char *cmd_id,
 	return 0;
 }
 
+int dc_native_meter_now(const char *box, struct dc_drv_msg *out)
+{
+	if (!dc_slug_valid(box))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, DC_NATIVE_ROOT "/%s/tele/get", box);
+	out->len = (size_t)snprintf(out->payload, sizeof out->payload, "{\"v\":1}");
+	out->retain = 0;
+	return 0;
+}
+
 void dc_native_fallback_topic(const char *box, char *buf, size_t len)
 {
 	snprintf(buf, len, DC_NATIVE_ROOT "/%s/fallback", box);

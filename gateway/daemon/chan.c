@@ -419,6 +419,23 @@ static void query_states(struct gw *g, int box)
 		}
 }
 
+bool gw_chan_read_meter(struct gw *g, const struct gw_chan *c)
+{
+	const struct gw_box *bx = &g->cfg.boxes[c->box];
+	struct dc_drv_msg m;
+	int rc = -1;
+	if (bx->driver == GW_DRV_NATIVE)
+		rc = dc_native_meter_now(bx->id, &m);
+	else if (bx->driver == GW_DRV_TASMOTA)
+		rc = dc_tasmota_meter_now(bx->topic, &m);
+	else if (bx->driver == GW_DRV_SHELLY)	/* sequence 0: a query (see query_states) */
+		rc = dc_shelly_query(bx->topic, g->cfg.shelly_src,
+				     (long long)(c - g->chans), c->channel, &m);
+	if (rc == 0)
+		gw_publish(g, m.topic, m.payload, m.len, 1, false);
+	return rc == 0;
+}
+
 void gw_box_seen(struct gw *g, int box, int online)
 {
 	struct gw_boxstate *b = &g->boxes[box];
@@ -562,6 +579,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 				check_meter(g, c, all_off ? ev->value : 0);
 		}
 		gw_audit_reading(g, box, ev->channel, "power_w", ev->value);
+		gw_control_power(g, box, ev->channel, ev->value);
 		break;
 	case DC_EV_ENERGY:
 		g->boxes[box].energy_wh = ev->value;
@@ -584,6 +602,11 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		if (ev->rpc_id >> 20 == 0) {	/* answer to a state query */
 			if (ev->has_state)
 				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF, NULL);
+			if (ev->has_power) {	/* Switch.GetStatus: apower */
+				struct dc_drv_event p = { .kind = DC_EV_POWER, .channel = c->channel,
+							  .value = ev->value };
+				gw_chan_report(g, c->box, &p);
+			}
 			break;
 		}
 		if (shelly_rpc_id(g, c) != ev->rpc_id)

@@ -157,7 +157,7 @@ static int hook_relay(void *arg, const char *box, int channel, bool on, const ch
 		return -1;
 	}
 	char why[128];
-	if (gw_relay_test_start(g, b, channel, -1, why, sizeof why) < 0) {
+	if (gw_relay_test_start(g, b, channel, -1, -1, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s%s", TR("la passerelle a refusé : ", "the gateway refused: "),
 			 why);
 		return -1;

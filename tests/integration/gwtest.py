@@ -46,6 +46,9 @@ class Gateway:
             "profiles_dir": os.path.join(TOP, "gateway", "profiles"),
             "shelly_src": "decran-gw",
             "alarms": {"meter_off_threshold_w": 5, "meter_settle_ms": 300},
+            # Relay tests without a person watching: no dwell (tests that
+            # check the dwell set it).
+            "relay_test": {"dwell_s": 0},
             "heartbeat_s": 2,
             "reconcile": {"retry_first_ms": 300, "retry_max_ms": 1000,
                           "confirm_timeout_ms": 2000, "startup_grace_ms": 300,
