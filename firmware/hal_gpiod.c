@@ -88,8 +88,11 @@ int fw_hal_gpiod_open(struct fw_hal *h, char *err, size_t errlen)
 		const char *fchip = l->cfg->feedback.chip;
 		chip = chip_for(cs, fchip);
 		line = chip ? gpiod_chip_get_line(chip, (unsigned)l->cfg->feedback.line) : NULL;
-		if (!line || gpiod_line_request_input_flags(line, CONSUMER,
-				l->cfg->feedback.active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0) < 0) {
+		/* Pull-up: an open contact (or a cut wire) reads inactive, never
+		 * floats into "pulled in". */
+		int flags = GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP |
+			    (l->cfg->feedback.active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0);
+		if (!line || gpiod_line_request_input_flags(line, CONSUMER, flags) < 0) {
 			snprintf(err, errlen, "channels[%zu].feedback: %s line %d: %s", i, fchip,
 				 l->cfg->feedback.line, strerror(errno));
 			fw_hal_gpiod_close(h);
@@ -176,6 +179,8 @@ static struct gpiod_line_request *request(const char *chipname, int offset, bool
 		if (output)
 			gpiod_line_settings_set_output_value(ls, value ? GPIOD_LINE_VALUE_ACTIVE
 								       : GPIOD_LINE_VALUE_INACTIVE);
+		else
+			gpiod_line_settings_set_bias(ls, GPIOD_LINE_BIAS_PULL_UP);
 		gpiod_request_config_set_consumer(rc, CONSUMER);
 		if (gpiod_line_config_add_line_settings(lc, &off, 1, ls) == 0)
 			req = gpiod_chip_request_lines(chip, rc, lc);

@@ -64,6 +64,15 @@ static void shipped_example_is_the_pi_hat_pin_map(void **state)
 		assert_string_equal(cfg.ch[i].chip, "gpiochip0");
 		assert_true(cfg.ch[i].active_low);
 	}
+	/* every channel reads its contactor's auxiliary contact */
+	static const int fb[] = { 4, 17, 27, 22, 23, 24, 25, 18 };
+	for (int i = 0; i < 8; i++) {
+		assert_true(cfg.ch[i].feedback.has);
+		assert_int_equal(cfg.ch[i].feedback.line, fb[i]);
+		assert_false(cfg.ch[i].safe_on);
+	}
+	assert_true(cfg.watchdog.enabled);
+	assert_true(cfg.watchdog.magic_close);
 	assert_true(cfg.meter.enabled);
 	assert_int_equal(cfg.meter.nregs, 4);
 	assert_int_equal(cfg.meter.regs[3].addr, 0x156);
