@@ -95,6 +95,9 @@ $(BINS):
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS)
 
+# The libgpiod 2.x path of hal_gpiod.c, against a mock of the 2.x API.
+$(B)/obj/tests/unit/test_relay_gpiod2.o: CFLAGS += -Itests/mock/gpiod2
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

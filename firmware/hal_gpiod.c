@@ -132,20 +132,24 @@ void fw_hal_gpiod_close(struct fw_hal *h)
 
 #include <dirent.h>
 
+#ifndef FW_GPIO_DEV_DIR
+#define FW_GPIO_DEV_DIR "/dev"	/* tests point it elsewhere */
+#endif
+
 /* The chip the configuration names: /dev/gpiochipN whose name, path or
  * label matches (2.x has no lookup by label of its own). */
 static struct gpiod_chip *open_chip(const char *want)
 {
-	DIR *d = opendir("/dev");
+	DIR *d = opendir(FW_GPIO_DEV_DIR);
 	struct dirent *de;
 	struct gpiod_chip *found = NULL;
 	if (!d)
 		return NULL;
 	while (!found && (de = readdir(d))) {
-		char path[300];
-		if (strncmp(de->d_name, "gpiochip", 8))
+		char path[512];
+		if (strncmp(de->d_name, "gpiochip", 8) || strlen(de->d_name) > 64)
 			continue;
-		snprintf(path, sizeof path, "/dev/%s", de->d_name);
+		snprintf(path, sizeof path, "%s/%.64s", FW_GPIO_DEV_DIR, de->d_name);
 		struct gpiod_chip *chip = gpiod_chip_open(path);
 		struct gpiod_chip_info *info = chip ? gpiod_chip_get_info(chip) : NULL;
 		if (info && fw_chip_matches(want, gpiod_chip_info_get_name(info),
