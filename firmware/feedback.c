@@ -52,7 +52,8 @@ int64_t relayd_feedback_run(struct relayd *r, int64_t mono)
 		struct fw_fbstate *s = &r->fbs[c->channel - 1];
 		if (!c->feedback.has)
 			continue;
-		if (periodic || mono >= s->sample_at) {
+		bool settling = s->fb < 0 && mono < s->sample_at;	/* just switched */
+		if (!settling && (periodic || mono >= s->sample_at)) {
 			int pulled = fw_hal_contact(r->hal, c->channel);
 			int v = pulled < 0 ? -1 : fw_contact_screen_on(c->wiring, pulled);
 			if (fw_feedback_sample(s, v, mono, r->cfg.feedback_debounce_ms)) {

@@ -321,7 +321,7 @@ static void test_log_start(struct gw *g, const struct relay_test *t)
 static double declared_power(struct gw *g, const struct gw_chan *c)
 {
 	double w = 0;
-	for (uint32_t i = 0; i < c->nscreens; i++) {
+	for (uint32_t i = 0; g->store && i < c->nscreens; i++) {
 		struct dc_screen s;
 		if (dc_store_get_screen(g->store, c->screens[i].id, &s) == 1 && s.power_on_w > 0)
 			w += s.power_on_w;

@@ -140,6 +140,22 @@ class Gateway:
             con.close()
 
 
+class LastMessages:
+    """The last payload seen on each topic matching `pattern` (paho, QoS 1)."""
+
+    def __init__(self, broker, pattern, client_id):
+        self.seen = {}
+        self.c = mqtt.Client(client_id=client_id)
+        self.c.on_message = lambda c, u, m: self.seen.__setitem__(m.topic, m.payload)
+        self.c.connect("127.0.0.1", broker.port)
+        self.c.subscribe(pattern, qos=1)
+        self.c.loop_start()
+
+    def close(self):
+        self.c.loop_stop()
+        self.c.disconnect()
+
+
 def add_screen(decran, sid, category, box, channel, **fields):
     args = ["screens", "add", sid, "--name", sid, "--category", category,
             "--box", box, "--channel", str(channel)]

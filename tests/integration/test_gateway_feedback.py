@@ -5,9 +5,7 @@ state messages through a real mosquitto, and the gateway raises "stuck"
 meter in the box, and clears it when they agree again."""
 import json
 
-import paho.mqtt.client as mqtt
-
-from gwtest import DecranRelay, Gateway, PARIS_2200, add_screen, wait_for
+from gwtest import DecranRelay, Gateway, LastMessages, PARIS_2200, add_screen, wait_for
 
 BOXES = [{"id": "gare", "driver": "native", "channels": 2}]
 FEEDBACK = {1: {"feedback": {"line": 22}}, 2: {"feedback": {"line": 23}}}
@@ -27,12 +25,7 @@ def test_welded_and_dead_contactors_raise_stuck_per_channel(broker, tmp_path, db
     box.weld({1: 1})        # channel 1's contactor is welded shut
     box.start()
     gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1").start()
-    seen = {}
-    probe = mqtt.Client(client_id="fb-probe")
-    probe.on_message = lambda c, u, m: seen.__setitem__(m.topic, m.payload)
-    probe.connect("127.0.0.1", broker.port)
-    probe.subscribe("decran/gare/state/+", qos=1)
-    probe.loop_start()
+    states = LastMessages(broker, "decran/gare/state/+", "fb-probe")
     try:
         wait_for(lambda: box.relays() == {1: 1, 2: 1}, what="screens on in the evening")
         # The box booted off with its contactor welded (stuck); on, they agree.
@@ -40,7 +33,7 @@ def test_welded_and_dead_contactors_raise_stuck_per_channel(broker, tmp_path, db
         # 22:00: the advertising relay opens, its contactor does not.
         wait_for(lambda: box.relays() == {1: 0, 2: 1}, timeout=15, what="advertising off")
         wait_for(lambda: stuck(gw) == {("gare", 1)}, timeout=15, what="stuck alarm on channel 1")
-        st = json.loads(seen["decran/gare/state/1"])
+        st = json.loads(states.seen["decran/gare/state/1"])
         assert st["on"] is False and st["fb"] is True
         r = decran("alarms", "--socket", gw.sock, lang="fr_FR.UTF-8")
         assert r.returncode == 0 and "contacteur bloqué" in r.stdout, r.stdout + r.stderr
@@ -54,7 +47,6 @@ def test_welded_and_dead_contactors_raise_stuck_per_channel(broker, tmp_path, db
         assert "raised kind=stuck box=gare channel=1" in gw.log()
         assert "cleared kind=stuck box=gare channel=2" in gw.log()
     finally:
-        probe.loop_stop()
-        probe.disconnect()
+        states.close()
         gw.stop()
         box.stop()
