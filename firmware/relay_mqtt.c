@@ -185,6 +185,10 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 	char err[160];
 	(void)retained;
 
+	/* Stopping, outputs in their safe state: nothing may switch them again
+	 * while the last messages go out. */
+	if (r->safe_done)
+		return;
 	if (strcmp(t, FW_GATEWAY_STATUS_TOPIC) == 0) {
 		bool online;
 		if (len == 0)

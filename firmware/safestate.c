@@ -40,14 +40,15 @@ void relayd_safe_state(struct relayd *r)
 		int ch = r->cfg.ch[i].channel;
 		bool safe = r->cfg.ch[i].safe_on;
 		bool changed = r->st[ch - 1].on != safe;
-		if (fw_hal_set(r->hal, ch, safe) == 0)
-			r->st[ch - 1].on = safe;
+		if (fw_hal_set(r->hal, ch, safe)) {
+			fw_log(LOG_ERR, TR("canal %d : état de sécurité impossible : %m",
+					   "channel %d: cannot apply the safe state: %m"), ch);
+			continue;
+		}
+		r->st[ch - 1].on = safe;
 		/* The contact has not followed yet: no "fb" in the last states. */
 		if (changed && r->cfg.ch[i].feedback.has)
 			fw_feedback_switched(&r->fbs[ch - 1], dc_mono_ms(), r->cfg.feedback_debounce_ms);
-		else
-			fw_log(LOG_ERR, TR("canal %d : état de sécurité impossible : %m",
-					   "channel %d: cannot apply the safe state: %m"), ch);
 	}
 	fw_log(LOG_NOTICE, "%s", TR("sorties à l'état de sécurité", "outputs in their safe state"));
 }

@@ -46,6 +46,14 @@ def test_welded_and_dead_contactors_raise_stuck_per_channel(broker, tmp_path, db
         wait_for(lambda: stuck(gw) == set(), timeout=15, what="stuck alarms cleared")
         assert "raised kind=stuck box=gare channel=1" in gw.log()
         assert "cleared kind=stuck box=gare channel=2" in gw.log()
+        # The box stops: channel 2 goes to its safe state (off) before the
+        # contact can follow; its last state says so without "fb", and no
+        # stuck alarm follows.
+        box.stop()
+        wait_for(lambda: json.loads(states.seen["decran/gare/state/2"])["on"] is False,
+                 what="safe state published: %s" % states.seen)
+        assert "fb" not in json.loads(states.seen["decran/gare/state/2"])
+        assert stuck(gw) == set()
     finally:
         states.close()
         gw.stop()
