@@ -21,12 +21,15 @@ PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical libsystemd zlib
 MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# hal_gpiod.c builds against the libgpiod major version installed (1.6 or 2.x).
+GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm
 
 # 64-bit time_t and file offsets even on 32-bit Pis (Y2038); hardening flags.
 CFLAGS := -std=c11 -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 	$(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
 	-fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 \
+	$(if $(GPIOD_MAJOR),-DDECRAN_GPIOD_MAJOR=$(GPIOD_MAJOR)) \
 	-Ilib -Igateway -Idashboard/src -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 
@@ -100,6 +103,9 @@ $(BINS):
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS) \
 		$(if $(filter %/decran-web,$@),$(MHD_LIBS))
+
+# The libgpiod 2.x path of hal_gpiod.c, against a mock of the 2.x API.
+$(B)/obj/tests/unit/test_relay_gpiod2.o: CFLAGS += -Itests/mock/gpiod2
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)

@@ -117,11 +117,61 @@ static int get_object(struct ctx *c, const cJSON *o, const char *key, const cJSO
 	return 0;
 }
 
+/* "feedback": {"chip":..,"line":..,"active_low":..}: the contactor's
+ * auxiliary contact on a GPIO input. */
+static int parse_feedback(struct ctx *c, const cJSON *o, const char *path,
+			  struct fw_channel_cfg *ch)
+{
+	static const char *const keys[] = { "chip", "line", "active_low", NULL };
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "feedback");
+	char p[48];
+	if (!f)
+		return 0;
+	snprintf(p, sizeof p, "%s.feedback", path);
+	if (!cJSON_IsObject(f))
+		return bad(c, p, "%s", TR("doit être un objet", "must be an object"));
+	ch->feedback.has = true;
+	ch->feedback.active_low = true;
+	memcpy(ch->feedback.chip, ch->chip, sizeof ch->feedback.chip);
+	return only_keys(c, f, p, keys) ||
+	       get_str(c, f, p, "chip", ch->feedback.chip, sizeof ch->feedback.chip, false) ||
+	       get_int(c, f, p, "line", 0, 1023, true, &ch->feedback.line) ||
+	       get_bool(c, f, p, "active_low", &ch->feedback.active_low) ? -1 : 0;
+}
+
+/* Safe state "on" keeps a screen lit when the box fails; the rule
+ * (hw/watchdog.md): only on a normally-closed channel, the hardware's own
+ * fail state, and only where the file says the screen is not advertising.
+ * An NC channel is lit by a dead box, so it must be declared safe "on". */
+static int safe_rule(struct ctx *c, const char *path, const struct fw_channel_cfg *ch)
+{
+	char p[64];
+	if (ch->safe_on && ch->wiring != FW_WIRING_NC)
+		return snprintf(p, sizeof p, "%s.safe_state", path),
+		       bad(c, p, "%s", TR("\"on\" exige \"wiring\": \"NC\" (un relais NO éteint l'écran "
+					  "quand la boîte tombe)",
+					  "\"on\" requires \"wiring\": \"NC\" (an NO relay darkens the screen "
+					  "when the box fails)"));
+	if (ch->safe_on && !ch->not_advertising)
+		return snprintf(p, sizeof p, "%s.advertising", path),
+		       bad(c, p, "%s", TR("l'état de sécurité \"on\" exige \"advertising\": false "
+					  "(jamais pour une publicité)",
+					  "safe state \"on\" requires \"advertising\": false "
+					  "(never for advertising)"));
+	if (ch->wiring == FW_WIRING_NC && !ch->safe_on)
+		return snprintf(p, sizeof p, "%s.wiring", path),
+		       bad(c, p, "%s", TR("\"NC\" allume l'écran quand la boîte tombe : seulement avec "
+					  "\"safe_state\": \"on\"",
+					  "\"NC\" lights the screen when the box fails: only with "
+					  "\"safe_state\": \"on\""));
+	return 0;
+}
+
 static int parse_channel(struct ctx *c, const cJSON *o, int i, struct fw_config *cfg)
 {
 	static const char *const keys[] = { "channel", "name", "chip", "line", "active_low",
-					    "wiring", NULL };
-	char path[32], wiring[8] = "NO";
+					    "wiring", "safe_state", "advertising", "feedback", NULL };
+	char path[32], wiring[8] = "NO", safe[8];
 	struct fw_channel_cfg *ch = &cfg->ch[cfg->nch];
 
 	snprintf(path, sizeof path, "channels[%d]", i);
@@ -130,15 +180,25 @@ static int parse_channel(struct ctx *c, const cJSON *o, int i, struct fw_config 
 	memset(ch, 0, sizeof *ch);
 	ch->active_low = true;
 	snprintf(ch->chip, sizeof ch->chip, "gpiochip0");
+	snprintf(safe, sizeof safe, "%s", cfg->safe_on ? "on" : "off");
+	bool advertising = true;	/* unless the file says otherwise */
 	if (only_keys(c, o, path, keys) ||
 	    get_int(c, o, path, "channel", 1, DC_MAX_CHANNELS, true, &ch->channel) ||
 	    get_str(c, o, path, "name", ch->name, sizeof ch->name, false) ||
 	    get_str(c, o, path, "chip", ch->chip, sizeof ch->chip, false) ||
 	    get_int(c, o, path, "line", 0, 1023, true, &ch->line) ||
 	    get_bool(c, o, path, "active_low", &ch->active_low) ||
-	    get_str(c, o, path, "wiring", wiring, sizeof wiring, false))
+	    get_str(c, o, path, "wiring", wiring, sizeof wiring, false) ||
+	    get_str(c, o, path, "safe_state", safe, sizeof safe, false) ||
+	    get_bool(c, o, path, "advertising", &advertising) ||
+	    parse_feedback(c, o, path, ch))
 		return -1;
 	char p[64];
+	if (strcmp(safe, "off") && strcmp(safe, "on"))
+		return snprintf(p, sizeof p, "%s.safe_state", path),
+		       bad(c, p, "%s", TR("doit être \"off\" ou \"on\"", "must be \"off\" or \"on\""));
+	ch->safe_on = strcmp(safe, "on") == 0;
+	ch->not_advertising = !advertising;
 	if (strcmp(wiring, "NO") == 0)
 		ch->wiring = FW_WIRING_NO;
 	else if (strcmp(wiring, "NC") == 0)
@@ -146,6 +206,8 @@ static int parse_channel(struct ctx *c, const cJSON *o, int i, struct fw_config 
 	else
 		return snprintf(p, sizeof p, "%s.wiring", path),
 		       bad(c, p, "%s", TR("doit être \"NO\" ou \"NC\"", "must be \"NO\" or \"NC\""));
+	if (safe_rule(c, path, ch))
+		return -1;
 	for (size_t k = 0; k < cfg->nch; k++) {
 		if (cfg->ch[k].channel == ch->channel)
 			return snprintf(p, sizeof p, "%s.channel", path),
@@ -262,6 +324,29 @@ static int parse_meter(struct ctx *c, const cJSON *o, struct fw_meter_cfg *m)
 	return 0;
 }
 
+/* A feedback input shares no line with an output or another input. */
+static int check_lines(struct ctx *c, const struct fw_config *cfg)
+{
+	char p[48];
+	for (size_t i = 0; i < cfg->nch; i++) {
+		const struct fw_channel_cfg *a = &cfg->ch[i];
+		if (!a->feedback.has)
+			continue;
+		for (size_t k = 0; k < cfg->nch; k++) {
+			const struct fw_channel_cfg *b = &cfg->ch[k];
+			bool out = b->line == a->feedback.line && !strcmp(b->chip, a->feedback.chip);
+			bool in = k != i && b->feedback.has && b->feedback.line == a->feedback.line &&
+				  !strcmp(b->feedback.chip, a->feedback.chip);
+			if (out || in)
+				return snprintf(p, sizeof p, "channels[%zu].feedback.line", i),
+				       bad(c, p, TR("ligne %s:%d déjà utilisée par channels[%zu]",
+						    "line %s:%d already used by channels[%zu]"),
+					   a->feedback.chip, a->feedback.line, k);
+		}
+	}
+	return 0;
+}
+
 static void defaults(struct fw_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -270,6 +355,10 @@ static void defaults(struct fw_config *cfg)
 	snprintf(cfg->state_dir, sizeof cfg->state_dir, "/var/lib/decran-relay");
 	cfg->telemetry_s = 60;
 	cfg->journal_max = 512;
+	cfg->feedback_debounce_ms = 500;
+	cfg->feedback_check_s = 10;
+	snprintf(cfg->watchdog.device, sizeof cfg->watchdog.device, "/dev/watchdog");
+	cfg->watchdog.timeout_s = 15;
 	snprintf(cfg->mqtt.host, sizeof cfg->mqtt.host, "127.0.0.1");
 	cfg->mqtt.port = 1883;
 	cfg->mqtt.keepalive_s = 60;
@@ -293,7 +382,9 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 	static const char *const keys[] = { "box", "hal", "sim_state_file", "channels",
 					    "safe_state", "gateway_timeout_s", "state_dir",
 					    "telemetry_s", "journal_max", "mqtt", "meter",
-					    "modbus_tcp", "_comment", NULL };
+					    "modbus_tcp", "watchdog", "feedback_debounce_ms",
+					    "feedback_check_s", "_comment", NULL };
+	static const char *const wd_keys[] = { "device", "timeout_s", "magic_close", NULL };
 	static const char *const mqtt_keys[] = { "host", "port", "keepalive_s", "client_id",
 						 "username", "password_file", "backoff_min_ms",
 						 "backoff_max_ms", NULL };
@@ -316,7 +407,10 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 	    get_int(c, root, "", "gateway_timeout_s", 5, 86400, false, &cfg->gateway_timeout_s) ||
 	    get_str(c, root, "", "state_dir", cfg->state_dir, sizeof cfg->state_dir, false) ||
 	    get_int(c, root, "", "telemetry_s", 1, 86400, false, &cfg->telemetry_s) ||
-	    get_int(c, root, "", "journal_max", 16, 4096, false, &cfg->journal_max))
+	    get_int(c, root, "", "journal_max", 16, 4096, false, &cfg->journal_max) ||
+	    get_int(c, root, "", "feedback_debounce_ms", 10, 60000, false,
+		    &cfg->feedback_debounce_ms) ||
+	    get_int(c, root, "", "feedback_check_s", 1, 3600, false, &cfg->feedback_check_s))
 		return -1;
 	if (strcmp(hal, "gpiod") == 0)
 		cfg->hal = FW_HAL_GPIOD;
@@ -340,6 +434,20 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 	cJSON_ArrayForEach(o, chs)
 		if (parse_channel(c, o, i++, cfg))
 			return -1;
+
+	if (check_lines(c, cfg))
+		return -1;
+	if (get_object(c, root, "watchdog", &o))
+		return -1;
+	if (o) {
+		cfg->watchdog.enabled = true;
+		if (only_keys(c, o, "watchdog", wd_keys) ||
+		    get_str(c, o, "watchdog", "device", cfg->watchdog.device,
+			    sizeof cfg->watchdog.device, false) ||
+		    get_int(c, o, "watchdog", "timeout_s", 3, 600, false, &cfg->watchdog.timeout_s) ||
+		    get_bool(c, o, "watchdog", "magic_close", &cfg->watchdog.magic_close))
+			return -1;
+	}
 
 	if (get_object(c, root, "mqtt", &o))
 		return -1;
@@ -426,6 +534,12 @@ int fw_config_load(const char *path, struct fw_config *out, char *err, size_t er
 	int rc = fw_config_parse(buf, len, out, err, errlen);
 	free(buf);
 	return rc;
+}
+
+bool fw_config_safe_on(const struct fw_config *c, int n)
+{
+	const struct fw_channel_cfg *ch = fw_config_channel(c, n);
+	return ch && ch->safe_on;
 }
 
 const struct fw_channel_cfg *fw_config_channel(const struct fw_config *c, int n)

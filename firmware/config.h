@@ -25,6 +25,25 @@ struct fw_channel_cfg {
 	int line;		/* offset on the chip */
 	bool active_low;	/* coil energised when the line is low (most HATs) */
 	enum fw_wiring wiring;	/* NO: screen powered when the coil is energised */
+	/* What the channel does when the box fails or stops (hw/watchdog.md):
+	 * on only for an NC channel the city declared non-advertising. */
+	bool safe_on;
+	bool not_advertising;	/* "advertising": false stated in the file */
+	/* Auxiliary contact of the contactor (hw/feedback.md); has = configured. */
+	struct {
+		bool has;
+		char chip[32];
+		int line;
+		bool active_low;	/* input low when the contactor is pulled in */
+	} feedback;
+};
+
+/* The hardware watchdog the box feeds (hw/watchdog.md). */
+struct fw_watchdog_cfg {
+	bool enabled;
+	char device[128];	/* "/dev/watchdog" */
+	int timeout_s;		/* WDIOC_SETTIMEOUT; fed every timeout_s / 3 */
+	bool magic_close;	/* write 'V' on a clean stop (disarms the timer) */
 };
 
 #define FW_METER_MAX_REGS 8
@@ -56,7 +75,7 @@ struct fw_config {
 	char sim_state_file[256];
 	size_t nch;
 	struct fw_channel_cfg ch[DC_MAX_CHANNELS];	/* in file order */
-	bool safe_on;		/* state without a trusted clock or schedule */
+	bool safe_on;		/* root "safe_state": each channel's default */
 	int gateway_timeout_s;
 	char state_dir[256];
 	int telemetry_s;
@@ -67,6 +86,9 @@ struct fw_config {
 		char client_id[64], username[64], password_file[256];
 	} mqtt;
 	struct fw_meter_cfg meter;
+	struct fw_watchdog_cfg watchdog;
+	int feedback_debounce_ms;	/* a feedback input counts once stable this long */
+	int feedback_check_s;		/* and is sampled this often between switches */
 	struct {
 		bool enabled;
 		char listen[64];
@@ -79,6 +101,8 @@ int fw_config_parse(const char *json, size_t len, struct fw_config *out, char *e
 int fw_config_load(const char *path, struct fw_config *out, char *err, size_t errlen);
 /* Configured channel entry for channel number n, or NULL. */
 const struct fw_channel_cfg *fw_config_channel(const struct fw_config *c, int n);
+/* The state channel n goes to when the box fails or stops. */
+bool fw_config_safe_on(const struct fw_config *c, int n);
 /* Fill the registers of a built-in meter profile ("sdm120"); -1 if unknown. */
 int fw_meter_profile(const char *name, struct fw_meter_cfg *m);
 

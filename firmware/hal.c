@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool fw_coil_energised(enum fw_wiring wiring, bool screen_on)
 {
@@ -13,6 +14,14 @@ bool fw_coil_energised(enum fw_wiring wiring, bool screen_on)
 int fw_line_level(bool active_low, bool energised)
 {
 	return active_low ? !energised : energised;
+}
+
+bool fw_chip_matches(const char *want, const char *name, const char *label)
+{
+	if (name && (!strcmp(want, name) ||
+		     (!strncmp(want, "/dev/", 5) && !strcmp(want + 5, name))))
+		return true;
+	return label && *label && !strcmp(want, label);
 }
 
 static struct fw_hal_line *find(const struct fw_hal *h, int channel)
@@ -78,6 +87,14 @@ int fw_hal_level(const struct fw_hal *h, int channel)
 {
 	const struct fw_hal_line *l = find(h, channel);
 	return l ? l->level : -1;
+}
+
+int fw_hal_contact(struct fw_hal *h, int channel)
+{
+	struct fw_hal_line *l = find(h, channel);
+	if (!l || !l->cfg->feedback.has)
+		return -1;
+	return h->kind == FW_HAL_SIM ? fw_hal_sim_contact(h, l) : fw_hal_gpiod_contact(h, l);
 }
 
 void fw_hal_close(struct fw_hal *h)

@@ -6,7 +6,9 @@
  */
 #include "hal.h"
 
+#include <cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atomicfile.h"
@@ -37,6 +39,25 @@ int fw_hal_sim_write(struct fw_hal *h, struct fw_hal_line *l, bool energised)
 	(void)l;
 	(void)energised;
 	return dump(h);
+}
+
+int fw_hal_sim_contact(struct fw_hal *h, struct fw_hal_line *l)
+{
+	char path[300], key[4];
+	size_t len;
+	int pulled = fw_coil_energised(l->cfg->wiring, l->on);
+	snprintf(path, sizeof path, "%s.feedback", h->cfg->sim_state_file);
+	char *buf = dc_read_file(path, 4096, &len);
+	if (!buf)
+		return pulled;
+	cJSON *root = cJSON_ParseWithLength(buf, len);
+	snprintf(key, sizeof key, "%d", l->cfg->channel);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	if (cJSON_IsNumber(v))
+		pulled = v->valuedouble != 0;
+	cJSON_Delete(root);
+	free(buf);
+	return pulled;
 }
 
 void fw_hal_sim_close(struct fw_hal *h)

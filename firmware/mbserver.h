@@ -3,7 +3,7 @@
  *
  *   coils 0..15          channel 1..16 screen power (read/write)
  *   input registers 0..  meter readings (float32, high word first), meter
- *                        status, firmware version, mode
+ *                        status, firmware version, mode, contactor feedback
  *
  * Writes go through the same arbitration as everything else: the owner's
  * write_coil callback returns 0 to accept or a Modbus exception code to
@@ -26,7 +26,7 @@
 
 #include "config.h"
 
-#define FW_MB_IR_COUNT 16
+#define FW_MB_IR_COUNT 17
 enum {
 	FW_MB_IR_VOLTAGE = 0,	/* float32 V */
 	FW_MB_IR_CURRENT = 2,	/* float32 A */
@@ -38,6 +38,10 @@ enum {
 	FW_MB_IR_FW_PATCH = 11,
 	FW_MB_IR_MODE = 12,	/* 0 gateway in control, 1 autonomous */
 	FW_MB_IR_CLOCK = 13,	/* 1 clock trusted, 0 not */
+	/* Contactor feedback (hw/feedback.md), bit n-1 = channel n: */
+	FW_MB_IR_FB_ON = 14,	/* the auxiliary contact says the screen is powered */
+	FW_MB_IR_FB_STUCK = 15,	/* settled feedback disagrees with the command */
+	FW_MB_IR_FB_KNOWN = 16,	/* feedback configured and settled */
 };
 
 struct fw_mbserver_ops {

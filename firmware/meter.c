@@ -18,7 +18,7 @@ struct fw_meter {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop;
+	bool stop, now_req;	/* now_req: fw_meter_read_now() asked for a reading */
 	struct fw_meter_reading latest;
 	int64_t (*now)(const void *ud);
 	const void *ud;
@@ -68,6 +68,7 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&m->mu);
 	while (!m->stop) {
+		m->now_req = false;
 		pthread_mutex_unlock(&m->mu);
 		if (!connected && modbus_connect(m->ctx) == 0)
 			connected = true;
@@ -90,7 +91,7 @@ static void *worker(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += m->cfg.period_s;
 		pthread_mutex_lock(&m->mu);
-		while (!m->stop &&
+		while (!m->stop && !m->now_req &&
 		       pthread_cond_timedwait(&m->cv, &m->mu, &until) != ETIMEDOUT)
 			;
 	}
@@ -156,6 +157,14 @@ void fw_meter_take(struct fw_meter *m, struct fw_meter_reading *out)
 	}
 	pthread_mutex_lock(&m->mu);
 	*out = m->latest;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void fw_meter_read_now(struct fw_meter *m)
+{
+	pthread_mutex_lock(&m->mu);
+	m->now_req = true;
+	pthread_cond_signal(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 }
 

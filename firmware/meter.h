@@ -44,6 +44,9 @@ struct fw_meter *fw_meter_start(const struct fw_meter_cfg *cfg,
 int fw_meter_fd(const struct fw_meter *m);
 /* Clear the eventfd and copy the latest reading. */
 void fw_meter_take(struct fw_meter *m, struct fw_meter_reading *out);
+/* Read now rather than at the end of the period (a relay test watching
+ * the load); the reading comes through the eventfd as usual. */
+void fw_meter_read_now(struct fw_meter *m);
 void fw_meter_stop(struct fw_meter *m);
 
 #endif

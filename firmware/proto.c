@@ -144,7 +144,8 @@ static char *print(cJSON *root)
 	return s;
 }
 
-char *fw_encode_state(int channel, bool on, enum fw_source src, const char *cmd_id, int64_t t)
+char *fw_encode_state(int channel, bool on, enum fw_source src, const char *cmd_id, int64_t t,
+		      int fb)
 {
 	cJSON *r = cJSON_CreateObject();
 	if (!r)
@@ -158,6 +159,8 @@ char *fw_encode_state(int channel, bool on, enum fw_source src, const char *cmd_
 	else
 		cJSON_AddNullToObject(r, "id");
 	cJSON_AddNumberToObject(r, "t", (double)t);
+	if (fb >= 0)
+		cJSON_AddBoolToObject(r, "fb", fb);
 	return print(r);
 }
 

@@ -53,7 +53,10 @@ const struct fw_cmdlog_entry *fw_cmdlog_find(const struct fw_cmdlog *l, const ch
 void fw_cmdlog_add(struct fw_cmdlog *l, const char *id, int channel, bool on, int64_t t);
 
 /* Encoders (malloc'd JSON, NULL on OOM). */
-char *fw_encode_state(int channel, bool on, enum fw_source src, const char *cmd_id, int64_t t);
+/* fb: the contactor's auxiliary contact says the screen is powered (1) or
+ * not (0), settled; -1: no feedback or not settled yet ("fb" left out). */
+char *fw_encode_state(int channel, bool on, enum fw_source src, const char *cmd_id, int64_t t,
+		      int fb);
 char *fw_encode_result(const struct fw_cmdlog_entry *e, bool dup);
 char *fw_encode_error(const char *topic, const char *why, int64_t t);
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
+#include "sdnotify.h"
 
 #include "atomicfile.h"
 #include "i18n.h"
@@ -29,6 +29,8 @@ int relayd_switch(struct relayd *r, int channel, bool on, enum fw_source src, co
 				   "channel %d: relay write failed: %m"), channel);
 		return -1;
 	}
+	if (changed && fw_config_channel(&r->cfg, channel)->feedback.has)
+		fw_feedback_switched(&r->fbs[channel - 1], dc_mono_ms(), r->cfg.feedback_debounce_ms);
 	s->on = on;
 	s->src = src;
 	snprintf(s->cmd_id, sizeof s->cmd_id, "%s", cmd_id ? cmd_id : "");
@@ -53,7 +55,7 @@ void relayd_apply_fallback(struct relayd *r, bool all)
 		int ch = r->cfg.ch[i].channel;
 		struct fw_chstate *s = &r->st[ch - 1];
 		int64_t next;
-		bool want = fw_wanted(r->fb, ch, now, r->clock_trusted, r->cfg.safe_on, &next);
+		bool want = fw_wanted(r->fb, ch, now, r->clock_trusted, fw_config_safe_on(&r->cfg, ch), &next);
 		/* Only at the schedule's own transitions (or when told to apply
 		 * everything): a local override stands until the next edge. */
 		if ((all || s->next_edge <= now) && want != s->on)
@@ -73,7 +75,7 @@ void relayd_evaluate(struct relayd *r)
 			    "gateway silent: the box follows its fallback schedule")
 		       : TR("passerelle présente : elle reprend la main",
 			    "gateway present: it takes control back"));
-		sd_notify(0, r->autonomous ? "STATUS=autonomous: following the fallback schedule"
+		dc_sd_notify(r->autonomous ? "STATUS=autonomous: following the fallback schedule"
 					   : "STATUS=gateway in control");
 		relayd_publish_status(r, true);
 		if (r->autonomous)
@@ -127,7 +129,7 @@ int relayd_set_fallback(struct relayd *r, const struct dc_fallback *fb, bool per
 	else
 		for (size_t i = 0; i < r->cfg.nch; i++) {
 			int ch = r->cfg.ch[i].channel;
-			fw_wanted(r->fb, ch, relayd_now(r), r->clock_trusted, r->cfg.safe_on,
+			fw_wanted(r->fb, ch, relayd_now(r), r->clock_trusted, fw_config_safe_on(&r->cfg, ch),
 				  &r->st[ch - 1].next_edge);
 		}
 	return 0;

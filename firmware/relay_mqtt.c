@@ -1,7 +1,7 @@
 /* relay_mqtt.c — the relay box's MQTT topics (protocol v1, docs/protocol.md).
  *
  * In:  decran/<box>/cmd/<ch>, decran/<box>/fallback, decran/<box>/journal/ack,
- *      decran/gateway/status
+ *      decran/<box>/tele/get, decran/gateway/status
  * Out: decran/<box>/state/<ch> (retained), decran/<box>/status (retained,
  *      also the last will), decran/<box>/result, decran/<box>/error,
  *      decran/<box>/journal, decran/<box>/tele
@@ -48,7 +48,8 @@ void relayd_publish_state(struct relayd *r, int channel)
 	const struct fw_chstate *s = &r->st[channel - 1];
 	char rest[16];
 	snprintf(rest, sizeof rest, "state/%d", channel);
-	publish(r, rest, fw_encode_state(channel, s->on, s->src, s->cmd_id, s->t), true);
+	publish(r, rest, fw_encode_state(channel, s->on, s->src, s->cmd_id, s->t,
+						      r->fbs[channel - 1].fb), true);
 }
 
 static cJSON *fallback_summary(const struct relayd *r)
@@ -184,6 +185,10 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 	char err[160];
 	(void)retained;
 
+	/* Stopping, outputs in their safe state: nothing may switch them again
+	 * while the last messages go out. */
+	if (r->safe_done)
+		return;
 	if (strcmp(t, FW_GATEWAY_STATUS_TOPIC) == 0) {
 		bool online;
 		if (len == 0)
@@ -204,6 +209,15 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 		on_command(r, t, fw_parse_channel(rest + 4), p, len);
 	} else if (strcmp(rest, "fallback") == 0) {
 		on_fallback(r, t, p, len);
+	} else if (strcmp(rest, "tele/get") == 0) {
+		/* Telemetry now, with a fresh meter reading when there is a
+		 * meter (the relay test reads the load of each step). */
+		if (r->meter) {
+			r->tele_on_reading = true;
+			fw_meter_read_now(r->meter);
+		} else {
+			relayd_publish_tele(r);
+		}
 	} else if (strcmp(rest, "journal/ack") == 0) {
 		uint64_t upto;
 		if (fw_parse_journal_ack(p, len, &upto, err, sizeof err)) {
@@ -229,6 +243,8 @@ static void on_connected(void *ud)
 	topic(t, sizeof t, r, "fallback");
 	dc_mqtt_subscribe(r->mqtt, t, 1);
 	topic(t, sizeof t, r, "journal/ack");
+	dc_mqtt_subscribe(r->mqtt, t, 1);
+	topic(t, sizeof t, r, "tele/get");
 	dc_mqtt_subscribe(r->mqtt, t, 1);
 	dc_mqtt_subscribe(r->mqtt, FW_GATEWAY_STATUS_TOPIC, 1);
 	/* Birth, then the whole retained state: nothing was queued while down. */

@@ -22,7 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
+#include "sdnotify.h"
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -40,15 +40,21 @@ static void usage(FILE *f)
 	fprintf(f, "%s",
 		TR("usage : decran-relay [-c FICHIER] [--clock DÉBUT,VITESSE]\n"
 		   "        decran-relay --check-config FICHIER\n"
+		   "        decran-relay [-c FICHIER] --safe-state\n"
 		   "  -c, --config FICHIER   configuration JSON (défaut /etc/decran-relay/decran-relay.json)\n"
 		   "  --check-config FICHIER vérifie la configuration et sort (0 OK, 1 erreur)\n"
+		   "  --safe-state           met les sorties à leur état de sécurité et sort\n"
+		   "                         (ExecStopPost du service, après un arrêt brutal)\n"
 		   "  --clock DÉBUT,VITESSE  horloge de test : AAAA-MM-JJTHH:MM:SSZ,facteur\n"
 		   "                         (ou variable DECRAN_CLOCK)\n"
 		   "  --version, --help\n",
 		   "usage: decran-relay [-c FILE] [--clock START,SPEED]\n"
 		   "       decran-relay --check-config FILE\n"
+		   "       decran-relay [-c FILE] --safe-state\n"
 		   "  -c, --config FILE      JSON configuration (default /etc/decran-relay/decran-relay.json)\n"
 		   "  --check-config FILE    check the configuration and exit (0 OK, 1 error)\n"
+		   "  --safe-state           drive the outputs to their safe state and exit\n"
+		   "                         (the unit's ExecStopPost, after a crash or a kill)\n"
 		   "  --clock START,SPEED    test clock: YYYY-MM-DDTHH:MM:SSZ,factor\n"
 		   "                         (or DECRAN_CLOCK in the environment)\n"
 		   "  --version, --help\n"));
@@ -66,7 +72,7 @@ static int mb_write(void *ud, int channel, bool on, bool check_only)
 	struct relayd *r = ud;
 	if (!fw_config_channel(&r->cfg, channel))
 		return MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS;
-	if (!fw_local_allowed(r->fb, channel, relayd_now(r), r->clock_trusted, r->cfg.safe_on, on))
+	if (!fw_local_allowed(r->fb, channel, relayd_now(r), r->clock_trusted, fw_config_safe_on(&r->cfg, channel), on))
 		return MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE;
 	if (check_only)
 		return 0;
@@ -93,6 +99,17 @@ static void mb_inputs(void *ud, uint16_t regs[FW_MB_IR_COUNT])
 	regs[FW_MB_IR_FW_PATCH] = (uint16_t)pat;
 	regs[FW_MB_IR_MODE] = r->autonomous;
 	regs[FW_MB_IR_CLOCK] = r->clock_trusted;
+	for (size_t i = 0; i < r->cfg.nch; i++) {
+		int ch = r->cfg.ch[i].channel, fb = r->fbs[ch - 1].fb;
+		uint16_t bit = (uint16_t)(1u << (ch - 1));
+		if (fb < 0)
+			continue;
+		regs[FW_MB_IR_FB_KNOWN] |= bit;
+		if (fb)
+			regs[FW_MB_IR_FB_ON] |= bit;
+		if (fb != r->st[ch - 1].on)
+			regs[FW_MB_IR_FB_STUCK] |= bit;
+	}
 }
 
 static int64_t meter_now(const void *ud)
@@ -138,7 +155,7 @@ static int boot(struct relayd *r)
 					     "clock not synchronised: safe state"));
 	for (size_t i = 0; i < r->cfg.nch; i++) {
 		int ch = r->cfg.ch[i].channel;
-		initial[ch - 1] = fw_wanted(r->fb, ch, now, r->clock_trusted, r->cfg.safe_on,
+		initial[ch - 1] = fw_wanted(r->fb, ch, now, r->clock_trusted, fw_config_safe_on(&r->cfg, ch),
 					    &r->st[ch - 1].next_edge);
 	}
 	r->hal = fw_hal_open(&r->cfg, initial, err, sizeof err);
@@ -151,10 +168,12 @@ static int boot(struct relayd *r)
 		r->st[ch - 1].on = initial[ch - 1];
 		r->st[ch - 1].src = FW_SRC_BOOT;
 		r->st[ch - 1].t = now;
+		fw_feedback_switched(&r->fbs[ch - 1], dc_mono_ms(), r->cfg.feedback_debounce_ms);
 		fw_journal_add(&r->journal, ch, initial[ch - 1], FW_SRC_BOOT, now);
 		fw_log(LOG_INFO, TR("canal %d : %s au démarrage", "channel %d: %s at boot"), ch,
 		       initial[ch - 1] ? TR("allumé", "on") : TR("éteint", "off"));
 	}
+	relayd_safe_state_arm(r);	/* from now on, every exit() darkens */
 	r->autonomous = true;	/* until the gateway is heard */
 	relayd_persist_state(r);
 	relayd_persist_journal(r);
@@ -179,6 +198,10 @@ static int setup(struct relayd *r)
 	relayd_load_persisted(r);
 	if (boot(r) || read_password(r))
 		return -1;
+	if (fw_watchdog_open(&r->wdog, &r->cfg.watchdog, err, sizeof err)) {
+		fw_log(LOG_ERR, "%s", err);
+		return -1;
+	}
 	dc_mqtt_lib_init();
 	if (!(r->mqtt = relayd_mqtt_new(r))) {
 		fw_log(LOG_ERR, "mqtt: cannot create client");
@@ -240,11 +263,13 @@ static int64_t run_timers(struct relayd *r, int64_t mono)
 		relayd_publish_journal(r);
 	}
 	if (r->watchdog_usec && mono >= r->watchdog_at) {
-		sd_notify(0, "WATCHDOG=1");
+		dc_sd_notify("WATCHDOG=1");
 		r->watchdog_at = mono + (int64_t)(r->watchdog_usec / 2000);
 	}
 
 	int64_t next = min64(dc_mqtt_next_ms(r->mqtt, mono), r->tele_at);
+	next = min64(next, fw_watchdog_feed(&r->wdog, mono));
+	next = min64(next, relayd_feedback_run(r, mono));
 	next = min64(next, r->sync_check_at);
 	next = min64(next, r->journal_retry_at);
 	if (r->watchdog_usec)
@@ -257,6 +282,36 @@ static int64_t run_timers(struct relayd *r, int64_t mono)
 	return next;
 }
 
+/* Let the last messages out and their acknowledgements in (QoS 1 above
+ * the in-flight window waits for them) before saying goodbye: until the
+ * link has been quiet for 100 ms, at most one second. */
+static void flush(struct dc_mqtt *m)
+{
+	int64_t until = dc_mono_ms() + 1000;
+	for (int64_t now = dc_mono_ms(); now < until && dc_mqtt_up(m); now = dc_mono_ms()) {
+		struct pollfd p = { .fd = dc_mqtt_fd(m), .events = dc_mqtt_poll_events(m) };
+		if (p.fd < 0 || poll(&p, 1, 100) <= 0)
+			return;
+		dc_mqtt_on_io(m, p.revents, dc_mono_ms());
+	}
+}
+
+/* Wait (briefly) for the broker to close after our DISCONNECT: closing
+ * first, with its acknowledgements unread, would reset the connection and
+ * the broker could drop the last states and the offline status. */
+static void drain(int fd)
+{
+	char buf[512];
+	int64_t until = dc_mono_ms() + 1000;
+	if (fd < 0)
+		return;
+	for (int64_t now = dc_mono_ms(); now < until; now = dc_mono_ms()) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, (int)(until - now)) <= 0 || read(fd, buf, sizeof buf) <= 0)
+			return;
+	}
+}
+
 static int loop(struct relayd *r)
 {
 	sigset_t mask;
@@ -264,6 +319,10 @@ static int loop(struct relayd *r)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	/* Tests only: SIGUSR2 hangs the loop, to show the watchdog starve. */
+	bool hang_hook = getenv("DECRAN_RELAY_TEST_HANG") != NULL;
+	if (hang_hook)
+		sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -276,10 +335,9 @@ static int loop(struct relayd *r)
 	dc_mqtt_start(r->mqtt, mono);
 	r->tele_at = mono + (int64_t)r->cfg.telemetry_s * 1000;
 	r->sync_check_at = mono + SYNC_CHECK_MS;
-	if (sd_watchdog_enabled(0, &r->watchdog_usec) <= 0)
-		r->watchdog_usec = 0;
+	r->watchdog_usec = dc_sd_watchdog_usec();
 	r->watchdog_at = mono;
-	sd_notify(0, "READY=1\nSTATUS=running");
+	dc_sd_notify("READY=1\nSTATUS=running");
 
 	while (!r->quit) {
 		struct pollfd pfd[MAX_POLLFDS];
@@ -301,6 +359,9 @@ static int loop(struct relayd *r)
 			while (read(sfd, &si, sizeof si) == sizeof si)
 				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 					r->quit = 1;
+				else if (hang_hook && si.ssi_signo == SIGUSR2)
+					for (fw_log(LOG_WARNING, "test: loop hung");;)
+						pause();
 		}
 		if (pfd[1].revents & POLLIN) {
 			uint64_t exp;
@@ -310,21 +371,34 @@ static int loop(struct relayd *r)
 		}
 		if (mfd >= 0 && pfd[2].revents)
 			dc_mqtt_on_io(r->mqtt, pfd[2].revents, dc_mono_ms());
-		if (pfd[3].fd >= 0 && (pfd[3].revents & POLLIN))
+		if (pfd[3].fd >= 0 && (pfd[3].revents & POLLIN)) {
 			fw_meter_take(r->meter, &r->reading);
+			if (r->tele_on_reading) {
+				r->tele_on_reading = false;
+				relayd_publish_tele(r);
+			}
+		}
 		fw_mbserver_handle(r->mb, pfd + 4, nmb);
 	}
-	sd_notify(0, "STOPPING=1");
+	dc_sd_notify("STOPPING=1");
 	fw_log(LOG_INFO, "%s", TR("arrêt", "stopping"));
+	relayd_safe_state(r);
+	for (size_t i = 0; i < r->cfg.nch; i++)
+		relayd_publish_state(r, r->cfg.ch[i].channel);
 	relayd_publish_status(r, false);
+	flush(r->mqtt);
+	int mfd = dc_mqtt_fd(r->mqtt);
 	dc_mqtt_disconnect(r->mqtt);
+	drain(mfd);
 	close(tfd);
 	close(sfd);
 	return 0;
 }
 
-static void teardown(struct relayd *r)
+static void teardown(struct relayd *r, bool clean)
 {
+	relayd_safe_state(r);	/* a start-up that failed after boot() */
+	fw_watchdog_close(&r->wdog, clean);
 	fw_mbserver_close(r->mb);
 	fw_meter_stop(r->meter);
 	dc_mqtt_free(r->mqtt);
@@ -338,6 +412,7 @@ int relayd_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", required_argument, NULL, 'k' },
+		{ "safe-state", no_argument, NULL, 'S' },
 		{ "clock", required_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -345,12 +420,14 @@ int relayd_main(int argc, char **argv)
 	};
 	const char *config = "/etc/decran-relay/decran-relay.json", *check = NULL, *clock_opt = NULL;
 	char err[256];
+	bool safe_only = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'k': check = optarg; break;
+		case 'S': safe_only = true; break;
 		case 'C': clock_opt = optarg; break;
 		case 'V': printf("decran-relay %s\n", DECRAN_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -384,11 +461,16 @@ int relayd_main(int argc, char **argv)
 		free(r);
 		return 1;
 	}
+	if (safe_only) {
+		rc = relayd_safe_state_only(&r->cfg);
+		free(r);
+		return rc;
+	}
 	fw_log(LOG_INFO, TR("decran-relay %s, boîte %s", "decran-relay %s, box %s"),
 	       DECRAN_VERSION, r->cfg.box);
 	if (setup(r) == 0)
 		rc = loop(r);
-	teardown(r);
+	teardown(r, rc == 0);
 	free(r);
 	return rc;
 }

@@ -14,11 +14,13 @@
 #include "clock.h"
 #include "config.h"
 #include "fallback.h"
+#include "feedback.h"
 #include "hal.h"
 #include "journal.h"
 #include "meter.h"
 #include "mqttconn.h"
 #include "proto.h"
+#include "watchdog.h"
 
 struct fw_mbserver;
 
@@ -42,6 +44,11 @@ struct relayd {
 	struct fw_cmdlog cmds;
 	struct fw_journal journal;
 	struct fw_meter_reading reading;
+	struct fw_watchdog wdog;	/* the board's hardware watchdog */
+	struct fw_fbstate fbs[DC_MAX_CHANNELS];	/* contactor feedback, index channel - 1 */
+	int64_t fb_check_at;	/* mono ms of the next periodic feedback sample */
+	bool safe_done;		/* outputs already driven to their safe state */
+	bool tele_on_reading;	/* tele/get: publish telemetry with the next reading */
 
 	bool clock_trusted;
 	bool autonomous;	/* following the fallback schedule */
@@ -71,6 +78,12 @@ int relayd_set_fallback(struct relayd *r, const struct dc_fallback *fb, bool per
 void relayd_load_persisted(struct relayd *r);
 void relayd_persist_state(struct relayd *r);
 void relayd_persist_journal(struct relayd *r);
+
+/* safestate.c: drive every output to its safe state (once); register the
+ * atexit() that does it for r; the --safe-state mode. */
+void relayd_safe_state(struct relayd *r);
+void relayd_safe_state_arm(struct relayd *r);
+int relayd_safe_state_only(const struct fw_config *cfg);
 
 /* relay_mqtt.c */
 struct dc_mqtt *relayd_mqtt_new(struct relayd *r);

@@ -31,8 +31,12 @@ struct dc_drv_event {
 	long long rpc_id;	/* RPC_RESULT */
 	int rpc_ok;		/* RPC_RESULT: 1 result, 0 error */
 	int has_state;		/* RPC_RESULT: result.output was present, in `on` */
+	int has_power;		/* RPC_RESULT: result.apower was present, in `value` (W) */
 	/* STATE (native): the id of the gateway's command that set it, "" none */
 	char cmd_id[DC_DRV_CMD_ID_MAX];
+	/* STATE (native): the contactor's auxiliary contact, settled, says the
+	 * screen is powered (fb 1) or not (0); has_fb 0 when not reported. */
+	int has_fb, fb;
 };
 
 #define DC_DRV_MAX_EVENTS 256	/* a native journal batch is up to 200 entries */

@@ -52,6 +52,16 @@ int dc_native_command(const char *box, int channel, int on, const char *cmd_id,
 	return 0;
 }
 
+int dc_native_meter_now(const char *box, struct dc_drv_msg *out)
+{
+	if (!dc_slug_valid(box))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, DC_NATIVE_ROOT "/%s/tele/get", box);
+	out->len = (size_t)snprintf(out->payload, sizeof out->payload, "{\"v\":1}");
+	out->retain = 0;
+	return 0;
+}
+
 void dc_native_fallback_topic(const char *box, char *buf, size_t len)
 {
 	snprintf(buf, len, DC_NATIVE_ROOT "/%s/fallback", box);
@@ -176,8 +186,15 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 			/* "id": the command that set this state (src "gateway"), so
 			 * a restarted gateway knows which command was executed. */
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+			const cJSON *fb = cJSON_GetObjectItemCaseSensitive(j, "fb");
+			if (fb && !cJSON_IsBool(fb)) {
+				rc = dc_drv_err(err, errlen, "%s: fb: expected true or false",
+						mqtt_topic);
+				goto done;
+			}
 			ev[n] = (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
-						       .on = cJSON_IsTrue(on) };
+						       .on = cJSON_IsTrue(on), .has_fb = fb != NULL,
+						       .fb = cJSON_IsTrue(fb) };
 			if (cJSON_IsString(id) && cmd_id_valid(id->valuestring))
 				snprintf(ev[n].cmd_id, sizeof ev[n].cmd_id, "%s", id->valuestring);
 			n++;
@@ -212,6 +229,7 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 		if (rc == 0 && b > 0)
 			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_ENERGY, .value = kwh * 1000.0 };
 	}
+done:
 	cJSON_Delete(j);
 	free(text);
 	return rc < 0 ? -1 : n;

@@ -27,6 +27,9 @@ int dc_native_journal_ack(const char *box, unsigned long long upto, struct dc_dr
 int dc_native_command(const char *box, int channel, int on, const char *cmd_id,
 		      struct dc_drv_msg *out);
 /* The topic the box's compiled fallback is published on (retained). */
+/* Read the meter now: "decran/<box>/tele/get"; the box answers on tele
+ * with a fresh reading (docs/protocol.md). */
+int dc_native_meter_now(const char *box, struct dc_drv_msg *out);
 void dc_native_fallback_topic(const char *box, char *buf, size_t len);
 /* The gateway heartbeat payload. */
 size_t dc_native_heartbeat(int online, int64_t t, char *buf, size_t len);

@@ -219,9 +219,13 @@ int dc_shelly_parse_answer(const char *mqtt_topic, const void *payload, size_t l
 		/* Switch.GetStatus answers carry the output. */
 		const cJSON *out = cJSON_IsObject(res) ? cJSON_GetObjectItemCaseSensitive(res, "output")
 						       : NULL;
+		const cJSON *pw = cJSON_IsObject(res) ? cJSON_GetObjectItemCaseSensitive(res, "apower")
+						      : NULL;
+		int has_pw = cJSON_IsNumber(pw) && isfinite(pw->valuedouble) && pw->valuedouble >= 0;
 		*ev = (struct dc_drv_event){ .kind = DC_EV_RPC_RESULT,
 					     .rpc_id = (long long)id->valuedouble, .rpc_ok = !!res,
-					     .has_state = cJSON_IsBool(out), .on = cJSON_IsTrue(out) };
+					     .has_state = cJSON_IsBool(out), .on = cJSON_IsTrue(out),
+					     .has_power = has_pw, .value = has_pw ? pw->valuedouble : 0 };
 		rc = 1;
 	}
 	cJSON_Delete(j);

@@ -43,6 +43,16 @@ int dc_tasmota_query(const char *topic, struct dc_drv_msg *out)
 	return 0;
 }
 
+int dc_tasmota_meter_now(const char *topic, struct dc_drv_msg *out)
+{
+	if (!dc_tasmota_topic_valid(topic))
+		return -1;
+	snprintf(out->topic, sizeof out->topic, "cmnd/%s/STATUS", topic);
+	out->len = (size_t)snprintf(out->payload, sizeof out->payload, "8");
+	out->retain = 0;
+	return 0;
+}
+
 /* "POWER" -> 1, "POWER7" -> 7, anything else -> 0. */
 static int power_channel(const char *key)
 {
@@ -155,7 +165,7 @@ int dc_tasmota_parse(const char *topic, const char *mqtt_topic, const void *payl
 
 	/* Only these leaves matter; others are not even copied. */
 	int ch = is_stat ? power_channel(leaf) : 0;
-	int want = ch || (is_stat && !strcmp(leaf, "RESULT")) ||
+	int want = ch || (is_stat && (!strcmp(leaf, "RESULT") || !strcmp(leaf, "STATUS8"))) ||
 		   (!is_stat && (!strcmp(leaf, "LWT") || !strcmp(leaf, "STATE") ||
 				 !strcmp(leaf, "SENSOR")));
 	if (!want)
@@ -184,6 +194,12 @@ int dc_tasmota_parse(const char *topic, const char *mqtt_topic, const void *payl
 			rc = dc_drv_err(err, errlen, "%s: expected a JSON object", mqtt_topic);
 		else if (!strcmp(leaf, "SENSOR"))
 			rc = parse_energy(mqtt_topic, j, &o, err, errlen);
+		else if (!strcmp(leaf, "STATUS8")) {
+			const cJSON *sns = cJSON_GetObjectItemCaseSensitive(j, "StatusSNS");
+			rc = cJSON_IsObject(sns) ? parse_energy(mqtt_topic, sns, &o, err, errlen)
+						 : dc_drv_err(err, errlen, "%s: StatusSNS: expected an object",
+							      mqtt_topic);
+		}
 		else
 			rc = parse_power_object(mqtt_topic, j, &o, err, errlen);
 		cJSON_Delete(j);

@@ -23,6 +23,9 @@ int dc_tasmota_command(const char *topic, int channel, int on, struct dc_drv_msg
 /* Ask for the relay states: "cmnd/<t>/STATE" (empty payload); Tasmota
  * answers on stat/<t>/RESULT with every POWER<n>. */
 int dc_tasmota_query(const char *topic, struct dc_drv_msg *out);
+/* Read the meter now: "cmnd/<t>/STATUS" with payload "8"; Tasmota answers
+ * on stat/<t>/STATUS8 {"StatusSNS":{"ENERGY":{...}}}, parsed like SENSOR. */
+int dc_tasmota_meter_now(const char *topic, struct dc_drv_msg *out);
 /* Decode one message.  Returns the number of events (0: not for this device
  * or nothing of interest), or -1 with "what, where" in err; ev is then
  * partially written and must be ignored. */

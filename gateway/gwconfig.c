@@ -333,7 +333,7 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
 					    "control", "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
 					    "fallback", "alarms", "shelly_src", "buses", "boxes",
-					    NULL };
+					    "relay_test", NULL };
 	const cJSON *o, *arr;
 	char path[64];
 
@@ -439,6 +439,15 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 		cfg->meter_settle_ms = settle;
 	}
 
+	if (get_obj(c, "", root, "relay_test", &o))
+		return -1;
+	if (o) {
+		static const char *const tk[] = { "dwell_s", NULL };
+		if (only_keys(c, "relay_test", o, tk) ||
+		    get_i(c, "relay_test", o, "dwell_s", &cfg->relay_test_dwell_s, 0, 600, 0))
+			return -1;
+	}
+
 	arr = cJSON_GetObjectItemCaseSensitive(root, "buses");
 	if (arr) {
 		if (!cJSON_IsArray(arr))
@@ -516,6 +525,7 @@ static void defaults(struct gw_config *cfg)
 	cfg->fallback_refresh_h = 24;
 	cfg->meter_off_threshold_w = 5.0;
 	cfg->meter_settle_ms = 10000;
+	cfg->relay_test_dwell_s = 10;
 }
 
 int gw_config_parse(const char *json, size_t len, const char *base_dir, struct gw_config *out,

@@ -86,6 +86,7 @@ struct gw_config {
 	int fallback_horizon_days, fallback_refresh_h;
 	double meter_off_threshold_w;	/* power above this with relay off: alarm */
 	int64_t meter_settle_ms;	/* ignore readings this soon after a switch */
+	int relay_test_dwell_s;		/* `decran relay test`: time in each step */
 	struct gw_bus buses[GW_MAX_BUSES];
 	size_t nbuses;
 	struct gw_box *boxes;

@@ -249,6 +249,9 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "database"))
 		return TR("base occupée : enregistrements en attente d'écriture",
 			  "database busy: records waiting to be written");
+	if (!strcmp(kind, "stuck"))
+		return TR("contacteur bloqué : le contact auxiliaire contredit le relais",
+			  "contactor stuck: the auxiliary contact contradicts the relay");
 	return TR("puissance mesurée alors que le relais est ouvert",
 		  "power measured while the relay is off");
 }

@@ -15,12 +15,14 @@ static void usage(FILE *f)
 	fputs(TR("usage : decran alarms [--history [--limit N]] [--json] [--socket CHEMIN]\n"
 		 "Alarmes en cours selon la passerelle en marche : boîtier hors ligne, commande\n"
 		 "non confirmée, écran allumé dans la plage légale (infraction), compteur qui\n"
-		 "mesure une puissance alors que le relais est ouvert.  --history lit leur\n"
+		 "mesure une puissance alors que le relais est ouvert, contacteur bloqué (son\n"
+		 "contact auxiliaire contredit le relais).  --history lit leur\n"
 		 "historique (levées et fins) dans la base.\n",
 		 "usage: decran alarms [--history [--limit N]] [--json] [--socket PATH]\n"
 		 "Alarms active now according to the running gateway: box offline, switch not\n"
 		 "confirmed, screen on inside the legal window (violation), meter measuring\n"
-		 "power while the relay is open.  --history reads their history (raised and\n"
+		 "power while the relay is open, contactor stuck (its auxiliary contact\n"
+		 "contradicts the relay).  --history reads their history (raised and\n"
 		 "cleared) from the database.\n"), f);
 }
 
@@ -36,6 +38,8 @@ static const char *label(const char *kind)
 		return TR("compteur incohérent", "meter mismatch");
 	if (!strcmp(kind, "database"))
 		return TR("base occupée, écritures en attente", "database busy, writes held");
+	if (!strcmp(kind, "stuck"))
+		return TR("contacteur bloqué", "contactor stuck");
 	return kind;
 }
 

@@ -95,6 +95,25 @@ static void check_meter(struct gw *g, struct gw_chan *c, double w)
 	}
 }
 
+/* The contactor's auxiliary contact against the relay's own state, per
+ * channel, meter or not (hw/feedback.md).  The box reports the contact only
+ * once it has settled after a switch, so any disagreement reported has
+ * lasted longer than the settle time: a welded contactor (on while told
+ * off) or one that does not pull in (burnt coil, tripped breaker). */
+static void check_feedback(struct gw *g, struct gw_chan *c, bool on, bool fb)
+{
+	char s[256];
+	bool bad = fb != on;
+	if (bad == c->alarm_stuck)
+		return;
+	c->alarm_stuck = bad;
+	gw_alarm(g, "stuck", c->box, c->channel, bad,
+		 bad ? "contacteur bloqué / contactor stuck: relay %s, auxiliary contact %s screens=%s"
+		     : "contact auxiliaire conforme / auxiliary contact agrees (%s, %s) screens=%s",
+		 on ? "on" : "off", fb ? "closed (screen powered)" : "open (screen off)",
+		 chan_screens(c, s, sizeof s));
+}
+
 /* ---- commands ---- */
 
 /* Shelly's JSON-RPC id of the channel's current command: its sequence, and
@@ -400,6 +419,23 @@ static void query_states(struct gw *g, int box)
 		}
 }
 
+bool gw_chan_read_meter(struct gw *g, const struct gw_chan *c)
+{
+	const struct gw_box *bx = &g->cfg.boxes[c->box];
+	struct dc_drv_msg m;
+	int rc = -1;
+	if (bx->driver == GW_DRV_NATIVE)
+		rc = dc_native_meter_now(bx->id, &m);
+	else if (bx->driver == GW_DRV_TASMOTA)
+		rc = dc_tasmota_meter_now(bx->topic, &m);
+	else if (bx->driver == GW_DRV_SHELLY)	/* sequence 0: a query (see query_states) */
+		rc = dc_shelly_query(bx->topic, g->cfg.shelly_src,
+				     (long long)(c - g->chans), c->channel, &m);
+	if (rc == 0)
+		gw_publish(g, m.topic, m.payload, m.len, 1, false);
+	return rc == 0;
+}
+
 void gw_box_seen(struct gw *g, int box, int online)
 {
 	struct gw_boxstate *b = &g->boxes[box];
@@ -457,7 +493,7 @@ const char *gw_alarm_box_id(const struct gw *g, int box)
 
 size_t gw_alarms_max(const struct gw *g)
 {
-	return g->cfg.nboxes + 3 * g->nchans + 2;
+	return g->cfg.nboxes + 4 * g->nchans + 2;
 }
 
 size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
@@ -476,6 +512,8 @@ size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
 			v[n++] = (struct gw_alarm_ref){ "compliance", c->box, c->channel };
 		if (c->alarm_meter)
 			v[n++] = (struct gw_alarm_ref){ "meter", c->box, c->channel };
+		if (c->alarm_stuck)
+			v[n++] = (struct gw_alarm_ref){ "stuck", c->box, c->channel };
 	}
 	return n;
 }
@@ -500,8 +538,11 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 
 	switch (ev->kind) {
 	case DC_EV_STATE:
-		if ((c = chan_of(g, box, ev->channel)))
+		if ((c = chan_of(g, box, ev->channel))) {
 			confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF, ev->cmd_id);
+			if (ev->has_fb)
+				check_feedback(g, c, ev->on, ev->fb);
+		}
 		break;
 	case DC_EV_ONLINE:
 		gw_box_seen(g, box, ev->online);
@@ -538,6 +579,7 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 				check_meter(g, c, all_off ? ev->value : 0);
 		}
 		gw_audit_reading(g, box, ev->channel, "power_w", ev->value);
+		gw_control_power(g, box, ev->channel, ev->value);
 		break;
 	case DC_EV_ENERGY:
 		g->boxes[box].energy_wh = ev->value;
@@ -560,6 +602,11 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		if (ev->rpc_id >> 20 == 0) {	/* answer to a state query */
 			if (ev->has_state)
 				confirmed(g, c, ev->on ? DC_STATE_ON : DC_STATE_OFF, NULL);
+			if (ev->has_power) {	/* Switch.GetStatus: apower */
+				struct dc_drv_event p = { .kind = DC_EV_POWER, .channel = c->channel,
+							  .value = ev->value };
+				gw_chan_report(g, c->box, &p);
+			}
 			break;
 		}
 		if (shelly_rpc_id(g, c) != ev->rpc_id)

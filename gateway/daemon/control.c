@@ -16,9 +16,11 @@
  *   boxes           readonly  every box, its channels and states
  *   alarms          readonly  alarms active now (kind, box, channel, at, message)
  *   tests           readonly  recent relay tests, newest first
- *   relay-test      web       {"box":B,"channel":N[,"wait":false][,"actor":U]}: off, on,
- *                             off with confirmation; answers when done (or
- *                             timed out), or at once with "wait": false
+ *   relay-test      web       {"box":B,"channel":N[,"dwell_s":S][,"wait":false][,"actor":U]}:
+ *                             off, on, off with confirmation, each held S seconds
+ *                             (relay_test.dwell_s, default 10) with a meter read
+ *                             near its end; answers when done with the power of
+ *                             each step and a verdict, or at once with "wait": false
  *   bind            web       {"screen":S,"box":B,"channel":N,"actor":U}
  *   override-set    web       {"screen":S,"on":true|false,"until":T,"reason":R,"actor":U}
  *   override-clear  web       {"id":N,"actor":U}
@@ -47,6 +49,7 @@
 #include "audit.h"
 #include "gw.h"
 #include "log.h"
+#include "relaytest.h"
 #include "loop.h"
 #include "overrides.h"
 #include "store.h"
@@ -69,9 +72,14 @@ static struct client {
 struct relay_test {
 	char box[DC_ID_MAX];
 	int channel;
-	int phase;		/* 1..3 waiting for off/on/off, 4 settle power */
+	int step;		/* 0 off, 1 on, 2 off */
+	bool dwelling;		/* confirmed, holding the step */
+	bool asked;		/* meter read requested: readings count from now */
+	bool per_channel;	/* readings are the channel's own (a plug's meter) */
 	int fd;			/* control client waiting for the result, -1 gone */
-	int64_t step_start, deadline;	/* monotonic ms */
+	int dwell_ms;
+	int64_t step_start, confirm_ms, dwell_start, ask_at, deadline;	/* monotonic ms */
+	struct dc_rt_step res[3];
 	cJSON *steps;		/* step results */
 };
 static struct relay_test *tests;
@@ -403,7 +411,7 @@ static cJSON *status(struct gw *g)
 	}
 	cJSON_AddNumberToObject(lat, "sum_ms", (double)g->latency.sum_ms);
 	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
-					     "database" };
+					     "database", "stuck" };
 	struct gw_alarm_ref *flags = calloc(gw_alarms_max(g), sizeof *flags);
 	size_t k = flags ? gw_alarms_active(g, flags) : 0;
 	cJSON *ak = cJSON_AddObjectToObject(j, "alarms_by_kind");
@@ -417,7 +425,10 @@ static cJSON *status(struct gw *g)
 	return j;
 }
 
-/* ---- relay test: off, on, off ---- */
+/* ---- relay test: off, on, off, each held for a dwell a person can watch ---- */
+
+/* Time given a meter to answer a read-now request after the dwell. */
+#define TEST_METER_GRACE_MS 3000
 
 static struct gw_chan *test_chan(struct gw *g, const struct relay_test *t)
 {
@@ -427,12 +438,15 @@ static struct gw_chan *test_chan(struct gw *g, const struct relay_test *t)
 	return &g->chans[g->boxes[b].chan0 + (size_t)t->channel - 1];
 }
 
-static void test_step(struct gw *g, struct relay_test *t, struct gw_chan *c, int value)
+static const int test_values[3] = { DC_STATE_OFF, DC_STATE_ON, DC_STATE_OFF };
+
+static void test_step(struct gw *g, struct relay_test *t, struct gw_chan *c)
 {
 	int64_t mono = gw_mono();
 	t->step_start = mono;
 	t->deadline = mono + g->cfg.confirm_timeout_ms;
-	dc_recon_set_desired(&c->rc, value);
+	t->dwelling = false;
+	dc_recon_set_desired(&c->rc, test_values[t->step]);
 	/* Force a fresh command even if the relay already reports that state,
 	 * so the test proves the relay obeys. */
 	c->rc.confirmed = DC_STATE_UNKNOWN;
@@ -459,36 +473,114 @@ static void test_log_start(struct gw *g, const struct relay_test *t)
 	snprintf(g->tests[0].box, sizeof g->tests[0].box, "%s", t->box);
 }
 
+/* The screens' declared power on the channel (power_on_w summed), 0 unknown. */
+static double declared_power(struct gw *g, const struct gw_chan *c)
+{
+	double w = 0;
+	for (uint32_t i = 0; g->store && i < c->nscreens; i++) {
+		struct dc_screen s;
+		if (dc_store_get_screen(g->store, c->screens[i].id, &s) == 1 && s.power_on_w > 0)
+			w += s.power_on_w;
+	}
+	return w;
+}
+
 /* Answers and forgets tests[i] (the last test takes its place). */
-static void test_finish(struct gw *g, size_t i, struct gw_chan *c, bool ok,
-			const char *error_msg)
+static void test_finish(struct gw *g, size_t i, struct gw_chan *c, const char *error_msg)
 {
 	struct relay_test *t = &tests[i];
 	struct gw_relay_test *log = test_log(g, t);
+	char why[200] = "";
+	double declared = c ? declared_power(g, c) : 0;
+	enum dc_rt_verdict v = DC_RT_FAIL;
+	if (!error_msg)
+		v = dc_relay_test_verdict(t->res, declared, g->cfg.meter_off_threshold_w,
+					  t->per_channel, why, sizeof why);
+	bool ok = v != DC_RT_FAIL;
 	if (log)
 		log->result = ok ? 1 : -1;
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "ok", ok);
 	cJSON_AddStringToObject(j, "box", t->box);
 	cJSON_AddNumberToObject(j, "channel", t->channel);
+	cJSON_AddNumberToObject(j, "dwell_ms", (double)t->dwell_ms);
 	if (error_msg)
 		cJSON_AddStringToObject(j, "error", error_msg);
+	cJSON_AddStringToObject(j, "verdict", dc_rt_verdict_name(v));
+	if (*why)
+		cJSON_AddStringToObject(j, "why", why);
+	if (declared > 0)
+		cJSON_AddNumberToObject(j, "declared_w", declared);
+	cJSON_AddNumberToObject(j, "threshold_w", g->cfg.meter_off_threshold_w);
 	cJSON_AddItemToObject(j, "steps", t->steps);
 	if (c)
 		c->under_test = false;
 	int fd = t->fd;
-	log_info("control", "relay test %s box=%s channel=%d", ok ? "passed" : "failed", t->box,
-		 t->channel);
+	log_info("control", "relay test %s box=%s channel=%d verdict=%s why=\"%s\"",
+		 ok ? "passed" : "failed", t->box, t->channel, dc_rt_verdict_name(v),
+		 error_msg ? error_msg : why);
 	*t = tests[--ntests];
 	answer(g, fd, j);
 	g->dirty = true;	/* the schedule takes the channel back */
 }
 
-static double measured(struct gw *g, const struct gw_chan *c, bool *has)
+void gw_control_power(struct gw *g, int box, int channel, double w)
 {
-	const struct gw_boxstate *b = &g->boxes[c->box];
-	*has = c->has_power || b->has_power;
-	return c->has_power ? c->power_w : b->power_w;
+	for (size_t i = 0; i < ntests; i++) {
+		struct relay_test *t = &tests[i];
+		/* A reading counts only once asked for, late in the step's dwell:
+		 * one taken before the switch would lie about it. */
+		if (!t->dwelling || !t->asked || strcmp(t->box, g->cfg.boxes[box].id) ||
+		    (channel && channel != t->channel))
+			continue;
+		/* A per-channel meter (plug) wins over a whole-box one. */
+		if (channel || g->cfg.boxes[box].channels == 1)
+			t->per_channel = true;
+		else if (t->per_channel)
+			continue;
+		t->res[t->step].has_w = true;
+		t->res[t->step].w = w;
+	}
+}
+
+/* The end of a step: its result, then the next step or the verdict. */
+static void test_step_done(struct gw *g, size_t i, struct gw_chan *c, int64_t mono)
+{
+	struct relay_test *t = &tests[i];
+	struct dc_rt_step *r = &t->res[t->step];
+	cJSON *st = cJSON_CreateObject();
+	cJSON_AddStringToObject(st, "to", state_name(test_values[t->step]));
+	cJSON_AddBoolToObject(st, "confirmed", r->confirmed);
+	cJSON_AddNumberToObject(st, "ms", (double)t->confirm_ms);
+	cJSON_AddNumberToObject(st, "dwell_ms", (double)(r->confirmed ? mono - t->dwell_start : 0));
+	if (r->has_w)
+		cJSON_AddNumberToObject(st, "power_w", r->w);
+	cJSON_AddItemToArray(t->steps, st);
+	struct gw_relay_test *log = test_log(g, t);
+	if (log && r->confirmed && log->nsteps < 3)
+		log->step_ms[log->nsteps++] = (int)t->confirm_ms;
+	if (log && t->step == 1 && r->has_w) {
+		log->has_power = true;
+		log->power_on_w = r->w;
+	}
+	if (!r->confirmed) {
+		test_finish(g, i, c, "not confirmed");
+		return;
+	}
+	if (t->step == 2) {
+		test_finish(g, i, c, NULL);
+		return;
+	}
+	t->step++;
+	test_step(g, t, c);
+}
+
+/* Asked a device that has a meter for a reading, and none came yet. */
+static bool test_waits_meter(const struct gw *g, const struct relay_test *t,
+			     const struct gw_chan *c)
+{
+	return t->dwelling && t->asked && !t->res[t->step].has_w &&
+	       (c->has_power || g->boxes[c->box].has_power);
 }
 
 /* Called by the loop after every event and on the timer. */
@@ -499,58 +591,59 @@ void gw_control_tests(struct gw *g)
 		struct relay_test *t = &tests[i];
 		struct gw_chan *c = test_chan(g, t);
 		if (!c) {
-			test_finish(g, i, NULL, false, "channel removed by a reload");
+			test_finish(g, i, NULL, "channel removed by a reload");
 			continue;
 		}
-		if (t->phase == 4) {	/* waiting for a power reading after "on" */
-			if (mono < t->deadline)
+		if (!t->dwelling) {
+			bool done = c->rc.confirmed == c->rc.desired;
+			if (!done && mono < t->deadline)
 				continue;
-			struct gw_relay_test *log = test_log(g, t);
-			if (log)
-				log->power_on_w = measured(g, c, &log->has_power);
-			t->phase = 3;
-			test_step(g, t, c, DC_STATE_OFF);
-			continue;
+			t->confirm_ms = mono - t->step_start;
+			t->res[t->step].confirmed = done;
+			if (!done) {
+				test_step_done(g, i, c, mono);
+				continue;
+			}
+			/* Hold the step so a person sees the screen, and ask the
+			 * meter halfway (an LCD takes seconds to draw its load).
+			 * With no dwell, the meter is asked at once and the step
+			 * waits for its answer (TEST_METER_GRACE_MS at most). */
+			t->dwelling = true;
+			t->asked = false;
+			t->dwell_start = mono;
+			t->ask_at = mono + t->dwell_ms / 2;
+			t->deadline = mono + t->dwell_ms;
 		}
-		bool done = c->rc.confirmed == c->rc.desired;
-		if (!done && mono < t->deadline)
-			continue;
-		cJSON *st = cJSON_CreateObject();
-		bool has;
-		double w = measured(g, c, &has);
-		cJSON_AddStringToObject(st, "to", state_name(c->rc.desired));
-		cJSON_AddBoolToObject(st, "confirmed", done);
-		cJSON_AddNumberToObject(st, "ms", (double)(mono - t->step_start));
-		if (has)
-			cJSON_AddNumberToObject(st, "power_w", w);
-		cJSON_AddItemToArray(t->steps, st);
-		struct gw_relay_test *log = test_log(g, t);
-		if (done && log && log->nsteps < 3)
-			log->step_ms[log->nsteps++] = (int)(mono - t->step_start);
-		if (!done) {
-			test_finish(g, i, c, false, "not confirmed");
-			continue;
+		if (!t->asked && mono >= t->ask_at) {
+			/* Modbus meters cannot be asked: their next poll counts. */
+			t->asked = true;
+			gw_chan_read_meter(g, c);
 		}
-		if (t->phase == 1) {
-			t->phase = 2;
-			test_step(g, t, c, DC_STATE_ON);
-		} else if (t->phase == 2) {
-			/* Give a meter a moment to see the load. */
-			t->phase = 4;
-			t->deadline = mono + (has || g->boxes[c->box].has_power ? 2000 : 0);
-		} else {
-			test_finish(g, i, c, true, NULL);
-		}
+		if (mono < t->deadline)
+			continue;
+		/* Asked a meter that has not answered yet: a little longer. */
+		if (test_waits_meter(g, t, c) && mono < t->deadline + TEST_METER_GRACE_MS)
+			continue;
+		test_step_done(g, i, c, mono);
 	}
+}
+
+static int64_t test_wake(const struct gw *g, const struct relay_test *t)
+{
+	const struct gw_chan *c = test_chan((struct gw *)g, t);
+	if (t->dwelling && !t->asked)
+		return t->ask_at;
+	if (c && test_waits_meter(g, t, c))
+		return t->deadline + TEST_METER_GRACE_MS;	/* or when it answers */
+	return t->deadline;
 }
 
 int64_t gw_control_next(const struct gw *g)
 {
 	int64_t w = INT64_MAX;
-	(void)g;
 	for (size_t i = 0; i < ntests; i++)
-		if (tests[i].deadline < w)
-			w = tests[i].deadline;
+		if (test_wake(g, &tests[i]) < w)
+			w = test_wake(g, &tests[i]);
 	return w;
 }
 
@@ -559,7 +652,8 @@ bool gw_chan_under_test(const struct gw_chan *c)
 	return c->under_test;
 }
 
-int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen)
+int gw_relay_test_start(struct gw *g, int box, int channel, int dwell_ms, int fd, char *err,
+			size_t errlen)
 {
 	if (channel < 1 || channel > g->cfg.boxes[box].channels) {
 		snprintf(err, errlen, "channel: not a channel of this box");
@@ -580,19 +674,21 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, s
 		tests = p;
 		captests = cap;
 	}
-	log_info("control", "relay test started box=%s channel=%d", g->cfg.boxes[box].id,
-		 c->channel);
+	if (dwell_ms < 0)
+		dwell_ms = g->cfg.relay_test_dwell_s * 1000;
+	log_info("control", "relay test started box=%s channel=%d dwell_ms=%d",
+		 g->cfg.boxes[box].id, c->channel, dwell_ms);
 	struct relay_test *t = &tests[ntests++];
 	memset(t, 0, sizeof *t);
 	snprintf(t->box, sizeof t->box, "%s", g->cfg.boxes[box].id);
 	t->channel = c->channel;
 	t->fd = fd;
 	t->steps = cJSON_CreateArray();
-	t->phase = 1;
+	t->dwell_ms = dwell_ms;
 	c->reason = "commissioning:relay-test";
 	c->under_test = true;
 	test_log_start(g, t);
-	test_step(g, t, c, DC_STATE_OFF);
+	test_step(g, t, c);
 	return 0;
 }
 
@@ -696,8 +792,15 @@ static cJSON *v_relay_test(struct request *q)
 		return error("channel: not a channel of this box");
 	if (wait && !cJSON_IsBool(wait))
 		return error("wait: expected true or false");
+	int dwell_ms = -1;	/* the configuration's */
+	const cJSON *dw = cJSON_GetObjectItemCaseSensitive(q->req, "dwell_s");
+	if (dw) {
+		if (!cJSON_IsNumber(dw) || !(dw->valuedouble >= 0 && dw->valuedouble <= 600))
+			return error("dwell_s: expected a number of seconds from 0 to 600");
+		dwell_ms = (int)(dw->valuedouble * 1000);
+	}
 	bool detach = cJSON_IsFalse(wait);
-	if (gw_relay_test_start(g, box, (int)ch, detach ? -1 : q->fd, err, sizeof err) < 0)
+	if (gw_relay_test_start(g, box, (int)ch, dwell_ms, detach ? -1 : q->fd, err, sizeof err) < 0)
 		return error(err);
 	log_info("control", "relay test requested box=%s channel=%d by=%s", b, (int)ch, q->actor);
 	if (detach)

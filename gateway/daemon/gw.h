@@ -61,6 +61,7 @@ struct gw_chan {
 	uint32_t nscreens;
 	bool has_power;
 	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
+	bool alarm_stuck;	/* the box's contactor feedback disagrees with its state */
 	bool queued, queued_on;	/* a command (on/off) waits to be sent (gw_chan_pump) */
 	/* Commissioning test (decran relay test, control.c): off, on, off, each
 	 * confirmed.  While it runs the schedule does not drive this channel. */
@@ -242,7 +243,15 @@ int64_t gw_control_next(const struct gw *g);
 bool gw_chan_under_test(const struct gw_chan *c);
 /* Start the off/on/off commissioning cycle on a channel; the result goes
  * to control client `fd` (-1: only logged).  -1 with a message in err. */
-int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen);
+int gw_relay_test_start(struct gw *g, int box, int channel, int dwell_ms, int fd, char *err,
+			size_t errlen);
+/* A power reading arrived for box (channel 0: the whole box): the tests
+ * running there take it for their step. */
+void gw_control_power(struct gw *g, int box, int channel, double w);
+/* chan.c: ask the device of channel c for a meter reading now (native
+ * tele/get, Tasmota Status 8, Shelly Switch.GetStatus); false when its
+ * driver cannot (Modbus meters are read on their poll cycle). */
+bool gw_chan_read_meter(struct gw *g, const struct gw_chan *c);
 
 /* energy.c */
 void gw_energy_tick(struct gw *g);

@@ -50,6 +50,9 @@ class Gateway:
             "profiles_dir": os.path.join(TOP, "gateway", "profiles"),
             "shelly_src": "decran-gw",
             "alarms": {"meter_off_threshold_w": 5, "meter_settle_ms": 300},
+            # Relay tests without a person watching: no dwell (tests that
+            # check the dwell set it).
+            "relay_test": {"dwell_s": 0},
             "heartbeat_s": 2,
             "reconcile": {"retry_first_ms": 300, "retry_max_ms": 1000,
                           "confirm_timeout_ms": 2000, "startup_grace_ms": 300,
@@ -172,6 +175,22 @@ class Gateway:
             return con.execute(q, args).fetchall()
         finally:
             con.close()
+
+
+class LastMessages:
+    """The last payload seen on each topic matching `pattern` (paho, QoS 1)."""
+
+    def __init__(self, broker, pattern, client_id):
+        self.seen = {}
+        self.c = mqtt.Client(client_id=client_id)
+        self.c.on_message = lambda c, u, m: self.seen.__setitem__(m.topic, m.payload)
+        self.c.connect("127.0.0.1", broker.port)
+        self.c.subscribe(pattern, qos=1)
+        self.c.loop_start()
+
+    def close(self):
+        self.c.loop_stop()
+        self.c.disconnect()
 
 
 def add_screen(decran, sid, category, box, channel, **fields):
@@ -357,7 +376,8 @@ def import_screens(decran, tmp, rows):
 class DecranRelay:
     """A real decran-relay on the sim backend (relay states in a JSON file)."""
 
-    def __init__(self, tmp, broker, box, channels, clock, gateway_timeout_s=60):
+    def __init__(self, tmp, broker, box, channels, clock, gateway_timeout_s=60, channel_extra=None,
+                 extra=None):
         self.dir = os.path.join(str(tmp), "relay-" + box)
         os.makedirs(self.dir, exist_ok=True)
         self.box = box
@@ -365,12 +385,16 @@ class DecranRelay:
         self.conf = os.path.join(self.dir, "relay.json")
         self.clock = clock
         with open(self.conf, "w") as f:
-            json.dump({"box": box, "hal": "sim", "sim_state_file": self.sim,
-                       "state_dir": os.path.join(self.dir, "state"),
-                       "gateway_timeout_s": gateway_timeout_s,
-                       "channels": [{"channel": c, "line": 4 + c} for c in range(1, channels + 1)],
-                       "mqtt": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5,
-                                "backoff_min_ms": 100, "backoff_max_ms": 500}}, f)
+            cfg = {"box": box, "hal": "sim", "sim_state_file": self.sim,
+                   "state_dir": os.path.join(self.dir, "state"),
+                   "gateway_timeout_s": gateway_timeout_s,
+                   "channels": [dict({"channel": c, "line": 4 + c},
+                                     **(channel_extra or {}).get(c, {}))
+                                for c in range(1, channels + 1)],
+                   "mqtt": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5,
+                            "backoff_min_ms": 100, "backoff_max_ms": 500}}
+            cfg.update(extra or {})
+            json.dump(cfg, f)
         self.proc = None
 
     def start(self):
@@ -386,6 +410,14 @@ class DecranRelay:
     def relays(self):
         with open(self.sim) as f:
             return {int(k): v for k, v in json.load(f).items()}
+
+    def weld(self, contacts):
+        """Force the sim auxiliary contacts: {ch: 1} stays closed (a welded
+        contactor), {ch: 0} stays open (burnt coil); {} follows the coils."""
+        tmp = self.sim + ".feedback.tmp"
+        with open(tmp, "w") as f:
+            json.dump({str(k): v for k, v in contacts.items()}, f)
+        os.replace(tmp, self.sim + ".feedback")
 
     def stop(self):
         stop(self.proc)

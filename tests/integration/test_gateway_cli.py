@@ -33,7 +33,9 @@ def test_commissioning_commands(broker, tmp_path, db, decran):
 
         r = decran("relay", "test", "kiosque", "2", env=env)
         assert r.returncode == 0, r.stdout + r.stderr
-        assert r.stdout.count("confirmé") == 3 and "Essai réussi." in r.stdout
+        assert r.stdout.count("confirmé en") == 3 and "Essai réussi" in r.stdout
+        # No meter on this relay: confirmed, power not checked.
+        assert "puissance non mesurée" in r.stdout
         # The schedule takes channel 2 back (information screens stay on).
         wait_for(lambda: tas.state[2] and gw.channel("kiosque", 2)["confirmed"] == "on")
         r = decran("relay", "test", "kiosque", "17", env=env)

@@ -193,6 +193,43 @@ def pinmap_rows():
     pytest.fail("hw/pinmap.md has no table with a BCM column")
 
 
+def feedback_rows():
+    """The table of hw/pinmap.md with a feedback ("Retour BCM") column."""
+    lines = read(os.path.join(HW, "pinmap.md")).splitlines()
+    for i, line in enumerate(lines):
+        if not (line.startswith("|") and "Retour BCM" in line):
+            continue
+        header = [h.strip().lower() for h in line.strip().strip("|").split("|")]
+        rows = []
+        for row in lines[i + 2:]:
+            if not row.startswith("|"):
+                break
+            rows.append(dict(zip(header, [c.strip().strip("`") for c in
+                                          row.strip().strip("|").split("|")])))
+        return header, rows
+    pytest.fail("hw/pinmap.md has no feedback table (\"Retour BCM\" column)")
+
+
+def test_pinmap_feedback_inputs_match_firmware_default():
+    fw = firmware_channels()
+    header, rows = feedback_rows()
+    col = lambda word: [h for h in header if h.startswith(word)][0]  # noqa: E731
+    seen = set()
+    outputs = {c["line"] for c in fw.values()}
+    for r in rows:
+        ch = int(r[col("canal")])
+        want = fw[ch].get("feedback")
+        assert want, "pinmap.md: channel %d has a feedback input the firmware default lacks" % ch
+        line = int(r[col("retour")])
+        assert line == want["line"], "channel %d: feedback BCM line" % ch
+        assert r[col("puce")] == want["chip"], "channel %d: feedback chip" % ch
+        assert yes_no(r[col("actif")]) == want["active_low"], "channel %d: feedback active-low" % ch
+        assert int(r[col("broche")]) == BCM_TO_PIN[line], "channel %d: feedback pin" % ch
+        assert line not in outputs, "channel %d: feedback on a relay line" % ch
+        seen.add(ch)
+    assert seen == {c for c, v in fw.items() if "feedback" in v}
+
+
 def yes_no(cell):
     word = cell.split()[0].lower()
     assert word in ("oui", "non"), "active-low cell %r: expected oui/non" % cell

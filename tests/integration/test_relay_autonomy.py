@@ -173,7 +173,10 @@ def test_restart_restores_schedule_state_and_remembers_commands(tmp_path, broker
 @pytest.mark.parametrize("safe,expect", [("off", 0), ("on", 1)])
 def test_untrusted_clock_applies_safe_state(tmp_path, broker, safe, expect):
     t0 = utc("2026-11-23T20:00:00Z")
-    relay = boot_box(tmp_path, broker, synced=False, extra={"safe_state": safe})
+    # Safe "on" is only for normally-closed channels declared non-advertising.
+    nc = {"wiring": "NC", "advertising": False} if safe == "on" else {}
+    relay = boot_box(tmp_path, broker, synced=False, extra={
+        "safe_state": safe, "channels": [dict(channel=c, line=4 + c, **nc) for c in (1, 2)]})
     os.makedirs(relay.state_dir)
     with open(os.path.join(relay.state_dir, "fallback.json"), "w") as f:
         # The schedule wants channel 1 on and channel 2 off right now...

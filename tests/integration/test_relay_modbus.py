@@ -176,3 +176,31 @@ def test_dead_meter_is_reported_not_fatal(tmp_path, broker):
     finally:
         os.close(_m)
         os.close(s)
+
+
+def test_feedback_registers(tmp_path, broker):
+    """Input registers 14-16 (hw/feedback.md): contact says powered, stuck,
+    known; bit n-1 for channel n.  Channel 3 is on, its contact agrees;
+    channel 1 is off and gets welded shut; channel 2 has no feedback input."""
+    port = free_port()
+    relay = box_with_schedule(tmp_path, broker, {
+        "modbus_tcp": {"listen": "127.0.0.1", "port": port},
+        "feedback_debounce_ms": 50, "feedback_check_s": 1,
+        "channels": [{"channel": 1, "line": 5, "feedback": {"line": 22}},
+                     {"channel": 2, "line": 6},
+                     {"channel": 3, "line": 7, "feedback": {"line": 23}}]})
+    try:
+        wait_port(port, proc=relay.proc)
+        # Boot: 1 off, 2 off, 3 on; the contacts follow the coils.
+        deadline = time.monotonic() + 10
+        while mb_read(port, "3", 14, 3) != [4, 0, 5]:
+            assert time.monotonic() < deadline, mb_read(port, "3", 14, 3)
+            time.sleep(0.1)
+        with open(relay.sim + ".feedback.tmp", "w") as f:
+            json.dump({"1": 1}, f)      # channel 1's contactor welded shut
+        os.replace(relay.sim + ".feedback.tmp", relay.sim + ".feedback")
+        while mb_read(port, "3", 14, 3) != [5, 1, 5]:
+            assert time.monotonic() < deadline + 10, mb_read(port, "3", 14, 3)
+            time.sleep(0.1)
+    finally:
+        relay.stop()

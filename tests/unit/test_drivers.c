@@ -99,6 +99,17 @@ static void tasmota_online_and_energy(void **s)
 	assert_true(ev[2].value == 7.0);
 	/* Other sensors on the same device. */
 	assert_int_equal(tas("tele/kiosque-3/SENSOR", "{\"DHT11\":{\"Temperature\":23}}"), 0);
+	/* A reading asked now (relay test): Status 8, answered on STATUS8. */
+	struct dc_drv_msg m;
+	assert_int_equal(dc_tasmota_meter_now("kiosque-3", &m), 0);
+	assert_string_equal(m.topic, "cmnd/kiosque-3/STATUS");
+	assert_string_equal(m.payload, "8");
+	assert_int_equal(tas("stat/kiosque-3/STATUS8",
+			     "{\"StatusSNS\":{\"Time\":\"x\",\"ENERGY\":{\"Total\":1.5,\"Power\":151}}}"), 2);
+	assert_int_equal(ev[0].kind, DC_EV_POWER);
+	assert_true(ev[0].value == 151.0);
+	assert_int_equal(tas("stat/kiosque-3/STATUS8", "{\"StatusSNS\":3}"), -1);
+	assert_non_null(strstr(err, "StatusSNS"));
 }
 
 static void tasmota_ignores_what_is_not_its_business(void **s)
@@ -263,6 +274,9 @@ static void shelly_answers(void **s)
 						sizeof err), 1);
 	assert_int_equal(ev[0].has_state, 1);
 	assert_int_equal(ev[0].on, 1);
+	/* Switch.GetStatus also carries the channel's power (relay test) */
+	assert_int_equal(ev[0].has_power, 1);
+	assert_true(ev[0].value == 3.0);
 	const char *ko = "{\"id\":43,\"error\":{\"code\":-103,\"message\":\"bad id\"}}";
 	assert_int_equal(dc_shelly_parse_answer("decran-gw/rpc", ko, strlen(ko), ev, err,
 						sizeof err), 1);
@@ -301,6 +315,10 @@ static void native_protocol(void **s)
 	char subs[4][DC_DRV_TOPIC_MAX];
 	assert_int_equal(dc_native_subscriptions("gare-nord", subs), 4);
 	assert_string_equal(subs[3], "decran/gare-nord/journal");
+	assert_int_equal(dc_native_meter_now("gare-nord", &m), 0);
+	assert_string_equal(m.topic, "decran/gare-nord/tele/get");
+	assert_string_equal(m.payload, "{\"v\":1}");
+	assert_int_equal(dc_native_meter_now("Gare Nord", &m), -1);
 	assert_int_equal(dc_native_journal_ack("gare-nord", 41, &m), 0);
 	assert_string_equal(m.topic, "decran/gare-nord/journal/ack");
 	assert_string_equal(m.payload, "{\"v\":1,\"upto\":41}");
@@ -314,6 +332,16 @@ static void native_protocol(void **s)
 	assert_int_equal(ev[0].kind, DC_EV_STATE);
 	assert_int_equal(ev[0].channel, 2);
 	assert_int_equal(ev[0].on, 0);
+	assert_int_equal(ev[0].has_fb, 0);	/* no feedback input, or not settled */
+	/* contactor feedback: the auxiliary contact says the screen is powered */
+	assert_int_equal(nat("decran/gare-nord/state/2",
+			     "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"gateway\",\"id\":\"a\",\"t\":1,"
+			     "\"fb\":true}"), 1);
+	assert_int_equal(ev[0].has_fb, 1);
+	assert_int_equal(ev[0].fb, 1);
+	assert_int_equal(nat("decran/gare-nord/state/2",
+			     "{\"v\":1,\"ch\":2,\"on\":false,\"fb\":1}"), -1);
+	assert_non_null(strstr(err, "fb: expected true or false"));
 	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":false}"), 1);
 	assert_int_equal(ev[0].kind, DC_EV_ONLINE);
 	assert_int_equal(ev[0].online, 0);

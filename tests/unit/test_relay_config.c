@@ -64,6 +64,15 @@ static void shipped_example_is_the_pi_hat_pin_map(void **state)
 		assert_string_equal(cfg.ch[i].chip, "gpiochip0");
 		assert_true(cfg.ch[i].active_low);
 	}
+	/* every channel reads its contactor's auxiliary contact */
+	static const int fb[] = { 4, 17, 27, 22, 23, 24, 25, 18 };
+	for (int i = 0; i < 8; i++) {
+		assert_true(cfg.ch[i].feedback.has);
+		assert_int_equal(cfg.ch[i].feedback.line, fb[i]);
+		assert_false(cfg.ch[i].safe_on);
+	}
+	assert_true(cfg.watchdog.enabled);
+	assert_true(cfg.watchdog.magic_close);
 	assert_true(cfg.meter.enabled);
 	assert_int_equal(cfg.meter.nregs, 4);
 	assert_int_equal(cfg.meter.regs[3].addr, 0x156);
@@ -104,6 +113,36 @@ static void errors_name_the_field(void **state)
 		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],\"modbus_tcp\":{\"port\":70000}}",
 		  "modbus_tcp.port:" },
 		{ "{\"box\":\"b\",\n\"channels\":[}", "line 2, column" },
+		/* safe state "on" only on an NC channel declared not advertising */
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"safe_state\":\"on\","
+		  "\"advertising\":false}]}", "channels[0].safe_state:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"wiring\":\"NC\","
+		  "\"safe_state\":\"on\"}]}", "channels[0].advertising:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"wiring\":\"NC\","
+		  "\"safe_state\":\"on\",\"advertising\":true}]}", "channels[0].advertising:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"wiring\":\"NC\"}]}",
+		  "channels[0].wiring:" },
+		{ "{\"box\":\"b\",\"safe_state\":\"on\",\"channels\":[{\"channel\":1,\"line\":5,"
+		  "\"wiring\":\"NC\",\"advertising\":false},{\"channel\":2,\"line\":6}]}",
+		  "channels[1].safe_state:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"safe_state\":\"lit\"}]}",
+		  "channels[0].safe_state:" },
+		/* feedback inputs */
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"feedback\":{}}]}",
+		  "channels[0].feedback.line:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"feedback\":{\"line\":6,"
+		  "\"pin\":3}}]}", "channels[0].feedback.pin:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5},{\"channel\":2,\"line\":6,"
+		  "\"feedback\":{\"line\":5}}]}", "channels[1].feedback.line:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5,\"feedback\":{\"line\":22}},"
+		  "{\"channel\":2,\"line\":6,\"feedback\":{\"line\":22}}]}", "channels[0].feedback.line:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],\"feedback_debounce_ms\":1}",
+		  "feedback_debounce_ms:" },
+		/* watchdog */
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],\"watchdog\":{\"timeout_s\":1}}",
+		  "watchdog.timeout_s:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],\"watchdog\":{\"dev\":\"x\"}}",
+		  "watchdog.dev:" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		memset(&cfg, 0x5A, sizeof cfg);
@@ -129,6 +168,35 @@ static void custom_meter_registers(void **state)
 	assert_true(cfg.meter.regs[0].scale == 0.01);
 }
 
+static void safe_state_feedback_and_watchdog_fields(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("{\"box\":\"b\",\"channels\":["
+			       "{\"channel\":1,\"line\":5,\"feedback\":{\"line\":22}},"
+			       "{\"channel\":2,\"line\":6,\"wiring\":\"NC\",\"safe_state\":\"on\","
+			       "\"advertising\":false,\"feedback\":{\"chip\":\"pinctrl-rp1\",\"line\":23,"
+			       "\"active_low\":false}}],"
+			       "\"feedback_debounce_ms\":200,\"watchdog\":{\"magic_close\":true}}"), 0);
+	assert_false(fw_config_safe_on(&cfg, 1));
+	assert_true(fw_config_safe_on(&cfg, 2));
+	assert_true(cfg.ch[0].feedback.has);
+	assert_string_equal(cfg.ch[0].feedback.chip, "gpiochip0");	/* the output's chip */
+	assert_int_equal(cfg.ch[0].feedback.line, 22);
+	assert_true(cfg.ch[0].feedback.active_low);
+	assert_string_equal(cfg.ch[1].feedback.chip, "pinctrl-rp1");
+	assert_false(cfg.ch[1].feedback.active_low);
+	assert_int_equal(cfg.feedback_debounce_ms, 200);
+	assert_int_equal(cfg.feedback_check_s, 10);
+	assert_true(cfg.watchdog.enabled);
+	assert_string_equal(cfg.watchdog.device, "/dev/watchdog");
+	assert_int_equal(cfg.watchdog.timeout_s, 15);
+	assert_true(cfg.watchdog.magic_close);
+	/* no watchdog section: not fed */
+	assert_int_equal(parse("{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}]}"), 0);
+	assert_false(cfg.watchdog.enabled);
+	assert_false(cfg.ch[0].feedback.has);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +204,7 @@ int main(void)
 		cmocka_unit_test(shipped_example_is_the_pi_hat_pin_map),
 		cmocka_unit_test(errors_name_the_field),
 		cmocka_unit_test(custom_meter_registers),
+		cmocka_unit_test(safe_state_feedback_and_watchdog_fields),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

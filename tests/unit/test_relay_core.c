@@ -211,7 +211,7 @@ static void cmdlog_remembers_recent_ids(void **state)
 	assert_non_null(strstr(s, "\"dup\":true"));
 	assert_non_null(strstr(s, "\"id\":\"c5\""));
 	free(s);
-	s = fw_encode_state(3, true, FW_SRC_FALLBACK, NULL, T0);
+	s = fw_encode_state(3, true, FW_SRC_FALLBACK, NULL, T0, -1);
 	assert_string_equal(s, "{\"v\":1,\"ch\":3,\"on\":true,\"src\":\"fallback\",\"id\":null,\"t\":1795392000}");
 	free(s);
 }
