@@ -421,6 +421,7 @@ void gw_box_seen(struct gw *g, int box, int online)
 			ledger_event(g, c, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
 	}
 	b->online = online;
+	gw_notify_changed(g);
 	if (!online)
 		b->offline_since_ms = mono;
 	for (int ch = 1; ch <= bx->channels; ch++)

@@ -1,6 +1,8 @@
 /* gw.h — the decran-gateway daemon's state, shared by its files.
  *
- *   main.c     options, start-up, the one epoll loop (signalfd, timerfd, sockets)
+ *   main.c     options, start-up: wires the modules to one loop (lib/evloop.h)
+ *   fleet.c    what runs before every sleep: schedule, reconciliation, alarms
+ *   notify.c   sd_notify: READY, STATUS, WATCHDOG, STOPPING
  *   mqtt.c     the broker connection (lib/mqttconn.c) in the loop; routes messages to drivers
  *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
  *   chan.c     reconciliation of every channel, commands, audit, alarms
@@ -129,7 +131,9 @@ struct gw {
 	size_t ntests;
 	struct gw_latency latency;
 
-	int epfd, sigfd, timerfd, ctlfd;
+	struct dc_loop *loop;	/* lib/evloop.h: every module registers its fds and timers */
+	int sigfd, ctlfd;
+	int fleet_timer, mqtt_timer, web_timer, status_timer, watchdog_timer;
 	bool quit, reload;
 	uint64_t commands_sent, confirmations, malformed;
 };
@@ -147,10 +151,8 @@ int64_t gw_mono(void);			/* monotonic ms, for retries and timeouts */
 #define GW_WINDOW_FALLBACKS 16
 int gw_mqtt_init(struct gw *g);
 void gw_mqtt_free(struct gw *g);
-void gw_mqtt_io(struct gw *g, uint32_t events);
-void gw_mqtt_timer(struct gw *g, int64_t mono);	/* keepalive, reconnect */
-int64_t gw_mqtt_next(const struct gw *g);	/* monotonic ms */
-void gw_mqtt_update_epoll(struct gw *g);
+/* After publishing: watch for writability (and re-arm the connection's timer). */
+void gw_mqtt_watch(struct gw *g);
 void gw_mqtt_drain(struct gw *g);
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain);
@@ -253,6 +255,17 @@ int gw_web_open(struct gw *g, char *err, size_t errlen);
 void gw_web_run(struct gw *g);
 int64_t gw_web_next(const struct gw *g);	/* monotonic ms */
 void gw_web_close(struct gw *g);
+
+/* fleet.c: the decisions after every event (schedule, reconciliation,
+ * fallbacks, alarms, heartbeat, ledger) and the timer of the nearest one. */
+int gw_fleet_open(struct gw *g);
+void gw_fleet_step(struct gw *g);
+
+/* notify.c: sd_notify (READY, STATUS, WATCHDOG, STOPPING). */
+int gw_notify_open(struct gw *g);
+void gw_notify_ready(struct gw *g);
+void gw_notify_changed(struct gw *g);	/* MQTT link or a box's presence changed */
+void gw_notify_stopping(void);
 
 /* stage.c */
 struct gw_stage {

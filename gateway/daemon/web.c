@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 #include <sqlite3.h>
 
@@ -266,6 +265,19 @@ static void hook_metrics(void *arg, struct dc_buf *b)
 
 /* ---- life cycle ---- */
 
+/* MHD runs when its epoll fd is readable or its timeout is due. */
+static void on_web_fd(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	(void)l, (void)fd, (void)events;
+	gw_web_run(ud);
+}
+
+static void on_web_timer(struct dc_loop *l, int id, void *ud)
+{
+	(void)l, (void)id;
+	gw_web_run(ud);
+}
+
 int gw_web_open(struct gw *g, char *err, size_t errlen)
 {
 	char addr[16];
@@ -304,14 +316,15 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 		free(e);
 		return -1;
 	}
-	struct epoll_event ev = { .events = EPOLLIN,
-				  .data.u64 = GW_EV(GW_FD_WEB, dc_web_fd(g->web)) };
-	if (epoll_ctl(g->epfd, EPOLL_CTL_ADD, dc_web_fd(g->web), &ev) < 0) {
+	g->web_timer = dc_loop_timer_new(g->loop, on_web_timer, g);
+	if (g->web_timer < 0 ||
+	    dc_loop_add_fd(g->loop, dc_web_fd(g->web), DC_READABLE, on_web_fd, g) < 0) {
 		snprintf(err, errlen, "dashboard: cannot watch its socket");
 		dc_web_close(g->web);
 		g->web = NULL;
 		return -1;
 	}
+	dc_loop_timer_set(g->loop, g->web_timer, gw_web_next(g));
 	log_info("web", "dashboard listening url=http://%s:%u/ assets=%s", addr,
 		 dc_web_port(g->web), g->cfg.http_assets);
 	return 0;
@@ -319,8 +332,10 @@ int gw_web_open(struct gw *g, char *err, size_t errlen)
 
 void gw_web_run(struct gw *g)
 {
-	if (g->web)
+	if (g->web) {
 		dc_web_run(g->web);
+		dc_loop_timer_set(g->loop, g->web_timer, gw_web_next(g));
+	}
 }
 
 int64_t gw_web_next(const struct gw *g)
@@ -333,7 +348,10 @@ int64_t gw_web_next(const struct gw *g)
 
 void gw_web_close(struct gw *g)
 {
-	if (g->web)
+	if (g->web) {
+		dc_loop_del_fd(g->loop, dc_web_fd(g->web));
+		dc_loop_timer_del(g->loop, g->web_timer);
 		dc_web_close(g->web);
+	}
 	g->web = NULL;
 }
