@@ -279,7 +279,8 @@ static int loop(struct relayd *r)
 	if (sd_watchdog_enabled(0, &r->watchdog_usec) <= 0)
 		r->watchdog_usec = 0;
 	r->watchdog_at = mono;
-	sd_notify(0, "READY=1\nSTATUS=running");
+	sd_notify(0, "READY=1");
+	relayd_notify_status(r);
 
 	while (!r->quit) {
 		struct pollfd pfd[MAX_POLLFDS];

@@ -79,6 +79,7 @@ void relayd_publish_status(struct relayd *r, bool online);
 void relayd_publish_tele(struct relayd *r);
 void relayd_publish_journal(struct relayd *r);
 void relayd_publish_error(struct relayd *r, const char *topic, const char *why);
+void relayd_notify_status(struct relayd *r);	/* sd_notify STATUS= */
 
 int relayd_main(int argc, char **argv);
 
