@@ -62,7 +62,7 @@ static void *lookup_main(void *arg)
 {
 	struct lookup *j = arg;
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_ADDRCONFIG }, *res = NULL;
+				  .ai_flags = 0 }, *res = NULL;
 	uint64_t one = 1;
 	j->rc = getaddrinfo(j->host, j->port, &hints, &res);
 	for (struct addrinfo *a = res; a && j->naddr < MAX_ADDRS; a = a->ai_next) {
