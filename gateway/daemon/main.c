@@ -153,6 +153,13 @@ int main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	/* Threads (Modbus workers, the broker's name look-up, the ledger's
+	 * worker) read the environment: $TZ is set for good before them. */
+	if (dc_tz_fix(st.rules->zone) < 0) {
+		log_err("main", "cannot set the zone zone=%s", st.rules->zone);
+		gw_stage_free(&st);
+		return 1;
+	}
 	gw_stage_install_files(g, &st);
 	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
 					      g->cfg.confirm_timeout_ms };
