@@ -135,7 +135,11 @@ void gw_control_accept(struct gw *g)
 	}
 	c->fd = fd;
 	c->len = 0;
-	dc_loop_add_fd(g->loop, fd, DC_READABLE, on_client, g);
+	if (dc_loop_add_fd(g->loop, fd, DC_READABLE, on_client, g) < 0) {
+		log_err("control", "cannot watch a client error=\"%s\"", strerror(errno));
+		close(fd);
+		c->fd = -1;
+	}
 }
 
 /* Answer and close.  The answer may be large (every box): write it fully,

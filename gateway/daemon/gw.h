@@ -246,7 +246,9 @@ bool gw_chan_under_test(const struct gw_chan *c);
  * to control client `fd` (-1: only logged).  -1 with a message in err. */
 int gw_relay_test_start(struct gw *g, int box, int channel, int fd, char *err, size_t errlen);
 
-/* energy.c */
+/* energy.c: the ledger update runs on a worker thread (its own connection). */
+int gw_energy_open(struct gw *g);
+void gw_energy_close(struct gw *g);	/* joins a running update */
 void gw_energy_tick(struct gw *g);
 int64_t gw_energy_next(const struct gw *g);	/* monotonic ms */
 

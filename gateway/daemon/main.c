@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	g->recon_wake_ms = INT64_MAX;
 	g->next_edge = INT64_MAX;
 	if (!(g->loop = dc_loop_new()) || signals_open(g) < 0 || gw_fleet_open(g) < 0 ||
-	    gw_notify_open(g) < 0) {
+	    gw_notify_open(g) < 0 || gw_energy_open(g) < 0) {
 		log_err("main", "cannot create the event loop error=\"%s\"", strerror(errno));
 		return 1;
 	}
@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 	gw_control_close(g);
 	gw_mqtt_free(g);
 	gw_audit_close(g);
+	gw_energy_close(g);	/* its connection closes last */
 	dc_sched_ctx_release(&g->sctx);
 	free(g->overrides);
 	free(g->alerts);
