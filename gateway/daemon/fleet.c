@@ -43,6 +43,8 @@ static int64_t fleet_next(struct gw *g, int64_t mono)
 		next = min64(next, mono + dc_clock_real_delay_ms(&g->clock, now_ms,
 								  g->next_edge * 1000));
 	}
+	if (gw_plan_fallbacks_pending(g))
+		next = mono;	/* the next slice, after the events already waiting */
 	if (g->next_fallback_s)
 		next = min64(next, mono + dc_clock_real_delay_ms(&g->clock, gw_now_ms(g),
 								 g->next_fallback_s * 1000));

@@ -196,6 +196,9 @@ long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err
 void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
 void gw_plan_push_fallbacks(struct gw *g, bool force);	/* starts a pass */
 void gw_plan_fallbacks_continue(struct gw *g);
+/* A pass has boxes left and room to send: the next slice is due now. */
+bool gw_plan_fallbacks_pending(const struct gw *g);
+#define GW_FALLBACK_SLICE 16
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
 
 /* chan.c */
