@@ -17,7 +17,7 @@ endif
 CC ?= cc
 # libmicrohttpd (and the GnuTLS stack it links) is linked into decran-web
 # only: the gateway carries no HTTP.
-PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical libsystemd zlib libcrypto
+PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical zlib libcrypto
 MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -75,8 +75,7 @@ void relayd_evaluate(struct relayd *r)
 			    "gateway silent: the box follows its fallback schedule")
 		       : TR("passerelle présente : elle reprend la main",
 			    "gateway present: it takes control back"));
-		dc_sd_notify(r->autonomous ? "STATUS=autonomous: following the fallback schedule"
-					   : "STATUS=gateway in control");
+		relayd_notify_status(r);
 		relayd_publish_status(r, true);
 		if (r->autonomous)
 			relayd_apply_fallback(r, true);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sdnotify.h"
 
 #include "i18n.h"
 #include "log.h"
@@ -253,13 +254,26 @@ static void on_connected(void *ud)
 		relayd_publish_state(r, r->cfg.ch[i].channel);
 	relayd_publish_tele(r);
 	relayd_publish_journal(r);
+	relayd_notify_status(r);
 }
 
 static void on_disconnected(void *ud, const char *why)
 {
-	(void)ud;
 	fw_log(LOG_WARNING, TR("courtier perdu (%s), reconnexion", "broker lost (%s), reconnecting"),
 	       why);
+	relayd_notify_status(ud);
+}
+
+/* The service manager's one-line summary (systemctl status): the MQTT link
+ * and who drives the relays. */
+void relayd_notify_status(struct relayd *r)
+{
+	char buf[128];
+	snprintf(buf, sizeof buf, "STATUS=MQTT %s, %s",
+		 r->mqtt && dc_mqtt_up(r->mqtt) ? "connected" : "disconnected",
+		 r->autonomous ? "autonomous: following the fallback schedule"
+			       : "gateway in control");
+	dc_sd_notify(buf);
 }
 
 struct dc_mqtt *relayd_mqtt_new(struct relayd *r)

@@ -2,11 +2,11 @@
  *
  * main() reads like a table of contents: options, configuration, boot state
  * (trusted clock → what the fallback schedule wants now; else the safe
- * state), relays driven, then one poll() loop over signalfd, timerfd, the
- * MQTT socket, the meter's eventfd and the Modbus TCP sockets.  The timerfd
- * is armed at the earliest of: next fallback transition, gateway-silence
- * deadline, MQTT keepalive/reconnect, telemetry, watchdog, clock re-check;
- * nothing wakes the box in between.
+ * state), relays driven, then one event loop (lib/evloop.h, the gateway's
+ * too) over a signalfd, the MQTT socket, the meter's eventfd and the Modbus
+ * TCP sockets.  Its timer is armed at the earliest of: next fallback
+ * transition, gateway-silence deadline, MQTT keepalive/reconnect, telemetry,
+ * watchdog, clock re-check; nothing wakes the box in between.
  */
 #include "relayd.h"
 
@@ -21,11 +21,11 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include "sdnotify.h"
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "evloop.h"
 #include "i18n.h"
 #include "log.h"
 #include "mbserver.h"
@@ -222,16 +222,6 @@ static int setup(struct relayd *r)
 	return 0;
 }
 
-static void arm(int tfd, int64_t at_mono_ms)
-{
-	struct itimerspec its = { 0 };
-	if (at_mono_ms < 1)
-		at_mono_ms = 1;	/* 0 would disarm */
-	its.it_value.tv_sec = at_mono_ms / 1000;
-	its.it_value.tv_nsec = (at_mono_ms % 1000) * 1000000;
-	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
 static int64_t min64(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
@@ -312,6 +302,111 @@ static void drain(int fd)
 	}
 }
 
+/* ---- the event loop (lib/evloop.h) ---- */
+
+/* The fds that come and go (the MQTT socket or its name look-up, the Modbus
+ * server's clients) are registered again before every sleep: their owners
+ * close them on their own, and a number closed then reused must not keep
+ * a stale registration. */
+struct relay_loop {
+	struct relayd *r;
+	int timer, mb_listen;
+	int dyn[MAX_POLLFDS];
+	size_t ndyn;
+};
+
+static void on_signal(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	struct relayd *r = ud;
+	struct signalfd_siginfo si;
+	(void)l, (void)events;
+	while (read(fd, &si, sizeof si) == sizeof si)
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			r->quit = 1;
+		else if (r->hang_hook && si.ssi_signo == SIGUSR2)
+			for (fw_log(LOG_WARNING, "test: loop hung");;)
+				pause();
+}
+
+static short to_poll(unsigned events)
+{
+	return (short)(((events & DC_READABLE) ? POLLIN : 0) | ((events & DC_WRITABLE) ? POLLOUT : 0) |
+		       ((events & DC_ERROR) ? POLLERR : 0));
+}
+
+static void on_mqtt(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	struct relay_loop *rl = ud;
+	(void)l, (void)fd;
+	dc_mqtt_on_io(rl->r->mqtt, to_poll(events), dc_mono_ms());
+}
+
+static void on_meter(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	struct relayd *r = ud;
+	(void)l, (void)fd;
+	if (!(events & DC_READABLE))
+		return;
+	fw_meter_take(r->meter, &r->reading);
+	if (r->tele_on_reading) {	/* asked for a reading now (tele/get) */
+		r->tele_on_reading = false;
+		relayd_publish_tele(r);
+	}
+}
+
+static void on_mbserver(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	struct relay_loop *rl = ud;
+	/* fw_mbserver_handle reads pfd[0] as its listening socket. */
+	struct pollfd pfd[2] = { { .fd = rl->mb_listen, .events = POLLIN } };
+	(void)l;
+	if (fd == rl->mb_listen) {
+		pfd[0].revents = to_poll(events);
+		fw_mbserver_handle(rl->r->mb, pfd, 1);
+	} else {
+		pfd[1] = (struct pollfd){ .fd = fd, .events = POLLIN, .revents = to_poll(events) };
+		fw_mbserver_handle(rl->r->mb, pfd, 2);
+	}
+}
+
+/* Nothing to do: the timers run before the next sleep. */
+static void on_timer(struct dc_loop *l, int id, void *ud)
+{
+	(void)l, (void)id, (void)ud;
+}
+
+static void watch_dynamic(struct dc_loop *l, struct relay_loop *rl)
+{
+	struct relayd *r = rl->r;
+	struct pollfd pfd[MAX_POLLFDS];
+	for (size_t i = 0; i < rl->ndyn; i++)
+		dc_loop_del_fd(l, rl->dyn[i]);
+	rl->ndyn = 0;
+	int mfd = dc_mqtt_fd(r->mqtt);
+	if (mfd >= 0) {
+		short pe = dc_mqtt_poll_events(r->mqtt);
+		if (dc_loop_add_fd(l, mfd, DC_READABLE | ((pe & POLLOUT) ? DC_WRITABLE : 0), on_mqtt,
+				   rl) == 0)
+			rl->dyn[rl->ndyn++] = mfd;
+	}
+	size_t nmb = fw_mbserver_pollfds(r->mb, pfd, MAX_POLLFDS - 1);
+	rl->mb_listen = nmb ? pfd[0].fd : -1;
+	for (size_t i = 0; i < nmb; i++)
+		if (dc_loop_add_fd(l, pfd[i].fd, DC_READABLE, on_mbserver, rl) == 0)
+			rl->dyn[rl->ndyn++] = pfd[i].fd;
+}
+
+static void before_sleep(struct dc_loop *l, void *ud)
+{
+	struct relay_loop *rl = ud;
+	if (rl->r->quit) {
+		dc_loop_stop(l);
+		return;
+	}
+	dc_loop_timer_set(l, rl->timer, run_timers(rl->r, dc_mono_ms()));
+	watch_dynamic(l, rl);
+}
+
 static int loop(struct relayd *r)
 {
 	sigset_t mask;
@@ -320,15 +415,22 @@ static int loop(struct relayd *r)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	/* Tests only: SIGUSR2 hangs the loop, to show the watchdog starve. */
-	bool hang_hook = getenv("DECRAN_RELAY_TEST_HANG") != NULL;
-	if (hang_hook)
+	r->hang_hook = getenv("DECRAN_RELAY_TEST_HANG") != NULL;
+	if (r->hang_hook)
 		sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (sfd < 0 || tfd < 0) {
-		fw_log(LOG_ERR, "signalfd/timerfd: %m");
+	struct dc_loop *l = dc_loop_new();
+	struct relay_loop rl = { .r = r, .mb_listen = -1 };
+	if (sfd < 0 || !l || dc_loop_add_fd(l, sfd, DC_READABLE, on_signal, r) < 0 ||
+	    (rl.timer = dc_loop_timer_new(l, on_timer, &rl)) < 0 ||
+	    (fw_meter_fd(r->meter) >= 0 &&
+	     dc_loop_add_fd(l, fw_meter_fd(r->meter), DC_READABLE, on_meter, r) < 0)) {
+		fw_log(LOG_ERR, "signalfd/epoll: %m");
+		dc_loop_free(l);
+		if (sfd >= 0)
+			close(sfd);
 		return 1;
 	}
 	int64_t mono = dc_mono_ms();
@@ -337,49 +439,12 @@ static int loop(struct relayd *r)
 	r->sync_check_at = mono + SYNC_CHECK_MS;
 	r->watchdog_usec = dc_sd_watchdog_usec();
 	r->watchdog_at = mono;
-	dc_sd_notify("READY=1\nSTATUS=running");
+	dc_sd_notify("READY=1");
+	relayd_notify_status(r);
 
-	while (!r->quit) {
-		struct pollfd pfd[MAX_POLLFDS];
-		arm(tfd, run_timers(r, dc_mono_ms()));
-		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-		int mfd = dc_mqtt_fd(r->mqtt);
-		pfd[2] = (struct pollfd){ .fd = mfd, .events = mfd >= 0 ? dc_mqtt_poll_events(r->mqtt) : 0 };
-		pfd[3] = (struct pollfd){ .fd = fw_meter_fd(r->meter), .events = POLLIN };
-		size_t nmb = fw_mbserver_pollfds(r->mb, pfd + 4, MAX_POLLFDS - 4);
-		if (poll(pfd, 4 + nmb, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fw_log(LOG_ERR, "poll: %m");
-			break;
-		}
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof si) == sizeof si)
-				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
-					r->quit = 1;
-				else if (hang_hook && si.ssi_signo == SIGUSR2)
-					for (fw_log(LOG_WARNING, "test: loop hung");;)
-						pause();
-		}
-		if (pfd[1].revents & POLLIN) {
-			uint64_t exp;
-			if (read(tfd, &exp, sizeof exp) < 0) {
-				/* EAGAIN: re-armed meanwhile */
-			}
-		}
-		if (mfd >= 0 && pfd[2].revents)
-			dc_mqtt_on_io(r->mqtt, pfd[2].revents, dc_mono_ms());
-		if (pfd[3].fd >= 0 && (pfd[3].revents & POLLIN)) {
-			fw_meter_take(r->meter, &r->reading);
-			if (r->tele_on_reading) {
-				r->tele_on_reading = false;
-				relayd_publish_tele(r);
-			}
-		}
-		fw_mbserver_handle(r->mb, pfd + 4, nmb);
-	}
+	dc_loop_set_before_sleep(l, before_sleep, &rl);
+	if (dc_loop_run(l) < 0)
+		fw_log(LOG_ERR, "epoll_wait: %m");
 	dc_sd_notify("STOPPING=1");
 	fw_log(LOG_INFO, "%s", TR("arrêt", "stopping"));
 	relayd_safe_state(r);
@@ -390,7 +455,7 @@ static int loop(struct relayd *r)
 	int mfd = dc_mqtt_fd(r->mqtt);
 	dc_mqtt_disconnect(r->mqtt);
 	drain(mfd);
-	close(tfd);
+	dc_loop_free(l);
 	close(sfd);
 	return 0;
 }

@@ -34,6 +34,7 @@ struct fw_chstate {
 
 struct relayd {
 	struct fw_config cfg;
+	bool hang_hook;		/* tests: SIGUSR2 hangs the loop (DECRAN_RELAY_TEST_HANG) */
 	struct dc_clock clk;
 	struct fw_hal *hal;
 	struct dc_mqtt *mqtt;
@@ -92,6 +93,7 @@ void relayd_publish_status(struct relayd *r, bool online);
 void relayd_publish_tele(struct relayd *r);
 void relayd_publish_journal(struct relayd *r);
 void relayd_publish_error(struct relayd *r, const char *topic, const char *why);
+void relayd_notify_status(struct relayd *r);	/* sd_notify STATUS= */
 
 int relayd_main(int argc, char **argv);
 

@@ -101,14 +101,19 @@ int store_query_text(struct dc_store *st, const char *sql, char *buf, size_t len
 
 /* ---- Opening ----------------------------------------------------------- */
 
-/* Refuse, without writing a byte, any existing file that is not SQLite. */
-static int check_existing_file(struct dc_store *st, const char *path, bool *exists)
+/* Refuse, without writing a byte, anything at path that is not a file.
+ * Its first bytes are checked through SQLite's own descriptor
+ * (check_header): opening and closing another descriptor on the file would
+ * drop every POSIX lock this process holds on it, and a connection already
+ * open here (the gateway's, when its ledger worker opens its own) would look
+ * gone to other processes — the last of them to close would delete the WAL
+ * this process still writes to. */
+static int check_existing_file(struct dc_store *st, const char *path, bool *exists,
+			       bool *empty)
 {
-	static const char magic[16] = "SQLite format 3";	/* with its NUL */
 	struct stat sb;
-	char head[16];
 
-	*exists = false;
+	*exists = *empty = false;
 	if (stat(path, &sb) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -120,17 +125,20 @@ static int check_existing_file(struct dc_store *st, const char *path, bool *exis
 		store_set_err(st, TR("%s : pas un fichier ordinaire", "%s: not a regular file"), path);
 		return -1;
 	}
-	if (sb.st_size == 0)
-		return 0;	/* an empty file holds nothing to lose */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		store_set_err(st, TR("%s : lecture impossible : %s", "%s: cannot read: %s"), path,
-			strerror(errno));
-		return -1;
-	}
-	ssize_t n = read(fd, head, sizeof head);
-	close(fd);
-	if (n != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0) {
+	*empty = sb.st_size == 0;	/* an empty file holds nothing to lose */
+	return 0;
+}
+
+/* An existing file must start with SQLite's magic, read before SQLite
+ * reads or writes anything else. */
+static int check_header(struct dc_store *st, const char *path)
+{
+	static const char magic[16] = "SQLite format 3";	/* with its NUL */
+	char head[16];
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods || f->pMethods->xRead(f, head, sizeof head, 0) != SQLITE_OK ||
+	    memcmp(head, magic, sizeof magic) != 0) {
 		store_set_err(st, TR("%s : ce n'est pas une base decran (SQLite) ; fichier laissé intact",
 			       "%s: not a decran (SQLite) database; file left untouched"), path);
 		return -1;
@@ -156,19 +164,11 @@ static int prepare(struct dc_store *st, sqlite3_stmt **q, const char *sql)
 
 static int open_checked(struct dc_store *st, const char *path, bool readonly)
 {
-	bool exists;
+	bool exists, empty;
 	long long version;
 	char mode[16] = "";
 
-	/* The header check protects files a writer would change.  A reader
-	 * changes nothing, and the check's close() would drop every POSIX lock
-	 * this process holds on the file, through another connection too (a
-	 * host with both, like tests/helpers/web_host): the next writer's
-	 * close would then take itself for the last and delete the WAL under
-	 * that connection. */
-	if (readonly)
-		exists = true;
-	else if (check_existing_file(st, path, &exists) < 0)
+	if (check_existing_file(st, path, &exists, &empty) < 0)
 		return -1;
 	/* NOMUTEX: a connection is only ever used by the thread that opened
 	 * it, so SQLite's per-call locking is pure overhead. */
@@ -179,6 +179,8 @@ static int open_checked(struct dc_store *st, const char *path, bool readonly)
 			st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		return -1;
 	}
+	if (exists && !empty && check_header(st, path) < 0)
+		return -1;
 	sqlite3_extended_result_codes(st->db, 1);
 	/* A person at the CLI can wait while another command (an import, an
 	 * energy update of a large fleet) finishes; the daemons set their own,

@@ -652,7 +652,10 @@ int dc_ics_parse(const char *text, size_t len, const char *label, const char *zo
 		return -1;
 	}
 	if (dc_tz_use(zone) < 0) {
-		fail(err, errlen, label, 0, TR("fuseau « %s » inconnu", "unknown zone \"%s\""), zone);
+		fail(err, errlen, label, 0,
+		     dc_tz_valid(zone) ? TR("fuseau « %s » : le processus suit un autre fuseau",
+					    "zone \"%s\": the process runs in another zone")
+				       : TR("fuseau « %s » inconnu", "unknown zone \"%s\""), zone);
 		return -1;
 	}
 	if (prescan(text, len, label, &sc, err, errlen) < 0)

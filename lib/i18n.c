@@ -2,11 +2,17 @@
 #include "i18n.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cached = -1;
+/* The environment's choice, read once for the process (threads may ask at
+ * the same time); a thread's own choice (a request's language) overrides it
+ * for that thread only, so a request never changes another thread's text. */
+static int from_env = DC_LANG_FR;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static _Thread_local int chosen = -1;
 
 int dc_lang_parse(const char *s)
 {
@@ -19,26 +25,30 @@ int dc_lang_parse(const char *s)
 	return -1;
 }
 
-enum dc_lang dc_lang(void)
+static void read_env(void)
 {
-	if (cached < 0) {
-		/* POSIX precedence for messages: LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
-		const char *vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
-		cached = DC_LANG_FR;
-		for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
-			const char *v = getenv(vars[i]);
-			if (v && *v) {
-				cached = dc_lang_parse(v) == DC_LANG_EN ? DC_LANG_EN : DC_LANG_FR;
-				break;
-			}
+	/* POSIX precedence for messages: LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
+	const char *vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v) {
+			from_env = dc_lang_parse(v) == DC_LANG_EN ? DC_LANG_EN : DC_LANG_FR;
+			break;
 		}
 	}
-	return (enum dc_lang)cached;
+}
+
+enum dc_lang dc_lang(void)
+{
+	if (chosen >= 0)
+		return (enum dc_lang)chosen;
+	pthread_once(&env_once, read_env);
+	return (enum dc_lang)from_env;
 }
 
 void dc_set_lang(enum dc_lang lang)
 {
-	cached = lang;
+	chosen = lang;
 }
 
 char *dc_fmt_num(char *buf, size_t len, double v, int decimals, enum dc_lang lang)

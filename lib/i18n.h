@@ -13,9 +13,12 @@
 
 enum dc_lang { DC_LANG_FR = 0, DC_LANG_EN = 1 };
 
-/* The language chosen from the environment (cached after the first call). */
+/* The calling thread's language: its own dc_set_lang choice, else the
+ * environment's (read once per process). */
 enum dc_lang dc_lang(void);
-/* Force a language (tests, HTTP Accept-Language, ?lang=). */
+/* Choose the calling thread's language (tests, HTTP Accept-Language,
+ * ?lang=): other threads keep theirs, so a request served on one thread
+ * never changes the text of another (a worker's log, another request). */
 void dc_set_lang(enum dc_lang lang);
 /* Parse "fr", "en", "en_GB.UTF-8"...; returns -1 when neither. */
 int dc_lang_parse(const char *s);

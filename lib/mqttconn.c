@@ -1,13 +1,35 @@
 /* mqttconn.c — libmosquitto driven from the caller's poll loop. */
 #include "mqttconn.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <mosquitto.h>
+#include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#define MAX_ADDRS 4
+
+/* One host name lookup on its own thread: getaddrinfo may wait for DNS
+ * (seconds per server) and must not hold the loop.  The thread and the
+ * connection share the job; the last to let go frees it, so a connection
+ * freed mid-lookup leaves the thread nothing dangling. */
+struct lookup {
+	atomic_int refs;
+	atomic_bool done;
+	int efd;		/* readable when done */
+	char host[256], port[8];
+	int rc;			/* getaddrinfo's */
+	char addr[MAX_ADDRS][INET6_ADDRSTRLEN];
+	int naddr;
+};
 
 struct dc_mqtt {
 	struct mosquitto *mosq;
@@ -23,7 +45,90 @@ struct dc_mqtt {
 	int64_t backoff_ms;
 	int64_t misc_at;	/* next loop_misc (keepalive pings, timeouts) */
 	unsigned seed;
+	struct lookup *lookup;	/* host name being resolved, NULL when none */
+	unsigned attempts;	/* rotates through the addresses of a name */
+	unsigned fd_gen;	/* bumped whenever dc_mqtt_fd may name a new fd */
 };
+
+static void lookup_unref(struct lookup *j)
+{
+	if (atomic_fetch_sub(&j->refs, 1) == 1) {
+		close(j->efd);
+		free(j);
+	}
+}
+
+static void *lookup_main(void *arg)
+{
+	struct lookup *j = arg;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = 0 }, *res = NULL;
+	uint64_t one = 1;
+	j->rc = getaddrinfo(j->host, j->port, &hints, &res);
+	for (struct addrinfo *a = res; a && j->naddr < MAX_ADDRS; a = a->ai_next) {
+		const void *in = a->ai_family == AF_INET
+					 ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+					 : (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+		if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) &&
+		    inet_ntop(a->ai_family, in, j->addr[j->naddr], sizeof j->addr[0]))
+			j->naddr++;
+	}
+	if (res)
+		freeaddrinfo(res);
+	atomic_store_explicit(&j->done, true, memory_order_release);
+	if (write(j->efd, &one, sizeof one) < 0) {
+		/* cannot happen on an eventfd below its maximum */
+	}
+	lookup_unref(j);
+	return NULL;
+}
+
+static bool numeric_host(const char *h)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
+}
+
+/* Start resolving m->host on a thread; -1 when no thread could start. */
+static int lookup_start(struct dc_mqtt *m)
+{
+	struct lookup *j = calloc(1, sizeof *j);
+	pthread_attr_t attr;
+	pthread_t th;
+	if (!j)
+		return -1;
+	j->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (j->efd < 0) {
+		free(j);
+		return -1;
+	}
+	snprintf(j->host, sizeof j->host, "%s", m->host);
+	snprintf(j->port, sizeof j->port, "%d", m->port);
+	atomic_init(&j->refs, 2);
+	atomic_init(&j->done, false);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&th, &attr, lookup_main, j);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		close(j->efd);
+		free(j);
+		errno = rc;
+		return -1;
+	}
+	m->lookup = j;
+	m->fd_gen++;
+	return 0;
+}
+
+static void lookup_abandon(struct dc_mqtt *m)
+{
+	if (m->lookup) {
+		lookup_unref(m->lookup);
+		m->lookup = NULL;
+		m->fd_gen++;
+	}
+}
 
 void dc_mqtt_lib_init(void)
 {
@@ -125,6 +230,7 @@ void dc_mqtt_free(struct dc_mqtt *m)
 {
 	if (!m)
 		return;
+	lookup_abandon(m);
 	mosquitto_destroy(m->mosq);
 	free(m);
 }
@@ -137,11 +243,20 @@ void dc_mqtt_start(struct dc_mqtt *m, int64_t now_ms)
 
 int dc_mqtt_fd(const struct dc_mqtt *m)
 {
+	if (m->lookup)
+		return m->lookup->efd;
 	return (m->up || m->connecting) ? mosquitto_socket(m->mosq) : -1;
+}
+
+unsigned dc_mqtt_fd_gen(const struct dc_mqtt *m)
+{
+	return m->fd_gen;
 }
 
 short dc_mqtt_poll_events(const struct dc_mqtt *m)
 {
+	if (m->lookup)
+		return POLLIN;
 	return (short)(POLLIN | (mosquitto_want_write(m->mosq) ? POLLOUT : 0));
 }
 
@@ -165,10 +280,13 @@ static void lost(struct dc_mqtt *m, int64_t now_ms, const char *why)
 		m->h.failed(m->ud, why);
 }
 
-static void try_connect(struct dc_mqtt *m, int64_t now_ms)
+/* Connect to a numeric address: libmosquitto's own getaddrinfo then
+ * returns at once. */
+static void connect_addr(struct dc_mqtt *m, const char *addr, int64_t now_ms)
 {
-	/* connect_async closes any previous socket and re-reads host/port. */
-	int rc = mosquitto_connect_async(m->mosq, m->host, m->port, m->keepalive_s);
+	/* connect_async closes any previous socket. */
+	int rc = mosquitto_connect_async(m->mosq, addr, m->port, m->keepalive_s);
+	m->fd_gen++;
 	if (rc != MOSQ_ERR_SUCCESS) {
 		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		return;
@@ -177,9 +295,43 @@ static void try_connect(struct dc_mqtt *m, int64_t now_ms)
 	m->misc_at = now_ms + (int64_t)m->keepalive_s * 1000 / 3;
 }
 
+static void try_connect(struct dc_mqtt *m, int64_t now_ms)
+{
+	m->attempts++;
+	if (numeric_host(m->host))
+		connect_addr(m, m->host, now_ms);
+	else if (lookup_start(m) < 0)
+		lost(m, now_ms, strerror(errno));
+}
+
+/* The lookup's eventfd is readable: connect to one of its addresses, in
+ * turn from one attempt to the next (an IPv6 address that does not answer
+ * does not hide the IPv4 one). */
+static void lookup_finish(struct dc_mqtt *m, int64_t now_ms)
+{
+	struct lookup *j = m->lookup;
+	char addr[INET6_ADDRSTRLEN], why[300];
+	if (!atomic_load_explicit(&j->done, memory_order_acquire))
+		return;
+	int rc = j->rc, n = j->naddr;
+	if (n > 0)
+		snprintf(addr, sizeof addr, "%s", j->addr[m->attempts % (unsigned)n]);
+	snprintf(why, sizeof why, "%s: %s", m->host,
+		 rc ? gai_strerror(rc) : "no IPv4 or IPv6 address");
+	lookup_abandon(m);
+	if (rc == 0 && n > 0)
+		connect_addr(m, addr, now_ms);
+	else
+		lost(m, now_ms, why);
+}
+
 void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
 {
 	int rc = MOSQ_ERR_SUCCESS;
+	if (m->lookup) {
+		lookup_finish(m, now_ms);
+		return;
+	}
 	if (!m->up && !m->connecting)
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
@@ -194,7 +346,7 @@ void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
 
 void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms)
 {
-	if (!m->started)
+	if (!m->started || m->lookup)
 		return;
 	if (!m->up && !m->connecting) {
 		if (now_ms >= m->retry_at)
@@ -218,8 +370,8 @@ void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms)
 int64_t dc_mqtt_next_ms(const struct dc_mqtt *m, int64_t now_ms)
 {
 	(void)now_ms;
-	if (!m->started)
-		return INT64_MAX;
+	if (!m->started || m->lookup)
+		return INT64_MAX;	/* the lookup's fd says when it is done */
 	if (!m->up && !m->connecting)
 		return m->retry_at;
 	return m->misc_at;
@@ -248,6 +400,7 @@ void dc_mqtt_disconnect(struct dc_mqtt *m)
 		/* Flush the DISCONNECT packet before the process exits. */
 		mosquitto_loop_write(m->mosq, 1);
 	}
+	lookup_abandon(m);
 	m->up = m->connecting = false;
 	m->started = false;
 }

@@ -13,10 +13,10 @@
  *     if (revents) dc_mqtt_on_io(m, revents, now);
  *     dc_mqtt_on_timer(m, now);              (cheap when nothing is due)
  *
- * Nothing blocks: connect and reconnect are asynchronous (the socket's
- * writability completes the TCP connect); an attempt without CONNACK within a
- * third of the keepalive is dropped.  Only resolving a host name may wait
- * (getaddrinfo): give an address or a name from /etc/hosts.
+ * Nothing blocks: a host name is resolved on a thread of its own (while it
+ * is, dc_mqtt_fd is that lookup's eventfd), connect and reconnect are
+ * asynchronous (the socket's writability completes the TCP connect); an
+ * attempt without CONNACK within a third of the keepalive is dropped.
  * It reconnects by itself with exponential backoff (min..max, jittered) and
  * tells the owner through handlers; on `connected` the owner (re)subscribes
  * and republishes its retained state: nothing is queued while down.
@@ -64,8 +64,12 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 void dc_mqtt_free(struct dc_mqtt *m);
 /* Schedule the first connection attempt at now_ms. */
 void dc_mqtt_start(struct dc_mqtt *m, int64_t now_ms);
-/* Socket to poll (-1 while not connected) and the events to ask for. */
+/* Fd to poll (the socket, or the host name lookup's eventfd; -1 while
+ * waiting to retry) and the events to ask for. */
 int dc_mqtt_fd(const struct dc_mqtt *m);
+/* Changes whenever dc_mqtt_fd may name a new fd, even under a number just
+ * closed and reused: an epoll user re-registers then. */
+unsigned dc_mqtt_fd_gen(const struct dc_mqtt *m);
 short dc_mqtt_poll_events(const struct dc_mqtt *m);
 void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms);
 void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms);

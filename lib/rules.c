@@ -665,7 +665,12 @@ static int parse_root(struct parser *p, const cJSON *root)
 	if (rc < 0)
 		return -1;
 	snprintf(r->zone, sizeof r->zone, "%s", zone ? zone : DC_DEFAULT_ZONE);
-	if (dc_tz_use(r->zone) < 0)
+	if (dc_tz_use(r->zone) < 0 && dc_tz_valid(r->zone))
+		return bad(p, "zone", TR("« %s » : ce processus suit le fuseau %s ; "
+					 "redémarrer pour en changer",
+					 "\"%s\": this process runs in zone %s; restart to change it"),
+			   r->zone, dc_tz_current());
+	if (strcmp(dc_tz_current(), r->zone))
 		return bad(p, "zone", TR("« %s » n'est pas un fuseau de la base tz (ex. Europe/Paris)",
 					 "\"%s\" is not a tz database zone (e.g. Europe/Paris)"), r->zone);
 	r->service_start = r->service_end = -1;

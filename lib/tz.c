@@ -1,6 +1,7 @@
 /* tz.c — process time zone and UTC <-> local conversions (see tz.h). */
 #include "tz.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 static char current[DC_ZONE_MAX];
 static unsigned generation;
+static bool fixed;
 
 bool dc_tz_valid(const char *zone)
 {
@@ -35,12 +37,29 @@ int dc_tz_use(const char *zone)
 		return 0;
 	if (!dc_tz_valid(zone))
 		return -1;
+	if (fixed) {
+		errno = EBUSY;
+		return -1;
+	}
 	if (setenv("TZ", zone, 1) != 0)
 		return -1;
 	tzset();
 	snprintf(current, sizeof current, "%s", zone);
 	generation++;
 	return 0;
+}
+
+int dc_tz_fix(const char *zone)
+{
+	if (dc_tz_use(zone) < 0)
+		return -1;
+	fixed = true;
+	return 0;
+}
+
+bool dc_tz_fixed(void)
+{
+	return fixed;
 }
 
 unsigned dc_tz_generation(void)

@@ -3,7 +3,10 @@
  * Decisions follow the wall clock of the municipality's zone, read from the
  * system tz database (tzdata) through localtime_r(3).  glibc keeps one zone
  * per process in $TZ, so dc_tz_use() sets it once and only touches it again
- * when asked for a different zone.  Not thread-safe: call from one thread.
+ * when asked for a different zone.  Changing $TZ is not thread-safe (any
+ * thread may read the environment: getaddrinfo, localtime_r): a process
+ * with threads fixes its zone with dc_tz_fix() before starting them, after
+ * which nothing here writes the environment again.
  *
  * All instants are int64_t UTC seconds (Y2038-safe even on 32-bit Pis).
  */
@@ -30,6 +33,10 @@ bool dc_tz_valid(const char *zone);
 /* Make `zone` the process zone (setenv TZ + tzset) unless it already is.
  * Returns -1 when the zone is not in the tz database. */
 int dc_tz_use(const char *zone);
+/* dc_tz_use(zone), then the zone is fixed for the life of the process:
+ * dc_tz_use() of another zone fails (errno EBUSY) without touching $TZ. */
+int dc_tz_fix(const char *zone);
+bool dc_tz_fixed(void);
 /* Incremented each time dc_tz_use changes the zone (lets caches skip the check). */
 unsigned dc_tz_generation(void);
 /* The zone last set by dc_tz_use ("" before the first call). */

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
-#include <systemd/sd-daemon.h>
+#include "sdnotify.h"
 
 #include "gwconfig.h"
 #include "gwlink.h"
@@ -181,9 +181,9 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);	/* a browser gone mid-answer */
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	sd_notify(0, "READY=1\nSTATUS=serving the dashboard");
+	dc_sd_notify("READY=1\nSTATUS=serving the dashboard");
 	rc = serve(w, sfd);
-	sd_notify(0, "STOPPING=1");
+	dc_sd_notify("STOPPING=1");
 	close(sfd);
 	fprintf(stderr, "info main: stopping\n");
 out:

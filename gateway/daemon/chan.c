@@ -14,6 +14,7 @@
 #include "drv_native.h"
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
+#include "fleet_decide.h"
 #include "gw.h"
 #include "ledger.h"
 #include "log.h"
@@ -83,9 +84,9 @@ static void check_compliance(struct gw *g, struct gw_chan *c)
  * reading taken soon after the switch may predate it: wait meter_settle_ms. */
 static void check_meter(struct gw *g, struct gw_chan *c, double w)
 {
-	if (gw_mono() - c->state_since_ms < g->cfg.meter_settle_ms)
-		return;
-	bool bad = c->rc.confirmed == DC_STATE_OFF && w > g->cfg.meter_off_threshold_w;
+	bool bad = gw_decide_meter_alarm(c->alarm_meter, c->rc.confirmed,
+					 gw_mono() - c->state_since_ms, w, g->cfg.meter_settle_ms,
+					 g->cfg.meter_off_threshold_w);
 	if (bad != c->alarm_meter) {
 		c->alarm_meter = bad;
 		gw_alarm(g, "meter", c->box, c->channel, bad,
@@ -121,7 +122,7 @@ static void check_feedback(struct gw *g, struct gw_chan *c, bool on, bool fb)
  * answer to an older command (even one still queued) no longer matches. */
 static long long shelly_rpc_id(const struct gw *g, const struct gw_chan *c)
 {
-	return (long long)((c->cmd_seq & 0xffffff) << 20 | (int64_t)(c - g->chans));
+	return gw_shelly_rpc_id(c->cmd_seq, (size_t)(c - g->chans));
 }
 
 static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd_id)
@@ -154,22 +155,15 @@ static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd
 
 static bool can_send(const struct gw *g, const struct gw_chan *c)
 {
-	enum gw_driver d = g->cfg.boxes[c->box].driver;
-	if (d == GW_DRV_MODBUS_RTU || d == GW_DRV_MODBUS_TCP)
-		/* After the first poll (success or failure), which reads the coils
-		 * back: no blind first write. */
-		return g->boxes[c->box].online >= 0;
-	/* MQTT: wait for the connection and for retained states to arrive, so a
-	 * restart does not re-switch what is already right. */
-	return g->mqtt_up && g->settled;
+	return gw_decide_can_send(g->cfg.boxes[c->box].driver, g->boxes[c->box].online, g->mqtt_up,
+				  g->settled);
 }
 
 /* Command ids: unique across restarts (boot_id), so a box applies a
  * redelivered command once. */
 static void cmd_id_of(const struct gw *g, const struct gw_chan *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lld-%zu-%lld", (long long)g->boot_id, (size_t)(c - g->chans),
-		 (long long)c->cmd_seq);
+	gw_command_id(g->boot_id, (size_t)(c - g->chans), c->cmd_seq, buf, len);
 }
 
 /* Commands wait on their channel (c->queued) until their audit rows are
@@ -457,6 +451,7 @@ void gw_box_seen(struct gw *g, int box, int online)
 			ledger_event(g, c, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
 	}
 	b->online = online;
+	gw_notify_changed(g);
 	if (!online)
 		b->offline_since_ms = mono;
 	for (int ch = 1; ch <= bx->channels; ch++)
@@ -477,8 +472,8 @@ void gw_alarms_check_offline(struct gw *g)
 	int64_t mono = gw_mono();
 	for (size_t i = 0; i < g->cfg.nboxes; i++) {
 		struct gw_boxstate *b = &g->boxes[i];
-		if (b->online == 0 && !b->alarm_offline &&
-		    mono - b->offline_since_ms >= (int64_t)g->cfg.offline_alarm_s * 1000) {
+		if (mono >= gw_decide_offline_due(b->online, b->alarm_offline, b->offline_since_ms,
+						  g->cfg.offline_alarm_s)) {
 			b->alarm_offline = true;
 			gw_alarm(g, "offline", (int)i, 0, true, "box offline for %d s",
 				 (int)((mono - b->offline_since_ms) / 1000));
@@ -523,11 +518,10 @@ int64_t gw_alarms_next_offline(const struct gw *g)
 	int64_t w = INT64_MAX;
 	for (size_t i = 0; i < g->cfg.nboxes; i++) {
 		const struct gw_boxstate *b = &g->boxes[i];
-		if (b->online == 0 && !b->alarm_offline) {
-			int64_t t = b->offline_since_ms + (int64_t)g->cfg.offline_alarm_s * 1000;
-			if (t < w)
-				w = t;
-		}
+		int64_t t = gw_decide_offline_due(b->online, b->alarm_offline, b->offline_since_ms,
+						  g->cfg.offline_alarm_s);
+		if (t < w)
+			w = t;
 	}
 	return w;
 }

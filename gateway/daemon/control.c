@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -56,6 +55,9 @@
 
 #define MAX_CLIENTS 16
 #define REQ_MAX 4096
+
+static void on_listen(struct dc_loop *l, int fd, unsigned events, void *ud);
+static void on_client(struct dc_loop *l, int fd, unsigned events, void *ud);
 
 static struct client {
 	int fd;
@@ -111,8 +113,7 @@ int gw_control_open(struct gw *g)
 			close(fd);
 		return -1;
 	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_CTL, fd) };
-	epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
+	dc_loop_add_fd(g->loop, fd, DC_READABLE, on_listen, g);
 	g->ctlfd = fd;
 	log_info("control", "listening path=%s", path);
 	return 0;
@@ -129,7 +130,7 @@ static struct client *client_of(int fd)
 static void drop(struct gw *g, int fd)
 {
 	struct client *c = client_of(fd);
-	epoll_ctl(g->epfd, EPOLL_CTL_DEL, fd, NULL);
+	dc_loop_del_fd(g->loop, fd);
 	close(fd);
 	if (c)
 		c->fd = -1;
@@ -145,6 +146,7 @@ void gw_control_close(struct gw *g)
 		if (clients[i].fd >= 0)
 			drop(g, clients[i].fd);
 	if (g->ctlfd >= 0) {
+		dc_loop_del_fd(g->loop, g->ctlfd);
 		close(g->ctlfd);
 		unlink(g->cfg.control_socket);
 		g->ctlfd = -1;
@@ -219,8 +221,11 @@ void gw_control_accept(struct gw *g)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->role = peer_role(&g->cfg, cred.uid, cred.gid);
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_CLIENT, fd) };
-	epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
+	if (dc_loop_add_fd(g->loop, fd, DC_READABLE, on_client, g) < 0) {
+		log_err("control", "cannot watch a client error=\"%s\"", strerror(errno));
+		close(fd);
+		c->fd = -1;
+	}
 }
 
 /* Answer and close.  The answer may be large (every box): write it fully,
@@ -806,7 +811,7 @@ static cJSON *v_relay_test(struct request *q)
 	if (detach)
 		return ok_answer();	/* followed through "tests" */
 	/* Keep the connection, stop reading from it: gw_control_tests answers. */
-	epoll_ctl(g->epfd, EPOLL_CTL_DEL, q->fd, NULL);
+	dc_loop_del_fd(g->loop, q->fd);
 	q->c->fd = -1;
 	return NULL;
 }
@@ -972,4 +977,16 @@ void gw_control_client(struct gw *g, int fd)
 	}
 	*nl = '\0';
 	handle(g, c, c->buf);
+}
+
+static void on_listen(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	(void)l, (void)fd, (void)events;
+	gw_control_accept(ud);
+}
+
+static void on_client(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	(void)l, (void)events;
+	gw_control_client(ud, fd);
 }

@@ -1,6 +1,8 @@
 /* gw.h — the decran-gateway daemon's state, shared by its files.
  *
- *   main.c     options, start-up, the one epoll loop (signalfd, timerfd, sockets)
+ *   main.c     options, start-up: wires the modules to one loop (lib/evloop.h)
+ *   fleet.c    what runs before every sleep: schedule, reconciliation, alarms
+ *   notify.c   sd_notify: READY, STATUS, WATCHDOG, STOPPING
  *   mqtt.c     the broker connection (lib/mqttconn.c) in the loop; routes messages to drivers
  *   plan.c     screens + rules -> desired state per channel, fallbacks for boxes
  *   chan.c     reconciliation of every channel, commands, audit, alarms
@@ -130,7 +132,9 @@ struct gw {
 	struct gw_latency latency;
 
 	uint64_t generation;	/* successful reloads: clients re-read the rules */
-	int epfd, sigfd, timerfd, ctlfd;
+	struct dc_loop *loop;	/* lib/evloop.h: every module registers its fds and timers */
+	int sigfd, ctlfd;
+	int fleet_timer, mqtt_timer, status_timer, watchdog_timer;
 	bool quit, reload;
 	uint64_t commands_sent, confirmations, malformed;
 };
@@ -148,10 +152,8 @@ int64_t gw_mono(void);			/* monotonic ms, for retries and timeouts */
 #define GW_WINDOW_FALLBACKS 16
 int gw_mqtt_init(struct gw *g);
 void gw_mqtt_free(struct gw *g);
-void gw_mqtt_io(struct gw *g, uint32_t events);
-void gw_mqtt_timer(struct gw *g, int64_t mono);	/* keepalive, reconnect */
-int64_t gw_mqtt_next(const struct gw *g);	/* monotonic ms */
-void gw_mqtt_update_epoll(struct gw *g);
+/* After publishing: watch for writability (and re-arm the connection's timer). */
+void gw_mqtt_watch(struct gw *g);
 void gw_mqtt_drain(struct gw *g);
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain);
@@ -195,6 +197,9 @@ long long gw_plan_grid_alert(struct gw *g, const struct gw_gridmsg *m, char *err
 void gw_plan_evaluate(struct gw *g);	/* desired state of every channel now */
 void gw_plan_push_fallbacks(struct gw *g, bool force);	/* starts a pass */
 void gw_plan_fallbacks_continue(struct gw *g);
+/* A pass has boxes left and room to send: the next slice is due now. */
+bool gw_plan_fallbacks_pending(const struct gw *g);
+#define GW_FALLBACK_SLICE 16
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
 
 /* chan.c */
@@ -253,10 +258,23 @@ void gw_control_power(struct gw *g, int box, int channel, double w);
  * driver cannot (Modbus meters are read on their poll cycle). */
 bool gw_chan_read_meter(struct gw *g, const struct gw_chan *c);
 
-/* energy.c */
+/* energy.c: the ledger update runs on a worker thread (its own connection). */
+int gw_energy_open(struct gw *g);
+void gw_energy_close(struct gw *g);	/* joins a running update */
 void gw_energy_tick(struct gw *g);
 int64_t gw_energy_next(const struct gw *g);	/* monotonic ms */
 
+
+/* fleet.c: the decisions after every event (schedule, reconciliation,
+ * fallbacks, alarms, heartbeat, ledger) and the timer of the nearest one. */
+int gw_fleet_open(struct gw *g);
+void gw_fleet_step(struct gw *g);
+
+/* notify.c: sd_notify (READY, STATUS, WATCHDOG, STOPPING). */
+int gw_notify_open(struct gw *g);
+void gw_notify_ready(struct gw *g);
+void gw_notify_changed(struct gw *g);	/* MQTT link or a box's presence changed */
+void gw_notify_stopping(void);
 
 /* stage.c */
 struct gw_stage {

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -360,6 +359,13 @@ static modbus_t *new_ctx(const struct gw *g, const struct gw_box *bx)
 	return ctx;
 }
 
+/* The workers' eventfd: results to apply on the loop. */
+static void on_results(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	(void)l, (void)fd, (void)events;
+	gw_modbus_drain(ud);
+}
+
 int gw_modbus_start(struct gw *g, const struct gw_box_profiles *profiles, char *err,
 		    size_t errlen)
 {
@@ -375,8 +381,7 @@ int gw_modbus_start(struct gw *g, const struct gw_box_profiles *profiles, char *
 		return -1;
 	if (evfd < 0) {
 		evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = GW_EV(GW_FD_WORKER, evfd) };
-		epoll_ctl(g->epfd, EPOLL_CTL_ADD, evfd, &ev);
+		dc_loop_add_fd(g->loop, evfd, DC_READABLE, on_results, g);
 	}
 	for (size_t i = 0; i < g->cfg.nbuses; i++) {
 		struct worker *w = &workers[nworkers++];

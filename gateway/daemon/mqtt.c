@@ -1,16 +1,15 @@
 /* mqtt.c — libmosquitto inside the gateway's epoll loop, and message routing.
  *
  * The connection is lib/mqttconn.c, the relay box's adapter too: its socket is
- * one more fd in the loop, connect and reconnect are asynchronous (writability
- * completes the TCP connect; no CONNACK within a third of the keepalive drops
- * the attempt), with exponential backoff from 250 ms to 10 s.
+ * one more fd in the loop with its own timer (keepalive, reconnect); connect
+ * and reconnect are asynchronous (a host name is resolved on a thread,
+ * writability completes the TCP connect; no CONNACK within a third of the
+ * keepalive drops the attempt), with exponential backoff from 250 ms to 10 s.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
-#include <sys/epoll.h>
 
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
@@ -225,6 +224,7 @@ static void on_connected(void *ud)
 	g->mqtt_inflight = 0;
 	log_info("mqtt", "connected host=%s port=%d", g->cfg.broker_host, g->cfg.broker_port);
 	subscribe_all(g);
+	gw_notify_changed(g);
 	gw_chan_connected(g);	/* the heartbeat goes out at the next tick */
 }
 
@@ -233,6 +233,7 @@ static void on_disconnected(void *ud, const char *why)
 	struct gw *g = ud;
 	log_warn("mqtt", "connection lost error=\"%s\"", why);
 	g->mqtt_up = false;
+	gw_notify_changed(g);
 }
 
 /* A broker that stays away would fill the log: the first failure, then one
@@ -265,31 +266,55 @@ bool gw_mqtt_room(const struct gw *g, int window)
 
 /* ---- connection management: lib/mqttconn.c, shared with the relay box ---- */
 
-static int watched_fd = -1;
-static uint32_t watched_events;
+static void on_io(struct dc_loop *l, int fd, unsigned events, void *ud);
 
-void gw_mqtt_update_epoll(struct gw *g)
+static int watched_fd = -1;
+static unsigned watched_gen;
+
+/* The connection's fd (the resolver's while a host name is looked up, then
+ * the socket) and its timer, after anything that may have changed them. */
+void gw_mqtt_watch(struct gw *g)
 {
 	int fd = dc_mqtt_fd(g->mqtt);
+	unsigned gen = dc_mqtt_fd_gen(g->mqtt);
 	short pe = fd >= 0 ? dc_mqtt_poll_events(g->mqtt) : 0;
-	/* While connecting, EPOLLOUT reports the end of the TCP handshake. */
-	uint32_t want = EPOLLIN | ((pe & POLLOUT) ? EPOLLOUT : 0);
-	struct epoll_event ev = { .events = want, .data.u64 = GW_EV(GW_FD_MQTT, 0) };
+	/* While connecting, writability reports the end of the TCP handshake. */
+	unsigned want = DC_READABLE | ((pe & POLLOUT) ? DC_WRITABLE : 0);
 
-	if (fd != watched_fd) {
-		if (watched_fd >= 0)
-			epoll_ctl(g->epfd, EPOLL_CTL_DEL, watched_fd, NULL);
+	/* A new fd may reuse the number of the one closed: the generation
+	 * tells them apart (a closed fd left the epoll set by itself). */
+	if (fd != watched_fd || gen != watched_gen) {
+		dc_loop_del_fd(g->loop, watched_fd);
 		watched_fd = -1;
-		if (fd >= 0 && epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+		if (fd >= 0 && dc_loop_add_fd(g->loop, fd, want, on_io, g) == 0) {
 			watched_fd = fd;
-			watched_events = want;
+			watched_gen = gen;
 		}
-	} else if (fd >= 0 && want != watched_events) {
-		/* ENOENT: libmosquitto closed and reopened the same number. */
-		if (epoll_ctl(g->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
-			epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &ev);
-		watched_events = want;
+	} else if (fd >= 0) {
+		dc_loop_mod_fd(g->loop, fd, want);
 	}
+	dc_loop_timer_set(g->loop, g->mqtt_timer, dc_mqtt_next_ms(g->mqtt, gw_mono()));
+}
+
+static void on_io(struct dc_loop *l, int fd, unsigned events, void *ud)
+{
+	struct gw *g = ud;
+	(void)l, (void)fd;
+	short re = (short)(((events & DC_READABLE) ? POLLIN : 0) |
+			   ((events & DC_WRITABLE) ? POLLOUT : 0) | ((events & DC_ERROR) ? POLLERR : 0));
+	/* After a burst, confirmations come by thousands. */
+	gw_audit_defer(g, true);
+	dc_mqtt_on_io(g->mqtt, re, gw_mono());
+	gw_audit_defer(g, false);
+	gw_mqtt_watch(g);
+}
+
+static void on_timer(struct dc_loop *l, int id, void *ud)
+{
+	struct gw *g = ud;
+	(void)l, (void)id;
+	dc_mqtt_on_timer(g->mqtt, gw_mono());	/* keepalive, reconnect */
+	gw_mqtt_watch(g);
 }
 
 int gw_mqtt_init(struct gw *g)
@@ -323,7 +348,11 @@ int gw_mqtt_init(struct gw *g)
 	if (!g->mqtt)
 		return -1;
 	build_table(g);
+	g->mqtt_timer = dc_loop_timer_new(g->loop, on_timer, g);
+	if (g->mqtt_timer < 0)
+		return -1;
 	dc_mqtt_start(g->mqtt, gw_mono());
+	gw_mqtt_watch(g);
 	return 0;
 }
 
@@ -336,6 +365,9 @@ void gw_mqtt_free(struct gw *g)
 			gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
 		}
 		dc_mqtt_disconnect(g->mqtt);
+		dc_loop_del_fd(g->loop, watched_fd);
+		watched_fd = -1;
+		dc_loop_timer_del(g->loop, g->mqtt_timer);
 		dc_mqtt_free(g->mqtt);
 		g->mqtt = NULL;
 	}
@@ -351,17 +383,6 @@ void gw_mqtt_reload(struct gw *g)
 		subscribe_all(g);
 }
 
-void gw_mqtt_io(struct gw *g, uint32_t events)
-{
-	short re = (short)(((events & EPOLLIN) ? POLLIN : 0) | ((events & EPOLLOUT) ? POLLOUT : 0) |
-			   ((events & EPOLLERR) ? POLLERR : 0) | ((events & EPOLLHUP) ? POLLHUP : 0));
-	/* After a burst, confirmations come by thousands. */
-	gw_audit_defer(g, true);
-	dc_mqtt_on_io(g->mqtt, re, gw_mono());
-	gw_audit_defer(g, false);
-	gw_mqtt_update_epoll(g);
-}
-
 /* Read everything already waiting on the socket (retained states after a
  * (re)connection) before deciding what to send. */
 void gw_mqtt_drain(struct gw *g)
@@ -374,16 +395,6 @@ void gw_mqtt_drain(struct gw *g)
 		p.fd = dc_mqtt_up(g->mqtt) ? dc_mqtt_fd(g->mqtt) : -1;
 	}
 	gw_audit_defer(g, false);
-}
-
-void gw_mqtt_timer(struct gw *g, int64_t mono)
-{
-	dc_mqtt_on_timer(g->mqtt, mono);
-}
-
-int64_t gw_mqtt_next(const struct gw *g)
-{
-	return dc_mqtt_next_ms(g->mqtt, gw_mono());
 }
 
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "drv_native.h"
+#include "fleet_decide.h"
 #include "gridmsg.h"
 #include "gw.h"
 #include "log.h"
@@ -419,33 +420,7 @@ static void decisive_reason(struct gw *g, const struct dc_sched_screen *s, int64
 {
 	struct dc_explanation e;
 	dc_schedule_explain_view(g->rules, &g->sctx, s, t, &e);
-	const struct dc_explain_step *st = &e.steps[e.decisive];
-	switch (st->kind) {
-	case DC_STEP_REMOVED:
-		snprintf(buf, len, "removed");
-		break;
-	case DC_STEP_FORCE_OFF:
-		snprintf(buf, len, "override:force-off");
-		break;
-	case DC_STEP_NIGHT:
-		snprintf(buf, len, "night:R581-35");
-		break;
-	case DC_STEP_GRID:
-		snprintf(buf, len, "grid-alert");
-		break;
-	case DC_STEP_DEROGATION:
-		snprintf(buf, len, "derogation:%s", g->rules->derogations[st->index].reference);
-		break;
-	case DC_STEP_FORCE_ON:
-		snprintf(buf, len, "override:force-on");
-		break;
-	case DC_STEP_POLICY:
-		snprintf(buf, len, "policy:%s", g->rules->policies[st->index].id);
-		break;
-	case DC_STEP_DEFAULT:
-		snprintf(buf, len, "default");
-		break;
-	}
+	gw_decide_reason(g->rules, &e.steps[e.decisive], buf, len);
 }
 
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c)
@@ -454,11 +429,8 @@ bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c)
 	for (size_t i = 0; g->rules && i < c->nscreens; i++) {
 		struct dc_explanation e;
 		dc_schedule_explain_view(g->rules, &g->sctx, &c->screens[i], t, &e);
-		for (size_t k = 0; k < e.nsteps; k++)
-			if (e.steps[k].kind == DC_STEP_NIGHT &&
-			    (e.steps[k].outcome == DC_OUT_APPLIED ||
-			     e.steps[k].outcome == DC_OUT_SHADOWED))
-				return true;
+		if (gw_decide_night_applies(&e))
+			return true;
 	}
 	return false;
 }
@@ -469,32 +441,36 @@ void gw_plan_evaluate(struct gw *g)
 	g->next_edge = INT64_MAX;
 	if (!g->rules)
 		return;
+	static bool *may;	/* per screen of a channel; grown to the largest */
+	static size_t may_cap;
 	for (size_t i = 0; i < g->nchans; i++) {
 		struct gw_chan *c = &g->chans[i];
 		if (gw_chan_under_test(c))
 			continue;
+		if (c->nscreens > may_cap) {
+			bool *v = realloc(may, c->nscreens * sizeof *v);
+			if (!v)
+				continue;	/* keeps its last decision; retried next pass */
+			may = v;
+			may_cap = c->nscreens;
+		}
 		if (!c->nscreens) {
 			dc_recon_set_desired(&c->rc, DC_STATE_UNKNOWN);
 			continue;
 		}
-		bool on = true;
 		int64_t next = INT64_MAX;
-		const struct dc_sched_screen *off_by = NULL;
+		size_t off_by;
 		for (size_t k = 0; k < c->nscreens; k++) {
 			const struct dc_sched_screen *s = &c->screens[k];
-			if (!dc_schedule_evaluate_view(g->rules, &g->sctx, s, t)) {
-				on = false;
-				if (!off_by)
-					off_by = s;
-			}
+			may[k] = dc_schedule_evaluate_view(g->rules, &g->sctx, s, t);
 			int64_t n = dc_schedule_next_transition_view(g->rules, &g->sctx, s, t);
 			if (n < next)
 				next = n;
 		}
-		int want = on ? DC_STATE_ON : DC_STATE_OFF;
+		int want = gw_decide_channel(may, c->nscreens, &off_by);
 		if (want != c->rc.desired) {
 			char reason[160];
-			decisive_reason(g, off_by ? off_by : &c->screens[0], t, reason,
+			decisive_reason(g, &c->screens[off_by < c->nscreens ? off_by : 0], t, reason,
 					sizeof reason);
 			c->reason = gw_intern(reason);
 			dc_recon_set_desired(&c->rc, want);
@@ -503,22 +479,6 @@ void gw_plan_evaluate(struct gw *g)
 			g->next_edge = next;
 	}
 	g->dirty = false;
-}
-
-/* A cheap fingerprint of a fallback's transitions (not of "gen"). */
-static void signature(const struct dc_fallback *fb, char *buf, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (int i = 0; i < DC_MAX_CHANNELS; i++) {
-		const struct dc_fallback_channel *c = &fb->ch[i];
-		uint64_t v[3] = { (uint64_t)c->channel, (uint64_t)c->initial_on, c->nsteps };
-		for (int k = 0; k < 3; k++)
-			h = (h ^ v[k]) * 1099511628211ull;
-		for (size_t k = 0; k < c->nsteps; k++)
-			h = (h ^ (uint64_t)c->steps[k]) * 1099511628211ull;
-	}
-	h = (h ^ (uint64_t)fb->until) * 1099511628211ull;
-	snprintf(buf, len, "%016llx", (unsigned long long)h);
 }
 
 /* Start a pass over the boxes: each native box is pushed its compiled
@@ -539,14 +499,20 @@ void gw_plan_push_fallbacks(struct gw *g, bool force)
 
 /* Compile and publish the next boxes' fallbacks while few messages wait for
  * the broker's acknowledgement: libmosquitto keeps each ~2 KB message until
- * then, and 1,250 boxes at once would hold 2.5 MB. */
+ * then, and 1,250 boxes at once would hold 2.5 MB.  At most
+ * GW_FALLBACK_SLICE compilations per call, sent or not (an unchanged box
+ * is compiled, then skipped): an hourly pass over a large fleet is a few
+ * milliseconds at a time, with the loop's other events in between
+ * (gw_plan_fallbacks_pending asks for the next slice at once). */
 void gw_plan_fallbacks_continue(struct gw *g)
 {
 	struct dc_fallback *fb;
+	int compiled = 0;
 
 	if (!g->fallback_pass || !g->rules || !g->mqtt_up || !(fb = malloc(sizeof *fb)))
 		return;
-	while (g->fallback_cursor < g->cfg.nboxes && gw_mqtt_room(g, GW_WINDOW_FALLBACKS)) {
+	while (g->fallback_cursor < g->cfg.nboxes && gw_mqtt_room(g, GW_WINDOW_FALLBACKS) &&
+	       compiled < GW_FALLBACK_SLICE) {
 		size_t b = g->fallback_cursor++;
 		int64_t now = gw_now(g);
 		const struct gw_box *bx = &g->cfg.boxes[b];
@@ -558,16 +524,17 @@ void gw_plan_fallbacks_continue(struct gw *g)
 		/* From midnight UTC: the same rules give the same message all day,
 		 * so a box is re-sent its fallback only when something changed
 		 * (and daily, to keep the horizon ahead). */
-		int64_t from = now - ((now % 86400) + 86400) % 86400;
+		int64_t from = gw_decide_fallback_from(now);
+		compiled++;
 		if (dc_schedule_compile_view(g->rules, &g->sctx, bx->id, g->screens + bs->screen0,
 					     n, from, (int64_t)g->cfg.fallback_horizon_days * 86400,
 					     fb, err, sizeof err) < 0) {
 			log_err("fallback", "cannot compile box=%s error=\"%s\"", bx->id, err);
 			continue;
 		}
-		signature(fb, sig, sizeof sig);
-		bool stale = now - bs->fallback_pushed >= (int64_t)g->cfg.fallback_refresh_h * 3600;
-		if (!g->fallback_force && !stale && !strcmp(sig, bs->fallback_sig))
+		gw_fallback_signature(fb, sig, sizeof sig);
+		if (!gw_decide_fallback_push(g->fallback_force, sig, bs->fallback_sig, now,
+					     bs->fallback_pushed, g->cfg.fallback_refresh_h))
 			continue;
 		char *json = dc_fallback_encode(fb);
 		if (!json)
@@ -584,4 +551,9 @@ void gw_plan_fallbacks_continue(struct gw *g)
 	free(fb);
 	if (g->fallback_cursor >= g->cfg.nboxes)
 		g->fallback_pass = false;
+}
+
+bool gw_plan_fallbacks_pending(const struct gw *g)
+{
+	return g->fallback_pass && g->rules && g->mqtt_up && gw_mqtt_room(g, GW_WINDOW_FALLBACKS);
 }

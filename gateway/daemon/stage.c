@@ -33,6 +33,14 @@ int gw_stage_files(const char *config_path, struct gw_stage *s, const char **wha
 	if (*s->cfg.energy_config &&
 	    dc_ledger_config_load(s->cfg.energy_config, &s->energy, err, errlen) < 0)
 		goto fail;
+	/* One zone per gateway: it is fixed before any thread starts (lib/tz.h). */
+	if (!*s->cfg.energy_config) {
+		snprintf(s->energy.zone, sizeof s->energy.zone, "%s", s->rules->zone);
+	} else if (strcmp(s->energy.zone, s->rules->zone)) {
+		snprintf(err, errlen, "%s: zone: \"%s\" differs from the rules' zone \"%s\" (%s)",
+			 s->cfg.energy_config, s->energy.zone, s->rules->zone, s->cfg.rules_path);
+		goto fail;
+	}
 	*what = "Modbus profile";
 	if (gw_profiles_of_config(&s->cfg, &s->profiles, why, sizeof why) < 0) {
 		/* The field is the configuration's: name its file. */

@@ -65,6 +65,8 @@ class Gateway:
         self.logf = None
         self.web = None
         self.web_log_path = os.path.join(self.tmp, "web.log")
+        self.env = {}       # more environment (NOTIFY_SOCKET, ...)
+        self.prefix = []    # a command to run the gateway under (unshare ...)
 
     def write_config(self):
         with open(self.cfg_path, "w") as f:
@@ -105,8 +107,8 @@ class Gateway:
         self.logf = open(self.log_path, "a")
         if os.path.exists(self.sock):
             os.unlink(self.sock)    # left by a killed gateway: wait for the new one
-        self.proc = subprocess.Popen(args, stdout=self.logf, stderr=self.logf,
-                                     env=dict(os.environ, LANG="C.UTF-8"))
+        self.proc = subprocess.Popen(self.prefix + args, stdout=self.logf, stderr=self.logf,
+                                     env=dict(os.environ, LANG="C.UTF-8", **self.env))
         wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
                  what="control socket")
         assert self.proc.poll() is None, self.log()
@@ -396,9 +398,11 @@ class DecranRelay:
             cfg.update(extra or {})
             json.dump(cfg, f)
         self.proc = None
+        self.env = {}       # more environment (NOTIFY_SOCKET, ...)
 
     def start(self):
-        env = dict(os.environ, LANG="C.UTF-8", DECRAN_CLOCK_SYNCED="1", DECRAN_CLOCK=self.clock)
+        env = dict(os.environ, LANG="C.UTF-8", DECRAN_CLOCK_SYNCED="1", DECRAN_CLOCK=self.clock,
+                   **self.env)
         self.log = open(os.path.join(self.dir, "relay.log"), "ab")
         self.proc = subprocess.Popen([bin_path("decran-relay"), "-c", self.conf], env=env,
                                      stdout=self.log, stderr=self.log)

@@ -254,3 +254,32 @@ def test_unknown_by_cause_through_the_gateways_api(broker, tmp_path, db, decran)
         cell = re.search(r'id="%s">([^<]*)<' % rid, page)
         assert cell and int(cell.group(1)) == an["unknown_by_cause"][cause], (rid, page[-3000:])
     assert int(re.search(r'id="night-unknown">([^<]*)<', page).group(1)) == 2
+
+
+def test_ledger_update_waits_for_the_database_off_the_loop(broker, tmp_path, db, decran):
+    """The hourly ledger update runs on a worker with its own connection: a
+    database held by another writer at that moment (a CLI import) makes the
+    update wait, never the loop — the control socket answers meanwhile, and
+    the update lands once the lock is gone."""
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1, power_on_w=200)
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",600",
+                 extra={"heartbeat_s": 600, "energy": {"update_min": 60}}).start()
+    lock = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        lock.execute("BEGIN IMMEDIATE")     # before 22:05 on the test clock (6.5 s)
+        deadline = time.monotonic() + 12    # past 22:05, while the update waits
+        n = 0
+        while time.monotonic() < deadline:
+            assert gw.api({"cmd": "status"}, timeout=2.0)["mqtt"] is True
+            n += 1
+            time.sleep(0.1)
+        assert n >= 40, "only %d answers while the database was held" % n
+        assert "ledger updated" not in gw.log()
+        lock.execute("COMMIT")
+        gw.wait_log(r"info energy: ledger updated inputs=\d+ ms=\d+", timeout=40)
+    finally:
+        lock.close()
+        gw.stop()
+        tas.close()

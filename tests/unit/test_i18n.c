@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "i18n.h"
@@ -59,6 +62,51 @@ static void language_comes_from_environment(void **state)
 	assert_string_equal(dc_category_label(DC_CAT_SCHOOL), "École");
 }
 
+static atomic_int wrong_text;
+
+/* A thread that serves requests in one language, over and over. */
+static void *speak(void *arg)
+{
+	enum dc_lang lang = (enum dc_lang)(intptr_t)arg;
+	const char *want = lang == DC_LANG_EN ? "School" : "École";
+	for (int i = 0; i < 100000; i++) {
+		dc_set_lang(lang);
+		if (strcmp(dc_category_label(DC_CAT_SCHOOL), want))
+			atomic_fetch_add(&wrong_text, 1);
+	}
+	return NULL;
+}
+
+static void *env_language(void *arg)
+{
+	*(enum dc_lang *)arg = dc_lang();
+	return NULL;
+}
+
+static void language_is_per_thread(void **state)
+{
+	(void)state;
+	pthread_t fr, en, fresh;
+	enum dc_lang before, seen;
+	assert_int_equal(pthread_create(&fresh, NULL, env_language, &before), 0);
+	pthread_join(fresh, NULL);
+	/* The main thread chooses English: a new thread still speaks the
+	 * environment's language. */
+	dc_set_lang(before == DC_LANG_EN ? DC_LANG_FR : DC_LANG_EN);
+	assert_int_equal(pthread_create(&fresh, NULL, env_language, &seen), 0);
+	pthread_join(fresh, NULL);
+	assert_int_equal(seen, before);
+	/* Two threads switching languages at the same time never see the
+	 * other's text. */
+	assert_int_equal(pthread_create(&fr, NULL, speak, (void *)(intptr_t)DC_LANG_FR), 0);
+	assert_int_equal(pthread_create(&en, NULL, speak, (void *)(intptr_t)DC_LANG_EN), 0);
+	pthread_join(fr, NULL);
+	pthread_join(en, NULL);
+	assert_int_equal(atomic_load(&wrong_text), 0);
+	assert_int_equal(dc_lang(), before == DC_LANG_EN ? DC_LANG_FR : DC_LANG_EN);
+	dc_set_lang(DC_LANG_FR);
+}
+
 static void screen_names_round_trip(void **state)
 {
 	(void)state;
@@ -81,6 +129,7 @@ int main(void)
 		cmocka_unit_test(number_too_long_for_buffer_gives_question_mark),
 		cmocka_unit_test(dates_follow_language),
 		cmocka_unit_test(language_comes_from_environment),
+		cmocka_unit_test(language_is_per_thread),
 		cmocka_unit_test(screen_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
