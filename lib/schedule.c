@@ -106,8 +106,8 @@ static uint64_t scope_plain(const struct dc_rules *r, const struct dc_sched_scre
 	return scope;
 }
 
-uint64_t sched_scope(const struct dc_rules *r, const struct scope_table *tab,
-		     const struct dc_sched_screen *s, uint64_t which)
+static inline uint64_t scope_of(const struct dc_rules *r, const struct scope_table *tab,
+				const struct dc_sched_screen *s, uint64_t which)
 {
 	/* A value outside the enums (never stored, but the type allows it)
 	 * takes the plain path rather than index the table. */
@@ -121,7 +121,13 @@ uint64_t sched_scope(const struct dc_rules *r, const struct scope_table *tab,
 		m &= ok;
 	}
 	uint64_t lists = m & tab->lists;
-	return (m & ~lists) | scope_plain(r, s, lists);
+	return lists ? (m & ~lists) | scope_plain(r, s, lists) : m;
+}
+
+uint64_t sched_scope(const struct dc_rules *r, const struct scope_table *tab,
+		     const struct dc_sched_screen *s, uint64_t which)
+{
+	return scope_of(r, tab, s, which);
 }
 
 /* ---- cache ---- */
@@ -154,11 +160,14 @@ void dc_sched_ctx_release(struct dc_sched_ctx *ctx)
 
 static unsigned id_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	/* The length and the last 8 bytes (where ids of one fleet differ,
+	 * "ecran-000123"): a filter only, a collision costs one look-up. */
+	size_t n = strlen(s);
+	uint64_t x = 0;
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % ID_FILTER_BITS;
+	memcpy(&x, s + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n);
+	x = (x ^ n) * 0x9e3779b97f4a7c15u;
+	return (unsigned)(x >> 52) % ID_FILTER_BITS;
 }
 
 static void filter_add(uint64_t *f, const char *id)
@@ -271,7 +280,7 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 		       const struct dc_sched_screen *s, uint64_t which, struct profile *pr)
 {
 	memset(pr, 0, sizeof *pr);
-	pr->scope = sched_scope(r, &c->scope, s, which);
+	pr->scope = scope_of(r, &c->scope, s, which);
 	pr->catbit = 1u << s->category;
 	pr->removed = s->status == DC_STATUS_REMOVED;
 	pr->airport = s->flags & DC_FLAG_AIRPORT;
@@ -520,10 +529,18 @@ bool dc_schedule_evaluate_view(const struct dc_rules *r, struct dc_sched_ctx *ct
 			       const struct dc_sched_screen *s, int64_t t)
 {
 	struct dc_sched_ctx local = { 0 };
-	struct dc_sched_cache *c;
+	struct dc_sched_cache *c = ctx ? ctx->cache : NULL;
 	struct profile pr;
 	bool on;
 
+	/* The common case, 100,000 times in a row: same rules, same inputs,
+	 * same instant. */
+	if (c && c->ready && c->rules == r && c->ov == ctx->overrides && c->nov == ctx->noverrides &&
+	    c->al == ctx->alerts && c->nal == ctx->nalerts && c->have_instant && c->inst.t == t &&
+	    c->tz_generation == dc_tz_generation()) {
+		profile_of(r, c, s, c->inst.active, &pr);
+		return decide(r, c, &pr, &c->inst, NULL);
+	}
 	if (!(c = sched_prepare(r, ctx ? ctx : &local))) {
 		dc_sched_ctx_release(&local);
 		return false;	/* out of memory: off is the lawful side */
