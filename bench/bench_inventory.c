@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "bench_util.h"
 #include "csv.h"
 #include "inventory_import.h"
 #include "store.h"
@@ -191,31 +192,13 @@ out:
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Median, min and max of field `off` over the rounds. */
 static void stats(const struct round *v, int n, size_t off, double *med, double *lo, double *hi)
 {
 	double x[MAX_ROUNDS];
 	for (int i = 0; i < n; i++)
 		x[i] = *(const double *)((const char *)&v[i] + off);
-	qsort(x, (size_t)n, sizeof *x, cmp_double);
-	*med = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
-	*lo = x[0];
-	*hi = x[n - 1];
-}
-
-static void loadavg(char *buf, size_t len)
-{
-	double l[3];
-	if (getloadavg(l, 3) == 3)
-		snprintf(buf, len, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-	else
-		snprintf(buf, len, "?");
+	bench_stats(x, n, med, lo, hi);
 }
 
 int main(int argc, char **argv)
@@ -241,7 +224,7 @@ int main(int argc, char **argv)
 		perror(csv);
 		goto out;
 	}
-	loadavg(load0, sizeof load0);
+	bench_loadavg(load0, sizeof load0);
 	for (int i = 0; i < rounds; i++) {
 		/* Alternate which goes first, so neither always meets a warm
 		 * page cache or a neighbour's burst. */
@@ -249,7 +232,7 @@ int main(int argc, char **argv)
 			       : run_import(csv, db, n, &v[i]) < 0 || run_floor(csv, fdb, &v[i]) < 0)
 			goto out;
 	}
-	loadavg(load1, sizeof load1);
+	bench_loadavg(load1, sizeof load1);
 	getrusage(RUSAGE_SELF, &ru);
 
 	double m, lo, hi, fm, flo, fhi, cm, clo, chi, fcm, fclo, fchi;
