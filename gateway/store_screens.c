@@ -21,8 +21,8 @@ static void bind_screen_at(sqlite3_stmt *q, int base, const struct dc_screen *s)
 		sqlite3_bind_double(q, base + 6, s->lat);
 		sqlite3_bind_double(q, base + 7, s->lon);
 	} else {
-		sqlite3_bind_null(q, 6);
-		sqlite3_bind_null(q, 7);
+		sqlite3_bind_null(q, base + 6);
+		sqlite3_bind_null(q, base + 7);
 	}
 	sqlite3_bind_text(q, base + 8, s->owner, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, base + 9, dc_tech_name(s->tech), -1, SQLITE_STATIC);
@@ -40,7 +40,7 @@ static void bind_screen_at(sqlite3_stmt *q, int base, const struct dc_screen *s)
 	if (s->channel > 0)
 		sqlite3_bind_int(q, base + 21, s->channel);
 	else
-		sqlite3_bind_null(q, 21);
+		sqlite3_bind_null(q, base + 21);
 	sqlite3_bind_text(q, base + 22, s->notes, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, base + 23, dc_display_name(s->display), -1, SQLITE_STATIC);
 }

@@ -128,6 +128,17 @@ static void empty_and_header_only_files_are_errors(void **state)
 	dc_store_close(st);
 }
 
+static long sql_count(struct dc_store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
 /* Every row of a query as one text, rows separated by newlines. */
 static char *dump(struct dc_store *st, const char *sql)
 {
@@ -156,12 +167,21 @@ static void batched_import_equals_row_by_row(void **state)
 {
 	(void)state;
 	static char csv[64 * 1024];
-	size_t n = (size_t)snprintf(csv, sizeof csv, "id;name;category;power_on_w;status;removal_target;notes\n");
+	/* Rows with and without a position and a binding next to each other:
+	 * each row's absent values must stay its own. */
+	size_t n = (size_t)snprintf(csv, sizeof csv, "id;name;category;power_on_w;status;removal_target;"
+				    "notes;lat;lon;box;channel\n");
 	const char *cats[] = { "advertising", "school", "transport", "other" };
-	for (int i = 0; i < 3 * DC_STORE_BATCH + 7; i++)
-		n += (size_t)snprintf(csv + n, sizeof csv - n, "s%04d;Screen %d;%s;%d,5;%s;%s;%s\n", i, i,
+	for (int i = 0; i < 3 * DC_STORE_BATCH + 7; i++) {
+		char pos[32] = ";", bind[32] = ";";
+		if (i % 2)
+			snprintf(pos, sizeof pos, "48,%d;2,%d", i, i + 1);
+		if (i % 3 == 1)
+			snprintf(bind, sizeof bind, "box-%d;%d", i / 16, 1 + i % 16);
+		n += (size_t)snprintf(csv + n, sizeof csv - n, "s%04d;Screen %d;%s;%d,5;%s;%s;%s;%s;%s\n", i, i,
 				      cats[i % 4], i, i % 5 ? "active" : "slated_for_removal",
-				      i % 5 ? "" : "2027-01-31", i % 3 ? "" : "\"a; b\"");
+				      i % 5 ? "" : "2027-01-31", i % 3 ? "" : "\"a; b\"", pos, bind);
+	}
 	const char *seed = "id;name;category\ns0070;Old 70;other\ns0150;Old 150;school\n";
 	char path2[160];
 	snprintf(path2, sizeof path2, "%s/rows.db", dir);
@@ -179,6 +199,7 @@ static void batched_import_equals_row_by_row(void **state)
 	assert_int_equal(import(b, seed, false, &res, &errs), 0);
 
 	assert_int_equal(import(a, csv, true, &res, &errs), 0);
+	assert_int_equal(sql_count(a, "SELECT count(*) FROM screens WHERE lat IS NOT NULL"), 3 * DC_STORE_BATCH / 2 + 3);
 	assert_int_equal(res.created, 3 * DC_STORE_BATCH + 7 - 2);
 	assert_int_equal(res.updated, 2);
 
