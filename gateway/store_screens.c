@@ -228,7 +228,8 @@ int dc_store_create_screens(struct dc_store *st, const struct dc_screen *v, size
 	enum dc_field f;
 
 	if (n > DC_STORE_BATCH || sqlite3_get_autocommit(st->db)) {
-		store_set_err(st, "internal: %zu screens created outside a transaction", n);
+		store_set_err(st, "internal: %zu screens created at once (at most %d), or outside a "
+			      "transaction", n, DC_STORE_BATCH);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
