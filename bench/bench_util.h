@@ -18,6 +18,31 @@ static inline double bench_now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median, min and max of x[0..n) (sorts x). */
+static inline void bench_stats(double *x, int n, double *med, double *lo, double *hi)
+{
+	qsort(x, (size_t)n, sizeof *x, bench_cmp_double);
+	*med = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+	*lo = x[0];
+	*hi = x[n - 1];
+}
+
+/* "1.23 0.98 0.75": the machine may be shared, and the figures say so. */
+static inline void bench_loadavg(char *buf, size_t len)
+{
+	double l[3];
+	if (getloadavg(l, 3) == 3)
+		snprintf(buf, len, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+	else
+		snprintf(buf, len, "?");
+}
+
 /* A TCP port on 127.0.0.1 nobody listens on right now. */
 static inline int bench_free_port(void)
 {

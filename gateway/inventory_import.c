@@ -124,32 +124,77 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 	dc_screen_csv_close(&r);
 }
 
-/* Pass 2: the file is known good; write it all (the caller's transaction). */
+/* New screens waiting to be written DC_STORE_BATCH at a time, in file order. */
+struct pending {
+	struct dc_screen v[DC_STORE_BATCH];
+	size_t n;
+	long first_line;
+};
+
+static int flush(struct dc_store *st, struct pending *p, const struct dc_import_opts *o,
+		 struct dc_import_result *res, struct dc_errlist *errs)
+{
+	if (p->n && dc_store_create_screens(st, p->v, p->n, o->actor) < 0) {
+		dc_errlist_add(errs, p->first_line, "", "%s", dc_store_errmsg(st));
+		return -1;
+	}
+	res->created += (long)p->n;
+	p->n = 0;
+	return 0;
+}
+
+/* Pass 2: the file is known good; write it all (the caller's transaction).
+ * New screens go in by batches; an update is written at its place in the
+ * file, after the new screens before it. */
 static int write_all(struct dc_store *st, const char *data, size_t len,
 		     const struct dc_import_opts *o, struct dc_import_result *res,
 		     struct dc_errlist *errs)
 {
 	struct dc_screen_csv r;
-	struct dc_screen s;
-	long line, rows = 0;
-	int rc, changes;
+	struct pending *p = malloc(sizeof *p);
+	long line = 0, rows = 0;
+	int rc = -1, changes;
 
+	if (!p) {
+		dc_errlist_add(errs, 0, "", "out of memory");
+		dc_store_rollback(st);
+		return -1;
+	}
+	p->n = 0;
 	dc_screen_csv_open(&r, data, len, errs);
-	while ((rc = dc_screen_csv_next(&r, &s, &line, errs)) == 1) {
-		int found = o->update ? dc_store_has_screen(st, s.id) : 0;
-		if (found < 0 || dc_store_put_screen(st, &s, o->actor, &changes) < 0) {
+	for (;;) {
+		struct dc_screen *s = &p->v[p->n];
+		if ((rc = dc_screen_csv_next(&r, s, &line, errs)) != 1)
+			break;
+		int found = o->update ? dc_store_has_screen(st, s->id) : 0;
+		if (found < 0) {
 			dc_errlist_add(errs, line, "", "%s", dc_store_errmsg(st));
 			break;
 		}
-		if (!found)
-			res->created++;
-		else if (changes)
-			res->updated++;
-		else
-			res->unchanged++;
+		if (!found) {
+			if (p->n++ == 0)
+				p->first_line = line;
+			if (p->n == DC_STORE_BATCH && flush(st, p, o, res, errs) < 0)
+				break;
+		} else {
+			if (flush(st, p, o, res, errs) < 0)
+				break;
+			/* s is the slot after the pending ones: flush leaves it be. */
+			if (dc_store_put_screen(st, s, o->actor, &changes) < 0) {
+				dc_errlist_add(errs, line, "", "%s", dc_store_errmsg(st));
+				break;
+			}
+			if (changes)
+				res->updated++;
+			else
+				res->unchanged++;
+		}
 		progress(o, 2, ++rows, &r, len, data);
 	}
+	if (rc == 0 && !dc_errlist_count(errs))
+		flush(st, p, o, res, errs);
 	dc_screen_csv_close(&r);
+	free(p);
 	if (rc != 0 || dc_errlist_count(errs)) {
 		/* Cannot happen after a clean pass 1 unless the disk or the
 		 * database failed; roll everything back all the same. */

@@ -309,6 +309,8 @@ void dc_store_close(struct dc_store *st)
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->exists);
 	sqlite3_finalize(st->insert);
+	sqlite3_finalize(st->insert_batch);
+	sqlite3_finalize(st->audit_batch);
 	sqlite3_finalize(st->update);
 	sqlite3_finalize(st->audit);
 	sqlite3_finalize(st->put_begin);
@@ -386,13 +388,19 @@ int store_step_done(struct dc_store *st, sqlite3_stmt *q, const char *what)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+void store_audit_now(struct dc_store *st, char *at, size_t len)
+{
+	static const struct dc_clock real;	/* zero: the real clock */
+
+	dc_format_utc(at, len, dc_clock_now(st->clock ? st->clock : &real));
+}
+
 int store_audit_row(struct dc_store *st, const char *actor, const char *screen_id,
 		     const char *field, const char *old_v, const char *new_v)
 {
-	static const struct dc_clock real;	/* zero: the real clock */
 	char at[32];
 
-	dc_format_utc(at, sizeof at, dc_clock_now(st->clock ? st->clock : &real));
+	store_audit_now(st, at, sizeof at);
 	sqlite3_bind_text(st->audit, 6, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st->audit, 1, actor && *actor ? actor : "?", -1, SQLITE_STATIC);
 	store_bind_text_or_null(st->audit, 2, screen_id);

@@ -73,6 +73,15 @@ int dc_store_has_screen(struct dc_store *st, const char *id);
  * "removed" instead (a trigger refuses DELETE). */
 int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const char *actor,
 			int *changes);
+/* Create n new screens at once inside the caller's transaction
+ * (dc_store_begin), each with its "created" audit row, as n calls of
+ * dc_store_put_screen would, in order.  The caller knows none exists (an
+ * import's first pass checked).  Rows go in by DC_STORE_BATCH per
+ * statement: a statement run checks the table's CHECK constraints, whose
+ * IN lists SQLite builds as a small table once per run, so one run per row
+ * cost more than the rows themselves.  n must be at most DC_STORE_BATCH. */
+#define DC_STORE_BATCH 64
+int dc_store_create_screens(struct dc_store *st, const struct dc_screen *v, size_t n, const char *actor);
 /* Bind screen `id` to (box, channel), or unbind it with box "" and channel
  * 0; audited like any edit.  1 done, 0 no such screen, -1 on error. */
 int dc_store_bind_screen(struct dc_store *st, const char *id, const char *box, int channel,

@@ -22,6 +22,9 @@
 struct dc_store {
 	sqlite3 *db;
 	sqlite3_stmt *get, *exists, *insert, *update, *audit;
+	/* DC_STORE_BATCH rows per run (dc_store_create_screens), prepared on
+	 * first use. */
+	sqlite3_stmt *insert_batch, *audit_batch;
 	/* One put outside a caller's transaction: BEGIN IMMEDIATE takes the
 	 * write lock first (waiting for it), where a deferred transaction that
 	 * read and then wrote would fail at once if another process committed
@@ -42,6 +45,8 @@ int store_query_int(struct dc_store *st, const char *sql, long long *out);
 int store_query_text(struct dc_store *st, const char *sql, char *buf, size_t len);
 /* Step a prepared statement to completion, then reset and clear it. */
 int store_step_done(struct dc_store *st, sqlite3_stmt *q, const char *what);
+/* The audit trail's time of now, "YYYY-MM-DDTHH:MM:SSZ". */
+void store_audit_now(struct dc_store *st, char *at, size_t len);
 /* One audit row (screen_id NULL for plan changes). */
 int store_audit_row(struct dc_store *st, const char *actor, const char *screen_id,
 		    const char *field, const char *old_v, const char *new_v);

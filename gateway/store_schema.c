@@ -29,6 +29,112 @@ struct migration {
 
 #define SQL_DATE(col) "(" col " IS NULL OR " col " GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')"
 
+/* CHECK (col IN ('a','b',...)) as CHECK (col = 'a' OR col = 'b' ...): the
+ * same constraint, but SQLite builds an IN list of more than two values as
+ * a small temporary table every time it checks a row, which was more than
+ * half the cost of inserting a screen (docs/inventory.md, figures).  The
+ * table's text is rewritten in place, the procedure SQLite documents for
+ * constraint changes that leave the stored rows as they are
+ * (lang_altertable.html, "other kinds of table schema changes"); every row
+ * already meets the constraint, whichever way it is spelt.  Only the
+ * screens table's lists are touched; a list it cannot read is left as is. */
+static char *in_lists_as_or(const char *sql)
+{
+	size_t cap = strlen(sql) * 4 + 64, n = 0;
+	char *out = malloc(cap);
+	const char *p = sql;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		const char *in = strstr(p, " IN (");
+		if (!in)
+			break;
+		/* The column: the word before " IN (", after "CHECK (". */
+		const char *w = in;
+		while (w > p && ((w[-1] >= 'a' && w[-1] <= 'z') || w[-1] == '_'))
+			w--;
+		const char *q = in + 5;
+		char items[16][64];
+		int k = 0;
+		bool ok = w < in && w - p >= 7 && strncmp(w - 7, "CHECK (", 7) == 0;
+		while (ok) {
+			while (*q == ' ' || *q == ',')
+				q++;
+			if (*q == ')')
+				break;
+			const char *e = *q == '\'' ? strchr(q + 1, '\'') : NULL;
+			/* A plain quoted value ('' inside one is not ours). */
+			if (!e || e - q + 2 > 64 || k == 16 || (e[1] != ',' && e[1] != ' ' && e[1] != ')')) {
+				ok = false;
+				break;
+			}
+			snprintf(items[k++], sizeof items[0], "%.*s", (int)(e - q + 1), q);
+			q = e + 1;
+		}
+		if (!ok || k < 3) {	/* not ours, or already cheap: copy through */
+			n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(in + 5 - p), p);
+			p = in + 5;
+			continue;
+		}
+		n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(w - p), p);
+		for (int i = 0; i < k; i++)
+			n += (size_t)snprintf(out + n, cap - n, "%s%.*s = %s", i ? " OR " : "", (int)(in - w), w,
+					      items[i]);
+		p = q + 1;	/* past the list's ")" */
+	}
+	snprintf(out + n, cap - n, "%s", p);
+	return out;
+}
+
+static int screens_checks_without_in_lists(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = NULL;
+	char *old = NULL, *new = NULL, set[64];
+	long long version = -1;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'screens'",
+			       -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	old = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	q = NULL;
+	if (!old || !(new = in_lists_as_or(old)))
+		goto out;
+	if (strcmp(old, new) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	version = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'screens'",
+			       -1, &q, NULL) != SQLITE_OK)
+		goto off;
+	sqlite3_bind_text(q, 1, new, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		goto off;
+	snprintf(set, sizeof set, "PRAGMA schema_version = %lld", version + 1);
+	if (sqlite3_exec(db, set, NULL, NULL, NULL) != SQLITE_OK)
+		goto off;
+	rc = 0;
+off:
+	if (sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL) != SQLITE_OK)
+		rc = -1;
+out:
+	if (rc < 0)
+		snprintf(err, errlen, "screens CHECK lists: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(q);
+	free(old);
+	free(new);
+	return rc;
+}
+
 static const struct migration migrations[] = {
 	{ "v1: screens, plan targets, audit trail",
 	  "CREATE TABLE screens ("
@@ -361,6 +467,8 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER plan_targets_content_delete AFTER DELETE ON plan_targets"
 	  " BEGIN UPDATE content_version SET v = v + 1; END;",
 	  NULL },
+	{ "screens: CHECK value lists spelt as comparisons (same constraints, faster inserts)",
+	  "SELECT 1;", screens_checks_without_in_lists },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 

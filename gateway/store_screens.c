@@ -9,39 +9,45 @@
 #include "screen_fields.h"
 #include "store_internal.h"
 
+/* Parameters base+1 .. base+DC_F__COUNT, in SCREEN_COLS order. */
+static void bind_screen_at(sqlite3_stmt *q, int base, const struct dc_screen *s)
+{
+	sqlite3_bind_text(q, base + 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, base + 2, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, base + 3, dc_category_name(s->category), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, base + 4, s->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, base + 5, s->address, -1, SQLITE_STATIC);
+	if (s->has_coords) {
+		sqlite3_bind_double(q, base + 6, s->lat);
+		sqlite3_bind_double(q, base + 7, s->lon);
+	} else {
+		sqlite3_bind_null(q, base + 6);
+		sqlite3_bind_null(q, base + 7);
+	}
+	sqlite3_bind_text(q, base + 8, s->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, base + 9, dc_tech_name(s->tech), -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, base + 10, s->surface_m2);
+	sqlite3_bind_double(q, base + 11, s->power_on_w);
+	sqlite3_bind_double(q, base + 12, s->power_standby_w);
+	sqlite3_bind_double(q, base + 13, s->baseline_hours);
+	sqlite3_bind_text(q, base + 14, dc_status_name(s->status), -1, SQLITE_STATIC);
+	store_bind_text_or_null(q, base + 15, s->removal_target);
+	store_bind_text_or_null(q, base + 16, s->removal_date);
+	sqlite3_bind_int(q, base + 17, (s->flags & DC_FLAG_AIRPORT) != 0);
+	sqlite3_bind_int(q, base + 18, (s->flags & DC_FLAG_TRANSPORT_FURNITURE) != 0);
+	sqlite3_bind_text(q, base + 19, s->service_hours, -1, SQLITE_STATIC);
+	store_bind_text_or_null(q, base + 20, s->box);
+	if (s->channel > 0)
+		sqlite3_bind_int(q, base + 21, s->channel);
+	else
+		sqlite3_bind_null(q, base + 21);
+	sqlite3_bind_text(q, base + 22, s->notes, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, base + 23, dc_display_name(s->display), -1, SQLITE_STATIC);
+}
+
 static void bind_screen(sqlite3_stmt *q, const struct dc_screen *s)
 {
-	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, dc_category_name(s->category), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, s->site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, s->address, -1, SQLITE_STATIC);
-	if (s->has_coords) {
-		sqlite3_bind_double(q, 6, s->lat);
-		sqlite3_bind_double(q, 7, s->lon);
-	} else {
-		sqlite3_bind_null(q, 6);
-		sqlite3_bind_null(q, 7);
-	}
-	sqlite3_bind_text(q, 8, s->owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, dc_tech_name(s->tech), -1, SQLITE_STATIC);
-	sqlite3_bind_double(q, 10, s->surface_m2);
-	sqlite3_bind_double(q, 11, s->power_on_w);
-	sqlite3_bind_double(q, 12, s->power_standby_w);
-	sqlite3_bind_double(q, 13, s->baseline_hours);
-	sqlite3_bind_text(q, 14, dc_status_name(s->status), -1, SQLITE_STATIC);
-	store_bind_text_or_null(q, 15, s->removal_target);
-	store_bind_text_or_null(q, 16, s->removal_date);
-	sqlite3_bind_int(q, 17, (s->flags & DC_FLAG_AIRPORT) != 0);
-	sqlite3_bind_int(q, 18, (s->flags & DC_FLAG_TRANSPORT_FURNITURE) != 0);
-	sqlite3_bind_text(q, 19, s->service_hours, -1, SQLITE_STATIC);
-	store_bind_text_or_null(q, 20, s->box);
-	if (s->channel > 0)
-		sqlite3_bind_int(q, 21, s->channel);
-	else
-		sqlite3_bind_null(q, 21);
-	sqlite3_bind_text(q, 22, s->notes, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 23, dc_display_name(s->display), -1, SQLITE_STATIC);
+	bind_screen_at(q, 0, s);
 }
 
 static void read_screen(sqlite3_stmt *q, struct dc_screen *s)
@@ -187,6 +193,77 @@ int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const ch
 	if (changes)
 		*changes = n;
 	return 0;
+}
+
+/* "INSERT INTO table (cols) VALUES (?,...),(?,...)...": rows of ncols. */
+static int prepare_rows(struct dc_store *st, sqlite3_stmt **q, const char *head, int ncols, int rows)
+{
+	size_t len = strlen(head) + (size_t)rows * (size_t)(ncols * 2 + 2) + 1;
+	char *sql = malloc(len), *p = sql;
+
+	if (!sql) {
+		store_set_err(st, "out of memory");
+		return -1;
+	}
+	p += sprintf(p, "%s", head);
+	for (int r = 0; r < rows; r++) {
+		*p++ = r ? ',' : ' ';
+		*p++ = '(';
+		for (int c = 0; c < ncols; c++) {
+			if (c)
+				*p++ = ',';
+			*p++ = '?';
+		}
+		*p++ = ')';
+	}
+	*p = '\0';
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, q, NULL);
+	free(sql);
+	return rc == SQLITE_OK ? 0 : store_db_fail(st, "prepare");
+}
+
+int dc_store_create_screens(struct dc_store *st, const struct dc_screen *v, size_t n, const char *actor)
+{
+	char why[256], at[32];
+	enum dc_field f;
+
+	if (n > DC_STORE_BATCH || sqlite3_get_autocommit(st->db)) {
+		store_set_err(st, "internal: %zu screens created at once (at most %d), or outside a "
+			      "transaction", n, DC_STORE_BATCH);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dc_screen_check(&v[i], &f, why, sizeof why) < 0) {
+			store_set_err(st, "%s: %s: %s", v[i].id, dc_field_name(f), why);
+			return -1;
+		}
+	if (n < DC_STORE_BATCH) {	/* the tail of an import: row by row */
+		for (size_t i = 0; i < n; i++)
+			if (dc_store_put_screen(st, &v[i], actor, NULL) < 0)
+				return -1;
+		return 0;
+	}
+	if ((!st->insert_batch &&
+	     prepare_rows(st, &st->insert_batch, "INSERT INTO screens (" SCREEN_COLS ") VALUES", DC_F__COUNT,
+			  DC_STORE_BATCH) < 0) ||
+	    (!st->audit_batch &&
+	     prepare_rows(st, &st->audit_batch, "INSERT INTO audit (at,actor,screen_id,field,old,new) VALUES",
+			  6, DC_STORE_BATCH) < 0))
+		return -1;
+	store_audit_now(st, at, sizeof at);
+	for (size_t i = 0; i < n; i++) {
+		int b = (int)i * 6;
+		bind_screen_at(st->insert_batch, (int)i * DC_F__COUNT, &v[i]);
+		sqlite3_bind_text(st->audit_batch, b + 1, at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->audit_batch, b + 2, actor && *actor ? actor : "?", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->audit_batch, b + 3, v[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->audit_batch, b + 4, "created", -1, SQLITE_STATIC);
+		sqlite3_bind_null(st->audit_batch, b + 5);
+		sqlite3_bind_text(st->audit_batch, b + 6, v[i].name, -1, SQLITE_STATIC);
+	}
+	if (store_step_done(st, st->insert_batch, "insert") < 0)
+		return -1;
+	return store_step_done(st, st->audit_batch, "audit");
 }
 
 bool dc_store_sort_valid(const char *field)

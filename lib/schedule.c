@@ -69,6 +69,67 @@ static void instant_at(const struct dc_rules *r, int64_t t, struct instant *in)
 	sched_facts(r, t, &in->lt, &in->active, &in->night);
 }
 
+/* ---- policy scopes (per rule set) ---- */
+
+static void scope_table_build(const struct dc_rules *r, struct scope_table *tab)
+{
+	memset(tab, 0, sizeof *tab);
+	for (size_t i = 0; i < r->npolicies; i++) {
+		const struct dc_policy *p = &r->policies[i];
+		uint64_t bit = UINT64_C(1) << i;
+
+		for (unsigned cat = 0; cat < DC_CAT__COUNT; cat++)
+			for (unsigned st = 0; st < DC_STATUS__COUNT; st++)
+				if ((!p->categories || (p->categories >> cat & 1)) &&
+				    (!p->statuses || (p->statuses >> st & 1)))
+					tab->by_cat_status[cat][st] |= bit;
+		if (p->flags) {
+			tab->flagged |= bit;
+			for (unsigned b = 0; b < 32; b++)
+				if (p->flags >> b & 1)
+					tab->by_flag[b] |= bit;
+		}
+		if (p->nsites || p->nscreens)
+			tab->lists |= bit;
+	}
+}
+
+static uint64_t scope_plain(const struct dc_rules *r, const struct dc_sched_screen *s, uint64_t which)
+{
+	uint64_t scope = 0;
+
+	for (uint64_t m = which & sched_all_policies(r); m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
+		if (dc_policy_scope_match(&r->policies[i], s))
+			scope |= UINT64_C(1) << i;
+	}
+	return scope;
+}
+
+static inline uint64_t scope_of(const struct dc_rules *r, const struct scope_table *tab,
+				const struct dc_sched_screen *s, uint64_t which)
+{
+	/* A value outside the enums (never stored, but the type allows it)
+	 * takes the plain path rather than index the table. */
+	if ((unsigned)s->category >= DC_CAT__COUNT || (unsigned)s->status >= DC_STATUS__COUNT)
+		return scope_plain(r, s, which);
+	uint64_t m = which & tab->by_cat_status[s->category][s->status];
+	if (m & tab->flagged) {
+		uint64_t ok = ~tab->flagged;
+		for (unsigned f = s->flags; f; f &= f - 1)
+			ok |= tab->by_flag[__builtin_ctz(f)];
+		m &= ok;
+	}
+	uint64_t lists = m & tab->lists;
+	return lists ? (m & ~lists) | scope_plain(r, s, lists) : m;
+}
+
+uint64_t sched_scope(const struct dc_rules *r, const struct scope_table *tab,
+		     const struct dc_sched_screen *s, uint64_t which)
+{
+	return scope_of(r, tab, s, which);
+}
+
 /* ---- cache ---- */
 
 static int cmp_ovr(const void *a, const void *b)
@@ -99,11 +160,14 @@ void dc_sched_ctx_release(struct dc_sched_ctx *ctx)
 
 static unsigned id_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	/* The length and the last 8 bytes (where ids of one fleet differ,
+	 * "ecran-000123"): a filter only, a collision costs one look-up. */
+	size_t n = strlen(s);
+	uint64_t x = 0;
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % ID_FILTER_BITS;
+	memcpy(&x, s + (n > 8 ? n - 8 : 0), n > 8 ? 8 : n);
+	x = (x ^ n) * 0x9e3779b97f4a7c15u;
+	return (unsigned)(x >> 52) % ID_FILTER_BITS;
 }
 
 static void filter_add(uint64_t *f, const char *id)
@@ -153,6 +217,7 @@ struct dc_sched_cache *sched_prepare(const struct dc_rules *r, struct dc_sched_c
 	}
 	for (size_t i = 0; i < r->nderog_index; i++)
 		filter_add(c->dg_filter, r->derog_index[i].screen);
+	scope_table_build(r, &c->scope);
 	c->tz_generation = dc_tz_generation();
 	c->ready = true;
 	return c;
@@ -215,11 +280,7 @@ static void profile_of(const struct dc_rules *r, const struct dc_sched_cache *c,
 		       const struct dc_sched_screen *s, uint64_t which, struct profile *pr)
 {
 	memset(pr, 0, sizeof *pr);
-	for (uint64_t m = which; m; m &= m - 1) {
-		int i = __builtin_ctzll(m);
-		if (dc_policy_scope_match(&r->policies[i], s))
-			pr->scope |= UINT64_C(1) << i;
-	}
+	pr->scope = scope_of(r, &c->scope, s, which);
 	pr->catbit = 1u << s->category;
 	pr->removed = s->status == DC_STATUS_REMOVED;
 	pr->airport = s->flags & DC_FLAG_AIRPORT;
@@ -331,8 +392,10 @@ static void step(struct dc_explanation *ex, enum dc_step_kind k, enum dc_step_ou
 }
 
 /* The decision, in precedence order.  With ex, every step is recorded;
- * without, the first decisive step returns. */
-static bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
+ * without, the first decisive step returns.  Inlined into each caller so
+ * that the ex == NULL callers (evaluate, next_transition's walk: millions
+ * of calls) get a version with no recording at all. */
+static inline __attribute__((always_inline)) bool decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
 		   const struct instant *in, struct dc_explanation *ex)
 {
 	bool done = false, on = true, exists;
@@ -439,9 +502,9 @@ unsigned sched_night_why(const struct dc_rules *r, const struct profile *pr, con
 }
 
 bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
-		  const struct instant *in, struct dc_explanation *ex)
+		  const struct instant *in)
 {
-	return decide(r, c, pr, in, ex);
+	return decide(r, c, pr, in, NULL);
 }
 
 const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_cache *c, int64_t t)
@@ -466,10 +529,18 @@ bool dc_schedule_evaluate_view(const struct dc_rules *r, struct dc_sched_ctx *ct
 			       const struct dc_sched_screen *s, int64_t t)
 {
 	struct dc_sched_ctx local = { 0 };
-	struct dc_sched_cache *c;
+	struct dc_sched_cache *c = ctx ? ctx->cache : NULL;
 	struct profile pr;
 	bool on;
 
+	/* The common case, 100,000 times in a row: same rules, same inputs,
+	 * same instant. */
+	if (c && c->ready && c->rules == r && c->ov == ctx->overrides && c->nov == ctx->noverrides &&
+	    c->al == ctx->alerts && c->nal == ctx->nalerts && c->have_instant && c->inst.t == t &&
+	    c->tz_generation == dc_tz_generation()) {
+		profile_of(r, c, s, c->inst.active, &pr);
+		return decide(r, c, &pr, &c->inst, NULL);
+	}
 	if (!(c = sched_prepare(r, ctx ? ctx : &local))) {
 		dc_sched_ctx_release(&local);
 		return false;	/* out of memory: off is the lawful side */

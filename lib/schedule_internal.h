@@ -50,7 +50,9 @@ struct segment {
 	int64_t start;
 	struct dc_localtime lt;	/* local fields at start */
 	uint64_t active;
+	uint64_t changed;	/* active bits that differ from the previous segment's */
 	bool night;
+	bool night_changed;	/* night differs from the previous segment's */
 };
 
 struct ovr_ref {
@@ -62,9 +64,20 @@ struct ovr_ref {
  * derogation, and learn it from one hash instead of a binary search. */
 #define ID_FILTER_BITS 4096
 
+/* Policy scopes as bitsets, built once per rule set: a screen's scope is a
+ * few table look-ups instead of a test of every policy.  Only policies that
+ * list sites or screens are still tested one by one (`lists`). */
+struct scope_table {
+	uint64_t by_cat_status[DC_CAT__COUNT][DC_STATUS__COUNT];
+	uint64_t flagged;	/* policies with a flags condition */
+	uint64_t by_flag[32];	/* ...that accept flag bit b */
+	uint64_t lists;		/* policies with a sites or screens list */
+};
+
 struct dc_sched_cache {
 	const struct dc_rules *rules;
 	unsigned tz_generation;
+	struct scope_table scope;
 	uint64_t ov_filter[ID_FILTER_BITS / 64], dg_filter[ID_FILTER_BITS / 64];
 	const struct dc_override *ov;
 	size_t nov;
@@ -96,14 +109,18 @@ const struct instant *sched_instant(const struct dc_rules *r, struct dc_sched_ca
 void sched_profile(const struct dc_rules *r, const struct dc_sched_cache *c,
 		   const struct dc_sched_screen *s, uint64_t which, struct profile *pr);
 uint64_t sched_all_policies(const struct dc_rules *r);
+/* The policies of `which` whose scope includes the screen: the table's
+ * answer, equal by construction to testing dc_policy_scope_match on each. */
+uint64_t sched_scope(const struct dc_rules *r, const struct scope_table *tab,
+		     const struct dc_sched_screen *s, uint64_t which);
 /* Step 3 at an instant: DC_NIGHT_* reasons why the night rule lets the
  * screen be on, 0 when it forbids it; *dg the active derogation, or -1.
  * The legal layer's one definition: the decision, the explanation and the
  * compliance report's allowances all read it. */
 unsigned sched_night_why(const struct dc_rules *r, const struct profile *pr, const struct instant *in,
 			 int *dg);
-/* The decision in precedence order; with ex, every step is recorded. */
+/* The decision in precedence order (dc_schedule_explain records its steps). */
 bool sched_decide(const struct dc_rules *r, const struct dc_sched_cache *c, const struct profile *pr,
-		  const struct instant *in, struct dc_explanation *ex);
+		  const struct instant *in);
 
 #endif

@@ -121,6 +121,8 @@ static int build_timeline(const struct dc_rules *r, struct dc_sched_cache *c, in
 		s->start = b.v[i];
 		dc_tz_local(s->start, &s->lt);
 		sched_facts(r, s->start, &s->lt, &s->active, &s->night);
+		s->changed = n > 1 ? s->active ^ s[-1].active : UINT64_MAX;
+		s->night_changed = n > 1 ? s->night != s[-1].night : true;
 	}
 	c->nseg = n;
 	c->tl_from = c->seg[0].start;
@@ -169,7 +171,7 @@ static unsigned state_at(const struct dc_rules *r, const struct dc_sched_cache *
 {
 	int dg;
 
-	return legal ? sched_night_why(r, pr, in, &dg) : sched_decide(r, c, pr, in, NULL);
+	return legal ? sched_night_why(r, pr, in, &dg) : sched_decide(r, c, pr, in);
 }
 
 /* The first instant in (t, end] at which the state differs from the one at
@@ -210,15 +212,25 @@ static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const st
 		else
 			hi = mid;
 	}
+	/* What the state reads of a segment: the policies in force among those
+	 * that concern the screen (none for step 3), the night window, and,
+	 * only when service hours can exempt it, the time of day.  A segment
+	 * start where none of these changes cannot change the state (the
+	 * absolute boundaries are candidates of their own), and most of a
+	 * 400-day walk is such starts. */
+	bool svc = pr->svc_start >= 0 && pr->fixed;
+	uint64_t reads = legal ? 0 : pr->scope;
 	for (size_t k = lo; k < c->nseg && c->seg[k].start <= end; k++) {
 		const struct segment *sg = &c->seg[k];
 		int64_t s1 = k + 1 < c->nseg ? c->seg[k + 1].start : c->tl_to;
 		size_t nc = 0;
 
-		if (sg->start > t)
+		if (sg->start > t && (svc || (sg->changed & reads) || sg->night_changed))
 			cand[nc++] = sg->start;
+		else if (!svc && (ia >= nabs || abs[ia] >= s1))
+			continue;	/* nothing can change inside this segment */
 		/* Service hours move the decision only where they exempt. */
-		if (pr->svc_start >= 0 && pr->fixed) {
+		if (svc) {
 			int marks[2] = { pr->svc_start * 60, pr->svc_end * 60 };
 			for (int i = 0; i < 2; i++) {
 				int64_t x = sg->start + (marks[i] - sg->lt.sod);
@@ -247,11 +259,13 @@ static int64_t scan(const struct dc_rules *r, struct dc_sched_cache *c, const st
 
 static size_t memo_slot(const struct memo_key *k)
 {
-	const unsigned char *p = (const unsigned char *)k;
-	uint64_t h = 1469598103934665603u;
+	/* Field by field: the key's bytes one at a time cost as much as the
+	 * rest of a memo hit. */
+	uint64_t h = k->scope * 0x9e3779b97f4a7c15u;
 
-	for (size_t i = 0; i < sizeof *k; i++)
-		h = (h ^ p[i]) * 1099511628211u;
+	h ^= ((uint64_t)k->catbit << 40 | (uint64_t)k->bits << 32 |
+	      ((uint64_t)(uint32_t)k->svc_start << 16 ^ (uint32_t)k->svc_end)) * 0xc2b2ae3d27d4eb4fu;
+	h ^= h >> 29;
 	return (size_t)(h % MEMO_SIZE);
 }
 

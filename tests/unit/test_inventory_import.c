@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "clock.h"
 #include "inventory_import.h"
+#include "screen_csv.h"
 #include "store.h"
 
 static char dir[64], path[128];
@@ -126,6 +128,106 @@ static void empty_and_header_only_files_are_errors(void **state)
 	dc_store_close(st);
 }
 
+static long sql_count(struct dc_store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* Every row of a query as one text, rows separated by newlines. */
+static char *dump(struct dc_store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	size_t cap = 1 << 20, n = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(q); i++) {
+			const unsigned char *t = sqlite3_column_text(q, i);
+			n += (size_t)snprintf(out + n, cap - n, "%s|", t ? (const char *)t : "NULL");
+			assert_true(n < cap);
+		}
+		n += (size_t)snprintf(out + n, cap - n, "\n");
+	}
+	sqlite3_finalize(q);
+	return out;
+}
+
+/* New screens go in by batches of DC_STORE_BATCH, an update in between is
+ * written at its place: the database must end up exactly as with one
+ * dc_store_put_screen per row in file order (screens, and audit rows in the
+ * same order). */
+static void batched_import_equals_row_by_row(void **state)
+{
+	(void)state;
+	static char csv[64 * 1024];
+	/* Rows with and without a position and a binding next to each other:
+	 * each row's absent values must stay its own. */
+	size_t n = (size_t)snprintf(csv, sizeof csv, "id;name;category;power_on_w;status;removal_target;"
+				    "notes;lat;lon;box;channel\n");
+	const char *cats[] = { "advertising", "school", "transport", "other" };
+	for (int i = 0; i < 3 * DC_STORE_BATCH + 7; i++) {
+		char pos[32] = ";", bind[32] = ";";
+		if (i % 2)
+			snprintf(pos, sizeof pos, "48,%d;2,%d", i, i + 1);
+		if (i % 3 == 1)
+			snprintf(bind, sizeof bind, "box-%d;%d", i / 16, 1 + i % 16);
+		n += (size_t)snprintf(csv + n, sizeof csv - n, "s%04d;Screen %d;%s;%d,5;%s;%s;%s;%s;%s\n", i, i,
+				      cats[i % 4], i, i % 5 ? "active" : "slated_for_removal",
+				      i % 5 ? "" : "2027-01-31", i % 3 ? "" : "\"a; b\"", pos, bind);
+	}
+	const char *seed = "id;name;category\ns0070;Old 70;other\ns0150;Old 150;school\n";
+	char path2[160];
+	snprintf(path2, sizeof path2, "%s/rows.db", dir);
+	struct dc_store *a = dc_store_open(path, NULL), *b = dc_store_open(path2, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	assert_non_null(a);
+	assert_non_null(b);
+	/* The same clock for both, or their audit times could differ. */
+	static const struct dc_clock fixed = { .virtual_time = true, .start_ms = 1796000000500,
+					      .speed = 1e-9 };
+	dc_store_set_clock(a, &fixed);
+	dc_store_set_clock(b, &fixed);
+	assert_int_equal(import(a, seed, false, &res, &errs), 0);
+	assert_int_equal(import(b, seed, false, &res, &errs), 0);
+
+	assert_int_equal(import(a, csv, true, &res, &errs), 0);
+	assert_int_equal(sql_count(a, "SELECT count(*) FROM screens WHERE lat IS NOT NULL"), 3 * DC_STORE_BATCH / 2 + 3);
+	assert_int_equal(res.created, 3 * DC_STORE_BATCH + 7 - 2);
+	assert_int_equal(res.updated, 2);
+
+	struct dc_screen_csv r;
+	struct dc_screen s;
+	long line;
+	assert_int_equal(dc_store_begin(b), 0);
+	assert_int_equal(dc_screen_csv_open(&r, csv, n, &errs), 0);
+	while (dc_screen_csv_next(&r, &s, &line, &errs) == 1)
+		assert_int_equal(dc_store_put_screen(b, &s, "test", NULL), 0);
+	dc_screen_csv_close(&r);
+	assert_int_equal(dc_store_commit(b), 0);
+	assert_int_equal(errs.n, 0);
+
+	const char *q[] = { "SELECT * FROM screens ORDER BY rowid",
+			    "SELECT id, at, actor, screen_id, field, old, new FROM audit ORDER BY id" };
+	for (int i = 0; i < 2; i++) {
+		char *x = dump(a, q[i]), *y = dump(b, q[i]);
+		assert_string_equal(x, y);
+		free(x);
+		free(y);
+	}
+	/* 2 seeded, 197 created, and each update's changed fields. */
+	assert_true(count(a, "audit") > 2 + 3 * DC_STORE_BATCH + 7);
+	dc_store_close(a);
+	dc_store_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(any_error_writes_nothing_and_all_are_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(update_counts_created_updated_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_and_header_only_files_are_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(batched_import_equals_row_by_row, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "holidays.h"
 #include "schedule.h"
+#include "schedule_internal.h"
 #include "seeded_rng.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
@@ -388,10 +389,56 @@ static void random_rule_sets_agree_with_reference(void **state)
 	assert_true(transitions > 1000);
 }
 
+/* The scope table (one look-up per screen) must say exactly what testing
+ * every policy's scope one by one says, for any screen, including flag
+ * bits no policy names and values outside the enums (plain path). */
+static void scope_table_agrees_with_each_policy(void **state)
+{
+	(void)state;
+	static struct gen g;
+	long compared = 0;
+
+	for (int c = 0; c < 200; c++) {
+		char err[512];
+		gen_rules(&g, dc_days_from_civil(2026, 11, 20));
+		struct dc_rules *r = dc_rules_parse(g.json, g.n, "tests/fixtures", err, sizeof err);
+		if (!r)
+			fail_msg("case %d: generated rules refused: %s\n%s", c, err, g.json);
+		struct dc_sched_ctx ctx = { 0 };
+		struct dc_sched_cache *cache = sched_prepare(r, &ctx);
+		assert_non_null(cache);
+		for (int i = 0; i < 50; i++) {
+			char site[16];
+			snprintf(site, sizeof site, "site%u", rnd(3));
+			struct dc_sched_screen s = {
+				.id = ids[rnd(NSCREENS)], .site = site, .service_hours = "",
+				.category = (enum dc_category)rnd(DC_CAT__COUNT + 2),
+				.status = (enum dc_status)rnd(DC_STATUS__COUNT + 2),
+				.flags = rnd(4) ? rnd(4) : rnd(64),
+			};
+			uint64_t which = rnd(2) ? sched_all_policies(r) : ((uint64_t)rnd(1u << 16) << 16 | rnd(1u << 16));
+			uint64_t want = 0;
+			for (size_t k = 0; k < r->npolicies; k++)
+				if (which >> k & 1 && dc_policy_scope_match(&r->policies[k], &s))
+					want |= UINT64_C(1) << k;
+			uint64_t got = sched_scope(r, &cache->scope, &s, which);
+			if (got != want)
+				fail_msg("case %d: scope %#llx, one by one %#llx (category %d, status %d, flags %u)\n%s",
+					 c, (unsigned long long)got, (unsigned long long)want, s.category, s.status,
+					 s.flags, g.json);
+			compared++;
+		}
+		dc_sched_ctx_release(&ctx);
+		dc_rules_free(r);
+	}
+	print_message("%ld scopes compared\n", compared);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_rule_sets_agree_with_reference),
+		cmocka_unit_test(scope_table_agrees_with_each_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -559,10 +559,53 @@ static void mutated_files_never_crash_and_errors_stay_located(void **state)
 	}
 }
 
+/* The short-decimal path must give strtod's very double (bit for bit) for
+ * every spelling: leading zeros, many decimals, long mantissas, signs. */
+static void decimals_match_strtod_bit_for_bit(void **state)
+{
+	(void)state;
+	uint64_t rng = 0x2545f4914f6cdd1du;
+	char s[64], ref[64];
+
+	for (int k = 0; k < 200000; k++) {
+		size_t n = 0;
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		uint64_t x = rng;
+		if (x % 4 == 0)
+			s[n++] = x % 8 ? '-' : '+';
+		x >>= 3;
+		int before = (int)(x % 20), after = (int)(x / 20 % 26);
+		x >>= 10;
+		for (int i = 0; i < before; i++, x = x * 6364136223846793005u + 1)
+			s[n++] = (char)('0' + (x >> 40) % (i < 3 && x % 3 == 0 ? 1 : 10));
+		bool point = after || x % 2;
+		if (point)
+			s[n++] = x % 4 < 2 ? ',' : '.';
+		for (int i = 0; i < after; i++, x = x * 6364136223846793005u + 1)
+			s[n++] = (char)('0' + (x >> 40) % (x % 5 == 0 ? 1 : 10));
+		s[n] = '\0';
+		double got, want;
+		int rc = dc_parse_decimal(s, &got);
+		bool has_digit = before + after > 0;
+		if (!has_digit) {
+			assert_int_equal(rc, -1);
+			continue;
+		}
+		snprintf(ref, sizeof ref, "%s", s);
+		for (char *p = ref; *p; p++)
+			if (*p == ',')
+				*p = '.';
+		want = strtod(ref, NULL);
+		if (rc != 0 || memcmp(&got, &want, sizeof got) != 0)
+			fail_msg("'%s': %d %.17g, strtod %.17g", s, rc, got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decimals_accept_comma_and_point),
+		cmocka_unit_test(decimals_match_strtod_bit_for_bit),
 		cmocka_unit_test(dates_must_exist),
 		cmocka_unit_test(numbers_format_shortest_round_trip),
 		cmocka_unit_test(every_field_round_trips_through_text),

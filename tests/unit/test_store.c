@@ -617,6 +617,58 @@ static void old_screens_get_display_unknown(void **state)
 	dc_store_close(st);
 }
 
+/* The step that spells the screens' CHECK value lists as comparisons: rows
+ * stay, the file stays sound, and every constraint still refuses what it
+ * refused (each listed value accepted, anything else not). */
+static void check_lists_step_keeps_rows_and_constraints(void **state)
+{
+	struct tmp *t = *state;
+	int before = dc_store_schema_before("screens: CHECK value lists spelt as comparisons "
+					    "(same constraints, faster inserts)");
+	assert_true(before > 0);
+	dc_store_schema_cap(before);
+	struct dc_store *st = dc_store_open(t->path, NULL);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_exec(dc_store_db(st), "INSERT INTO screens (id, name, category, tech,"
+				      " status, display) VALUES ('a', 'A', 'school', 'LED', 'reduced',"
+				      " 'fixed')", 0, 0, 0), SQLITE_OK);
+	dc_store_close(st);
+	dc_store_schema_cap(0);
+
+	st = dc_store_open(t->path, NULL);
+	assert_non_null(st);
+	sqlite3 *db = dc_store_db(st);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM screens WHERE id = 'a' AND tech = 'LED'"
+				 " AND display = 'fixed'"), 1);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM sqlite_schema WHERE name = 'screens'"
+				 " AND sql LIKE '%category IN (%'"), 0);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM sqlite_schema WHERE name = 'screens'"
+				 " AND sql LIKE '%category = ''advertising'' OR category = ''information''%'"), 1);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+	sqlite3_finalize(q);
+	static const struct { const char *col, *good[7], *bad; } lists[] = {
+		{ "category", { "advertising", "information", "school", "library", "early_childhood",
+				"transport", "other" }, "Advertising" },
+		{ "tech", { "LCD", "LED", "other" }, "OLED" },
+		{ "status", { "active", "reduced", "slated_for_removal", "removed" }, "gone" },
+		{ "display", { "fixed", "animated", "unknown" }, "blink" },
+	};
+	for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+		char sql[160];
+		for (size_t k = 0; k < 7 && lists[i].good[k]; k++) {
+			snprintf(sql, sizeof sql, "UPDATE screens SET %s = '%s', removal_date = %s", lists[i].col,
+				 lists[i].good[k], strcmp(lists[i].good[k], "removed") ? "NULL" : "'2026-01-01'");
+			assert_int_equal(sqlite3_exec(db, sql, 0, 0, 0), SQLITE_OK);
+		}
+		snprintf(sql, sizeof sql, "UPDATE screens SET %s = '%s'", lists[i].col, lists[i].bad);
+		assert_int_equal(sqlite3_exec(db, sql, 0, 0, 0), SQLITE_CONSTRAINT_CHECK);
+	}
+	dc_store_close(st);
+}
+
 static void assert_refused_unchanged(const char *path, const char *needle)
 {
 	size_t n0, n1;
@@ -713,6 +765,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ledger_sequence_step_keeps_the_input, setup, teardown),
 
 		cmocka_unit_test_setup_teardown(old_screens_get_display_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(check_lists_step_keeps_rows_and_constraints, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_database_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_database_file_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_database_is_refused_and_left_untouched, setup, teardown),
