@@ -304,12 +304,14 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	if (get_obj(c, "", root, "broker", &o))
 		return -1;
 	if (o) {
-		static const char *const bk[] = { "host", "port", "client_id", "keepalive_s", NULL };
+		static const char *const bk[] = { "host", "port", "client_id", "keepalive_s", "qos",
+						  NULL };
 		if (only_keys(c, "broker", o, bk) ||
 		    get_str(c, "broker", o, "host", cfg->broker_host, sizeof cfg->broker_host, 1) ||
 		    get_i(c, "broker", o, "port", &cfg->broker_port, 1, 65535, 0) ||
 		    get_str(c, "broker", o, "client_id", cfg->client_id, sizeof cfg->client_id, 0) ||
-		    get_i(c, "broker", o, "keepalive_s", &cfg->keepalive_s, 5, 3600, 0))
+		    get_i(c, "broker", o, "keepalive_s", &cfg->keepalive_s, 5, 3600, 0) ||
+		    get_i(c, "broker", o, "qos", &cfg->qos, 0, 2, 0))
 			return -1;
 	}
 	if (get_str(c, "", root, "db", cfg->db_path, sizeof cfg->db_path, 1) ||
@@ -475,6 +477,7 @@ static void defaults(struct gw_config *cfg)
 	cfg->broker_port = 1883;
 	snprintf(cfg->client_id, sizeof cfg->client_id, "decran-gateway");
 	cfg->keepalive_s = 30;
+	cfg->qos = 1;
 	snprintf(cfg->zone, sizeof cfg->zone, "Europe/Paris");
 	snprintf(cfg->control_socket, sizeof cfg->control_socket, "/run/decran/gateway.sock");
 	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "/usr/share/decran/profiles");

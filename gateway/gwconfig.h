@@ -60,6 +60,7 @@ struct gw_config {
 	int broker_port;
 	char client_id[64];
 	int keepalive_s;
+	int qos;		/* MQTT QoS of relay commands and queries (docs/gateway.md) */
 	char db_path[GW_PATH_MAX];
 	char rules_path[GW_PATH_MAX];
 	char zone[64];

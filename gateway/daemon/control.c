@@ -248,6 +248,7 @@ static cJSON *status(struct gw *g)
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "ok", true);
 	cJSON_AddBoolToObject(j, "mqtt", g->mqtt_up);
+	cJSON_AddBoolToObject(j, "settled", g->settled);	/* retained states read */
 	cJSON_AddNumberToObject(j, "boxes", (double)g->cfg.nboxes);
 	cJSON_AddNumberToObject(j, "channels", (double)g->nchans);
 	cJSON_AddNumberToObject(j, "screens", (double)g->nbound);
@@ -255,6 +256,7 @@ static cJSON *status(struct gw *g)
 	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
 	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
 	cJSON_AddNumberToObject(j, "now", (double)gw_now(g));
+	cJSON_AddNumberToObject(j, "now_ms", (double)gw_now_ms(g));	/* benchmarks time edges */
 	if (g->next_edge != INT64_MAX)
 		cJSON_AddNumberToObject(j, "next_transition", (double)g->next_edge);
 	return j;
