@@ -352,7 +352,7 @@ static struct gw_result gateway_round(int round, bool traced)
 		return r;
 	/* Time to load and settle before the edge: a few seconds per 10,000
 	 * screens on a loaded 2-core machine. */
-	int lead = 4 + nscreens / 4000 + (traced ? nscreens / 4000 : 0);
+	int lead = 5 + nscreens / 1000 + (traced ? nscreens / 2000 : 0);
 	/* 2026-11-23 22:00 Paris = 21:00:00Z */
 	snprintf(clock, sizeof clock, "2026-11-23T20:%02d:%02dZ,1", 59 - lead / 60, 60 - lead % 60);
 	if (lead % 60 == 0)

@@ -26,7 +26,6 @@ enum gw_driver {
 #define GW_PATH_MAX 256
 #define GW_HOST_MAX 128
 #define GW_TOPIC_MAX 128
-#define GW_MAX_BOXES 4096
 #define GW_MAX_BUSES 16
 
 struct gw_bus {			/* one RS-485 serial line, one worker thread */

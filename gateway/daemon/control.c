@@ -255,6 +255,7 @@ static cJSON *status(struct gw *g)
 	cJSON_AddNumberToObject(j, "commands_sent", (double)g->commands_sent);
 	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
 	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
+	cJSON_AddNumberToObject(j, "timer_wakeups", (double)g->timer_wakeups);
 	cJSON_AddNumberToObject(j, "now", (double)gw_now(g));
 	cJSON_AddNumberToObject(j, "now_ms", (double)gw_now_ms(g));	/* benchmarks time edges */
 	if (g->next_edge != INT64_MAX)

@@ -132,6 +132,7 @@ struct gw {
 	int epfd, sigfd, timerfd, ctlfd;
 	bool quit, reload;
 	uint64_t commands_sent, confirmations, malformed;
+	uint64_t timer_wakeups;	/* timer expirations: the test of needless wake-ups */
 };
 
 /* Now, in the schedule's time (virtual under a test clock). */
