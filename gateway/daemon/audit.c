@@ -35,6 +35,10 @@
  * most one transaction (one fdatasync) per GROUP_MS under load; the first
  * row after a quiet spell is written at once. */
 #define GROUP_MS 4
+/* A group also ends at this many rows, whatever defers it (a start-up's
+ * retained states, a 100,000-channel burst): rows wait in memory, about
+ * 250 bytes each. */
+#define GROUP_MAX_ROWS 4096
 
 static struct dc_dbq *q;
 static int s_cmd = -1, s_out = -1, s_alarm = -1, s_box = -1, s_read = -1, s_journal = -1;
@@ -83,10 +87,17 @@ static int64_t commit_at(void)
 	return retry > last_commit_ms + GROUP_MS ? retry : last_commit_ms + GROUP_MS;
 }
 
+static bool write_queue(struct gw *g);
+
 static void queued(struct gw *g)
 {
-	if (!batch && !deferred && gw_mono() >= commit_at())
+	struct dc_dbq_stats st;
+	int64_t now = gw_mono();
+	dc_dbq_stats(q, &st);
+	if (!batch && !deferred && now >= commit_at())
 		gw_audit_flush(g);
+	else if (st.pending >= GROUP_MAX_ROWS && dc_dbq_next(q) <= now)
+		write_queue(g);
 }
 
 static void add(struct gw *g, int stmt, const struct dc_dbq_val *v, size_t n)
@@ -96,9 +107,9 @@ static void add(struct gw *g, int stmt, const struct dc_dbq_val *v, size_t n)
 		queued(g);
 }
 
-bool gw_audit_flush(struct gw *g)
+/* Write what is queued (a batch goes on). */
+static bool write_queue(struct gw *g)
 {
-	batch = false;
 	if (!q)
 		return true;
 	int64_t mono = gw_mono();
@@ -126,6 +137,12 @@ bool gw_audit_flush(struct gw *g)
 			gw_alarm(g, "database", -1, 0, false, "database writable again, records written");
 	}
 	return done;
+}
+
+bool gw_audit_flush(struct gw *g)
+{
+	batch = false;
+	return write_queue(g);
 }
 
 void gw_audit_begin(struct gw *g)
