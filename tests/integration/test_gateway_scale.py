@@ -80,7 +80,8 @@ def test_100000_screens_are_accepted_and_reconciled(big_broker, tmp_path, db, de
     n = 100000
     try:
         import_screens(decran, tmp_path, fleet.screens())
-        gw = burst_gateway(tmp_path, big_broker, fleet, db, "2026-11-23T20:59:40Z,1")
+        gw = burst_gateway(tmp_path, big_broker, fleet, db, "2026-11-23T20:59:20Z,1")
+        gw.cfg["reconcile"]["startup_grace_ms"] = 15000    # 100,000 retained states
         gw.start()
         st = wait_for(lambda: (lambda s: s if s["settled"] else None)(gw.api({"cmd": "status"})),
                       timeout=300, what="retained states read")
