@@ -27,6 +27,13 @@ def confirmed(gw):
                   " WHERE c.to_state = 'off' AND o.outcome = 'confirmed'")[0][0]
 
 
+def stop_all(gw, fleet):
+    """A failed test leaves neither its gateway nor its emulator running."""
+    if gw is not None and gw.proc is not None and gw.proc.poll() is None:
+        gw.kill()
+    fleet.close()
+
+
 def burst_gateway(tmp_path, broker, fleet, db, clock):
     gw = Gateway(tmp_path, broker, fleet.boxes(), db, clock=clock)
     # Nothing retried during the burst: every device obeys, some slowly
@@ -40,6 +47,7 @@ def test_group_commit_records_every_confirmation_in_the_devices_order(big_broker
                                                                       db, decran):
     fleet = CFleet(tmp_path, big_broker, "o", 125, 125)     # 2,000 screens
     n = 2000
+    gw = None
     try:
         import_screens(decran, tmp_path, fleet.screens())
         gw = burst_gateway(tmp_path, big_broker, fleet, db, "2026-11-23T20:59:57Z,1")
@@ -69,7 +77,7 @@ def test_group_commit_records_every_confirmation_in_the_devices_order(big_broker
         assert gw.sql("SELECT count(DISTINCT screen_id) FROM ledger_states WHERE state = 1")[0][0] == n
         gw.stop()
     finally:
-        fleet.close()
+        stop_all(gw, fleet)
 
 
 def test_100000_screens_are_accepted_and_reconciled(big_broker, tmp_path, db, decran):
@@ -78,6 +86,7 @@ def test_100000_screens_are_accepted_and_reconciled(big_broker, tmp_path, db, de
     # queries before the burst; the order test above has both protocols).
     fleet = CFleet(tmp_path, big_broker, "h", 12500, 0)
     n = 100000
+    gw = None
     try:
         import_screens(decran, tmp_path, fleet.screens())
         gw = burst_gateway(tmp_path, big_broker, fleet, db, "2026-11-23T20:59:20Z,1")
@@ -94,12 +103,13 @@ def test_100000_screens_are_accepted_and_reconciled(big_broker, tmp_path, db, de
         assert sum(1 for e in fleet.log() if not e[3]) == n
         gw.stop()
     finally:
-        fleet.close()
+        stop_all(gw, fleet)
 
 
 def test_an_idle_gateway_of_10000_screens_wakes_at_most_once_per_10_s(big_broker, tmp_path,
                                                                        db, decran):
     fleet = CFleet(tmp_path, big_broker, "w", 625, 625)     # 10,000 screens
+    gw = None
     try:
         import_screens(decran, tmp_path, fleet.screens())
         # Noon in Paris: the next schedule edge is hours away.  The defaults
@@ -119,4 +129,4 @@ def test_an_idle_gateway_of_10000_screens_wakes_at_most_once_per_10_s(big_broker
         assert woke <= 5, "%d timer wake-ups in 40 s" % woke
         gw.stop()
     finally:
-        fleet.close()
+        stop_all(gw, fleet)
