@@ -19,7 +19,8 @@
 #include "drv_tasmota.h"
 #include "fallback.h"
 
-#define CONFIG_MAX_BYTES (4 << 20)
+/* 100,000 one-channel boxes take about 7 MB of JSON. */
+#define CONFIG_MAX_BYTES (32 << 20)
 
 static const char *const driver_names[GW_DRV__COUNT] = {
 	"native", "tasmota", "shelly", "modbus-rtu", "modbus-tcp",
@@ -328,6 +329,78 @@ static int parse_control(struct ctx *c, const cJSON *o, struct gw_config *cfg)
 	return 0;
 }
 
+/* Boxes sorted by id, or by (driver, topic), then by index. */
+static const struct gw_box *sort_base;
+
+static int same_key(const struct gw_box *x, const struct gw_box *y, bool topic)
+{
+	if (!topic)
+		return strcmp(x->id, y->id);
+	if (x->driver != y->driver)
+		return x->driver < y->driver ? -1 : 1;
+	return strcmp(x->topic, y->topic);
+}
+
+static int by_index(size_t a, size_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int by_box_id(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = same_key(&sort_base[i], &sort_base[j], false);
+	return c ? c : by_index(i, j);
+}
+
+static int by_box_topic(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = same_key(&sort_base[i], &sort_base[j], true);
+	return c ? c : by_index(i, j);
+}
+
+/* No two boxes with one id, no two MQTT boxes of one driver on one topic
+ * (they would confirm each other's switches).  Sorted, not compared pair by
+ * pair: 100,000 boxes are checked in milliseconds.  The error names the
+ * first box, in file order, that repeats an earlier one. */
+static int check_unique(struct ctx *c, struct gw_config *cfg)
+{
+	size_t n = cfg->nboxes, *ix = malloc((n + 1) * sizeof *ix);
+	size_t bad = SIZE_MAX, first = 0;
+	bool bad_topic = false;
+	char path[64];
+	if (!ix)
+		return fail(c, "", "boxes", "out of memory");
+	sort_base = cfg->boxes;
+	for (int topic = 0; topic < 2; topic++) {
+		for (size_t i = 0; i < n; i++)
+			ix[i] = i;
+		qsort(ix, n, sizeof *ix, topic ? by_box_topic : by_box_id);
+		for (size_t i = 1; i < n; i++) {
+			const struct gw_box *x = &cfg->boxes[ix[i - 1]], *y = &cfg->boxes[ix[i]];
+			if ((topic && y->driver > GW_DRV_SHELLY) || same_key(x, y, topic))
+				continue;
+			/* The second of a run of equal boxes (sorted by index). */
+			if (i >= 2 && !same_key(&cfg->boxes[ix[i - 2]], x, topic))
+				continue;
+			if (ix[i] < bad) {
+				bad = ix[i];
+				first = ix[i - 1];
+				bad_topic = topic;
+			}
+		}
+	}
+	free(ix);
+	if (bad == SIZE_MAX)
+		return 0;
+	snprintf(path, sizeof path, "boxes[%zu]", bad);
+	if (!bad_topic)
+		return fail(c, path, "id", "duplicate id \"%s\"", cfg->boxes[bad].id);
+	return fail(c, path, cfg->boxes[bad].driver == GW_DRV_SHELLY ? "prefix" : "topic",
+		    "already used by boxes[%zu]", first);
+}
+
 static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 {
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
@@ -345,12 +418,14 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	if (get_obj(c, "", root, "broker", &o))
 		return -1;
 	if (o) {
-		static const char *const bk[] = { "host", "port", "client_id", "keepalive_s", NULL };
+		static const char *const bk[] = { "host", "port", "client_id", "keepalive_s", "qos",
+						  NULL };
 		if (only_keys(c, "broker", o, bk) ||
 		    get_str(c, "broker", o, "host", cfg->broker_host, sizeof cfg->broker_host, 1) ||
 		    get_i(c, "broker", o, "port", &cfg->broker_port, 1, 65535, 0) ||
 		    get_str(c, "broker", o, "client_id", cfg->client_id, sizeof cfg->client_id, 0) ||
-		    get_i(c, "broker", o, "keepalive_s", &cfg->keepalive_s, 5, 3600, 0))
+		    get_i(c, "broker", o, "keepalive_s", &cfg->keepalive_s, 5, 3600, 0) ||
+		    get_i(c, "broker", o, "qos", &cfg->qos, 0, 2, 0))
 			return -1;
 	}
 	if (get_str(c, "", root, "db", cfg->db_path, sizeof cfg->db_path, 1) ||
@@ -473,8 +548,6 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	if (!cJSON_IsArray(arr))
 		return fail(c, "", "boxes", "expected an array");
 	int n = cJSON_GetArraySize(arr);
-	if (n > GW_MAX_BOXES)
-		return fail(c, "", "boxes", "at most %d boxes", GW_MAX_BOXES);
 	cfg->boxes = calloc((size_t)n + 1, sizeof *cfg->boxes);
 	if (!cfg->boxes)
 		return fail(c, "", "boxes", "out of memory");
@@ -484,17 +557,10 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 		snprintf(path, sizeof path, "boxes[%zu]", cfg->nboxes);
 		if (parse_box(c, path, it, cfg, b))
 			return -1;
-		for (size_t i = 0; i < cfg->nboxes; i++) {
-			if (!strcmp(cfg->boxes[i].id, b->id))
-				return fail(c, path, "id", "duplicate id \"%s\"", b->id);
-			/* Two boxes on one MQTT topic would confirm each other's switches. */
-			if (b->driver <= GW_DRV_SHELLY && cfg->boxes[i].driver == b->driver &&
-			    !strcmp(cfg->boxes[i].topic, b->topic))
-				return fail(c, path, b->driver == GW_DRV_SHELLY ? "prefix" : "topic",
-					    "already used by boxes[%zu]", i);
-		}
 		cfg->nboxes++;
 	}
+	if (check_unique(c, cfg))
+		return -1;
 	resolve(c, cfg->db_path, sizeof cfg->db_path);
 	resolve(c, cfg->rules_path, sizeof cfg->rules_path);
 	resolve(c, cfg->profiles_dir, sizeof cfg->profiles_dir);
@@ -510,6 +576,7 @@ static void defaults(struct gw_config *cfg)
 	cfg->broker_port = 1883;
 	snprintf(cfg->client_id, sizeof cfg->client_id, "decran-gateway");
 	cfg->keepalive_s = 30;
+	cfg->qos = 1;
 	snprintf(cfg->zone, sizeof cfg->zone, "Europe/Paris");
 	snprintf(cfg->control_socket, sizeof cfg->control_socket, "/run/decran/gateway.sock");
 	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "/usr/share/decran/profiles");

@@ -26,7 +26,6 @@ enum gw_driver {
 #define GW_PATH_MAX 256
 #define GW_HOST_MAX 128
 #define GW_TOPIC_MAX 128
-#define GW_MAX_BOXES 4096
 #define GW_MAX_BUSES 16
 
 struct gw_bus {			/* one RS-485 serial line, one worker thread */
@@ -65,6 +64,7 @@ struct gw_config {
 	int broker_port;
 	char client_id[64];
 	int keepalive_s;
+	int qos;		/* MQTT QoS of relay commands and queries (docs/gateway.md) */
 	char db_path[GW_PATH_MAX];
 	char rules_path[GW_PATH_MAX];
 	char zone[64];

@@ -101,45 +101,67 @@ static int prep(sqlite3 *db, sqlite3_stmt **q, const char *sql, char *err, size_
 	return 0;
 }
 
-/* ledger_meta: a missing key reads as `dflt`. */
-static int meta_get(sqlite3 *db, const char *key, int64_t dflt, int64_t *out)
+/* sql's statement: the one st keeps prepared when st is given (SQL run per
+ * gateway event), else one prepared for this call; release() resets the
+ * first, finalizes the second. */
+static sqlite3_stmt *acquire(sqlite3 *db, struct dc_store *st, const char *sql, bool *kept)
 {
-	sqlite3_stmt *q;
+	sqlite3_stmt *q = st ? dc_store_kept(st, sql) : NULL;
+	*kept = q != NULL;
+	if (!q && sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return NULL;
+	return q;
+}
+
+static void release(sqlite3_stmt *q, bool kept)
+{
+	if (kept)
+		sqlite3_reset(q);
+	else
+		sqlite3_finalize(q);
+}
+
+/* ledger_meta: a missing key reads as `dflt`.  st: may be NULL. */
+static int meta_get(sqlite3 *db, struct dc_store *st, const char *key, int64_t dflt, int64_t *out)
+{
+	bool kept;
+	sqlite3_stmt *q = acquire(db, st, "SELECT value FROM ledger_meta WHERE key = ?1", &kept);
 	*out = dflt;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM ledger_meta WHERE key = ?1", -1, &q, NULL))
+	if (!q)
 		return -1;
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
+	release(q, kept);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int meta_set(sqlite3 *db, const char *key, int64_t v)
+static int meta_set(sqlite3 *db, struct dc_store *st, const char *key, int64_t v)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO ledger_meta (key, value) VALUES (?1, ?2)",
-			       -1, &q, NULL))
+	bool kept;
+	sqlite3_stmt *q = acquire(db, st, "INSERT OR REPLACE INTO ledger_meta (key, value) VALUES"
+				  " (?1, ?2)", &kept);
+	if (!q)
 		return -1;
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, v);
 	int rc = sqlite3_step(q);
-	sqlite3_finalize(q);
+	release(q, kept);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Lower the "recompute from" watermark to `since`, and the start of the
  * input (kept here: min(at) over the log's primary keys would be a scan). */
-static int mark_dirty(sqlite3 *db, int64_t since)
+static int mark_dirty(sqlite3 *db, struct dc_store *st, int64_t since)
 {
 	int64_t cur, start;
-	if (meta_get(db, "dirty_since", INT64_MAX, &cur) < 0 ||
-	    meta_get(db, "input_start", INT64_MAX, &start) < 0)
+	if (meta_get(db, st, "dirty_since", INT64_MAX, &cur) < 0 ||
+	    meta_get(db, st, "input_start", INT64_MAX, &start) < 0)
 		return -1;
-	if (since < start && meta_set(db, "input_start", since) < 0)
+	if (since < start && meta_set(db, st, "input_start", since) < 0)
 		return -1;
-	return since < cur ? meta_set(db, "dirty_since", since) : 0;
+	return since < cur ? meta_set(db, st, "dirty_since", since) : 0;
 }
 
 /* ---- Feeding ------------------------------------------------------------ */
@@ -147,7 +169,7 @@ static int mark_dirty(sqlite3 *db, int64_t since)
 int dc_ledger_mark_dirty(struct dc_store *st, int64_t since, char *err, size_t errlen)
 {
 	sqlite3 *db = dc_store_db(st);
-	if (mark_dirty(db, since) < 0)
+	if (mark_dirty(db, st, since) < 0)
 		return sql_fail(db, "ledger_meta", err, errlen);
 	return 0;
 }
@@ -172,9 +194,12 @@ int dc_ledger_record(struct dc_store *st, const char *screen_id, int64_t at,
 	bool autocommit = sqlite3_get_autocommit(db);
 	if (autocommit && exec(db, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
-	/* What this second already holds, in order. */
-	int rc = prep(db, &q, "SELECT seq, state, cause FROM ledger_states WHERE screen_id = ?1 "
-		      "AND at = ?2 ORDER BY seq", err, errlen);
+	/* What this second already holds, in order.  Statements kept: the
+	 * gateway records every confirmed change. */
+	bool kept;
+	q = acquire(db, st, "SELECT seq, state, cause FROM ledger_states WHERE screen_id = ?1 "
+		    "AND at = ?2 ORDER BY seq", &kept);
+	int rc = q ? 0 : sql_fail(db, "prepare", err, errlen);
 	bool same_last = false, same_any = false, any = false;
 	int64_t last_seq = 0, last_imported = INT64_MIN;
 	if (rc == 0) {
@@ -192,7 +217,7 @@ int dc_ledger_record(struct dc_store *st, const char *screen_id, int64_t at,
 			if (seq < 0)
 				last_imported = seq;
 		}
-		sqlite3_finalize(q);
+		release(q, kept);
 		if (r != SQLITE_DONE)
 			rc = sql_fail(db, "ledger_states", err, errlen);
 	}
@@ -210,8 +235,9 @@ int dc_ledger_record(struct dc_store *st, const char *screen_id, int64_t at,
 			seq = INT64_MIN;
 	}
 	if (rc == 0 && seq != INT64_MIN) {
-		rc = prep(db, &q, "INSERT INTO ledger_states (screen_id, at, seq, state, cause) "
-			  "VALUES (?1,?2,?3,?4,?5)", err, errlen);
+		q = acquire(db, st, "INSERT INTO ledger_states (screen_id, at, seq, state, cause) "
+			    "VALUES (?1,?2,?3,?4,?5)", &kept);
+		rc = q ? 0 : sql_fail(db, "prepare", err, errlen);
 		if (rc == 0) {
 			sqlite3_bind_text(q, 1, screen_id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(q, 2, at);
@@ -219,10 +245,10 @@ int dc_ledger_record(struct dc_store *st, const char *screen_id, int64_t at,
 			sqlite3_bind_int(q, 4, (int)state);
 			sqlite3_bind_int(q, 5, (int)cause);
 			rc = sqlite3_step(q) == SQLITE_DONE ? 0 : sql_fail(db, "ledger_states", err, errlen);
-			sqlite3_finalize(q);
+			release(q, kept);
 		}
 		if (rc == 0)
-			rc = mark_dirty(db, at) < 0 ? sql_fail(db, "ledger_meta", err, errlen) : 1;
+			rc = mark_dirty(db, st, at) < 0 ? sql_fail(db, "ledger_meta", err, errlen) : 1;
 	}
 	if (autocommit)
 		exec(db, rc >= 0 ? "COMMIT" : "ROLLBACK", err, errlen);
@@ -268,7 +294,7 @@ int dc_ledger_record_reading(struct dc_store *st, const char *box, int64_t at, d
 		int64_t since = at;
 		if (sqlite3_step(prev) == SQLITE_ROW && sqlite3_column_type(prev, 0) != SQLITE_NULL)
 			since = sqlite3_column_int64(prev, 0);
-		rc = sqlite3_changes(db) == 0 ? 0 : mark_dirty(db, since) == 0 ? 1 : -1;
+		rc = sqlite3_changes(db) == 0 ? 0 : mark_dirty(db, NULL, since) == 0 ? 1 : -1;
 	}
 	if (rc < 0)
 		sql_fail(db, "ledger_readings", err, errlen);
@@ -709,7 +735,7 @@ static int input_start(sqlite3 *db, bool scan, int64_t *start)
 	sqlite3_stmt *q;
 	int64_t kept;
 	*start = INT64_MAX;
-	if (meta_get(db, "input_start", INT64_MAX, &kept) < 0)
+	if (meta_get(db, NULL, "input_start", INT64_MAX, &kept) < 0)
 		return -1;
 	if (kept != INT64_MAX && !scan) {
 		*start = floor_hour(kept);
@@ -722,7 +748,7 @@ static int input_start(sqlite3 *db, bool scan, int64_t *start)
 	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
 		kept = sqlite3_column_int64(q, 0);
 		*start = floor_hour(kept);
-		if (meta_set(db, "input_start", kept) < 0)
+		if (meta_set(db, NULL, "input_start", kept) < 0)
 			rc = SQLITE_ERROR;
 	}
 	sqlite3_finalize(q);
@@ -766,14 +792,14 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 		return -1;
 	}
 	if (input_start(db, all, &start) < 0 ||
-	    meta_get(db, "computed_until", INT64_MAX, &until) < 0 ||
-	    meta_get(db, "dirty_since", INT64_MAX, &dirty) < 0)
+	    meta_get(db, NULL, "computed_until", INT64_MAX, &until) < 0 ||
+	    meta_get(db, NULL, "dirty_since", INT64_MAX, &dirty) < 0)
 		return sql_fail(db, "ledger_meta", err, errlen);
 	/* The ledger applies today's inventory to all its history (that is what
 	 * makes it reproducible): an audited change of a figure it uses means
 	 * recomputing everything. */
 	int64_t seen, last, last_group;
-	if (meta_get(db, "audit_seen", 0, &seen) < 0 || audit_last(db, seen, ENERGY_FIELDS, &last) < 0 ||
+	if (meta_get(db, NULL, "audit_seen", 0, &seen) < 0 || audit_last(db, seen, ENERGY_FIELDS, &last) < 0 ||
 	    audit_last(db, seen, GROUP_FIELDS, &last_group) < 0)
 		return sql_fail(db, "audit", err, errlen);
 	if (last > seen)
@@ -781,7 +807,7 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 	else if (last_group > seen && !all && regroup(db, "0000-00-00", "9999-99-99", err, errlen) < 0)
 		return -1;	/* only the grouping changed: re-sum the days */
 	if ((last > seen || last_group > seen) &&
-	    meta_set(db, "audit_seen", last > last_group ? last : last_group) < 0)
+	    meta_set(db, NULL, "audit_seen", last > last_group ? last : last_group) < 0)
 		return sql_fail(db, "ledger_meta", err, errlen);
 	if (all) {
 		if (exec(db, "DELETE FROM energy_hour; DELETE FROM energy_day; "
@@ -835,7 +861,7 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 		if (rc != SQLITE_DONE)
 			return sql_fail(db, "energy_hour", err, errlen);
 	}
-	if (meta_set(db, "computed_until", b) < 0 || meta_set(db, "dirty_since", INT64_MAX) < 0)
+	if (meta_set(db, NULL, "computed_until", b) < 0 || meta_set(db, NULL, "dirty_since", INT64_MAX) < 0)
 		return sql_fail(db, "ledger_meta", err, errlen);
 	return 0;
 }

@@ -297,6 +297,24 @@ struct dc_store *dc_store_open_readonly(const char *path, char **err)
 	return store_open(path, true, err);
 }
 
+sqlite3_stmt *dc_store_kept(struct dc_store *st, const char *sql)
+{
+	size_t i = 0, n = sizeof st->kept / sizeof st->kept[0];
+	while (i < n && st->kept[i].sql && st->kept[i].sql != sql)
+		i++;
+	if (i == n)
+		return NULL;
+	if (!st->kept[i].sql) {
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->kept[i].q,
+				       NULL) != SQLITE_OK)
+			return NULL;
+		st->kept[i].sql = sql;
+	}
+	sqlite3_reset(st->kept[i].q);
+	sqlite3_clear_bindings(st->kept[i].q);
+	return st->kept[i].q;
+}
+
 void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock)
 {
 	st->clock = clock;
@@ -316,6 +334,8 @@ void dc_store_close(struct dc_store *st)
 	sqlite3_finalize(st->put_begin);
 	sqlite3_finalize(st->put_commit);
 	sqlite3_finalize(st->put_rollback);
+	for (size_t i = 0; i < sizeof st->kept / sizeof st->kept[0]; i++)
+		sqlite3_finalize(st->kept[i].q);
 	sqlite3_close(st->db);
 	free(st);
 }

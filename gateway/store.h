@@ -53,6 +53,11 @@ bool dc_store_busy(struct dc_store *st);
 const char *dc_store_busy_message(void);
 /* The raw handle, for modules that own further tables (added as migrations). */
 struct sqlite3 *dc_store_db(struct dc_store *st);
+/* A statement for `sql` (a string literal: its address is the key) kept
+ * prepared as long as the store is open, reset and unbound; NULL when it
+ * does not prepare or the store keeps 8 already (the caller prepares its
+ * own).  For SQL run once per event (the gateway's ledger input). */
+struct sqlite3_stmt *dc_store_kept(struct dc_store *st, const char *sql);
 
 /* Bulk work in one transaction: nothing lands unless dc_store_commit succeeds.
  * Single calls outside begin/commit are transactions of their own.  Inside

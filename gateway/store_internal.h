@@ -31,6 +31,12 @@ struct dc_store {
 	 * in between (SQLITE_BUSY_SNAPSHOT: no busy wait applies). */
 	sqlite3_stmt *put_begin, *put_commit, *put_rollback;
 	const struct dc_clock *clock;	/* audit rows' time; NULL = real */
+	/* Statements kept prepared for callers that run them per event
+	 * (dc_store_kept): the SQL text's address is the key. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *q;
+	} kept[8];
 	long long cache_size;	/* PRAGMA cache_size outside bulk transactions */
 	char err[512];
 };

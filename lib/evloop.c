@@ -33,6 +33,7 @@ struct dc_loop {
 	size_t ntimers;
 	dc_hook_fn before_sleep;
 	void *before_ud;
+	uint64_t timer_wakeups;	/* sleeps ended by a timer and nothing else */
 };
 
 struct dc_loop *dc_loop_new(void)
@@ -243,7 +244,15 @@ int dc_loop_run_once(struct dc_loop *l, int64_t max_wait_ms)
 		f->fn(l, fd, from_epoll(evs[i].events), f->ud);
 		ran++;
 	}
-	return ran + run_timers(l, dc_mono_ms());
+	int timers = run_timers(l, dc_mono_ms());
+	if (n == 0 && timers > 0)
+		l->timer_wakeups++;
+	return ran + timers;
+}
+
+uint64_t dc_loop_timer_wakeups(const struct dc_loop *l)
+{
+	return l->timer_wakeups;
 }
 
 int dc_loop_run(struct dc_loop *l)

@@ -67,6 +67,9 @@ int dc_loop_run_once(struct dc_loop *l, int64_t max_wait_ms);
 /* Iterate until dc_loop_stop; 0, or -1 when epoll_wait failed. */
 int dc_loop_run(struct dc_loop *l);
 void dc_loop_stop(struct dc_loop *l);
+/* Sleeps a timer ended with no file event: what an idle daemon costs
+ * (bench and tests count needless wake-ups with it). */
+uint64_t dc_loop_timer_wakeups(const struct dc_loop *l);
 
 /* Pure: how long to sleep (ms) until `earliest` seen at `now`: -1 forever
  * for DC_NEVER, 0 when due, capped by max_wait_ms when that is >= 0. */

@@ -353,7 +353,13 @@ void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms)
 			try_connect(m, now_ms);
 		return;
 	}
-	if (now_ms >= m->misc_at) {
+	/* While up, the keepalive check also runs with any wake-up less than
+	 * a sixth of the keepalive before it is due: it then shares the
+	 * wake-up of the gateway's heartbeat instead of taking its own.  Pings
+	 * still leave at most 4/3 keepalive after the last packet.  A pending
+	 * CONNACK keeps its whole third. */
+	int64_t slack = m->up ? (int64_t)m->keepalive_s * 1000 / 6 : 0;
+	if (now_ms >= m->misc_at - slack) {
 		/* A third of the keepalive: a PINGREQ always leaves well before the
 		 * broker's 1.5 x keepalive limit, and an unanswered one is caught. */
 		m->misc_at = now_ms + (int64_t)m->keepalive_s * 1000 / 3;

@@ -150,7 +150,7 @@ static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd
 	}
 	if (rc < 0)
 		return -1;
-	return gw_publish(g, m.topic, m.payload, m.len, 1, false);
+	return gw_publish(g, m.topic, m.payload, m.len, g->cfg.qos, false);
 }
 
 static bool can_send(const struct gw *g, const struct gw_chan *c)
@@ -403,13 +403,13 @@ static void query_states(struct gw *g, int box)
 	const struct gw_box *bx = &g->cfg.boxes[box];
 	struct dc_drv_msg m;
 	if (bx->driver == GW_DRV_TASMOTA && dc_tasmota_query(bx->topic, &m) == 0)
-		gw_publish(g, m.topic, m.payload, m.len, 1, false);
+		gw_publish(g, m.topic, m.payload, m.len, g->cfg.qos, false);
 	if (bx->driver == GW_DRV_SHELLY)
 		for (int ch = 1; ch <= bx->channels; ch++) {
 			/* Queries use sequence 0: the id is just the channel index. */
 			long long id = (long long)(g->boxes[box].chan0 + (size_t)ch - 1);
 			if (dc_shelly_query(bx->topic, g->cfg.shelly_src, id, ch, &m) == 0)
-				gw_publish(g, m.topic, m.payload, m.len, 1, false);
+				gw_publish(g, m.topic, m.payload, m.len, g->cfg.qos, false);
 		}
 }
 

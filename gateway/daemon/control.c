@@ -376,15 +376,17 @@ static cJSON *status(struct gw *g)
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "ok", true);
 	cJSON_AddBoolToObject(j, "mqtt", g->mqtt_up);
+	cJSON_AddBoolToObject(j, "settled", g->settled);	/* retained states read */
 	cJSON_AddNumberToObject(j, "boxes", (double)g->cfg.nboxes);
 	cJSON_AddNumberToObject(j, "channels", (double)g->nchans);
 	cJSON_AddNumberToObject(j, "screens", (double)g->nbound);
 	cJSON_AddNumberToObject(j, "commands_sent", (double)g->commands_sent);
 	cJSON_AddNumberToObject(j, "confirmations", (double)g->confirmations);
 	cJSON_AddNumberToObject(j, "malformed", (double)g->malformed);
+	cJSON_AddNumberToObject(j, "timer_wakeups", (double)dc_loop_timer_wakeups(g->loop));
 	cJSON_AddNumberToObject(j, "now", (double)gw_now(g));
 	/* The clock, for a client that follows it between requests (the
-	 * dashboard): virtual UTC ms now, and virtual ms per real ms. */
+	 * dashboard, benchmarks timing edges): virtual UTC ms now, and virtual ms per real ms. */
 	cJSON_AddNumberToObject(j, "now_ms", (double)gw_now_ms(g));
 	cJSON_AddNumberToObject(j, "speed", g->clock.virtual_time ? g->clock.speed : 1.0);
 	if (g->next_edge != INT64_MAX)

@@ -563,3 +563,65 @@ class NativeFleet:
         raise TimeoutError("fleet still receiving commands")
 
     close = Device.close    # one paho client, closed like a single device's
+
+
+class CFleet:
+    """tests/helpers/fleet_emu: a fleet of native boxes and Tasmota devices
+    in another process, one MQTT client (100,000 channels on a small
+    machine).  Boxes "<prefix>n-NNNNN" (native) then "<prefix>t-NNNNN"
+    (Tasmota), `channels` each; log() is its record of executed commands in
+    order: (seq, box, channel, on, cmd id or None)."""
+
+    PATH = os.path.join(os.path.dirname(bin_path("decran")), "..", "tests", "helpers",
+                        "fleet_emu")
+
+    def __init__(self, tmp, broker, prefix, native, tasmota, channels=8):
+        self.prefix, self.native, self.tasmota, self.channels = prefix, native, tasmota, channels
+        self.log_path = os.path.join(str(tmp), "fleet-%s.log" % prefix)
+        self.proc = subprocess.Popen(
+            [self.PATH, "--port", str(broker.port), "--native", str(native), "--tasmota",
+             str(tasmota), "--channels", str(channels), "--prefix", prefix, "--log",
+             self.log_path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("ready"):
+            stop(self.proc)
+            raise RuntimeError("fleet_emu did not start: %r" % line)
+
+    def names(self):
+        return (["%sn-%05d" % (self.prefix, b) for b in range(self.native)] +
+                ["%st-%05d" % (self.prefix, b) for b in range(self.tasmota)])
+
+    def boxes(self):
+        return [dict({"id": n, "driver": "native" if n[len(self.prefix)] == "n" else "tasmota",
+                      "channels": self.channels},
+                     **({} if n[len(self.prefix)] == "n" else {"topic": n}))
+                for n in self.names()]
+
+    def screens(self, category="advertising"):
+        return [("pub-%s-%d" % (n, ch), category, n, ch)
+                for n in self.names() for ch in range(1, self.channels + 1)]
+
+    def _ask(self, cmd):
+        self.proc.stdin.write(cmd + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().split()
+
+    def count(self):
+        """(commands executed, channels off)."""
+        executed, off = self._ask("count")
+        return int(executed), int(off)
+
+    def log(self):
+        assert self._ask("flush") == ["ok"]
+        with open(self.log_path) as f:
+            return [(int(s), box, int(ch), on == "on", None if cid == "-" else cid)
+                    for s, box, ch, on, cid in (line.split() for line in f)]
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        stop(self.proc)
+        self.proc.stdout.close()

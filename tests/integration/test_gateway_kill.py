@@ -2,7 +2,11 @@
 states right, the command log has every command the boxes received, once
 (rows are committed before commands leave), and the outcome of every
 command agrees with the devices' own record of what they executed (issue 14,
-finding 3: executed commands used to stay "interrupted" forever)."""
+finding 3: executed commands used to stay "interrupted" forever).  Killed
+while the commands leave, or while the confirmations are group-committed
+(issue 18): what a kill loses of them the devices report again."""
+import pytest
+
 from gwtest import Gateway, NativeFleet, import_screens, wait_for
 
 NBOX, NCH = 250, 8      # 2,000 screens
@@ -20,7 +24,13 @@ def final_outcomes(gw):
     return {r[0]: r[1:] for r in rows}
 
 
-def test_kill_during_burst_outcomes_match_the_devices(fleet_broker, tmp_path, db, decran):
+def confirmed(gw):
+    return gw.sql("SELECT count(*) FROM command_outcomes WHERE outcome = 'confirmed'")[0][0]
+
+
+@pytest.mark.parametrize("kill_at", ["commands", "confirmations"])
+def test_kill_during_burst_outcomes_match_the_devices(fleet_broker, tmp_path, db, decran,
+                                                      kill_at):
     broker = fleet_broker
     fleet = NativeFleet(broker, "kill", NBOX, NCH)
     rows = [("pub-%s-%d" % (n, ch), "advertising", n, ch)
@@ -34,8 +44,12 @@ def test_kill_during_burst_outcomes_match_the_devices(fleet_broker, tmp_path, db
         gw.cfg["reconcile"].update(startup_grace_ms=300, retry_first_ms=5000,
                                    retry_max_ms=10000, confirm_timeout_ms=60000)
         gw.start()
-        wait_for(lambda: fleet.count() > 0, timeout=20, what="first command")
+        if kill_at == "commands":
+            wait_for(lambda: fleet.count() > 0, timeout=20, what="first command")
+        else:
+            wait_for(lambda: confirmed(gw) > 0, timeout=60, what="first confirmation recorded")
         gw.kill()
+        recorded_before = confirmed(gw)
         received_before = fleet.count()
         committed = gw.sql("SELECT count(*) FROM commands")[0][0]
         # Every command a box received was in the log before it left.
@@ -43,7 +57,10 @@ def test_kill_during_burst_outcomes_match_the_devices(fleet_broker, tmp_path, db
         # What the broker still held reaches the boxes while no gateway runs.
         fleet.quiet()
         executed_before = {e[2] for e in fleet.executed}
-        assert len(executed_before) < NBOX * NCH, "the kill came after the whole burst"
+        if kill_at == "commands":
+            assert len(executed_before) < NBOX * NCH, "the kill came after the whole burst"
+        else:
+            assert recorded_before < NBOX * NCH, "the kill came after every confirmation"
         gw.clock = "2026-11-23T21:00:30Z,1"
         # 2,000 retained states to read back before deciding anything.
         gw.cfg["reconcile"]["startup_grace_ms"] = 3000

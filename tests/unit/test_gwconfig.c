@@ -132,6 +132,8 @@ static void errors_name_the_field(void **s)
 		{ "{" B "\"control\":[],\"boxes\":[]}", "control: expected an object" },
 		{ "{" B "\"energy\":{\"update_min\":-5},\"boxes\":[]}", "energy.update_min" },
 		{ "{" B "\"energy\":{\"config\":3},\"boxes\":[]}", "energy.config: expected a string" },
+		{ "{" B "\"broker\":{\"host\":\"h\",\"qos\":3},\"boxes\":[]}",
+		  "broker.qos: must be between 0 and 2" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct gw_config c;
@@ -184,6 +186,45 @@ static void control_and_energy_sections(void **s)
 	assert_int_equal(gw_http_listen_parse("255.255.255.255.1:80", addr, &port), -1);
 }
 
+/* n native boxes "b<i>"; box `dup` takes the id of box `of` (-1: none). */
+static char *fleet_json(size_t n, long dup, long of, size_t *len)
+{
+	char *j = malloc(n * 64 + 128);
+	size_t o = (size_t)sprintf(j, "{\"db\":\"x\",\"rules\":\"r\",\"boxes\":[");
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)sprintf(j + o, "%s{\"id\":\"b%zu\",\"driver\":\"native\"}", i ? "," : "",
+				     (long)i == dup ? (size_t)of : i);
+	o += (size_t)sprintf(j + o, "]}");
+	*len = o;
+	return j;
+}
+
+/* No cap on the fleet (issue 18: 4,096 boxes were refused); duplicates are
+ * still found, the first repeat in file order named. */
+static void large_fleets_are_accepted(void **s)
+{
+	(void)s;
+	struct gw_config c;
+	char err[256] = "";
+	size_t len;
+	char *j = fleet_json(100000, -1, -1, &len);
+	assert_int_equal(gw_config_parse(j, len, NULL, &c, err, sizeof err), 0);
+	assert_int_equal(c.nboxes, 100000);
+	assert_int_equal(c.qos, 1);
+	gw_config_free(&c);
+	free(j);
+	j = fleet_json(100000, 70000, 3, &len);
+	assert_int_equal(gw_config_parse(j, len, NULL, &c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "boxes[70000].id: duplicate id \"b3\""));
+	free(j);
+	static const char two[] = "{\"db\":\"x\",\"rules\":\"r\",\"boxes\":["
+		"{\"id\":\"a\",\"driver\":\"native\"},{\"id\":\"b\",\"driver\":\"native\"},"
+		"{\"id\":\"c\",\"driver\":\"tasmota\",\"topic\":\"t\"},{\"id\":\"b\",\"driver\":\"native\"},"
+		"{\"id\":\"d\",\"driver\":\"tasmota\",\"topic\":\"t\"},{\"id\":\"a\",\"driver\":\"native\"}]}";
+	assert_int_equal(gw_config_parse(two, strlen(two), NULL, &c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "boxes[3].id: duplicate id \"b\""));
+}
+
 static void load_reports_the_file(void **s)
 {
 	(void)s;
@@ -216,6 +257,7 @@ int main(void)
 		cmocka_unit_test(errors_name_the_field),
 		cmocka_unit_test(control_and_energy_sections),
 		cmocka_unit_test(load_reports_the_file),
+		cmocka_unit_test(large_fleets_are_accepted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
