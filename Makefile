@@ -14,21 +14,80 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-CC ?= cc
+# ---- Toolchain and flags ---------------------------------------------------
+# The environment's (or a distribution's) CC, AR, PKG_CONFIG, CPPFLAGS, CFLAGS
+# and LDFLAGS are respected: the project's own flags come first and theirs are
+# added after, so `make CFLAGS=-O3` changes the optimisation and keeps the
+# warnings and the 64-bit time.  A cross build names its tools:
+#   make CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
+#        PKG_CONFIG=aarch64-linux-gnu-pkg-config
+PKG_CONFIG ?= pkg-config
+CPPFLAGS ?=
+CFLAGS ?=
+LDFLAGS ?=
+
+# Installed layout (FHS).  The binaries are told these paths at build time
+# (lib/paths.h); nothing of the build tree is compiled in.
+PREFIX ?= /usr
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/decran
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+UNITDIR ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+UDEVRULESDIR ?= /lib/udev/rules.d
+DESTDIR ?=
+PATH_DEFS := -DDECRAN_SYSCONFDIR='"$(SYSCONFDIR)/decran"' \
+	-DDECRAN_RELAY_SYSCONFDIR='"$(SYSCONFDIR)/decran-relay"' \
+	-DDECRAN_STATEDIR='"$(LOCALSTATEDIR)/lib/decran"' \
+	-DDECRAN_RELAY_STATEDIR='"$(LOCALSTATEDIR)/lib/decran-relay"' \
+	-DDECRAN_DATADIR='"$(DATADIR)/decran"' -DDECRAN_RUNDIR='"$(RUNSTATEDIR)/decran"'
+
+# Libraries by pkg-config module.  The relay box's firmware needs only
+# RELAY_PKGS; the gateway, the CLI and the tests need all of PKGS.
 # libmicrohttpd: headers only; gateway/mhd_load.c loads the library when the
 # dashboard starts (it links GnuTLS: megabytes a gateway without dashboard
 # should not carry).
-PKGS := sqlite3 libmosquitto libmodbus libcjson libgpiod libical libsystemd zlib libcrypto
-MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpthread -lm -ldl
+RELAY_PKGS := libmosquitto libmodbus libcjson libgpiod libsystemd
+PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypto libcrypt libmicrohttpd cmocka
+# The Debian package that provides each module, named when one is missing.
+DEB_sqlite3 := libsqlite3-dev
+DEB_libmosquitto := libmosquitto-dev
+DEB_libmodbus := libmodbus-dev
+DEB_libcjson := libcjson-dev
+DEB_libgpiod := libgpiod-dev
+DEB_libsystemd := libsystemd-dev
+DEB_libical := libical-dev
+DEB_zlib := zlib1g-dev
+DEB_libcrypto := libssl-dev
+DEB_libcrypt := libcrypt-dev
+DEB_libmicrohttpd := libmicrohttpd-dev
+DEB_cmocka := libcmocka-dev
+# `make relay` narrows the set to the firmware's (BUILD_SET, target-specific).
+BUILD_SET = all
+BUILD_PKGS_all := $(PKGS)
+BUILD_PKGS_relay := $(RELAY_PKGS)
+PKG_CFLAGS_all := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS_relay := $(shell $(PKG_CONFIG) --cflags $(RELAY_PKGS) 2>/dev/null)
+PKG_LIBS_all := $(shell $(PKG_CONFIG) --libs $(filter-out libmicrohttpd cmocka,$(PKGS)) 2>/dev/null)
+PKG_LIBS_relay := $(shell $(PKG_CONFIG) --libs $(RELAY_PKGS) 2>/dev/null)
+PKG_CFLAGS = $(PKG_CFLAGS_$(BUILD_SET))
+PKG_LIBS = $(PKG_LIBS_$(BUILD_SET)) -lpthread -lm -ldl
 
-# 64-bit time_t and file offsets even on 32-bit Pis (Y2038); hardening flags.
-CFLAGS := -std=c11 -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
-	$(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
-	-fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 \
-	-Ilib -Igateway -Ifirmware $(SANFLAGS) $(PKG_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
+# 64-bit time_t and file offsets even on 32-bit Pis (Y2038); hardening flags;
+# no build-tree path in the binaries or their debug data (file-prefix-map)
+# (_FORTIFY_SOURCE only when the environment does not choose its level).
+DC_CPPFLAGS := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
+	$(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2) \
+	-Ilib -Igateway -Ifirmware $(PATH_DEFS)
+DC_CFLAGS := -std=c11 $(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
+	-fstack-protector-strong -fPIE -ffile-prefix-map=$(CURDIR)=. $(SANFLAGS)
+ALL_CFLAGS = $(DC_CPPFLAGS) $(CPPFLAGS) $(DC_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 
 # lib/: shared pure core.  gateway/*.c: gateway adapters shared by the CLI and
 # the daemon.  firmware/*.c except main.c: relay-box internals.  Each becomes
@@ -36,6 +95,8 @@ LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS)
 LIB_SRC := $(wildcard lib/*.c)
 GW_SRC  := $(wildcard gateway/*.c)
 FW_SRC  := $(filter-out firmware/main.c,$(wildcard firmware/*.c))
+# What of lib/ the firmware may carry: not the calendars (libical).
+RELAY_LIB_SRC := $(filter-out lib/calendar_ics.c,$(LIB_SRC))
 CLI_SRC := $(wildcard gateway/cli/*.c)
 GWD_SRC := $(wildcard gateway/daemon/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -47,6 +108,8 @@ LIBDECRAN := $(B)/lib/libdecran.a
 LIBGW := $(B)/lib/libgw.a
 LIBFW := $(B)/lib/libfw.a
 ARCHIVES := $(LIBFW) $(LIBGW) $(LIBDECRAN)
+LIBRELAYCORE := $(B)/lib/librelaycore.a
+RELAY_ARCHIVES := $(LIBFW) $(LIBRELAYCORE)
 
 BINS := $(B)/bin/decran
 ifneq ($(GWD_SRC),)
@@ -60,25 +123,41 @@ BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 # Test helper programs (e.g. web_host: the dashboard without the daemon).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 
-.PHONY: all deps test unit run bench clean
+.PHONY: all relay check-libs deps test unit run bench clean install
 .SECONDARY:
 all: $(BINS) $(TESTS) $(BENCHES) $(HELPERS)
+
+# The firmware alone, with only its libraries (a relay box's build).
+relay: BUILD_SET = relay
+relay: $(B)/bin/decran-relay
 
 deps:
 	@sh tools/deps.sh
 
+# Every pkg-config module the build needs, with the Debian package of each
+# one missing; run before the first compilation.
+rparen := )
+check-libs:
+	@missing=""; for m in $(BUILD_PKGS_$(BUILD_SET)); do \
+		$(PKG_CONFIG) --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
+	[ -z "$$missing" ] || { for m in $$missing; do \
+		case $$m in $(foreach m,$(PKGS),$(m)$(rparen) deb=$(DEB_$(m));;) esac; \
+		echo "missing library: pkg-config module $$m ($(PKG_CONFIG)); Debian package $$deb" >&2; \
+		done; echo "install them (make deps, or apt-get install ...), then retry" >&2; exit 1; }
+
 # Quiet by default ("CC file"); V=1 shows whole command lines.
 Q := $(if $(filter 1,$(V)),,@)
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c | check-libs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBDECRAN): $(call obj,$(LIB_SRC))
 $(LIBGW): $(call obj,$(GW_SRC))
 $(LIBFW): $(call obj,$(FW_SRC))
-$(ARCHIVES):
+$(LIBRELAYCORE): $(call obj,$(RELAY_LIB_SRC))
+$(ARCHIVES) $(LIBRELAYCORE):
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	@$(if $(Q),echo "  AR      $@")
@@ -86,26 +165,30 @@ $(ARCHIVES):
 
 $(B)/bin/decran: $(call obj,$(CLI_SRC)) $(ARCHIVES)
 $(B)/bin/decran-gateway: $(call obj,$(GWD_SRC)) $(ARCHIVES)
-$(B)/bin/decran-relay: $(call obj,firmware/main.c) $(ARCHIVES)
-$(BINS):
+$(filter-out %/decran-relay,$(BINS)):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(ARCHIVES) $(PKG_LIBS)
+# The firmware links only its own libraries, whatever else is installed.
+$(B)/bin/decran-relay: $(call obj,firmware/main.c) $(RELAY_ARCHIVES)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(RELAY_ARCHIVES) $(PKG_LIBS_relay) -lpthread -lm
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS) -lcmocka
 
 $(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
 
 # The deps check runs first, then the build, then tests/run.sh (unit tests,
 # integration tests against a private broker, end-to-end tests).

@@ -27,6 +27,7 @@
 
 #include "atomicfile.h"
 #include "i18n.h"
+#include "paths.h"
 #include "log.h"
 #include "mbserver.h"
 #include "regdecode.h"
@@ -40,14 +41,14 @@ static void usage(FILE *f)
 	fprintf(f, "%s",
 		TR("usage : decran-relay [-c FICHIER] [--clock DÉBUT,VITESSE]\n"
 		   "        decran-relay --check-config FICHIER\n"
-		   "  -c, --config FICHIER   configuration JSON (défaut /etc/decran-relay/decran-relay.json)\n"
+		   "  -c, --config FICHIER   configuration JSON (défaut " DECRAN_RELAY_CONFIG ")\n"
 		   "  --check-config FICHIER vérifie la configuration et sort (0 OK, 1 erreur)\n"
 		   "  --clock DÉBUT,VITESSE  horloge de test : AAAA-MM-JJTHH:MM:SSZ,facteur\n"
 		   "                         (ou variable DECRAN_CLOCK)\n"
 		   "  --version, --help\n",
 		   "usage: decran-relay [-c FILE] [--clock START,SPEED]\n"
 		   "       decran-relay --check-config FILE\n"
-		   "  -c, --config FILE      JSON configuration (default /etc/decran-relay/decran-relay.json)\n"
+		   "  -c, --config FILE      JSON configuration (default " DECRAN_RELAY_CONFIG ")\n"
 		   "  --check-config FILE    check the configuration and exit (0 OK, 1 error)\n"
 		   "  --clock START,SPEED    test clock: YYYY-MM-DDTHH:MM:SSZ,factor\n"
 		   "                         (or DECRAN_CLOCK in the environment)\n"
@@ -343,7 +344,7 @@ int relayd_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = "/etc/decran-relay/decran-relay.json", *check = NULL, *clock_opt = NULL;
+	const char *config = DECRAN_RELAY_CONFIG, *check = NULL, *clock_opt = NULL;
 	char err[256];
 	int c;
 

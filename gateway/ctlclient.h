@@ -9,7 +9,9 @@
 
 #include <cJSON.h>
 
-#define GW_CTL_DEFAULT_SOCKET "/run/decran/gateway.sock"
+#include "paths.h"
+
+#define GW_CTL_DEFAULT_SOCKET DECRAN_GATEWAY_SOCKET
 
 /* --socket PATH if given, else $DECRAN_GATEWAY_SOCKET, else the default. */
 const char *gw_ctl_socket(const char *opt);

@@ -18,6 +18,7 @@
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
 #include "fallback.h"
+#include "paths.h"
 
 #define CONFIG_MAX_BYTES (4 << 20)
 
@@ -476,10 +477,10 @@ static void defaults(struct gw_config *cfg)
 	snprintf(cfg->client_id, sizeof cfg->client_id, "decran-gateway");
 	cfg->keepalive_s = 30;
 	snprintf(cfg->zone, sizeof cfg->zone, "Europe/Paris");
-	snprintf(cfg->control_socket, sizeof cfg->control_socket, "/run/decran/gateway.sock");
-	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "/usr/share/decran/profiles");
+	snprintf(cfg->control_socket, sizeof cfg->control_socket, "%s", DECRAN_GATEWAY_SOCKET);
+	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "%s", DECRAN_DATADIR "/profiles");
 	snprintf(cfg->shelly_src, sizeof cfg->shelly_src, "decran-gateway");
-	snprintf(cfg->http_assets, sizeof cfg->http_assets, "/usr/share/decran/dashboard");
+	snprintf(cfg->http_assets, sizeof cfg->http_assets, "%s", DECRAN_DATADIR "/dashboard");
 	cfg->http_session_hours = 12;
 	cfg->ledger_update_min = 60;
 	cfg->heartbeat_s = 30;
