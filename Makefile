@@ -209,4 +209,56 @@ bench: all
 clean:
 	rm -rf build build-san
 
+# ---- Install (FHS) -------------------------------------------------------------
+# `make install DESTDIR=... PREFIX=/usr`: every program with its unit, system
+# users, directories, example configuration, data and docs (docs/install.md).
+# install-relay is the relay box's share alone (after `make relay`).
+INSTALL ?= install
+I_DIR := $(INSTALL) -d -m 0755
+I_BIN := $(INSTALL) -m 0755
+I_DATA := $(INSTALL) -m 0644
+D := $(DESTDIR)
+.PHONY: install-gateway install-relay install-web
+
+install: install-gateway install-relay $(if $(wildcard $(B)/bin/decran-web),install-web)
+
+install-gateway: $(B)/bin/decran $(B)/bin/decran-gateway
+	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran $(D)$(SYSCONFDIR)/mosquitto/conf.d \
+		$(D)$(DATADIR)/decran/profiles $(D)$(DATADIR)/decran/dashboard \
+		$(D)$(DOCDIR)/examples $(D)$(MANDIR)/man1 $(D)$(MANDIR)/man8 $(D)$(UNITDIR) \
+		$(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR)
+	$(I_BIN) $(B)/bin/decran $(B)/bin/decran-gateway $(D)$(BINDIR)/
+	$(I_DATA) dist/gateway.json dist/rules.json $(D)$(SYSCONFDIR)/decran/
+	$(I_DATA) dist/mosquitto-decran.conf $(D)$(SYSCONFDIR)/mosquitto/conf.d/decran.conf
+	$(I_DATA) gateway/profiles/*.json $(D)$(DATADIR)/decran/profiles/
+	$(I_DATA) $(wildcard dashboard/*.html dashboard/*.css dashboard/*.js) \
+		$(D)$(DATADIR)/decran/dashboard/
+	$(I_DATA) README.md docs/*.md $(D)$(DOCDIR)/
+	$(I_DATA) gateway/energy.example.json gateway/demo/* $(D)$(DOCDIR)/examples/
+	$(I_DATA) dist/man/decran.1 $(D)$(MANDIR)/man1/
+	$(I_DATA) dist/man/decran-gateway.8 $(D)$(MANDIR)/man8/
+	$(I_DATA) dist/decran-gateway.service $(D)$(UNITDIR)/
+	$(I_DATA) dist/sysusers-decran.conf $(D)$(SYSUSERSDIR)/decran.conf
+	$(I_DATA) dist/tmpfiles-decran.conf $(D)$(TMPFILESDIR)/decran.conf
+
+install-web: $(B)/bin/decran-web
+	$(I_DIR) $(D)$(BINDIR) $(D)$(UNITDIR) $(D)$(SYSUSERSDIR)
+	$(I_BIN) $(B)/bin/decran-web $(D)$(BINDIR)/
+	$(I_DATA) dist/decran-web.service $(D)$(UNITDIR)/
+	$(I_DATA) dist/sysusers-decran-web.conf $(D)$(SYSUSERSDIR)/decran-web.conf
+
+install-relay: $(B)/bin/decran-relay
+	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran-relay $(D)$(UNITDIR) $(D)$(SYSUSERSDIR) \
+		$(D)$(TMPFILESDIR) $(D)$(UDEVRULESDIR) $(D)$(MANDIR)/man8 \
+		$(D)$(DATADIR)/doc/decran-relay
+	$(I_BIN) $(B)/bin/decran-relay $(D)$(BINDIR)/
+	$(I_DATA) firmware/decran-relay.json.example \
+		$(D)$(SYSCONFDIR)/decran-relay/decran-relay.json
+	$(I_DATA) dist/decran-relay.service $(D)$(UNITDIR)/
+	$(I_DATA) dist/sysusers-decran-relay.conf $(D)$(SYSUSERSDIR)/decran-relay.conf
+	$(I_DATA) dist/tmpfiles-decran-relay.conf $(D)$(TMPFILESDIR)/decran-relay.conf
+	$(I_DATA) dist/60-decran-relay-gpio.rules $(D)$(UDEVRULESDIR)/
+	$(I_DATA) dist/man/decran-relay.8 $(D)$(MANDIR)/man8/
+	$(I_DATA) firmware/README.md docs/protocol.md $(D)$(DATADIR)/doc/decran-relay/
+
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
