@@ -123,9 +123,12 @@ BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 # Test helper programs (e.g. web_host: the dashboard without the daemon).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 
-.PHONY: all relay check-libs deps test unit run bench clean install
+.PHONY: all bins relay check-libs deps test unit run bench clean install
 .SECONDARY:
 all: $(BINS) $(TESTS) $(BENCHES) $(HELPERS)
+
+# The programs alone (what the Debian packages ship).
+bins: $(BINS)
 
 # The firmware alone, with only its libraries (a relay box's build).
 relay: BUILD_SET = relay
@@ -262,3 +265,24 @@ install-relay: $(B)/bin/decran-relay
 	$(I_DATA) firmware/README.md docs/protocol.md $(D)$(DATADIR)/doc/decran-relay/
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---- Debian packages -------------------------------------------------------
+# `make deb`: decran-gateway, decran-web and decran-relay built by the Debian
+# toolchain (dpkg-buildpackage -b) from a copy of the tree in $(B)/deb, so
+# nothing lands beside the source; then lintian, which must report no error.
+# `make package-test` installs them into a fresh Debian 12 root and runs
+# them there (tools/package-test.sh, docs/install.md).
+DEBS_DIR := $(B)/deb
+.PHONY: deb package-test
+deb:
+	@sh tools/deps.sh package
+	rm -rf $(DEBS_DIR) && mkdir -p $(DEBS_DIR)/src
+	tar --exclude=./build --exclude=./build-san --exclude=./.git --exclude=./run \
+		--exclude=node_modules --exclude=__pycache__ -cf - . | tar -C $(DEBS_DIR)/src -xf -
+	cd $(DEBS_DIR)/src && dpkg-buildpackage -b -us -uc $(if $(DEB_JOBS),-j$(DEB_JOBS))
+	lintian --fail-on error --suppress-tags-from-file debian/lintian-suppressed \
+		$(DEBS_DIR)/*.changes
+
+package-test:
+	@sh tools/deps.sh package package-test
+	@B=$(B) sh tools/package-test.sh

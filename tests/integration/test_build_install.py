@@ -194,3 +194,38 @@ def test_gateway_start_up_errors_are_readable(tmp_path):
     err = r.stderr.decode("utf-8")
     assert all(c.isprintable() or c == "\n" for c in err), repr(err)
     assert 'step="control socket"' in err and "RuntimeDirectory" in err, err
+
+
+def deps_sets():
+    sets, cur = {}, None
+    with open(os.path.join(TOP, "tools", "debian-packages.txt")) as f:
+        for line in f:
+            w = line.split()
+            if not w or w[0].startswith("#"):
+                continue
+            if w[0].startswith("["):
+                cur = w[0].strip("[]")
+                continue
+            sets.setdefault(cur, set()).add(w[0])
+    return sets
+
+
+def test_one_list_of_build_packages():
+    """The deps sets, the Makefile's module table and debian/control's
+    Build-Depends name the same -dev packages."""
+    sets = deps_sets()
+    build = {p for p in sets["relay"] | sets["build"] if p.endswith("-dev")} - {"libc6-dev"}
+    with open(os.path.join(TOP, "Makefile")) as f:
+        mk = set(re.findall(r"^DEB_\w+ := (\S+)$", f.read(), re.M))
+    with open(os.path.join(TOP, "debian", "control")) as f:
+        control = f.read()
+    bd = re.search(r"^Build-Depends:(.*?)^\S", control, re.M | re.S).group(1)
+    debian = {p.strip().split()[0] for p in bd.split(",") if p.strip()} - {"debhelper-compat"}
+    assert mk == build, mk ^ build
+    assert debian - {"pkg-config"} == build, (debian - {"pkg-config"}) ^ build
+    # The firmware's set is the Makefile's RELAY_PKGS.
+    relay_dev = {p for p in sets["relay"] if p.endswith("-dev")} - {"libc6-dev"}
+    with open(os.path.join(TOP, "Makefile")) as f:
+        text = f.read()
+    mods = re.search(r"^RELAY_PKGS := (.*)$", text, re.M).group(1).split()
+    assert {re.search(r"^DEB_%s := (\S+)$" % m, text, re.M).group(1) for m in mods} == relay_dev
