@@ -33,7 +33,10 @@ static struct gpiod_chip *chip_for(struct chips *cs, const char *name)
 	for (size_t i = 0; i < cs->n; i++)
 		if (strcmp(cs->c[i].name, name) == 0)
 			return cs->c[i].chip;
-	struct gpiod_chip *chip = gpiod_chip_open_by_name(name);
+	/* By name ("gpiochip0"), path, number or label: the header's chip is
+	 * "pinctrl-rp1" on a Pi 5 whatever its number (4 before kernel 6.6,
+	 * 0 after), "pinctrl-bcm2711" on a Pi 4. */
+	struct gpiod_chip *chip = gpiod_chip_open_lookup(name);
 	if (!chip)
 		return NULL;
 	snprintf(cs->c[cs->n].name, sizeof cs->c[cs->n].name, "%s", name);
