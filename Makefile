@@ -286,3 +286,10 @@ deb:
 package-test:
 	@sh tools/deps.sh package package-test
 	@B=$(B) sh tools/package-test.sh
+
+# Cross builds for the Pi (arm64, armhf) in Debian roots of their own, unit
+# tests under qemu-user (tools/cross-test.sh, docs/install.md).
+.PHONY: cross-test
+cross-test:
+	@sh tools/deps.sh cross
+	@B=$(B) sh tools/cross-test.sh
