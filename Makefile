@@ -202,7 +202,9 @@ test: deps
 unit: all
 	@B=$(B) SAN=$(SAN) ONLY=unit sh tests/run.sh
 
-run: deps
+# The demo needs no test tool (no Chromium, no Node): only these sets.
+run:
+	@sh tools/deps.sh relay build run
 	@$(MAKE) --no-print-directory all
 	@B=$(B) SPEED=$(SPEED) sh tools/demo.sh
 
