@@ -151,7 +151,15 @@ check-libs:
 # Quiet by default ("CC file"); V=1 shows whole command lines.
 Q := $(if $(filter 1,$(V)),,@)
 
-$(B)/obj/%.o: %.c | check-libs
+# A build for other install paths (PREFIX=/usr/local...) recompiles: the
+# paths are in the objects.
+PATHS_STAMP := $(B)/paths.stamp
+ifneq ($(file <$(PATHS_STAMP)),$(PATH_DEFS))
+$(shell mkdir -p $(B))
+$(file >$(PATHS_STAMP),$(PATH_DEFS))
+endif
+
+$(B)/obj/%.o: %.c $(PATHS_STAMP) | check-libs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@

@@ -16,6 +16,8 @@ base="$top/$B/cross/base.tar"
 [ "$(id -u)" = 0 ] || { echo "cross-test: needs root (debootstrap, chroot)" >&2; exit 1; }
 mkdir -p "$top/$B/cross"
 
+# pkg-config reads the target's .pc files through PKG_CONFIG_LIBDIR (no
+# triplet-prefixed pkg-config in Debian 12's cross toolchain).
 # The -dev packages of the build, from the one list (tools/debian-packages.txt).
 devs=$(awk '/^\[/ { on = ($1 == "[relay]" || $1 == "[build]"); next }
 	on && $1 ~ /-dev$/ && $1 != "libc6-dev" { print $1 }' "$top/tools/debian-packages.txt")
@@ -57,8 +59,10 @@ for arch in $ARCHES; do
 	(cd "$top" && tar --exclude=./build --exclude=./build-san --exclude=./.git --exclude=./run \
 		--exclude=node_modules --exclude=__pycache__ -cf - .) | tar -C "$root/src" -xf -
 	out=$(unshare -m sh -c "mount -t proc proc '$root/proc' && mount -t tmpfs tmpfs '$root/tmp' &&
-		chroot '$root' sh -c 'cd /src && make --no-print-directory -j2 B=build-$arch \
-			CC=$triplet-gcc AR=$triplet-ar PKG_CONFIG=$triplet-pkg-config all >/src/build.log 2>&1 ||
+		chroot '$root' sh -c 'cd /src &&
+			export PKG_CONFIG_LIBDIR=/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig &&
+			make --no-print-directory -j2 B=build-$arch \
+			CC=$triplet-gcc AR=$triplet-ar all >/src/build.log 2>&1 ||
 			{ tail -30 /src/build.log; exit 1; }
 			file=\$(od -An -c -j4 -N1 build-$arch/bin/decran-gateway | tr -d \" \")
 			echo \"cross-test $arch: built (ELF class \$file)\"
