@@ -112,6 +112,40 @@ static void libical_recurrences_cross_2038(void **state)
 	dc_ics_calendar_free(&c);
 }
 
+/* The expansion a libical with a 32-bit time_t needs (rules run 84 years
+ * earlier, occurrences moved back) gives exactly the intervals of a plain
+ * expansion, for the kinds of rules calendars use. */
+static void shifted_expansion_matches_plain_one(void **state)
+{
+	(void)state;
+	static const char ics[] =
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//decran//y2038//FR\r\n"
+		"BEGIN:VEVENT\r\nUID:a@decran\r\nDTSTART;VALUE=DATE:20360701\r\n"
+		"DTEND;VALUE=DATE:20360703\r\nRRULE:FREQ=YEARLY;COUNT=12\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:b@decran\r\nDTSTART;TZID=Europe/Paris:20370105T080000\r\n"
+		"DTEND;TZID=Europe/Paris:20370105T120000\r\n"
+		"RRULE:FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20390301T000000Z\r\n"
+		"EXDATE;TZID=Europe/Paris:20380222T080000\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:c@decran\r\nDTSTART;VALUE=DATE:20350101\r\n"
+		"RRULE:FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1;COUNT=80\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:d@decran\r\nDTSTART;VALUE=DATE:20400229\r\n"
+		"RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1;COUNT=6\r\nEND:VEVENT\r\n"
+		"END:VCALENDAR\r\n";
+	struct dc_ics_calendar plain, shifted;
+	char err[256];
+	dc_ics_assume_libical_stops_2037(false);
+	assert_int_equal(dc_ics_parse(ics, sizeof ics - 1, "a.ics", "Europe/Paris", &plain, err,
+				      sizeof err), 0);
+	dc_ics_assume_libical_stops_2037(true);
+	assert_int_equal(dc_ics_parse(ics, sizeof ics - 1, "a.ics", "Europe/Paris", &shifted, err,
+				      sizeof err), 0);
+	assert_true(plain.n > 100);
+	assert_int_equal(plain.n, shifted.n);
+	assert_memory_equal(plain.v, shifted.v, plain.n * sizeof *plain.v);
+	dc_ics_calendar_free(&plain);
+	dc_ics_calendar_free(&shifted);
+}
+
 static void database_rows_after_2038(void **state)
 {
 	(void)state;
@@ -163,6 +197,7 @@ int main(void)
 		cmocka_unit_test(libc_converts_after_2038),
 		cmocka_unit_test(kernel_times_after_2038),
 		cmocka_unit_test(libical_recurrences_cross_2038),
+		cmocka_unit_test(shifted_expansion_matches_plain_one),
 		cmocka_unit_test(database_rows_after_2038),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
