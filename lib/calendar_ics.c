@@ -469,11 +469,14 @@ static int cmp_override(const void *a, const void *b)
 }
 
 /* A libical built with a 32-bit time_t (Debian 12's armhf) ends every
- * recurrence after 2037 (its MAX_TIME_T_YEAR), whatever our own time_t.
- * The Gregorian calendar repeats every 28 years from 1901 to 2099 (same
- * weekdays, same leap years), so such a libical expands a rule 84 years
- * earlier, and each occurrence's wall time moves back: up to 2037 + 84 >
- * 2100, the end of every expansion.  -1 until probed. */
+ * recurrence after 2037 (its MAX_TIME_T_YEAR) and refuses one that starts
+ * later, whatever our own time_t.  The Gregorian calendar repeats every 28
+ * years from 1901 to 2099 (same weekdays, same leap years), so such a
+ * libical expands a rule 28 years earlier per step, and each occurrence's
+ * wall time moves back.  The shifted start stays in 1996 or later, where
+ * European zones keep today's rules: libical converts UNTIL in UTC with
+ * the zone's offsets of the shifted year.  A rule starting before 2024
+ * still stops after 2037 there.  -1 until probed. */
 static int libical_stops_2037 = -1;
 
 void dc_ics_assume_libical_stops_2037(bool yes)
@@ -492,7 +495,10 @@ static int recur_shift_years(struct icaltimetype start)
 		libical_stops_2037 = icaltime_is_null_time(o) || o.year != 2038;
 		icalrecur_iterator_free(it);
 	}
-	return libical_stops_2037 && start.year >= 1901 + 84 ? 84 : 0;
+	if (!libical_stops_2037 || start.year < 1996 + 28)
+		return 0;
+	int steps = (start.year - 1996) / 28;
+	return 28 * (steps > 3 ? 3 : steps);
 }
 
 static int expand_event(struct parse *P, icalcomponent *ev, const struct override *ov, size_t nov,
