@@ -1,5 +1,6 @@
 /* config.c — parse and validate decran-relay.json. */
 #include "config.h"
+#include "paths.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -352,7 +353,7 @@ static void defaults(struct fw_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->hal = FW_HAL_GPIOD;
 	cfg->gateway_timeout_s = 90;
-	snprintf(cfg->state_dir, sizeof cfg->state_dir, "/var/lib/decran-relay");
+	snprintf(cfg->state_dir, sizeof cfg->state_dir, "%s", DECRAN_RELAY_STATEDIR);
 	cfg->telemetry_s = 60;
 	cfg->journal_max = 512;
 	cfg->feedback_debounce_ms = 500;

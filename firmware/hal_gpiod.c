@@ -49,7 +49,9 @@ static struct gpiod_chip *chip_for(struct chips *cs, const char *name)
 	for (size_t i = 0; i < cs->n; i++)
 		if (strcmp(cs->c[i].name, name) == 0)
 			return cs->c[i].chip;
-	/* open_lookup takes a name, a path, a number or a label. */
+	/* By name ("gpiochip0"), path, number or label: the header's chip is
+	 * "pinctrl-rp1" on a Pi 5 whatever its number (4 before kernel 6.6,
+	 * 0 after), "pinctrl-bcm2711" on a Pi 4. */
 	struct gpiod_chip *chip = cs->n < DC_MAX_CHANNELS ? gpiod_chip_open_lookup(name) : NULL;
 	if (!chip)
 		return NULL;

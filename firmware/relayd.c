@@ -27,6 +27,7 @@
 #include "atomicfile.h"
 #include "evloop.h"
 #include "i18n.h"
+#include "paths.h"
 #include "log.h"
 #include "mbserver.h"
 #include "regdecode.h"
@@ -41,7 +42,7 @@ static void usage(FILE *f)
 		TR("usage : decran-relay [-c FICHIER] [--clock DÉBUT,VITESSE]\n"
 		   "        decran-relay --check-config FICHIER\n"
 		   "        decran-relay [-c FICHIER] --safe-state\n"
-		   "  -c, --config FICHIER   configuration JSON (défaut /etc/decran-relay/decran-relay.json)\n"
+		   "  -c, --config FICHIER   configuration JSON (défaut " DECRAN_RELAY_CONFIG ")\n"
 		   "  --check-config FICHIER vérifie la configuration et sort (0 OK, 1 erreur)\n"
 		   "  --safe-state           met les sorties à leur état de sécurité et sort\n"
 		   "                         (ExecStopPost du service, après un arrêt brutal)\n"
@@ -51,7 +52,7 @@ static void usage(FILE *f)
 		   "usage: decran-relay [-c FILE] [--clock START,SPEED]\n"
 		   "       decran-relay --check-config FILE\n"
 		   "       decran-relay [-c FILE] --safe-state\n"
-		   "  -c, --config FILE      JSON configuration (default /etc/decran-relay/decran-relay.json)\n"
+		   "  -c, --config FILE      JSON configuration (default " DECRAN_RELAY_CONFIG ")\n"
 		   "  --check-config FILE    check the configuration and exit (0 OK, 1 error)\n"
 		   "  --safe-state           drive the outputs to their safe state and exit\n"
 		   "                         (the unit's ExecStopPost, after a crash or a kill)\n"
@@ -483,7 +484,7 @@ int relayd_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = "/etc/decran-relay/decran-relay.json", *check = NULL, *clock_opt = NULL;
+	const char *config = DECRAN_RELAY_CONFIG, *check = NULL, *clock_opt = NULL;
 	char err[256];
 	bool safe_only = false;
 	int c;

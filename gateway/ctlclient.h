@@ -11,9 +11,10 @@
 
 #include <cJSON.h>
 
+#include "paths.h"
 #include "screen.h"
 
-#define GW_CTL_DEFAULT_SOCKET "/run/decran/gateway.sock"
+#define GW_CTL_DEFAULT_SOCKET DECRAN_GATEWAY_SOCKET
 
 /* A relay test (commissioning cycle: off, on, off, each confirmed) as the
  * gateway keeps it and its "tests" verb reports it. */

@@ -18,6 +18,7 @@
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
 #include "fallback.h"
+#include "paths.h"
 
 /* 100,000 one-channel boxes take about 7 MB of JSON. */
 #define CONFIG_MAX_BYTES (32 << 20)
@@ -578,8 +579,8 @@ static void defaults(struct gw_config *cfg)
 	cfg->keepalive_s = 30;
 	cfg->qos = 1;
 	snprintf(cfg->zone, sizeof cfg->zone, "Europe/Paris");
-	snprintf(cfg->control_socket, sizeof cfg->control_socket, "/run/decran/gateway.sock");
-	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "/usr/share/decran/profiles");
+	snprintf(cfg->control_socket, sizeof cfg->control_socket, "%s", DECRAN_GATEWAY_SOCKET);
+	snprintf(cfg->profiles_dir, sizeof cfg->profiles_dir, "%s", DECRAN_DATADIR "/profiles");
 	snprintf(cfg->shelly_src, sizeof cfg->shelly_src, "decran-gateway");
 	cfg->ledger_update_min = 60;
 	cfg->heartbeat_s = 30;

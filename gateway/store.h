@@ -36,6 +36,16 @@ const char *dc_store_errmsg(const struct dc_store *st);
 /* The clock that stamps audit rows (lib/clock; the caller keeps it alive,
  * e.g. a test clock from $DECRAN_CLOCK).  NULL, the default: the real time. */
 void dc_store_set_clock(struct dc_store *st, const struct dc_clock *clock);
+/* Backups (store_backup.c).  dc_store_backup copies the database at
+ * db_path, live, into the new file dest (refused when dest exists); the copy
+ * is one consistent snapshot, checked, and self-contained (no -wal).
+ * dc_store_restore replaces the content of db_path with src's, a decran
+ * database of a known schema version (*version set), in one transaction,
+ * then migrates it.  dc_store_probe only checks path is such a database.
+ * 0, or -1 with *err set to a malloc'd message. */
+int dc_store_backup(const char *db_path, const char *dest, char **err);
+int dc_store_restore(const char *db_path, const char *src, int *version, char **err);
+int dc_store_probe(const char *path, int *version, char **err);
 /* Schema version this build writes (PRAGMA user_version after open). */
 int dc_store_schema_version(void);
 /* For migration tests, which must not depend on a step's number: the

@@ -26,7 +26,7 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static int fsync_dir_of(const char *path)
+int dc_fsync_dir_of(const char *path)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -69,7 +69,7 @@ int dc_atomic_write(const char *path, const void *data, size_t len, bool durable
 		unlink(tmp);
 		return errno = e, -1;
 	}
-	return durable ? fsync_dir_of(path) : 0;
+	return durable ? dc_fsync_dir_of(path) : 0;
 }
 
 char *dc_read_file(const char *path, size_t max, size_t *len)

@@ -19,6 +19,9 @@ int dc_atomic_write(const char *path, const void *data, size_t len, bool durable
 /* Same, but only when the file's current content differs.
  * Returns 1 written, 0 unchanged, -1 error (errno set). */
 int dc_atomic_update(const char *path, const void *data, size_t len, bool durable);
+/* fsync the directory that holds `path`, so a rename into it survives a
+ * power cut.  0 or -1/errno. */
+int dc_fsync_dir_of(const char *path);
 /* Read a whole file of at most `max` bytes into a NUL-terminated malloc'd
  * buffer.  NULL with errno (ENOENT, EFBIG when larger than max...). */
 char *dc_read_file(const char *path, size_t max, size_t *len);

@@ -468,6 +468,39 @@ static int cmp_override(const void *a, const void *b)
 	return strcmp(x->uid, y->uid);
 }
 
+/* A libical built with a 32-bit time_t (Debian 12's armhf) ends every
+ * recurrence after 2037 (its MAX_TIME_T_YEAR) and refuses one that starts
+ * later, whatever our own time_t.  The Gregorian calendar repeats every 28
+ * years from 1901 to 2099 (same weekdays, same leap years), so such a
+ * libical expands a rule 28 years earlier per step, and each occurrence's
+ * wall time moves back.  The shifted start stays in 1996 or later, where
+ * European zones keep today's rules: libical converts UNTIL in UTC with
+ * the zone's offsets of the shifted year.  A rule starting before 2024
+ * still stops after 2037 there.  -1 until probed. */
+static int libical_stops_2037 = -1;
+
+void dc_ics_assume_libical_stops_2037(bool yes)
+{
+	libical_stops_2037 = yes;
+}
+
+static int recur_shift_years(struct icaltimetype start)
+{
+	if (libical_stops_2037 < 0) {
+		struct icalrecurrencetype r = icalrecurrencetype_from_string("FREQ=YEARLY;COUNT=3");
+		icalrecur_iterator *it = icalrecur_iterator_new(r, icaltime_from_string("20370101"));
+		struct icaltimetype o = it ? icalrecur_iterator_next(it) : icaltime_null_time();
+		if (it && !icaltime_is_null_time(o))
+			o = icalrecur_iterator_next(it);
+		libical_stops_2037 = icaltime_is_null_time(o) || o.year != 2038;
+		icalrecur_iterator_free(it);
+	}
+	if (!libical_stops_2037 || start.year < 1996 + 28)
+		return 0;
+	int steps = (start.year - 1996) / 28;
+	return 28 * (steps > 3 ? 3 : steps);
+}
+
 static int expand_event(struct parse *P, icalcomponent *ev, const struct override *ov, size_t nov,
 			size_t *count)
 {
@@ -510,8 +543,13 @@ static int expand_event(struct parse *P, icalcomponent *ev, const struct overrid
 	for (p = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY); p;
 	     p = icalcomponent_get_next_property(ev, ICAL_RRULE_PROPERTY), nth++) {
 		struct icalrecurrencetype rule = icalproperty_get_rrule(p);
+		struct icaltimetype from = start;
+		int shift = recur_shift_years(start);
+		from.year -= shift;
+		if (!icaltime_is_null_time(rule.until))
+			rule.until.year -= shift;
 		icalrecur_iterator *it = rule.freq == ICAL_NO_RECURRENCE ? NULL
-					 : icalrecur_iterator_new(rule, start);
+					 : icalrecur_iterator_new(rule, from);
 		if (!it) {
 			bad_prop(P, "RRULE", nth, "%s", TR("règle de récurrence invalide ou non prise en charge",
 							   "invalid or unsupported recurrence rule"));
@@ -519,6 +557,7 @@ static int expand_event(struct parse *P, icalcomponent *ev, const struct overrid
 		}
 		for (struct icaltimetype o = icalrecur_iterator_next(it); !icaltime_is_null_time(o);
 		     o = icalrecur_iterator_next(it)) {
+			o.year += shift;
 			if (instant_of(o) >= DC_ICS_EXPAND_UNTIL)
 				break;
 			if (icaltime_compare(o, start) == 0)

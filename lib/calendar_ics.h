@@ -50,6 +50,10 @@ int dc_ics_parse(const char *text, size_t len, const char *label, const char *zo
 int dc_ics_load(const char *path, const char *zone, struct dc_ics_calendar *out, char *err,
 		size_t errlen);
 void dc_ics_calendar_free(struct dc_ics_calendar *c);
+/* Expand recurrences as if libical stopped them after 2037 (a libical built
+ * with a 32-bit time_t, found by itself at the first expansion): for tests
+ * of that path on any machine. */
+void dc_ics_assume_libical_stops_2037(bool yes);
 /* true when some event covers instant t. */
 bool dc_ics_covers(const struct dc_ics_calendar *c, int64_t t);
 

@@ -3,7 +3,8 @@
 #   unit:        each build/tests/test_* (cmocka)
 #   integration: tests/integration (pytest, Debian's python3, private broker)
 #   e2e:         tests/e2e (headless Chromium), when present
-# ONLY=unit|integration|e2e restricts the run.  Exit status is non-zero when
+# ONLY=unit|integration|e2e restricts the run; RUNNER runs each unit test
+# binary (e.g. qemu-aarch64-static, tools/cross-test.sh).  Exit status is non-zero when
 # anything failed or when a suite could not run at all.
 set -u
 B=${B:-build}
@@ -20,7 +21,7 @@ if want unit; then
 	for t in "$top/$B"/tests/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
-		"$t" >"$out/$name.log" 2>&1
+		${RUNNER:-} "$t" >"$out/$name.log" 2>&1
 		rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$name.log" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$name.log" | tail -1)

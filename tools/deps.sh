@@ -1,20 +1,32 @@
 #!/bin/sh
-# Install the Debian packages from tools/debian-packages.txt that are missing.
+# Install the Debian packages of tools/debian-packages.txt that are missing,
+# for the sets named (default: relay build run test; e.g. `deps.sh relay`
+# for the relay box's firmware alone, `deps.sh package` for make deb).
 # Non-interactive; as root directly, otherwise through sudo; without either,
 # print the exact command to run and fail.
 set -eu
 here=$(dirname "$0")
+sets=${*:-relay build run test}
 missing=""
+set_on=0
 # A line is "package" or "package command": with a command, the package counts
 # as present when that command is on PATH (node and npm may come from
 # elsewhere, e.g. NodeSource, and must not be replaced).
 while read -r p cmd; do
-	case "$p" in ''|'#'*) continue ;; esac
+	case "$p" in
+	''|'#'*) continue ;;
+	'['*']')
+		name=${p#[}; name=${name%]}
+		set_on=0
+		for s in $sets; do [ "$s" = "$name" ] && set_on=1; done
+		continue ;;
+	esac
+	[ "$set_on" = 1 ] || continue
 	if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*" installed") ;;
-	*) missing="$missing $p" ;;
+	*) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;;
 	esac
 done < "$here/debian-packages.txt"
 [ -z "$missing" ] && exit 0

@@ -21,6 +21,7 @@ struct dc_clock;
 struct cli {
 	const char *db_path;	/* --db PATH, else $DECRAN_DB, else default */
 	bool db_given;		/* --db was on the command line (not the environment) */
+	bool db_default;	/* neither --db nor $DECRAN_DB: the installed database */
 	const char *argv0;
 	const struct cli_group *group;	/* the group cli_dispatch is running */
 };
@@ -109,5 +110,8 @@ extern const struct cli_group cmd_screens, cmd_plan, cmd_schedule, cmd_override,
 extern const struct cli_group cmd_boxes, cmd_relay, cmd_energy, cmd_report, cmd_users;
 int cmd_bind(struct cli *cli, int argc, char **argv);
 int cmd_alarms(struct cli *cli, int argc, char **argv);
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
 
 #endif

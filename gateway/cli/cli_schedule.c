@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "i18n.h"
+#include "paths.h"
 #include "tz.h"
 
 const char *cli_rules_path(const struct cli *cli, const char *given, char *buf, size_t len)
@@ -19,8 +20,10 @@ const char *cli_rules_path(const struct cli *cli, const char *given, char *buf, 
 		snprintf(buf, len, "%s", given);
 	else if (env && *env)
 		snprintf(buf, len, "%s", env);
+	else if (cli->db_default)
+		snprintf(buf, len, "%s", DECRAN_DEFAULT_RULES);
 	else {
-		snprintf(db, sizeof db, "%s", cli->db_path ? cli->db_path : "decran.db");
+		snprintf(db, sizeof db, "%s", cli->db_path);
 		snprintf(buf, len, "%s/rules.json", dirname(db));
 	}
 	return buf;

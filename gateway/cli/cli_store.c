@@ -4,15 +4,34 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "i18n.h"
 
+int cli_db_missing(const struct cli *cli)
+{
+	struct stat sb;
+
+	if (!cli->db_default || stat(cli->db_path, &sb) == 0)
+		return 0;
+	fprintf(stderr, TR("decran : pas de base d'inventaire à %s.\n"
+			   "Créez-la avec « decran init » (ou en démarrant decran-gateway), ou nommez "
+			   "une autre base avec --db CHEMIN ou DECRAN_DB.\n",
+			   "decran: no inventory database at %s.\n"
+			   "Create it with 'decran init' (or by starting decran-gateway), or name "
+			   "another database with --db PATH or DECRAN_DB.\n"), cli->db_path);
+	return 1;
+}
+
 struct dc_store *cli_open_store(const struct cli *cli)
 {
 	char *err = NULL;
+	/* The installed database is never created behind the user's back. */
+	if (cli_db_missing(cli))
+		return NULL;
 	struct dc_store *st = dc_store_open(cli->db_path, &err);
 	if (!st) {
 		fprintf(stderr, "decran: %s\n", err ? err : "?");

@@ -8,8 +8,12 @@
 #include "cli.h"
 #include "store.h"
 
-/* Open (or create) cli->db_path; prints the reason on stderr and returns
- * NULL on failure. */
+/* 1, after saying how to create it, when the default (installed) database
+ * does not exist; 0 otherwise. */
+int cli_db_missing(const struct cli *cli);
+/* Open cli->db_path, creating it only when named by --db or $DECRAN_DB
+ * (never the default one: decran init does); prints the reason on stderr
+ * and returns NULL on failure. */
 struct dc_store *cli_open_store(const struct cli *cli);
 /* Screen `id` into *s: 1 when found; 0 after "unknown screen" (or the
  * database's error) on stderr. */

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_gateway.h"
+#include "ctlclient.h"
 #include "i18n.h"
 
 static void usage(FILE *f)
@@ -14,12 +15,12 @@ static void usage(FILE *f)
 		 "Liste les boîtiers de relais de la passerelle en marche : en ligne ou non,\n"
 		 "et pour chaque canal l'état voulu par le planning et l'état confirmé.\n"
 		 "  --socket CHEMIN  socket de decran-gateway (défaut : $DECRAN_GATEWAY_SOCKET,\n"
-		 "                   sinon /run/decran/gateway.sock)\n",
+		 "                   sinon " GW_CTL_DEFAULT_SOCKET ")\n",
 		 "usage: decran boxes list [--json] [--socket PATH]\n"
 		 "Lists the running gateway's relay boxes: online or not, and for each channel\n"
 		 "the state the schedule wants and the confirmed state.\n"
 		 "  --socket PATH  decran-gateway's socket (default: $DECRAN_GATEWAY_SOCKET,\n"
-		 "                 else /run/decran/gateway.sock)\n"), f);
+		 "                 else " GW_CTL_DEFAULT_SOCKET ")\n"), f);
 }
 
 static const char *str(const cJSON *o, const char *k)

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "paths.h"
 #include "version.h"
 
 /* One line per command, or per group of verbs (cli_dispatch runs the verb);
@@ -34,6 +35,11 @@ static const struct cli_command commands[] = {
 	{ "report", NULL, &cmd_report, "rapports : avancement, énergie, conformité nocturne",
 	  "reports: progress, energy, night-rule compliance" },
 	{ "users", NULL, &cmd_users, "comptes du tableau de bord", "dashboard accounts" },
+	{ "init", cmd_init, NULL, "crée la base d'inventaire", "creates the inventory database" },
+	{ "backup", cmd_backup, NULL, "sauvegarde de la base, même passerelle en marche",
+	  "backs up the database, even while the gateway runs" },
+	{ "restore", cmd_restore, NULL, "remet une sauvegarde en place (passerelle arrêtée)",
+	  "puts a backup back (gateway stopped)" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -45,12 +51,12 @@ static void usage(FILE *f)
 	for (const struct cli_command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, TR(c->summary_fr, c->summary_en));
 	fprintf(f, "%s", TR("\nOptions :\n"
-			    "  --db CHEMIN  base d'inventaire (défaut : $DECRAN_DB, sinon ./decran.db)\n"
+			    "  --db CHEMIN  base d'inventaire (défaut : $DECRAN_DB, sinon " DECRAN_DEFAULT_DB ")\n"
 			    "  --version    affiche la version\n"
 			    "  --help       affiche cette aide\n"
 			    "\nLANG=en_US.UTF-8 pour l'anglais. « decran COMMANDE --help » détaille une commande.\n",
 			    "\nOptions:\n"
-			    "  --db PATH    inventory database (default: $DECRAN_DB, else ./decran.db)\n"
+			    "  --db PATH    inventory database (default: $DECRAN_DB, else " DECRAN_DEFAULT_DB ")\n"
 			    "  --version    print the version\n"
 			    "  --help       print this help\n"
 			    "\nFrench by default; LANG=en_US.UTF-8 for English. "
@@ -87,8 +93,10 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!cli.db_path || !*cli.db_path)
-		cli.db_path = "decran.db";
+	if (!cli.db_path || !*cli.db_path) {
+		cli.db_path = DECRAN_DEFAULT_DB;
+		cli.db_default = true;
+	}
 	if (cli_clock_init() < 0)
 		return 1;
 	if (optind >= argc) {

@@ -108,7 +108,11 @@ int gw_control_open(struct gw *g)
 	int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
 	if (rc < 0 || listen(fd, 8) < 0) {
-		log_err("control", "cannot listen path=%s error=\"%s\"", path, strerror(errno));
+		/* A missing /run/decran: the service's RuntimeDirectory=, or
+		 * control_socket in the configuration, provides it. */
+		log_err("control", "cannot listen path=%s error=\"%s\"%s", path, strerror(errno),
+			errno == ENOENT ? " hint=\"create its directory (systemd: RuntimeDirectory=decran)"
+					  " or set control_socket\"" : "");
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -20,6 +20,7 @@
 #include "gw.h"
 #include "log.h"
 #include "loop.h"
+#include "paths.h"
 #include "tz.h"
 #include "version.h"
 
@@ -41,7 +42,7 @@ int64_t gw_mono(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: decran-gateway [-nv] [-c CONFIG] [--clock START[,SPEED]]\n"
-		   "  -c, --config FILE  gateway configuration (default /etc/decran/gateway.json)\n"
+		   "  -c, --config FILE  gateway configuration (default " DECRAN_GATEWAY_CONFIG ")\n"
 		   "  -n, --check        check the configuration and rules, then exit\n"
 		   "  -v, --verbose      debug log lines\n"
 		   "      --clock SPEC   test clock \"YYYY-MM-DDTHH:MM:SSZ,SPEED\" (also $DECRAN_CLOCK)\n");
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
-	g->config_path = "/etc/decran/gateway.json";
+	g->config_path = DECRAN_GATEWAY_CONFIG;
 	while ((c = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -181,9 +182,18 @@ int main(int argc, char **argv)
 	}
 	gw_chan_ledger_start(g);
 	gw_plan_lint(g);
-	if (gw_mqtt_init(g) < 0 || gw_control_open(g) < 0 ||
-	    gw_modbus_start(g, st.profiles, err, sizeof err) < 0) {
-		log_err("main", "start-up failed error=\"%s\"", err);
+	/* The steps without an err of their own logged why just above. */
+	const char *failed = NULL;
+	err[0] = '\0';
+	if (gw_mqtt_init(g) < 0)
+		failed = "MQTT client";
+	else if (gw_control_open(g) < 0)
+		failed = "control socket";
+	else if (gw_modbus_start(g, st.profiles, err, sizeof err) < 0)
+		failed = "Modbus";
+	if (failed) {
+		log_err("main", "start-up failed step=\"%s\" error=\"%s\"", failed,
+			*err ? err : "see the line above");
 		return 1;
 	}
 	gw_stage_free(&st);
