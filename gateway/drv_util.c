@@ -7,6 +7,8 @@
 
 #include "driver.h"
 #include "drv_util.h"
+#include "json.h"
+#include "utf8.h"
 
 int dc_drv_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -31,6 +33,12 @@ char *dc_drv_text(const char *where, const void *payload, size_t len, char *err,
 		dc_drv_err(err, errlen, "%s: payload contains a NUL byte", where);
 		return NULL;
 	}
+	/* Every string a device sends ends up in logs, the database or a page:
+	 * a payload that is not UTF-8 is refused whole. */
+	if (!dc_utf8_valid(payload, len)) {
+		dc_drv_err(err, errlen, "%s: payload is not UTF-8 text", where);
+		return NULL;
+	}
 	s = malloc(len + 1);
 	if (!s) {
 		dc_drv_err(err, errlen, "%s: out of memory", where);
@@ -44,12 +52,10 @@ char *dc_drv_text(const char *where, const void *payload, size_t len, char *err,
 
 cJSON *dc_drv_json(const char *where, const char *text, char *err, size_t errlen)
 {
-	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-	if (!j) {
-		size_t off = end && end >= text ? (size_t)(end - text) : 0;
+	size_t off = 0;
+	cJSON *j = dc_json_parse(text, strlen(text), &off);
+	if (!j)
 		dc_drv_err(err, errlen, "%s: invalid JSON at offset %zu", where, off);
-	}
 	return j;
 }
 
