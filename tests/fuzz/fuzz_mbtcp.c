@@ -1,4 +1,4 @@
-/* fuzz_mbtcp.c — Modbus TCP replies as the gateway checks them (lib/mbtcp).
+/* fuzz_mbtcp.c — Modbus TCP replies as the gateway checks them (gateway/mbtcp).
  * The first 6 bytes shape the request (unit, function, address, count), the
  * rest is the reply. */
 #include "fuzz.h"
