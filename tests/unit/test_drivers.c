@@ -193,7 +193,7 @@ static void shelly_status(void **s)
 	assert_true(ev[1].value == 85.2);
 	assert_int_equal(ev[2].kind, DC_EV_ENERGY);
 	assert_true(ev[2].value == 1234.5);
-	assert_int_equal(shel("shellies/gare/status/switch:3", "{\"output\":false}"), 1);
+	assert_int_equal(shel("shellies/gare/status/switch:3", "{\"id\":3,\"output\":false}"), 1);
 	assert_int_equal(ev[0].channel, 4);
 	assert_int_equal(ev[0].on, 0);
 	assert_int_equal(shel("shellies/gare/online", "true"), 1);
@@ -228,8 +228,10 @@ static void shelly_rejects_malformed(void **s)
 		{ "shellies/gare/online", "1", "online" },
 		{ "shellies/gare/online", "True", "online" },
 		{ "shellies/gare/status/switch:0", "{\"id\":0,\"output\":true,\"source\":\"\xf8\"}", "UTF-8" },
-		{ "shellies/gare/status/switch:0", "{\"output\":\"on\"}", "switch:0.output" },
-		{ "shellies/gare/status/switch:0", "{\"apower\":3}", "switch:0.output: missing" },
+		{ "shellies/gare/status/switch:0", "{\"id\":0,\"output\":\"on\"}", "switch:0.output" },
+		/* A full status names its switch, as a native state its channel. */
+		{ "shellies/gare/status/switch:0", "{\"output\":false}", "switch:0.id: missing" },
+		{ "shellies/gare/status/switch:0", "{\"id\":0,\"apower\":3}", "switch:0.output: missing" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"id\":1}", "switch:0.id" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"apower\":\"3\"}", "apower" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"aenergy\":[]}", "aenergy" },
