@@ -25,7 +25,7 @@ for f in "$bin"/fuzz_*; do
 		case " $FUZZ_TARGETS " in *" $name "*) ;; *) continue ;; esac
 	fi
 	seeds="$top/tests/fuzz/corpus/$name"
-	log="$out/$name.log"
+	log="$out/$mode-$name.log"	# a replay never clobbers a campaign's log
 	if [ "$mode" = fuzz ]; then
 		corpus="$top/build-fuzz/corpus/$name"
 		crashes="$top/build-fuzz/crashes/$name"
