@@ -7,7 +7,6 @@
 
 #include "driver.h"
 #include "drv_util.h"
-#include "json.h"
 #include "utf8.h"
 
 int dc_drv_err(char *err, size_t errlen, const char *fmt, ...)
@@ -52,10 +51,15 @@ char *dc_drv_text(const char *where, const void *payload, size_t len, char *err,
 
 cJSON *dc_drv_json(const char *where, const char *text, char *err, size_t errlen)
 {
-	size_t off = 0;
-	cJSON *j = dc_json_parse(text, strlen(text), &off);
-	if (!j)
+	/* text comes from dc_drv_text (no NUL inside): requiring the NUL right
+	 * after the value is json.h's "one value, nothing after it", and an
+	 * input cut short is reported at its end, not at its last byte. */
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+	if (!j) {
+		size_t off = end && end >= text ? (size_t)(end - text) : 0;
 		dc_drv_err(err, errlen, "%s: invalid JSON at offset %zu", where, off);
+	}
 	return j;
 }
 
