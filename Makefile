@@ -4,9 +4,23 @@
 # ASan+UBSan into build-san/ so the two never share objects.
 
 SAN ?= 0
-ifeq ($(SAN),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# libFuzzer targets (tests/fuzz/): clang, every object instrumented for
+# coverage, ASan and UBSan; only the targets' own objects link libFuzzer.
+B := build-fuzz
+CC := clang
+# (clang also flags vsnprintf(fmt) inside printf-like helpers, which GCC's
+# -Wformat=2 leaves to their callers: that one warning stays off here.)
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Wno-format-nonliteral
+OPT := -O1 -g
+else ifeq ($(SAN),1)
 B := build-san
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# float-cast-overflow: not in GCC's "undefined" group, and a double from the
+# network turned into an integer is exactly what a decoder must not get wrong.
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
 OPT := -O1 -g
 else
 B := build
@@ -109,6 +123,7 @@ GWD_SRC := $(wildcard gateway/daemon/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBDECRAN := $(B)/lib/libdecran.a
@@ -131,8 +146,9 @@ TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 BENCHES := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 # Test helper programs (e.g. web_host: the dashboard without the daemon).
 HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all bins relay check-libs deps test unit run bench clean install
+.PHONY: all bins relay check-libs deps test unit run bench clean install fuzz fuzzers
 .SECONDARY:
 all: $(BINS) $(TESTS) $(BENCHES) $(HELPERS)
 
@@ -216,10 +232,32 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(ARCHIVES)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ARCHIVES) $(PKG_LIBS)
 
+# libFuzzer targets: tests/fuzz/fuzz_X.c links the archives built with
+# FUZZ=1 (build-fuzz/).  The web target also takes dashboard/src/web_params.c's
+# includes (libmicrohttpd's header).
+$(B)/fuzz/%: $(B)/obj/tests/fuzz/%.o $(ARCHIVES)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(ARCHIVES) $(PKG_LIBS)
+
+fuzzers:
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzzers.stamp
+
+build-fuzz/fuzzers.stamp: $(FUZZERS)
+	@touch $@
+
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="csv rules"]: fuzz each target in
+# turn for that long, growing its corpus in build-fuzz/corpus/ (the seeds in
+# tests/fuzz/corpus/ stay as committed).  Crashes land in build-fuzz/crashes/.
+fuzz: fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/fuzz/run.sh fuzz
+
 # The deps check runs first, then the build, then tests/run.sh (unit tests,
-# integration tests against a private broker, end-to-end tests).
+# integration tests against a private broker, end-to-end tests, every fuzz
+# target replaying its corpus).
 test: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory fuzzers
 	@B=$(B) SAN=$(SAN) sh tests/run.sh
 
 unit: all
@@ -235,7 +273,7 @@ bench: all
 	@B=$(B) sh bench/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 # ---- Install (FHS) -------------------------------------------------------------
 # `make install DESTDIR=... PREFIX=/usr`: every program with its unit, system

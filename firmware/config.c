@@ -11,6 +11,7 @@
 
 #include "atomicfile.h"
 #include "i18n.h"
+#include "json.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024)
 
@@ -67,8 +68,10 @@ static int get_int(struct ctx *c, const cJSON *o, const char *path, const char *
 			return bad(c, p, "%s", TR("champ obligatoire manquant", "missing required field"));
 		return 0;
 	}
-	if (!cJSON_IsNumber(n) || n->valuedouble != (double)(long long)n->valuedouble ||
-	    n->valuedouble < lo || n->valuedouble > hi)
+	/* Range before integrality: converting a double no integer type holds
+	 * is undefined behaviour. */
+	if (!cJSON_IsNumber(n) || !(n->valuedouble >= lo && n->valuedouble <= hi) ||
+	    n->valuedouble != (double)(int)n->valuedouble)
 		return bad(c, p, TR("doit être un entier entre %d et %d", "must be an integer in %d..%d"),
 			   lo, hi);
 	*v = (int)n->valuedouble;
@@ -495,16 +498,16 @@ int fw_config_parse(const char *json, size_t len, struct fw_config *out, char *e
 {
 	struct ctx c = { err, errlen };
 	struct fw_config *cfg = malloc(sizeof *cfg);
-	const char *end = NULL;
 	int rc = -1;
 
 	if (!cfg)
 		return bad(&c, "(config)", "out of memory");
 	defaults(cfg);
-	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+	size_t off = 0;
+	cJSON *root = dc_json_parse(json, len, &off);
 	if (!root) {
 		/* Report the line and column of the syntax error. */
-		size_t off = end && end >= json ? (size_t)(end - json) : 0, line = 1, col = 1;
+		size_t line = 1, col = 1;
 		for (size_t i = 0; i < off && i < len; i++, col++)
 			if (json[i] == '\n')
 				line++, col = 0;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 int fw_journal_init(struct fw_journal *j, size_t cap)
 {
 	memset(j, 0, sizeof *j);
@@ -99,7 +101,7 @@ int fw_journal_decode(struct fw_journal *j, const char *json, size_t len, char *
 		      size_t errlen)
 {
 	struct fw_journal tmp;
-	cJSON *root = cJSON_ParseWithLength(json, len);
+	cJSON *root = dc_json_parse(json, len, NULL);
 	double next, dropped, v;
 	int rc = -1;
 

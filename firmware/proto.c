@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 static int fail(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
@@ -20,7 +22,12 @@ static cJSON *parse_v1(const char *p, size_t len, size_t max, char *err, size_t 
 		snprintf(err, errlen, "payload too large: %zu bytes, at most %zu", len, max);
 		return NULL;
 	}
-	cJSON *root = cJSON_ParseWithLength(p, len);
+	size_t at;
+	cJSON *root = dc_json_parse(p, len, &at);
+	if (!root) {
+		snprintf(err, errlen, "payload: not a JSON object: invalid JSON at byte %zu", at);
+		return NULL;
+	}
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		fail(err, errlen, "payload: not a JSON object");

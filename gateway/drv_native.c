@@ -141,6 +141,51 @@ static int parse_journal(const char *where, const cJSON *j, struct dc_drv_event 
 	return 0;
 }
 
+/* A source name as the box writes it: "gateway", "fallback", "boot"... */
+static int src_valid(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+	return n >= 1 && n < sizeof ((struct dc_drv_event *)0)->src && s[n] == '\0';
+}
+
+/* {"v":1,"ch":n,"on":bool,"src":"gateway","id":"<cmd>"|null,"t":s}: every
+ * field present with its type (docs/protocol.md), or the message is
+ * malformed; a state read from half a message would be a guess. */
+static int parse_state(const char *where, const cJSON *j, int ch, struct dc_drv_event *ev,
+		       char *err, size_t errlen)
+{
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "ch");
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(j, "src");
+	/* "id": the command that set this state (src "gateway"), so a
+	 * restarted gateway knows which command was executed. */
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "t");
+	if (!cJSON_IsBool(on))
+		return dc_drv_err(err, errlen, "%s: on: expected true or false", where);
+	if (!c)
+		return dc_drv_err(err, errlen, "%s: ch: required (%d)", where, ch);
+	if (!cJSON_IsNumber(c) || c->valuedouble != ch)
+		return dc_drv_err(err, errlen, "%s: ch: expected %d", where, ch);
+	if (!cJSON_IsString(src) || !src_valid(src->valuestring))
+		return dc_drv_err(err, errlen, "%s: src: expected the source's name (\"gateway\", "
+				  "\"fallback\"...)", where);
+	if (!cJSON_IsNull(id) && !(cJSON_IsString(id) && cmd_id_valid(id->valuestring)))
+		return dc_drv_err(err, errlen, "%s: id: expected a command id or null", where);
+	if (!cJSON_IsNumber(t) || !(t->valuedouble >= 0 && t->valuedouble <= 1e13) ||
+	    t->valuedouble != floor(t->valuedouble))
+		return dc_drv_err(err, errlen, "%s: t: expected UTC seconds", where);
+	/* "fb": the contactor's auxiliary contact, once settled (hw/feedback.md). */
+	const cJSON *fb = cJSON_GetObjectItemCaseSensitive(j, "fb");
+	if (fb && !cJSON_IsBool(fb))
+		return dc_drv_err(err, errlen, "%s: fb: expected true or false", where);
+	*ev = (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch, .on = cJSON_IsTrue(on),
+				     .has_fb = fb != NULL, .fb = cJSON_IsTrue(fb) };
+	if (cJSON_IsString(id))
+		snprintf(ev->cmd_id, sizeof ev->cmd_id, "%s", id->valuestring);
+	return 0;
+}
+
 int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload, size_t len,
 		    struct dc_drv_event *ev, size_t max, char *err, size_t errlen)
 {
@@ -176,29 +221,9 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 	} else if (check_version(mqtt_topic, j, err, errlen) < 0) {
 		rc = -1;
 	} else if (ch) {
-		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "ch");
-		if (!cJSON_IsBool(on))
-			rc = dc_drv_err(err, errlen, "%s: on: expected true or false", mqtt_topic);
-		else if (c && (!cJSON_IsNumber(c) || c->valuedouble != ch))
-			rc = dc_drv_err(err, errlen, "%s: ch: expected %d", mqtt_topic, ch);
-		else {
-			/* "id": the command that set this state (src "gateway"), so
-			 * a restarted gateway knows which command was executed. */
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
-			const cJSON *fb = cJSON_GetObjectItemCaseSensitive(j, "fb");
-			if (fb && !cJSON_IsBool(fb)) {
-				rc = dc_drv_err(err, errlen, "%s: fb: expected true or false",
-						mqtt_topic);
-				goto done;
-			}
-			ev[n] = (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
-						       .on = cJSON_IsTrue(on), .has_fb = fb != NULL,
-						       .fb = cJSON_IsTrue(fb) };
-			if (cJSON_IsString(id) && cmd_id_valid(id->valuestring))
-				snprintf(ev[n].cmd_id, sizeof ev[n].cmd_id, "%s", id->valuestring);
+		rc = parse_state(mqtt_topic, j, ch, &ev[n], err, errlen);
+		if (rc == 0)
 			n++;
-		}
 	} else if (!strcmp(leaf, "status")) {
 		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "online");
 		if (!cJSON_IsBool(on))
@@ -229,7 +254,6 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 		if (rc == 0 && b > 0)
 			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_ENERGY, .value = kwh * 1000.0 };
 	}
-done:
 	cJSON_Delete(j);
 	free(text);
 	return rc < 0 ? -1 : n;

@@ -83,8 +83,8 @@ static int switch_channel(const char *s)
 	return *end == '\0' && n >= 0 && n < DC_MAX_CHANNELS ? (int)n + 1 : 0;
 }
 
-/* One switch status object.  In a full status "output" is required; in a
- * NotifyStatus delta every field is optional. */
+/* One switch status object.  In a full status "id" and "output" are
+ * required; in a NotifyStatus delta every field is optional. */
 static int parse_switch(const char *where, const char *key, const cJSON *j, int ch, int full,
 			struct out *o, char *err, size_t errlen)
 {
@@ -113,6 +113,9 @@ static int parse_switch(const char *where, const char *key, const cJSON *j, int 
 			return dc_drv_err(err, errlen, "%s: %s.aenergy.total: expected a number >= 0",
 					  where, key);
 	}
+	/* A full status names its switch as a native state its channel. */
+	if (!id && full)
+		return dc_drv_err(err, errlen, "%s: %s.id: missing", where, key);
 	int rc = 0;
 	if (out)
 		rc |= push(o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,

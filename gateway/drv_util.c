@@ -7,6 +7,7 @@
 
 #include "driver.h"
 #include "drv_util.h"
+#include "utf8.h"
 
 int dc_drv_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -31,6 +32,12 @@ char *dc_drv_text(const char *where, const void *payload, size_t len, char *err,
 		dc_drv_err(err, errlen, "%s: payload contains a NUL byte", where);
 		return NULL;
 	}
+	/* Every string a device sends ends up in logs, the database or a page:
+	 * a payload that is not UTF-8 is refused whole. */
+	if (!dc_utf8_valid(payload, len)) {
+		dc_drv_err(err, errlen, "%s: payload is not UTF-8 text", where);
+		return NULL;
+	}
 	s = malloc(len + 1);
 	if (!s) {
 		dc_drv_err(err, errlen, "%s: out of memory", where);
@@ -44,6 +51,9 @@ char *dc_drv_text(const char *where, const void *payload, size_t len, char *err,
 
 cJSON *dc_drv_json(const char *where, const char *text, char *err, size_t errlen)
 {
+	/* text comes from dc_drv_text (no NUL inside): requiring the NUL right
+	 * after the value is json.h's "one value, nothing after it", and an
+	 * input cut short is reported at its end, not at its last byte. */
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
 	if (!j) {

@@ -7,9 +7,11 @@
 #include <cJSON.h>
 
 /* Copy payload into a NUL-terminated buffer (malloc'd) after checking its
- * size and that it holds no NUL byte; NULL with err set otherwise. */
+ * size and that it is UTF-8 text without a NUL byte; NULL with err set
+ * otherwise. */
 char *dc_drv_text(const char *where, const void *payload, size_t len, char *err, size_t errlen);
-/* Parse JSON; NULL with err = "<where>: invalid JSON at offset N". */
+/* Parse exactly one JSON value, nothing after it (json.h's rule) from text
+ * made by dc_drv_text; NULL with err = "<where>: invalid JSON at offset N". */
 cJSON *dc_drv_json(const char *where, const char *text, char *err, size_t errlen);
 /* Strip "prefix/" from topic: returns the rest or NULL. */
 const char *dc_drv_after(const char *topic, const char *prefix);

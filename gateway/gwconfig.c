@@ -18,6 +18,7 @@
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
 #include "fallback.h"
+#include "json.h"
 #include "paths.h"
 
 /* 100,000 one-channel boxes take about 7 MB of JSON. */
@@ -601,17 +602,17 @@ int gw_config_parse(const char *json, size_t len, const char *base_dir, struct g
 {
 	struct ctx c = { err, errlen, base_dir };
 	struct gw_config cfg;
-	const char *end = NULL;
+	size_t off = 0;
 	cJSON *root;
 
 	if (len > CONFIG_MAX_BYTES) {
 		snprintf(err, errlen, "file too large (max %d bytes)", CONFIG_MAX_BYTES);
 		return -1;
 	}
-	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	root = dc_json_parse(json, len, &off);
 	if (!root) {
 		int line = 1, col = 1;
-		for (const char *p = json; end && p < end && p < json + len; p++) {
+		for (const char *p = json; p < json + off; p++) {
 			if (*p == '\n') {
 				line++;
 				col = 1;

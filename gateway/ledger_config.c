@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "json.h"
 #include "tz.h"
 
 void dc_ledger_config_default(struct dc_ledger_config *c)
@@ -119,15 +120,15 @@ int dc_ledger_config_parse(const char *json, size_t len, struct dc_ledger_config
 		"off_cuts_mains", "meter_rollover_kwh", "meter_max_gap_s", "_comment", NULL,
 	};
 	struct dc_ledger_config c;
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	size_t off = 0;
+	cJSON *root = dc_json_parse(json, len, &off);
 	int rc = -1, b;
 	double d;
 
 	dc_ledger_config_default(&c);
 	if (!root) {
-		snprintf(err, errlen, TR("JSON invalide à l'octet %ld", "invalid JSON at byte %ld"),
-			 end ? (long)(end - json) : 0L);
+		snprintf(err, errlen, TR("JSON invalide à l'octet %zu", "invalid JSON at byte %zu"),
+			 off);
 		return -1;
 	}
 	if (!cJSON_IsObject(root)) {

@@ -7,6 +7,7 @@
 
 #include <cJSON.h>
 
+#include "json.h"
 #include "profile.h"
 #include "screen.h"
 
@@ -94,7 +95,7 @@ int gw_profile_parse(const char *name, const char *json, size_t len, struct gw_p
 	struct gw_profile p;
 	const char *bad;
 	int rc = -1;
-	cJSON *root = cJSON_ParseWithLength(json, len);
+	cJSON *root = dc_json_parse(json, len, NULL);
 
 	memset(&p, 0, sizeof p);
 	snprintf(p.name, sizeof p.name, "%s", name);

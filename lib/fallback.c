@@ -9,10 +9,13 @@
 #include <cJSON.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
 
 /* Instants beyond year 9999 or before 1970 are not schedules, they are bugs. */
 #define MAX_INSTANT INT64_C(253402300799)
@@ -60,11 +63,12 @@ static int decode_channel(const cJSON *c, int64_t from, int64_t until,
 	int64_t prev = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, t) {
+		/* Range first: converting a double no int64_t holds is undefined. */
 		double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
-		int64_t off = (int64_t)d;
-		if (!cJSON_IsNumber(e) || d != (double)off || off <= 0 || off >= until - from)
+		if (!(d >= 1 && d < (double)(until - from)) || d != floor(d))
 			return fail(err, errlen, "ch.%s.t[%zu]: offset must be an integer in 1..%" PRId64,
 				    c->string, ch->nsteps, until - from - 1);
+		int64_t off = (int64_t)d;
 		if (off <= prev)
 			return fail(err, errlen, "ch.%s.t[%zu]: offsets must increase", c->string,
 				    ch->nsteps);
@@ -84,7 +88,11 @@ int dc_fallback_decode(const char *json, size_t len, struct dc_fallback *out,
 
 	if (!fb)
 		return fail(err, errlen, "out of memory");
-	root = cJSON_ParseWithLength(json, len);
+	size_t at;
+	if (!(root = dc_json_parse(json, len, &at))) {
+		fail(err, errlen, "not a JSON object: invalid JSON at byte %zu", at);
+		goto out;
+	}
 	if (!cJSON_IsObject(root)) {
 		fail(err, errlen, "not a JSON object");
 		goto out;

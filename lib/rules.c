@@ -16,10 +16,13 @@
 
 #include "holidays.h"
 #include "i18n.h"
+#include "json.h"
 
 struct parser {
 	struct dc_rules *r;
 	const char *base_dir;
+	dc_ics_reader *read_ics;
+	void *read_arg;
 	char *err;
 	size_t errlen;
 };
@@ -587,7 +590,7 @@ static int parse_calendars(struct parser *p, const cJSON *v)
 			snprintf(file, sizeof file, "%s", it->valuestring);
 		else
 			snprintf(file, sizeof file, "%s/%s", p->base_dir, it->valuestring);
-		if (dc_ics_load(file, r->zone, &c->events, e, sizeof e) < 0)
+		if (p->read_ics(p->read_arg, file, r->zone, &c->events, e, sizeof e) < 0)
 			return bad(p, sub, "%s", e);
 	}
 	return 0;
@@ -800,11 +803,24 @@ static void line_col(const char *s, size_t off, int *line, int *col)
 	}
 }
 
+static int read_ics_file(void *arg, const char *path, const char *zone,
+			 struct dc_ics_calendar *out, char *err, size_t errlen)
+{
+	(void)arg;
+	return dc_ics_load(path, zone, out, err, errlen);
+}
+
 struct dc_rules *dc_rules_parse(const char *json, size_t len, const char *base_dir,
 				char *err, size_t errlen)
 {
-	struct parser p = { .base_dir = base_dir, .err = err, .errlen = errlen };
-	const char *end = NULL;
+	return dc_rules_parse_with(json, len, base_dir, read_ics_file, NULL, err, errlen);
+}
+
+struct dc_rules *dc_rules_parse_with(const char *json, size_t len, const char *base_dir,
+				     dc_ics_reader *read_ics, void *arg, char *err, size_t errlen)
+{
+	struct parser p = { .base_dir = base_dir, .read_ics = read_ics, .read_arg = arg,
+			    .err = err, .errlen = errlen };
 	cJSON *root;
 
 	if (len > DC_RULES_MAX_BYTES) {
@@ -812,10 +828,10 @@ struct dc_rules *dc_rules_parse(const char *json, size_t len, const char *base_d
 					 "rules file too large (more than %d bytes)"), DC_RULES_MAX_BYTES);
 		return NULL;
 	}
-	root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+	size_t off = 0;
+	root = dc_json_parse(json, len, &off);
 	if (!root) {
 		int line, col;
-		size_t off = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
 		line_col(json, off, &line, &col);
 		snprintf(err, errlen, TR("JSON invalide à la ligne %d, colonne %d",
 					 "invalid JSON at line %d, column %d"), line, col);

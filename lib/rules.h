@@ -108,6 +108,13 @@ struct dc_rules {
  * current directory).  Returns NULL and writes "path: message" into err. */
 struct dc_rules *dc_rules_parse(const char *json, size_t len, const char *base_dir,
 				char *err, size_t errlen);
+/* The same, reading each ICS calendar through read_ics(arg, path, ...)
+ * (dc_ics_load's contract) instead of from files: the fuzzer serves them from
+ * memory. */
+typedef int dc_ics_reader(void *arg, const char *path, const char *zone,
+			  struct dc_ics_calendar *out, char *err, size_t errlen);
+struct dc_rules *dc_rules_parse_with(const char *json, size_t len, const char *base_dir,
+				     dc_ics_reader *read_ics, void *arg, char *err, size_t errlen);
 /* Read the file and compile it (calendars relative to the file's directory). */
 struct dc_rules *dc_rules_load(const char *path, char *err, size_t errlen);
 void dc_rules_free(struct dc_rules *r);

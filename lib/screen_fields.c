@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "utf8.h"
 
 static const char *const field_names[DC_F__COUNT] = {
 	"id", "name", "category", "site", "address",
@@ -194,31 +195,6 @@ int dc_parse_decimal(const char *s, double *out)
 	return 0;
 }
 
-/* Valid UTF-8 (no overlongs, no surrogates); text fields must be. */
-static bool utf8_valid(const char *p)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	while (*s) {
-		unsigned c = *s;
-		int n;
-		unsigned min;
-		if (c < 0x80) { s++; continue; }
-		else if ((c & 0xE0) == 0xC0) { n = 1; min = 0x80; c &= 0x1F; }
-		else if ((c & 0xF0) == 0xE0) { n = 2; min = 0x800; c &= 0x0F; }
-		else if ((c & 0xF8) == 0xF0) { n = 3; min = 0x10000; c &= 0x07; }
-		else return false;
-		s++;
-		for (int i = 0; i < n; i++, s++) {
-			if ((*s & 0xC0) != 0x80)
-				return false;
-			c = (c << 6) | (*s & 0x3F);
-		}
-		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-			return false;
-	}
-	return true;
-}
-
 static int fail(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
@@ -234,7 +210,7 @@ static int set_text(char *dst, size_t cap, const char *text, char *err, size_t e
 						 "too long (at most %zu bytes)"), cap - 1);
 		return -1;
 	}
-	if (!utf8_valid(text))
+	if (!dc_utf8_valid(text, strlen(text)))
 		return fail(err, errlen, TR("texte non UTF-8 (enregistrez le fichier en UTF-8)",
 					    "text is not UTF-8 (save the file as UTF-8)"));
 	memcpy(dst, text, strlen(text) + 1);

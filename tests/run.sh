@@ -3,7 +3,9 @@
 #   unit:        each build/tests/test_* (cmocka)
 #   integration: tests/integration (pytest, Debian's python3, private broker)
 #   e2e:         tests/e2e (headless Chromium), when present
-# ONLY=unit|integration|e2e restricts the run; RUNNER runs each unit test
+#   fuzz:        every libFuzzer target over its corpus (tests/fuzz/run.sh),
+#                when `make fuzzers` built them
+# ONLY=unit|integration|e2e|fuzz restricts the run; RUNNER runs each unit test
 # binary (e.g. qemu-aarch64-static, tools/cross-test.sh).  Exit status is non-zero when
 # anything failed or when a suite could not run at all.
 set -u
@@ -58,6 +60,15 @@ if want e2e && [ -f "$top/tests/e2e/run.sh" ]; then
 	counts=$(sh "$top/tests/e2e/run.sh" "$out")
 	rc=$?
 	set -- $(echo "$counts" | tail -1)
+	passed=$((passed + ${1:-0})); failed=$((failed + ${2:-1}))
+	if [ $rc -ne 0 ] && [ "${2:-1}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+if want fuzz && ls "$top"/build-fuzz/fuzz/fuzz_* >/dev/null 2>&1; then
+	sh "$top/tests/fuzz/run.sh" replay >"$out/fuzz.log" 2>&1
+	rc=$?
+	grep -v 'passed, .* failed$' "$out/fuzz.log"
+	set -- $(tail -1 "$out/fuzz.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 	passed=$((passed + ${1:-0})); failed=$((failed + ${2:-1}))
 	if [ $rc -ne 0 ] && [ "${2:-1}" -eq 0 ]; then failed=$((failed + 1)); fi
 fi

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "web_internal.h"
 
 const char *web_arg(struct web_req *r, const char *name)
@@ -172,18 +173,10 @@ static bool utf8_text_ok(const char *s)
 {
 	/* Printable text only: control characters have no business in a
 	 * filter, and invalid UTF-8 would reach the page. */
-	const unsigned char *u = (const unsigned char *)s;
-	while (*u) {
-		int n = *u < 0x80 ? 0 : (*u & 0xe0) == 0xc0 ? 1 : (*u & 0xf0) == 0xe0 ? 2
-			: (*u & 0xf8) == 0xf0 ? 3 : -1;
-		if (n < 0 || (n == 0 && (*u < 0x20 || *u == 0x7f)))
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (*u < 0x20 || *u == 0x7f)
 			return false;
-		u++;
-		for (int i = 0; i < n; i++, u++)
-			if ((*u & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
+	return dc_utf8_valid(s, strlen(s));
 }
 
 int web_arg_text(struct web_req *r, const char *name, size_t max, const char **out)

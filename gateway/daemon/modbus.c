@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "gw.h"
 #include "log.h"
 #include "loop.h"
+#include "mbtcp.h"
 #include "profile.h"
 
 #define TCP_POOL 4
@@ -57,6 +59,7 @@ struct device {
 	bool has_meter;
 	int64_t next_poll;	/* monotonic ms */
 	int failures;
+	uint16_t tid;		/* TCP: the last transaction id we sent */
 	bool announced;		/* first successful transaction reported online */
 	bool tcp;
 };
@@ -160,6 +163,72 @@ static void set_online(struct device *d, bool ok)
 	}
 }
 
+/* One TCP transaction framed here (gateway/mbtcp.h says why): the reply must
+ * answer this very request, unit id included.  Returns the number of values
+ * or -1 with errno for failed(): an exception's libmodbus code, EMBBADDATA
+ * for a reply to something else (logged with what differs). */
+static int tcp_transact(struct device *d, int unit, int fc, int addr, int arg, uint16_t *vals)
+{
+	uint8_t req[DC_MBTCP_REQ_LEN], rsp[MODBUS_TCP_MAX_ADU_LENGTH];
+	char why[96];
+	int exc, n;
+	dc_mbtcp_request(req, ++d->tid, (uint8_t)unit, (uint8_t)fc, (uint16_t)addr, (uint16_t)arg);
+	if (send(modbus_get_socket(d->ctx), req, sizeof req, MSG_NOSIGNAL) != (ssize_t)sizeof req)
+		return -1;
+	if ((n = modbus_receive_confirmation(d->ctx, rsp)) < 0)
+		return -1;
+	if ((n = dc_mbtcp_reply(req, rsp, (size_t)n, vals, &exc, why, sizeof why)) >= 0)
+		return n;
+	if (exc) {
+		errno = MODBUS_ENOBASE + exc;
+		return -1;
+	}
+	log_warn("modbus", "reply refused box=%s unit=%d error=\"%s\"", d->cfg.id, unit, why);
+	errno = EMBBADDATA;
+	return -1;
+}
+
+/* Read n coils (or discrete inputs) of `unit`: n, or -1 with errno. */
+static int read_bits(struct device *d, int unit, bool inputs, int addr, int n, uint8_t *bits)
+{
+	if (d->tcp) {
+		uint16_t v[DC_MBTCP_MAX_BITS];
+		int got = tcp_transact(d, unit, inputs ? MODBUS_FC_READ_DISCRETE_INPUTS
+						      : MODBUS_FC_READ_COILS, addr, n, v);
+		for (int i = 0; i < got; i++)
+			bits[i] = (uint8_t)v[i];
+		return got;
+	}
+	modbus_set_slave(d->ctx, unit);
+	return inputs ? modbus_read_input_bits(d->ctx, addr, n, bits)
+		      : modbus_read_bits(d->ctx, addr, n, bits);
+}
+
+static int read_regs(struct device *d, int unit, bool inputs, int addr, int n, uint16_t *regs)
+{
+	if (d->tcp) {
+		uint16_t v[DC_MBTCP_MAX_BITS];
+		int got = tcp_transact(d, unit, inputs ? MODBUS_FC_READ_INPUT_REGISTERS
+						      : MODBUS_FC_READ_HOLDING_REGISTERS, addr, n, v);
+		for (int i = 0; i < got; i++)
+			regs[i] = v[i];
+		return got;
+	}
+	modbus_set_slave(d->ctx, unit);
+	return inputs ? modbus_read_input_registers(d->ctx, addr, n, regs)
+		      : modbus_read_registers(d->ctx, addr, n, regs);
+}
+
+static int write_bit(struct device *d, int unit, int addr, int on)
+{
+	if (d->tcp) {
+		uint16_t v[1];
+		return tcp_transact(d, unit, MODBUS_FC_WRITE_SINGLE_COIL, addr, on ? 0xFF00 : 0, v);
+	}
+	modbus_set_slave(d->ctx, unit);
+	return modbus_write_bit(d->ctx, addr, on);
+}
+
 static bool ensure_connected(struct worker *w, struct device *d)
 {
 	const struct device_cfg *bx = &d->cfg;
@@ -186,11 +255,8 @@ static void readback(struct device *d)
 	int n;
 	if (d->relay.readback == GW_READBACK_NONE)
 		return;
-	modbus_set_slave(d->ctx, bx->unit);
-	if (d->relay.readback == GW_READBACK_COILS)
-		n = modbus_read_bits(d->ctx, d->relay.readback_base, bx->channels, bits);
-	else
-		n = modbus_read_input_bits(d->ctx, d->relay.readback_base, bx->channels, bits);
+	n = read_bits(d, bx->unit, d->relay.readback != GW_READBACK_COILS, d->relay.readback_base,
+		      bx->channels, bits);
 	if (n != bx->channels) {
 		failed(d, "read-back", bx->id);
 		set_online(d, false);
@@ -212,9 +278,7 @@ static void read_value(struct device *d, const struct gw_register *r,
 	double v;
 	if (!r->present)
 		return;
-	modbus_set_slave(d->ctx, bx->meter_unit);
-	n = d->meter.input_registers ? modbus_read_input_registers(d->ctx, r->address, cnt, regs)
-				     : modbus_read_registers(d->ctx, r->address, cnt, regs);
+	n = read_regs(d, bx->meter_unit, d->meter.input_registers, r->address, cnt, regs);
 	if (n != cnt) {
 		failed(d, "meter", bx->id);
 		return;
@@ -246,8 +310,7 @@ static void write_coil(struct worker *w, struct device *d, const struct job *j)
 	const struct device_cfg *bx = &d->cfg;
 	if (!ensure_connected(w, d))
 		return;
-	modbus_set_slave(d->ctx, bx->unit);
-	if (modbus_write_bit(d->ctx, d->relay.coil_base + j->channel - 1, j->on) < 0) {
+	if (write_bit(d, bx->unit, d->relay.coil_base + j->channel - 1, j->on) < 0) {
 		failed(d, "write", bx->id);
 		set_online(d, false);
 		return;

@@ -4,7 +4,10 @@ with exceptions (which must never stall the loop)."""
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
+import threading
 import time
 
 import pytest
@@ -128,6 +131,88 @@ def test_timeouts_and_exceptions_do_not_stall_the_loop(broker, tmp_path, db, dec
     finally:
         gw.stop()
         tas.close()
+
+
+class LyingModule:
+    """A Modbus TCP peer on a real socket that answers every request with
+    "all coils off" under a header that does not match the request: another
+    unit id, or another transaction id (a stale or misrouted reply)."""
+
+    def __init__(self, lie):
+        self.lie = lie
+        self.requests = 0
+        self.srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(4)
+        self.srv.settimeout(0.2)
+        self.port = self.srv.getsockname()[1]
+        self.done = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.done:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                continue
+            c.settimeout(0.2)
+            buf = b""
+            while not self.done:
+                try:
+                    d = c.recv(260)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    break
+                if not d:
+                    break
+                buf += d
+                while len(buf) >= 8 and len(buf) >= 6 + struct.unpack(">H", buf[4:6])[0]:
+                    n = 6 + struct.unpack(">H", buf[4:6])[0]
+                    req, buf = buf[:n], buf[n:]
+                    self.requests += 1
+                    tid, unit, fc = struct.unpack(">H", req[:2])[0], req[6], req[7]
+                    if self.lie == "unit":
+                        unit = (unit + 1) % 256
+                    else:
+                        tid = (tid + 1) % 65536
+                    if fc in (1, 2):
+                        pdu = bytes([fc, 1, 0])          # every bit off
+                    else:
+                        pdu = req[7:12]                  # writes echoed
+                    c.sendall(struct.pack(">HHHB", tid, 0, len(pdu) + 1, unit) + pdu)
+            c.close()
+
+    def close(self):
+        self.done = True
+        self.thread.join(2)
+        self.srv.close()
+
+
+@pytest.mark.parametrize("lie", ["unit", "tid"])
+def test_replies_with_another_unit_or_transaction_are_refused(broker, tmp_path, db, decran,
+                                                              lie):
+    """A reply that is not the answer to our request (unit id or transaction
+    id differ) is a failed transaction: the device does not count as online
+    and its "off" is not taken as the relay's state."""
+    mod = LyingModule(lie)
+    add_screen(decran, "pub-menteur", "advertising", "menteur", 1)
+    boxes = [{"id": "menteur", "driver": "modbus-tcp", "host": "127.0.0.1", "port": mod.port,
+              "unit": 1, "profile": "generic-coil-relay", "channels": 1, "poll_ms": 200}]
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-23T12:00:00Z,1").start()
+    try:
+        gw.wait_log(r"warn modbus: transaction failed box=menteur op=read-back", timeout=10)
+        wait_for(lambda: mod.requests >= 3, what="a few polls")
+        box = gw.api({"cmd": "boxes"})["boxes"][0]
+        assert box["online"] is not True, box
+        assert gw.channel("menteur", 1)["confirmed"] is None
+        assert "online box=menteur" not in gw.log()
+        if lie == "unit":
+            gw.wait_log(r"reply refused box=menteur unit=1 error=\"unit id 2, expected 1\"")
+    finally:
+        gw.stop()
+        mod.close()
 
 
 def test_rtu_bus_over_a_pty(broker, tmp_path, db, decran):

@@ -106,6 +106,43 @@ def test_malformed_payloads_are_logged_and_ignored(broker, tmp_path, db, fleet):
         gw.stop()
 
 
+def test_native_states_missing_or_mistyped_fields_change_nothing(broker, tmp_path, db, decran):
+    """A box's state without its channel, source, command id or time, with a
+    field of the wrong type, in another encoding than UTF-8 or with anything
+    after the JSON object is counted as malformed, logged with the field, and
+    changes nothing: an "off" read from half a message would be a guess."""
+    add_screen(decran, "pub-gare", "advertising", "gare", 1)
+    box = Native(broker, "gare", 1).connect()
+    gw = Gateway(tmp_path, broker, [{"id": "gare", "driver": "native", "channels": 1}], db,
+                 clock="2026-11-23T12:00:00Z,1").start()
+    try:
+        wait_for(lambda: gw.channel("gare", 1)["confirmed"] == "on", what="state learned")
+        before = gw.api({"cmd": "status"})["malformed"]
+        ok = {"v": 1, "ch": 1, "on": False, "src": "local", "id": None, "t": 1795435200}
+        bad = []
+        for field in ("ch", "src", "id", "t"):
+            bad.append((field, json.dumps({k: v for k, v in ok.items() if k != field}).encode()))
+        for field, value in (("ch", "1"), ("src", 3), ("id", 7), ("t", "noon")):
+            bad.append((field, json.dumps(dict(ok, **{field: value})).encode()))
+        bad.append(("UTF-8", json.dumps(ok).replace('"local"', '"loc\\u00e9"').encode()
+                    .replace(b"\\u00e9", b"\xe9")))
+        bad.append(("offset", json.dumps(ok).encode() + b"{}"))
+        for _, payload in bad:
+            box.client.publish("decran/gare/state/1", payload, qos=1)
+        for field, _ in bad:
+            gw.wait_log(r"malformed payload ignored topic=decran/gare/state/1 error=.*%s" % field)
+        wait_for(lambda: gw.api({"cmd": "status"})["malformed"] >= before + len(bad),
+                 what="every malformed state counted")
+        assert gw.channel("gare", 1)["confirmed"] == "on"
+        assert gw.sql("SELECT count(*) FROM commands")[0][0] == 0
+        # The same state, complete, is taken.
+        box.client.publish("decran/gare/state/1", json.dumps(ok), qos=1)
+        wait_for(lambda: gw.channel("gare", 1)["confirmed"] == "off", what="valid state taken")
+    finally:
+        gw.stop()
+        box.close()
+
+
 def test_unconfirmed_switch_raises_then_clears_an_alarm(broker, tmp_path, db, fleet):
     tas, shelly = fleet
     tas.obey = False

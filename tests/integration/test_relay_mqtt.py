@@ -99,6 +99,17 @@ BAD = [
     ("fallback", json.dumps({"v": 1, "box": "other", "gen": 1, "from": 1, "until": 99,
                              "ch": {}}).encode(), "another box"),
     ("journal/ack", b'{"v":1,"upto":"all"}', "upto"),
+    # One JSON value per message: a valid command followed by anything is
+    # refused whole (it would light channel 2).
+    ("cmd/2", b'{"v":1,"id":"j1","on":true}x', "JSON"),
+    ("cmd/2", b'{"v":1,"id":"j2","on":true}\x00{"v":1}', "JSON"),
+    ("cmd/2", b'{"v":1,"id":"j3","on":true}{"v":1,"id":"j4","on":true}', "JSON"),
+    ("fallback", json.dumps({"v": 1, "box": "box-1", "gen": 1, "from": 1, "until": 99,
+                             "ch": {"2": {"s": 1, "t": []}}}).encode() + b"{}", "JSON"),
+    # An offset no integer holds (undefined behaviour before it was checked).
+    ("fallback", b'{"v":1,"box":"box-1","gen":1,"from":1,"until":99,'
+                 b'"ch":{"2":{"s":1,"t":[1e300]}}}', "t[0]"),
+    ("journal/ack", b'{"v":1,"upto":3} 4', "JSON"),
 ]
 
 
@@ -118,6 +129,11 @@ def test_malformed_and_oversized_payloads_are_reported_and_ignored(relay, probe)
     since = len(probe.msgs)
     probe.publish("decran/gateway/status", b'{"v":1,"online":"yes"}')
     probe.wait(relay.topic("error"), lambda j: j["topic"] == "decran/gateway/status", since=since)
+    since = len(probe.msgs)
+    probe.publish("decran/gateway/status", b'{"v":1,"online":false}{"v":1,"online":true}')
+    _, err = probe.wait(relay.topic("error"), lambda j: j["topic"] == "decran/gateway/status",
+                        since=since)
+    assert "JSON" in err["error"]
     assert relay.relays() == {1: 1, 2: 0}
     assert relay.state_file("state.json") == state_before
     assert not os.path.exists(os.path.join(relay.state_dir, "fallback.json"))

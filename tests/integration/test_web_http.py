@@ -105,6 +105,8 @@ def test_parameters_validated_with_clear_400(web):
         "/slated?q=" + "x" * 65: "q",
         "/slated?q=%01": "q",
         "/slated?q=%C3": "q",			# invalid UTF-8
+        "/slated?q=%C0%AF": "q",		# overlong "/"
+        "/slated?q=%ED%A0%80": "q",		# UTF-16 surrogate
         "/slated?unknown=1": "unknown",
         "/?lang=de": "lang",
         "/api/v1/screens?status=on": "status",

@@ -309,6 +309,25 @@ static void missing_file_names_the_path(void **state)
 	assert_non_null(strstr(err, "nope.ics"));
 }
 
+/* A calendar with no event (or only cancelled ones) is an empty calendar,
+ * not an error; nothing is sorted (qsort of an empty, NULL array was
+ * undefined behaviour that UBSan reports as a null argument). */
+static void calendar_without_events_is_empty(void **state)
+{
+	(void)state;
+	struct dc_ics_calendar c = { 0 };
+	char err[256] = "";
+
+	assert_int_equal(parse_body("END:VCALENDAR\r\n", &c, err, sizeof err), 0);
+	assert_int_equal(c.n, 0);
+	assert_false(dc_ics_covers(&c, 1795392000));
+	dc_ics_calendar_free(&c);
+	assert_int_equal(parse_body("BEGIN:VEVENT\r\nUID:a\r\nSTATUS:CANCELLED\r\n"
+				    "DTSTART;VALUE=DATE:20261017\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+				    &c, err, sizeof err), 0);
+	dc_ics_calendar_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +337,7 @@ int main(void)
 		cmocka_unit_test(custom_vtimezone_and_tz_database_zones),
 		cmocka_unit_test(malformed_files_name_the_line_and_property),
 		cmocka_unit_test(errors_in_english_too),
+		cmocka_unit_test(calendar_without_events_is_empty),
 		cmocka_unit_test(missing_file_names_the_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,6 +137,8 @@ static void tasmota_rejects_malformed(void **s)
 		{ "stat/kiosque-3/RESULT", "[1,2]", "JSON object" },
 		{ "stat/kiosque-3/RESULT", "{\"POWER2\":1}", "POWER2" },
 		{ "stat/kiosque-3/RESULT", "{\"POWER2\":\"half\"}", "POWER2" },
+		{ "stat/kiosque-3/RESULT", "{\"POWER2\":\"ON\",\"Note\":\"\xed\xa0\x80\"}", "UTF-8" },
+		{ "tele/kiosque-3/LWT", "Online\xc0\x80", "UTF-8" },
 		{ "tele/kiosque-3/STATE", "{\"POWER\":null}", "POWER" },
 		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":5}", "ENERGY" },
 		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{\"Power\":\"85\"}}", "ENERGY.Power" },
@@ -202,7 +204,7 @@ static void shelly_status(void **s)
 	assert_true(ev[1].value == 85.2);
 	assert_int_equal(ev[2].kind, DC_EV_ENERGY);
 	assert_true(ev[2].value == 1234.5);
-	assert_int_equal(shel("shellies/gare/status/switch:3", "{\"output\":false}"), 1);
+	assert_int_equal(shel("shellies/gare/status/switch:3", "{\"id\":3,\"output\":false}"), 1);
 	assert_int_equal(ev[0].channel, 4);
 	assert_int_equal(ev[0].on, 0);
 	assert_int_equal(shel("shellies/gare/online", "true"), 1);
@@ -236,8 +238,11 @@ static void shelly_rejects_malformed(void **s)
 	static const struct { const char *topic, *payload, *where; } bad[] = {
 		{ "shellies/gare/online", "1", "online" },
 		{ "shellies/gare/online", "True", "online" },
-		{ "shellies/gare/status/switch:0", "{\"output\":\"on\"}", "switch:0.output" },
-		{ "shellies/gare/status/switch:0", "{\"apower\":3}", "switch:0.output: missing" },
+		{ "shellies/gare/status/switch:0", "{\"id\":0,\"output\":true,\"source\":\"\xf8\"}", "UTF-8" },
+		{ "shellies/gare/status/switch:0", "{\"id\":0,\"output\":\"on\"}", "switch:0.output" },
+		/* A full status names its switch, as a native state its channel. */
+		{ "shellies/gare/status/switch:0", "{\"output\":false}", "switch:0.id: missing" },
+		{ "shellies/gare/status/switch:0", "{\"id\":0,\"apower\":3}", "switch:0.output: missing" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"id\":1}", "switch:0.id" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"apower\":\"3\"}", "apower" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"aenergy\":[]}", "aenergy" },
@@ -340,7 +345,8 @@ static void native_protocol(void **s)
 	assert_int_equal(ev[0].has_fb, 1);
 	assert_int_equal(ev[0].fb, 1);
 	assert_int_equal(nat("decran/gare-nord/state/2",
-			     "{\"v\":1,\"ch\":2,\"on\":false,\"fb\":1}"), -1);
+			     "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"gateway\",\"id\":\"a\",\"t\":1,"
+			     "\"fb\":1}"), -1);
 	assert_non_null(strstr(err, "fb: expected true or false"));
 	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":false}"), 1);
 	assert_int_equal(ev[0].kind, DC_EV_ONLINE);
@@ -383,6 +389,37 @@ static void native_protocol(void **s)
 		{ "decran/gare-nord/journal", "{\"v\":1,\"entries\":[{\"seq\":-1,\"ch\":1,\"on\":true,"
 		  "\"src\":\"boot\",\"t\":1}]}", "entries[0].seq" },
 		{ "decran/gare-nord/tele", "[1]", "JSON object" },
+		/* A state names its channel, source, command and time, with the
+		 * right types: one that does not is refused, never read as off. */
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"on\":false,\"src\":\"boot\",\"id\":null,\"t\":1}",
+		  "ch: required" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":\"2\",\"on\":false,\"src\":\"boot\","
+		  "\"id\":null,\"t\":1}", "ch: expected 2" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"id\":null,\"t\":1}",
+		  "src: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":0,\"id\":null,\"t\":1}",
+		  "src: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"\",\"id\":null,\"t\":1}",
+		  "src: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"boot\",\"t\":1}",
+		  "id: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"gateway\",\"id\":7,"
+		  "\"t\":1}", "id: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"gateway\","
+		  "\"id\":\"a b\",\"t\":1}", "id: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"boot\",\"id\":null}",
+		  "t: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"boot\",\"id\":null,"
+		  "\"t\":\"1\"}", "t: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"boot\",\"id\":null,"
+		  "\"t\":-5}", "t: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"boot\",\"id\":null,"
+		  "\"t\":1.5}", "t: expected" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"b\xc3\",\"id\":null,"
+		  "\"t\":1}", "UTF-8" },
+		{ "decran/gare-nord/status", "{\"v\":1,\"online\":true,\"fw\":\"\xff\"}", "UTF-8" },
+		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":2,\"on\":false,\"src\":\"boot\",\"id\":null,"
+		  "\"t\":1}{}", "offset" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int n = nat(bad[i].topic, bad[i].payload);

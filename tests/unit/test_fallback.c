@@ -95,6 +95,14 @@ static void bad_messages_are_rejected_and_leave_output_untouched(void **state)
 		{ "{\"v\":1,\"box\":\"b\",\"gen\":1,\"from\":1,\"until\":9,\"ch\":{\"1\":{\"s\":0}}}",
 		  "ch.1.t" },
 		{ "{\"v\":1,", "not a JSON object" },
+		/* Offsets no int64_t can hold: refused before any conversion
+		 * (the cast itself was undefined behaviour, UBSan-checked). */
+		{ "{\"v\":1,\"box\":\"b\",\"gen\":1,\"from\":1,\"until\":9,\"ch\":{\"1\":{\"s\":0,\"t\":[1e300]}}}",
+		  "ch.1.t[0]" },
+		{ "{\"v\":1,\"box\":\"b\",\"gen\":1,\"from\":1,\"until\":9,\"ch\":{\"1\":{\"s\":0,\"t\":[-1e300]}}}",
+		  "ch.1.t[0]" },
+		{ "{\"v\":1,\"box\":\"b\",\"gen\":1,\"from\":1,\"until\":9,\"ch\":{\"1\":{\"s\":0,\"t\":[9.3e18]}}}",
+		  "ch.1.t[0]" },
 	};
 	struct dc_fallback fb = sample(), orig = sample();
 	char err[160];
@@ -125,6 +133,39 @@ static void too_many_steps_rejected(void **state)
 	free(s);
 }
 
+/* A message is one JSON value and nothing after it: trailing junk, a NUL
+ * and what follows, or a second object are refused (a box must not obey
+ * half of a message a broken or hostile publisher glued together). */
+static void anything_after_the_value_is_refused(void **state)
+{
+	(void)state;
+	struct dc_fallback good = sample(), fb = sample(), orig = sample();
+	good.generated++;
+	char *s = dc_fallback_encode(&good);
+	size_t n = strlen(s);
+	char err[160], buf[4096];
+	static const char *const tails[] = { "x", "{}", ",", "]" };
+	assert_true(n + 8 < sizeof buf);
+	memcpy(buf, s, n);
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		size_t m = strlen(tails[i]);
+		memcpy(buf + n, tails[i], m);
+		err[0] = '\0';
+		assert_int_equal(dc_fallback_decode(buf, n + m, &fb, err, sizeof err), -1);
+		assert_non_null(strstr(err, "JSON"));
+		assert_memory_equal(&fb, &orig, sizeof fb);
+	}
+	memcpy(buf + n, "\0{}", 3);
+	assert_int_equal(dc_fallback_decode(buf, n + 3, &fb, err, sizeof err), -1);
+	assert_int_equal(dc_fallback_decode(buf, n + 1, &fb, err, sizeof err), -1);
+	assert_memory_equal(&fb, &orig, sizeof fb);
+	/* Whitespace around the value is JSON, not junk. */
+	memcpy(buf + n, " \r\n\t", 4);
+	assert_int_equal(dc_fallback_decode(buf, n + 4, &fb, err, sizeof err), 0);
+	assert_memory_equal(&fb, &good, sizeof fb);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +174,7 @@ int main(void)
 		cmocka_unit_test(outside_validity_or_channel_says_nothing),
 		cmocka_unit_test(bad_messages_are_rejected_and_leave_output_untouched),
 		cmocka_unit_test(too_many_steps_rejected),
+		cmocka_unit_test(anything_after_the_value_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,7 @@ static void rejects_malformed(void **s)
 		{ "{\"v\":1,\"op\":\"clear\",\"source\":\"\"}", "source: expected a string" },
 		{ "{\"v\":1,\"op\":\"clear\",\"source\":7}", "source: expected a string" },
 		{ "{\"v\":1,\"op\":\"clear\",\"source\":\"a\\u0001b\"}", "source: control character" },
+		{ "{\"v\":1,\"op\":\"clear\",\"source\":\"\xe9" "cowatt\"}", "not UTF-8" },
 		{ "{\"v\":1,\"op\":\"clear\",\"source\":\"0123456789012345678901234567890123456789"
 		  "012345678901234567890123\"}", "source: expected a string of 1 to 63" },
 		{ "{\"v\":1,\"op\":\"add\",\"source\":\"e\"}", "until: required" },

@@ -75,6 +75,7 @@ static void errors_name_the_field(void **s)
 	static const struct { const char *json, *want; } bad[] = {
 		{ "[]", "expected a JSON object" },
 		{ "{\n  \"db\": \"x\",\n  oops }", "line 3, column" },
+		{ "{\"db\": \"x\"}\n}", "line 2, column 1" },
 		{ "{\"rules\":\"r\",\"boxes\":[]}", "db: required" },
 		{ "{" B "\"boxes\":[],\"colour\":1}", "colour: unknown field" },
 		{ "{" B "\"boxes\":{}}", "boxes: expected an array" },

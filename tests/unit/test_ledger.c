@@ -692,6 +692,7 @@ static void config_is_validated_with_paths(void **state)
 		{ "{\"hourly_retention_days\":1.5}", "hourly_retention_days: integer expected" },
 		{ "{\"tarif\":1}", "tarif: unknown field" },
 		{ "{\"zone\":", "invalid JSON at byte" },
+		{ "{}{}", "invalid JSON at byte 2" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		err[0] = 0;

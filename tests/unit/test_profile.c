@@ -68,6 +68,7 @@ static void bad_profiles_name_the_field(void **s)
 	(void)s;
 	static const struct { const char *json, *want; } bad[] = {
 		{ "[", "invalid JSON" },
+		{ "{\"v\":1,\"kind\":\"relay\"} {}", "invalid JSON" },
 		{ "{\"v\":2,\"kind\":\"relay\"}", "p: v:" },
 		{ "{\"v\":1,\"kind\":\"lamp\"}", "kind" },
 		{ "{\"v\":1,\"kind\":\"relay\",\"coils\":3}", "coils: unknown field" },

@@ -77,6 +77,13 @@ static void shipped_example_is_the_pi_hat_pin_map(void **state)
 	assert_int_equal(cfg.meter.nregs, 4);
 	assert_int_equal(cfg.meter.regs[3].addr, 0x156);
 	assert_true(cfg.modbus_tcp.enabled);
+	/* The Modbus TCP server has no authentication: the shipped file keeps
+	 * it on the box itself, as the default does. */
+	assert_string_equal(cfg.modbus_tcp.listen, "127.0.0.1");
+	assert_int_equal(parse("{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],"
+			       "\"modbus_tcp\":{}}"), 0);
+	assert_true(cfg.modbus_tcp.enabled);
+	assert_string_equal(cfg.modbus_tcp.listen, "127.0.0.1");
 }
 
 static void errors_name_the_field(void **state)
@@ -143,6 +150,16 @@ static void errors_name_the_field(void **state)
 		  "watchdog.timeout_s:" },
 		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],\"watchdog\":{\"dev\":\"x\"}}",
 		  "watchdog.dev:" },
+		/* Numbers no int holds: refused before any conversion (UB). */
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}],\"mqtt\":{\"port\":1e300}}",
+		  "mqtt.port:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1e19,\"line\":5}]}",
+		  "channels[0].channel:" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":-1e300}]}",
+		  "channels[0].line:" },
+		/* One JSON value, nothing after it. */
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}]}\n{}", "line 2, column 1" },
+		{ "{\"box\":\"b\",\"channels\":[{\"channel\":1,\"line\":5}]} x", "line 1, column" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		memset(&cfg, 0x5A, sizeof cfg);

@@ -191,6 +191,55 @@ static void topics_channels_and_small_messages(void **state)
 	assert_int_equal(upto, 12);
 }
 
+/* Every message the box reads is exactly one JSON value: a valid command
+ * with trailing junk, a NUL and more, or a second object after it is
+ * refused, and nothing changes. */
+static void trailing_content_after_the_value_is_refused(void **state)
+{
+	(void)state;
+	static const char *const tails[] = { "x", "{\"v\":1,\"id\":\"b\",\"on\":false}",
+					     "]", "\0", "\0{\"on\":false}", " 1" };
+	const char *cmd = "{\"v\":1,\"id\":\"a\",\"on\":true}";
+	const char *gs = "{\"v\":1,\"online\":true}";
+	const char *ack = "{\"v\":1,\"upto\":12}";
+	char buf[256], err[128];
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		size_t m = tails[i][0] ? strlen(tails[i]) : 1 + strlen(tails[i] + 1);
+		struct fw_command c = { "keep", false };
+		bool online = false;
+		uint64_t upto = 3;
+		size_t n = strlen(cmd);
+		memcpy(buf, cmd, n);
+		memcpy(buf + n, tails[i], m);
+		err[0] = '\0';
+		assert_int_equal(fw_parse_command(buf, n + m, &c, err, sizeof err), -1);
+		assert_non_null(strstr(err, "JSON"));
+		assert_string_equal(c.id, "keep");
+		n = strlen(gs);
+		memcpy(buf, gs, n);
+		memcpy(buf + n, tails[i], m);
+		assert_int_equal(fw_parse_gateway_status(buf, n + m, &online, err, sizeof err), -1);
+		assert_false(online);
+		n = strlen(ack);
+		memcpy(buf, ack, n);
+		memcpy(buf + n, tails[i], m);
+		assert_int_equal(fw_parse_journal_ack(buf, n + m, &upto, err, sizeof err), -1);
+		assert_int_equal(upto, 3);
+	}
+	/* Whitespace after the value is JSON. */
+	struct fw_command c;
+	snprintf(buf, sizeof buf, "%s \r\n", cmd);
+	assert_int_equal(fw_parse_command(buf, strlen(buf), &c, err, sizeof err), 0);
+
+	/* The persisted journal too. */
+	struct fw_journal k;
+	assert_int_equal(fw_journal_init(&k, 8), 0);
+	const char *jn = "{\"v\":1,\"next\":1,\"dropped\":0,\"entries\":[]}{}";
+	assert_int_equal(fw_journal_decode(&k, jn, strlen(jn), err, sizeof err), -1);
+	assert_int_equal(fw_journal_decode(&k, jn, strlen(jn) - 2, err, sizeof err), 0);
+	fw_journal_free(&k);
+}
+
 static void cmdlog_remembers_recent_ids(void **state)
 {
 	(void)state;
@@ -226,6 +275,7 @@ int main(void)
 		cmocka_unit_test(command_parser_validates_everything),
 		cmocka_unit_test(topics_channels_and_small_messages),
 		cmocka_unit_test(cmdlog_remembers_recent_ids),
+		cmocka_unit_test(trailing_content_after_the_value_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

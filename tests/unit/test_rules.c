@@ -83,6 +83,9 @@ static void invalid_files_name_the_field(void **state)
 	expect_error("{\"policies\": [", "~invalid JSON at line 1, column 1");
 	expect_error("{\n  \"policies\": [\n    {\"id\": \"a\",}\n  ]\n}", "~invalid JSON at line 3");
 	expect_error("[]", ": a JSON object is expected");
+	/* One JSON value per file: what follows it is an error, not ignored. */
+	expect_error("{\"policies\": []}\n{\"policies\": []}", "~invalid JSON at line 2, column 1");
+	expect_error("{\"policies\": []} junk", "~invalid JSON at line 1");
 	expect_error("{}", "policies: required field missing (a list, possibly empty)");
 	expect_error("{\"policies\": {}}", "policies: a list is expected");
 	expect_error("{\"policy\": []}", "policy: unknown field");

@@ -184,10 +184,15 @@ static void database_rows_after_2038(void **state)
 	const char *why = NULL;
 	assert_int_equal(dc_user_set(st, "agent", DC_ROLE_TECHNICIAN, "mot-de-passe-2040", false, &why),
 			 0);
-	assert_int_equal(dc_session_create(st, "agent", DC_ROLE_TECHNICIAN, (time_t)T2040_SUMMER, 3600,
-					   token, &ses), 0);
-	assert_int_equal(dc_session_lookup(st, token, (time_t)T2040_SUMMER + 1800, &ses), 1);
-	assert_int_equal(dc_session_lookup(st, token, (time_t)T2040_SUMMER + 7200, &ses), 0);
+	char spath[160], *serr = NULL;
+	snprintf(spath, sizeof spath, "%s/sessions.db", dir);
+	struct dc_sessions *ss = dc_sessions_open(spath, &serr);
+	assert_non_null(ss);
+	assert_int_equal(dc_session_create(ss, st, "agent", (time_t)T2040_SUMMER, 3600, token, &ses),
+			 0);
+	assert_int_equal(dc_session_lookup(ss, st, token, (time_t)T2040_SUMMER + 1800, &ses), 1);
+	assert_int_equal(dc_session_lookup(ss, st, token, (time_t)T2040_SUMMER + 7200, &ses), 0);
+	dc_sessions_close(ss);
 	dc_store_close(st);
 	char cmd[96];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
