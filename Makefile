@@ -100,19 +100,21 @@ GPIOD_MAJOR := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null | cut -d.
 DC_CPPFLAGS := -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 	$(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2) \
 	$(if $(GPIOD_MAJOR),-DDECRAN_GPIOD_MAJOR=$(GPIOD_MAJOR)) \
-	-Ilib -Igateway -Idashboard/src -Ifirmware $(PATH_DEFS)
+	-Ilib -Igateway -Igateway/config -Igateway/drivers -Igateway/store \
+	-Idashboard/src -Ifirmware $(PATH_DEFS)
 DC_CFLAGS := -std=c11 $(OPT) -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 \
 	-fstack-protector-strong -fPIE -ffile-prefix-map=$(CURDIR)=. $(SANFLAGS)
 ALL_CFLAGS = $(DC_CPPFLAGS) $(CPPFLAGS) $(DC_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 
-# lib/: shared pure core.  gateway/*.c: gateway adapters shared by the CLI and
-# the daemon.  dashboard/src/*.c except decran-web's own wiring (webd.c,
+# lib/: shared pure core.  gateway/{config,drivers,store}/*.c and gateway/*.c:
+# the gateway's modules shared by the CLI, the daemon and decran-web.
+# dashboard/src/*.c except decran-web's own wiring (webd.c): the dashboard
 # module and its links to the gateway.  firmware/*.c except main.c:
 # relay-box internals.  Each becomes a static archive so unit tests link
 # exactly the code the daemons run.
 LIB_SRC := $(wildcard lib/*.c)
-GW_SRC  := $(wildcard gateway/*.c)
+GW_SRC  := $(wildcard gateway/*.c gateway/config/*.c gateway/drivers/*.c gateway/store/*.c)
 WEBD_SRC := dashboard/src/webd.c
 WEB_SRC := $(filter-out $(WEBD_SRC),$(wildcard dashboard/src/*.c))
 FW_SRC  := $(filter-out firmware/main.c,$(wildcard firmware/*.c))

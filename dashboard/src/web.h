@@ -48,7 +48,7 @@ struct dc_web_config {
 	 * gives one. */
 	double price_eur_per_kwh;
 	double co2_g_per_kwh;
-	/* The energy ledger's configuration (energy.json, gateway/ledger.h):
+	/* The energy ledger's configuration (energy.json, gateway/store/ledger.h):
 	 * the zone of its local days and nights, and the tariff and emission
 	 * factor (with their sources) used when the two figures above are 0.
 	 * Copied at open (its per-box part is not needed); NULL = the ledger's

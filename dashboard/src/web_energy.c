@@ -1,6 +1,6 @@
 /* web_energy.c — the energy ledger on the progress page and in the API:
  * savings per month (chart and table), to date, and last night's
- * compliance.  Figures come from gateway/ledger.c's report functions. */
+ * compliance.  Figures come from gateway/store/ledger.c's report functions. */
 #include "web_energy.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* web_energy.h — what the progress page and /api/v1/progress show from the
- * energy ledger (gateway/ledger.h): energy saved month by month, to date,
+ * energy ledger (gateway/store/ledger.h): energy saved month by month, to date,
  * and last night's compliance with the 01:00–06:00 rule.
  *
  * Loading goes through the ledger's own report functions (the ones

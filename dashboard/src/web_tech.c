@@ -309,7 +309,7 @@ static void derogations_section(struct web_req *r)
 	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
 }
 
-/* Overrides live in the database (gateway/overrides.c), like the CLI's:
+/* Overrides live in the database (gateway/store/overrides.c), like the CLI's:
  * listed here whether or not the gateway is connected. */
 static void overrides_section(struct web_req *r)
 {

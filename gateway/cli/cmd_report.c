@@ -413,7 +413,7 @@ static void night_summary_json(cJSON *o, const struct night_acc *a)
 		cJSON_AddNumberToObject(u, dc_en_cause_name(c), (double)a->sum.unknown_by[c]);
 }
 
-/* "Last night": the last night whose legal window has ended (gateway/ledger.c). */
+/* "Last night": the last night whose legal window has ended (gateway/store/ledger.c). */
 static void last_night(const struct dc_ledger_config *cfg, int64_t now, char out[11])
 {
 	if (dc_ledger_last_night(cfg, now, out) < 0)

@@ -1,6 +1,6 @@
 /* audit.c — the gateway's append-only records in the inventory database.
  *
- * Every row goes through one queue of pending writes (gateway/dbqueue.h):
+ * Every row goes through one queue of pending writes (gateway/store/dbqueue.h):
  * written at once when the database is free, kept in order and retried from
  * the loop's timer when another process holds the lock, never dropped.
  * Commands wait for their rows (gw_audit_committed) unless the queue is
@@ -554,7 +554,7 @@ void gw_audit_journal(struct gw *g, int box, const struct dc_drv_event *ev)
 }
 
 /* The ledger's input goes through the same queue, after the rows before
- * it; its SQL stays in gateway/ledger.c.  Events of one second are
+ * it; its SQL stays in gateway/store/ledger.c.  Events of one second are
  * appended in the order they came (the ledger numbers them). */
 static int ledger_state_call(void *ctx, const struct dc_dbq_val *v, size_t n, char *err,
 			     size_t errlen)

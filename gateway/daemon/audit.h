@@ -3,7 +3,7 @@
  * Tables (store.c migrations "gateway: ..."): commands, command_outcomes,
  * alarm_events, boxes, meter_readings, box_journal, and the ledger's input
  * (ledger_states).  Every row goes through one queue of pending writes
- * (gateway/dbqueue.h): kept in order while another process holds the
+ * (gateway/store/dbqueue.h): kept in order while another process holds the
  * database, retried from the loop's timer (gw_audit_next), never dropped;
  * held back for longer than a few seconds it raises the "database" alarm.
  * A command leaves once its row is committed (gw_audit_committed), so a

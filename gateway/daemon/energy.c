@@ -1,4 +1,4 @@
-/* energy.c — keeps the energy ledger (gateway/ledger.h) current from the
+/* energy.c — keeps the energy ledger (gateway/store/ledger.h) current from the
  * daemon's own records, so the dashboard's savings need no other job.
  *
  * Every energy.update_min minutes of schedule time, five minutes past the
@@ -9,7 +9,7 @@
  * (docs/energy.md), and a database held by another writer makes it wait up
  * to the store's busy timeout: so it runs on a worker thread with its own
  * connection (WAL: the loop's writes queue behind it like behind a CLI
- * import, gateway/dbqueue.c) and a copy of the energy settings; the loop
+ * import, gateway/store/dbqueue.c) and a copy of the energy settings; the loop
  * only starts it and reads its result from an eventfd.
  */
 #include <errno.h>

@@ -163,7 +163,7 @@ static void set_online(struct device *d, bool ok)
 	}
 }
 
-/* One TCP transaction framed here (gateway/mbtcp.h says why): the reply must
+/* One TCP transaction framed here (gateway/drivers/mbtcp.h says why): the reply must
  * answer this very request, unit id included.  Returns the number of values
  * or -1 with errno for failed(): an exception's libmodbus code, EMBBADDATA
  * for a reply to something else (logged with what differs). */

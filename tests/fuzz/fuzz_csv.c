@@ -1,6 +1,6 @@
 /* fuzz_csv.c — CSV reading (lib/csv) and the screen import's decoding of it
  * (lib/screen_csv: header, fields, row checks), which pass 1 of
- * `decran screens import` (gateway/inventory_import.c) runs on every row.
+ * `decran screens import` (gateway/store/inventory_import.c) runs on every row.
  * Also: a cell written by dc_csv_put_cell reads back as the same text. */
 #include "fuzz.h"
 

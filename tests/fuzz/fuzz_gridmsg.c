@@ -1,4 +1,4 @@
-/* fuzz_gridmsg.c — grid alerts received over MQTT (gateway/gridmsg). */
+/* fuzz_gridmsg.c — grid alerts received over MQTT (gateway/drivers/gridmsg). */
 #include "fuzz.h"
 
 #include "gridmsg.h"

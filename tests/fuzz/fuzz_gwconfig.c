@@ -1,4 +1,4 @@
-/* fuzz_gwconfig.c — the gateway's configuration file (gateway/gwconfig). */
+/* fuzz_gwconfig.c — the gateway's configuration file (gateway/config/gwconfig). */
 #include "fuzz.h"
 
 #include "gwconfig.h"

@@ -1,4 +1,4 @@
-/* fuzz_mbtcp.c — Modbus TCP replies as the gateway checks them (gateway/mbtcp).
+/* fuzz_mbtcp.c — Modbus TCP replies as the gateway checks them (gateway/drivers/mbtcp).
  * The first 6 bytes shape the request (unit, function, address, count), the
  * rest is the reply. */
 #include "fuzz.h"

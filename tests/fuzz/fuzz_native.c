@@ -1,5 +1,5 @@
 /* fuzz_native.c — decran-relay boxes' messages as the gateway reads them
- * (gateway/drv_native: state, status, telemetry, journal). */
+ * (gateway/drivers/drv_native: state, status, telemetry, journal). */
 #include "fuzz_drivers.h"
 
 #include "drv_native.h"

@@ -1,4 +1,4 @@
-/* fuzz_profile.c — Modbus device profiles (gateway/profile). */
+/* fuzz_profile.c — Modbus device profiles (gateway/drivers/profile). */
 #include "fuzz.h"
 
 #include "profile.h"

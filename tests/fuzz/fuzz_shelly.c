@@ -1,5 +1,5 @@
 /* fuzz_shelly.c — Shelly Gen2 devices' messages and JSON-RPC answers
- * (gateway/drv_shelly). */
+ * (gateway/drivers/drv_shelly). */
 #include "fuzz_drivers.h"
 
 #include "drv_shelly.h"

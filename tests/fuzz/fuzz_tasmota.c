@@ -1,4 +1,4 @@
-/* fuzz_tasmota.c — Tasmota devices' messages (gateway/drv_tasmota). */
+/* fuzz_tasmota.c — Tasmota devices' messages (gateway/drivers/drv_tasmota). */
 #include "fuzz_drivers.h"
 
 #include "drv_tasmota.h"

@@ -1,5 +1,5 @@
 /* test_web_energy.c — the energy ledger on the progress page and in
- * /api/v1/progress: figures read through gateway/ledger.h on a real
+ * /api/v1/progress: figures read through gateway/store/ledger.h on a real
  * database, then the HTML (French and English numbers), the SVG chart and
  * the JSON, checked against hand-computed values; an empty ledger says so. */
 #include <setjmp.h>

@@ -195,7 +195,7 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER screens_no_delete BEFORE DELETE ON screens"
 	  " BEGIN SELECT RAISE(ABORT, 'screens are never deleted: set status removed'); END;",
 	  NULL },
-	/* Schedule inputs (gateway/overrides.c).  Rows are never deleted:
+	/* Schedule inputs (gateway/store/overrides.c).  Rows are never deleted:
 	 * "clear" stamps `cleared`, so the history of who forced what stays. */
 	{ "v3: schedule overrides and grid alerts",
 	  "CREATE TABLE overrides ("
@@ -303,7 +303,7 @@ static const struct migration migrations[] = {
 	  "CREATE TRIGGER alarm_events_no_delete BEFORE DELETE ON alarm_events"
 	  " BEGIN SELECT RAISE(ABORT, 'alarm events are append-only'); END;",
 	  NULL },
-	/* Energy ledger (gateway/ledger.c, docs/energy.md).  ledger_states,
+	/* Energy ledger (gateway/store/ledger.c, docs/energy.md).  ledger_states,
 	 * ledger_readings and ledger_derogations are its append-only input,
 	 * written by the gateway; energy_hour, energy_day and energy_group_day
 	 * are derived and may be rebuilt from them at any time.  Instants are
