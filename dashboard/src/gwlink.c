@@ -258,6 +258,9 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "stuck"))
 		return TR("contacteur bloqué : le contact auxiliaire contredit le relais",
 			  "contactor stuck: the auxiliary contact contradicts the relay");
+	if (!strcmp(kind, "safe_on_advertising"))
+		return TR("publicité sur un canal que le boîtier laisse allumé en panne",
+			  "advertising on a channel the box keeps on when it fails");
 	return TR("puissance mesurée alors que le relais est ouvert",
 		  "power measured while the relay is off");
 }

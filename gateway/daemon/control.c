@@ -423,7 +423,7 @@ static cJSON *status(struct gw *g)
 	}
 	cJSON_AddNumberToObject(lat, "sum_ms", (double)g->latency.sum_ms);
 	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
-					     "database", "stuck" };
+					     "database", "stuck", "safe_on_advertising" };
 	struct gw_alarm_ref *flags = calloc(gw_alarms_max(g), sizeof *flags);
 	size_t k = flags ? gw_alarms_active(g, flags) : 0;
 	cJSON *ak = cJSON_AddObjectToObject(j, "alarms_by_kind");
