@@ -192,6 +192,12 @@ class Mapper:
 
     def decran(self, args):
         r = self.run([bin_path("decran"), *args])
+        if args[:2] == ["boxes", "list"]:
+            # Right after the reload the box's retained status may still be
+            # on its way: a person reads the list again, so does this.
+            wait_for(lambda: "en ligne" in self.run([bin_path("decran"), *args]).stdout,
+                     what="the box online after the reload")
+            r = self.outputs[-1][1]
         out = r.stdout + r.stderr
         assert r.returncode == 0, "decran %s: %s" % (" ".join(args), out)
         if args[:2] == ["boxes", "list"]:
