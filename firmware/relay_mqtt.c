@@ -84,6 +84,14 @@ void relayd_publish_status(struct relayd *r, bool online)
 	cJSON_AddBoolToObject(o, "online", online);
 	cJSON_AddStringToObject(o, "fw", DECRAN_VERSION);
 	cJSON_AddItemToObject(o, "fallback", fallback_summary(r));
+	/* Each channel's safe state (hw/watchdog.md): the file lives on the box,
+	 * and the gateway alone knows which screens are advertising. */
+	cJSON *safe = cJSON_AddObjectToObject(o, "safe");
+	for (size_t i = 0; safe && i < r->cfg.nch; i++) {
+		char k[8];
+		snprintf(k, sizeof k, "%d", r->cfg.ch[i].channel);
+		cJSON_AddStringToObject(safe, k, r->cfg.ch[i].safe_on ? "on" : "off");
+	}
 	char *s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	publish(r, "status", s, true);

@@ -25,8 +25,10 @@ struct gw_relay_test {
 	int result;		/* 0 running, 1 passed, -1 failed */
 	int nsteps;		/* steps confirmed so far, 0..3 */
 	int step_ms[3];		/* each step's time to confirmation */
-	bool has_power;		/* a meter read the load with the relay on */
-	double power_on_w;
+	bool has_w[3];		/* a meter reading arrived in step k (off, on, off) */
+	double w[3];		/* its power, W */
+	char verdict[16];	/* "pass", "pass-unmeasured", "fail"; "" running */
+	char why[200];		/* the verdict's reason (English, like the log) */
 };
 
 /* --socket PATH if given, else $DECRAN_GATEWAY_SOCKET, else the default. */

@@ -220,16 +220,22 @@ static int hook_tests(void *arg, struct gw_relay_test **out, size_t *n)
 	cJSON_ArrayForEach(t, arr) {
 		struct gw_relay_test *x = &(*out)[(*n)++];
 		const cJSON *ms, *steps = cJSON_GetObjectItemCaseSensitive(t, "step_ms");
+		const cJSON *pw = cJSON_GetObjectItemCaseSensitive(t, "power_w");
 		const char *res = str(t, "result");
 		snprintf(x->box, sizeof x->box, "%s", str(t, "box"));
 		x->channel = (int)num(t, "channel", 0);
 		x->at = (int64_t)num(t, "at", 0);
 		x->result = !strcmp(res, "passed") ? 1 : !strcmp(res, "failed") ? -1 : 0;
-		cJSON_ArrayForEach(ms, steps)
-			if (x->nsteps < 3)
-				x->step_ms[x->nsteps++] = (int)ms->valuedouble;
-		x->has_power = cJSON_GetObjectItemCaseSensitive(t, "power_on_w") != NULL;
-		x->power_on_w = num(t, "power_on_w", 0);
+		cJSON_ArrayForEach(ms, steps) {
+			if (x->nsteps >= 3)
+				break;
+			const cJSON *w = cJSON_GetArrayItem(pw, x->nsteps);
+			x->has_w[x->nsteps] = cJSON_IsNumber(w);
+			x->w[x->nsteps] = cJSON_IsNumber(w) ? w->valuedouble : 0;
+			x->step_ms[x->nsteps++] = (int)ms->valuedouble;
+		}
+		snprintf(x->verdict, sizeof x->verdict, "%s", str(t, "verdict"));
+		snprintf(x->why, sizeof x->why, "%s", str(t, "why"));
 	}
 	cJSON_Delete(ans);
 	return 0;
@@ -252,6 +258,9 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "stuck"))
 		return TR("contacteur bloqué : le contact auxiliaire contredit le relais",
 			  "contactor stuck: the auxiliary contact contradicts the relay");
+	if (!strcmp(kind, "safe_on_advertising"))
+		return TR("publicité sur un canal que le boîtier laisse allumé en panne",
+			  "advertising on a channel the box keeps on when it fails");
 	return TR("puissance mesurée alors que le relais est ouvert",
 		  "power measured while the relay is off");
 }

@@ -198,25 +198,35 @@ static void tests_section(struct web_req *r)
 		TR("Cycle éteint, allumé, éteint ; chaque étape confirmée par le relais",
 		   "Cycle off, on, off; each step confirmed by the relay"),
 		TR("Boîtier", "Box"), TR("Voie", "Channel"), TR("Début", "Started"),
-		TR("Résultat", "Result"), TR("Étapes confirmées", "Confirmed steps"));
+		TR("Verdict", "Verdict"),
+		TR("Étapes : confirmation, puissance mesurée", "Steps: confirmation, power measured"));
 	for (size_t i = 0; i < n; i++) {
-		char at[48];
+		char at[48], w[32];
 		struct dc_buf d = { 0 };
-		for (int k = 0; k < t[i].nsteps && k < 3; k++)
+		for (int k = 0; k < t[i].nsteps && k < 3; k++) {
 			dc_buf_printf(&d, "%s%s %d ms", k ? ", " : "",
 				      r->lang == DC_LANG_EN ? step[k][1] : step[k][0], t[i].step_ms[k]);
-		if (t[i].has_power) {
-			char w[32];
-			dc_buf_printf(&d, " ; %s %s W", TR("allumé :", "on:"),
-				      dc_fmt_num(w, sizeof w, t[i].power_on_w, 1, r->lang));
+			if (t[i].has_w[k])
+				dc_buf_printf(&d, " %s W", dc_fmt_num(w, sizeof w, t[i].w[k], 1, r->lang));
+			else if (*t[i].verdict)
+				dc_buf_printf(&d, " %s", TR("(pas de mesure)", "(no reading)"));
 		}
-		dc_html(&r->body, "<tr data-test=\"%s/%d\"><th scope=\"row\">%s</th><td class=\"num\">%d</td>"
-			"<td>%s</td><td class=\"%s\">%s</td><td>%s</td></tr>\n", t[i].box, t[i].channel,
-			t[i].box, t[i].channel, web_fmt_time(at, sizeof at, t[i].at, r->lang),
-			t[i].result > 0 ? "ok" : t[i].result < 0 ? "bad" : "",
-			t[i].result > 0 ? TR("réussi", "passed")
-			: t[i].result < 0 ? TR("échoué", "failed") : TR("en cours", "running"),
-			d.len ? d.p : "—");
+		const char *v = t[i].verdict;
+		const char *said = t[i].result < 0 ? TR("échoué", "failed")
+				   : t[i].result == 0 ? TR("en cours", "running")
+				   : !strcmp(v, "pass-unmeasured")
+				   ? TR("réussi, puissance non mesurée", "passed, power not measured")
+				   : TR("réussi", "passed");
+		dc_html(&r->body, "<tr data-test=\"%s/%d\" data-verdict=\"%s\"><th scope=\"row\">%s</th>"
+			"<td class=\"num\">%d</td><td>%s</td><td class=\"%s\">%s", t[i].box,
+			t[i].channel, v, t[i].box, t[i].channel,
+			web_fmt_time(at, sizeof at, t[i].at, r->lang),
+			t[i].result > 0 ? "ok" : t[i].result < 0 ? "bad" : "", said);
+		/* The gateway's reason is in English, like its log and the CLI's. */
+		if (*t[i].why)
+			dc_html(&r->body, "<br><small class=\"why\">%s%s</small>",
+				TR("passerelle : ", "gateway: "), t[i].why);
+		dc_html(&r->body, "</td><td>%s</td></tr>\n", d.len ? d.p : "—");
 		dc_buf_free(&d);
 	}
 	if (!n)

@@ -40,6 +40,8 @@ static const char *label(const char *kind)
 		return TR("base occupée, écritures en attente", "database busy, writes held");
 	if (!strcmp(kind, "stuck"))
 		return TR("contacteur bloqué", "contactor stuck");
+	if (!strcmp(kind, "safe_on_advertising"))
+		return TR("publicité sur un canal allumé en panne", "advertising on a safe-on channel");
 	return kind;
 }
 

@@ -115,6 +115,34 @@ static void check_feedback(struct gw *g, struct gw_chan *c, bool on, bool fb)
 		 chan_screens(c, s, sizeof s));
 }
 
+/* A channel the box keeps on when it fails (NC wiring, safe state "on",
+ * hw/watchdog.md) must carry no advertising screen: R581-35 wants it dark
+ * 01:00-06:00 and a failed box would keep it lit.  The box cannot tell (it
+ * does not know its screens) and the gateway cannot see the box's file, so
+ * the box's status says the safe states and this checks them. */
+static void check_safe(struct gw *g, struct gw_chan *c)
+{
+	char s[256];
+	bool bad = false;
+	for (uint32_t i = 0; c->safe_on && i < c->nscreens; i++)
+		bad |= c->screens[i].category == DC_CAT_ADVERTISING;
+	if (bad == c->alarm_safe_ad)
+		return;
+	c->alarm_safe_ad = bad;
+	gw_alarm(g, "safe_on_advertising", c->box, c->channel, bad,
+		 bad ? "publicité sur un canal allumé en panne / advertising on a channel the box "
+		       "keeps on when it fails (safe state on) screens=%s"
+		     : "plus de publicité sur le canal allumé en panne / no advertising left on the "
+		       "safe-on channel screens=%s",
+		 chan_screens(c, s, sizeof s));
+}
+
+void gw_chan_check_safe_all(struct gw *g)
+{
+	for (size_t i = 0; i < g->nchans; i++)
+		check_safe(g, &g->chans[i]);
+}
+
 /* ---- commands ---- */
 
 /* Shelly's JSON-RPC id of the channel's current command: its sequence, and
@@ -488,7 +516,7 @@ const char *gw_alarm_box_id(const struct gw *g, int box)
 
 size_t gw_alarms_max(const struct gw *g)
 {
-	return g->cfg.nboxes + 4 * g->nchans + 2;
+	return g->cfg.nboxes + 5 * g->nchans + 2;
 }
 
 size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
@@ -509,6 +537,8 @@ size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
 			v[n++] = (struct gw_alarm_ref){ "meter", c->box, c->channel };
 		if (c->alarm_stuck)
 			v[n++] = (struct gw_alarm_ref){ "stuck", c->box, c->channel };
+		if (c->alarm_safe_ad)
+			v[n++] = (struct gw_alarm_ref){ "safe_on_advertising", c->box, c->channel };
 	}
 	return n;
 }
@@ -540,6 +570,11 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		break;
 	case DC_EV_ONLINE:
 		gw_box_seen(g, box, ev->online);
+		for (int ch = 1; ev->has_safe && ch <= g->cfg.boxes[box].channels; ch++) {
+			c = chan_of(g, box, ch);
+			c->safe_on = ev->safe_on >> (ch - 1) & 1;
+			check_safe(g, c);
+		}
 		break;
 	case DC_EV_POWER:
 		if (ev->channel && (c = chan_of(g, box, ev->channel))) {

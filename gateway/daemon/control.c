@@ -361,15 +361,22 @@ static cJSON *tests_list(struct gw *g)
 	for (size_t i = 0; i < g->ntests; i++) {
 		const struct gw_relay_test *t = &g->tests[i];
 		cJSON *o = cJSON_CreateObject(), *ms = cJSON_AddArrayToObject(o, "step_ms");
+		cJSON *pw = cJSON_AddArrayToObject(o, "power_w");
 		cJSON_AddStringToObject(o, "box", t->box);
 		cJSON_AddNumberToObject(o, "channel", t->channel);
 		cJSON_AddNumberToObject(o, "at", (double)t->at);
 		cJSON_AddStringToObject(o, "result", t->result > 0 ? "passed"
 						     : t->result < 0 ? "failed" : "running");
-		for (int k = 0; k < t->nsteps && k < 3; k++)
+		/* power_w[k]: step k's reading, null when none came. */
+		for (int k = 0; k < t->nsteps && k < 3; k++) {
 			cJSON_AddItemToArray(ms, cJSON_CreateNumber(t->step_ms[k]));
-		if (t->has_power)
-			cJSON_AddNumberToObject(o, "power_on_w", t->power_on_w);
+			cJSON_AddItemToArray(pw, t->has_w[k] ? cJSON_CreateNumber(t->w[k])
+							     : cJSON_CreateNull());
+		}
+		if (*t->verdict) {
+			cJSON_AddStringToObject(o, "verdict", t->verdict);
+			cJSON_AddStringToObject(o, "why", t->why);
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	return j;
@@ -422,7 +429,7 @@ static cJSON *status(struct gw *g)
 	}
 	cJSON_AddNumberToObject(lat, "sum_ms", (double)g->latency.sum_ms);
 	static const char *const kinds[] = { "offline", "unconfirmed", "compliance", "meter",
-					     "database", "stuck" };
+					     "database", "stuck", "safe_on_advertising" };
 	struct gw_alarm_ref *flags = calloc(gw_alarms_max(g), sizeof *flags);
 	size_t k = flags ? gw_alarms_active(g, flags) : 0;
 	cJSON *ak = cJSON_AddObjectToObject(j, "alarms_by_kind");
@@ -508,8 +515,11 @@ static void test_finish(struct gw *g, size_t i, struct gw_chan *c, const char *e
 		v = dc_relay_test_verdict(t->res, declared, g->cfg.meter_off_threshold_w,
 					  t->per_channel, why, sizeof why);
 	bool ok = v != DC_RT_FAIL;
-	if (log)
+	if (log) {
 		log->result = ok ? 1 : -1;
+		snprintf(log->verdict, sizeof log->verdict, "%s", dc_rt_verdict_name(v));
+		snprintf(log->why, sizeof log->why, "%s", error_msg ? error_msg : why);
+	}
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "ok", ok);
 	cJSON_AddStringToObject(j, "box", t->box);
@@ -568,11 +578,10 @@ static void test_step_done(struct gw *g, size_t i, struct gw_chan *c, int64_t mo
 		cJSON_AddNumberToObject(st, "power_w", r->w);
 	cJSON_AddItemToArray(t->steps, st);
 	struct gw_relay_test *log = test_log(g, t);
-	if (log && r->confirmed && log->nsteps < 3)
+	if (log && r->confirmed && log->nsteps < 3) {
+		log->has_w[log->nsteps] = r->has_w;
+		log->w[log->nsteps] = r->w;
 		log->step_ms[log->nsteps++] = (int)t->confirm_ms;
-	if (log && t->step == 1 && r->has_w) {
-		log->has_power = true;
-		log->power_on_w = r->w;
 	}
 	if (!r->confirmed) {
 		test_finish(g, i, c, "not confirmed");

@@ -64,6 +64,8 @@ struct gw_chan {
 	bool has_power;
 	bool alarm_unconfirmed, alarm_compliance, alarm_meter;
 	bool alarm_stuck;	/* the box's contactor feedback disagrees with its state */
+	bool safe_on;		/* the box keeps it on when it fails (its status says) */
+	bool alarm_safe_ad;	/* ... and an advertising screen is bound to it */
 	bool queued, queued_on;	/* a command (on/off) waits to be sent (gw_chan_pump) */
 	/* Commissioning test (decran relay test, control.c): off, on, off, each
 	 * confirmed.  While it runs the schedule does not drive this channel. */
@@ -204,6 +206,8 @@ bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
 
 /* chan.c */
 void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev);
+/* Every channel's safe state against its screens, after a (re)binding. */
+void gw_chan_check_safe_all(struct gw *g);
 void gw_chan_step_all(struct gw *g);
 void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono);
 void gw_box_seen(struct gw *g, int box, int online);

@@ -400,6 +400,7 @@ void gw_plan_bind_install(struct gw *g, struct gw_binding *b)
 	g->box_ids = b->box_ids;
 	g->box_channels = b->box_channels;
 	memset(b, 0, sizeof *b);
+	gw_chan_check_safe_all(g);
 	g->dirty = g->fallbacks_dirty = true;
 	log_info("plan", "bindings loaded boxes=%zu channels=%zu screens=%zu", g->nboxes_state,
 		 g->nchans, g->nbound);

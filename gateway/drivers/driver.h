@@ -9,6 +9,7 @@
 #define DECRAN_DRIVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum dc_drv_event_kind {
 	DC_EV_STATE,		/* channel reports on/off */
@@ -37,6 +38,10 @@ struct dc_drv_event {
 	/* STATE (native): the contactor's auxiliary contact, settled, says the
 	 * screen is powered (fb 1) or not (0); has_fb 0 when not reported. */
 	int has_fb, fb;
+	/* ONLINE (native status): channels the box keeps on when it fails
+	 * (safe state "on", hw/watchdog.md), bit ch-1; has_safe 0 not reported. */
+	int has_safe;
+	uint32_t safe_on;
 };
 
 #define DC_DRV_MAX_EVENTS 256	/* a native journal batch is up to 200 entries */

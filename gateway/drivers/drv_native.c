@@ -96,6 +96,32 @@ static int number(const char *where, const cJSON *j, const char *key, double *ou
 	return 1;
 }
 
+/* status.safe: {"<ch>": "on"|"off"} (hw/watchdog.md), optional. */
+static int parse_safe(const char *where, const cJSON *j, struct dc_drv_event *e, char *err,
+		      size_t errlen)
+{
+	const cJSON *safe = cJSON_GetObjectItemCaseSensitive(j, "safe"), *v;
+	if (!safe)
+		return 0;
+	if (!cJSON_IsObject(safe))
+		return dc_drv_err(err, errlen, "%s: safe: expected an object", where);
+	cJSON_ArrayForEach(v, safe) {
+		char *end;
+		long ch = strtol(v->string, &end, 10);
+		if (*end || end == v->string || ch < 1 || ch > DC_MAX_CHANNELS)
+			return dc_drv_err(err, errlen, "%s: safe: \"%s\": not a channel", where,
+					  v->string);
+		const char *st = cJSON_GetStringValue(v);
+		if (!st || (strcmp(st, "on") && strcmp(st, "off")))
+			return dc_drv_err(err, errlen, "%s: safe.%ld: expected \"on\" or \"off\"",
+					  where, ch);
+		if (!strcmp(st, "on"))
+			e->safe_on |= 1u << (ch - 1);
+	}
+	e->has_safe = 1;
+	return 0;
+}
+
 /* {"entries":[{"seq":S,"ch":n,"on":bool,"src":"fallback","t":s}, ...]} */
 static int parse_journal(const char *where, const cJSON *j, struct dc_drv_event *ev, size_t max,
 			 int *n, char *err, size_t errlen)
@@ -226,11 +252,11 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 			n++;
 	} else if (!strcmp(leaf, "status")) {
 		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "online");
+		struct dc_drv_event e = { .kind = DC_EV_ONLINE, .online = cJSON_IsTrue(on) };
 		if (!cJSON_IsBool(on))
 			rc = dc_drv_err(err, errlen, "%s: online: expected true or false", mqtt_topic);
-		else
-			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_ONLINE,
-							 .online = cJSON_IsTrue(on) };
+		else if ((rc = parse_safe(mqtt_topic, j, &e, err, errlen)) == 0)
+			ev[n++] = e;
 	} else if (!strcmp(leaf, "journal")) {
 		rc = parse_journal(mqtt_topic, j, ev, max, &n, err, errlen);
 	} else {

@@ -251,6 +251,11 @@ class Device:
 
 
 class Tasmota(Device):
+    # {channel: W drawn when on}: a meter that answers "Status 8" with one
+    # power per relay (STANDBY_W when off); None: no meter.
+    load = None
+    STANDBY_W = 0.4
+
     def make_client(self):
         return self._client("tele/%s/LWT" % self.name, "Offline")
 
@@ -263,6 +268,12 @@ class Tasmota(Device):
 
     def on_message(self, msg):
         leaf = msg.topic.rsplit("/", 1)[1]
+        if leaf == "STATUS" and msg.payload == b"8" and self.load is not None:
+            with self.lock:
+                pw = [self.load.get(c, 0.0) if self.state[c] else self.STANDBY_W
+                      for c in sorted(self.state)]
+            self.sensor(pw, 1.0, "stat/%s/STATUS8", "StatusSNS")
+            return
         m = re.fullmatch(r"POWER(\d*)", leaf)
         if not m and leaf != "STATE":
             return
@@ -285,9 +296,10 @@ class Tasmota(Device):
         self.client.publish("stat/%s/RESULT" % self.name, json.dumps({"POWER%d" % ch: v}), qos=1)
         self.client.publish("stat/%s/POWER%d" % (self.name, ch), v, qos=1)
 
-    def sensor(self, power, total_kwh):
-        self.client.publish("tele/%s/SENSOR" % self.name,
-                            json.dumps({"ENERGY": {"Power": power, "Total": total_kwh}}), qos=1)
+    def sensor(self, power, total_kwh, topic="tele/%s/SENSOR", wrap=None):
+        energy = {"ENERGY": {"Power": power, "Total": total_kwh}}
+        self.client.publish(topic % self.name, json.dumps({wrap: energy} if wrap else energy),
+                            qos=1)
 
 
 class Shelly(Device):

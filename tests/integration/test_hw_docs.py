@@ -41,7 +41,8 @@ BCM_TO_PIN = {
     6: 31, 12: 32, 13: 33, 19: 35, 16: 36, 26: 37, 20: 38, 21: 40,
 }
 
-REQUIRED_DIAGRAMS = ["power.svg", "relay-contactor.svg", "rs485.svg", "gpio-header.svg"]
+REQUIRED_DIAGRAMS = ["power.svg", "relay-contactor.svg", "rs485.svg", "gpio-header.svg",
+                     "feedback-nc.svg"]
 BOM_COLUMNS = ["part", "function", "reference", "source_1", "source_2", "qty_abri", "qty_armoire",
                "unit_price_eur", "price_date", "temp_min_c", "temp_max_c", "dissipation_w", "rating"]
 BOM_BOXES = ["qty_abri", "qty_armoire"]     # shelter box (1-2 screens), 8-channel cabinet
@@ -266,6 +267,28 @@ def test_gpio_header_drawing_matches_firmware_default():
         text = " ".join(t for t in el.itertext())
         assert "GPIO%d" % c["line"] in text and "CH%d" % ch in text, \
             "gpio-header.svg pin %d: expected GPIO%d and CH%d in %r" % (pin, c["line"], ch, text)
+
+
+def test_gpio_header_drawing_shows_the_feedback_inputs():
+    """Each feedback input of the firmware default is drawn on its header pin,
+    labelled GPIO<line> RET<channel>, and no other pin claims a RET label."""
+    root = ET.parse(os.path.join(DIAGRAMS, "gpio-header.svg")).getroot()
+    want = {BCM_TO_PIN[c["feedback"]["line"]]: (c["feedback"]["line"], ch)
+            for ch, c in firmware_channels().items() if "feedback" in c}
+    assert want, "the firmware default has no feedback input"
+    for el in root.iter(SVG_NS + "g"):
+        m = re.fullmatch(r"pin-(\d+)", el.get("id", ""))
+        if not m:
+            continue
+        text = " ".join(el.itertext())
+        pin = int(m.group(1))
+        if pin in want:
+            line, ch = want[pin]
+            assert re.search(r"\bGPIO%d\b" % line, text) and re.search(r"\bRET%d\b" % ch, text), \
+                "gpio-header.svg pin %d: expected GPIO%d and RET%d in %r" % (pin, line, ch, text)
+        else:
+            assert "RET" not in text, "gpio-header.svg pin %d: a feedback label on a pin the " \
+                "firmware does not read: %r" % (pin, text)
 
 
 def test_firmware_example_is_valid():

@@ -111,10 +111,11 @@ def test_technician_tests_a_relay_through_the_gateway(desk):
              what="off, on, off on channel 2")
     gw.wait_log(r"relay test passed box=kiosque channel=2")
     # the desk shows the test and each confirmed step
-    row = wait_for(lambda: re.search(r'<tr data-test="kiosque/2">(.*?)</tr>', b.get("/tech")[2]),
+    row = wait_for(lambda: re.search(r'<tr data-test="kiosque/2" (.*?)</tr>', b.get("/tech")[2]),
                    what="the test on the desk").group(1)
-    assert 'class="ok">réussi' in row
-    assert re.search(r"éteint \d+ ms, allumé \d+ ms, éteint \d+ ms", row), row
+    assert 'class="ok">réussi, puissance non mesurée' in row and 'data-verdict="pass-unmeasured"' in row
+    assert re.search(r"éteint \d+ ms \(pas de mesure\), allumé \d+ ms \(pas de mesure\), "
+                     r"éteint \d+ ms \(pas de mesure\)", row), row
     # the schedule takes the channel back (an information screen: on), and the desk shows it
     wait_for(lambda: relays_cell(b.get("/tech")[2], "kiosque") is not None
              and "2" in relays_cell(b.get("/tech")[2], "kiosque"), what="channel 2 shown on")
@@ -130,6 +131,49 @@ def test_technician_tests_a_relay_through_the_gateway(desk):
     n = len(tas.commands)
     status, _, _ = b.post("/tech/relay", {"box": "kiosque", "channel": "1", "action": "on"})
     assert status == 403 and len(tas.commands) == n
+
+
+def desk_test(b, gw, ch, n):
+    """Run the relay test on kiosque/ch from the desk (the n-th test of the
+    gateway) and return its row once it has a verdict."""
+    html = b.get("/tech")[2]
+    status, url, html = b.post("/tech/relay", {"csrf": csrf(html, "/tech/relay"), "box": "kiosque",
+                                               "channel": str(ch), "action": "on"})
+    assert status == 200 and url.endswith("/tech?done=relay"), html
+    wait_for(lambda: len(re.findall(r"relay test (passed|failed) box=kiosque", gw.log())) == n,
+             what="test %d done" % n)
+    return re.search(r'<tr data-test="kiosque/%d" .*?</tr>' % ch, b.get("/tech")[2]).group(0)
+
+
+def test_desk_shows_each_steps_power_and_the_verdict(desk):
+    """A Tasmota with a meter (Status 8 per relay): each step's power and the
+    verdict with its reason, on the desk in French and English, and in the
+    gateway's "tests" answer the desk reads."""
+    b, tas, gw = desk
+    tas.load = {2: 38.0}
+    login(b)
+    # the gateway learns the box has a meter per relay
+    tas.sensor([Tasmota.STANDBY_W, Tasmota.STANDBY_W], 1.0)
+    wait_for(lambda: "power_w" in gw.channel("kiosque", 2), what="a power reading")
+    row = desk_test(b, gw, 2, 1)
+    assert 'data-verdict="pass"' in row and 'class="ok">réussi<br>' in row, row
+    assert re.search(r"éteint \d+ ms 0,4 W, allumé \d+ ms 38,0 W, éteint \d+ ms 0,4 W", row), row
+    assert "passerelle : on: 37.6 W appeared (no declared power)" in row, row
+    t = gw.api({"cmd": "tests"})["tests"][0]
+    assert (t["verdict"], t["power_w"], t["result"]) == ("pass", [0.4, 38.0, 0.4], "passed")
+    en = b.get("/tech?lang=en")[2]
+    assert re.search(r'<tr data-test="kiosque/2" data-verdict="pass">.*?class="ok">passed<br>'
+                     r'<small class="why">gateway: on: 37.6 W', en), en
+    b.get("/tech?lang=fr")
+
+    # the screen never draws its load: the test fails and says why
+    tas.load = {2: 0.0}
+    row = desk_test(b, gw, 2, 2)
+    assert 'data-verdict="fail"' in row and 'class="bad">échoué' in row, row
+    assert re.search(r"allumé \d+ ms 0,0 W", row), row
+    assert "not more than the 5.0 W threshold" in row, row
+    t = gw.api({"cmd": "tests"})["tests"][0]
+    assert (t["verdict"], t["power_w"][1], t["result"]) == ("fail", 0.0, "failed")
 
 
 def test_offline_box_raises_an_alarm_on_the_desk(desk):

@@ -351,6 +351,12 @@ static void native_protocol(void **s)
 	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":false}"), 1);
 	assert_int_equal(ev[0].kind, DC_EV_ONLINE);
 	assert_int_equal(ev[0].online, 0);
+	assert_int_equal(ev[0].has_safe, 0);
+	/* each channel's safe state (hw/watchdog.md): 3 stays on when the box fails */
+	assert_int_equal(nat("decran/gare-nord/status", "{\"v\":1,\"online\":true,"
+			     "\"safe\":{\"1\":\"off\",\"3\":\"on\",\"16\":\"on\"}}"), 1);
+	assert_int_equal(ev[0].has_safe, 1);
+	assert_int_equal(ev[0].safe_on, (1u << 2) | (1u << 15));
 	assert_int_equal(nat("decran/gare-nord/tele", "{\"v\":1,\"t\":5,\"ch\":{\"1\":0},\"journal\":0,"
 			     "\"meter\":{\"ok\":true,\"t\":4,\"voltage_v\":230,\"power_w\":12.5,"
 			     "\"energy_kwh\":0.9}}"), 2);
@@ -381,6 +387,13 @@ static void native_protocol(void **s)
 		{ "decran/gare-nord/state/2", "{\"v\":1,\"ch\":3,\"on\":true}", "ch: expected 2" },
 		{ "decran/gare-nord/state/2", "on", "offset" },
 		{ "decran/gare-nord/status", "{\"v\":1}", "online:" },
+		{ "decran/gare-nord/status", "{\"v\":1,\"online\":true,\"safe\":[]}", "safe: expected" },
+		{ "decran/gare-nord/status", "{\"v\":1,\"online\":true,\"safe\":{\"17\":\"on\"}}",
+		  "\"17\": not a channel" },
+		{ "decran/gare-nord/status", "{\"v\":1,\"online\":true,\"safe\":{\"x\":\"on\"}}",
+		  "not a channel" },
+		{ "decran/gare-nord/status", "{\"v\":1,\"online\":true,\"safe\":{\"2\":true}}",
+		  "safe.2: expected" },
 		{ "decran/gare-nord/tele", "{\"v\":1,\"meter\":{\"ok\":true,\"power_w\":-1}}", "power_w" },
 		{ "decran/gare-nord/tele", "{\"v\":1,\"meter\":{\"power_w\":1}}", "meter.ok" },
 		{ "decran/gare-nord/journal", "{\"v\":1}", "entries" },
