@@ -73,7 +73,12 @@ static void *worker(void *arg)
 		if (!connected && modbus_connect(m->ctx) == 0)
 			connected = true;
 		if (connected) {
-			fw_meter_read_once(m->ctx, &m->cfg, &rd);
+			/* A reply that came after its timeout is still in the line's
+			 * buffer: flushed, or every later request would read the
+			 * previous one's answer (a meter slow once, or not yet up
+			 * when the box started, would stay unreadable). */
+			if (fw_meter_read_once(m->ctx, &m->cfg, &rd) < 0)
+				modbus_flush(m->ctx);
 		} else {
 			memset(&rd, 0, sizeof rd);
 			snprintf(rd.error, sizeof rd.error, "%.100s: %.80s", m->cfg.device,

@@ -610,6 +610,9 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		gw_audit_reading(g, box, ev->channel, "power_w", ev->value);
 		gw_control_power(g, box, ev->channel, ev->value);
 		break;
+	case DC_EV_NO_METER:
+		g->boxes[box].no_meter = true;
+		break;
 	case DC_EV_ENERGY:
 		g->boxes[box].energy_wh = ev->value;
 		g->boxes[box].has_energy = true;

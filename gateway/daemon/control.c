@@ -599,8 +599,13 @@ static void test_step_done(struct gw *g, size_t i, struct gw_chan *c, int64_t mo
 static bool test_waits_meter(const struct gw *g, const struct relay_test *t,
 			     const struct gw_chan *c)
 {
-	return t->dwelling && t->asked && !t->res[t->step].has_w &&
-	       (c->has_power || g->boxes[c->box].has_power);
+	const struct gw_boxstate *b = &g->boxes[c->box];
+	/* A native box answers "tele/get" at once, with or without a meter:
+	 * until it has said it has none, its answer is worth the wait (the
+	 * first test may come before any telemetry). */
+	bool may_measure = c->has_power || b->has_power ||
+			   (g->cfg.boxes[c->box].driver == GW_DRV_NATIVE && !b->no_meter);
+	return t->dwelling && t->asked && !t->res[t->step].has_w && may_measure;
 }
 
 /* Called by the loop after every event and on the timer. */

@@ -81,6 +81,7 @@ struct gw_boxstate {
 	size_t screen0, nscreens;	/* its bound screens are g->screens[screen0 ..] */
 	double power_w, energy_wh;
 	bool has_power, has_energy;
+	bool no_meter;		/* its telemetry said it has none (native) */
 	char fallback_sig[32];	/* hash of the last fallback pushed, "" none */
 	int64_t fallback_pushed;	/* UTC s */
 	int64_t last_reading;	/* UTC s of the last meter row written */

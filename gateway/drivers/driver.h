@@ -18,6 +18,7 @@ enum dc_drv_event_kind {
 	DC_EV_ENERGY,		/* cumulative active energy, Wh (channel 0 = whole device) */
 	DC_EV_RPC_RESULT,	/* answer to a command we sent (Shelly JSON-RPC) */
 	DC_EV_JOURNAL,		/* native box: a switch it made alone (seq in rpc_id, time in value) */
+	DC_EV_NO_METER,		/* native box: its telemetry carries no meter at all */
 };
 
 #define DC_DRV_CMD_ID_MAX 65	/* command ids: 1..64 characters (docs/protocol.md) */

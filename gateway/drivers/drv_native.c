@@ -260,7 +260,8 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 	} else if (!strcmp(leaf, "journal")) {
 		rc = parse_journal(mqtt_topic, j, ev, max, &n, err, errlen);
 	} else {
-		/* Telemetry: only the meter matters here; no meter, no event. */
+		/* Telemetry: only the meter matters here; a box without one says
+		 * so (a relay test then waits for no reading). */
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "meter");
 		const cJSON *ok = m ? cJSON_GetObjectItemCaseSensitive(m, "ok") : NULL;
 		double w, kwh;
@@ -275,6 +276,8 @@ int dc_native_parse(const char *box, const char *mqtt_topic, const void *payload
 			if (a < 0 || b < 0)
 				rc = -1;
 		}
+		if (rc == 0 && !m)
+			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_NO_METER };
 		if (rc == 0 && a > 0)
 			ev[n++] = (struct dc_drv_event){ .kind = DC_EV_POWER, .value = w };
 		if (rc == 0 && b > 0)

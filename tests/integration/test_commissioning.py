@@ -22,7 +22,7 @@ import time
 import paho.mqtt.client as mqtt
 
 from gwtest import DecranRelay, Gateway, wait_for
-from harness import TOP, PtyModbusServer, bin_path, float32_regs
+from harness import TOP, MqttProbe, PtyModbusServer, bin_path, float32_regs
 
 CHECKLIST = os.path.join(TOP, "hw", "commissioning.md")
 EXAMPLE = os.path.join(TOP, "firmware", "decran-relay.json.example")
@@ -294,8 +294,10 @@ def test_relay_test_holds_each_step_reads_the_meter_and_judges_declared_power(
     meter = FollowingMeter(os.path.join(relay_dir, "relays.json"))
     box = DecranRelay(tmp_path, broker, "kiosque", 2, CLOCK, extra={
         "telemetry_s": 3600,
+        # (a generous reply timeout: a loaded machine answers a pty slowly,
+        # and the gateway waits its grace for the reading it asked for)
         "meter": {"device": meter.path, "profile": "sdm120", "period_s": 3600,
-                  "timeout_ms": 300}}).start()
+                  "timeout_ms": 1500}}).start()
     # Channel 1 draws 110 W: right for a 150 W screen, wrong for a 300 W one.
     for sid, ch, w in (("pub-ok", 1, 150), ("pub-big", 2, 300)):
         r = decran("screens", "add", sid, "--name", sid, "--category", "information",
@@ -307,6 +309,22 @@ def test_relay_test_holds_each_step_reads_the_meter_and_judges_declared_power(
     try:
         gw.wait_log(r"online box=kiosque")
         wait_for(lambda: box.relays() == {1: 1, 2: 1}, what="screens on")
+        # The meter answers on its pty before the tests time its steps (a
+        # loaded machine may take a while to serve the first request).
+        probe = MqttProbe(broker.port, topics=("decran/kiosque/tele",))
+        try:
+            def meter_read():
+                since = len(probe.msgs)
+                probe.publish("decran/kiosque/tele/get", "{}")
+                try:
+                    probe.wait("decran/kiosque/tele", since=since, timeout=3.0,
+                               pred=lambda j: (j.get("meter") or {}).get("ok") is True)
+                    return True
+                except TimeoutError:
+                    return False
+            wait_for(meter_read, timeout=30, what="the box's meter answering")
+        finally:
+            probe.close()
         r = decran("relay", "test", "kiosque", "1", "--dwell", "1", env=env)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "tenu 1 s" in r.stdout and "Essai réussi." in r.stdout, r.stdout
