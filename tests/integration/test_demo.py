@@ -55,7 +55,10 @@ def test_make_run_plays_a_night(tmp_path):
     assert any(r.startswith("national") or "R581" in r for r in reasons_off), switches
     # 07:00 (about 28 s in): the advertising screen back on after its night
     ad = re.findall(r'switch box=coffret-gare channel=4 to=(on|off) ', log)
-    assert ad[-2:] == ["off", "on"], ad
+    # (an "on" may be sent twice: a retry when its confirmation is slow)
+    assert "off" in ad and ad[-1] == "on", ad
+    last_off = len(ad) - 1 - ad[::-1].index("off")
+    assert set(ad[last_off + 1:]) == {"on"}, ad
     # every switch confirmed by the demo's simulated boxes
     assert log.count("info chan: confirmed") >= len(switches) - 1
     # the gateway kept the energy ledger

@@ -33,6 +33,10 @@ def test_welded_and_dead_contactors_raise_stuck_per_channel(broker, tmp_path, db
         # 22:00: the advertising relay opens, its contactor does not.
         wait_for(lambda: box.relays() == {1: 0, 2: 1}, timeout=15, what="advertising off")
         wait_for(lambda: stuck(gw) == {("gare", 1)}, timeout=15, what="stuck alarm on channel 1")
+        # (a state sent before the contact settled carries no "fb": the
+        # settled one follows it)
+        wait_for(lambda: json.loads(states.seen["decran/gare/state/1"]).get("fb") is True,
+                 what="state 1 with its feedback: %s" % states.seen)
         st = json.loads(states.seen["decran/gare/state/1"])
         assert st["on"] is False and st["fb"] is True
         r = decran("alarms", "--socket", gw.sock, lang="fr_FR.UTF-8")
