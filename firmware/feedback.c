@@ -2,7 +2,7 @@
 #include "feedback.h"
 
 #include "i18n.h"
-#include "log.h"
+#include "fwlog.h"
 #include "relayd.h"
 
 bool fw_contact_screen_on(enum fw_wiring wiring, bool pulled_in)

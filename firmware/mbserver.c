@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "fwlog.h"
 #include "i18n.h"
 
 #define MAX_CLIENTS 16

@@ -11,7 +11,7 @@
 
 #include "atomicfile.h"
 #include "i18n.h"
-#include "log.h"
+#include "fwlog.h"
 
 int64_t relayd_now(const struct relayd *r)
 {

@@ -17,7 +17,7 @@
 #include "sdnotify.h"
 
 #include "i18n.h"
-#include "log.h"
+#include "fwlog.h"
 #include "version.h"
 
 #define JOURNAL_BATCH 200	/* entries per journal message (< 16 KiB) */

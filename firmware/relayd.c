@@ -28,7 +28,7 @@
 #include "evloop.h"
 #include "i18n.h"
 #include "paths.h"
-#include "log.h"
+#include "fwlog.h"
 #include "mbserver.h"
 #include "regdecode.h"
 #include "version.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "i18n.h"
-#include "log.h"
+#include "fwlog.h"
 
 static struct relayd *owner;	/* the daemon whose lines atexit() must drive */
 

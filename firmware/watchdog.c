@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
-#include "log.h"
+#include "fwlog.h"
 
 int fw_watchdog_open(struct fw_watchdog *w, const struct fw_watchdog_cfg *cfg, char *err,
 		     size_t errlen)

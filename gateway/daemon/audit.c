@@ -20,7 +20,7 @@
 #include "gw.h"
 #include "inflight.h"
 #include "ledger.h"
-#include "log.h"
+#include "gwlog.h"
 #include "store.h"
 
 #ifndef GW_DB_CACHE_KIB

@@ -17,7 +17,7 @@
 #include "fleet_decide.h"
 #include "gw.h"
 #include "ledger.h"
-#include "log.h"
+#include "gwlog.h"
 
 static const char *onoff(int v)
 {

@@ -47,7 +47,7 @@
 
 #include "audit.h"
 #include "gw.h"
-#include "log.h"
+#include "gwlog.h"
 #include "relaytest.h"
 #include "loop.h"
 #include "overrides.h"

@@ -8,7 +8,7 @@
  *   chan.c     reconciliation of every channel, commands, audit, alarms
  *   control.c  the local API on a UNIX socket (the decran CLI, decran-web),
  *              each peer given the verbs of its role (SO_PEERCRED)
- *   energy.c   the energy ledger kept current from the audit tables
+ *   ledger_worker.c  the energy ledger kept current from the audit tables
  *   strpool.c  packed strings: bound screens' ids, interned audit reasons
  *   stage.c    a new configuration built off to the side: start-up, -n, reload
  */
@@ -263,7 +263,7 @@ void gw_control_power(struct gw *g, int box, int channel, double w);
  * driver cannot (Modbus meters are read on their poll cycle). */
 bool gw_chan_read_meter(struct gw *g, const struct gw_chan *c);
 
-/* energy.c: the ledger update runs on a worker thread (its own connection). */
+/* ledger_worker.c: the ledger update runs on a worker thread (its own connection). */
 int gw_energy_open(struct gw *g);
 void gw_energy_close(struct gw *g);	/* joins a running update */
 void gw_energy_tick(struct gw *g);

@@ -18,7 +18,7 @@
 
 #include "audit.h"
 #include "gw.h"
-#include "log.h"
+#include "gwlog.h"
 #include "loop.h"
 #include "paths.h"
 #include "tz.h"

@@ -27,7 +27,7 @@
 #include <modbus.h>
 
 #include "gw.h"
-#include "log.h"
+#include "gwlog.h"
 #include "loop.h"
 #include "mbtcp.h"
 #include "profile.h"

@@ -18,7 +18,7 @@
 #include "gridmsg.h"
 #include "audit.h"
 #include "gw.h"
-#include "log.h"
+#include "gwlog.h"
 #include "loop.h"
 #include "mqttconn.h"
 

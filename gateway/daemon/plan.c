@@ -14,7 +14,7 @@
 #include "fleet_decide.h"
 #include "gridmsg.h"
 #include "gw.h"
-#include "log.h"
+#include "gwlog.h"
 #include "overrides.h"
 #include "rules_lint.h"
 #include "store.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gw.h"
-#include "log.h"
+#include "gwlog.h"
 #include "loop.h"
 
 int gw_stage_files(const char *config_path, struct gw_stage *s, const char **what, char *err,

@@ -1,4 +1,4 @@
-/* log.h — one-line logging to stderr (journald adds time and unit).
+/* fwlog.h — one-line logging to stderr (journald adds time and unit).
  * Under systemd (JOURNAL_STREAM set) lines carry the "<N>" priority prefix
  * journald understands; otherwise they are prefixed with the program name. */
 #ifndef DECRAN_FW_LOG_H

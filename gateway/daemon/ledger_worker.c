@@ -1,4 +1,4 @@
-/* energy.c — keeps the energy ledger (gateway/store/ledger.h) current from the
+/* ledger_worker.c — keeps the energy ledger (gateway/store/ledger.h) current from the
  * daemon's own records, so the dashboard's savings need no other job.
  *
  * Every energy.update_min minutes of schedule time, five minutes past the
@@ -23,7 +23,7 @@
 
 #include "gw.h"
 #include "ledger.h"
-#include "log.h"
+#include "gwlog.h"
 #include "loop.h"
 #include "store.h"
 

@@ -1,5 +1,5 @@
-/* log.c — stderr logging with journald priorities. */
-#include "log.h"
+/* fwlog.c — stderr logging with journald priorities. */
+#include "fwlog.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
-/* log.c — the gateway's log lines on stderr. */
+/* gwlog.c — the gateway's log lines on stderr. */
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "log.h"
+#include "gwlog.h"
 
 int gw_log_verbose;
 

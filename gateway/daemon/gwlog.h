@@ -1,4 +1,4 @@
-/* log.h — the gateway's log lines on stderr (journald keeps them).
+/* gwlog.h — the gateway's log lines on stderr (journald keeps them).
  *
  * One line per event, greppable:
  *   <level> <component>: <message> key=value key=value
