@@ -689,6 +689,13 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int dwell_ms, int fd
 		snprintf(err, errlen, "a test is already running on this channel");
 		return -1;
 	}
+	/* The test holds the channel on for its dwell: never an advertising
+	 * screen the legal night rule keeps dark, whoever asks. */
+	if (gw_plan_legal_night(g, c)) {
+		snprintf(err, errlen, "refused: an advertising screen on this channel must stay off "
+			 "now (R581-35, 01:00-06:00); test it outside those hours");
+		return -1;
+	}
 	if (ntests == captests) {
 		size_t cap = captests ? captests * 2 : 4;
 		struct relay_test *p = realloc(tests, cap * sizeof *p);

@@ -243,3 +243,23 @@ def test_reload_and_relay_test_over_the_local_api(broker, tmp_path, db, fleet, d
         assert len(gw.api({"cmd": "boxes"})["boxes"]) == 2
     finally:
         gw.stop()
+
+
+def test_relay_test_never_lights_advertising_in_the_legal_night(broker, tmp_path, db, fleet):
+    """01:30 in Paris: a relay test on a channel with an advertising screen
+    would hold it lit for its dwell (R581-35): refused, nothing sent; an
+    information screen's channel may still be tested."""
+    tas, _shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-24T00:30:00Z,1").start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        wait_for(lambda: tas.state.get(1) is False, what="advertising off at 01:30")
+        before = len(tas.commands)
+        res = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 1, "dwell_s": 0})
+        assert not res["ok"] and "R581-35" in res["error"], res
+        assert [c for c in tas.commands[before:] if c[0] == 1] == []
+        assert tas.state.get(1) is False
+        ok = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 2, "dwell_s": 0})
+        assert ok["ok"], ok
+    finally:
+        gw.stop()
