@@ -60,19 +60,6 @@ int dc_shelly_query(const char *prefix, const char *src, long long rpc_id, int c
 	return 0;
 }
 
-struct out {
-	struct dc_drv_event *ev;
-	size_t max, n;
-};
-
-static int push(struct out *o, struct dc_drv_event e)
-{
-	if (o->n >= o->max)
-		return -1;
-	o->ev[o->n++] = e;
-	return 0;
-}
-
 /* "switch:3" -> channel 4; anything else -> 0. */
 static int switch_channel(const char *s)
 {
@@ -86,7 +73,7 @@ static int switch_channel(const char *s)
 /* One switch status object.  In a full status "id" and "output" are
  * required; in a NotifyStatus delta every field is optional. */
 static int parse_switch(const char *where, const char *key, const cJSON *j, int ch, int full,
-			struct out *o, char *err, size_t errlen)
+			struct dc_drv_out *o, char *err, size_t errlen)
 {
 	if (!cJSON_IsObject(j))
 		return dc_drv_err(err, errlen, "%s: %s: expected an object", where, key);
@@ -118,18 +105,18 @@ static int parse_switch(const char *where, const char *key, const cJSON *j, int 
 		return dc_drv_err(err, errlen, "%s: %s.id: missing", where, key);
 	int rc = 0;
 	if (out)
-		rc |= push(o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
+		rc |= dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch,
 						     .on = cJSON_IsTrue(out) });
 	if (pw)
-		rc |= push(o, (struct dc_drv_event){ .kind = DC_EV_POWER, .channel = ch,
+		rc |= dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_POWER, .channel = ch,
 						     .value = fabs(pw->valuedouble) });
 	if (tot)
-		rc |= push(o, (struct dc_drv_event){ .kind = DC_EV_ENERGY, .channel = ch,
+		rc |= dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_ENERGY, .channel = ch,
 						     .value = tot->valuedouble });
 	return rc ? dc_drv_err(err, errlen, "%s: too many values", where) : 0;
 }
 
-static int parse_notify(const char *where, const cJSON *j, struct out *o, char *err,
+static int parse_notify(const char *where, const cJSON *j, struct dc_drv_out *o, char *err,
 			size_t errlen)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method");
@@ -157,7 +144,7 @@ static int parse_notify(const char *where, const cJSON *j, struct out *o, char *
 int dc_shelly_parse(const char *prefix, const char *mqtt_topic, const void *payload, size_t len,
 		    struct dc_drv_event *ev, size_t max, char *err, size_t errlen)
 {
-	struct out o = { ev, max, 0 };
+	struct dc_drv_out o = { ev, max, 0 };
 	const char *leaf = dc_drv_after(mqtt_topic, prefix);
 	const char *st;
 	int ch = 0, rc = 0;
@@ -178,7 +165,7 @@ int dc_shelly_parse(const char *prefix, const char *mqtt_topic, const void *payl
 		if (on < 0)
 			rc = dc_drv_err(err, errlen, "%s: expected true or false", mqtt_topic);
 		else
-			push(&o, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = on });
+			dc_drv_push(&o, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = on });
 	} else {
 		cJSON *j = dc_drv_json(mqtt_topic, text, err, errlen);
 		if (!j)

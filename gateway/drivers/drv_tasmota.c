@@ -67,21 +67,8 @@ static int power_channel(const char *key)
 	return *end == '\0' && n >= 1 && n <= DC_MAX_CHANNELS ? (int)n : 0;
 }
 
-struct out {
-	struct dc_drv_event *ev;
-	size_t max, n;
-};
-
-static int push(struct out *o, struct dc_drv_event e)
-{
-	if (o->n >= o->max)
-		return -1;
-	o->ev[o->n++] = e;
-	return 0;
-}
-
 /* {"POWER1":"ON", ...} in RESULT and STATE. */
-static int parse_power_object(const char *where, const cJSON *j, struct out *o, char *err,
+static int parse_power_object(const char *where, const cJSON *j, struct dc_drv_out *o, char *err,
 			      size_t errlen)
 {
 	const cJSON *it;
@@ -93,14 +80,14 @@ static int parse_power_object(const char *where, const cJSON *j, struct out *o, 
 		if (on < 0)
 			return dc_drv_err(err, errlen, "%s: %s: expected \"ON\" or \"OFF\"", where,
 					  it->string);
-		if (push(o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch, .on = on }))
+		if (dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch, .on = on }))
 			return dc_drv_err(err, errlen, "%s: too many values", where);
 	}
 	return 0;
 }
 
 /* ENERGY.Power is a number (one relay) or an array (one per relay). */
-static int parse_energy(const char *where, const cJSON *j, struct out *o, char *err,
+static int parse_energy(const char *where, const cJSON *j, struct dc_drv_out *o, char *err,
 			size_t errlen)
 {
 	const cJSON *en = cJSON_GetObjectItemCaseSensitive(j, "ENERGY");
@@ -113,7 +100,7 @@ static int parse_energy(const char *where, const cJSON *j, struct out *o, char *
 	if (p && cJSON_IsNumber(p)) {
 		if (p->valuedouble < 0 || p->valuedouble > 1e6)
 			return dc_drv_err(err, errlen, "%s: ENERGY.Power: out of range", where);
-		push(o, (struct dc_drv_event){ .kind = DC_EV_POWER, .value = p->valuedouble });
+		dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_POWER, .value = p->valuedouble });
 	} else if (p && cJSON_IsArray(p)) {
 		int i = 0;
 		const cJSON *v;
@@ -125,7 +112,7 @@ static int parse_energy(const char *where, const cJSON *j, struct out *o, char *
 			if (++i > DC_MAX_CHANNELS)
 				return dc_drv_err(err, errlen, "%s: ENERGY.Power: too many values",
 						  where);
-			if (push(o, (struct dc_drv_event){ .kind = DC_EV_POWER, .channel = i,
+			if (dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_POWER, .channel = i,
 							   .value = v->valuedouble }))
 				return dc_drv_err(err, errlen, "%s: too many values", where);
 		}
@@ -138,7 +125,7 @@ static int parse_energy(const char *where, const cJSON *j, struct out *o, char *
 			return dc_drv_err(err, errlen, "%s: ENERGY.Total: expected a number >= 0",
 					  where);
 		/* Tasmota counts kWh; the gateway counts Wh everywhere. */
-		if (push(o, (struct dc_drv_event){ .kind = DC_EV_ENERGY,
+		if (dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_ENERGY,
 						   .value = t->valuedouble * 1000.0 }))
 			return dc_drv_err(err, errlen, "%s: too many values", where);
 	}
@@ -148,7 +135,7 @@ static int parse_energy(const char *where, const cJSON *j, struct out *o, char *
 int dc_tasmota_parse(const char *topic, const char *mqtt_topic, const void *payload, size_t len,
 		     struct dc_drv_event *ev, size_t max, char *err, size_t errlen)
 {
-	struct out o = { ev, max, 0 };
+	struct dc_drv_out o = { ev, max, 0 };
 	const char *rest, *leaf;
 	int is_stat;
 	char *text;
@@ -178,12 +165,12 @@ int dc_tasmota_parse(const char *topic, const char *mqtt_topic, const void *payl
 		if (on < 0)
 			rc = dc_drv_err(err, errlen, "%s: expected ON or OFF", mqtt_topic);
 		else
-			push(&o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch, .on = on });
+			dc_drv_push(&o, (struct dc_drv_event){ .kind = DC_EV_STATE, .channel = ch, .on = on });
 	} else if (!strcmp(leaf, "LWT")) {
 		if (!strcmp(text, "Online"))
-			push(&o, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 1 });
+			dc_drv_push(&o, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 1 });
 		else if (!strcmp(text, "Offline"))
-			push(&o, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 0 });
+			dc_drv_push(&o, (struct dc_drv_event){ .kind = DC_EV_ONLINE, .online = 0 });
 		else
 			rc = dc_drv_err(err, errlen, "%s: expected Online or Offline", mqtt_topic);
 	} else {

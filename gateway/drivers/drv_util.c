@@ -79,3 +79,11 @@ int dc_drv_onoff(const char *s)
 		return 0;
 	return -1;
 }
+
+int dc_drv_push(struct dc_drv_out *o, struct dc_drv_event e)
+{
+	if (o->n >= o->max)
+		return -1;
+	o->ev[o->n++] = e;
+	return 0;
+}

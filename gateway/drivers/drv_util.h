@@ -6,6 +6,8 @@
 
 #include <cJSON.h>
 
+#include "driver.h"
+
 /* Copy payload into a NUL-terminated buffer (malloc'd) after checking its
  * size and that it is UTF-8 text without a NUL byte; NULL with err set
  * otherwise. */
@@ -17,6 +19,13 @@ cJSON *dc_drv_json(const char *where, const char *text, char *err, size_t errlen
 const char *dc_drv_after(const char *topic, const char *prefix);
 /* Parse "ON"/"OFF" (any case, also "1"/"0"/"true"/"false"): 1, 0, or -1. */
 int dc_drv_onoff(const char *s);
+/* Events a decoder fills, at most `max`. */
+struct dc_drv_out {
+	struct dc_drv_event *ev;
+	size_t max, n;
+};
+/* Append one event: 0, or -1 when the caller's array is full. */
+int dc_drv_push(struct dc_drv_out *o, struct dc_drv_event e);
 /* printf into err; always returns -1 so error paths are one line. */
 int dc_drv_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
