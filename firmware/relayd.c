@@ -410,18 +410,9 @@ static void before_sleep(struct dc_loop *l, void *ud)
 
 static int loop(struct relayd *r)
 {
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
 	/* Tests only: SIGUSR2 hangs the loop, to show the watchdog starve. */
 	r->hang_hook = getenv("DECRAN_RELAY_TEST_HANG") != NULL;
-	if (r->hang_hook)
-		sigaddset(&mask, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sfd = dc_signalfd_open(r->hang_hook ? SIGUSR2 : 0);
 	struct dc_loop *l = dc_loop_new();
 	struct relay_loop rl = { .r = r, .mb_listen = -1 };
 	if (sfd < 0 || !l || dc_loop_add_fd(l, sfd, DC_READABLE, on_signal, r) < 0 ||

@@ -71,6 +71,13 @@ void dc_loop_stop(struct dc_loop *l);
  * (bench and tests count needless wake-ups with it). */
 uint64_t dc_loop_timer_wakeups(const struct dc_loop *l);
 
+/* The daemons' signals as a descriptor for the loop: SIGTERM, SIGINT, SIGHUP
+ * (and `extra` when > 0) blocked and read from a non-blocking signalfd, so a
+ * signal is handled between events, never inside one; SIGPIPE ignored (a peer
+ * gone mid-write is an error return, not the daemon's death).  Call before
+ * starting threads, which inherit the mask.  -1 with errno. */
+int dc_signalfd_open(int extra);
+
 /* Pure: how long to sleep (ms) until `earliest` seen at `now`: -1 forever
  * for DC_NEVER, 0 when due, capped by max_wait_ms when that is >= 0. */
 int dc_loop_timeout_ms(int64_t earliest, int64_t now, int64_t max_wait_ms);

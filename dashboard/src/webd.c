@@ -20,12 +20,13 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
-#include "sdnotify.h"
 
+#include "evloop.h"
 #include "gwconfig.h"
 #include "gwlink.h"
 #include "i18n.h"
 #include "ledger.h"
+#include "sdnotify.h"
 #include "store.h"
 #include "version.h"
 #include "web.h"
@@ -173,14 +174,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);	/* a browser gone mid-answer */
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	int sfd = dc_signalfd_open(0);
 	dc_sd_notify("READY=1\nSTATUS=serving the dashboard");
 	rc = serve(w, sfd);
 	dc_sd_notify("STOPPING=1");

@@ -65,14 +65,7 @@ static void on_signal(struct dc_loop *l, int fd, unsigned events, void *ud)
 
 static int signals_open(struct gw *g)
 {
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	g->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	g->sigfd = dc_signalfd_open(0);
 	if (g->sigfd < 0)
 		return -1;
 	return dc_loop_add_fd(g->loop, g->sigfd, DC_READABLE, on_signal, g);
