@@ -277,6 +277,7 @@ void page_progress(struct web_req *r)
 	web_page_begin(r, TR("Avancement du plan", "Plan progress"), "progress");
 	dc_html(&r->body, "<h1>%s</h1>\n",
 		TR("Avancement du plan de sobriété des écrans", "Screen sobriety plan: progress"));
+	web_glance_section(r, &e);
 	dc_html(&r->body, "<ul class=\"kpis\" id=\"kpis\">\n"
 		"<li><span class=\"n\" id=\"kpi-total\">%s</span> %s</li>\n"
 		"<li><span class=\"n\" id=\"kpi-reduced\">%s</span> %s</li>\n"
