@@ -344,12 +344,14 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 	else
 		dc_web_energy_svg(b, e, TR("Énergie économisée par mois (kWh)",
 					   "Energy saved per month (kWh)"), desc, lang);
-	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"energy-months\">\n<caption>%s</caption>\n"
+	dc_html(b, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"energy-months\">\n<caption>%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"</tr></thead>\n<tbody>\n",
+		TR("Énergie économisée par mois (registre d'énergie)",
+		   "Energy saved per month (energy ledger)"),
 		TR("Énergie économisée par mois (registre d'énergie)",
 		   "Energy saved per month (energy ledger)"),
 		TR("Mois", "Month"), TR("Économie (kWh)", "Saved (kWh)"), TR("Économie (€)", "Saved (EUR)"),
@@ -433,9 +435,10 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 			dc_ledger_causes_text(why, sizeof why, t->unknown_by, lang),
 			TR("Heures mesurées au compteur", "Hours metered"), share(m, sizeof m, t, lang));
 	}
-	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"screen-states\">\n"
+	dc_html(b, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"screen-states\">\n"
 		"<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"</tr></thead>\n<tbody>\n",
+		TR("Derniers états du relais", "Latest relay states"),
 		TR("Derniers états du relais, confirmés par le boîtier, du plus récent au plus ancien",
 		   "Latest relay states, confirmed by the box, newest first"),
 		TR("Depuis", "Since"), TR("État", "State"));

@@ -171,7 +171,7 @@ void dc_glance_targets_html(struct dc_buf *b, const struct dc_glance *g, enum dc
 		"<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Objectifs du plan : écrans déposés à l'échéance", "Plan targets: screens removed by the date"),
 		TR("Échéance", "Due"), TR("Catégorie", "Category"), TR("Objectif", "Target"),
-		TR("Déposés", "Removed"), TR("Dépose prévue à temps", "Slated in time"), TR("État", "State"));
+		TR("Déposés", "Removed"), TR("Prévus à temps", "Slated in time"), TR("État", "State"));
 	for (size_t i = 0; i < g->ntargets; i++) {
 		const struct dc_glance_target *t = &g->targets[i];
 		int y, m, dd;
