@@ -6,7 +6,7 @@
 
 #include "tz.h"
 
-static int days_in_month(int y, int m)
+int dc_days_in_month(int y, int m)
 {
 	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
 	return (int)(dc_days_from_civil(ny, nm, 1) - dc_days_from_civil(y, m, 1));
@@ -22,7 +22,7 @@ static void ymd(char out[11], int y, int m, int d)
 static void month_span(int y, int m, int upto, char *key, char *from,
 		       char *to)
 {
-	int last = days_in_month(y, m);
+	int last = dc_days_in_month(y, m);
 	snprintf(key, 11, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
 	ymd(from, y, m, 1);
 	ymd(to, y, m, upto < last ? upto : last);
@@ -42,7 +42,7 @@ int dc_periods(enum dc_period_by by, int y, int m, int d, int years,
 			ymd(p->key, y, m, k);
 			memcpy(p->from, p->key, 11);
 			memcpy(p->to, p->key, 11);
-			if (k <= days_in_month(py, pm)) {
+			if (k <= dc_days_in_month(py, pm)) {
 				ymd(p->prev_key, py, pm, k);
 				memcpy(p->prev_from, p->prev_key, 11);
 				memcpy(p->prev_to, p->prev_key, 11);
@@ -73,7 +73,7 @@ int dc_periods(enum dc_period_by by, int y, int m, int d, int years,
 		ymd(p->prev_from, k - 1, 1, 1);
 		ymd(p->to, k, em, ed);
 		/* 29 February against a year without one: up to the 28th. */
-		int pd = ed <= days_in_month(k - 1, em) ? ed : days_in_month(k - 1, em);
+		int pd = ed <= dc_days_in_month(k - 1, em) ? ed : dc_days_in_month(k - 1, em);
 		ymd(p->prev_to, k - 1, em, pd);
 		p->partial = k == y;
 	}

@@ -32,6 +32,8 @@ struct dc_period {
  * 1..DC_PERIOD_YEARS_MAX (only read by year). */
 int dc_periods(enum dc_period_by by, int y, int m, int d, int years,
 	       struct dc_period out[DC_PERIODS_MAX]);
+/* Days in month m (1..12) of year y. */
+int dc_days_in_month(int y, int m);
 /* "day", "month", "year" and back (-1 when unknown). */
 const char *dc_period_by_name(enum dc_period_by by);
 int dc_period_by_parse(const char *s);

@@ -13,12 +13,6 @@
 
 #define BREACH_NIGHTS_LISTED 8	/* the page stays one sheet */
 
-static int days_in_month(int y, int m)
-{
-	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-	return (int)(dc_days_from_civil(ny, nm, 1) - dc_days_from_civil(y, m, 1));
-}
-
 /* ?month=YYYY-MM, not after this month; default: the last whole month. */
 static int report_month(struct web_req *r, int ty, int tm, int *y, int *m)
 {
@@ -58,7 +52,7 @@ static int month_nights(struct web_req *r, int y, int m, struct nights *out, cha
 		snprintf(err, errlen, "%s", TR("fuseau horaire invalide", "invalid time zone"));
 		return -1;
 	}
-	for (int d = 1; d <= days_in_month(y, m); d++) {
+	for (int d = 1; d <= dc_days_in_month(y, m); d++) {
 		char night[11];
 		struct dc_ledger_night_summary n;
 		snprintf(night, sizeof night, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
@@ -176,7 +170,7 @@ void page_report(struct web_req *r)
 		return;
 	/* The month's days against the month before; the month against the
 	 * same month a year before (cut at today when it is this month). */
-	int last = y == ty && m == tm ? td : days_in_month(y, m);
+	int last = y == ty && m == tm ? td : dc_days_in_month(y, m);
 	struct dc_period days[DC_PERIODS_MAX], months[DC_PERIODS_MAX];
 	struct dc_web_span dcur[DC_PERIODS_MAX], dprev[DC_PERIODS_MAX], cur, prev;
 	int nd = web_energy_periods(r, DC_PERIOD_DAY, y, m, last, days, dcur, dprev);

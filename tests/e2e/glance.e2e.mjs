@@ -8,16 +8,15 @@
 // against the ledger, links, axe-core, page weight, chart labels on phones,
 // printing (no form or menu, commune and date printed, no column cut) and
 // the monthly report printed to a one-page A4 PDF.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, results, run, shots, top } from './common.mjs';
+import { axe, bin, results, run, shots, startWebHost } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const webHost = path.join(bin, '../tests/helpers/web_host');
 const LIMIT = 50 * 1024;
 // a script, quotes, right-to-left text and a name of 300 characters
 const COMMUNE = '"><script>window.__xss=1</script><img src=x onerror=window.__xss=1> '
@@ -40,21 +39,7 @@ const expected = JSON.parse(execFileSync('/usr/bin/python3', [path.join(here, 's
 // what the CLI says of the plan and of last night: the page must agree
 const cliPlan = JSON.parse(execFileSync(path.join(bin, 'decran'), ['--db', db, 'plan', 'show', '--json']));
 
-function startHost() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(webHost, ['--db', db, '--port', '0', '--sim-boxes', '--assets', path.join(top, 'dashboard'),
-      '--rules', path.join(top, 'gateway/demo/rules.json'), '--price', '0.2', '--commune', COMMUNE],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
-    });
-    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
-  });
-}
+const startHost = () => startWebHost(db, ['--price', '0.2', '--commune', COMMUNE]);
 
 async function weigh(browser, url, viewport) {
   const ctx = await browser.newContext({ viewport });
