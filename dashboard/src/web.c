@@ -33,7 +33,7 @@
 #define CACHE_SLOTS 64
 /* content_version, the ledger's last computed hour (new inputs only mark
  * it dirty: the pages change when it is recomputed), day */
-#define CACHE_VERSION 3
+#define CACHE_VERSION 4
 /* Bytes the page cache may hold (bodies + gzip copies): a Raspberry Pi
  * has other things to do with its memory.  Larger pages are not cached. */
 #define CACHE_BUDGET (8u << 20)
@@ -155,7 +155,7 @@ static void cache_entry_clear(struct dc_page_cache *c, struct cache_entry *e)
 	memset(e, 0, sizeof *e);
 }
 
-static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
+static void data_version(struct dc_web *w, const char *url, time_t now, int64_t v[CACHE_VERSION])
 {
 	v[0] = v[1] = -1;
 	if (w->content_version) {
@@ -172,6 +172,7 @@ static void data_version(struct dc_web *w, time_t now, int64_t v[CACHE_VERSION])
 	localtime_r(&now, &tm);
 	v[2] = 2 * dc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) +
 	       (tm.tm_hour >= 6);
+	v[3] = strcmp(url, "/") == 0 ? web_alarms_fingerprint(w) : 0;
 }
 
 static void cache_key(struct web_req *r, struct dc_buf *k);
@@ -362,6 +363,8 @@ static void layout_part(struct web_req *r, const char *from, const char *to, con
 			else
 				dc_html(&r->body, "<a href=\"%s?lang=en\" lang=\"en\" hreflang=\"en\">"
 					"English version</a>", r->url);
+		} else if (SLOT("context")) {
+			web_context_line(r);
 		} else if (SLOT("footer")) {
 			dc_esc_html(&r->body, TR("decran, logiciel libre (GPL-3.0 ou ultérieure). "
 						 "Aucune ressource externe, aucun traceur.",
@@ -471,6 +474,10 @@ static void route(struct web_req *r)
 		page_progress(r);
 	else if (get && strcmp(u, "/slated") == 0)
 		page_slated(r, "html");
+	else if (get && strcmp(u, "/energy") == 0)
+		page_energy(r);
+	else if (get && strcmp(u, "/report") == 0)
+		page_report(r);
 	else if (get && strcmp(u, "/slated.csv") == 0)
 		page_slated(r, "csv");
 	else if (get && strcmp(u, "/slated.geojson") == 0)
@@ -497,7 +504,8 @@ static bool is_cacheable_url(const char *u)
 {
 	return strcmp(u, "/") == 0 || strcmp(u, "/slated") == 0 || strcmp(u, "/slated.csv") == 0 ||
 	       strcmp(u, "/slated.geojson") == 0 || strcmp(u, "/api/v1/progress") == 0 ||
-	       strcmp(u, "/api/v1/slated") == 0;
+	       strcmp(u, "/api/v1/slated") == 0 || strcmp(u, "/energy") == 0 ||
+	       strcmp(u, "/report") == 0;
 }
 
 static enum MHD_Result respond(struct web_req *r)
@@ -523,7 +531,7 @@ static enum MHD_Result respond(struct web_req *r)
 	int64_t v[CACHE_VERSION];
 	struct dc_buf key = { 0 };
 	if (cacheable) {
-		data_version(w, r->now, v);
+		data_version(w, r->url, r->now, v);
 		cache_key(r, &key);
 		if (!key.oom) {
 			struct cache_entry *e = cache_get(w, key.p, v);
@@ -725,6 +733,8 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 		w->energy.nboxes = 0;
 	}
 	w->cfg.energy = NULL;
+	w->commune = strdup(cfg->commune ? cfg->commune : "");
+	w->cfg.commune = NULL;	/* the caller's: w->commune is ours */
 	dc_web_factors_init(&w->factors, cfg->price_eur_per_kwh, cfg->co2_g_per_kwh, cfg->energy);
 	const char *dir = cfg->assets_dir ? cfg->assets_dir : "dashboard";
 	size_t n;
@@ -807,6 +817,7 @@ void dc_web_close(struct dc_web *w)
 			cache_entry_clear(w->cache, &w->cache->e[i]);
 	free(w->cache);
 	free(w->layout);
+	free(w->commune);
 	free(w->css.data);
 	free(w->js.data);
 	free(w);

@@ -54,6 +54,9 @@ struct dc_web_config {
 	 * Copied at open (its per-box part is not needed); NULL = the ledger's
 	 * default zone (Europe/Paris) and no factor. */
 	const struct dc_ledger_config *energy;
+	/* The commune's name, on every page and print-out (copied at open);
+	 * NULL or "" = none. */
+	const char *commune;
 };
 
 /* A relay box as the gateway sees it. */

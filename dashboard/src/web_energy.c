@@ -109,7 +109,7 @@ static const char *month_name(int m, bool abbrev)
 }
 
 /* "novembre 2026" / "November 2026"; abbreviated "nov. 26" / "Nov 26". */
-static const char *month_label(char *buf, size_t len, const char *key, bool abbrev)
+const char *dc_web_month_label(char *buf, size_t len, const char *key, bool abbrev)
 {
 	int idx = month_index(key);
 	if (idx < 0)
@@ -268,8 +268,10 @@ void dc_web_energy_svg(struct dc_buf *b, const struct dc_web_energy *e, const ch
 			dc_buf_printf(b, "<text class=\"unknown\" x=\"%.1f\" y=\"%.1f\" "
 				      "text-anchor=\"middle\">?</text>\n", mid, y0 - 4);
 		}
-		dc_html(b, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-			(int)(mid + 0.5), CH - CB + 16, month_label(label, sizeof label, mo->month, true));
+		/* Phones show every other month (style.css): the labels stay legible. */
+		dc_html(b, "<text class=\"tick%r\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+			(e->nmonths - 1 - i) % 2 ? " odd" : "", (int)(mid + 0.5), CH - CB + 16,
+			dc_web_month_label(label, sizeof label, mo->month, true));
 	}
 	dc_buf_puts(b, "</svg>\n");
 }
@@ -290,10 +292,11 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 		   "unconfirmed, box offline, no box) count neither as consumption nor as saving."));
 	if (e->empty) {
 		dc_html(b, "<p id=\"energy-empty\"><strong>%s</strong></p>\n",
-			TR("Le registre d'énergie est vide : aucune économie n'a encore été mesurée. "
-			   "La passerelle le remplit d'heure en heure (ou « decran energy update »).",
-			   "The energy ledger is empty: no saving has been measured yet. The gateway "
-			   "fills it hour by hour (or 'decran energy update')."));
+			TR("Aucune économie n'a encore été mesurée : les mesures commencent dès que "
+			   "les boîtiers qui commandent les écrans sont en service, et s'ajoutent "
+			   "d'heure en heure.",
+			   "No saving has been measured yet: measuring starts once the boxes that "
+			   "switch the screens are in service, and adds up hour by hour."));
 		return;
 	}
 	const struct dc_en_total *t = &e->to_date;
@@ -326,8 +329,8 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 	/* The chart, then its data as a table (the text alternative). */
 	char first[40], last[40], desc[400];
 	if (e->nmonths) {
-		month_label(first, sizeof first, e->month[0].month, false);
-		month_label(last, sizeof last, e->month[e->nmonths - 1].month, false);
+		dc_web_month_label(first, sizeof first, e->month[0].month, false);
+		dc_web_month_label(last, sizeof last, e->month[e->nmonths - 1].month, false);
 	} else {
 		first[0] = last[0] = '\0';
 	}
@@ -341,12 +344,14 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 	else
 		dc_web_energy_svg(b, e, TR("Énergie économisée par mois (kWh)",
 					   "Energy saved per month (kWh)"), desc, lang);
-	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"energy-months\">\n<caption>%s</caption>\n"
+	dc_html(b, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"energy-months\">\n<caption>%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"</tr></thead>\n<tbody>\n",
+		TR("Énergie économisée par mois (registre d'énergie)",
+		   "Energy saved per month (energy ledger)"),
 		TR("Énergie économisée par mois (registre d'énergie)",
 		   "Energy saved per month (energy ledger)"),
 		TR("Mois", "Month"), TR("Économie (kWh)", "Saved (kWh)"), TR("Économie (€)", "Saved (EUR)"),
@@ -356,7 +361,7 @@ void dc_web_energy_html(struct dc_buf *b, const struct dc_web_energy *e,
 	for (int i = 0; i < e->nmonths; i++) {
 		const struct dc_web_month *mo = &e->month[i];
 		char label[48];
-		month_label(label, sizeof label, mo->month, false);
+		dc_web_month_label(label, sizeof label, mo->month, false);
 		dc_html(b, "<tr data-month=\"%s\"><th scope=\"row\">%s%s</th>", mo->month, label,
 			i == e->nmonths - 1 && strncmp(mo->month, e->today, 7) == 0
 				? TR(" (en cours)", " (so far)") : "");
@@ -430,9 +435,10 @@ void dc_web_screen_energy_html(struct dc_buf *b, const struct dc_web_screen_ener
 			dc_ledger_causes_text(why, sizeof why, t->unknown_by, lang),
 			TR("Heures mesurées au compteur", "Hours metered"), share(m, sizeof m, t, lang));
 	}
-	dc_html(b, "<div class=\"scroll\"><table class=\"data\" id=\"screen-states\">\n"
+	dc_html(b, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"screen-states\">\n"
 		"<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"</tr></thead>\n<tbody>\n",
+		TR("Derniers états du relais", "Latest relay states"),
 		TR("Derniers états du relais, confirmés par le boîtier, du plus récent au plus ancien",
 		   "Latest relay states, confirmed by the box, newest first"),
 		TR("Depuis", "Since"), TR("État", "State"));

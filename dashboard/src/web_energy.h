@@ -67,6 +67,8 @@ void dc_web_night_html(struct dc_buf *b, const struct dc_web_energy *e, enum dc_
  * description (the data table is its text alternative). */
 void dc_web_energy_svg(struct dc_buf *b, const struct dc_web_energy *e, const char *title,
 		       const char *desc, enum dc_lang lang);
+/* "novembre 2026" / "November 2026" of "YYYY-MM"; abbreviated "nov. 26" / "Nov 26". */
+const char *dc_web_month_label(char *buf, size_t len, const char *key, bool abbrev);
 /* The "measured" object of /api/v1/progress (docs/api.md). */
 cJSON *dc_web_energy_json(const struct dc_web_energy *e, const struct dc_web_factors *f);
 

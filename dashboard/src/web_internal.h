@@ -12,6 +12,7 @@
 #include "web_buf.h"
 #include "web_data.h"
 #include "web_energy.h"
+#include "web_glance.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -38,6 +39,7 @@ struct dc_web {
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	char *layout;		/* dashboard/layout.html */
+	char *commune;		/* the commune's name ("" = none), on every page */
 	struct web_asset css, js;
 	struct dc_page_cache *cache;
 	struct dc_ratelimit rl;
@@ -128,7 +130,27 @@ int web_load_progress(struct web_req *r, struct dc_progress *p);
 /* The energy ledger's figures as of the request (web_energy.h); 500 on failure. */
 int web_load_energy(struct web_req *r, struct dc_web_energy *e);
 
+/* The commune and the data's date, for the layout's header and footer
+ * (web_glance.c): "Saint-Aubin · données du 03/12/2026". */
+void web_context_line(struct web_req *r);
+/* "At a glance" on the home page; the gateway's active alarms (a page
+ * cache key: the banner must not outlive them; -1 when unknown). */
+void web_glance_section(struct web_req *r, const struct dc_web_energy *e);
+int64_t web_alarms_fingerprint(struct dc_web *w);
+/* The periods of an energy view ending on y-m-d with their ledger totals
+ * (n, or -1 after rendering a 500), their chart and their table. */
+int web_energy_periods(struct web_req *r, enum dc_period_by by, int y, int m, int d,
+		       struct dc_period *p, struct dc_web_span *cur, struct dc_web_span *prev);
+void web_energy_chart(struct web_req *r, const char *id, const char *title, const char *desc,
+		      enum dc_period_by by, int n, const struct dc_period *p, const struct dc_web_span *cur,
+		      const struct dc_web_span *prev);
+void web_energy_table(struct web_req *r, const char *id, const char *caption, enum dc_period_by by,
+		      int n, const struct dc_period *p, const struct dc_web_span *cur,
+		      const struct dc_web_span *prev);
+
 /* Pages. */
+void page_energy(struct web_req *r);
+void page_report(struct web_req *r);
 void page_progress(struct web_req *r);
 void page_slated(struct web_req *r, const char *format);	/* "html", "csv", "geojson" */
 void page_screen(struct web_req *r, const char *id);

@@ -277,6 +277,7 @@ void page_progress(struct web_req *r)
 	web_page_begin(r, TR("Avancement du plan", "Plan progress"), "progress");
 	dc_html(&r->body, "<h1>%s</h1>\n",
 		TR("Avancement du plan de sobriété des écrans", "Screen sobriety plan: progress"));
+	web_glance_section(r, &e);
 	dc_html(&r->body, "<ul class=\"kpis\" id=\"kpis\">\n"
 		"<li><span class=\"n\" id=\"kpi-total\">%s</span> %s</li>\n"
 		"<li><span class=\"n\" id=\"kpi-reduced\">%s</span> %s</li>\n"
@@ -295,12 +296,13 @@ void page_progress(struct web_req *r)
 		web_plural((double)p.all.by_status[DC_STATUS_REMOVED], "déposé", "déposés",
 			   "removed", "removed"));
 	dc_html(&r->body, "<section aria-labelledby=\"h-cat\">\n<h2 id=\"h-cat\">%s</h2>\n"
-		"<div class=\"scroll\"><table class=\"data\" id=\"by-category\">\n<caption>%s</caption>\n"
+		"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"by-category\">\n<caption>%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
 		"<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Par catégorie", "By category"),
+		TR("Écrans par catégorie et par état", "Screens by category and state"),
 		TR("Écrans par catégorie et par état, et objectif de dépose du plan",
 		   "Screens by category and state, and the plan's removal target"),
 		TR("Catégorie", "Category"), TR("Inventoriés", "Inventoried"),
@@ -459,10 +461,11 @@ void page_screen(struct web_req *r, const char *id)
 	dc_html(&r->body, "</section>\n");
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-hist\">\n<h2 id=\"h-hist\">%s</h2>\n"
-		"<div class=\"scroll\"><table class=\"data\" id=\"history\">\n<caption>%s</caption>\n"
+		"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"history\">\n<caption>%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-		TR("Historique", "History"), TR("Modifications de la fiche, de la plus ancienne à la "
+		TR("Historique", "History"), TR("Modifications de la fiche", "Changes to the record"),
+		TR("Modifications de la fiche, de la plus ancienne à la "
 						"plus récente (UTC)",
 						"Changes to the record, oldest first (UTC)"),
 		TR("Quand", "When"), TR("Qui", "Who"), TR("Champ", "Field"),

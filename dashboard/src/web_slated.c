@@ -279,8 +279,8 @@ static void slated_html(struct web_req *r, const struct slated_query *q,
 	size_t from = (size_t)(page - 1) * (size_t)q->per_page;
 	size_t to = from + (size_t)q->per_page < res->n ? from + (size_t)q->per_page : res->n;
 
-	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"slated\">\n<caption>%s",
-		TR("Déposes prévues", "Slated removals"));
+	dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"slated\">\n<caption>%s",
+		TR("Déposes prévues", "Slated removals"), TR("Déposes prévues", "Slated removals"));
 	if (pages > 1) {
 		char p1[16], p2[16];
 		dc_html(&r->body, " — %s %s / %s", TR("page", "page"),

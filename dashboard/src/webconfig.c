@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "gwconfig.h"
+#include "utf8.h"
 
 void web_config_defaults(struct web_config *c)
 {
@@ -29,7 +30,7 @@ struct text_field {
 #define TEXT(k, p) { #k, offsetof(struct web_config, k), sizeof ((struct web_config *)0)->k, p }
 static const struct text_field texts[] = {
 	TEXT(listen, false), TEXT(db, true), TEXT(sessions_db, true), TEXT(control_socket, true),
-	TEXT(assets, true), TEXT(energy_config, true),
+	TEXT(assets, true), TEXT(energy_config, true), TEXT(commune, false),
 };
 
 int web_config_parse(const char *json, size_t len, const char *base_dir, struct web_config *out,
@@ -59,6 +60,8 @@ int web_config_parse(const char *json, size_t len, const char *base_dir, struct 
 				why = "expected a non-empty string";
 			else if ((size_t)n >= t->len)
 				why = "too long";
+			else if (!dc_utf8_valid(v, strlen(v)))
+				why = "not valid UTF-8";
 		} else if (!strcmp(it->string, "secure_cookies")) {
 			if (!cJSON_IsBool(it))
 				why = "expected true or false";

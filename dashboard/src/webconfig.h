@@ -7,7 +7,8 @@
  *     "control_socket": "/run/decran/gateway.sock",      live state and actions
  *     "assets": "/usr/share/decran/dashboard",    layout.html, style.css, app.js
  *     "energy_config": "/etc/decran/energy.json", zone, tariff, emission factor
- *     "secure_cookies": false, "session_hours": 12 }
+ *     "commune": "Saint-Aubin-sur-Lys",           named on every page and print-out
+     "secure_cookies": false, "session_hours": 12 }
  *
  * Every key is optional; relative paths are resolved from the file's
  * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
@@ -28,6 +29,7 @@ struct web_config {
 	char control_socket[WEB_PATH_MAX];
 	char assets[WEB_PATH_MAX];
 	char energy_config[WEB_PATH_MAX];	/* "" = built-in zone, no factors */
+	char commune[1024];	/* the commune's name on every page; "" = none */
 	bool secure_cookies;
 	int session_hours;
 };

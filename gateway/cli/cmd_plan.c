@@ -196,28 +196,6 @@ static int plan_set(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* Where the inventory stands against one target. */
-struct progress {
-	long removed;		/* removed on or before the date */
-	long slated;		/* slated with a target on or before the date */
-	long in_scope;		/* screens of the category (any status) */
-};
-
-static struct progress measure(const struct dc_screen *v, size_t n, const struct dc_plan_target *t)
-{
-	struct progress p = { 0 };
-	for (size_t i = 0; i < n; i++) {
-		if (t->category >= 0 && (int)v[i].category != t->category)
-			continue;
-		p.in_scope++;
-		if (v[i].status == DC_STATUS_REMOVED && strcmp(v[i].removal_date, t->date) <= 0)
-			p.removed++;
-		else if (v[i].status == DC_STATUS_SLATED && strcmp(v[i].removal_target, t->date) <= 0)
-			p.slated++;
-	}
-	return p;
-}
-
 static int history_line(const struct dc_audit_entry *e, void *arg)
 {
 	cJSON *arr = arg;
@@ -279,8 +257,7 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		printf(" %8s  %s\n", TR("Prévus", "Slated"), TR("État", "State"));
 	}
 	for (size_t i = 0; i < nt; i++) {
-		struct progress p = measure(v, nv, &t[i]);
-		long missing = t[i].removed - p.removed - p.slated;
+		struct dc_plan_progress p = dc_plan_measure(v, nv, &t[i]);
 		const char *cat = t[i].category < 0 ? "all" : dc_category_name(t[i].category);
 		if (json) {
 			cJSON *o = cJSON_CreateObject();
@@ -289,7 +266,7 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 			cJSON_AddNumberToObject(o, "target_removed", t[i].removed);
 			cJSON_AddNumberToObject(o, "removed", (double)p.removed);
 			cJSON_AddNumberToObject(o, "slated", (double)p.slated);
-			cJSON_AddNumberToObject(o, "missing", (double)(missing > 0 ? missing : 0));
+			cJSON_AddNumberToObject(o, "missing", (double)p.missing);
 			cJSON_AddItemToArray(jt, o);
 			continue;
 		}
@@ -297,12 +274,10 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		int y, m, d;
 		sscanf(t[i].date, "%d-%d-%d", &y, &m, &d);
 		dc_fmt_date(date, sizeof date, y, m, d, dc_lang());
-		if (p.removed >= t[i].removed)
-			snprintf(state, sizeof state, "%s", TR("atteint", "met"));
-		else if (missing <= 0)
-			snprintf(state, sizeof state, "%s", TR("en bonne voie", "on track"));
+		if (p.state == DC_PLAN_LATE)
+			snprintf(state, sizeof state, TR("manque %ld", "%ld short"), p.missing);
 		else
-			snprintf(state, sizeof state, TR("manque %ld", "%ld short"), missing);
+			snprintf(state, sizeof state, "%s", dc_plan_state_label(p.state));
 		printf("%-12s ", date);
 		cli_print_cell(t[i].category < 0 ? TR("Toutes", "All") : dc_category_label(t[i].category), 16);
 		printf(" %8d %8ld %8ld  %s\n", t[i].removed, p.removed, p.slated, state);

@@ -561,26 +561,16 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 	}
 	cJSON *jt = o->json ? cJSON_AddArrayToObject(root, "targets") : NULL;
 	for (size_t i = 0; i < nt; i++) {
-		long removed = 0, slated = 0;
-		for (size_t k = 0; k < nv; k++) {
-			if (t[i].category >= 0 && (int)v[k].category != t[i].category)
-				continue;
-			if (v[k].status == DC_STATUS_REMOVED && v[k].removal_date[0] &&
-			    strcmp(v[k].removal_date, t[i].date) <= 0)
-				removed++;
-			else if (v[k].status == DC_STATUS_SLATED && v[k].removal_target[0] &&
-				 strcmp(v[k].removal_target, t[i].date) <= 0)
-				slated++;
-		}
+		struct dc_plan_progress p = dc_plan_measure(v, nv, &t[i]);
 		const char *cat = t[i].category < 0 ? "all" : dc_category_name(t[i].category);
 		if (o->json) {
 			cJSON *jo = cJSON_CreateObject();
 			cJSON_AddStringToObject(jo, "category", cat);
 			cJSON_AddStringToObject(jo, "date", t[i].date);
 			cJSON_AddNumberToObject(jo, "target_removed", t[i].removed);
-			cJSON_AddNumberToObject(jo, "removed", (double)removed);
-			cJSON_AddNumberToObject(jo, "slated", (double)slated);
-			cJSON_AddBoolToObject(jo, "met", removed >= t[i].removed);
+			cJSON_AddNumberToObject(jo, "removed", (double)p.removed);
+			cJSON_AddNumberToObject(jo, "slated", (double)p.slated);
+			cJSON_AddBoolToObject(jo, "met", p.state == DC_PLAN_MET);
 			cJSON_AddItemToArray(jt, jo);
 			continue;
 		}
@@ -589,10 +579,7 @@ static int report_progress(struct cli *cli, const struct ropts *o,
 		cli_print_cell(t[i].category < 0 ? TR("Toutes", "All") : dc_category_label(t[i].category), 16);
 		printf(TR(" objectif %d, déposés %ld, prévus %ld : %s\n",
 			  " target %d, removed %ld, slated %ld: %s\n"),
-		       t[i].removed, removed, slated,
-		       removed >= t[i].removed ? TR("atteint", "met")
-		       : removed + slated >= t[i].removed ? TR("en bonne voie", "on track")
-							 : TR("en retard", "behind"));
+		       t[i].removed, p.removed, p.slated, dc_plan_state_label(p.state));
 	}
 	if (o->json) {
 		cJSON *je = total_json(cfg, &tot);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plan.h"
 #include "screen.h"
 
 struct dc_store;
@@ -125,12 +126,7 @@ int dc_store_list_screens_array(struct dc_store *st, const struct dc_screen_filt
 /* Number of screens matching f (cheap: uses the indexes). */
 int dc_store_count_screens(struct dc_store *st, const struct dc_screen_filter *f, long *n);
 
-/* Removal plan: "by `date`, `removed` screens of `category` are gone". */
-struct dc_plan_target {
-	int category;		/* enum dc_category, or -1 for all categories */
-	char date[DC_DATE_LEN];	/* YYYY-MM-DD */
-	int removed;		/* cumulative number of screens removed by then */
-};
+/* Removal plan: struct dc_plan_target (lib/plan.h). */
 /* All targets ordered by date then category; *out malloc'd (free it). */
 int dc_store_plan_targets(struct dc_store *st, struct dc_plan_target **out, size_t *n);
 /* Insert or replace the target for (category, date); audited. */

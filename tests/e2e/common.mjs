@@ -1,6 +1,7 @@
 // Shared by the end-to-end test files: Chromium, axe-core, log-in, and the
 // runner that prints one line per test and "PASSED FAILED" last.
 // Node 18 (Debian 12) and later: no newer APIs.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,24 @@ export async function reloadUntil(page, url, pred, what, ms = 15000) {
     if (Date.now() > end) throw new Error('timed out waiting for ' + what);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+// tests/helpers/web_host on `db` with simulated boxes and the demo rules,
+// plus `extra` arguments; resolves to { proc, base } once it listens.
+export function startWebHost(db, extra = []) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(path.join(bin, '../tests/helpers/web_host'), ['--db', db, '--port', '0', '--sim-boxes',
+      '--assets', path.join(top, 'dashboard'), '--rules', path.join(top, 'gateway/demo/rules.json'), ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
+    });
+    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
+  });
 }
 
 // setup() returns the context tests need; teardown() always runs.

@@ -7,7 +7,7 @@
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes] [--sessions PATH]
  *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
- *            [--energy-config ENERGY.json]
+ *            [--energy-config ENERGY.json] [--commune NAME]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -184,6 +184,7 @@ int main(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "energy-config", required_argument, NULL, 'E' },
 		{ "sessions", required_argument, NULL, 'S' },
+		{ "commune", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char spath[1024] = "";
@@ -203,6 +204,7 @@ int main(int argc, char **argv)
 		case 'r': rules_path = optarg; break;
 		case 'E': energy_path = optarg; break;
 		case 'S': snprintf(spath, sizeof spath, "%s", optarg); break;
+		case 'C': cfg.commune = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
 					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "

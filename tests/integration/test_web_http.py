@@ -261,12 +261,13 @@ def test_api_live_lists_need_a_session_and_are_never_cached(web):
 def test_progress_page_shows_estimates_and_unknowns(web):
     html = get(web.base + "/", {"Accept-Language": "fr-FR,fr;q=0.9"})[2].decode()
     assert '<html lang="fr">' in html
-    assert 'id="energy-empty"' in html and "registre d&#39;énergie est vide" in html
+    assert 'id="energy-empty"' in html and "Aucune économie n&#39;a encore été mesurée" in html
+    assert "decran energy" not in html		# a public page shows no operator's command
     assert 'id="night-unknown">2<' in html and 'id="night-compliant">1<' in html
     assert "inconnu (facteur d&#39;émission non configuré)" in html
     assert "€/an" in html					# price configured: cost estimated
     html = get(web.base + "/", {"Accept-Language": "en-US,en;q=0.8"})[2].decode()
-    assert '<html lang="en">' in html and "The energy ledger is empty" in html
+    assert '<html lang="en">' in html and "No saving has been measured yet" in html
     html = get(web.base + "/screen/sch-1")[2].decode()
     assert "École &lt;b&gt;Jaurès&lt;/b&gt;" in html and "<b>Jaurès" not in html
 

@@ -98,7 +98,10 @@ static void empty_ledger_is_said_in_words(void **state)
 	assert_int_equal(e.night.unknown_by[DC_EN_NO_BOX], 1);	/* pub has no box */
 	dc_web_factors_init(&fa, 0, 0, NULL);
 	dc_web_energy_html(&b, &e, &fa, DC_LANG_FR);
-	assert_non_null(strstr(b.p, "<p id=\"energy-empty\"><strong>Le registre d&#39;énergie est vide"));
+	assert_non_null(strstr(b.p, "<p id=\"energy-empty\"><strong>Aucune économie n&#39;a encore été mesurée"));
+	/* A public page: no command for the operator, no jargon. */
+	assert_null(strstr(b.p, "decran "));
+	assert_null(strstr(b.p, "registre d&#39;énergie est vide"));
 	assert_null(strstr(b.p, "<svg"));
 	assert_null(strstr(b.p, "energy-months"));
 	dc_buf_reset(&b);

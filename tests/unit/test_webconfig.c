@@ -24,6 +24,7 @@ static void fields_defaults_and_paths(void **s)
 	static const char *json =
 		"{\"listen\":\"0.0.0.0:0\",\"db\":\"d.db\",\"sessions_db\":\"/var/s.db\","
 		"\"control_socket\":\"gw.sock\",\"assets\":\"../dashboard\",\"energy_config\":\"\","
+		"\"commune\":\"Saint-Aubin-sur-Lys <b>\","
 		"\"secure_cookies\":true,\"session_hours\":8}";
 	if (web_config_parse(json, strlen(json), "/srv/decran", &c, err, sizeof err))
 		fail_msg("%s", err);
@@ -35,6 +36,10 @@ static void fields_defaults_and_paths(void **s)
 	assert_string_equal(c.energy_config, "");
 	assert_true(c.secure_cookies);
 	assert_int_equal(c.session_hours, 8);
+	/* A name, not a path: kept as written (pages escape it). */
+	assert_string_equal(c.commune, "Saint-Aubin-sur-Lys <b>");
+	web_config_defaults(&c);
+	assert_string_equal(c.commune, "");
 }
 
 static void bad_values_are_named(void **s)
@@ -53,6 +58,8 @@ static void bad_values_are_named(void **s)
 		{ "{\"session_hours\":0}", "session_hours: expected an integer from 1 to 720" },
 		{ "{\"session_hours\":1.5}", "session_hours" },
 		{ "{\"port\":80}", "port: unknown field" },
+		{ "{\"commune\":\"\"}", "commune: expected a non-empty string" },
+		{ "{\"commune\":\"Lys\xff\"}", "commune: not valid UTF-8" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct web_config c, before;
