@@ -42,4 +42,11 @@ int slated_fetch(struct web_req *r, const struct slated_query *q, struct slated_
 void slated_query_string(struct dc_buf *b, const struct slated_query *q, int sort, bool desc,
 			 long page);
 
+/* Case-insensitive (ASCII) substring; "" is in everything. */
+bool web_contains_ci(const char *hay, const char *needle);
+/* Page links (first, last, a window around `page`); link() writes page
+ * p's URL.  Nothing when there is one page. */
+void web_pager(struct web_req *r, long page, long pages,
+	       void (*link)(struct dc_buf *b, long page, const void *ctx), const void *ctx);
+
 #endif

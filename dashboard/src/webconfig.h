@@ -7,7 +7,13 @@
  *     "control_socket": "/run/decran/gateway.sock",      live state and actions
  *     "assets": "/usr/share/decran/dashboard",    layout.html, style.css, app.js
  *     "energy_config": "/etc/decran/energy.json", zone, tariff, emission factor
- *     "secure_cookies": false, "session_hours": 12 }
+ *     "secure_cookies": false, "session_hours": 12,
+ *     "open_data": {                               licence and map of the open data
+ *       "licence": { "name": "Licence Ouverte 2.0", "url": "https://..." },
+ *       "map_background": { "image": "plan.png", "bbox": [W, S, E, N],
+ *                           "attribution": "Plan : Ville de ..." }
+ *                      or { "tiles": "/tuiles/{z}/{x}/{y}.png", "max_zoom": 18,
+ *                           "attribution": "..." } } }
  *
  * Every key is optional; relative paths are resolved from the file's
  * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
@@ -18,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "web.h"
 
 #define WEB_PATH_MAX 512
 
@@ -30,7 +38,9 @@ struct web_config {
 	char energy_config[WEB_PATH_MAX];	/* "" = built-in zone, no factors */
 	bool secure_cookies;
 	int session_hours;
+	struct dc_web_open_data open_data;	/* licence_name "" = the default licence */
 };
+
 
 /* The installed defaults. */
 void web_config_defaults(struct web_config *c);
