@@ -118,7 +118,7 @@ static void map_svg(struct web_req *r, const struct map_collect *c, long *outsid
 		free(lat);
 		free(lon);
 	}
-	dc_map_fit(&box, MAP_W, 240, 900, image ? 0 : MAP_MARGIN, &v);
+	dc_map_fit(&box, MAP_W, 240, 680, image ? 0 : MAP_MARGIN, &v);
 	char n[32];
 	web_num(n, sizeof n, (double)c->n, 0, r->lang);
 	dc_html(&r->body, "<svg class=\"map\" id=\"map\" viewBox=\"0 0 %d %d\" role=\"img\" "
