@@ -83,30 +83,15 @@ int od_list(struct web_req *r, const struct od_query *q, int (*cb)(const struct 
 static void od_query_string(struct dc_buf *b, const struct od_query *q, int sort, bool desc, long page)
 {
 	const char *sep = "?";
-#define ARG(k, v) do { dc_buf_puts(b, sep); dc_buf_puts(b, k "="); dc_esc_url(b, v); sep = "&"; } while (0)
 	if (q->category >= 0)
-		ARG("category", dc_category_name((enum dc_category)q->category));
+		web_query_arg(b, &sep, "category", dc_category_name((enum dc_category)q->category));
 	if (q->status >= 0)
-		ARG("status", dc_status_name((enum dc_status)q->status));
+		web_query_arg(b, &sep, "status", dc_status_name((enum dc_status)q->status));
 	if (q->site)
-		ARG("site", q->site);
+		web_query_arg(b, &sep, "site", q->site);
 	if (q->text)
-		ARG("q", q->text);
-	if (sort > 0)
-		ARG("sort", od_sort_names[sort]);
-	if (desc)
-		ARG("order", "desc");
-	if (page > 1) {
-		char p[24];
-		snprintf(p, sizeof p, "%ld", page);
-		ARG("page", p);
-	}
-#undef ARG
-}
-
-static void option(struct web_req *r, const char *value, const char *label, bool sel)
-{
-	dc_html(&r->body, "<option value=\"%s\"%r>%s</option>", value, sel ? " selected" : "", label);
+		web_query_arg(b, &sep, "q", q->text);
+	web_query_tail(b, &sep, sort > 0 ? od_sort_names[sort] : NULL, desc, page);
 }
 
 void od_filters_form(struct web_req *r, const struct od_query *q, const char *action)
@@ -114,15 +99,15 @@ void od_filters_form(struct web_req *r, const struct od_query *q, const char *ac
 	dc_html(&r->body, "<form class=\"filters noprint\" method=\"get\" action=\"%s\" role=\"search\">\n"
 		"<div><label for=\"f-cat\">%s</label><select id=\"f-cat\" name=\"category\">",
 		action, TR("Catégorie", "Category"));
-	option(r, "", TR("Toutes", "All"), q->category < 0);
+	web_option(r, "", TR("Toutes", "All"), q->category < 0);
 	for (int c = 0; c < DC_CAT__COUNT; c++)
-		option(r, dc_category_name((enum dc_category)c), dc_category_label((enum dc_category)c),
+		web_option(r, dc_category_name((enum dc_category)c), dc_category_label((enum dc_category)c),
 		       q->category == c);
 	dc_html(&r->body, "</select></div>\n<div><label for=\"f-st\">%s</label>"
 		"<select id=\"f-st\" name=\"status\">", TR("Statut", "Status"));
-	option(r, "", TR("Tous", "All"), q->status < 0);
+	web_option(r, "", TR("Tous", "All"), q->status < 0);
 	for (int s = 0; s < DC_STATUS__COUNT; s++)
-		option(r, dc_status_name((enum dc_status)s), dc_status_label((enum dc_status)s),
+		web_option(r, dc_status_name((enum dc_status)s), dc_status_label((enum dc_status)s),
 		       q->status == s);
 	dc_html(&r->body, "</select></div>\n<div><label for=\"f-q\">%s</label>"
 		"<input id=\"f-q\" name=\"q\" type=\"search\" maxlength=\"64\" value=\"%s\"></div>\n",

@@ -157,30 +157,43 @@ int slated_fetch(struct web_req *r, const struct slated_query *q, struct slated_
 	return 0;
 }
 
-/* The current filters as a query string (without page), for links. */
+void web_query_arg(struct dc_buf *b, const char **sep, const char *key, const char *value)
+{
+	dc_buf_puts(b, *sep);
+	dc_buf_puts(b, key);
+	dc_buf_puts(b, "=");
+	dc_esc_url(b, value);
+	*sep = "&";
+}
+
+void web_query_tail(struct dc_buf *b, const char **sep, const char *sort, bool desc, long page)
+{
+	if (sort)
+		web_query_arg(b, sep, "sort", sort);
+	if (desc)
+		web_query_arg(b, sep, "order", "desc");
+	if (page > 1) {
+		char p[24];
+		snprintf(p, sizeof p, "%ld", page);
+		web_query_arg(b, sep, "page", p);
+	}
+}
+
+/* The current filters as a query string, for links. */
 void slated_query_string(struct dc_buf *b, const struct slated_query *q, int sort, bool desc,
 			 long page)
 {
 	const char *sep = "?";
-#define ARG(k, v) do { dc_buf_puts(b, sep); dc_buf_puts(b, k "="); dc_esc_url(b, v); sep = "&"; } while (0)
 	if (q->category >= 0)
-		ARG("category", dc_category_name((enum dc_category)q->category));
+		web_query_arg(b, &sep, "category", dc_category_name((enum dc_category)q->category));
 	if (q->site)
-		ARG("site", q->site);
+		web_query_arg(b, &sep, "site", q->site);
 	if (q->text)
-		ARG("q", q->text);
+		web_query_arg(b, &sep, "q", q->text);
 	if (q->due != SLATED_DUE_ALL)
-		ARG("due", slated_due_names[q->due]);
-	if (sort != SLATED_SORT_TARGET)
-		ARG("sort", slated_sort_names[sort]);
-	if (desc)
-		ARG("order", "desc");
-	if (page > 1) {
-		char p[24];
-		snprintf(p, sizeof p, "%ld", page);
-		ARG("page", p);
-	}
-#undef ARG
+		web_query_arg(b, &sep, "due", slated_due_names[q->due]);
+	web_query_tail(b, &sep, sort != SLATED_SORT_TARGET ? slated_sort_names[sort] : NULL, desc,
+		       page);
 }
 
 static void days_text(char *buf, size_t len, const struct slated_row *row)
@@ -211,7 +224,7 @@ static void sort_header(struct web_req *r, const struct slated_query *q, int key
 	dc_buf_free(&u);
 }
 
-static void select_option(struct web_req *r, const char *value, const char *label, bool sel)
+void web_option(struct web_req *r, const char *value, const char *label, bool sel)
 {
 	dc_html(&r->body, "<option value=\"%s\"%r>%s</option>", value, sel ? " selected" : "",
 		label);
@@ -222,9 +235,9 @@ static void filters_form(struct web_req *r, const struct slated_query *q)
 	dc_html(&r->body, "<form class=\"filters\" method=\"get\" action=\"/slated\" role=\"search\">\n"
 		"<div><label for=\"f-cat\">%s</label><select id=\"f-cat\" name=\"category\">",
 		TR("Catégorie", "Category"));
-	select_option(r, "", TR("Toutes", "All"), q->category < 0);
+	web_option(r, "", TR("Toutes", "All"), q->category < 0);
 	for (int c = 0; c < DC_CAT__COUNT; c++)
-		select_option(r, dc_category_name((enum dc_category)c),
+		web_option(r, dc_category_name((enum dc_category)c),
 			      dc_category_label((enum dc_category)c), q->category == c);
 	dc_html(&r->body, "</select></div>\n<div><label for=\"f-q\">%s</label>"
 		"<input id=\"f-q\" name=\"q\" type=\"search\" maxlength=\"64\" value=\"%s\"></div>\n"
@@ -234,7 +247,7 @@ static void filters_form(struct web_req *r, const struct slated_query *q)
 	const char *due_labels[] = { TR("Toutes", "All"), TR("En retard", "Overdue"),
 				     TR("À venir", "Upcoming"), TR("Sans date", "No date") };
 	for (int i = 0; slated_due_names[i]; i++)
-		select_option(r, slated_due_names[i], due_labels[i], (int)q->due == i);
+		web_option(r, slated_due_names[i], due_labels[i], (int)q->due == i);
 	dc_html(&r->body, "</select></div>\n");
 	if (q->site)
 		dc_html(&r->body, "<input type=\"hidden\" name=\"site\" value=\"%s\">", q->site);

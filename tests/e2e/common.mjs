@@ -1,6 +1,7 @@
 // Shared by the end-to-end test files: Chromium, axe-core, log-in, and the
 // runner that prints one line per test and "PASSED FAILED" last.
 // Node 18 (Debian 12) and later: no newer APIs.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,37 @@ export async function login(page, base, user, pass) {
   await page.fill('#l-user', user);
   await page.fill('#l-pass', pass);
   await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button')]);
+}
+
+// tests/helpers/web_host on a free port with these arguments; resolves to
+// { proc, base } once it listens.
+export function startWebHost(args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(path.join(bin, '../tests/helpers/web_host'), ['--port', '0', ...args],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
+    });
+    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
+  });
+}
+
+// Bytes transferred (headers and bodies, assets included) to show `url` in a
+// fresh context (empty cache), and how many requests it took.
+export async function pageWeight(browser, url, ctxOpts = {}) {
+  const ctx = await browser.newContext(ctxOpts);
+  const page = await ctx.newPage();
+  const sizes = [];
+  page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForLoadState('networkidle');
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  await ctx.close();
+  return { bytes, requests: sizes.length };
 }
 
 // Reload `url` until pred(page) holds, at most `ms` milliseconds.

@@ -6,16 +6,15 @@
 // seeded database, drives Chromium through playwright-core, runs
 // axe-core on every page, and prints one line per test, then "P F" last.
 // Runs on Node 18 (Debian 12) and later: no newer APIs.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, login as loginAs, results, run, shots, top } from './common.mjs';
+import { axe, bin, login as loginAs, pageWeight, results, startWebHost, run, shots, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const webHost = path.join(bin, '../tests/helpers/web_host');
 const PASSWORD = 'relais-du-soir-42';
 const N_SCREENS = 300;
 const LIMIT = 50 * 1024;
@@ -43,21 +42,8 @@ execFileSync('/usr/bin/python3', [path.join(here, 'seed.py'), 'ledger', db]);
 execFileSync(path.join(bin, 'decran'), ['--db', db, 'energy', 'rebuild']);
 const expected = sql(db);
 
-function startHost() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(webHost, ['--db', db, '--port', '0', '--sim-boxes', '--assets', path.join(top, 'dashboard'),
-      '--rules', path.join(top, 'gateway/demo/rules.json')],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
-    });
-    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
-  });
-}
+const startHost = () => startWebHost(['--db', db, '--sim-boxes', '--assets', path.join(top, 'dashboard'),
+    '--rules', path.join(top, 'gateway/demo/rules.json')]);
 
 const login = (page, base, user = 'tech', pass = PASSWORD) => loginAs(page, base, user, pass);
 
@@ -361,18 +347,9 @@ test('page weight: every page ≤ 50 KB transferred, CSS/JS/SVG included', async
   await login(await lc.newPage(), base);
   const session = await lc.storageState();
   await lc.close();
-  for (const u of pages) {
+  for (const u of pages)
     // a fresh context has an empty cache: everything counts
-    const ctx = await browser.newContext(u === '/tech' ? { storageState: session } : {});
-    const page = await ctx.newPage();
-    const sizes = [];
-    page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
-    await page.goto(base + u, { waitUntil: 'load' });
-    await page.waitForLoadState('networkidle');
-    const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
-    report.push({ page: u, bytes, requests: sizes.length });
-    await ctx.close();
-  }
+    report.push({ page: u, ...await pageWeight(browser, base + u, u === '/tech' ? { storageState: session } : {}) });
   writeFileSync(path.join(results, 'page-weight.json'), JSON.stringify(report, null, 1));
   for (const r of report) console.log(`#   weight ${r.page}: ${r.bytes} bytes in ${r.requests} requests`);
   for (const r of report) assert.ok(r.bytes > 0 && r.bytes <= LIMIT, `${r.page}: ${r.bytes} bytes`);

@@ -7,16 +7,15 @@
 // Every page is checked with axe-core, every request it makes is recorded
 // (none may leave the dashboard's origin), screenshots are kept in
 // RESULTS_DIR/e2e-screenshots, downloads in RESULTS_DIR.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, results, run, shots, top } from './common.mjs';
+import { axe, bin, pageWeight, results, startWebHost, run, shots, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const webHost = path.join(bin, '../tests/helpers/web_host');
 const N_SCREENS = 200;
 const LIMIT = 50 * 1024;
 const SIZES = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } };
@@ -55,20 +54,7 @@ import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM screens WHERE lat IS NOT NULL").fetchone()[0])
 `, db));
 
-function startHost() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(webHost, ['--db', db, '--port', '0', '--assets', path.join(top, 'dashboard')],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
-    });
-    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
-  });
-}
+const startHost = () => startWebHost(['--db', db, '--assets', path.join(top, 'dashboard')]);
 
 // A page at one size, recording every request it makes.
 async function open(browser, base, size, opts = {}) {
@@ -155,16 +141,8 @@ test('without JavaScript: filters, sort and pages still work', async (browser, {
 
 test('page weight: the 200-screen inventory and the map ≤ 50 KB with their assets', async (browser, { base }) => {
   const report = [];
-  for (const u of ['/screens', '/screens?page=4', '/map']) {
-    const { ctx, page } = await open(browser, base, 'desktop');
-    const sizes = [];
-    page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
-    await page.goto(base + u, { waitUntil: 'load' });
-    await page.waitForLoadState('networkidle');
-    const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
-    report.push({ page: u, bytes, requests: sizes.length });
-    await ctx.close();
-  }
+  for (const u of ['/screens', '/screens?page=4', '/map'])
+    report.push({ page: u, ...await pageWeight(browser, base + u, { viewport: SIZES.desktop }) });
   writeFileSync(path.join(results, 'page-weight-opendata.json'), JSON.stringify(report, null, 1));
   for (const r of report) console.log(`#   weight ${r.page}: ${r.bytes} bytes in ${r.requests} requests`);
   for (const r of report) assert.ok(r.bytes > 0 && r.bytes <= LIMIT, `${r.page}: ${r.bytes} bytes`);

@@ -37,10 +37,29 @@ static void fields_defaults_and_paths(void **s)
 	assert_int_equal(c.session_hours, 8);
 }
 
+struct bad_case {
+	const char *json, *want;
+};
+
+/* Each case is refused with its message, the configuration untouched. */
+static void expect_refused(const struct bad_case *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct web_config c, before;
+		char err[256] = "";
+		web_config_defaults(&c);
+		before = c;
+		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
+		if (rc != -1 || !strstr(err, bad[i].want))
+			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
+		assert_memory_equal(&c, &before, sizeof c);
+	}
+}
+
 static void bad_values_are_named(void **s)
 {
 	(void)s;
-	static const struct { const char *json, *want; } bad[] = {
+	static const struct bad_case bad[] = {
 		{ "[]", "expected a JSON object" },
 		{ "{\"listen\":\"8080\"}", "listen: expected \"ADDR:PORT\"" },
 		{ "{\"listen\":\"localhost:80\"}", "listen: expected" },
@@ -54,16 +73,7 @@ static void bad_values_are_named(void **s)
 		{ "{\"session_hours\":1.5}", "session_hours" },
 		{ "{\"port\":80}", "port: unknown field" },
 	};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct web_config c, before;
-		char err[256] = "";
-		web_config_defaults(&c);
-		before = c;
-		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
-		if (rc != -1 || !strstr(err, bad[i].want))
-			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
-		assert_memory_equal(&c, &before, sizeof c);
-	}
+	expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 
 static void open_data_licence_and_background(void **s)
@@ -97,7 +107,7 @@ static void open_data_licence_and_background(void **s)
 static void open_data_bad_values_are_named(void **s)
 {
 	(void)s;
-	static const struct { const char *json, *want; } bad[] = {
+	static const struct bad_case bad[] = {
 		{ "{\"open_data\":3}", "open_data: expected an object" },
 		{ "{\"open_data\":{\"license\":{}}}", "open_data.license: unknown field" },
 		{ "{\"open_data\":{\"licence\":{\"name\":\"X\"}}}", "open_data.licence: expected" },
@@ -129,16 +139,7 @@ static void open_data_bad_values_are_named(void **s)
 		{ "{\"open_data\":{\"map_background\":{\"tiles\":\"/t/{z}/{x}/{y}\",\"zoom\":3}}}",
 		  "open_data.map_background.zoom: unknown field" },
 	};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct web_config c, before;
-		char err[256] = "";
-		web_config_defaults(&c);
-		before = c;
-		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
-		if (rc != -1 || !strstr(err, bad[i].want))
-			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
-		assert_memory_equal(&c, &before, sizeof c);
-	}
+	expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void)
