@@ -15,8 +15,8 @@ struct od_query {
 	bool desc;
 	long page, per_page;
 };
-/* Parses the filters (and, for the HTML page, sort and paging); 400 and
- * -1 on a bad value.  `extra` lists more accepted names (NULL-terminated). */
+/* Parses the filters (and, when `paged`, sort and paging: the HTML page);
+ * any other parameter, or a bad value, is a 400 and -1. */
 int od_query_parse(struct web_req *r, struct od_query *q, bool paged);
 /* The store's walk over the filtered inventory, in the query's order. */
 int od_list(struct web_req *r, const struct od_query *q, int (*cb)(const struct dc_screen *, void *),
