@@ -284,6 +284,9 @@ def test_geojson_carries_licence_date_and_baseline_hours(web):
                                  "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
         assert fc["date"] == today
         assert 'rel="license"' in h["Link"]
+        # served again from the page cache: the same headers
+        again = get(web.base + path)[1]
+        assert again["Content-Disposition"] == h["Content-Disposition"] and again["Link"] == h["Link"]
         feats = {f["id"]: f for f in fc["features"]}
         adv = feats["adv-1"]
         assert adv["geometry"] == {"type": "Point", "coordinates": [2.35, 48.85]}
