@@ -45,6 +45,7 @@ struct cache_entry {
 	uint64_t used;
 	unsigned status;
 	const char *ctype, *disposition;
+	char link[600], disp[160];
 	char *body, *gz;
 	size_t len, gzlen;
 	char etag[40];
@@ -240,7 +241,9 @@ static struct cache_entry *cache_put(struct dc_web *w, char *key, const int64_t 
 	e->used = ++w->cache->clock;
 	e->status = r->status;
 	e->ctype = r->ctype;
-	e->disposition = r->disposition;
+	snprintf(e->disp, sizeof e->disp, "%s", r->disposition ? r->disposition : "");
+	e->disposition = r->disposition ? e->disp : NULL;
+	memcpy(e->link, r->link, sizeof e->link);
 	e->body = dc_buf_take(&r->body, &e->len);
 	e->gz = gzip_of(e->body, e->len, &e->gzlen);
 	etag_of(e->body, e->len, "", e->etag, sizeof e->etag);
@@ -355,6 +358,9 @@ static void layout_part(struct web_req *r, const char *from, const char *to, con
 			nav_item(r, "/", TR("Avancement", "Progress"), strcmp(cur, "progress") == 0);
 			nav_item(r, "/slated", TR("Déposes prévues", "Slated for removal"),
 				 strcmp(cur, "slated") == 0);
+			nav_item(r, "/screens", TR("Inventaire", "Inventory"),
+				 strcmp(cur, "screens") == 0);
+			nav_item(r, "/map", TR("Carte", "Map"), strcmp(cur, "map") == 0);
 			nav_item(r, "/tech", TR("Technicien", "Technician"), strcmp(cur, "tech") == 0);
 		} else if (SLOT("langswitch")) {
 			if (r->lang == DC_LANG_EN)
@@ -428,6 +434,8 @@ static enum MHD_Result send_bytes(struct web_req *r, unsigned status, const char
 		MHD_add_response_header(resp, "Location", r->location);
 	if (r->disposition && !not_modified)
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+	if (r->link[0])
+		MHD_add_response_header(resp, "Link", r->link);
 	for (int i = 0; i < r->ncookies; i++)
 		MHD_add_response_header(resp, "Set-Cookie", r->cookies[i]);
 	if (r->retry_after > 0) {
@@ -449,6 +457,9 @@ static enum MHD_Result send_entry(struct web_req *r, const struct cache_entry *e
 {
 	bool gz = e->gz && accepts_gzip(r->conn);
 	char etag[48];
+	/* A hit's headers are the entry's, as the first answer had them. */
+	r->disposition = e->disposition;
+	memcpy(r->link, e->link, sizeof r->link);
 	snprintf(etag, sizeof etag, "%.*s%s\"", (int)strlen(e->etag) - 1, e->etag,
 		 gz ? "-gz" : "");
 	return send_bytes(r, e->status, e->ctype, gz ? e->gz : e->body, gz ? e->gzlen : e->len,
@@ -496,6 +507,8 @@ static void route(struct web_req *r)
 		api_dispatch(r, u + 8);
 	else if (get && strcmp(u, "/metrics") == 0)
 		page_metrics(r);
+	else if (get && page_opendata(r, u))
+		;
 	else
 		web_error(r, 404, TR("Cette page n'existe pas.", "This page does not exist."));
 }
@@ -505,7 +518,7 @@ static bool is_cacheable_url(const char *u)
 	return strcmp(u, "/") == 0 || strcmp(u, "/slated") == 0 || strcmp(u, "/slated.csv") == 0 ||
 	       strcmp(u, "/slated.geojson") == 0 || strcmp(u, "/api/v1/progress") == 0 ||
 	       strcmp(u, "/api/v1/slated") == 0 || strcmp(u, "/energy") == 0 ||
-	       strcmp(u, "/report") == 0;
+	       strcmp(u, "/report") == 0 || opendata_cacheable(u);
 }
 
 static enum MHD_Result respond(struct web_req *r)
@@ -699,7 +712,7 @@ static int load_asset(struct web_asset *a, const char *dir, const char *name)
 
 static char *errdup(const char *msg, const char *arg)
 {
-	char buf[512];
+	char buf[1024];
 	snprintf(buf, sizeof buf, "%s%s", msg, arg);
 	return strdup(buf);
 }
@@ -735,6 +748,13 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 	w->cfg.energy = NULL;
 	w->commune = strdup(cfg->commune ? cfg->commune : "");
 	w->cfg.commune = NULL;	/* the caller's: w->commune is ours */
+	if (cfg->open_data)
+		w->od = *cfg->open_data;
+	w->cfg.open_data = NULL;
+	if (!w->od.licence_name[0]) {
+		snprintf(w->od.licence_name, sizeof w->od.licence_name, "%s", WEB_LICENCE_NAME);
+		snprintf(w->od.licence_url, sizeof w->od.licence_url, "%s", WEB_LICENCE_URL);
+	}
 	dc_web_factors_init(&w->factors, cfg->price_eur_per_kwh, cfg->co2_g_per_kwh, cfg->energy);
 	const char *dir = cfg->assets_dir ? cfg->assets_dir : "dashboard";
 	size_t n;
@@ -744,6 +764,13 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 				 "introuvables ou invalides dans ",
 				 "dashboard templates (layout.html, style.css, app.js) missing "
 				 "or invalid in "), dir);
+		dc_web_close(w);
+		return NULL;
+	}
+	if (w->od.bg_image[0] && load_asset(&w->map_bg, "/", w->od.bg_image) < 0) {
+		*err = errdup(TR("fond de carte illisible (open_data.map_background.image) : ",
+				 "map background unreadable (open_data.map_background.image): "),
+			      w->od.bg_image);
 		dc_web_close(w);
 		return NULL;
 	}
@@ -820,5 +847,6 @@ void dc_web_close(struct dc_web *w)
 	free(w->commune);
 	free(w->css.data);
 	free(w->js.data);
+	free(w->map_bg.data);
 	free(w);
 }

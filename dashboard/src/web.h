@@ -38,6 +38,26 @@ struct dc_buf;
 struct dc_rules;
 struct dc_ledger_config;
 
+/* Open data (webconfig.h, "open_data"): the licence every download
+ * carries, and an optional background for the map, the commune's own. */
+/* The licence when no licence is configured: Etalab's Licence Ouverte 2.0. */
+#define WEB_LICENCE_NAME "Licence Ouverte 2.0 (Etalab)"
+#define WEB_LICENCE_URL "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+struct dc_web_open_data {
+	char licence_name[128];	/* "" = Licence Ouverte 2.0 (Etalab) */
+	char licence_url[256];
+	/* Background: one image (a file read at start, PNG/JPEG/WebP, shown
+	 * over `bbox` = west, south, east, north in WGS84 degrees) or a tile
+	 * URL template on the dashboard's own origin ("/tiles/{z}/{x}/{y}.png",
+	 * Web Mercator slippy tiles up to max_zoom); both empty = none. */
+	char bg_image[512];
+	double bg_bbox[4];
+	char bg_tiles[256];
+	int bg_max_zoom;
+	char bg_attribution[160];	/* shown under the map */
+};
+
 struct dc_web_config {
 	const char *bind_addr;	/* dotted IPv4; NULL = "127.0.0.1" */
 	uint16_t port;		/* 0 = any free port (see dc_web_port) */
@@ -57,6 +77,8 @@ struct dc_web_config {
 	/* The commune's name, on every page and print-out (copied at open);
 	 * NULL or "" = none. */
 	const char *commune;
+	/* Licence and map background; NULL = the defaults (copied at open). */
+	const struct dc_web_open_data *open_data;
 };
 
 /* A relay box as the gateway sees it. */

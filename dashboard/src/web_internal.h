@@ -41,6 +41,8 @@ struct dc_web {
 	char *layout;		/* dashboard/layout.html */
 	char *commune;		/* the commune's name ("" = none), on every page */
 	struct web_asset css, js;
+	struct dc_web_open_data od;	/* licence (defaults filled in), map background */
+	struct web_asset map_bg;	/* od.bg_image's bytes, or none */
 	struct dc_page_cache *cache;
 	struct dc_ratelimit rl;
 	struct sqlite3_stmt *content_version;	/* audit and ledger positions */
@@ -81,6 +83,8 @@ struct web_req {
 	bool cacheable;		/* public, same for every visitor of this URL+lang */
 	bool no_store;		/* personal or secret: never cached anywhere */
 	const char *disposition;	/* Content-Disposition for downloads */
+	char disp[160];		/* room for a Content-Disposition built per request */
+	char link[600];		/* Link header (licence, schema of a download), or "" */
 };
 
 /* Query and form access (web_params.c).  Every page declares the
@@ -152,7 +156,7 @@ void web_energy_table(struct web_req *r, const char *id, const char *caption, en
 void page_energy(struct web_req *r);
 void page_report(struct web_req *r);
 void page_progress(struct web_req *r);
-void page_slated(struct web_req *r, const char *format);	/* "html", "csv", "geojson" */
+void page_slated(struct web_req *r, const char *format);	/* "html", "csv", "csv-fr", "geojson" */
 void page_screen(struct web_req *r, const char *id);
 void page_login(struct web_req *r);
 void page_logout(struct web_req *r);
@@ -160,5 +164,9 @@ void page_tech(struct web_req *r);
 void page_tech_action(struct web_req *r, const char *action);
 void api_dispatch(struct web_req *r, const char *path);
 void page_metrics(struct web_req *r);
+/* Open data (web_opendata.c, web_map.c): true when the URL is theirs. */
+bool page_opendata(struct web_req *r, const char *url);
+bool opendata_cacheable(const char *url);
+void page_map(struct web_req *r);
 
 #endif

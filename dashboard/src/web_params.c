@@ -40,6 +40,7 @@ void web_error(struct web_req *r, unsigned status, const char *msg)
 	r->status = status;
 	r->cacheable = false;
 	r->disposition = NULL;
+	r->link[0] = '\0';
 	if (web_is_api(r)) {
 		r->ctype = "application/json; charset=utf-8";
 		dc_buf_printf(&r->body, "{\"error\":{\"status\":%u,\"message\":\"", status);

@@ -7,6 +7,7 @@
 
 #include "store.h"
 #include "web_internal.h"
+#include "web_opendata.h"
 #include "web_slated.h"
 
 const char *const slated_sort_names[] = { "target", "site", "category", "owner", "name", "id",
@@ -43,7 +44,7 @@ int slated_query_parse(struct web_req *r, struct slated_query *q)
 	return 0;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
+bool web_contains_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
 	for (; *hay; hay++)
@@ -72,8 +73,8 @@ static int collect_one(const struct dc_screen *s, void *arg)
 	case SLATED_DUE_UNDATED: if (dated) return 0; break;
 	default: break;
 	}
-	if (q->text && !contains_ci(s->name, q->text) && !contains_ci(s->site, q->text) &&
-	    !contains_ci(s->owner, q->text) && !contains_ci(s->id, q->text))
+	if (q->text && !web_contains_ci(s->name, q->text) && !web_contains_ci(s->site, q->text) &&
+	    !web_contains_ci(s->owner, q->text) && !web_contains_ci(s->id, q->text))
 		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
@@ -156,30 +157,43 @@ int slated_fetch(struct web_req *r, const struct slated_query *q, struct slated_
 	return 0;
 }
 
-/* The current filters as a query string (without page), for links. */
+void web_query_arg(struct dc_buf *b, const char **sep, const char *key, const char *value)
+{
+	dc_buf_puts(b, *sep);
+	dc_buf_puts(b, key);
+	dc_buf_puts(b, "=");
+	dc_esc_url(b, value);
+	*sep = "&";
+}
+
+void web_query_tail(struct dc_buf *b, const char **sep, const char *sort, bool desc, long page)
+{
+	if (sort)
+		web_query_arg(b, sep, "sort", sort);
+	if (desc)
+		web_query_arg(b, sep, "order", "desc");
+	if (page > 1) {
+		char p[24];
+		snprintf(p, sizeof p, "%ld", page);
+		web_query_arg(b, sep, "page", p);
+	}
+}
+
+/* The current filters as a query string, for links. */
 void slated_query_string(struct dc_buf *b, const struct slated_query *q, int sort, bool desc,
 			 long page)
 {
 	const char *sep = "?";
-#define ARG(k, v) do { dc_buf_puts(b, sep); dc_buf_puts(b, k "="); dc_esc_url(b, v); sep = "&"; } while (0)
 	if (q->category >= 0)
-		ARG("category", dc_category_name((enum dc_category)q->category));
+		web_query_arg(b, &sep, "category", dc_category_name((enum dc_category)q->category));
 	if (q->site)
-		ARG("site", q->site);
+		web_query_arg(b, &sep, "site", q->site);
 	if (q->text)
-		ARG("q", q->text);
+		web_query_arg(b, &sep, "q", q->text);
 	if (q->due != SLATED_DUE_ALL)
-		ARG("due", slated_due_names[q->due]);
-	if (sort != SLATED_SORT_TARGET)
-		ARG("sort", slated_sort_names[sort]);
-	if (desc)
-		ARG("order", "desc");
-	if (page > 1) {
-		char p[24];
-		snprintf(p, sizeof p, "%ld", page);
-		ARG("page", p);
-	}
-#undef ARG
+		web_query_arg(b, &sep, "due", slated_due_names[q->due]);
+	web_query_tail(b, &sep, sort != SLATED_SORT_TARGET ? slated_sort_names[sort] : NULL, desc,
+		       page);
 }
 
 static void days_text(char *buf, size_t len, const struct slated_row *row)
@@ -210,7 +224,7 @@ static void sort_header(struct web_req *r, const struct slated_query *q, int key
 	dc_buf_free(&u);
 }
 
-static void select_option(struct web_req *r, const char *value, const char *label, bool sel)
+void web_option(struct web_req *r, const char *value, const char *label, bool sel)
 {
 	dc_html(&r->body, "<option value=\"%s\"%r>%s</option>", value, sel ? " selected" : "",
 		label);
@@ -221,9 +235,9 @@ static void filters_form(struct web_req *r, const struct slated_query *q)
 	dc_html(&r->body, "<form class=\"filters\" method=\"get\" action=\"/slated\" role=\"search\">\n"
 		"<div><label for=\"f-cat\">%s</label><select id=\"f-cat\" name=\"category\">",
 		TR("Catégorie", "Category"));
-	select_option(r, "", TR("Toutes", "All"), q->category < 0);
+	web_option(r, "", TR("Toutes", "All"), q->category < 0);
 	for (int c = 0; c < DC_CAT__COUNT; c++)
-		select_option(r, dc_category_name((enum dc_category)c),
+		web_option(r, dc_category_name((enum dc_category)c),
 			      dc_category_label((enum dc_category)c), q->category == c);
 	dc_html(&r->body, "</select></div>\n<div><label for=\"f-q\">%s</label>"
 		"<input id=\"f-q\" name=\"q\" type=\"search\" maxlength=\"64\" value=\"%s\"></div>\n"
@@ -233,7 +247,7 @@ static void filters_form(struct web_req *r, const struct slated_query *q)
 	const char *due_labels[] = { TR("Toutes", "All"), TR("En retard", "Overdue"),
 				     TR("À venir", "Upcoming"), TR("Sans date", "No date") };
 	for (int i = 0; slated_due_names[i]; i++)
-		select_option(r, slated_due_names[i], due_labels[i], (int)q->due == i);
+		web_option(r, slated_due_names[i], due_labels[i], (int)q->due == i);
 	dc_html(&r->body, "</select></div>\n");
 	if (q->site)
 		dc_html(&r->body, "<input type=\"hidden\" name=\"site\" value=\"%s\">", q->site);
@@ -244,6 +258,38 @@ static void filters_form(struct web_req *r, const struct slated_query *q)
 		dc_html(&r->body, "<input type=\"hidden\" name=\"order\" value=\"desc\">");
 	dc_html(&r->body, "<div><button type=\"submit\">%s</button></div>\n</form>\n",
 		TR("Filtrer", "Filter"));
+}
+
+static void slated_pager_link(struct dc_buf *b, long page, const void *ctx)
+{
+	const struct slated_query *q = ctx;
+	dc_buf_puts(b, "/slated");
+	slated_query_string(b, q, q->sort, q->desc, page);
+}
+
+void web_pager(struct web_req *r, long page, long pages,
+	       void (*link)(struct dc_buf *b, long page, const void *ctx), const void *ctx)
+{
+	if (pages <= 1)
+		return;
+	dc_html(&r->body, "<nav class=\"pages noprint\" aria-label=\"%s\"><ul>",
+		TR("Pages de la liste", "List pages"));
+	for (long p = 1; p <= pages; p++) {
+		/* First, last, and a window around the current page. */
+		if (p != 1 && p != pages && (p < page - 3 || p > page + 3)) {
+			if (p == page - 4 || p == page + 4)
+				dc_html(&r->body, "<li>…</li>");
+			continue;
+		}
+		struct dc_buf u = { 0 };
+		link(&u, p, ctx);
+		char pn[24];
+		snprintf(pn, sizeof pn, "%ld", p);
+		dc_html(&r->body, "<li><a href=\"%r\"%r>%s</a></li>", u.p ? u.p : "",
+			p == page ? " aria-current=\"page\"" : "", pn);
+		dc_buf_free(&u);
+	}
+	dc_html(&r->body, "</ul></nav>\n");
 }
 
 static void slated_html(struct web_req *r, const struct slated_query *q,
@@ -316,101 +362,22 @@ static void slated_html(struct web_req *r, const struct slated_query *q,
 		dc_html(&r->body, "<tr><td colspan=\"8\">%s</td></tr>\n",
 			TR("Aucun écran ne correspond à ces critères.", "No screen matches."));
 	dc_html(&r->body, "</tbody>\n</table></div>\n");
-	if (pages > 1) {
-		dc_html(&r->body, "<nav class=\"pages noprint\" aria-label=\"%s\"><ul>",
-			TR("Pages de la liste", "List pages"));
-		for (long p = 1; p <= pages; p++) {
-			/* First, last, and a window around the current page. */
-			if (p != 1 && p != pages && (p < page - 3 || p > page + 3)) {
-				if (p == page - 4 || p == page + 4)
-					dc_html(&r->body, "<li>…</li>");
-				continue;
-			}
-			struct dc_buf u = { 0 };
-			slated_query_string(&u, q, q->sort, q->desc, p);
-			char pn[24];
-			snprintf(pn, sizeof pn, "%ld", p);
-			if (p == page)
-				dc_html(&r->body, "<li><a href=\"/slated%r\" aria-current=\"page\">%s</a></li>",
-					u.p ? u.p : "", pn);
-			else
-				dc_html(&r->body, "<li><a href=\"/slated%r\">%s</a></li>", u.p ? u.p : "",
-					pn);
-			dc_buf_free(&u);
-		}
-		dc_html(&r->body, "</ul></nav>\n");
-	}
+	web_pager(r, page, pages, slated_pager_link, q);
 	web_page_end(r);
 }
 
-/* --- CSV and GeoJSON --------------------------------------------------- */
+/* --- CSV and GeoJSON (columns: lib/opendata's removal list) ----------- */
 
-static void slated_csv(struct web_req *r, const struct slated_result *res)
+static void slated_download(struct web_req *r, const struct slated_result *res, enum od_format f)
 {
-	struct dc_buf *b = &r->body;
-	r->ctype = "text/csv; charset=utf-8";
-	r->disposition = "attachment; filename=\"decran-deposes-prevues.csv\"";
-	/* Canonical columns (same names as the inventory CSV), numbers with a
-	 * point: a file for machines and spreadsheets alike. */
-	dc_buf_puts(b, "id,name,site,category,owner,removal_target,days_left,power_on_w,"
-		       "baseline_hours,yearly_kwh_estimate,lat,lon\r\n");
+	od_begin(r, &dc_od_removals, f);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct slated_row *row = &res->rows[i];
-		const struct dc_screen *s = &row->s;
-		dc_esc_csv(b, s->id);
-		dc_buf_puts(b, ",");
-		dc_esc_csv(b, s->name);
-		dc_buf_puts(b, ",");
-		dc_esc_csv(b, s->site);
-		dc_buf_printf(b, ",%s,", dc_category_name(s->category));
-		dc_esc_csv(b, s->owner);
-		dc_buf_printf(b, ",%s,", s->removal_target);
-		if (row->dated)
-			dc_buf_printf(b, "%ld", row->days_left);
-		dc_buf_printf(b, ",%.1f,%.1f,%.1f,", s->power_on_w, s->baseline_hours, row->kwh);
-		if (s->has_coords)
-			dc_buf_printf(b, "%.6f,%.6f", s->lat, s->lon);
-		else
-			dc_buf_puts(b, ",");
-		dc_buf_puts(b, "\r\n");
+		struct dc_od_row o = { .s = &row->s, .dated = row->dated,
+				       .days_left = row->days_left, .yearly_kwh = row->kwh };
+		od_row(r, &dc_od_removals, f, &o, i == 0);
 	}
-}
-
-static void slated_geojson(struct web_req *r, const struct slated_result *res)
-{
-	struct dc_buf *b = &r->body;
-	r->ctype = "application/geo+json; charset=utf-8";
-	r->disposition = "attachment; filename=\"decran-deposes-prevues.geojson\"";
-	dc_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
-	bool first = true;
-	for (size_t i = 0; i < res->n; i++) {
-		const struct slated_row *row = &res->rows[i];
-		const struct dc_screen *s = &row->s;
-		dc_buf_puts(b, first ? "\n" : ",\n");
-		first = false;
-		/* RFC 7946: [longitude, latitude]; null geometry when unknown. */
-		if (s->has_coords)
-			dc_buf_printf(b, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
-				      "\"coordinates\":[%.6f,%.6f]},", s->lon, s->lat);
-		else
-			dc_buf_puts(b, "{\"type\":\"Feature\",\"geometry\":null,");
-		dc_buf_puts(b, "\"properties\":{\"id\":\"");
-		dc_esc_json(b, s->id);
-		dc_buf_puts(b, "\",\"name\":\"");
-		dc_esc_json(b, s->name);
-		dc_buf_puts(b, "\",\"site\":\"");
-		dc_esc_json(b, s->site);
-		dc_buf_printf(b, "\",\"category\":\"%s\",\"owner\":\"", dc_category_name(s->category));
-		dc_esc_json(b, s->owner);
-		dc_buf_puts(b, "\",\"removal_target\":");
-		if (row->dated)
-			dc_buf_printf(b, "\"%s\",\"days_left\":%ld", s->removal_target, row->days_left);
-		else
-			dc_buf_puts(b, "null,\"days_left\":null");
-		dc_buf_printf(b, ",\"power_on_w\":%.1f,\"yearly_kwh_estimate\":%.1f}}",
-			      s->power_on_w, row->kwh);
-	}
-	dc_buf_puts(b, "\n]}\n");
+	od_end(r, f);
 }
 
 void page_slated(struct web_req *r, const char *format)
@@ -420,9 +387,11 @@ void page_slated(struct web_req *r, const char *format)
 	if (slated_query_parse(r, &q) < 0 || slated_fetch(r, &q, &res) < 0)
 		return;
 	if (strcmp(format, "csv") == 0)
-		slated_csv(r, &res);
+		slated_download(r, &res, OD_CSV);
+	else if (strcmp(format, "csv-fr") == 0)
+		slated_download(r, &res, OD_CSV_FR);
 	else if (strcmp(format, "geojson") == 0)
-		slated_geojson(r, &res);
+		slated_download(r, &res, OD_GEOJSON);
 	else
 		slated_html(r, &q, &res);
 	r->cacheable = true;

@@ -42,4 +42,17 @@ int slated_fetch(struct web_req *r, const struct slated_query *q, struct slated_
 void slated_query_string(struct dc_buf *b, const struct slated_query *q, int sort, bool desc,
 			 long page);
 
+/* Query strings for links: "?k=v" then "&k=v" (*sep moves on); the tail
+ * adds sort (NULL: the default), order=desc and page (past the first). */
+void web_query_arg(struct dc_buf *b, const char **sep, const char *key, const char *value);
+void web_query_tail(struct dc_buf *b, const char **sep, const char *sort, bool desc, long page);
+/* <option value=...> of a <select>, selected when sel. */
+void web_option(struct web_req *r, const char *value, const char *label, bool sel);
+/* Case-insensitive (ASCII) substring; "" is in everything. */
+bool web_contains_ci(const char *hay, const char *needle);
+/* Page links (first, last, a window around `page`); link() writes page
+ * p's URL.  Nothing when there is one page. */
+void web_pager(struct web_req *r, long page, long pages,
+	       void (*link)(struct dc_buf *b, long page, const void *ctx), const void *ctx);
+
 #endif

@@ -3,7 +3,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cJSON.h>
 
@@ -32,6 +34,160 @@ static const struct text_field texts[] = {
 	TEXT(listen, false), TEXT(db, true), TEXT(sessions_db, true), TEXT(control_socket, true),
 	TEXT(assets, true), TEXT(energy_config, true), TEXT(commune, false),
 };
+
+static bool has_control(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			return true;
+	return false;
+}
+
+static int text_into(const cJSON *v, char *dst, size_t len, bool empty_ok, const char **why)
+{
+	const char *t = cJSON_GetStringValue(v);
+	if (!t || (!*t && !empty_ok))
+		*why = "expected a non-empty string";
+	else if (strlen(t) >= len)
+		*why = "too long";
+	else if (!dc_utf8_valid(t, strlen(t)) || has_control(t))
+		*why = "expected UTF-8 text without control characters";
+	else
+		snprintf(dst, len, "%s", t);
+	return *why ? -1 : 0;
+}
+
+/* "open_data": the licence of the downloads and the map's background.
+ * *bad gets the dotted path of the culprit. */
+static void open_data_parse(const cJSON *o, const char *base_dir, struct dc_web_open_data *od,
+			    const char **bad, const char **why)
+{
+	static char path[64];
+	const cJSON *it, *lic = cJSON_GetObjectItemCaseSensitive(o, "licence");
+	const cJSON *bg = cJSON_GetObjectItemCaseSensitive(o, "map_background");
+	*bad = "open_data";
+	if (!cJSON_IsObject(o)) {
+		*why = "expected an object";
+		return;
+	}
+	cJSON_ArrayForEach(it, o)
+		if (strcmp(it->string, "licence") && strcmp(it->string, "map_background")) {
+			snprintf(path, sizeof path, "open_data.%.40s", it->string);
+			*bad = path;
+			*why = "unknown field";
+			return;
+		}
+	if (lic) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(lic, "name");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(lic, "url");
+		*bad = "open_data.licence";
+		if (!cJSON_IsObject(lic) || cJSON_GetArraySize(lic) != 2 || !n || !u) {
+			*why = "expected {\"name\": \"...\", \"url\": \"https://...\"}";
+			return;
+		}
+		*bad = "open_data.licence.name";
+		if (text_into(n, od->licence_name, sizeof od->licence_name, false, why) < 0)
+			return;
+		if (strpbrk(od->licence_name, "\"\\")) {	/* a Link header's title="..." */
+			*why = "expected a name without double quotes or backslashes";
+			return;
+		}
+		*bad = "open_data.licence.url";
+		const char *url = cJSON_GetStringValue(u);
+		/* It goes into a Link header and href attributes as it is. */
+		if (!url || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) ||
+		    strpbrk(url, " \"'<>\\`")) {
+			*why = "expected an http(s) address (no spaces, quotes or angle brackets)";
+			return;
+		}
+		if (text_into(u, od->licence_url, sizeof od->licence_url, false, why) < 0)
+			return;
+	}
+	if (!bg)
+		return;
+	*bad = "open_data.map_background";
+	if (!cJSON_IsObject(bg)) {
+		*why = "expected an object";
+		return;
+	}
+	const cJSON *img = cJSON_GetObjectItemCaseSensitive(bg, "image");
+	const cJSON *tiles = cJSON_GetObjectItemCaseSensitive(bg, "tiles");
+	if (!img == !tiles) {
+		*why = "expected either \"image\" (with \"bbox\") or \"tiles\"";
+		return;
+	}
+	cJSON_ArrayForEach(it, bg) {
+		static const char *const keys[] = { "image", "bbox", "tiles", "max_zoom", "attribution" };
+		bool known = false;
+		for (size_t i = 0; i < 5; i++)
+			known |= !strcmp(it->string, keys[i]);
+		if (!known) {
+			snprintf(path, sizeof path, "open_data.map_background.%.24s", it->string);
+			*bad = path;
+			*why = "unknown field";
+			return;
+		}
+	}
+	const cJSON *attr = cJSON_GetObjectItemCaseSensitive(bg, "attribution");
+	*bad = "open_data.map_background.attribution";
+	if (attr && text_into(attr, od->bg_attribution, sizeof od->bg_attribution, true, why) < 0)
+		return;
+	if (img) {
+		const char *v = cJSON_GetStringValue(img), *dot = v ? strrchr(v, '.') : NULL;
+		*bad = "open_data.map_background.image";
+		if (!v || !*v) {
+			*why = "expected a non-empty string";
+			return;
+		}
+		if (!dot || (strcasecmp(dot, ".png") && strcasecmp(dot, ".jpg") &&
+			     strcasecmp(dot, ".jpeg") && strcasecmp(dot, ".webp"))) {
+			*why = "expected a .png, .jpg or .webp file";
+			return;
+		}
+		bool rel = base_dir && v[0] != '/';
+		if ((size_t)(rel ? snprintf(od->bg_image, sizeof od->bg_image, "%s/%s", base_dir, v)
+				 : snprintf(od->bg_image, sizeof od->bg_image, "%s", v)) >=
+		    sizeof od->bg_image) {
+			*why = "too long";
+			return;
+		}
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(bg, "bbox");
+		*bad = "open_data.map_background.bbox";
+		double v4[4];
+		for (int i = 0; i < 4 && cJSON_GetArraySize(b) == 4; i++)
+			v4[i] = cJSON_IsNumber(cJSON_GetArrayItem(b, i))
+					? cJSON_GetArrayItem(b, i)->valuedouble : NAN;
+		if (!cJSON_IsArray(b) || cJSON_GetArraySize(b) != 4 || !(v4[0] < v4[2]) ||
+		    !(v4[1] < v4[3]) || v4[0] < -180 || v4[2] > 180 || v4[1] < -85 || v4[3] > 85) {
+			*why = "expected [west, south, east, north] in degrees (west < east, south < north)";
+			return;
+		}
+		memcpy(od->bg_bbox, v4, sizeof v4);
+	} else {
+		const char *v = cJSON_GetStringValue(tiles);
+		*bad = "open_data.map_background.tiles";
+		/* Same origin: a path, never "//host" or "https://host" (the map
+		 * makes no request to a third party). */
+		if (!v || v[0] != '/' || v[1] == '/' || !strstr(v, "{z}") || !strstr(v, "{x}") ||
+		    !strstr(v, "{y}")) {
+			*why = "expected a path on the dashboard's own site with {z}, {x} and {y}, "
+			       "e.g. \"/tuiles/{z}/{x}/{y}.png\"";
+			return;
+		}
+		if (text_into(tiles, od->bg_tiles, sizeof od->bg_tiles, false, why) < 0)
+			return;
+		const cJSON *z = cJSON_GetObjectItemCaseSensitive(bg, "max_zoom");
+		*bad = "open_data.map_background.max_zoom";
+		od->bg_max_zoom = 19;
+		if (z && (!cJSON_IsNumber(z) || z->valuedouble != (int)z->valuedouble ||
+			  z->valuedouble < 0 || z->valuedouble > 22)) {
+			*why = "expected an integer from 0 to 22";
+			return;
+		}
+		if (z)
+			od->bg_max_zoom = z->valueint;
+	}
+}
 
 int web_config_parse(const char *json, size_t len, const char *base_dir, struct web_config *out,
 		     char *err, size_t errlen)
@@ -72,6 +228,9 @@ int web_config_parse(const char *json, size_t len, const char *base_dir, struct 
 				why = "expected an integer from 1 to 720";
 			else
 				c.session_hours = it->valueint;
+		} else if (!strcmp(it->string, "open_data")) {
+			memset(&c.open_data, 0, sizeof c.open_data);
+			open_data_parse(it, base_dir, &c.open_data, &bad, &why);
 		} else {
 			why = "unknown field";
 		}

@@ -8,7 +8,13 @@
  *     "assets": "/usr/share/decran/dashboard",    layout.html, style.css, app.js
  *     "energy_config": "/etc/decran/energy.json", zone, tariff, emission factor
  *     "commune": "Saint-Aubin-sur-Lys",           named on every page and print-out
-     "secure_cookies": false, "session_hours": 12 }
+ *     "secure_cookies": false, "session_hours": 12,
+ *     "open_data": {                               licence and map of the open data
+ *       "licence": { "name": "Licence Ouverte 2.0", "url": "https://..." },
+ *       "map_background": { "image": "plan.png", "bbox": [W, S, E, N],
+ *                           "attribution": "Plan : Ville de ..." }
+ *                      or { "tiles": "/tuiles/{z}/{x}/{y}.png", "max_zoom": 18,
+ *                           "attribution": "..." } } }
  *
  * Every key is optional; relative paths are resolved from the file's
  * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
@@ -19,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "web.h"
 
 #define WEB_PATH_MAX 512
 
@@ -32,7 +40,9 @@ struct web_config {
 	char commune[1024];	/* the commune's name on every page; "" = none */
 	bool secure_cookies;
 	int session_hours;
+	struct dc_web_open_data open_data;	/* licence_name "" = the default licence */
 };
+
 
 /* The installed defaults. */
 void web_config_defaults(struct web_config *c);

@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 		struct dc_web_config wc = {
 			.bind_addr = addr, .port = port, .assets_dir = c.assets,
 			.secure_cookies = c.secure_cookies, .session_hours = c.session_hours,
-			.energy = &energy, .commune = c.commune,
+			.energy = &energy, .commune = c.commune, .open_data = &c.open_data,
 		};
 		struct dc_web_hooks hooks = gw_link_hooks(link);
 		w = dc_web_open(&wc, st, ss, &hooks, &e);

@@ -392,8 +392,13 @@ void store_col_text(sqlite3_stmt *q, int i, char *dst, size_t cap)
 		dst[0] = '\0';
 		return;
 	}
-	if (n >= cap)
+	if (n >= cap) {
 		n = cap - 1;	/* CHECKs and dc_field_set keep values shorter */
+		/* A value written behind their back (SQL) is cut on a character
+		 * boundary: what the pages and downloads show stays UTF-8. */
+		while (n > 0 && (t[n] & 0xC0) == 0x80)
+			n--;
+	}
 	memcpy(dst, t, n);
 	dst[n] = '\0';
 }

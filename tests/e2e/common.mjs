@@ -36,24 +36,12 @@ export async function login(page, base, user, pass) {
   await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button')]);
 }
 
-// Reload `url` until pred(page) holds, at most `ms` milliseconds.
-export async function reloadUntil(page, url, pred, what, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    await page.goto(url);
-    if (await pred(page)) return;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-// tests/helpers/web_host on `db` with simulated boxes and the demo rules,
-// plus `extra` arguments; resolves to { proc, base } once it listens.
-export function startWebHost(db, extra = []) {
+// tests/helpers/web_host on a free port with these arguments; resolves to
+// { proc, base } once it listens.
+export function startWebHost(args) {
   return new Promise((resolve, reject) => {
-    const p = spawn(path.join(bin, '../tests/helpers/web_host'), ['--db', db, '--port', '0', '--sim-boxes',
-      '--assets', path.join(top, 'dashboard'), '--rules', path.join(top, 'gateway/demo/rules.json'), ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(path.join(bin, '../tests/helpers/web_host'), ['--port', '0', ...args],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
     p.stdout.on('data', (d) => {
@@ -63,6 +51,31 @@ export function startWebHost(db, extra = []) {
     });
     p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
   });
+}
+
+// Bytes transferred (headers and bodies, assets included) to show `url` in a
+// fresh context (empty cache), and how many requests it took.
+export async function pageWeight(browser, url, ctxOpts = {}) {
+  const ctx = await browser.newContext(ctxOpts);
+  const page = await ctx.newPage();
+  const sizes = [];
+  page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForLoadState('networkidle');
+  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  await ctx.close();
+  return { bytes, requests: sizes.length };
+}
+
+// Reload `url` until pred(page) holds, at most `ms` milliseconds.
+export async function reloadUntil(page, url, pred, what, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    await page.goto(url);
+    if (await pred(page)) return;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 // setup() returns the context tests need; teardown() always runs.

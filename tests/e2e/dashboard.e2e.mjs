@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, login as loginAs, results, run, shots, startWebHost, top } from './common.mjs';
+import { axe, bin, login as loginAs, pageWeight, results, startWebHost, run, shots, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PASSWORD = 'relais-du-soir-42';
@@ -42,7 +42,8 @@ execFileSync('/usr/bin/python3', [path.join(here, 'seed.py'), 'ledger', db]);
 execFileSync(path.join(bin, 'decran'), ['--db', db, 'energy', 'rebuild']);
 const expected = sql(db);
 
-const startHost = () => startWebHost(db);
+const startHost = () => startWebHost(['--db', db, '--sim-boxes', '--assets', path.join(top, 'dashboard'),
+    '--rules', path.join(top, 'gateway/demo/rules.json')]);
 
 const login = (page, base, user = 'tech', pass = PASSWORD) => loginAs(page, base, user, pass);
 
@@ -346,18 +347,9 @@ test('page weight: every page ≤ 50 KB transferred, CSS/JS/SVG included', async
   await login(await lc.newPage(), base);
   const session = await lc.storageState();
   await lc.close();
-  for (const u of pages) {
+  for (const u of pages)
     // a fresh context has an empty cache: everything counts
-    const ctx = await browser.newContext(u === '/tech' ? { storageState: session } : {});
-    const page = await ctx.newPage();
-    const sizes = [];
-    page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
-    await page.goto(base + u, { waitUntil: 'load' });
-    await page.waitForLoadState('networkidle');
-    const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
-    report.push({ page: u, bytes, requests: sizes.length });
-    await ctx.close();
-  }
+    report.push({ page: u, ...await pageWeight(browser, base + u, u === '/tech' ? { storageState: session } : {}) });
   writeFileSync(path.join(results, 'page-weight.json'), JSON.stringify(report, null, 1));
   for (const r of report) console.log(`#   weight ${r.page}: ${r.bytes} bytes in ${r.requests} requests`);
   for (const r of report) assert.ok(r.bytes > 0 && r.bytes <= LIMIT, `${r.page}: ${r.bytes} bytes`);

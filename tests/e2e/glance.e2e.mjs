@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, results, run, shots, startWebHost } from './common.mjs';
+import { axe, bin, results, run, shots, startWebHost, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LIMIT = 50 * 1024;
@@ -39,7 +39,8 @@ const expected = JSON.parse(execFileSync('/usr/bin/python3', [path.join(here, 's
 // what the CLI says of the plan and of last night: the page must agree
 const cliPlan = JSON.parse(execFileSync(path.join(bin, 'decran'), ['--db', db, 'plan', 'show', '--json']));
 
-const startHost = () => startWebHost(db, ['--price', '0.2', '--commune', COMMUNE]);
+const startHost = () => startWebHost(['--db', db, '--sim-boxes', '--assets', path.join(top, 'dashboard'),
+  '--rules', path.join(top, 'gateway/demo/rules.json'), '--price', '0.2', '--commune', COMMUNE]);
 
 async function weigh(browser, url, viewport) {
   const ctx = await browser.newContext({ viewport });

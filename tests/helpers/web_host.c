@@ -8,6 +8,7 @@
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes] [--sessions PATH]
  *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
  *            [--energy-config ENERGY.json] [--commune NAME]
+ *            [--web-config WEB.json]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -20,7 +21,9 @@
  * --energy-config gives the
  * module the energy ledger's zone, tariff and emission factor (energy.json,
  * as `decran --config`); without it the zone is Europe/Paris and money and
- * CO2e are unknown unless --price / --co2 say otherwise.
+ * CO2e are unknown unless --price / --co2 say otherwise.  --web-config
+ * takes the open data settings ("open_data": licence, map background) of a
+ * decran-web web.json.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +44,7 @@
 #include "web.h"
 #include "web_auth.h"
 #include "web_buf.h"
+#include "webconfig.h"
 
 struct sim {
 	struct dc_store *st;
@@ -185,10 +189,12 @@ int main(int argc, char **argv)
 		{ "energy-config", required_argument, NULL, 'E' },
 		{ "sessions", required_argument, NULL, 'S' },
 		{ "commune", required_argument, NULL, 'C' },
+		{ "web-config", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char spath[1024] = "";
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
+	static struct web_config wconf;
 	const char *db = NULL, *rules_path = NULL, *energy_path = NULL;
 	struct dc_ledger_config energy;
 	bool sim_on = false;
@@ -205,10 +211,21 @@ int main(int argc, char **argv)
 		case 'E': energy_path = optarg; break;
 		case 'S': snprintf(spath, sizeof spath, "%s", optarg); break;
 		case 'C': cfg.commune = optarg; break;
+		case 'W': {
+			/* decran-web's web.json: only its "open_data" is used here. */
+			char werr[600];
+			web_config_defaults(&wconf);
+			if (web_config_load(optarg, &wconf, werr, sizeof werr) < 0) {
+				fprintf(stderr, "web_host: %s\n", werr);
+				return 1;
+			}
+			cfg.open_data = &wconf.open_data;
+			break;
+		}
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
 					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "
-					"[--energy-config FILE]\n");
+					"[--energy-config FILE] [--web-config WEB.json]\n");
 			return 2;
 		}
 	}

@@ -42,10 +42,29 @@ static void fields_defaults_and_paths(void **s)
 	assert_string_equal(c.commune, "");
 }
 
+struct bad_case {
+	const char *json, *want;
+};
+
+/* Each case is refused with its message, the configuration untouched. */
+static void expect_refused(const struct bad_case *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct web_config c, before;
+		char err[256] = "";
+		web_config_defaults(&c);
+		before = c;
+		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
+		if (rc != -1 || !strstr(err, bad[i].want))
+			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
+		assert_memory_equal(&c, &before, sizeof c);
+	}
+}
+
 static void bad_values_are_named(void **s)
 {
 	(void)s;
-	static const struct { const char *json, *want; } bad[] = {
+	static const struct bad_case bad[] = {
 		{ "[]", "expected a JSON object" },
 		{ "{\"listen\":\"8080\"}", "listen: expected \"ADDR:PORT\"" },
 		{ "{\"listen\":\"localhost:80\"}", "listen: expected" },
@@ -61,16 +80,73 @@ static void bad_values_are_named(void **s)
 		{ "{\"commune\":\"\"}", "commune: expected a non-empty string" },
 		{ "{\"commune\":\"Lys\xff\"}", "commune: not valid UTF-8" },
 	};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct web_config c, before;
-		char err[256] = "";
-		web_config_defaults(&c);
-		before = c;
-		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
-		if (rc != -1 || !strstr(err, bad[i].want))
-			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
-		assert_memory_equal(&c, &before, sizeof c);
-	}
+	expect_refused(bad, sizeof bad / sizeof bad[0]);
+}
+
+static void open_data_licence_and_background(void **s)
+{
+	(void)s;
+	struct web_config c;
+	char err[256] = "";
+	web_config_defaults(&c);
+	assert_string_equal(c.open_data.licence_name, "");	/* the module's default */
+	static const char *img =
+		"{\"open_data\":{\"licence\":{\"name\":\"ODbL 1.0\",\"url\":\"https://odbl.example/\"},"
+		"\"map_background\":{\"image\":\"plan.png\",\"bbox\":[2.3,48.8,2.4,48.9],"
+		"\"attribution\":\"Plan : Ville\"}}}";
+	if (web_config_parse(img, strlen(img), "/etc/decran", &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_string_equal(c.open_data.licence_name, "ODbL 1.0");
+	assert_string_equal(c.open_data.licence_url, "https://odbl.example/");
+	assert_string_equal(c.open_data.bg_image, "/etc/decran/plan.png");
+	assert_true(c.open_data.bg_bbox[0] == 2.3 && c.open_data.bg_bbox[3] == 48.9);
+	assert_string_equal(c.open_data.bg_attribution, "Plan : Ville");
+	static const char *tiles =
+		"{\"open_data\":{\"map_background\":{\"tiles\":\"/tuiles/{z}/{x}/{y}.png\"}}}";
+	if (web_config_parse(tiles, strlen(tiles), NULL, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_string_equal(c.open_data.bg_tiles, "/tuiles/{z}/{x}/{y}.png");
+	assert_int_equal(c.open_data.bg_max_zoom, 19);
+	assert_string_equal(c.open_data.licence_name, "");	/* replaced whole */
+	assert_string_equal(c.open_data.bg_image, "");
+}
+
+static void open_data_bad_values_are_named(void **s)
+{
+	(void)s;
+	static const struct bad_case bad[] = {
+		{ "{\"open_data\":3}", "open_data: expected an object" },
+		{ "{\"open_data\":{\"license\":{}}}", "open_data.license: unknown field" },
+		{ "{\"open_data\":{\"licence\":{\"name\":\"X\"}}}", "open_data.licence: expected" },
+		{ "{\"open_data\":{\"licence\":{\"name\":\"\",\"url\":\"https://a/\"}}}",
+		  "open_data.licence.name: expected a non-empty string" },
+		{ "{\"open_data\":{\"licence\":{\"name\":\"a\\\"b\",\"url\":\"https://a/\"}}}",
+		  "open_data.licence.name: expected a name without double quotes" },
+		{ "{\"open_data\":{\"licence\":{\"name\":\"X\",\"url\":\"javascript:alert(1)\"}}}",
+		  "open_data.licence.url: expected an http(s) address" },
+		{ "{\"open_data\":{\"licence\":{\"name\":\"X\",\"url\":\"https://a/<b>\"}}}",
+		  "open_data.licence.url" },
+		{ "{\"open_data\":{\"map_background\":{}}}", "open_data.map_background: expected either" },
+		{ "{\"open_data\":{\"map_background\":{\"image\":\"a.png\",\"tiles\":\"/t/{z}/{x}/{y}\"}}}",
+		  "open_data.map_background: expected either" },
+		{ "{\"open_data\":{\"map_background\":{\"image\":\"a.svg\",\"bbox\":[0,0,1,1]}}}",
+		  "open_data.map_background.image: expected a .png" },
+		{ "{\"open_data\":{\"map_background\":{\"image\":\"a.png\",\"bbox\":[2,48,1,49]}}}",
+		  "open_data.map_background.bbox: expected [west, south, east, north]" },
+		{ "{\"open_data\":{\"map_background\":{\"image\":\"a.png\"}}}",
+		  "open_data.map_background.bbox" },
+		{ "{\"open_data\":{\"map_background\":{\"tiles\":\"https://tile.osm.org/{z}/{x}/{y}.png\"}}}",
+		  "open_data.map_background.tiles: expected a path on the dashboard's own site" },
+		{ "{\"open_data\":{\"map_background\":{\"tiles\":\"//cdn.example/{z}/{x}/{y}\"}}}",
+		  "open_data.map_background.tiles" },
+		{ "{\"open_data\":{\"map_background\":{\"tiles\":\"/t/{z}/{x}.png\"}}}",
+		  "open_data.map_background.tiles" },
+		{ "{\"open_data\":{\"map_background\":{\"tiles\":\"/t/{z}/{x}/{y}\",\"max_zoom\":30}}}",
+		  "open_data.map_background.max_zoom: expected an integer from 0 to 22" },
+		{ "{\"open_data\":{\"map_background\":{\"tiles\":\"/t/{z}/{x}/{y}\",\"zoom\":3}}}",
+		  "open_data.map_background.zoom: unknown field" },
+	};
+	expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void)
@@ -78,6 +154,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fields_defaults_and_paths),
 		cmocka_unit_test(bad_values_are_named),
+		cmocka_unit_test(open_data_licence_and_background),
+		cmocka_unit_test(open_data_bad_values_are_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
