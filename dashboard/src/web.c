@@ -354,6 +354,8 @@ static void layout_part(struct web_req *r, const char *from, const char *to, con
 			nav_item(r, "/", TR("Avancement", "Progress"), strcmp(cur, "progress") == 0);
 			nav_item(r, "/slated", TR("Déposes prévues", "Slated for removal"),
 				 strcmp(cur, "slated") == 0);
+			nav_item(r, "/compliance", TR("Règle de nuit", "Night rule"),
+				 strcmp(cur, "compliance") == 0);
 			nav_item(r, "/tech", TR("Technicien", "Technician"), strcmp(cur, "tech") == 0);
 		} else if (SLOT("langswitch")) {
 			if (r->lang == DC_LANG_EN)
@@ -489,6 +491,12 @@ static void route(struct web_req *r)
 		api_dispatch(r, u + 8);
 	else if (get && strcmp(u, "/metrics") == 0)
 		page_metrics(r);
+	else if (get && strcmp(u, "/compliance") == 0)
+		page_compliance(r);
+	else if (get && strcmp(u, "/compliance.csv") == 0)
+		page_compliance_csv(r);
+	else if (get && strcmp(u, "/compliance/history") == 0)
+		page_compliance_history(r);
 	else
 		web_error(r, 404, TR("Cette page n'existe pas.", "This page does not exist."));
 }
@@ -497,7 +505,9 @@ static bool is_cacheable_url(const char *u)
 {
 	return strcmp(u, "/") == 0 || strcmp(u, "/slated") == 0 || strcmp(u, "/slated.csv") == 0 ||
 	       strcmp(u, "/slated.geojson") == 0 || strcmp(u, "/api/v1/progress") == 0 ||
-	       strcmp(u, "/api/v1/slated") == 0;
+	       strcmp(u, "/api/v1/slated") == 0 ||
+	       strcmp(u, "/compliance") == 0 || strcmp(u, "/compliance.csv") == 0 ||
+	       strcmp(u, "/compliance/history") == 0;
 }
 
 static enum MHD_Result respond(struct web_req *r)

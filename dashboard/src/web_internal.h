@@ -117,6 +117,11 @@ const char *web_fmt_date(char *buf, size_t len, const char *iso, enum dc_lang la
 /* Local date and time of a Unix instant; "—" for 0. */
 const char *web_fmt_time(char *buf, size_t len, int64_t t, enum dc_lang lang);
 const char *web_num(char *buf, size_t len, double v, int decimals, enum dc_lang lang);
+/* "311 W", or "non déclarée" for 0: how the inventory stores no figure. */
+const char *web_watts(char *buf, size_t len, double w, enum dc_lang lang);
+/* text's lines as <p> elements (escaped) inside <div id="id">; the n-th
+ * gets ids[n] as its id while ids (NULL-terminated, may be NULL) lasts. */
+void web_paragraphs(struct web_req *r, const char *id, const char *text, const char *const *ids);
 /* Noun form for a count: French singular below 2, English only for 1. */
 static inline const char *web_plural(double n, const char *fr1, const char *frn, const char *en1,
 				     const char *enn)
@@ -138,5 +143,8 @@ void page_tech(struct web_req *r);
 void page_tech_action(struct web_req *r, const char *action);
 void api_dispatch(struct web_req *r, const char *path);
 void page_metrics(struct web_req *r);
+void page_compliance(struct web_req *r);	/* web_compliance.c */
+void page_compliance_csv(struct web_req *r);
+void page_compliance_history(struct web_req *r);
 
 #endif
