@@ -37,6 +37,8 @@ struct dc_web;
 struct dc_buf;
 struct dc_rules;
 struct dc_ledger_config;
+struct dc_web_legal;
+struct dc_web_a11y;
 
 struct dc_web_config {
 	const char *bind_addr;	/* dotted IPv4; NULL = "127.0.0.1" */
@@ -54,6 +56,12 @@ struct dc_web_config {
 	 * Copied at open (its per-box part is not needed); NULL = the ledger's
 	 * default zone (Europe/Paris) and no factor. */
 	const struct dc_ledger_config *energy;
+	/* /metrics: this bearer token required (NULL or "": local requests
+	 * only, web_legal.h); the legal notice and the accessibility
+	 * statement (NULL: defaults).  All copied at open. */
+	const char *metrics_token;
+	const struct dc_web_legal *legal;
+	const struct dc_web_a11y *a11y;
 };
 
 /* A relay box as the gateway sees it. */

@@ -401,6 +401,22 @@ void page_metrics(struct web_req *r)
 {
 	if (web_args_only(r, NULL) < 0)
 		return;
+	/* Counters of the service are for its operators (web_legal.h). */
+	bool relayed = web_header(r, "X-Forwarded-For") || web_header(r, "Forwarded") ||
+		       web_header(r, "X-Real-IP");
+	int denied = dc_web_metrics_access(r->w->metrics_token, r->ip, relayed,
+					   web_header(r, "Authorization"));
+	if (denied) {
+		r->no_store = true;
+		r->ask_bearer = denied == 401;
+		web_error(r, (unsigned)denied,
+			  denied == 401 ? TR("Jeton requis (Authorization: Bearer …).",
+					     "Token required (Authorization: Bearer …).")
+			  : r->w->metrics_token[0] ? TR("Jeton refusé.", "Token refused.")
+			  : TR("Réservé aux requêtes locales (ou configurez metrics.token_file).",
+			       "Local requests only (or configure metrics.token_file)."));
+		return;
+	}
 	struct dc_progress p;
 	if (web_load_progress(r, &p) < 0)
 		return;

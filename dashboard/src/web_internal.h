@@ -12,6 +12,7 @@
 #include "web_buf.h"
 #include "web_data.h"
 #include "web_energy.h"
+#include "web_legal.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -35,6 +36,9 @@ struct dc_web {
 	struct dc_web_hooks hooks;
 	struct dc_ledger_config energy;	/* zone and factors (no boxes) */
 	struct dc_web_factors factors;	/* what money and CO2e are computed with */
+	char metrics_token[256];	/* "" = /metrics for local requests only */
+	struct dc_web_legal legal;
+	struct dc_web_a11y a11y;
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	char *layout;		/* dashboard/layout.html */
@@ -76,6 +80,7 @@ struct web_req {
 	char cookies[3][300];
 	int ncookies;
 	int retry_after;
+	bool ask_bearer;	/* 401: WWW-Authenticate: Bearer */
 	bool cacheable;		/* public, same for every visitor of this URL+lang */
 	bool no_store;		/* personal or secret: never cached anywhere */
 	const char *disposition;	/* Content-Disposition for downloads */
@@ -106,6 +111,7 @@ void web_page_end(struct web_req *r);
 void web_redirect(struct web_req *r, const char *location);
 void web_add_cookie(struct web_req *r, const char *name, const char *value, int max_age);
 const char *web_cookie(struct web_req *r, const char *name);
+const char *web_header(struct web_req *r, const char *name);	/* NULL when absent */
 bool web_csrf_ok(struct web_req *r);	/* POST: form "csrf" matches the session's */
 
 /* Today's civil date in local time (web_pages.c); formatting helpers. */
@@ -144,6 +150,8 @@ void page_tech_action(struct web_req *r, const char *action);
 void api_dispatch(struct web_req *r, const char *path);
 void page_metrics(struct web_req *r);
 void page_compliance(struct web_req *r);	/* web_compliance.c */
+void page_legal(struct web_req *r);		/* web_legal.c */
+void page_accessibility(struct web_req *r);
 void page_compliance_csv(struct web_req *r);
 void page_compliance_history(struct web_req *r);
 

@@ -7,7 +7,7 @@
  *
  *   web_host --db PATH [--port N] [--assets DIR] [--sim-boxes] [--sessions PATH]
  *            [--rules RULES.json] [--price EUR_PER_KWH] [--co2 G_PER_KWH]
- *            [--energy-config ENERGY.json]
+ *            [--energy-config ENERGY.json] [--web-config WEB.json]
  *
  * Prints "listening on http://127.0.0.1:PORT" once ready (port 0 = any).
  *
@@ -20,7 +20,9 @@
  * --energy-config gives the
  * module the energy ledger's zone, tariff and emission factor (energy.json,
  * as `decran --config`); without it the zone is Europe/Paris and money and
- * CO2e are unknown unless --price / --co2 say otherwise.
+ * CO2e are unknown unless --price / --co2 say otherwise.  --web-config
+ * reads decran-web's own file for its "metrics", "legal" and
+ * "accessibility" parts (webconfig.h), as decran-web does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +43,7 @@
 #include "web.h"
 #include "web_auth.h"
 #include "web_buf.h"
+#include "webconfig.h"
 
 struct sim {
 	struct dc_store *st;
@@ -184,11 +187,12 @@ int main(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "energy-config", required_argument, NULL, 'E' },
 		{ "sessions", required_argument, NULL, 'S' },
+		{ "web-config", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char spath[1024] = "";
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	const char *db = NULL, *rules_path = NULL, *energy_path = NULL;
+	const char *db = NULL, *rules_path = NULL, *energy_path = NULL, *web_path = NULL;
 	struct dc_ledger_config energy;
 	bool sim_on = false;
 	int c;
@@ -203,6 +207,7 @@ int main(int argc, char **argv)
 		case 'r': rules_path = optarg; break;
 		case 'E': energy_path = optarg; break;
 		case 'S': snprintf(spath, sizeof spath, "%s", optarg); break;
+		case 'W': web_path = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
 					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "
@@ -222,6 +227,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		cfg.energy = &energy;
+	}
+	static struct web_config wc;
+	static char token[256];
+	if (web_path) {
+		char werr[700];
+		web_config_defaults(&wc);
+		if (web_config_load(web_path, &wc, werr, sizeof werr) < 0 ||
+		    web_config_metrics_token(&wc, token, sizeof token, werr, sizeof werr) < 0) {
+			fprintf(stderr, "web_host: %s\n", werr);
+			return 1;
+		}
+		cfg.metrics_token = token;
+		cfg.legal = &wc.legal;
+		cfg.a11y = &wc.a11y;
 	}
 	char *err = NULL;
 	struct dc_store *st = dc_store_open(db, &err);
