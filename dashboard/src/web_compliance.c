@@ -164,8 +164,10 @@ static void group_table(struct web_req *r, const char *night, const struct group
 {
 	char a[32], why[DC_CPL_EXPLAIN_MAX];
 	long total = group_count(g, &c->sum), first = (page - 1) * WEB_PER_PAGE, k = 0;
-	dc_html(&r->body, "<section aria-labelledby=\"h-%s\" class=\"cpl-group\">\n"
-		"<h2 id=\"h-%s\">%s (%s)</h2>\n", g->key, g->key, TR(g->fr, g->en),
+	/* The section stays unnamed: its table's scroll region carries the
+	 * heading's name, and two landmarks may not share one. */
+	dc_html(&r->body, "<section class=\"cpl-group\">\n"
+		"<h2 id=\"h-%s\">%s (%s)</h2>\n", g->key, TR(g->fr, g->en),
 		web_num(a, sizeof a, (double)total, 0, r->lang));
 	if (!total) {
 		dc_html(&r->body, "<p>%s</p>\n</section>\n", TR("Aucun écran.", "No screen."));
