@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -76,4 +77,21 @@ export async function run(tests, setup, teardown) {
   }
   console.log(`${passed} ${failed}`);
   process.exit(failed ? 1 : 0);
+}
+
+// tests/helpers/web_host on `db` with `args`; resolves { proc, base } once
+// it listens.
+export function startWebHost(db, args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(path.join(bin, '../tests/helpers/web_host'), ['--db', db, '--port', '0', ...args],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
+    });
+    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
+  });
 }

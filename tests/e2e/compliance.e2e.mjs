@@ -6,16 +6,15 @@
 // The seeded commune of seed.py plus advertising screens with hostile names;
 // the ledger computed by the CLI; the page's counts checked against the CLI's
 // own `report compliance --json` for the same database, rules and night.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, run, shots, top } from './common.mjs';
+import { axe, bin, startWebHost, run, shots, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const webHost = path.join(bin, '../tests/helpers/web_host');
 const rules = path.join(top, 'gateway/demo/rules.json');
 const LIMIT = 50 * 1024;
 const SIZES = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } };
@@ -50,20 +49,7 @@ execFileSync(path.join(bin, 'decran'), ['--db', db, 'energy', 'rebuild']);
 const report = (night) => JSON.parse(execFileSync(path.join(bin, 'decran'),
   ['--db', db, 'report', 'compliance', '--json', '--rules', rules, ...(night ? ['--night', night] : [])]));
 
-function startHost() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(webHost, ['--db', db, '--port', '0', '--sim-boxes', '--assets', path.join(top, 'dashboard'),
-      '--rules', rules], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
-    });
-    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
-  });
-}
+const startHost = () => startWebHost(db, ['--sim-boxes', '--assets', path.join(top, 'dashboard'), '--rules', rules]);
 
 // Every byte a fresh browser fetches for the page (HTML, CSS, JS).
 async function weight(browser, url, viewport) {

@@ -6,16 +6,15 @@
 // seeded database, drives Chromium through playwright-core, runs
 // axe-core on every page, and prints one line per test, then "P F" last.
 // Runs on Node 18 (Debian 12) and later: no newer APIs.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, login as loginAs, results, run, shots, top } from './common.mjs';
+import { axe, bin, startWebHost, login as loginAs, results, run, shots, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const webHost = path.join(bin, '../tests/helpers/web_host');
 const PASSWORD = 'relais-du-soir-42';
 const N_SCREENS = 300;
 const LIMIT = 50 * 1024;
@@ -43,21 +42,8 @@ execFileSync('/usr/bin/python3', [path.join(here, 'seed.py'), 'ledger', db]);
 execFileSync(path.join(bin, 'decran'), ['--db', db, 'energy', 'rebuild']);
 const expected = sql(db);
 
-function startHost() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(webHost, ['--db', db, '--port', '0', '--sim-boxes', '--assets', path.join(top, 'dashboard'),
-      '--rules', path.join(top, 'gateway/demo/rules.json')],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('web_host did not start')), 10000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc: p, base: m[1] }); }
-    });
-    p.on('exit', (code) => reject(new Error('web_host exited with ' + code)));
-  });
-}
+const startHost = () => startWebHost(db, ['--sim-boxes', '--assets', path.join(top, 'dashboard'),
+    '--rules', path.join(top, 'gateway/demo/rules.json')]);
 
 const login = (page, base, user = 'tech', pass = PASSWORD) => loginAs(page, base, user, pass);
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "explain_plain.h"
+#include "fixture_schedule.h"
 #include "tz.h"
 
 static const char RULES[] =
@@ -51,21 +52,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t at(int y, int mo, int d, int h, int mi)
-{
-	dc_tz_use(rules->zone);
-	return dc_tz_from_local(y, mo, d, (h * 60 + mi) * 60);
-}
-
-static struct dc_screen screen(const char *id, enum dc_category cat)
-{
-	struct dc_screen s;
-	dc_screen_init(&s);
-	snprintf(s.id, sizeof s.id, "%s", id);
-	s.category = cat;
-	return s;
-}
-
 /* The plain text for s at t (ctx may be NULL), checked to contain each of
  * `want` (NULL-terminated) and none of `never`. */
 static void expect(const struct dc_screen *s, struct dc_sched_ctx *ctx, int64_t t, unsigned flags,
@@ -95,13 +81,13 @@ static void legal_night(void **state)
 {
 	(void)state;
 	struct dc_screen s = screen("pub-1", DC_CAT_ADVERTISING);
-	expect(&s, NULL, at(2026, 12, 4, 2, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 2, 0), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran doit être éteint : la publicité lumineuse est interdite de 01:00 à 06:00",
 		"Texte : article R581-35 du Code de l'environnement",
 		/* 06:00 ends the law's window, the city's rule keeps it off to 07:00 */
 		"Prochain changement le 04/12/2026 à 07:00 : allumage autorisé.", NULL },
 	       (const char *const[]){ "Mobilier", NULL });
-	expect(&s, NULL, at(2026, 12, 4, 2, 0), 0, DC_LANG_EN, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 2, 0), 0, DC_LANG_EN, (const char *const[]){
 		"This screen must be off: luminous advertising is forbidden from 01:00 to 06:00",
 		"Text: article R581-35 of the Environment Code",
 		"Next change on 2026-12-04 at 07:00: may be on.", NULL }, NULL);
@@ -120,7 +106,7 @@ static void transport_fixed_images(void **state)
 {
 	(void)state;
 	struct dc_screen s = furniture(DC_DISPLAY_FIXED);
-	expect(&s, NULL, at(2026, 12, 4, 1, 30), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 1, 30), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran peut être allumé : aucune règle ne l'interdit",
 		"Mobilier de transport en service (05:00-02:00) affichant des images fixes : il est exempté.",
 		"article R581-35", "Prochain changement le 04/12/2026 à 02:00 : extinction.", NULL },
@@ -131,13 +117,13 @@ static void transport_animated_images(void **state)
 {
 	(void)state;
 	struct dc_screen s = furniture(DC_DISPLAY_ANIMATED);
-	expect(&s, NULL, at(2026, 12, 4, 1, 30), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 1, 30), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran doit être éteint : la publicité lumineuse est interdite",
 		"mais il affiche des images animées : l'exemption exige des images fixes.",
 		"article R581-35", NULL }, (const char *const[]){ "exempté", NULL });
 	/* Outside its service hours the display does not matter. */
 	s.display = DC_DISPLAY_FIXED;
-	expect(&s, NULL, at(2026, 12, 4, 3, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 3, 0), 0, DC_LANG_FR, (const char *const[]){
 		"hors de ses heures de service (05:00-02:00)", NULL }, NULL);
 }
 
@@ -145,7 +131,7 @@ static void transport_display_unknown(void **state)
 {
 	(void)state;
 	struct dc_screen s = furniture(DC_DISPLAY_UNKNOWN);
-	expect(&s, NULL, at(2026, 12, 4, 1, 30), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 1, 30), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran doit être éteint",
 		"son affichage (fixe ou animé) n'est pas déclaré : il est traité comme animé", NULL },
 	       NULL);
@@ -155,7 +141,7 @@ static void derogation(void **state)
 {
 	(void)state;
 	struct dc_screen s = screen("pub-gare", DC_CAT_ADVERTISING);
-	expect(&s, NULL, at(2027, 1, 1, 2, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2027, 1, 1, 2, 0), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran peut être allumé : dérogation « Arrêté municipal n° 2026-318 », "
 		"du 31/12/2026 à 20:00 au 01/01/2027 à 03:00. Motif : Réveillon place de la Gare.",
 		"La règle nationale de nuit est levée par la dérogation « Arrêté municipal n° 2026-318 ».",
@@ -167,13 +153,13 @@ static void city_schedule(void **state)
 {
 	(void)state;
 	struct dc_screen pub = screen("pub-1", DC_CAT_ADVERTISING);
-	expect(&pub, NULL, at(2026, 12, 4, 23, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&pub, NULL, at(rules, 2026, 12, 4, 23, 0), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran doit être éteint : règle de la commune « Publicité éteinte de 22:00 à 07:00 ».",
 		"Texte : Règlement local de publicité, art. 12.",
 		/* the law also binds it at night */
 		"article R581-35", NULL }, NULL);
 	struct dc_screen school = screen("ecole-1", DC_CAT_SCHOOL);
-	expect(&school, NULL, at(2026, 12, 4, 10, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&school, NULL, at(rules, 2026, 12, 4, 10, 0), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran peut être allumé : règle de la commune « Heures de classe ».",
 		"Texte : décision de la commune (aucune référence donnée).",
 		"Prochain changement le 04/12/2026 à 17:00 : extinction.", NULL },
@@ -185,21 +171,21 @@ static void override_public_and_private(void **state)
 	(void)state;
 	struct dc_screen s = screen("ecole-1", DC_CAT_SCHOOL);
 	struct dc_override ov = { .screen = "ecole-1", .kind = DC_FORCE_OFF,
-				  .from = at(2026, 12, 4, 9, 0), .until = at(2026, 12, 4, 12, 0),
+				  .from = at(rules, 2026, 12, 4, 9, 0), .until = at(rules, 2026, 12, 4, 12, 0),
 				  .author = "alice.martin", .reason = "travaux" };
 	struct dc_sched_ctx ctx = { .overrides = &ov, .noverrides = 1 };
-	expect(&s, &ctx, at(2026, 12, 4, 10, 0), DC_EXPLAIN_PUBLIC, DC_LANG_FR, (const char *const[]){
+	expect(&s, &ctx, at(rules, 2026, 12, 4, 10, 0), DC_EXPLAIN_PUBLIC, DC_LANG_FR, (const char *const[]){
 		"Cet écran est éteint par un forçage manuel jusqu'au 04/12/2026 à 12:00 (motif : travaux).",
 		"Texte : décision d'un agent de la commune", NULL },
 	       (const char *const[]){ "alice", NULL });
 	dc_sched_ctx_release(&ctx);
-	expect(&s, &ctx, at(2026, 12, 4, 10, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, &ctx, at(rules, 2026, 12, 4, 10, 0), 0, DC_LANG_FR, (const char *const[]){
 		"forçage manuel de alice.martin jusqu'au", NULL }, NULL);
 	dc_sched_ctx_release(&ctx);
 	ov.kind = DC_FORCE_ON;
-	ov.from = at(2026, 12, 4, 18, 0);
-	ov.until = at(2026, 12, 4, 20, 0);
-	expect(&s, &ctx, at(2026, 12, 4, 19, 0), DC_EXPLAIN_PUBLIC, DC_LANG_EN, (const char *const[]){
+	ov.from = at(rules, 2026, 12, 4, 18, 0);
+	ov.until = at(rules, 2026, 12, 4, 20, 0);
+	expect(&s, &ctx, at(rules, 2026, 12, 4, 19, 0), DC_EXPLAIN_PUBLIC, DC_LANG_EN, (const char *const[]){
 		"This screen may be on: forced on by hand until 2026-12-04 at 20:00 (reason: travaux).",
 		NULL }, (const char *const[]){ "alice", NULL });
 	dc_sched_ctx_release(&ctx);
@@ -210,7 +196,7 @@ static void removed(void **state)
 	(void)state;
 	struct dc_screen s = screen("pub-9", DC_CAT_ADVERTISING);
 	s.status = DC_STATUS_REMOVED;
-	expect(&s, NULL, at(2026, 12, 4, 12, 0), 0, DC_LANG_FR, (const char *const[]){
+	expect(&s, NULL, at(rules, 2026, 12, 4, 12, 0), 0, DC_LANG_FR, (const char *const[]){
 		"Cet écran est déposé : il reste éteint.",
 		"Aucun changement prévu dans les 400 prochains jours.", NULL }, NULL);
 }
@@ -248,7 +234,7 @@ static void trace_never_cut(void **state)
 	assert_non_null(r);
 	struct dc_screen s = screen("ecole-1", DC_CAT_SCHOOL);
 	struct dc_explanation e;
-	dc_schedule_explain(r, NULL, &s, at(2026, 12, 4, 10, 0), &e);
+	dc_schedule_explain(r, NULL, &s, at(rules, 2026, 12, 4, 10, 0), &e);
 	char *t = dc_explain_render_dup(r, NULL, &s, &e, DC_LANG_FR, DC_EXPLAIN_PUBLIC);
 	assert_non_null(t);
 	assert_true(strlen(t) > 4096);
