@@ -1,6 +1,7 @@
 /* compliance.c — minutes on inside the legal night window, by cause. */
 #include "compliance.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "i18n.h"
@@ -141,4 +142,54 @@ const char *dc_cpl_verdict_label(enum dc_cpl_verdict v)
 	if ((unsigned)v >= DC_CPL__COUNT)
 		return "?";
 	return TR(fr[v], en[v]);
+}
+
+void dc_cpl_explain(const struct dc_cpl_night *n, enum dc_lang lang, char *buf, size_t len)
+{
+#define L(fr, en) (lang == DC_LANG_EN ? (en) : (fr))
+	static const char *const cause_fr[DC_EN_CAUSES] = {
+		"état non confirmé par le boîtier", "boîtier hors ligne", "écran sans boîtier",
+	};
+	static const char *const cause_en[DC_EN_CAUSES] = {
+		"state not confirmed by the box", "box offline", "screen with no box",
+	};
+	/* "<what> N min<how>" */
+	const struct { int64_t s; const char *fr, *frhow, *en, *enhow; } part[] = {
+		{ n->violation_s, "allumé", " sans dérogation ni exception", "on",
+		  " with no derogation nor exception" },
+		{ n->derogation_s, "allumé", " sous dérogation", "on", " under a derogation" },
+		{ n->exception_s, "allumé", " pendant le service de transport (images fixes)", "on",
+		  " during transport service (fixed images)" },
+		{ n->unknown_s, "état inconnu", "", "state unknown", "" },
+		{ n->off_s, "éteint ou déposé", "", "off or removed", "" },
+	};
+	size_t k = 0;
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof part / sizeof part[0] && k < len; i++) {
+		if (part[i].s <= 0)
+			continue;
+		if (k)
+			k += (size_t)snprintf(buf + k, len - k, "%s", L(" ; ", "; "));
+		if (k < len)
+			k += (size_t)snprintf(buf + k, len - k, "%s %lld min%s", L(part[i].fr, part[i].en),
+					      (long long)dc_cpl_minutes(part[i].s),
+					      L(part[i].frhow, part[i].enhow));
+		if (i == 3 && k < len) {
+			enum dc_en_cause c = dc_cpl_unknown_cause(n);
+			k += (size_t)snprintf(buf + k, len - k, " (%s)", L(cause_fr[c], cause_en[c]));
+		}
+	}
+	if (k == 0)
+		k = (size_t)snprintf(buf, len, "%s", L("fenêtre légale vide", "empty legal window"));
+	if (k < len)
+		snprintf(buf + k, len - k, ".");
+	/* Sentence case: the first letter is ASCII in both languages except
+	 * "état", whose capital is two bytes like its small letter. */
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	else if ((unsigned char)buf[0] == 0xc3 && (unsigned char)buf[1] == 0xa9)
+		buf[1] = (char)0x89;
+#undef L
 }

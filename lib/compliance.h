@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "energy.h"
+#include "i18n.h"
 #include "schedule.h"
 #include "screen.h"
 
@@ -78,6 +79,12 @@ static inline int64_t dc_cpl_minutes(int64_t s)
 {
 	return (s + 59) / 60;
 }
+
+/* The night in one sentence of `lang`: minutes on without cause, under a
+ * derogation, in transport service hours, unconfirmed (and why), off.
+ * Always NUL-terminated; DC_CPL_EXPLAIN_MAX is always enough. */
+#define DC_CPL_EXPLAIN_MAX 512
+void dc_cpl_explain(const struct dc_cpl_night *n, enum dc_lang lang, char *buf, size_t len);
 
 const char *dc_cpl_verdict_name(enum dc_cpl_verdict v);	/* "violation"... */
 const char *dc_cpl_verdict_label(enum dc_cpl_verdict v);	/* current language */

@@ -188,10 +188,21 @@ void dc_schedule_explain_view(const struct dc_rules *r, struct dc_sched_ctx *ctx
 			      const struct dc_sched_screen *s, int64_t t,
 			      struct dc_explanation *out);
 /* One sentence per step then the decision, in `lang`, into buf (always
- * NUL-terminated).  rules, ctx and s must be those given to explain. */
+ * NUL-terminated).  rules, ctx and s must be those given to explain.
+ * Returns the length of the whole text, like snprintf: len or more means
+ * it was cut (dc_explain_render_dup never cuts). */
 size_t dc_explain_render(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
 			 const struct dc_screen *s, const struct dc_explanation *e,
 			 enum dc_lang lang, char *buf, size_t len);
+/* For a page anyone may read: no override author's login. */
+#define DC_EXPLAIN_PUBLIC 1u
+size_t dc_explain_render_opts(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
+			      const struct dc_screen *s, const struct dc_explanation *e,
+			      enum dc_lang lang, unsigned flags, char *buf, size_t len);
+/* The whole text, malloc'd (NULL when out of memory). */
+char *dc_explain_render_dup(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
+			    const struct dc_screen *s, const struct dc_explanation *e,
+			    enum dc_lang lang, unsigned flags);
 
 /* ---- fallback compilation (fallback.h) ---- */
 

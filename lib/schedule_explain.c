@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "schedule.h"
@@ -14,6 +15,8 @@
 struct out {
 	char *buf;
 	size_t len, n;
+	size_t need;	/* what the whole text takes, written or not */
+	unsigned flags;	/* DC_EXPLAIN_* */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -22,12 +25,14 @@ static void put(struct out *o, const char *fmt, ...)
 	va_list ap;
 	int k;
 
-	if (o->n >= o->len)
-		return;
 	va_start(ap, fmt);
-	k = vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap);
+	k = o->n < o->len ? vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap)
+			  : vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (k > 0)
+	if (k <= 0)
+		return;
+	o->need += (size_t)k;
+	if (o->n < o->len)
 		o->n = o->n + (size_t)k < o->len ? o->n + (size_t)k : o->len - 1;
 }
 
@@ -67,8 +72,14 @@ static void label(struct out *o, const struct dc_rules *r, const struct dc_sched
 			: L("Forçage à l'allumage", "Manual force-on"));
 		if (st->index >= 0 && ctx && (size_t)st->index < ctx->noverrides) {
 			const struct dc_override *v = &ctx->overrides[st->index];
-			put(o, L(" par %s jusqu'au %s (%s)", " by %s until %s (%s)"), v->author,
-			    when(v->until, lang, a, sizeof a), v->reason);
+			/* A public page names no one: the author's login stays
+			 * on the technicians' pages. */
+			if (o->flags & DC_EXPLAIN_PUBLIC)
+				put(o, L(" jusqu'au %s (%s)", " until %s (%s)"),
+				    when(v->until, lang, a, sizeof a), v->reason);
+			else
+				put(o, L(" par %s jusqu'au %s (%s)", " by %s until %s (%s)"), v->author,
+				    when(v->until, lang, a, sizeof a), v->reason);
 		}
 		break;
 	case DC_STEP_NIGHT:
@@ -191,7 +202,26 @@ size_t dc_explain_render(const struct dc_rules *r, const struct dc_sched_ctx *ct
 			 const struct dc_screen *s, const struct dc_explanation *e,
 			 enum dc_lang lang, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	return dc_explain_render_opts(r, ctx, s, e, lang, 0, buf, len);
+}
+
+char *dc_explain_render_dup(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
+			    const struct dc_screen *s, const struct dc_explanation *e,
+			    enum dc_lang lang, unsigned flags)
+{
+	char one;
+	size_t n = dc_explain_render_opts(r, ctx, s, e, lang, flags, &one, 1);
+	char *p = malloc(n + 1);
+	if (p)
+		dc_explain_render_opts(r, ctx, s, e, lang, flags, p, n + 1);
+	return p;
+}
+
+size_t dc_explain_render_opts(const struct dc_rules *r, const struct dc_sched_ctx *ctx,
+			      const struct dc_screen *s, const struct dc_explanation *e,
+			      enum dc_lang lang, unsigned flags, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0, 0, flags };
 	char w[32];
 
 	if (!len)
@@ -212,5 +242,5 @@ size_t dc_explain_render(const struct dc_rules *r, const struct dc_sched_ctx *ct
 			transport_condition(&o, s, e, lang);
 		put(&o, "\n");
 	}
-	return o.n;
+	return o.need;
 }

@@ -258,6 +258,11 @@ const char *web_cookie(struct web_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+const char *web_header(struct web_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
 static void choose_lang(struct web_req *r)
 {
 	const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "lang");
@@ -361,6 +366,8 @@ static void layout_part(struct web_req *r, const char *from, const char *to, con
 			nav_item(r, "/screens", TR("Inventaire", "Inventory"),
 				 strcmp(cur, "screens") == 0);
 			nav_item(r, "/map", TR("Carte", "Map"), strcmp(cur, "map") == 0);
+			nav_item(r, "/compliance", TR("Règle de nuit", "Night rule"),
+				 strcmp(cur, "compliance") == 0);
 			nav_item(r, "/tech", TR("Technicien", "Technician"), strcmp(cur, "tech") == 0);
 		} else if (SLOT("langswitch")) {
 			if (r->lang == DC_LANG_EN)
@@ -371,6 +378,11 @@ static void layout_part(struct web_req *r, const char *from, const char *to, con
 					"English version</a>", r->url);
 		} else if (SLOT("context")) {
 			web_context_line(r);
+		} else if (SLOT("legal")) {
+			dc_html(&r->body, "<a href=\"/mentions-legales\">%s</a> · "
+				"<a href=\"/accessibilite\">%s%s</a>", TR("Mentions légales", "Legal notice"),
+				TR("Accessibilité : ", "Accessibility: "),
+				dc_a11y_level_label(r->w->a11y.level));
 		} else if (SLOT("footer")) {
 			dc_esc_html(&r->body, TR("decran, logiciel libre (GPL-3.0 ou ultérieure). "
 						 "Aucune ressource externe, aucun traceur.",
@@ -438,6 +450,8 @@ static enum MHD_Result send_bytes(struct web_req *r, unsigned status, const char
 		MHD_add_response_header(resp, "Link", r->link);
 	for (int i = 0; i < r->ncookies; i++)
 		MHD_add_response_header(resp, "Set-Cookie", r->cookies[i]);
+	if (r->ask_bearer)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"decran metrics\"");
 	if (r->retry_after > 0) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", r->retry_after);
@@ -509,6 +523,16 @@ static void route(struct web_req *r)
 		page_metrics(r);
 	else if (get && page_opendata(r, u))
 		;
+	else if (get && strcmp(u, "/compliance") == 0)
+		page_compliance(r);
+	else if (get && strcmp(u, "/compliance.csv") == 0)
+		page_compliance_csv(r);
+	else if (get && strcmp(u, "/compliance/history") == 0)
+		page_compliance_history(r);
+	else if (get && strcmp(u, "/mentions-legales") == 0)
+		page_legal(r);
+	else if (get && strcmp(u, "/accessibilite") == 0)
+		page_accessibility(r);
 	else
 		web_error(r, 404, TR("Cette page n'existe pas.", "This page does not exist."));
 }
@@ -518,7 +542,10 @@ static bool is_cacheable_url(const char *u)
 	return strcmp(u, "/") == 0 || strcmp(u, "/slated") == 0 || strcmp(u, "/slated.csv") == 0 ||
 	       strcmp(u, "/slated.geojson") == 0 || strcmp(u, "/api/v1/progress") == 0 ||
 	       strcmp(u, "/api/v1/slated") == 0 || strcmp(u, "/energy") == 0 ||
-	       strcmp(u, "/report") == 0 || opendata_cacheable(u);
+	       strcmp(u, "/report") == 0 || opendata_cacheable(u) ||
+	       strcmp(u, "/compliance") == 0 || strcmp(u, "/compliance.csv") == 0 ||
+	       strcmp(u, "/compliance/history") == 0 || strcmp(u, "/mentions-legales") == 0 ||
+	       strcmp(u, "/accessibilite") == 0;
 }
 
 static enum MHD_Result respond(struct web_req *r)
@@ -755,6 +782,15 @@ struct dc_web *dc_web_open(const struct dc_web_config *cfg, struct dc_store *st,
 		snprintf(w->od.licence_name, sizeof w->od.licence_name, "%s", WEB_LICENCE_NAME);
 		snprintf(w->od.licence_url, sizeof w->od.licence_url, "%s", WEB_LICENCE_URL);
 	}
+	if (cfg->metrics_token)
+		snprintf(w->metrics_token, sizeof w->metrics_token, "%s", cfg->metrics_token);
+	if (cfg->legal)
+		w->legal = *cfg->legal;
+	if (cfg->a11y)
+		w->a11y = *cfg->a11y;
+	w->cfg.metrics_token = NULL;
+	w->cfg.legal = NULL;
+	w->cfg.a11y = NULL;
 	dc_web_factors_init(&w->factors, cfg->price_eur_per_kwh, cfg->co2_g_per_kwh, cfg->energy);
 	const char *dir = cfg->assets_dir ? cfg->assets_dir : "dashboard";
 	size_t n;

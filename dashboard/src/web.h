@@ -37,6 +37,8 @@ struct dc_web;
 struct dc_buf;
 struct dc_rules;
 struct dc_ledger_config;
+struct dc_web_legal;
+struct dc_web_a11y;
 
 /* Open data (webconfig.h, "open_data"): the licence every download
  * carries, and an optional background for the map, the commune's own. */
@@ -79,6 +81,12 @@ struct dc_web_config {
 	const char *commune;
 	/* Licence and map background; NULL = the defaults (copied at open). */
 	const struct dc_web_open_data *open_data;
+	/* /metrics: this bearer token required (NULL or "": local requests
+	 * only, web_legal.h); the legal notice and the accessibility
+	 * statement (NULL: defaults).  All copied at open. */
+	const char *metrics_token;
+	const struct dc_web_legal *legal;
+	const struct dc_web_a11y *a11y;
 };
 
 /* A relay box as the gateway sees it. */
@@ -100,13 +108,16 @@ struct dc_web_alarm {
 };
 
 
-/* A screen's state now, as the schedule engine explains it. */
+/* A screen's state now, as the schedule engine explains it.  The texts
+ * are malloc'd and whole (never cut): dc_web_state_free. */
 struct dc_web_state {
 	bool on;
-	char why[2048];		/* the engine's explanation, current language, one sentence a line */
+	char *why;		/* the engine's trace, current language, one rule a line */
+	char *plain;		/* the same in plain words, a paragraph a line (explain_plain.h) */
 	int64_t next_at;	/* next switch, Unix seconds; 0 = none known */
 	bool next_on;
 };
+void dc_web_state_free(struct dc_web_state *s);
 
 struct dc_web_hooks {
 	void *arg;
@@ -123,8 +134,8 @@ struct dc_web_hooks {
 	 * lib/schedule and the stored overrides, and the technician's desk
 	 * lists the derogations. */
 	const struct dc_rules *(*rules)(void *arg);
-	/* Optional replacement for that explanation: 1 filled, 0 unknown
-	 * screen or no rules, -1 error. */
+	/* Optional replacement for that explanation: 1 filled (texts
+	 * malloc'd), 0 unknown screen or no rules, -1 error. */
 	int (*screen_state)(void *arg, const char *screen_id, int64_t now, struct dc_web_state *out);
 	/* Actions return 0 when accepted, -1 refused with a message in err
 	 * (current language), -2 gateway unreachable, -3 database busy (nothing

@@ -31,7 +31,18 @@ static void add_str_or_null(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
-static cJSON *screen_json(const struct dc_screen *s)
+/* A number the inventory may not have: 0 stands for "not declared" there,
+ * and is null here, never a made-up 0. */
+static void add_declared(cJSON *o, const char *k, bool declared, double v)
+{
+	if (declared)
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+/* priv: the reader is logged in; wiring (box, channel) is for them only. */
+static cJSON *screen_json(const struct dc_screen *s, bool priv)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", s->id);
@@ -50,15 +61,18 @@ static cJSON *screen_json(const struct dc_screen *s)
 		cJSON_AddNullToObject(o, "lon");
 	}
 	cJSON_AddNumberToObject(o, "surface_m2", s->surface_m2);
-	cJSON_AddNumberToObject(o, "power_on_w", s->power_on_w);
-	cJSON_AddNumberToObject(o, "power_standby_w", s->power_standby_w);
+	add_declared(o, "power_on_w", s->power_on_w > 0, s->power_on_w);
+	add_declared(o, "power_standby_w", s->power_on_w > 0 || s->power_standby_w > 0,
+		     s->power_standby_w);
 	cJSON_AddNumberToObject(o, "baseline_hours", s->baseline_hours);
-	cJSON_AddNumberToObject(o, "yearly_kwh_estimate", dc_screen_yearly_kwh(s));
+	add_declared(o, "yearly_kwh_estimate", s->power_on_w > 0, dc_screen_yearly_kwh(s));
 	add_str_or_null(o, "removal_target", s->removal_target);
 	add_str_or_null(o, "removal_date", s->removal_date);
 	cJSON_AddBoolToObject(o, "transport_furniture", (s->flags & DC_FLAG_TRANSPORT_FURNITURE) != 0);
 	add_str_or_null(o, "service_hours", s->service_hours);
 	cJSON_AddStringToObject(o, "display", dc_display_name(s->display));
+	if (!priv)
+		return o;
 	add_str_or_null(o, "box", s->box);
 	if (s->box[0])
 		cJSON_AddNumberToObject(o, "channel", s->channel);
@@ -182,21 +196,33 @@ static void api_screens(struct web_req *r)
 	cJSON *arr = cJSON_AddArrayToObject(root, "screens");
 	size_t from = (size_t)(page - 1) * (size_t)per_page;
 	for (size_t i = from; i < n && i < from + (size_t)per_page; i++)
-		cJSON_AddItemToArray(arr, screen_json(&all[i]));
+		cJSON_AddItemToArray(arr, screen_json(&all[i], r->sess.valid));
 	free(all);
 	send_json(r, root);
 }
 
+struct history_arg {
+	cJSON *arr;
+	bool priv;
+};
+
 static int history_json(const struct dc_audit_entry *e, void *arg)
 {
+	struct history_arg *h = arg;
 	cJSON *o = cJSON_CreateObject();
+	/* Public: no login, no internal note or wiring (as on the page). */
+	bool internal = !strcmp(e->field, "notes") || !strcmp(e->field, "box") ||
+			!strcmp(e->field, "channel");
 	cJSON_AddNumberToObject(o, "seq", (double)e->seq);
 	cJSON_AddStringToObject(o, "at", e->at);
-	cJSON_AddStringToObject(o, "actor", e->actor);
+	if (h->priv)
+		cJSON_AddStringToObject(o, "actor", e->actor);
 	cJSON_AddStringToObject(o, "field", e->field);
-	cJSON_AddStringToObject(o, "old", e->old_value);
-	cJSON_AddStringToObject(o, "new", e->new_value);
-	cJSON_AddItemToArray(arg, o);
+	if (h->priv || !internal) {
+		cJSON_AddStringToObject(o, "old", e->old_value);
+		cJSON_AddStringToObject(o, "new", e->new_value);
+	}
+	cJSON_AddItemToArray(h->arr, o);
 	return 0;
 }
 
@@ -216,18 +242,26 @@ static void api_screen(struct web_req *r, const char *id)
 					 : TR("Aucun écran ne porte cet identifiant.", "No screen has this id."));
 		return;
 	}
-	cJSON *root = screen_json(&s);
-	struct dc_web_state ws;
+	bool priv = r->sess.valid;
+	cJSON *root = screen_json(&s, priv);
+	struct dc_web_state ws = { 0 };
 	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
 	int known = r->w->hooks.screen_state
 			    ? r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws)
-			    : rules ? dc_web_schedule_state_stored(rules, r->w->st, &s, (int64_t)r->now,
-								   r->lang, &ws)
+			    : rules ? dc_web_schedule_state_stored_for(rules, r->w->st, &s, (int64_t)r->now,
+								       r->lang, priv ? 0 : DC_EXPLAIN_PUBLIC,
+								       &ws)
 				    : 0;
+	if (priv) {
+		r->no_store = true;
+		cJSON_AddStringToObject(root, "notes", s.notes);
+	}
 	if (known == 1) {
 		cJSON *st = cJSON_AddObjectToObject(root, "state");
 		cJSON_AddBoolToObject(st, "on", ws.on);
-		cJSON_AddStringToObject(st, "why", ws.why);
+		add_str_or_null(st, "explanation", ws.plain);
+		cJSON_AddStringToObject(st, "why", ws.why ? ws.why : "");
+		dc_web_state_free(&ws);
 		if (ws.next_at > 0) {
 			cJSON_AddNumberToObject(st, "next_at", (double)ws.next_at);
 			cJSON_AddBoolToObject(st, "next_on", ws.next_on);
@@ -235,8 +269,8 @@ static void api_screen(struct web_req *r, const char *id)
 	} else {
 		cJSON_AddNullToObject(root, "state");
 	}
-	cJSON *hist = cJSON_AddArrayToObject(root, "history");
-	dc_store_history(r->w->st, s.id, history_json, hist);
+	struct history_arg h = { cJSON_AddArrayToObject(root, "history"), priv };
+	dc_store_history(r->w->st, s.id, history_json, &h);
 	send_json(r, root);
 }
 
@@ -257,7 +291,7 @@ static void api_slated(struct web_req *r)
 	cJSON *arr = cJSON_AddArrayToObject(root, "screens");
 	size_t from = (size_t)(q.page - 1) * (size_t)q.per_page;
 	for (size_t i = from; i < res.n && i < from + (size_t)q.per_page; i++) {
-		cJSON *o = screen_json(&res.rows[i].s);
+		cJSON *o = screen_json(&res.rows[i].s, false);
 		if (res.rows[i].dated)
 			cJSON_AddNumberToObject(o, "days_left", (double)res.rows[i].days_left);
 		else
@@ -367,6 +401,22 @@ void page_metrics(struct web_req *r)
 {
 	if (web_args_only(r, NULL) < 0)
 		return;
+	/* Counters of the service are for its operators (web_legal.h). */
+	bool relayed = web_header(r, "X-Forwarded-For") || web_header(r, "Forwarded") ||
+		       web_header(r, "X-Real-IP");
+	int denied = dc_web_metrics_access(r->w->metrics_token, r->ip, relayed,
+					   web_header(r, "Authorization"));
+	if (denied) {
+		r->no_store = true;
+		r->ask_bearer = denied == 401;
+		web_error(r, (unsigned)denied,
+			  denied == 401 ? TR("Jeton requis (Authorization: Bearer …).",
+					     "Token required (Authorization: Bearer …).")
+			  : r->w->metrics_token[0] ? TR("Jeton refusé.", "Token refused.")
+			  : TR("Réservé aux requêtes locales (ou configurez metrics.token_file).",
+			       "Local requests only (or configure metrics.token_file)."));
+		return;
+	}
 	struct dc_progress p;
 	if (web_load_progress(r, &p) < 0)
 		return;

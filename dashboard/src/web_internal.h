@@ -13,6 +13,7 @@
 #include "web_data.h"
 #include "web_energy.h"
 #include "web_glance.h"
+#include "web_legal.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -36,6 +37,9 @@ struct dc_web {
 	struct dc_web_hooks hooks;
 	struct dc_ledger_config energy;	/* zone and factors (no boxes) */
 	struct dc_web_factors factors;	/* what money and CO2e are computed with */
+	char metrics_token[256];	/* "" = /metrics for local requests only */
+	struct dc_web_legal legal;
+	struct dc_web_a11y a11y;
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	char *layout;		/* dashboard/layout.html */
@@ -80,6 +84,7 @@ struct web_req {
 	char cookies[3][300];
 	int ncookies;
 	int retry_after;
+	bool ask_bearer;	/* 401: WWW-Authenticate: Bearer */
 	bool cacheable;		/* public, same for every visitor of this URL+lang */
 	bool no_store;		/* personal or secret: never cached anywhere */
 	const char *disposition;	/* Content-Disposition for downloads */
@@ -112,6 +117,7 @@ void web_page_end(struct web_req *r);
 void web_redirect(struct web_req *r, const char *location);
 void web_add_cookie(struct web_req *r, const char *name, const char *value, int max_age);
 const char *web_cookie(struct web_req *r, const char *name);
+const char *web_header(struct web_req *r, const char *name);	/* NULL when absent */
 bool web_csrf_ok(struct web_req *r);	/* POST: form "csrf" matches the session's */
 
 /* Today's civil date in local time (web_pages.c); formatting helpers. */
@@ -123,6 +129,11 @@ const char *web_fmt_date(char *buf, size_t len, const char *iso, enum dc_lang la
 /* Local date and time of a Unix instant; "—" for 0. */
 const char *web_fmt_time(char *buf, size_t len, int64_t t, enum dc_lang lang);
 const char *web_num(char *buf, size_t len, double v, int decimals, enum dc_lang lang);
+/* "311 W", or "non déclarée" for 0: how the inventory stores no figure. */
+const char *web_watts(char *buf, size_t len, double w, enum dc_lang lang);
+/* text's lines as <p> elements (escaped) inside <div id="id">; the n-th
+ * gets ids[n] as its id while ids (NULL-terminated, may be NULL) lasts. */
+void web_paragraphs(struct web_req *r, const char *id, const char *text, const char *const *ids);
 /* Noun form for a count: French singular below 2, English only for 1. */
 static inline const char *web_plural(double n, const char *fr1, const char *frn, const char *en1,
 				     const char *enn)
@@ -168,5 +179,10 @@ void page_metrics(struct web_req *r);
 bool page_opendata(struct web_req *r, const char *url);
 bool opendata_cacheable(const char *url);
 void page_map(struct web_req *r);
+void page_compliance(struct web_req *r);	/* web_compliance.c */
+void page_legal(struct web_req *r);		/* web_legal.c */
+void page_accessibility(struct web_req *r);
+void page_compliance_csv(struct web_req *r);
+void page_compliance_history(struct web_req *r);
 
 #endif

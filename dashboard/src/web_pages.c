@@ -52,6 +52,35 @@ const char *web_num(char *buf, size_t len, double v, int decimals, enum dc_lang 
 	return dc_fmt_num(buf, len, v, decimals, lang);
 }
 
+const char *web_watts(char *buf, size_t len, double w, enum dc_lang lang)
+{
+	char n[32];
+	if (w <= 0)
+		snprintf(buf, len, "%s", TR("non déclarée", "not declared"));
+	else
+		snprintf(buf, len, "%s W", web_num(n, sizeof n, w, 0, lang));
+	return buf;
+}
+
+void web_paragraphs(struct web_req *r, const char *id, const char *text, const char *const *ids)
+{
+	dc_html(&r->body, "<div id=\"%s\">", id);
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, n);
+		if (line && *line && ids && *ids)
+			dc_html(&r->body, "<p id=\"%s\">%s</p>", *ids, line);
+		else if (line && *line)
+			dc_html(&r->body, "<p>%s</p>", line);
+		free(line);
+		if (ids && *ids)
+			ids++;
+		p += n + (nl != NULL);
+	}
+	dc_html(&r->body, "</div>\n");
+}
+
 /* --- progress --------------------------------------------------------- */
 
 static int add_screen(const struct dc_screen *s, void *arg)
@@ -335,8 +364,18 @@ static int history_row(const struct dc_audit_entry *e, void *arg)
 {
 	struct history_ctx *h = arg;
 	h->n++;
-	dc_html(&h->r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">%s</th><td>%s</td>"
-		"<td>%s</td></tr>\n", e->at, e->actor, e->field, e->old_value, e->new_value);
+	/* Public: what changed and when, not who (a login), nor notes or wiring. */
+	bool internal = !strcmp(e->field, "notes") || !strcmp(e->field, "box") ||
+			!strcmp(e->field, "channel");
+	if (!h->r->sess.valid && internal)
+		dc_html(&h->r->body, "<tr><td>%s</td><th scope=\"row\">%s</th><td colspan=\"2\">%s</td>"
+			"</tr>\n", e->at, e->field, TR("(information interne)", "(internal information)"));
+	else if (!h->r->sess.valid)
+		dc_html(&h->r->body, "<tr><td>%s</td><th scope=\"row\">%s</th><td>%s</td>"
+			"<td>%s</td></tr>\n", e->at, e->field, e->old_value, e->new_value);
+	else
+		dc_html(&h->r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">%s</th><td>%s</td>"
+			"<td>%s</td></tr>\n", e->at, e->actor, e->field, e->old_value, e->new_value);
 	return 0;
 }
 
@@ -374,23 +413,30 @@ void page_screen(struct web_req *r, const char *id)
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-now\">\n<h2 id=\"h-now\">%s</h2>\n",
 		TR("État maintenant", "State now"));
-	struct dc_web_state ws;
+	struct dc_web_state ws = { 0 };
 	int known = -2;
+	/* Anyone may read this page: logins, notes and wiring only for the
+	 * logged-in (the response is then personal, never cached). */
+	bool priv = r->sess.valid;
 	const struct dc_rules *rules = r->w->hooks.rules ? r->w->hooks.rules(r->w->hooks.arg) : NULL;
 	if (r->w->hooks.screen_state)
 		known = r->w->hooks.screen_state(r->w->hooks.arg, s.id, (int64_t)r->now, &ws);
 	else if (rules)
-		known = dc_web_schedule_state_stored(rules, r->w->st, &s, (int64_t)r->now, r->lang, &ws);
+		known = dc_web_schedule_state_stored_for(rules, r->w->st, &s, (int64_t)r->now, r->lang,
+							 priv ? 0 : DC_EXPLAIN_PUBLIC, &ws);
 	if (known == 1) {
-		dc_html(&r->body, "<p class=\"state\" id=\"state-now\"><strong>%s</strong></p>\n"
-			"<p class=\"why\" id=\"state-why\">%s</p>\n",
+		dc_html(&r->body, "<p class=\"state\" id=\"state-now\"><strong>%s</strong></p>\n",
 			ws.on ? TR("Allumage autorisé", "May be on")
-			      : TR("Extinction requise", "Must be off"), ws.why);
-		if (ws.next_at > 0)
-			dc_html(&r->body, "<p id=\"state-next\">%s %s%s %s</p>\n",
-				TR("Prochain basculement le", "Next switch on"),
-				web_fmt_time(a, sizeof a, ws.next_at, r->lang), TR(" :", ":"),
-				ws.next_on ? TR("allumage", "on") : TR("extinction", "off"));
+			      : TR("Extinction requise", "Must be off"));
+		/* explain_plain.h: decision, its text, the next change. */
+		web_paragraphs(r, "state-plain", ws.plain ? ws.plain : "",
+			       (const char *const[]){ "state-decision", "state-legal", "state-next", NULL });
+		dc_html(&r->body, "<details id=\"state-trace\"><summary>%s</summary>\n"
+			"<pre class=\"why\" id=\"state-why\">%s</pre>\n</details>\n",
+			TR("Détails : toutes les règles examinées, dans l'ordre de priorité",
+			   "Details: every rule considered, in order of precedence"),
+			ws.why ? ws.why : "");
+		dc_web_state_free(&ws);
 	} else if (known == -2) {
 		dc_html(&r->body, "<p>%s</p>\n", TR("Passerelle non connectée : état et prochain "
 						    "basculement inconnus.",
@@ -421,8 +467,9 @@ void page_screen(struct web_req *r, const char *id)
 	}
 	snprintf(c, sizeof c, "%s m²", web_num(a, sizeof a, s.surface_m2, 1, r->lang));
 	field(r, TR("Surface", "Surface"), c);
-	snprintf(c, sizeof c, "%s W / %s W", web_num(a, sizeof a, s.power_on_w, 0, r->lang),
-		 web_num(b, sizeof b, s.power_standby_w, 0, r->lang));
+	/* 0 is how the inventory stores "not declared": never shown as 0 W. */
+	snprintf(c, sizeof c, "%s / %s", web_watts(a, sizeof a, s.power_on_w, r->lang),
+		 web_watts(b, sizeof b, s.power_standby_w, r->lang));
 	field(r, TR("Puissance allumé / veille", "Power on / standby"), c);
 	snprintf(c, sizeof c, "%s h/%s", web_num(a, sizeof a, s.baseline_hours, 1, r->lang),
 		 TR("jour", "day"));
@@ -430,22 +477,29 @@ void page_screen(struct web_req *r, const char *id)
 	field(r, TR("Date cible de dépose", "Removal target date"),
 	      web_fmt_date(a, sizeof a, s.removal_target, r->lang));
 	field(r, TR("Date de dépose", "Removal date"), web_fmt_date(b, sizeof b, s.removal_date, r->lang));
-	if (s.box[0])
-		snprintf(c, sizeof c, "%s / %d", s.box, s.channel);
-	else
-		snprintf(c, sizeof c, "%s", TR("non raccordé", "not bound"));
-	field(r, TR("Boîtier / voie", "Box / channel"), c);
+	if (priv) {
+		if (s.box[0])
+			snprintf(c, sizeof c, "%s / %d", s.box, s.channel);
+		else
+			snprintf(c, sizeof c, "%s", TR("non raccordé", "not bound"));
+		field(r, TR("Boîtier / voie", "Box / channel"), c);
+	}
 	if (s.has_coords) {
 		snprintf(c, sizeof c, "%.5f, %.5f", s.lat, s.lon);
 		field(r, TR("Coordonnées", "Coordinates"), c);
 	}
-	field(r, TR("Notes", "Notes"), s.notes);
+	if (priv)
+		field(r, TR("Notes internes", "Internal notes"), s.notes);
 	dc_html(&r->body, "</dl>\n</section>\n");
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-energy\">\n<h2 id=\"h-energy\">%s</h2>\n<dl class=\"fields\">\n",
 		TR("Énergie", "Energy"));
-	snprintf(c, sizeof c, "%s kWh/%s", web_num(a, sizeof a, dc_screen_yearly_kwh(&s), 0, r->lang),
-		 TR("an", "yr"));
+	if (s.power_on_w > 0)
+		snprintf(c, sizeof c, "%s kWh/%s", web_num(a, sizeof a, dc_screen_yearly_kwh(&s), 0, r->lang),
+			 TR("an", "yr"));
+	else
+		snprintf(c, sizeof c, "%s", TR("inconnue (puissance non déclarée)",
+					       "unknown (power not declared)"));
 	field(r, TR("Consommation annuelle avant le plan (estimation)",
 		    "Yearly use before the plan (estimate)"), c);
 	dc_html(&r->body, "</dl>\n");
@@ -462,18 +516,18 @@ void page_screen(struct web_req *r, const char *id)
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-hist\">\n<h2 id=\"h-hist\">%s</h2>\n"
 		"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"data\" id=\"history\">\n<caption>%s</caption>\n"
-		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		"<thead><tr><th scope=\"col\">%s</th>%r<th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Historique", "History"), TR("Modifications de la fiche", "Changes to the record"),
 		TR("Modifications de la fiche, de la plus ancienne à la "
 						"plus récente (UTC)",
 						"Changes to the record, oldest first (UTC)"),
-		TR("Quand", "When"), TR("Qui", "Who"), TR("Champ", "Field"),
-		TR("Avant", "Before"), TR("Après", "After"));
+		TR("Quand", "When"), priv ? TR("<th scope=\"col\">Qui</th>", "<th scope=\"col\">Who</th>") : "",
+		TR("Champ", "Field"), TR("Avant", "Before"), TR("Après", "After"));
 	struct history_ctx h = { r, 0 };
 	dc_store_history(r->w->st, s.id, history_row, &h);
 	if (!h.n)
-		dc_html(&r->body, "<tr><td colspan=\"5\">%s</td></tr>\n",
+		dc_html(&r->body, "<tr><td colspan=\"%d\">%s</td></tr>\n", priv ? 5 : 4,
 			TR("Aucune modification enregistrée.", "No change recorded."));
 	dc_html(&r->body, "</tbody>\n</table></div>\n</section>\n");
 	web_page_end(r);

@@ -8,7 +8,12 @@
 #include "schedule.h"
 #include "web.h"
 
-/* Always fills *out (1 returned): decision, explanation in `lang`, next switch. */
+/* Always fills *out (1 returned): decision, explanation in `lang`, next
+ * switch.  The _for variants take DC_EXPLAIN_* flags: DC_EXPLAIN_PUBLIC for
+ * a page anyone may read (no override author's login). */
+int dc_web_schedule_state_for(const struct dc_rules *r, struct dc_sched_ctx *ctx,
+			      const struct dc_screen *s, int64_t now, enum dc_lang lang,
+			      unsigned flags, struct dc_web_state *out);
 int dc_web_schedule_state(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 			  const struct dc_screen *s, int64_t now, enum dc_lang lang,
 			  struct dc_web_state *out);
@@ -16,6 +21,9 @@ int dc_web_schedule_state(const struct dc_rules *r, struct dc_sched_ctx *ctx,
 struct dc_store;
 /* The same with the engine's run-time inputs read from the store
  * (gw_schedule_inputs: live overrides and grid alerts).  1, or -1. */
+int dc_web_schedule_state_stored_for(const struct dc_rules *r, struct dc_store *st,
+				     const struct dc_screen *s, int64_t now, enum dc_lang lang,
+				     unsigned flags, struct dc_web_state *out);
 int dc_web_schedule_state_stored(const struct dc_rules *r, struct dc_store *st,
 				 const struct dc_screen *s, int64_t now, enum dc_lang lang,
 				 struct dc_web_state *out);

@@ -355,8 +355,10 @@ static void slated_html(struct web_req *r, const struct slated_query *q,
 			row->s.id, row->s.name, row->s.site, dc_category_label(row->s.category),
 			row->s.owner, row->dated ? web_fmt_date(date, sizeof date,
 							row->s.removal_target, lang) : "—",
-			days, web_num(pw, sizeof pw, row->s.power_on_w, 0, lang),
-			web_num(kwh, sizeof kwh, row->kwh, 0, lang));
+			days, row->s.power_on_w > 0 ? web_num(pw, sizeof pw, row->s.power_on_w, 0, lang)
+						    : TR("non déclarée", "not declared"),
+			row->s.power_on_w > 0 ? web_num(kwh, sizeof kwh, row->kwh, 0, lang)
+					      : TR("inconnue", "unknown"));
 	}
 	if (res->n == 0)
 		dc_html(&r->body, "<tr><td colspan=\"8\">%s</td></tr>\n",

@@ -11,6 +11,7 @@
 
 #include "gwconfig.h"
 #include "utf8.h"
+#include "tz.h"
 
 void web_config_defaults(struct web_config *c)
 {
@@ -189,9 +190,75 @@ static void open_data_parse(const cJSON *o, const char *base_dir, struct dc_web_
 	}
 }
 
+/* One object of text fields ("legal", "accessibility", "metrics"): each
+ * member a string that fits; NULL, or what is wrong with *sub set to the
+ * member's name. */
+struct sub_field {
+	const char *key;
+	char *dst;
+	size_t len;
+	bool path;
+};
+
+static const char *sub_texts(const cJSON *obj, const struct sub_field *f, size_t n,
+			     const char *base_dir, const char **sub)
+{
+	const cJSON *it;
+	if (!cJSON_IsObject(obj))
+		return "expected an object";
+	cJSON_ArrayForEach(it, obj) {
+		const struct sub_field *t = NULL;
+		*sub = it->string;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(f[i].key, it->string))
+				t = &f[i];
+		if (!t)
+			return "unknown field";
+		const char *v = cJSON_GetStringValue(it);
+		if (!v)
+			return "expected a string";
+		bool rel = t->path && base_dir && *v && v[0] != '/';
+		int k = rel ? snprintf(t->dst, t->len, "%s/%s", base_dir, v)
+			    : snprintf(t->dst, t->len, "%s", v);
+		if ((size_t)k >= t->len)
+			return "too long";
+	}
+	return NULL;
+}
+
+static const char *accessibility(const cJSON *obj, struct dc_web_a11y *a, const char *base_dir,
+				 const char **sub)
+{
+	char level[16] = "";
+	const struct sub_field f[] = {
+		{ "level", level, sizeof level, false },
+		{ "audit_date", a->audit_date, sizeof a->audit_date, false },
+		{ "rate", a->rate, sizeof a->rate, false },
+		{ "contact", a->contact, sizeof a->contact, false },
+	};
+	const char *why = sub_texts(obj, f, sizeof f / sizeof f[0], base_dir, sub);
+	int y, m, d;
+	if (why)
+		return why;
+	if (cJSON_GetObjectItemCaseSensitive(obj, "level")) {
+		*sub = "level";
+		int l = dc_a11y_level_parse(level);
+		if (l < 0)
+			return "expected \"none\", \"partial\" or \"full\" (RGAA conformity)";
+		a->level = (enum dc_a11y_level)l;
+	}
+	if (a->audit_date[0] && (strlen(a->audit_date) != 10 ||
+				 dc_parse_date(a->audit_date, &y, &m, &d) < 0)) {
+		*sub = "audit_date";
+		return "expected a date YYYY-MM-DD";
+	}
+	return NULL;
+}
+
 int web_config_parse(const char *json, size_t len, const char *base_dir, struct web_config *out,
 		     char *err, size_t errlen)
 {
+	char badbuf[80];
 	cJSON *root = cJSON_ParseWithLength(json, len), *it;
 	struct web_config c = *out;
 	const char *bad = NULL, *why = NULL;
@@ -231,6 +298,25 @@ int web_config_parse(const char *json, size_t len, const char *base_dir, struct 
 		} else if (!strcmp(it->string, "open_data")) {
 			memset(&c.open_data, 0, sizeof c.open_data);
 			open_data_parse(it, base_dir, &c.open_data, &bad, &why);
+		} else if (!strcmp(it->string, "metrics") || !strcmp(it->string, "legal") ||
+			   !strcmp(it->string, "accessibility")) {
+			const struct sub_field metrics[] = {
+				{ "token_file", c.metrics_token_file, sizeof c.metrics_token_file, true },
+			};
+			const struct sub_field legal[] = {
+				{ "publisher", c.legal.publisher, sizeof c.legal.publisher, false },
+				{ "director", c.legal.director, sizeof c.legal.director, false },
+				{ "host", c.legal.host, sizeof c.legal.host, false },
+				{ "contact", c.legal.contact, sizeof c.legal.contact, false },
+			};
+			const char *sub = NULL;
+			why = it->string[0] == 'm' ? sub_texts(it, metrics, 1, base_dir, &sub)
+			      : it->string[0] == 'l' ? sub_texts(it, legal, 4, base_dir, &sub)
+						     : accessibility(it, &c.a11y, base_dir, &sub);
+			if (why && sub) {
+				snprintf(badbuf, sizeof badbuf, "%s.%.40s", it->string, sub);
+				bad = badbuf;
+			}
 		} else {
 			why = "unknown field";
 		}
@@ -277,4 +363,29 @@ int web_config_load(const char *path, struct web_config *c, char *err, size_t er
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s", path, msg);
 	return rc;
+}
+
+int web_config_metrics_token(const struct web_config *c, char *out, size_t outlen, char *err,
+			     size_t errlen)
+{
+	out[0] = '\0';
+	if (!c->metrics_token_file[0])
+		return 1;
+	FILE *f = fopen(c->metrics_token_file, "re");
+	size_t n = f ? fread(out, 1, outlen - 1, f) : 0;
+	bool more = f && fgetc(f) != EOF;
+	if (f)
+		fclose(f);
+	out[n] = '\0';
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' ' ||
+		     out[n - 1] == '\t'))
+		out[--n] = '\0';
+	const char *why = !f ? "cannot read" : more ? "too long" : n < 16 ? "fewer than 16 characters"
+				: strpbrk(out, " \t\r\n") ? "blanks inside the token" : NULL;
+	if (why) {
+		snprintf(err, errlen, "metrics.token_file: %s: %s", c->metrics_token_file, why);
+		explicit_bzero(out, outlen);
+		return -1;
+	}
+	return 0;
 }

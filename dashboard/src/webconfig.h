@@ -14,7 +14,11 @@
  *       "map_background": { "image": "plan.png", "bbox": [W, S, E, N],
  *                           "attribution": "Plan : Ville de ..." }
  *                      or { "tiles": "/tuiles/{z}/{x}/{y}.png", "max_zoom": 18,
- *                           "attribution": "..." } } }
+ *                           "attribution": "..." } },
+ *     "metrics": { "token_file": "/etc/decran/metrics.token" },   (else local only)
+ *     "legal": { "publisher": "…", "director": "…", "host": "…", "contact": "…" },
+ *     "accessibility": { "level": "none|partial|full", "audit_date": "YYYY-MM-DD",
+ *                        "rate": "75 %", "contact": "…" } }
  *
  * Every key is optional; relative paths are resolved from the file's
  * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
@@ -27,6 +31,7 @@
 #include <stdint.h>
 
 #include "web.h"
+#include "web_legal.h"
 
 #define WEB_PATH_MAX 512
 
@@ -41,6 +46,11 @@ struct web_config {
 	bool secure_cookies;
 	int session_hours;
 	struct dc_web_open_data open_data;	/* licence_name "" = the default licence */
+	/* "metrics": {"token_file": PATH}: /metrics asks for that bearer
+	 * token; "" (the default): /metrics answers local requests only. */
+	char metrics_token_file[WEB_PATH_MAX];
+	struct dc_web_legal legal;	/* "legal": {publisher, director, host, contact} */
+	struct dc_web_a11y a11y;	/* "accessibility": {level, audit_date, rate, contact} */
 };
 
 
@@ -51,6 +61,11 @@ void web_config_defaults(struct web_config *c);
  * err and *c untouched. */
 int web_config_parse(const char *json, size_t len, const char *base_dir, struct web_config *c,
 		     char *err, size_t errlen);
+/* The token of /metrics from c->metrics_token_file into out (trailing
+ * blanks dropped): 0; 1 when no file is configured (out = ""); -1 with a
+ * message when it cannot be read or holds fewer than 16 characters. */
+int web_config_metrics_token(const struct web_config *c, char *out, size_t outlen, char *err,
+			     size_t errlen);
 /* Read and parse a file; errors are prefixed with its path. */
 int web_config_load(const char *path, struct web_config *c, char *err, size_t errlen);
 

@@ -140,6 +140,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "err main: energy_config %s\n", err);
 		return 1;
 	}
+	char token[256];
+	if (web_config_metrics_token(&c, token, sizeof token, err, sizeof err) < 0) {
+		fprintf(stderr, "err main: configuration %s\n", err);
+		dc_ledger_config_free(&energy);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		dc_ledger_config_free(&energy);
@@ -160,6 +166,7 @@ int main(int argc, char **argv)
 			.bind_addr = addr, .port = port, .assets_dir = c.assets,
 			.secure_cookies = c.secure_cookies, .session_hours = c.session_hours,
 			.energy = &energy, .commune = c.commune, .open_data = &c.open_data,
+			.metrics_token = token, .legal = &c.legal, .a11y = &c.a11y,
 		};
 		struct dc_web_hooks hooks = gw_link_hooks(link);
 		w = dc_web_open(&wc, st, ss, &hooks, &e);

@@ -299,7 +299,6 @@ static int explain(struct cli *cli, int argc, char **argv)
 	if (load_inputs(&s, t) < 0)
 		goto out;
 	static struct dc_explanation e;
-	static char text[16384];
 	char when[32], iso[32];
 	dc_schedule_explain(s.rules, &s.ctx, &scr, t, &e);
 	int64_t next = dc_schedule_next_transition(s.rules, &s.ctx, &scr, t);
@@ -333,12 +332,14 @@ static int explain(struct cli *cli, int argc, char **argv)
 			cJSON_AddNullToObject(j, "next_change");
 		else
 			cJSON_AddStringToObject(j, "next_change", dc_format_utc(iso, sizeof iso, next));
-		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
-		cJSON_AddStringToObject(j, "text", text);
+		char *text = dc_explain_render_dup(s.rules, &s.ctx, &scr, &e, dc_lang(), 0);
+		cJSON_AddStringToObject(j, "text", text ? text : "");
+		free(text);
 		cli_print_json(j);
 	} else {
-		dc_explain_render(s.rules, &s.ctx, &scr, &e, dc_lang(), text, sizeof text);
-		fputs(text, stdout);
+		char *text = dc_explain_render_dup(s.rules, &s.ctx, &scr, &e, dc_lang(), 0);
+		fputs(text ? text : "", stdout);
+		free(text);
 		if (next == INT64_MAX)
 			printf(TR("Aucun changement dans les 400 prochains jours.\n",
 				  "No change within the next 400 days.\n"));

@@ -246,7 +246,7 @@ test('screen page: state now and why, from the schedule engine; history from the
   const now = await page.textContent('#state-now');
   const first = (await page.textContent('#state-why')).split('\n')[0];
   assert.equal(/ALLUMAGE AUTORISÉ/.test(first), now === 'Allumage autorisé', first);
-  assert.match(await page.textContent('#state-next'), /Prochain basculement le \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+  assert.match(await page.textContent('#state-next'), /Prochain changement le \d\d\/\d\d\/\d{4} à \d\d:\d\d : (extinction|allumage autorisé)\./);
   await page.screenshot({ path: path.join(shots, 'screen.png'), fullPage: true });
   await ctx.close();
 });

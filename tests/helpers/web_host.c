@@ -22,8 +22,8 @@
  * module the energy ledger's zone, tariff and emission factor (energy.json,
  * as `decran --config`); without it the zone is Europe/Paris and money and
  * CO2e are unknown unless --price / --co2 say otherwise.  --web-config
- * takes the open data settings ("open_data": licence, map background) of a
- * decran-web web.json.
+ * takes decran-web's own web.json for its "open_data", "metrics", "legal"
+ * and "accessibility" parts (webconfig.h), as decran-web does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -194,8 +194,7 @@ int main(int argc, char **argv)
 	};
 	char spath[1024] = "";
 	struct dc_web_config cfg = { .assets_dir = "dashboard" };
-	static struct web_config wconf;
-	const char *db = NULL, *rules_path = NULL, *energy_path = NULL;
+	const char *db = NULL, *rules_path = NULL, *energy_path = NULL, *web_path = NULL;
 	struct dc_ledger_config energy;
 	bool sim_on = false;
 	int c;
@@ -211,17 +210,7 @@ int main(int argc, char **argv)
 		case 'E': energy_path = optarg; break;
 		case 'S': snprintf(spath, sizeof spath, "%s", optarg); break;
 		case 'C': cfg.commune = optarg; break;
-		case 'W': {
-			/* decran-web's web.json: only its "open_data" is used here. */
-			char werr[600];
-			web_config_defaults(&wconf);
-			if (web_config_load(optarg, &wconf, werr, sizeof werr) < 0) {
-				fprintf(stderr, "web_host: %s\n", werr);
-				return 1;
-			}
-			cfg.open_data = &wconf.open_data;
-			break;
-		}
+		case 'W': web_path = optarg; break;
 		default:
 			fprintf(stderr, "usage: web_host --db PATH [--port N] [--assets DIR] "
 					"[--sim-boxes] [--rules FILE] [--price EUR] [--co2 G] "
@@ -241,6 +230,21 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		cfg.energy = &energy;
+	}
+	static struct web_config wc;
+	static char token[256];
+	if (web_path) {
+		char werr[700];
+		web_config_defaults(&wc);
+		if (web_config_load(web_path, &wc, werr, sizeof werr) < 0 ||
+		    web_config_metrics_token(&wc, token, sizeof token, werr, sizeof werr) < 0) {
+			fprintf(stderr, "web_host: %s\n", werr);
+			return 1;
+		}
+		cfg.metrics_token = token;
+		cfg.legal = &wc.legal;
+		cfg.a11y = &wc.a11y;
+		cfg.open_data = &wc.open_data;
 	}
 	char *err = NULL;
 	struct dc_store *st = dc_store_open(db, &err);

@@ -266,10 +266,16 @@ def test_public_pages_stay_cached_while_the_gateway_works(desk, decran):
     gw.wait_log(r"info energy: ledger updated")
     page = b.get("/")[2]
     before = hits()
-    # the gateway records its work: the 22:00 switch, then an alarm
+    # the gateway records its work (the 22:00 switch): the page stays cached
     wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes")[0][0] >= 1, what="an outcome")
+    assert b.get("/")[2] == page
+    assert hits() == before + 1
+    # an alarm is news for the official: the home page's banner shows it at once
     tas.crash()
     wait_for(lambda: gw.sql("SELECT count(*) FROM alarm_events")[0][0] >= 1, what="an alarm row")
+    wait_for(lambda: 'id="glance-alarms"' in b.get("/")[2], what="the alarm banner")
+    page = b.get("/")[2]
+    before = hits()
     assert b.get("/")[2] == page
     assert hits() == before + 1
     # an inventory change shows at once

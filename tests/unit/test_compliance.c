@@ -188,6 +188,35 @@ static void labels_follow_language(void **state)
 	assert_int_equal(dc_cpl_night(&in, 10, 5, &n), -1);
 }
 
+/* A night in one sentence: each kind of time with its minutes, the cause
+ * of unknown time, capitalised in both languages. */
+static void night_in_words(void **state)
+{
+	(void)state;
+	char b[DC_CPL_EXPLAIN_MAX];
+	struct dc_cpl_night n = { .window_s = 5 * H, .violation_s = 30 * 60 + 1,
+				  .derogation_s = 60 * 60, .off_s = 3 * H - 61 };
+	dc_cpl_explain(&n, DC_LANG_FR, b, sizeof b);
+	assert_string_equal(b, "Allumé 31 min sans dérogation ni exception ; allumé 60 min sous "
+			       "dérogation ; éteint ou déposé 179 min.");
+	n = (struct dc_cpl_night){ .window_s = 5 * H, .unknown_s = 5 * H };
+	n.unknown_by[DC_EN_OFFLINE] = 4 * H;
+	n.unknown_by[DC_EN_UNCONFIRMED] = H;
+	dc_cpl_explain(&n, DC_LANG_FR, b, sizeof b);
+	assert_string_equal(b, "État inconnu 300 min (boîtier hors ligne).");
+	dc_cpl_explain(&n, DC_LANG_EN, b, sizeof b);
+	assert_string_equal(b, "State unknown 300 min (box offline).");
+	n = (struct dc_cpl_night){ .window_s = 5 * H, .exception_s = 2 * H, .off_s = 3 * H };
+	dc_cpl_explain(&n, DC_LANG_EN, b, sizeof b);
+	assert_string_equal(b, "On 120 min during transport service (fixed images); off or removed 180 min.");
+	n = (struct dc_cpl_night){ .window_s = 4 * H, .off_s = 4 * H };
+	dc_cpl_explain(&n, DC_LANG_FR, b, sizeof b);
+	assert_string_equal(b, "Éteint ou déposé 240 min.");
+	char tiny[8];
+	dc_cpl_explain(&n, DC_LANG_FR, tiny, sizeof tiny);
+	assert_int_equal(strlen(tiny), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +229,7 @@ int main(void)
 		cmocka_unit_test(unconfirmed_time_is_unknown),
 		cmocka_unit_test(removed_screen_is_off),
 		cmocka_unit_test(labels_follow_language),
+		cmocka_unit_test(night_in_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fallback.h"
+#include "fixture_schedule.h"
 #include "schedule.h"
 
 static struct dc_rules *demo;
@@ -41,23 +42,6 @@ static struct dc_rules *rules_of(const char *json)
 	if (!r)
 		fail_msg("%s", err);
 	return r;
-}
-
-/* Local wall time in the rules' zone (first occurrence) as UTC. */
-static int64_t at(const struct dc_rules *r, int y, int mo, int d, int h, int mi)
-{
-	dc_tz_use(r->zone);
-	return dc_tz_from_local(y, mo, d, (h * 60 + mi) * 60);
-}
-
-static struct dc_screen screen(const char *id, enum dc_category cat)
-{
-	struct dc_screen s;
-
-	dc_screen_init(&s);
-	snprintf(s.id, sizeof s.id, "%s", id);
-	s.category = cat;
-	return s;
 }
 
 static bool on(const struct dc_rules *r, struct dc_sched_ctx *ctx, const struct dc_screen *s,

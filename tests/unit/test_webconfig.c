@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "webconfig.h"
 
@@ -79,6 +80,12 @@ static void bad_values_are_named(void **s)
 		{ "{\"port\":80}", "port: unknown field" },
 		{ "{\"commune\":\"\"}", "commune: expected a non-empty string" },
 		{ "{\"commune\":\"Lys\xff\"}", "commune: not valid UTF-8" },
+		{ "{\"metrics\":\"x\"}", "metrics: expected an object" },
+		{ "{\"metrics\":{\"token\":\"x\"}}", "metrics.token: unknown field" },
+		{ "{\"legal\":{\"director\":3}}", "legal.director: expected a string" },
+		{ "{\"accessibility\":{\"level\":\"AA\"}}", "accessibility.level: expected \"none\"" },
+		{ "{\"accessibility\":{\"audit_date\":\"2026-13-01\"}}",
+		  "accessibility.audit_date: expected a date" },
 	};
 	expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
@@ -149,6 +156,75 @@ static void open_data_bad_values_are_named(void **s)
 	expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 
+/* "metrics", "legal", "accessibility": given, defaults, the token file. */
+static void legal_accessibility_metrics(void **s)
+{
+	(void)s;
+	struct web_config c;
+	char err[300] = "", tok[256];
+	web_config_defaults(&c);
+	assert_string_equal(c.metrics_token_file, "");
+	assert_int_equal(c.a11y.level, DC_A11Y_NONE);	/* no audit: "non conforme" */
+	assert_string_equal(c.legal.publisher, "");
+	assert_int_equal(web_config_metrics_token(&c, tok, sizeof tok, err, sizeof err), 1);
+	assert_string_equal(tok, "");
+	char dir[] = "/tmp/decran-webconfig-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[300];
+	snprintf(path, sizeof path, "%s/metrics.token", dir);
+	FILE *f = fopen(path, "w");
+	fputs("0123456789abcdef-token\n", f);
+	fclose(f);
+	static const char *json =
+		"{\"metrics\":{\"token_file\":\"metrics.token\"},"
+		"\"legal\":{\"publisher\":\"Commune de Villeneuve\",\"director\":\"Mme la Maire\","
+		"\"host\":\"Mairie, 1 place\",\"contact\":\"mairie@example.org\"},"
+		"\"accessibility\":{\"level\":\"partial\",\"audit_date\":\"2026-05-04\","
+		"\"rate\":\"75 %\",\"contact\":\"a11y@example.org\"}}";
+	if (web_config_parse(json, strlen(json), dir, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_string_equal(c.legal.director, "Mme la Maire");
+	assert_string_equal(c.legal.contact, "mairie@example.org");
+	assert_int_equal(c.a11y.level, DC_A11Y_PARTIAL);
+	assert_string_equal(c.a11y.audit_date, "2026-05-04");
+	assert_string_equal(c.a11y.rate, "75 %");
+	assert_int_equal(web_config_metrics_token(&c, tok, sizeof tok, err, sizeof err), 0);
+	assert_string_equal(tok, "0123456789abcdef-token");
+	/* too short a token is refused, naming the file */
+	f = fopen(path, "w");
+	fputs("short\n", f);
+	fclose(f);
+	assert_int_equal(web_config_metrics_token(&c, tok, sizeof tok, err, sizeof err), -1);
+	assert_non_null(strstr(err, "metrics.token_file"));
+	assert_non_null(strstr(err, "fewer than 16"));
+	unlink(path);
+	assert_int_equal(web_config_metrics_token(&c, tok, sizeof tok, err, sizeof err), -1);
+	assert_non_null(strstr(err, "cannot read"));
+	rmdir(dir);
+}
+
+/* /metrics: local only by default (a proxy's relay is not local), a
+ * token when one is configured. */
+static void metrics_access_rule(void **s)
+{
+	(void)s;
+	assert_int_equal(dc_web_metrics_access(NULL, "127.0.0.1", false, NULL), 0);
+	assert_int_equal(dc_web_metrics_access("", "::1", false, NULL), 0);
+	assert_int_equal(dc_web_metrics_access("", "127.0.0.1", true, NULL), 403);
+	assert_int_equal(dc_web_metrics_access(NULL, "192.168.1.20", false, NULL), 403);
+	assert_int_equal(dc_web_metrics_access(NULL, "", false, NULL), 403);
+	const char *t = "0123456789abcdef";
+	assert_int_equal(dc_web_metrics_access(t, "127.0.0.1", false, NULL), 401);
+	assert_int_equal(dc_web_metrics_access(t, "10.0.0.2", false, "Basic eDp5"), 401);
+	assert_int_equal(dc_web_metrics_access(t, "10.0.0.2", true, "Bearer 0123456789abcdef"), 0);
+	assert_int_equal(dc_web_metrics_access(t, "10.0.0.2", false, "Bearer 0123456789abcdeF"), 403);
+	assert_int_equal(dc_web_metrics_access(t, "10.0.0.2", false, "Bearer 0123456789abcde"), 403);
+	assert_int_equal(dc_web_metrics_access(t, "10.0.0.2", false, "Bearer 0123456789abcdef0"), 403);
+	assert_int_equal(dc_a11y_level_parse("full"), DC_A11Y_FULL);
+	assert_int_equal(dc_a11y_level_parse("AA"), -1);
+	assert_string_equal(dc_a11y_level_name(DC_A11Y_PARTIAL), "partial");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +232,8 @@ int main(void)
 		cmocka_unit_test(bad_values_are_named),
 		cmocka_unit_test(open_data_licence_and_background),
 		cmocka_unit_test(open_data_bad_values_are_named),
+		cmocka_unit_test(legal_accessibility_metrics),
+		cmocka_unit_test(metrics_access_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
