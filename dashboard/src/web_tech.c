@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boxview.h"
 #include "overrides.h"
 #include "rules.h"
 #include "store.h"
@@ -22,6 +23,12 @@ static void message(struct web_req *r, const char *cls, const char *text)
 
 /* --- login / logout ----------------------------------------------------- */
 
+/* Where to go after logging in: a box page (the QR code's), else the desk. */
+static const char *login_next(const char *next)
+{
+	return next && !strncmp(next, "/box/", 5) && dc_slug_valid(next + 5) ? next : "/tech";
+}
+
 static void login_form(struct web_req *r, const char *error, const char *user)
 {
 	char token[DC_TOKEN_HEX];
@@ -37,8 +44,10 @@ static void login_form(struct web_req *r, const char *error, const char *user)
 	dc_html(&r->body, "<h1>%s</h1>\n", TR("Connexion des techniciens", "Technicians' log-in"));
 	if (error)
 		message(r, "error", error);
+	const char *next = login_next(r->is_post ? web_form(r, "next") : web_arg(r, "next"));
 	dc_html(&r->body, "<form method=\"post\" action=\"/login\" class=\"stack\">\n"
-		"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+		"<input type=\"hidden\" name=\"next\" value=\"%s\">\n", next);
+	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 		"<div><label for=\"l-user\">%s</label>"
 		"<input id=\"l-user\" name=\"user\" autocomplete=\"username\" required maxlength=\"63\" value=\"%s\"></div>\n"
 		"<div><label for=\"l-pass\">%s</label>"
@@ -109,7 +118,7 @@ static void login_post(struct web_req *r)
 	web_add_cookie(r, SESSION_COOKIE, token, r->w->cfg.session_hours * 3600);
 	web_add_cookie(r, LOGIN_COOKIE, "", 0);
 	explicit_bzero(token, sizeof token);
-	web_redirect(r, "/tech");
+	web_redirect(r, login_next(web_form(r, "next")));
 }
 
 void page_login(struct web_req *r)
@@ -118,10 +127,11 @@ void page_login(struct web_req *r)
 		login_post(r);
 		return;
 	}
-	if (web_args_only(r, NULL) < 0)
+	static const char *const params[] = { "next", NULL };
+	if (web_args_only(r, params) < 0)
 		return;
 	if (r->sess.valid) {
-		web_redirect(r, "/tech");
+		web_redirect(r, login_next(web_arg(r, "next")));
 		return;
 	}
 	login_form(r, NULL, NULL);
@@ -165,12 +175,17 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 			for (int c = 1; c <= boxes[i].channels && c <= 32; c++)
 				if (boxes[i].relay_on & (1u << (c - 1)))
 					dc_buf_printf(&on, "%s%d", on.len ? ", " : "", c);
-			dc_html(&r->body, "<tr data-box=\"%s\"><th scope=\"row\">%s</th>"
+			/* An offline box says nothing of its relays now. */
+			int link = boxes[i].heard ? boxes[i].online : -1;
+			const char *relays = dc_chan_view(link, "off") == DC_CHAN_UNKNOWN
+						     ? TR("inconnu", "unknown")
+						     : on.len ? on.p : TR("aucune", "none");
+			dc_html(&r->body, "<tr data-box=\"%s\"><th scope=\"row\"><a href=\"/box/%s\">%s</a></th>"
 				"<td class=\"%s\">%s</td><td>%s</td><td class=\"relays\">%s</td><td>%s</td></tr>\n",
-				boxes[i].id, boxes[i].id, boxes[i].online ? "ok" : "bad",
+				boxes[i].id, boxes[i].id, boxes[i].id, boxes[i].online ? "ok" : "bad",
 				boxes[i].online ? TR("en ligne", "online") : TR("hors ligne", "offline"),
 				web_fmt_time(seen, sizeof seen, boxes[i].last_seen, r->lang),
-				on.len ? on.p : TR("aucune", "none"), boxes[i].firmware);
+				relays, boxes[i].firmware);
 			dc_buf_free(&on);
 		}
 		if (!n)
@@ -188,8 +203,6 @@ static void tests_section(struct web_req *r)
 	size_t n = 0;
 	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
 		return;
-	static const char *const step[3][2] = { { "éteint", "off" }, { "allumé", "on" },
-						 { "éteint", "off" } };
 	dc_html(&r->body, "<section aria-labelledby=\"h-tests\">\n<h2 id=\"h-tests\">%s</h2>\n"
 		"<div class=\"scroll\"><table class=\"data\" id=\"test-table\">\n<caption>%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -201,22 +214,10 @@ static void tests_section(struct web_req *r)
 		TR("Verdict", "Verdict"),
 		TR("Étapes : confirmation, puissance mesurée", "Steps: confirmation, power measured"));
 	for (size_t i = 0; i < n; i++) {
-		char at[48], w[32];
+		char at[48];
 		struct dc_buf d = { 0 };
-		for (int k = 0; k < t[i].nsteps && k < 3; k++) {
-			dc_buf_printf(&d, "%s%s %d ms", k ? ", " : "",
-				      r->lang == DC_LANG_EN ? step[k][1] : step[k][0], t[i].step_ms[k]);
-			if (t[i].has_w[k])
-				dc_buf_printf(&d, " %s W", dc_fmt_num(w, sizeof w, t[i].w[k], 1, r->lang));
-			else if (*t[i].verdict)
-				dc_buf_printf(&d, " %s", TR("(pas de mesure)", "(no reading)"));
-		}
-		const char *v = t[i].verdict;
-		const char *said = t[i].result < 0 ? TR("échoué", "failed")
-				   : t[i].result == 0 ? TR("en cours", "running")
-				   : !strcmp(v, "pass-unmeasured")
-				   ? TR("réussi, puissance non mesurée", "passed, power not measured")
-				   : TR("réussi", "passed");
+		web_test_steps(&d, &t[i], r->lang);
+		const char *v = t[i].verdict, *said = web_test_said(&t[i]);
 		dc_html(&r->body, "<tr data-test=\"%s/%d\" data-verdict=\"%s\"><th scope=\"row\">%s</th>"
 			"<td class=\"num\">%d</td><td>%s</td><td class=\"%s\">%s", t[i].box,
 			t[i].channel, v, t[i].box, t[i].channel,
@@ -258,9 +259,11 @@ static void alarms_section(struct web_req *r)
 			TR("Message", "Message"), TR("État", "State"));
 		for (size_t i = 0; i < n; i++) {
 			char at[48];
-			dc_html(&r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">%s</th><td>%s</td><td>%s</td></tr>\n",
-				web_fmt_time(at, sizeof at, al[i].at, r->lang), al[i].severity,
-				al[i].source, al[i].text,
+			dc_html(&r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">",
+				web_fmt_time(at, sizeof at, al[i].at, r->lang),
+				web_alarm_severity(al[i].severity));
+			web_alarm_source(r, &al[i]);
+			dc_html(&r->body, "</th><td>%s</td><td>%s</td></tr>\n", al[i].text,
 				al[i].active ? TR("active", "active") : TR("résolue", "cleared"));
 		}
 		if (!n)
@@ -529,10 +532,8 @@ static bool form_onoff(struct web_req *r, const char *name, bool *on)
 	return bad_field(r, name, TR("« on » ou « off » attendu", "expected 'on' or 'off'"));
 }
 
-/* "YYYY-MM-DDTHH:MM" in local time, in the future, at most 30 days ahead. */
-static bool form_until(struct web_req *r, int64_t *out)
+bool web_until_parse(const char *v, time_t now, int64_t *out)
 {
-	const char *v = web_form(r, "until");
 	struct tm tm = { 0 };
 	char *end = v ? strptime(v, "%Y-%m-%dT%H:%M", &tm) : NULL;
 	if (end && *end == ':')	/* browsers may add seconds */
@@ -540,23 +541,34 @@ static bool form_until(struct web_req *r, int64_t *out)
 	if (end && *end == '\0') {
 		tm.tm_isdst = -1;
 		time_t t = mktime(&tm);
-		if (t > r->now && t <= r->now + 30 * 86400) {
+		if (t > now && t <= now + 30 * 86400) {
 			*out = (int64_t)t;
 			return true;
 		}
 	}
-	return bad_field(r, "until", TR("date et heure futures (AAAA-MM-JJTHH:MM), 30 jours au plus",
+	return false;
+}
+
+bool web_reason_ok(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20)
+			return false;
+	return n >= 3 && n <= 200;
+}
+
+/* "YYYY-MM-DDTHH:MM" in local time, in the future, at most 30 days ahead. */
+static bool form_until(struct web_req *r, int64_t *out)
+{
+	return web_until_parse(web_form(r, "until"), r->now, out) || bad_field(r, "until", TR("date et heure futures (AAAA-MM-JJTHH:MM), 30 jours au plus",
 					"a future date and time (YYYY-MM-DDTHH:MM), 30 days at most"));
 }
 
 static bool form_reason(struct web_req *r, const char **out)
 {
 	*out = web_form(r, "reason");
-	size_t n = *out ? strlen(*out) : 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)(*out)[i] < 0x20)
-			n = 0;
-	return (n >= 3 && n <= 200) ||
+	return web_reason_ok(*out) ||
 	       bad_field(r, "reason", TR("texte de 3 à 200 caractères", "text of 3 to 200 characters"));
 }
 

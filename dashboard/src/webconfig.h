@@ -7,7 +7,9 @@
  *     "control_socket": "/run/decran/gateway.sock",      live state and actions
  *     "assets": "/usr/share/decran/dashboard",    layout.html, style.css, app.js
  *     "energy_config": "/etc/decran/energy.json", zone, tariff, emission factor
- *     "secure_cookies": false, "session_hours": 12 }
+ *     "secure_cookies": false, "session_hours": 12,
+ *     "public_url": "https://decran.example.org",  what the box labels' QR codes open
+ *     "service_phone": "03 20 00 00 00" }         printed on the box labels
  *
  * Every key is optional; relative paths are resolved from the file's
  * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
@@ -30,6 +32,10 @@ struct web_config {
 	char energy_config[WEB_PATH_MAX];	/* "" = built-in zone, no factors */
 	bool secure_cookies;
 	int session_hours;
+	/* The dashboard's address as a phone outside reaches it, without a
+	 * trailing slash ("" = the address the browser used). */
+	char public_url[256];
+	char service_phone[48];	/* the technical service's number, "" = none */
 };
 
 /* The installed defaults. */

@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 			.bind_addr = addr, .port = port, .assets_dir = c.assets,
 			.secure_cookies = c.secure_cookies, .session_hours = c.session_hours,
 			.energy = &energy,
+			.public_url = c.public_url, .service_phone = c.service_phone,
 		};
 		struct dc_web_hooks hooks = gw_link_hooks(link);
 		w = dc_web_open(&wc, st, ss, &hooks, &e);

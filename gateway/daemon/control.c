@@ -311,6 +311,9 @@ static cJSON *boxes(struct gw *g)
 			add_state(co, "desired", c->rc.desired);
 			add_state(co, "confirmed", c->rc.confirmed);
 			add_state(co, "pending", c->rc.pending);
+			if (c->rc.confirmed_at)	/* monotonic, like last_seen */
+				cJSON_AddNumberToObject(co, "confirmed_ago_s",
+							(double)((gw_mono() - c->rc.confirmed_at) / 1000));
 			if (c->has_power)
 				cJSON_AddNumberToObject(co, "power_w", c->power_w);
 			cJSON_AddItemToArray(chs, co);
