@@ -861,7 +861,8 @@ void page_box(struct web_req *r, const char *rest)
 	if (!r->sess.valid && !r->is_post) {
 		/* The QR code's way in: log in, then come back here. */
 		char loc[128];
-		snprintf(loc, sizeof loc, "/login?next=/box/%s", id);
+		snprintf(loc, sizeof loc, "/login?next=/box/%s%s", id,
+			 !strcmp(sub, "label") ? "/label" : "");
 		if (!strcmp(sub, "tests.json"))
 			web_error(r, 401, TR("Connexion requise.", "Log-in required."));
 		else

@@ -23,10 +23,19 @@ static void message(struct web_req *r, const char *cls, const char *text)
 
 /* --- login / logout ----------------------------------------------------- */
 
-/* Where to go after logging in: a box page (the QR code's), else the desk. */
+/* Where to go after logging in: a box page or its label (the QR code's),
+ * else the desk. */
 static const char *login_next(const char *next)
 {
-	return next && !strncmp(next, "/box/", 5) && dc_slug_valid(next + 5) ? next : "/tech";
+	char id[DC_ID_MAX];
+	if (!next || strncmp(next, "/box/", 5))
+		return "/tech";
+	size_t n = strcspn(next + 5, "/");
+	if (n >= sizeof id || (next[5 + n] && strcmp(next + 5 + n, "/label")))
+		return "/tech";
+	memcpy(id, next + 5, n);
+	id[n] = '\0';
+	return dc_slug_valid(id) ? next : "/tech";
 }
 
 static void login_form(struct web_req *r, const char *error, const char *user)
