@@ -32,7 +32,9 @@ document.addEventListener("DOMContentLoaded", function () {
           v.className = "verdict" + (t.ok > 0 ? " ok" : t.ok < 0 ? " bad" : "");
           el.querySelector(".at").textContent = t.at;
           el.querySelector(".steps").textContent = t.steps;
-          el.querySelector(".why").textContent = t.why;
+          var why = el.querySelector(".why");
+          why.querySelector("span").textContent = t.why;
+          why.hidden = !t.why;
         });
         box.setAttribute("data-running", j.running ? "1" : "0");
         if (j.running) setTimeout(poll, 1000);

@@ -227,9 +227,12 @@ static void test_block(struct web_req *r, const struct box_view *v, int ch)
 		web_test_steps(&d, t, r->lang);
 	dc_html(&r->body, "<p class=\"steps\">%s</p>", d.len ? d.p : "");
 	dc_buf_free(&d);
-	/* The gateway's reason is in English, like its log: said so. */
-	dc_html(&r->body, "<p class=\"why\" lang=\"en\">%s</p></div>\n",
-		t && *t->why ? t->why : "");
+	/* A failure's reason is the gateway's, in English like its log: said
+	 * so, and only then (the verdict already says what a pass is). */
+	const char *why = t && t->result < 0 ? t->why : "";
+	dc_html(&r->body, "<p class=\"why\"%r>%s <span lang=\"en\">%s</span></p></div>\n",
+		*why ? "" : " hidden", TR("Raison donnée par la passerelle (en anglais) :",
+					  "The gateway's reason:"), why);
 }
 
 static void screen_options(struct web_req *r, const struct dc_screen *v, size_t n, int ch,
@@ -306,8 +309,11 @@ static void override_form(struct web_req *r, const struct box_view *v, int ch,
 	const char *until = kept(r, o, ch, "override", "until");
 	const char *reason = kept(r, o, ch, "override", "reason");
 	bool on = state && !strcmp(state, "on");
-	dc_html(&r->body, "<form method=\"post\" action=\"/box/%s/override#ch-%d\" class=\"row\" "
-		"id=\"override-form-%d\">", v->box.id, ch, ch);
+	/* Folded on a phone's long page, open again when it comes back refused. */
+	dc_html(&r->body, "<details class=\"override\"%r><summary>%s</summary>"
+		"<form method=\"post\" action=\"/box/%s/override#ch-%d\" class=\"row\" "
+		"id=\"override-form-%d\">", reason || until ? " open" : "",
+		TR("Forcer un écran de cette voie…", "Override a screen of this channel…"), v->box.id, ch, ch);
 	csrf_field(r);
 	dc_html(&r->body, "<input type=\"hidden\" name=\"channel\" value=\"%d\">"
 		"<div><label for=\"o-screen-%d\">%s</label><select id=\"o-screen-%d\" name=\"screen\">",
@@ -320,7 +326,7 @@ static void override_form(struct web_req *r, const struct box_view *v, int ch,
 		"type=\"datetime-local\" required value=\"%s\"></div>"
 		"<div><label for=\"o-reason-%d\">%s</label><input id=\"o-reason-%d\" name=\"reason\" "
 		"required minlength=\"3\" maxlength=\"200\" value=\"%s\"></div>"
-		"<div><button type=\"submit\"%r>%s</button></div></form>\n",
+		"<div><button type=\"submit\"%r>%s</button></div></form></details>\n",
 		ch, TR("État imposé", "Forced state"), ch, TR("éteint", "off"), on ? " selected" : "",
 		TR("allumé", "on"), ch, TR("Jusqu'au (heure locale)", "Until (local time)"), ch,
 		until ? until : "", ch, TR("Motif", "Reason"), ch, reason ? reason : "",
@@ -593,7 +599,7 @@ static void tests_json(struct web_req *r, struct box_view *v)
 		dc_buf_puts(&r->body, "\",\"steps\":\"");
 		dc_esc_json(&r->body, d.p ? d.p : "");
 		dc_buf_puts(&r->body, "\",\"why\":\"");
-		dc_esc_json(&r->body, t->why);
+		dc_esc_json(&r->body, t->result < 0 ? t->why : "");
 		dc_buf_puts(&r->body, "\"}");
 		dc_buf_free(&d);
 	}

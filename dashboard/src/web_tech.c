@@ -172,7 +172,7 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 		message(r, "error", TR("Passerelle injoignable : état des boîtiers inconnu.",
 				       "Gateway unreachable: box states unknown."));
 	} else {
-		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"box-table\">\n<caption>%s</caption>\n"
+		dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"box-cap\"><table class=\"data\" id=\"box-table\">\n<caption id=\"box-cap\">%s</caption>\n"
 			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			TR("Boîtiers relais connus de la passerelle", "Relay boxes known to the gateway"),
@@ -213,7 +213,7 @@ static void tests_section(struct web_req *r)
 	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
 		return;
 	dc_html(&r->body, "<section aria-labelledby=\"h-tests\">\n<h2 id=\"h-tests\">%s</h2>\n"
-		"<div class=\"scroll\"><table class=\"data\" id=\"test-table\">\n<caption>%s</caption>\n"
+		"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"test-cap\"><table class=\"data\" id=\"test-table\">\n<caption id=\"test-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Essais de relais", "Relay tests"),
@@ -260,7 +260,7 @@ static void alarms_section(struct web_req *r)
 		message(r, "error", TR("Passerelle injoignable : alarmes inconnues.",
 				       "Gateway unreachable: alarms unknown."));
 	} else {
-		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"alarm-table\">\n<caption>%s</caption>\n"
+		dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"alarm-cap\"><table class=\"data\" id=\"alarm-table\">\n<caption id=\"alarm-cap\">%s</caption>\n"
 			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			TR("Alarmes, les plus récentes d'abord", "Alarms, most recent first"),
@@ -299,7 +299,7 @@ static void derogations_section(struct web_req *r)
 		dc_html(&r->body, "</section>\n");
 		return;
 	}
-	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"derogation-table\">\n<caption>%s</caption>\n"
+	dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"derogation-cap\"><table class=\"data\" id=\"derogation-table\">\n<caption id=\"derogation-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Dérogations accordées par arrêté (fichier de règles)",
@@ -345,7 +345,7 @@ static void overrides_section(struct web_req *r)
 		dc_html(&r->body, "</section>\n");
 		return;
 	}
-	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"override-table\">\n<caption>%s</caption>\n"
+	dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"override-cap\"><table class=\"data\" id=\"override-table\">\n<caption id=\"override-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
@@ -385,6 +385,32 @@ static void csrf_field(struct web_req *r)
 	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", r->sess.csrf);
 }
 
+/* What a refused POST to /tech/ACTION sent for `name`, to fill its form
+ * again; "" otherwise. */
+static const char *again(struct web_req *r, const char *action, const char *name)
+{
+	const char *v = r->is_post && !strcmp(r->url + 6, action) ? web_form(r, name) : NULL;
+	return v ? v : "";
+}
+
+/* The box page has each channel's actions beside it: the way there. */
+static void box_picker(struct web_req *r, const struct dc_web_box *boxes, size_t nboxes)
+{
+	if (!nboxes)
+		return;
+	dc_html(&r->body, "<section aria-labelledby=\"h-pick\">\n<h2 id=\"h-pick\">%s</h2>\n"
+		"<form method=\"get\" action=\"/box\" class=\"row\" id=\"box-pick\">"
+		"<div><label for=\"pick-box\">%s</label><select id=\"pick-box\" name=\"id\">",
+		TR("Agir sur un boîtier", "Act on a box"),
+		TR("Boîtier (voies, essais, raccordements, forçages)",
+		   "Box (channels, tests, bindings, overrides)"));
+	for (size_t i = 0; i < nboxes; i++)
+		dc_html(&r->body, "<option value=\"%s\">%s%s</option>", boxes[i].id, boxes[i].id,
+			boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
+	dc_html(&r->body, "</select></div><div><button type=\"submit\">%s</button></div></form>\n"
+		"</section>\n", TR("Ouvrir", "Open"));
+}
+
 static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size_t nboxes)
 {
 	const char *dis = r->w->hooks.relay_test ? "" : " disabled";
@@ -397,15 +423,17 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><select id=\"r-box\" name=\"box\">",
 			TR("Boîtier", "Box"));
 		for (size_t i = 0; i < nboxes; i++)
-			dc_html(&r->body, "<option value=\"%s\">%s%s</option>", boxes[i].id, boxes[i].id,
-				boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
+			dc_html(&r->body, "<option value=\"%s\"%r>%s%s</option>", boxes[i].id,
+				strcmp(again(r, "relay", "box"), boxes[i].id) ? "" : " selected",
+				boxes[i].id, boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
 		dc_html(&r->body, "</select></div>\n");
 	} else {
 		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><input id=\"r-box\" name=\"box\" "
-			"required maxlength=\"47\"></div>\n", TR("Boîtier", "Box"));
+			"required maxlength=\"47\" value=\"%s\"></div>\n", TR("Boîtier", "Box"),
+			again(r, "relay", "box"));
 	}
-	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n",
-		TR("Voie (1 à 16)", "Channel (1 to 16)"));
+	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required value=\"%s\"></div>\n",
+		TR("Voie (1 à 16)", "Channel (1 to 16)"), again(r, "relay", "channel"));
 	if (r->w->hooks.relay_cycle)
 		dc_html(&r->body, "<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
 			dis, TR("Tester : éteint, allumé, éteint", "Test: off, on, off"));
@@ -421,27 +449,30 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		"<form method=\"post\" action=\"/tech/bind\" class=\"row\">\n",
 		TR("Raccorder un écran à une voie", "Bind a screen to a channel"));
 	csrf_field(r);
-	dc_html(&r->body, "<div><label for=\"b-screen\">%s</label><input id=\"b-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
-		"<div><label for=\"b-box\">%s</label><input id=\"b-box\" name=\"box\" required maxlength=\"47\"></div>\n"
-		"<div><label for=\"b-ch\">%s</label><input id=\"b-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
+	dc_html(&r->body, "<div><label for=\"b-screen\">%s</label><input id=\"b-screen\" name=\"screen\" required maxlength=\"47\" value=\"%s\"></div>\n"
+		"<div><label for=\"b-box\">%s</label><input id=\"b-box\" name=\"box\" required maxlength=\"47\" value=\"%s\"></div>\n"
+		"<div><label for=\"b-ch\">%s</label><input id=\"b-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required value=\"%s\"></div>\n"
 		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
-		TR("Écran (identifiant)", "Screen (id)"), TR("Boîtier", "Box"),
-		TR("Voie (1 à 16)", "Channel (1 to 16)"), dis, TR("Raccorder", "Bind"));
+		TR("Écran (identifiant)", "Screen (id)"), again(r, "bind", "screen"), TR("Boîtier", "Box"),
+		again(r, "bind", "box"), TR("Voie (1 à 16)", "Channel (1 to 16)"),
+		again(r, "bind", "channel"), dis, TR("Raccorder", "Bind"));
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-over\">\n<h2 id=\"h-over\">%s</h2>\n"
 		"<form method=\"post\" action=\"/tech/override\" class=\"row\" id=\"override-form\">\n",
 		TR("Forcer un écran (allumé ou éteint) jusqu'à une échéance",
 		   "Force a screen on or off until a deadline"));
 	csrf_field(r);
-	dc_html(&r->body, "<div><label for=\"o-screen\">%s</label><input id=\"o-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
+	dc_html(&r->body, "<div><label for=\"o-screen\">%s</label><input id=\"o-screen\" name=\"screen\" required maxlength=\"47\" value=\"%s\"></div>\n"
 		"<div><label for=\"o-state\">%s</label><select id=\"o-state\" name=\"state\">"
-		"<option value=\"off\">%s</option><option value=\"on\">%s</option></select></div>\n"
-		"<div><label for=\"o-until\">%s</label><input id=\"o-until\" name=\"until\" type=\"datetime-local\" required></div>\n"
-		"<div><label for=\"o-reason\">%s</label><input id=\"o-reason\" name=\"reason\" required maxlength=\"200\"></div>\n"
+		"<option value=\"off\">%s</option><option value=\"on\"%r>%s</option></select></div>\n"
+		"<div><label for=\"o-until\">%s</label><input id=\"o-until\" name=\"until\" type=\"datetime-local\" required value=\"%s\"></div>\n"
+		"<div><label for=\"o-reason\">%s</label><input id=\"o-reason\" name=\"reason\" required maxlength=\"200\" value=\"%s\"></div>\n"
 		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
-		TR("Écran (identifiant)", "Screen (id)"), TR("État imposé", "Forced state"),
-		TR("éteint", "off"), TR("allumé", "on"), TR("Jusqu'au (heure locale)", "Until (local time)"),
-		TR("Motif", "Reason"), "", TR("Appliquer", "Apply"));
+		TR("Écran (identifiant)", "Screen (id)"), again(r, "override", "screen"),
+		TR("État imposé", "Forced state"), TR("éteint", "off"),
+		strcmp(again(r, "override", "state"), "on") ? "" : " selected", TR("allumé", "on"),
+		TR("Jusqu'au (heure locale)", "Until (local time)"), again(r, "override", "until"),
+		TR("Motif", "Reason"), again(r, "override", "reason"), "", TR("Appliquer", "Apply"));
 }
 
 static void tech_page(struct web_req *r, const char *error, const char *done)
@@ -465,6 +496,7 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 			 ? r->w->hooks.list_boxes(r->w->hooks.arg, &boxes, &nboxes) : -2;
 	if (rc < 0)
 		nboxes = 0;
+	box_picker(r, boxes, nboxes);
 	boxes_section(r, rc, boxes, nboxes);
 	tests_section(r);
 	alarms_section(r);

@@ -178,6 +178,7 @@ test('phone: lighting an advertising screen or overriding asks first; errors kee
   await Promise.all([page.waitForNavigation(), page.click('#confirm-cancel')]);
   assert.equal(new URL(page.url()).hash, '#ch-4');
   // an override in the past: refused, the form as it was typed
+  await page.click('#ch-4 details.override summary');
   await page.selectOption('#o-state-4', 'on');
   await page.fill('#o-until-4', '2020-01-01T10:00');
   await page.fill('#o-reason-4', 'Vitrine réparée');
@@ -287,6 +288,22 @@ test('an offline box: every channel unknown, never "aucune"', async (browser, { 
     ['inconnu', 'inconnu']);
   await page.goto(url.replace('/box/coffret-media', '/tech'));
   assert.equal(await page.textContent('#box-table tr[data-box="coffret-media"] td.relays'), 'inconnu');
+  // the desk on a phone: its tables scroll in focusable regions, and a
+  // refused form comes back as it was typed
+  await axe(page, 'desk-phone');
+  await noSideways(page, 'desk phone');
+  await page.fill('#o-screen', 'pub-gare-abri-1');
+  await page.fill('#o-until', '2020-01-01T10:00');
+  await page.fill('#o-reason', 'Nettoyage');
+  const [r] = await Promise.all([page.waitForNavigation(), page.click('#override-form button')]);
+  assert.equal(r.status(), 400);
+  assert.equal(await page.inputValue('#o-screen'), 'pub-gare-abri-1');
+  assert.equal(await page.inputValue('#o-reason'), 'Nettoyage');
+  await page.screenshot({ path: `${shots}/desk-phone.png`, fullPage: true });
+  // the desk's way to a box page, without JavaScript's help
+  await page.selectOption('#pick-box', 'coffret-media');
+  await Promise.all([page.waitForNavigation(), page.click('#box-pick button')]);
+  assert.equal(new URL(page.url()).pathname, '/box/coffret-media');
   await page.goto(url);
   await axe(page, 'box-offline-phone');
   await page.screenshot({ path: `${shots}/box-offline-phone.png`, fullPage: true });
