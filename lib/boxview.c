@@ -32,15 +32,15 @@ enum dc_chan_err dc_channel_parse(const char *v, int nchannels, int *out)
 	return DC_CHANNEL_OK;
 }
 
-bool dc_box_action_confirm(enum dc_box_action a, bool channel_has_advertising)
+bool dc_box_action_confirm(enum dc_box_action a, bool advertising)
 {
 	switch (a) {
 	case DC_ACT_TEST:
-		return channel_has_advertising;
+	case DC_ACT_UNBIND:
+		return advertising;
 	case DC_ACT_OVERRIDE:
 		return true;
 	case DC_ACT_BIND:
-	case DC_ACT_UNBIND:
 	case DC_ACT_OVERRIDE_CLEAR:
 		return false;
 	}

@@ -30,8 +30,10 @@ enum dc_box_action { DC_ACT_TEST, DC_ACT_BIND, DC_ACT_UNBIND, DC_ACT_OVERRIDE,
 
 /* true when the action must be confirmed on a second page before it is
  * asked of the gateway: a relay test lights its channel for a dwell (an
- * advertising screen on it would light up), and an override sets the plan
- * aside. */
-bool dc_box_action_confirm(enum dc_box_action a, bool channel_has_advertising);
+ * advertising screen on it would light up); an advertising screen unbound
+ * stays wired to a channel its plan no longer keeps dark; an override sets
+ * the plan aside.  `advertising`: an advertising screen is on the channel
+ * tested, or is the screen unbound. */
+bool dc_box_action_confirm(enum dc_box_action a, bool advertising);
 
 #endif

@@ -382,6 +382,14 @@ static int hook_bind(void *arg, const char *screen_id, const char *box, int chan
 	return act(arg, req, actor, err, errlen);
 }
 
+static int hook_unbind(void *arg, const char *screen_id, const char *actor, char *err,
+		       size_t errlen)
+{
+	cJSON *req = request("unbind");
+	cJSON_AddStringToObject(req, "screen", screen_id);
+	return act(arg, req, actor, err, errlen);
+}
+
 static int hook_override_set(void *arg, const char *screen_id, bool on, int64_t until,
 			     const char *reason, const char *actor, char *err, size_t errlen)
 {
@@ -475,6 +483,7 @@ struct dc_web_hooks gw_link_hooks(struct gw_link *l)
 		.relay_test = hook_relay,
 		.relay_cycle = true,
 		.bind = hook_bind,
+		.unbind = hook_unbind,
 		.override_set = hook_override_set,
 		.override_clear = hook_override_clear,
 		.metrics = hook_metrics,

@@ -132,6 +132,8 @@ struct dc_web_hooks {
 	bool relay_cycle;
 	int (*bind)(void *arg, const char *screen_id, const char *box, int channel,
 		    const char *actor, char *err, size_t errlen);
+	/* The screen leaves its channel (written by the host). */
+	int (*unbind)(void *arg, const char *screen_id, const char *actor, char *err, size_t errlen);
 	/* Overrides are written by the host (the gateway), which applies them
 	 * at once. */
 	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,

@@ -9,7 +9,7 @@
  *   GET  /box/B/tests.json    the box's latest test per channel, for app.js
  *   GET  /box/B/label         the label for the cabinet door
  *   GET  /box/B/qr.svg        its QR code alone
- *   POST /box/B/ACTION        test, bind, override, override-clear
+ *   POST /box/B/ACTION        test, bind, unbind, override, override-clear
  *
  * Every action goes to the gateway through the hooks (gwlink.c), like the
  * desk's.  Forms post to "…#ch-N", so the browser comes back to the channel
@@ -399,8 +399,20 @@ static void channel_card(struct web_req *r, const struct box_view *v, int ch,
 			continue;
 		if (!n++)
 			dc_html(&r->body, "<ul class=\"screens\">");
-		dc_html(&r->body, "<li><a href=\"/screen/%s\">%s</a> <small>(%s)</small></li>", s->id,
+		dc_html(&r->body, "<li><a href=\"/screen/%s\">%s</a> <small>(%s)</small>", s->id,
 			s->name, dc_category_label(s->category));
+		if (r->sess.role >= DC_ROLE_TECHNICIAN) {
+			dc_html(&r->body, " <form method=\"post\" action=\"/box/%s/unbind#ch-%d\" "
+				"class=\"inline\">", v->box.id, ch);
+			csrf_field(r);
+			dc_html(&r->body, "<input type=\"hidden\" name=\"channel\" value=\"%d\">"
+				"<input type=\"hidden\" name=\"screen\" value=\"%s\">"
+				"<button type=\"submit\" aria-label=\"%s %s\"%r>%s</button></form>", ch,
+				s->id, TR("Détacher de la voie :", "Unbind from the channel:"), s->name,
+				r->w->hooks.unbind && v->gw == 0 ? "" : " disabled",
+				TR("Détacher", "Unbind"));
+		}
+		dc_html(&r->body, "</li>");
 	}
 	dc_html(&r->body, n ? "</ul>\n" : "<p>%s</p>\n", TR("Aucun écran raccordé.", "No screen bound."));
 	test_block(r, v, ch);
@@ -664,6 +676,14 @@ static const char *screen_on(const struct box_view *v, const char *id, int ch)
 	return NULL;
 }
 
+static bool is_advertising(const struct box_view *v, const char *id)
+{
+	for (size_t i = 0; i < v->nscreens; i++)
+		if (!strcmp(v->screens[i].id, id))
+			return v->screens[i].category == DC_CAT_ADVERTISING;
+	return false;
+}
+
 static void box_action(struct web_req *r, struct box_view *v, const char *action)
 {
 	const struct dc_web_hooks *h = &r->w->hooks;
@@ -683,7 +703,8 @@ static void box_action(struct web_req *r, struct box_view *v, const char *action
 				     "Your role does not allow this action."));
 		return;
 	}
-	static const char *const actions[] = { "test", "bind", "override", "override-clear", NULL };
+	static const char *const actions[] = { "test", "bind", "override", "override-clear",
+					       "unbind", NULL };
 	int a = -1;
 	for (int i = 0; actions[i]; i++)
 		if (!strcmp(action, actions[i]))
@@ -777,6 +798,24 @@ static void box_action(struct web_req *r, struct box_view *v, const char *action
 		}
 		rc = h->override_set ? h->override_set(h->arg, screen, on, until, reason, r->sess.user,
 						       err, sizeof err) : -2;
+	} else if (a == 4) {	/* unbind */
+		const char *name = screen && dc_slug_valid(screen) ? screen_on(v, screen, ch) : NULL;
+		if (!name) {
+			fail(r, v, 400, ch, action, TR("Cet écran n'est pas raccordé à cette voie.",
+						       "This screen is not bound to this channel."));
+			return;
+		}
+		if (dc_box_action_confirm(DC_ACT_UNBIND, is_advertising(v, screen)) && !is_confirmed(r)) {
+			snprintf(msg, sizeof msg, TR("« %s » est un écran publicitaire : détaché, il reste "
+						     "branché sur la voie %d, que son horaire ne gardera plus "
+						     "éteinte la nuit. Confirmez-vous ?",
+						     "'%s' is an advertising screen: unbound, it stays wired "
+						     "to channel %d, which its schedule will no longer keep "
+						     "dark at night. Do you confirm?"), name, ch);
+			confirm_page(r, v, action, ch, msg);
+			return;
+		}
+		rc = h->unbind ? h->unbind(h->arg, screen, r->sess.user, err, sizeof err) : -2;
 	} else {		/* override-clear */
 		const char *idv = web_form(r, "id");
 		char *end;
@@ -811,7 +850,8 @@ static void box_action(struct web_req *r, struct box_view *v, const char *action
 static void box_get(struct web_req *r, struct box_view *v)
 {
 	static const char *const params[] = { "done", "ch", NULL };
-	static const char *const dones[] = { "test", "bind", "override", "override-clear", NULL };
+	static const char *const dones[] = { "test", "bind", "override", "override-clear", "unbind",
+					     NULL };
 	int done;
 	long ch;
 	if (web_args_only(r, params) < 0 || web_arg_enum(r, "done", dones, -1, &done) < 0 ||
@@ -821,7 +861,7 @@ static void box_get(struct web_req *r, struct box_view *v)
 		TR("Essai lancé : ses étapes s'affichent ci-dessous au fil des confirmations.",
 		   "Test started: its steps show below as the relay confirms them."),
 		TR("Écran raccordé.", "Screen bound."), TR("Forçage enregistré.", "Override recorded."),
-		TR("Forçage levé.", "Override cleared.") };
+		TR("Forçage levé.", "Override cleared."), TR("Écran détaché.", "Screen unbound.") };
 	struct outcome o = { .ch = ch <= v->box.channels ? (int)ch : 0,
 			     .msg = done >= 0 ? msgs[done] : NULL };
 	box_page(r, v, done >= 0 ? &o : NULL);

@@ -202,3 +202,25 @@ def test_label_qr_code_opens_the_box_page(box, tmp_path):
     # the same code alone, as an image
     status, url, body = b.get("/box/kiosque/qr.svg")
     assert status == 200 and qr_matrix(body) == m
+
+
+def test_unbind_an_advertising_screen_asks_first(box, decran):
+    b, tas, gw = box
+    html = login_to(b, "/box/kiosque")
+    token = csrf(html, "/box/kiosque/unbind#ch-1")
+    form = {"csrf": token, "channel": "1", "screen": "pub-kiosque"}
+    # not on that channel: refused, nothing asked
+    status, url, html = b.post("/box/kiosque/unbind", dict(form, channel="2"))
+    assert status == 400 and "pas raccordé à cette voie" in card(html, 2)
+    status, url, html = b.post("/box/kiosque/unbind", form)
+    assert status == 200 and 'id="confirm-form"' in html and "publicitaire" in html
+    assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-kiosque'") == [("kiosque", 1)]
+    status, url, html = b.post("/box/kiosque/unbind", dict(form, confirm="1"))
+    assert url.endswith("?done=unbind&ch=1#ch-1") and "Écran détaché" in card(html, 1), url
+    assert "Aucun écran raccordé." in card(html, 1)
+    wait_for(lambda: gw.channel("kiosque", 1)["screens"] == [], what="channel 1 unbound")
+    assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-kiosque'") == [(None, None)]
+    # an information screen leaves without a question
+    status, url, html = b.post("/box/kiosque/unbind", {"csrf": token, "channel": "2",
+                                                        "screen": "info-kiosque"})
+    assert url.endswith("?done=unbind&ch=2#ch-2"), url

@@ -362,7 +362,8 @@ def test_control_socket_gives_each_role_its_verbs(broker, tmp_path, db, decran):
     try:
         assert gw.api({"cmd": "alarms"})["ok"] is True
         for req in ({"cmd": "relay-test", "box": "kiosque", "channel": 1, "wait": False},
-                    {"cmd": "bind", "screen": "pub-kiosque", "box": "kiosque", "channel": 2}):
+                    {"cmd": "bind", "screen": "pub-kiosque", "box": "kiosque", "channel": 2},
+                    {"cmd": "unbind", "screen": "pub-kiosque"}):
             ans = gw.api(req)
             assert ans["ok"] is False and ans["denied"] is True, ans
         assert gw.sql("SELECT box, channel FROM screens WHERE id = 'pub-kiosque'") == [("kiosque", 1)]

@@ -62,7 +62,8 @@ static void which_actions_are_confirmed(void **state)
 	assert_true(dc_box_action_confirm(DC_ACT_OVERRIDE, false));
 	assert_true(dc_box_action_confirm(DC_ACT_OVERRIDE, true));
 	assert_false(dc_box_action_confirm(DC_ACT_BIND, true));
-	assert_false(dc_box_action_confirm(DC_ACT_UNBIND, true));
+	assert_true(dc_box_action_confirm(DC_ACT_UNBIND, true));
+	assert_false(dc_box_action_confirm(DC_ACT_UNBIND, false));
 	assert_false(dc_box_action_confirm(DC_ACT_OVERRIDE_CLEAR, true));
 }
 
