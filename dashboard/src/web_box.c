@@ -687,22 +687,6 @@ static bool is_advertising(const struct box_view *v, const char *id)
 static void box_action(struct web_req *r, struct box_view *v, const char *action)
 {
 	const struct dc_web_hooks *h = &r->w->hooks;
-	if (!r->sess.valid) {
-		web_error(r, 401, TR("Connexion requise.", "Log-in required."));
-		return;
-	}
-	if (!web_csrf_ok(r)) {
-		web_error(r, 403, TR("Formulaire refusé : jeton anti-falsification (CSRF) manquant ou "
-				     "invalide. Rechargez la page.",
-				     "Form refused: anti-forgery (CSRF) token missing or invalid. "
-				     "Reload the page."));
-		return;
-	}
-	if (r->sess.role < DC_ROLE_TECHNICIAN) {
-		web_error(r, 403, TR("Votre rôle ne permet pas cette action.",
-				     "Your role does not allow this action."));
-		return;
-	}
 	static const char *const actions[] = { "test", "bind", "override", "override-clear",
 					       "unbind", NULL };
 	int a = -1;
@@ -828,16 +812,9 @@ static void box_action(struct web_req *r, struct box_view *v, const char *action
 		rc = h->override_clear ? h->override_clear(h->arg, (int64_t)id, r->sess.user, err,
 							   sizeof err) : -2;
 	}
-	if (rc == -2) {
-		fail(r, v, 503, ch, action, TR("Passerelle non connectée : action impossible.",
-					       "Gateway not connected: cannot act."));
-	} else if (rc == -3) {
-		r->retry_after = 2;
-		fail(r, v, 503, ch, action, TR("Base occupée, réessayez dans un instant.",
-					       "Database busy, try again in a moment."));
-	} else if (rc < 0) {
-		fail(r, v, 409, ch, action, err[0] ? err : TR("La passerelle a refusé la commande.",
-							      "The gateway refused the command."));
+	const char *refused = web_act_refused(r, rc, err);
+	if (refused) {
+		fail(r, v, r->status, ch, action, refused);
 	} else {
 		char loc[160];
 		snprintf(loc, sizeof loc, "/box/%s?done=%s&ch=%d#ch-%d", v->box.id, action, ch, ch);
@@ -923,7 +900,7 @@ void page_box(struct web_req *r, const char *rest)
 	if (get && *sub && web_args_only(r, NULL) < 0)
 		return;
 	struct box_view v;
-	if (view_load(r, id, &v) < 0)
+	if ((r->is_post && !web_may_act(r)) || view_load(r, id, &v) < 0)
 		return;
 	if (r->is_post)
 		box_action(r, &v, sub);

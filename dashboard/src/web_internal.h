@@ -148,6 +148,12 @@ const char *web_test_said(const struct gw_relay_test *t);
  * the box page (at its channel). */
 const char *web_alarm_severity(const char *severity);
 void web_alarm_source(struct web_req *r, const struct dc_web_alarm *a);
+/* Actions (web_tech.c): a logged-in technician or admin with the form's
+ * CSRF token, else the error page is rendered and false returned; an
+ * action hook's refusal (rc < 0) as the page's message, r->status set
+ * (409, 503), NULL when rc is 0. */
+bool web_may_act(struct web_req *r);
+const char *web_act_refused(struct web_req *r, int rc, const char *err);
 /* Override fields (web_tech.c): a future local "YYYY-MM-DDTHH:MM" at most
  * 30 days ahead; a reason of 3 to 200 characters, no control character. */
 bool web_until_parse(const char *v, time_t now, int64_t *out);

@@ -613,24 +613,54 @@ static bool form_reason(struct web_req *r, const char **out)
 	       bad_field(r, "reason", TR("texte de 3 à 200 caractères", "text of 3 to 200 characters"));
 }
 
-void page_tech_action(struct web_req *r, const char *action)
+bool web_may_act(struct web_req *r)
 {
 	if (!r->sess.valid) {
 		web_error(r, 401, TR("Connexion requise.", "Log-in required."));
-		return;
+		return false;
 	}
 	if (!web_csrf_ok(r)) {
 		web_error(r, 403, TR("Formulaire refusé : jeton anti-falsification (CSRF) manquant ou "
 				     "invalide. Rechargez la page.",
 				     "Form refused: anti-forgery (CSRF) token missing or invalid. "
 				     "Reload the page."));
-		return;
+		return false;
 	}
 	if (r->sess.role < DC_ROLE_TECHNICIAN) {
 		web_error(r, 403, TR("Votre rôle ne permet pas cette action.",
 				     "Your role does not allow this action."));
-		return;
+		return false;
 	}
+	return true;
+}
+
+const char *web_act_refused(struct web_req *r, int rc, const char *err)
+{
+	if (rc == -2) {
+		r->status = 503;
+		return TR("Passerelle non connectée : action impossible.",
+			  "Gateway not connected: cannot act.");
+	}
+	if (rc == -3) {
+		/* The gateway could not write now: another process holds the
+		 * database.  Nothing was done; the technician tries again. */
+		r->status = 503;
+		r->retry_after = 2;
+		return TR("Base occupée, réessayez dans un instant.",
+			  "Database busy, try again in a moment.");
+	}
+	if (rc < 0) {
+		r->status = 409;
+		return err && *err ? err : TR("La passerelle a refusé la commande.",
+					      "The gateway refused the command.");
+	}
+	return NULL;
+}
+
+void page_tech_action(struct web_req *r, const char *action)
+{
+	if (!web_may_act(r))
+		return;
 	const struct dc_web_hooks *h = &r->w->hooks;
 	char err[256] = "";
 	int rc;
@@ -675,21 +705,9 @@ void page_tech_action(struct web_req *r, const char *action)
 		web_error(r, 404, TR("Cette action n'existe pas.", "This action does not exist."));
 		return;
 	}
-	if (rc == -2) {
-		r->status = 503;
-		tech_page(r, TR("Passerelle non connectée : action impossible.",
-				"Gateway not connected: cannot act."), NULL);
-	} else if (rc == -3) {
-		/* The gateway could not write now: another process holds the
-		 * database.  Nothing was done; the technician tries again. */
-		r->status = 503;
-		r->retry_after = 2;
-		tech_page(r, TR("Base occupée, réessayez dans un instant.",
-				"Database busy, try again in a moment."), NULL);
-	} else if (rc < 0) {
-		r->status = 409;
-		tech_page(r, err[0] ? err : TR("La passerelle a refusé la commande.",
-					       "The gateway refused the command."), NULL);
+	const char *refused = web_act_refused(r, rc, err);
+	if (refused) {
+		tech_page(r, refused, NULL);
 	} else {
 		char loc[64];
 		snprintf(loc, sizeof loc, "/tech?done=%s", action);
