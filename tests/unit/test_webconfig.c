@@ -53,35 +53,8 @@ static void bad_values_are_named(void **s)
 		{ "{\"session_hours\":0}", "session_hours: expected an integer from 1 to 720" },
 		{ "{\"session_hours\":1.5}", "session_hours" },
 		{ "{\"port\":80}", "port: unknown field" },
-	};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct web_config c, before;
-		char err[256] = "";
-		web_config_defaults(&c);
-		before = c;
-		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
-		if (rc != -1 || !strstr(err, bad[i].want))
-			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
-		assert_memory_equal(&c, &before, sizeof c);
-	}
-}
-
-/* The box labels' QR codes open public_url + "/box/ID": nothing that
- * would break out of the URL or the HTML around it. */
-static void public_url_and_phone(void **s)
-{
-	(void)s;
-	struct web_config c;
-	char err[256] = "";
-	web_config_defaults(&c);
-	assert_string_equal(c.public_url, "");
-	static const char *json = "{\"public_url\":\"https://decran.ville.example:8443/tableau\","
-				  "\"service_phone\":\"03 20 00 00 00\"}";
-	if (web_config_parse(json, strlen(json), NULL, &c, err, sizeof err))
-		fail_msg("%s", err);
-	assert_string_equal(c.public_url, "https://decran.ville.example:8443/tableau");
-	assert_string_equal(c.service_phone, "03 20 00 00 00");
-	static const struct { const char *json, *want; } bad[] = {
+		/* the box labels' QR codes open public_url + "/box/ID": nothing
+		 * that would break out of the URL or the HTML around it */
 		{ "{\"public_url\":\"decran.example.org\"}", "public_url: expected \"http://" },
 		{ "{\"public_url\":\"javascript:alert(1)\"}", "public_url: expected" },
 		{ "{\"public_url\":\"http://\"}", "public_url: expected" },
@@ -95,14 +68,30 @@ static void public_url_and_phone(void **s)
 		  "service_phone: expected" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct web_config d, before;
-		web_config_defaults(&d);
-		before = d;
-		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &d, err, sizeof err);
+		struct web_config c, before;
+		char err[256] = "";
+		web_config_defaults(&c);
+		before = c;
+		int rc = web_config_parse(bad[i].json, strlen(bad[i].json), NULL, &c, err, sizeof err);
 		if (rc != -1 || !strstr(err, bad[i].want))
 			fail_msg("case %zu: rc=%d err='%s' want '%s'", i, rc, err, bad[i].want);
-		assert_memory_equal(&d, &before, sizeof d);
+		assert_memory_equal(&c, &before, sizeof c);
 	}
+}
+
+static void public_url_and_phone(void **s)
+{
+	(void)s;
+	struct web_config c;
+	char err[256] = "";
+	web_config_defaults(&c);
+	assert_string_equal(c.public_url, "");
+	static const char *json = "{\"public_url\":\"https://decran.ville.example:8443/tableau\","
+				  "\"service_phone\":\"03 20 00 00 00\"}";
+	if (web_config_parse(json, strlen(json), NULL, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_string_equal(c.public_url, "https://decran.ville.example:8443/tableau");
+	assert_string_equal(c.service_phone, "03 20 00 00 00");
 	/* "" takes the browser's address again */
 	static const char *none = "{\"public_url\":\"\"}";
 	assert_int_equal(web_config_parse(none, strlen(none), NULL, &c, err, sizeof err), 0);
