@@ -212,7 +212,9 @@ static void tests_section(struct web_req *r)
 	size_t n = 0;
 	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
 		return;
-	dc_html(&r->body, "<section aria-labelledby=\"h-tests\">\n<h2 id=\"h-tests\">%s</h2>\n"
+	/* Refreshed in place by app.js while the technician watches. */
+	dc_html(&r->body, "<section aria-labelledby=\"h-tests\" id=\"tests\" data-refresh=\"2\">\n"
+		"<h2 id=\"h-tests\">%s</h2>\n"
 		"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"test-cap\"><table class=\"data\" id=\"test-table\">\n<caption id=\"test-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
@@ -523,8 +525,10 @@ void page_tech(struct web_req *r)
 		return;
 	}
 	const char *msgs[] = { r->w->hooks.relay_cycle
-				       ? TR("Essai lancé : suivez ses étapes ci-dessous (rechargez la page).",
-					    "Test started: follow its steps below (reload the page).")
+				       ? TR("Essai lancé : ses étapes s'affichent ci-dessous au fil des "
+					    "confirmations (et sur la page du boîtier).",
+					    "Test started: its steps show below as the relay confirms "
+					    "them (and on the box's page).")
 				       : TR("Commande de relais envoyée au boîtier.", "Relay command sent to the box."),
 			       TR("Écran raccordé.", "Screen bound."),
 			       TR("Forçage enregistré.", "Override recorded."),
