@@ -67,7 +67,7 @@ PATH_DEFS := -DDECRAN_SYSCONFDIR='"$(SYSCONFDIR)/decran"' \
 # only: the gateway carries no HTTP.  No libsystemd: lib/sdnotify.c speaks
 # the notify protocol (its libraries would cost the relay box 1.5 MB).
 RELAY_PKGS := libmosquitto libmodbus libcjson libgpiod
-PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypto libcrypt libmicrohttpd cmocka
+PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypto libcrypt libmicrohttpd libqrencode cmocka
 # The Debian package that provides each module, named when one is missing.
 DEB_sqlite3 := libsqlite3-dev
 DEB_libmosquitto := libmosquitto-dev
@@ -79,6 +79,7 @@ DEB_zlib := zlib1g-dev
 DEB_libcrypto := libssl-dev
 DEB_libcrypt := libcrypt-dev
 DEB_libmicrohttpd := libmicrohttpd-dev
+DEB_libqrencode := libqrencode-dev
 DEB_cmocka := libcmocka-dev
 # `make relay` narrows the set to the firmware's (BUILD_SET, target-specific).
 BUILD_SET = all

@@ -181,6 +181,23 @@ static cJSON *read_list(struct gw_link *l, const char *cmd, const cJSON **arr, v
 	return ans;
 }
 
+static void state_of(char out[4], const cJSON *o, const char *key)
+{
+	const char *v = str(o, key);
+	snprintf(out, 4, "%s", !strcmp(v, "on") || !strcmp(v, "off") ? v : "");
+}
+
+static void chan_of(struct dc_web_chan *x, const cJSON *ch, int64_t now)
+{
+	double ago = num(ch, "confirmed_ago_s", -1);
+	state_of(x->confirmed, ch, "confirmed");
+	state_of(x->desired, ch, "desired");
+	state_of(x->pending, ch, "pending");
+	x->confirmed_at = ago >= 0 ? now - (int64_t)ago : 0;
+	x->has_power = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(ch, "power_w"));
+	x->power_w = num(ch, "power_w", 0);
+}
+
 static int hook_boxes(void *arg, struct dc_web_box **out, size_t *n)
 {
 	struct gw_link *l = arg;
@@ -197,12 +214,15 @@ static int hook_boxes(void *arg, struct dc_web_box **out, size_t *n)
 		snprintf(x->id, sizeof x->id, "%s", str(b, "id"));
 		snprintf(x->firmware, sizeof x->firmware, "%s", str(b, "driver"));
 		x->online = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "online"));
+		x->heard = cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(b, "online"));
 		x->last_seen = ago >= 0 ? now - (int64_t)ago : 0;
 		x->channels = (int)num(b, "channels", 0);
 		cJSON_ArrayForEach(ch, chs) {
 			int c = (int)num(ch, "channel", 0);
 			if (c >= 1 && c <= 32 && !strcmp(str(ch, "confirmed"), "on"))
 				x->relay_on |= 1u << (c - 1);
+			if (c >= 1 && c <= 16)
+				chan_of(&x->ch[c - 1], ch, now);
 		}
 	}
 	cJSON_Delete(ans);
@@ -261,8 +281,11 @@ static const char *alarm_title(const char *kind)
 	if (!strcmp(kind, "safe_on_advertising"))
 		return TR("publicité sur un canal que le boîtier laisse allumé en panne",
 			  "advertising on a channel the box keeps on when it fails");
-	return TR("puissance mesurée alors que le relais est ouvert",
-		  "power measured while the relay is off");
+	if (!strcmp(kind, "meter"))
+		return TR("puissance mesurée alors que le relais est ouvert",
+			  "power measured while the relay is off");
+	/* A kind this dashboard does not know yet (a newer gateway). */
+	return TR("alarme de la passerelle", "gateway alarm");
 }
 
 static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
@@ -286,7 +309,13 @@ static int hook_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 			snprintf(x->source, sizeof x->source, "%.40s/%d", str(a, "box"), ch);
 		else
 			snprintf(x->source, sizeof x->source, "%s", str(a, "box"));
-		snprintf(x->text, sizeof x->text, "%s%s%s", alarm_title(kind), *msg ? " : " : "", msg);
+		/* The page's language only: the gateway's own words (English,
+		 * for its log) are kept apart, in `detail`. */
+		snprintf(x->text, sizeof x->text, "%s", alarm_title(kind));
+		snprintf(x->kind, sizeof x->kind, "%s", kind);
+		snprintf(x->box, sizeof x->box, "%s", str(a, "box"));
+		x->channel = ch;
+		snprintf(x->detail, sizeof x->detail, "%s", msg);
 	}
 	cJSON_Delete(ans);
 	return 0;
@@ -316,6 +345,16 @@ static int act(struct gw_link *l, cJSON *req, const char *actor, char *err, size
 			e = TR("écran inconnu", "unknown screen");
 		else if (!strncmp(e, "id: this override", 17))
 			e = TR("ce forçage n'est plus en cours", "this override is no longer in force");
+		else if (!strncmp(e, "refused: an advertising screen", 30))
+			e = TR("un écran publicitaire de cette voie doit rester éteint maintenant "
+			       "(R581-35, de 1 h à 6 h) : faites l'essai en dehors de ces heures",
+			       "an advertising screen on this channel must stay off now "
+			       "(R581-35, 01:00 to 06:00): test it outside those hours");
+		else if (!strncmp(e, "a test is already running", 25))
+			e = TR("un essai est déjà en cours sur cette voie",
+			       "a test is already running on this channel");
+		else if (!strncmp(e, "channel: not a channel", 22))
+			e = TR("ce boîtier n'a pas cette voie", "this box has no such channel");
 		snprintf(err, errlen, "%s%s", TR("la passerelle a refusé : ", "the gateway refused: "), e);
 	}
 	cJSON_Delete(ans);
@@ -340,6 +379,14 @@ static int hook_bind(void *arg, const char *screen_id, const char *box, int chan
 	cJSON_AddStringToObject(req, "screen", screen_id);
 	cJSON_AddStringToObject(req, "box", box);
 	cJSON_AddNumberToObject(req, "channel", channel);
+	return act(arg, req, actor, err, errlen);
+}
+
+static int hook_unbind(void *arg, const char *screen_id, const char *actor, char *err,
+		       size_t errlen)
+{
+	cJSON *req = request("unbind");
+	cJSON_AddStringToObject(req, "screen", screen_id);
 	return act(arg, req, actor, err, errlen);
 }
 
@@ -436,6 +483,7 @@ struct dc_web_hooks gw_link_hooks(struct gw_link *l)
 		.relay_test = hook_relay,
 		.relay_cycle = true,
 		.bind = hook_bind,
+		.unbind = hook_unbind,
 		.override_set = hook_override_set,
 		.override_clear = hook_override_clear,
 		.metrics = hook_metrics,

@@ -517,6 +517,8 @@ static void route(struct web_req *r)
 		page_tech(r);
 	else if (r->is_post && strncmp(u, "/tech/", 6) == 0)
 		page_tech_action(r, u + 6);
+	else if (strncmp(u, "/box", 4) == 0 && (u[4] == '\0' || u[4] == '/'))
+		page_box(r, u + 4);
 	else if (strncmp(u, "/api/v1/", 8) == 0)
 		api_dispatch(r, u + 8);
 	else if (get && strcmp(u, "/metrics") == 0)

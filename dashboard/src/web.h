@@ -87,24 +87,44 @@ struct dc_web_config {
 	const char *metrics_token;
 	const struct dc_web_legal *legal;
 	const struct dc_web_a11y *a11y;
+	/* What a box label's QR code opens: this + "/box/ID" (NULL or "" =
+	 * the address the browser used); the number printed beside it. */
+	const char *public_url;
+	const char *service_phone;
+};
+
+/* A relay channel as the gateway sees it (the box page). */
+struct dc_web_chan {
+	char confirmed[4];	/* "on", "off", "" = unknown (lib/boxview.h) */
+	char desired[4];	/* what the plan wants now, same values */
+	char pending[4];	/* a command in flight, "" = none */
+	int64_t confirmed_at;	/* the relay's last report, Unix seconds; 0 = none */
+	bool has_power;
+	double power_w;
 };
 
 /* A relay box as the gateway sees it. */
 struct dc_web_box {
 	char id[DC_ID_MAX];
 	bool online;
+	bool heard;		/* false: not heard of since the gateway started */
 	int64_t last_seen;	/* Unix seconds; 0 = never */
 	int channels;		/* 1..16 */
 	uint32_t relay_on;	/* bit c-1 set = channel c energised */
 	char firmware[32];	/* what drives it: "native", "tasmota"... or a firmware version */
+	struct dc_web_chan ch[16];	/* ch[c-1]: channel c */
 };
 
 struct dc_web_alarm {
 	int64_t at;		/* Unix seconds */
 	char severity[16];	/* "critical", "warning", "info" */
 	char source[DC_ID_MAX];	/* box or screen id */
-	char text[160];
+	char text[160];		/* in the page's language, from `kind` alone */
 	bool active;
+	char kind[24];		/* the gateway's code: "offline", "unconfirmed"... */
+	char box[DC_ID_MAX];	/* the box it is about, "" = none (the database) */
+	int channel;		/* its channel, 0 = the whole box */
+	char detail[160];	/* the gateway's own words (English), may be "" */
 };
 
 
@@ -148,6 +168,8 @@ struct dc_web_hooks {
 	bool relay_cycle;
 	int (*bind)(void *arg, const char *screen_id, const char *box, int channel,
 		    const char *actor, char *err, size_t errlen);
+	/* The screen leaves its channel (written by the host). */
+	int (*unbind)(void *arg, const char *screen_id, const char *actor, char *err, size_t errlen);
 	/* Overrides are written by the host (the gateway), which applies them
 	 * at once. */
 	int (*override_set)(void *arg, const char *screen_id, bool on, int64_t until,

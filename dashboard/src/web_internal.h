@@ -174,6 +174,30 @@ void page_logout(struct web_req *r);
 void page_tech(struct web_req *r);
 void page_tech_action(struct web_req *r, const char *action);
 void api_dispatch(struct web_req *r, const char *path);
+/* The technician's box pages (web_box.c): `rest` is the URL after "/box". */
+void page_box(struct web_req *r, const char *rest);
+
+/* Shared by the desk and the box pages.  A relay test's steps in `lang`
+ * ("éteint 812 ms 0,8 W, allumé ..."), and its verdict in the page's. */
+void web_test_steps(struct dc_buf *b, const struct gw_relay_test *t, enum dc_lang lang);
+const char *web_test_said(const struct gw_relay_test *t);
+/* An alarm's severity in the page's language; its source as a link to
+ * the box page (at its channel). */
+const char *web_alarm_severity(const char *severity);
+void web_alarm_source(struct web_req *r, const struct dc_web_alarm *a);
+/* Actions (web_tech.c): a logged-in technician or admin with the form's
+ * CSRF token, else the error page is rendered and false returned; an
+ * action hook's refusal (rc < 0) as the page's message, r->status set
+ * (409, 503), NULL when rc is 0. */
+bool web_may_act(struct web_req *r);
+const char *web_act_refused(struct web_req *r, int rc, const char *err);
+/* Override fields (web_tech.c): a future local "YYYY-MM-DDTHH:MM" at most
+ * 30 days ahead; a reason of 3 to 200 characters, no control character. */
+bool web_until_parse(const char *v, time_t now, int64_t *out);
+bool web_reason_ok(const char *v);
+/* A QR code of `text` as an SVG element (web_qr.c); -1 when it cannot be
+ * made (too long, out of memory). */
+int web_qr_svg(struct dc_buf *out, const char *text, const char *title);
 void page_metrics(struct web_req *r);
 /* Open data (web_opendata.c, web_map.c): true when the URL is theirs. */
 bool page_opendata(struct web_req *r, const char *url);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boxview.h"
 #include "overrides.h"
 #include "rules.h"
 #include "store.h"
@@ -22,6 +23,21 @@ static void message(struct web_req *r, const char *cls, const char *text)
 
 /* --- login / logout ----------------------------------------------------- */
 
+/* Where to go after logging in: a box page or its label (the QR code's),
+ * else the desk. */
+static const char *login_next(const char *next)
+{
+	char id[DC_ID_MAX];
+	if (!next || strncmp(next, "/box/", 5))
+		return "/tech";
+	size_t n = strcspn(next + 5, "/");
+	if (n >= sizeof id || (next[5 + n] && strcmp(next + 5 + n, "/label")))
+		return "/tech";
+	memcpy(id, next + 5, n);
+	id[n] = '\0';
+	return dc_slug_valid(id) ? next : "/tech";
+}
+
 static void login_form(struct web_req *r, const char *error, const char *user)
 {
 	char token[DC_TOKEN_HEX];
@@ -37,8 +53,10 @@ static void login_form(struct web_req *r, const char *error, const char *user)
 	dc_html(&r->body, "<h1>%s</h1>\n", TR("Connexion des techniciens", "Technicians' log-in"));
 	if (error)
 		message(r, "error", error);
+	const char *next = login_next(r->is_post ? web_form(r, "next") : web_arg(r, "next"));
 	dc_html(&r->body, "<form method=\"post\" action=\"/login\" class=\"stack\">\n"
-		"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+		"<input type=\"hidden\" name=\"next\" value=\"%s\">\n", next);
+	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 		"<div><label for=\"l-user\">%s</label>"
 		"<input id=\"l-user\" name=\"user\" autocomplete=\"username\" required maxlength=\"63\" value=\"%s\"></div>\n"
 		"<div><label for=\"l-pass\">%s</label>"
@@ -109,7 +127,7 @@ static void login_post(struct web_req *r)
 	web_add_cookie(r, SESSION_COOKIE, token, r->w->cfg.session_hours * 3600);
 	web_add_cookie(r, LOGIN_COOKIE, "", 0);
 	explicit_bzero(token, sizeof token);
-	web_redirect(r, "/tech");
+	web_redirect(r, login_next(web_form(r, "next")));
 }
 
 void page_login(struct web_req *r)
@@ -118,10 +136,11 @@ void page_login(struct web_req *r)
 		login_post(r);
 		return;
 	}
-	if (web_args_only(r, NULL) < 0)
+	static const char *const params[] = { "next", NULL };
+	if (web_args_only(r, params) < 0)
 		return;
 	if (r->sess.valid) {
-		web_redirect(r, "/tech");
+		web_redirect(r, login_next(web_arg(r, "next")));
 		return;
 	}
 	login_form(r, NULL, NULL);
@@ -153,7 +172,7 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 		message(r, "error", TR("Passerelle injoignable : état des boîtiers inconnu.",
 				       "Gateway unreachable: box states unknown."));
 	} else {
-		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"box-table\">\n<caption>%s</caption>\n"
+		dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"box-cap\"><table class=\"data\" id=\"box-table\">\n<caption id=\"box-cap\">%s</caption>\n"
 			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			TR("Boîtiers relais connus de la passerelle", "Relay boxes known to the gateway"),
@@ -165,12 +184,17 @@ static void boxes_section(struct web_req *r, int rc, const struct dc_web_box *bo
 			for (int c = 1; c <= boxes[i].channels && c <= 32; c++)
 				if (boxes[i].relay_on & (1u << (c - 1)))
 					dc_buf_printf(&on, "%s%d", on.len ? ", " : "", c);
-			dc_html(&r->body, "<tr data-box=\"%s\"><th scope=\"row\">%s</th>"
+			/* An offline box says nothing of its relays now. */
+			int link = boxes[i].heard ? boxes[i].online : -1;
+			const char *relays = dc_chan_view(link, "off") == DC_CHAN_UNKNOWN
+						     ? TR("inconnu", "unknown")
+						     : on.len ? on.p : TR("aucune", "none");
+			dc_html(&r->body, "<tr data-box=\"%s\"><th scope=\"row\"><a href=\"/box/%s\">%s</a></th>"
 				"<td class=\"%s\">%s</td><td>%s</td><td class=\"relays\">%s</td><td>%s</td></tr>\n",
-				boxes[i].id, boxes[i].id, boxes[i].online ? "ok" : "bad",
+				boxes[i].id, boxes[i].id, boxes[i].id, boxes[i].online ? "ok" : "bad",
 				boxes[i].online ? TR("en ligne", "online") : TR("hors ligne", "offline"),
 				web_fmt_time(seen, sizeof seen, boxes[i].last_seen, r->lang),
-				on.len ? on.p : TR("aucune", "none"), boxes[i].firmware);
+				relays, boxes[i].firmware);
 			dc_buf_free(&on);
 		}
 		if (!n)
@@ -188,10 +212,10 @@ static void tests_section(struct web_req *r)
 	size_t n = 0;
 	if (!r->w->hooks.list_tests || r->w->hooks.list_tests(r->w->hooks.arg, &t, &n) < 0)
 		return;
-	static const char *const step[3][2] = { { "éteint", "off" }, { "allumé", "on" },
-						 { "éteint", "off" } };
-	dc_html(&r->body, "<section aria-labelledby=\"h-tests\">\n<h2 id=\"h-tests\">%s</h2>\n"
-		"<div class=\"scroll\"><table class=\"data\" id=\"test-table\">\n<caption>%s</caption>\n"
+	/* Refreshed in place by app.js while the technician watches. */
+	dc_html(&r->body, "<section aria-labelledby=\"h-tests\" id=\"tests\" data-refresh=\"2\">\n"
+		"<h2 id=\"h-tests\">%s</h2>\n"
+		"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"test-cap\"><table class=\"data\" id=\"test-table\">\n<caption id=\"test-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Essais de relais", "Relay tests"),
@@ -201,22 +225,10 @@ static void tests_section(struct web_req *r)
 		TR("Verdict", "Verdict"),
 		TR("Étapes : confirmation, puissance mesurée", "Steps: confirmation, power measured"));
 	for (size_t i = 0; i < n; i++) {
-		char at[48], w[32];
+		char at[48];
 		struct dc_buf d = { 0 };
-		for (int k = 0; k < t[i].nsteps && k < 3; k++) {
-			dc_buf_printf(&d, "%s%s %d ms", k ? ", " : "",
-				      r->lang == DC_LANG_EN ? step[k][1] : step[k][0], t[i].step_ms[k]);
-			if (t[i].has_w[k])
-				dc_buf_printf(&d, " %s W", dc_fmt_num(w, sizeof w, t[i].w[k], 1, r->lang));
-			else if (*t[i].verdict)
-				dc_buf_printf(&d, " %s", TR("(pas de mesure)", "(no reading)"));
-		}
-		const char *v = t[i].verdict;
-		const char *said = t[i].result < 0 ? TR("échoué", "failed")
-				   : t[i].result == 0 ? TR("en cours", "running")
-				   : !strcmp(v, "pass-unmeasured")
-				   ? TR("réussi, puissance non mesurée", "passed, power not measured")
-				   : TR("réussi", "passed");
+		web_test_steps(&d, &t[i], r->lang);
+		const char *v = t[i].verdict, *said = web_test_said(&t[i]);
 		dc_html(&r->body, "<tr data-test=\"%s/%d\" data-verdict=\"%s\"><th scope=\"row\">%s</th>"
 			"<td class=\"num\">%d</td><td>%s</td><td class=\"%s\">%s", t[i].box,
 			t[i].channel, v, t[i].box, t[i].channel,
@@ -250,7 +262,7 @@ static void alarms_section(struct web_req *r)
 		message(r, "error", TR("Passerelle injoignable : alarmes inconnues.",
 				       "Gateway unreachable: alarms unknown."));
 	} else {
-		dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"alarm-table\">\n<caption>%s</caption>\n"
+		dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"alarm-cap\"><table class=\"data\" id=\"alarm-table\">\n<caption id=\"alarm-cap\">%s</caption>\n"
 			"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			TR("Alarmes, les plus récentes d'abord", "Alarms, most recent first"),
@@ -258,9 +270,11 @@ static void alarms_section(struct web_req *r)
 			TR("Message", "Message"), TR("État", "State"));
 		for (size_t i = 0; i < n; i++) {
 			char at[48];
-			dc_html(&r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">%s</th><td>%s</td><td>%s</td></tr>\n",
-				web_fmt_time(at, sizeof at, al[i].at, r->lang), al[i].severity,
-				al[i].source, al[i].text,
+			dc_html(&r->body, "<tr><td>%s</td><td>%s</td><th scope=\"row\">",
+				web_fmt_time(at, sizeof at, al[i].at, r->lang),
+				web_alarm_severity(al[i].severity));
+			web_alarm_source(r, &al[i]);
+			dc_html(&r->body, "</th><td>%s</td><td>%s</td></tr>\n", al[i].text,
 				al[i].active ? TR("active", "active") : TR("résolue", "cleared"));
 		}
 		if (!n)
@@ -287,7 +301,7 @@ static void derogations_section(struct web_req *r)
 		dc_html(&r->body, "</section>\n");
 		return;
 	}
-	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"derogation-table\">\n<caption>%s</caption>\n"
+	dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"derogation-cap\"><table class=\"data\" id=\"derogation-table\">\n<caption id=\"derogation-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 		TR("Dérogations accordées par arrêté (fichier de règles)",
@@ -333,7 +347,7 @@ static void overrides_section(struct web_req *r)
 		dc_html(&r->body, "</section>\n");
 		return;
 	}
-	dc_html(&r->body, "<div class=\"scroll\"><table class=\"data\" id=\"override-table\">\n<caption>%s</caption>\n"
+	dc_html(&r->body, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"override-cap\"><table class=\"data\" id=\"override-table\">\n<caption id=\"override-cap\">%s</caption>\n"
 		"<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		"<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
@@ -373,6 +387,32 @@ static void csrf_field(struct web_req *r)
 	dc_html(&r->body, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", r->sess.csrf);
 }
 
+/* What a refused POST to /tech/ACTION sent for `name`, to fill its form
+ * again; "" otherwise. */
+static const char *again(struct web_req *r, const char *action, const char *name)
+{
+	const char *v = r->is_post && !strcmp(r->url + 6, action) ? web_form(r, name) : NULL;
+	return v ? v : "";
+}
+
+/* The box page has each channel's actions beside it: the way there. */
+static void box_picker(struct web_req *r, const struct dc_web_box *boxes, size_t nboxes)
+{
+	if (!nboxes)
+		return;
+	dc_html(&r->body, "<section aria-labelledby=\"h-pick\">\n<h2 id=\"h-pick\">%s</h2>\n"
+		"<form method=\"get\" action=\"/box\" class=\"row\" id=\"box-pick\">"
+		"<div><label for=\"pick-box\">%s</label><select id=\"pick-box\" name=\"id\">",
+		TR("Agir sur un boîtier", "Act on a box"),
+		TR("Boîtier (voies, essais, raccordements, forçages)",
+		   "Box (channels, tests, bindings, overrides)"));
+	for (size_t i = 0; i < nboxes; i++)
+		dc_html(&r->body, "<option value=\"%s\">%s%s</option>", boxes[i].id, boxes[i].id,
+			boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
+	dc_html(&r->body, "</select></div><div><button type=\"submit\">%s</button></div></form>\n"
+		"</section>\n", TR("Ouvrir", "Open"));
+}
+
 static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size_t nboxes)
 {
 	const char *dis = r->w->hooks.relay_test ? "" : " disabled";
@@ -385,15 +425,17 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><select id=\"r-box\" name=\"box\">",
 			TR("Boîtier", "Box"));
 		for (size_t i = 0; i < nboxes; i++)
-			dc_html(&r->body, "<option value=\"%s\">%s%s</option>", boxes[i].id, boxes[i].id,
-				boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
+			dc_html(&r->body, "<option value=\"%s\"%r>%s%s</option>", boxes[i].id,
+				strcmp(again(r, "relay", "box"), boxes[i].id) ? "" : " selected",
+				boxes[i].id, boxes[i].online ? "" : TR(" (hors ligne)", " (offline)"));
 		dc_html(&r->body, "</select></div>\n");
 	} else {
 		dc_html(&r->body, "<div><label for=\"r-box\">%s</label><input id=\"r-box\" name=\"box\" "
-			"required maxlength=\"47\"></div>\n", TR("Boîtier", "Box"));
+			"required maxlength=\"47\" value=\"%s\"></div>\n", TR("Boîtier", "Box"),
+			again(r, "relay", "box"));
 	}
-	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n",
-		TR("Voie (1 à 16)", "Channel (1 to 16)"));
+	dc_html(&r->body, "<div><label for=\"r-ch\">%s</label><input id=\"r-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required value=\"%s\"></div>\n",
+		TR("Voie (1 à 16)", "Channel (1 to 16)"), again(r, "relay", "channel"));
 	if (r->w->hooks.relay_cycle)
 		dc_html(&r->body, "<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
 			dis, TR("Tester : éteint, allumé, éteint", "Test: off, on, off"));
@@ -409,27 +451,30 @@ static void action_forms(struct web_req *r, const struct dc_web_box *boxes, size
 		"<form method=\"post\" action=\"/tech/bind\" class=\"row\">\n",
 		TR("Raccorder un écran à une voie", "Bind a screen to a channel"));
 	csrf_field(r);
-	dc_html(&r->body, "<div><label for=\"b-screen\">%s</label><input id=\"b-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
-		"<div><label for=\"b-box\">%s</label><input id=\"b-box\" name=\"box\" required maxlength=\"47\"></div>\n"
-		"<div><label for=\"b-ch\">%s</label><input id=\"b-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required></div>\n"
+	dc_html(&r->body, "<div><label for=\"b-screen\">%s</label><input id=\"b-screen\" name=\"screen\" required maxlength=\"47\" value=\"%s\"></div>\n"
+		"<div><label for=\"b-box\">%s</label><input id=\"b-box\" name=\"box\" required maxlength=\"47\" value=\"%s\"></div>\n"
+		"<div><label for=\"b-ch\">%s</label><input id=\"b-ch\" name=\"channel\" type=\"number\" min=\"1\" max=\"16\" required value=\"%s\"></div>\n"
 		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
-		TR("Écran (identifiant)", "Screen (id)"), TR("Boîtier", "Box"),
-		TR("Voie (1 à 16)", "Channel (1 to 16)"), dis, TR("Raccorder", "Bind"));
+		TR("Écran (identifiant)", "Screen (id)"), again(r, "bind", "screen"), TR("Boîtier", "Box"),
+		again(r, "bind", "box"), TR("Voie (1 à 16)", "Channel (1 to 16)"),
+		again(r, "bind", "channel"), dis, TR("Raccorder", "Bind"));
 
 	dc_html(&r->body, "<section aria-labelledby=\"h-over\">\n<h2 id=\"h-over\">%s</h2>\n"
 		"<form method=\"post\" action=\"/tech/override\" class=\"row\" id=\"override-form\">\n",
 		TR("Forcer un écran (allumé ou éteint) jusqu'à une échéance",
 		   "Force a screen on or off until a deadline"));
 	csrf_field(r);
-	dc_html(&r->body, "<div><label for=\"o-screen\">%s</label><input id=\"o-screen\" name=\"screen\" required maxlength=\"47\"></div>\n"
+	dc_html(&r->body, "<div><label for=\"o-screen\">%s</label><input id=\"o-screen\" name=\"screen\" required maxlength=\"47\" value=\"%s\"></div>\n"
 		"<div><label for=\"o-state\">%s</label><select id=\"o-state\" name=\"state\">"
-		"<option value=\"off\">%s</option><option value=\"on\">%s</option></select></div>\n"
-		"<div><label for=\"o-until\">%s</label><input id=\"o-until\" name=\"until\" type=\"datetime-local\" required></div>\n"
-		"<div><label for=\"o-reason\">%s</label><input id=\"o-reason\" name=\"reason\" required maxlength=\"200\"></div>\n"
+		"<option value=\"off\">%s</option><option value=\"on\"%r>%s</option></select></div>\n"
+		"<div><label for=\"o-until\">%s</label><input id=\"o-until\" name=\"until\" type=\"datetime-local\" required value=\"%s\"></div>\n"
+		"<div><label for=\"o-reason\">%s</label><input id=\"o-reason\" name=\"reason\" required maxlength=\"200\" value=\"%s\"></div>\n"
 		"<div><button type=\"submit\"%r>%s</button></div>\n</form>\n</section>\n",
-		TR("Écran (identifiant)", "Screen (id)"), TR("État imposé", "Forced state"),
-		TR("éteint", "off"), TR("allumé", "on"), TR("Jusqu'au (heure locale)", "Until (local time)"),
-		TR("Motif", "Reason"), "", TR("Appliquer", "Apply"));
+		TR("Écran (identifiant)", "Screen (id)"), again(r, "override", "screen"),
+		TR("État imposé", "Forced state"), TR("éteint", "off"),
+		strcmp(again(r, "override", "state"), "on") ? "" : " selected", TR("allumé", "on"),
+		TR("Jusqu'au (heure locale)", "Until (local time)"), again(r, "override", "until"),
+		TR("Motif", "Reason"), again(r, "override", "reason"), "", TR("Appliquer", "Apply"));
 }
 
 static void tech_page(struct web_req *r, const char *error, const char *done)
@@ -453,6 +498,7 @@ static void tech_page(struct web_req *r, const char *error, const char *done)
 			 ? r->w->hooks.list_boxes(r->w->hooks.arg, &boxes, &nboxes) : -2;
 	if (rc < 0)
 		nboxes = 0;
+	box_picker(r, boxes, nboxes);
 	boxes_section(r, rc, boxes, nboxes);
 	tests_section(r);
 	alarms_section(r);
@@ -479,8 +525,10 @@ void page_tech(struct web_req *r)
 		return;
 	}
 	const char *msgs[] = { r->w->hooks.relay_cycle
-				       ? TR("Essai lancé : suivez ses étapes ci-dessous (rechargez la page).",
-					    "Test started: follow its steps below (reload the page).")
+				       ? TR("Essai lancé : ses étapes s'affichent ci-dessous au fil des "
+					    "confirmations (et sur la page du boîtier).",
+					    "Test started: its steps show below as the relay confirms "
+					    "them (and on the box's page).")
 				       : TR("Commande de relais envoyée au boîtier.", "Relay command sent to the box."),
 			       TR("Écran raccordé.", "Screen bound."),
 			       TR("Forçage enregistré.", "Override recorded."),
@@ -529,10 +577,8 @@ static bool form_onoff(struct web_req *r, const char *name, bool *on)
 	return bad_field(r, name, TR("« on » ou « off » attendu", "expected 'on' or 'off'"));
 }
 
-/* "YYYY-MM-DDTHH:MM" in local time, in the future, at most 30 days ahead. */
-static bool form_until(struct web_req *r, int64_t *out)
+bool web_until_parse(const char *v, time_t now, int64_t *out)
 {
-	const char *v = web_form(r, "until");
 	struct tm tm = { 0 };
 	char *end = v ? strptime(v, "%Y-%m-%dT%H:%M", &tm) : NULL;
 	if (end && *end == ':')	/* browsers may add seconds */
@@ -540,44 +586,85 @@ static bool form_until(struct web_req *r, int64_t *out)
 	if (end && *end == '\0') {
 		tm.tm_isdst = -1;
 		time_t t = mktime(&tm);
-		if (t > r->now && t <= r->now + 30 * 86400) {
+		if (t > now && t <= now + 30 * 86400) {
 			*out = (int64_t)t;
 			return true;
 		}
 	}
-	return bad_field(r, "until", TR("date et heure futures (AAAA-MM-JJTHH:MM), 30 jours au plus",
+	return false;
+}
+
+bool web_reason_ok(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20)
+			return false;
+	return n >= 3 && n <= 200;
+}
+
+/* "YYYY-MM-DDTHH:MM" in local time, in the future, at most 30 days ahead. */
+static bool form_until(struct web_req *r, int64_t *out)
+{
+	return web_until_parse(web_form(r, "until"), r->now, out) || bad_field(r, "until", TR("date et heure futures (AAAA-MM-JJTHH:MM), 30 jours au plus",
 					"a future date and time (YYYY-MM-DDTHH:MM), 30 days at most"));
 }
 
 static bool form_reason(struct web_req *r, const char **out)
 {
 	*out = web_form(r, "reason");
-	size_t n = *out ? strlen(*out) : 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)(*out)[i] < 0x20)
-			n = 0;
-	return (n >= 3 && n <= 200) ||
+	return web_reason_ok(*out) ||
 	       bad_field(r, "reason", TR("texte de 3 à 200 caractères", "text of 3 to 200 characters"));
 }
 
-void page_tech_action(struct web_req *r, const char *action)
+bool web_may_act(struct web_req *r)
 {
 	if (!r->sess.valid) {
 		web_error(r, 401, TR("Connexion requise.", "Log-in required."));
-		return;
+		return false;
 	}
 	if (!web_csrf_ok(r)) {
 		web_error(r, 403, TR("Formulaire refusé : jeton anti-falsification (CSRF) manquant ou "
 				     "invalide. Rechargez la page.",
 				     "Form refused: anti-forgery (CSRF) token missing or invalid. "
 				     "Reload the page."));
-		return;
+		return false;
 	}
 	if (r->sess.role < DC_ROLE_TECHNICIAN) {
 		web_error(r, 403, TR("Votre rôle ne permet pas cette action.",
 				     "Your role does not allow this action."));
-		return;
+		return false;
 	}
+	return true;
+}
+
+const char *web_act_refused(struct web_req *r, int rc, const char *err)
+{
+	if (rc == -2) {
+		r->status = 503;
+		return TR("Passerelle non connectée : action impossible.",
+			  "Gateway not connected: cannot act.");
+	}
+	if (rc == -3) {
+		/* The gateway could not write now: another process holds the
+		 * database.  Nothing was done; the technician tries again. */
+		r->status = 503;
+		r->retry_after = 2;
+		return TR("Base occupée, réessayez dans un instant.",
+			  "Database busy, try again in a moment.");
+	}
+	if (rc < 0) {
+		r->status = 409;
+		return err && *err ? err : TR("La passerelle a refusé la commande.",
+					      "The gateway refused the command.");
+	}
+	return NULL;
+}
+
+void page_tech_action(struct web_req *r, const char *action)
+{
+	if (!web_may_act(r))
+		return;
 	const struct dc_web_hooks *h = &r->w->hooks;
 	char err[256] = "";
 	int rc;
@@ -622,21 +709,9 @@ void page_tech_action(struct web_req *r, const char *action)
 		web_error(r, 404, TR("Cette action n'existe pas.", "This action does not exist."));
 		return;
 	}
-	if (rc == -2) {
-		r->status = 503;
-		tech_page(r, TR("Passerelle non connectée : action impossible.",
-				"Gateway not connected: cannot act."), NULL);
-	} else if (rc == -3) {
-		/* The gateway could not write now: another process holds the
-		 * database.  Nothing was done; the technician tries again. */
-		r->status = 503;
-		r->retry_after = 2;
-		tech_page(r, TR("Base occupée, réessayez dans un instant.",
-				"Database busy, try again in a moment."), NULL);
-	} else if (rc < 0) {
-		r->status = 409;
-		tech_page(r, err[0] ? err : TR("La passerelle a refusé la commande.",
-					       "The gateway refused the command."), NULL);
+	const char *refused = web_act_refused(r, rc, err);
+	if (refused) {
+		tech_page(r, refused, NULL);
 	} else {
 		char loc[64];
 		snprintf(loc, sizeof loc, "/tech?done=%s", action);

@@ -255,6 +255,26 @@ static const char *accessibility(const cJSON *obj, struct dc_web_a11y *a, const 
 	return NULL;
 }
 
+/* "http(s)://host[:port][/path]" without a trailing slash, nothing a QR
+ * code or an HTML attribute would take otherwise; "" = none.  NULL when
+ * good (copied to dst), else why not. */
+static const char *public_url(const char *v, char *dst, size_t len)
+{
+	const char *why = "expected \"http://HOST[:PORT][/PATH]\" or \"https://...\", or \"\"";
+	if (!v || strlen(v) >= len)
+		return !v ? why : "too long";
+	size_t n = strlen(v);
+	if (n && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+		return why;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f || strchr("\"'<>\\`{}|^#?", v[i]))
+			return why;
+	if (n && (v[n - 1] == '/' || strstr(v, "://")[3] == '\0'))
+		return n && v[n - 1] == '/' ? "expected no trailing slash" : why;
+	snprintf(dst, len, "%s", v);
+	return NULL;
+}
+
 int web_config_parse(const char *json, size_t len, const char *base_dir, struct web_config *out,
 		     char *err, size_t errlen)
 {
@@ -289,6 +309,18 @@ int web_config_parse(const char *json, size_t len, const char *base_dir, struct 
 			if (!cJSON_IsBool(it))
 				why = "expected true or false";
 			c.secure_cookies = cJSON_IsTrue(it);
+		} else if (!strcmp(it->string, "public_url")) {
+			why = public_url(cJSON_GetStringValue(it), c.public_url, sizeof c.public_url);
+		} else if (!strcmp(it->string, "service_phone")) {
+			const char *v = cJSON_GetStringValue(it);
+			if (!v || strlen(v) >= sizeof c.service_phone || !dc_utf8_valid(v, strlen(v)))
+				why = "expected a phone number of at most 47 bytes";
+			else
+				for (const char *p = v; *p; p++)
+					if ((unsigned char)*p < 0x20)
+						why = "expected a phone number of at most 47 bytes";
+			if (!why)
+				snprintf(c.service_phone, sizeof c.service_phone, "%s", v);
 		} else if (!strcmp(it->string, "session_hours")) {
 			if (!cJSON_IsNumber(it) || it->valuedouble != (int)it->valuedouble ||
 			    it->valuedouble < 1 || it->valuedouble > 24 * 30)

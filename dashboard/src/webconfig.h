@@ -18,7 +18,9 @@
  *     "metrics": { "token_file": "/etc/decran/metrics.token" },   (else local only)
  *     "legal": { "publisher": "…", "director": "…", "host": "…", "contact": "…" },
  *     "accessibility": { "level": "none|partial|full", "audit_date": "YYYY-MM-DD",
- *                        "rate": "75 %", "contact": "…" } }
+ *                        "rate": "75 %", "contact": "…" },
+ *     "public_url": "https://decran.example.org",  what the box labels' QR codes open
+ *     "service_phone": "03 20 00 00 00" }         printed on the box labels
  *
  * Every key is optional; relative paths are resolved from the file's
  * directory.  Errors read "FILE: field: what is wrong", like gateway.json's.
@@ -51,6 +53,10 @@ struct web_config {
 	char metrics_token_file[WEB_PATH_MAX];
 	struct dc_web_legal legal;	/* "legal": {publisher, director, host, contact} */
 	struct dc_web_a11y a11y;	/* "accessibility": {level, audit_date, rate, contact} */
+	/* The dashboard's address as a phone outside reaches it, without a
+	 * trailing slash ("" = the address the browser used). */
+	char public_url[256];
+	char service_phone[48];	/* the technical service's number, "" = none */
 };
 
 

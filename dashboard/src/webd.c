@@ -167,6 +167,7 @@ int main(int argc, char **argv)
 			.secure_cookies = c.secure_cookies, .session_hours = c.session_hours,
 			.energy = &energy, .commune = c.commune, .open_data = &c.open_data,
 			.metrics_token = token, .legal = &c.legal, .a11y = &c.a11y,
+			.public_url = c.public_url, .service_phone = c.service_phone,
 		};
 		struct dc_web_hooks hooks = gw_link_hooks(link);
 		w = dc_web_open(&wc, st, ss, &hooks, &e);

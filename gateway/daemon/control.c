@@ -22,6 +22,7 @@
  *                             near its end; answers when done with the power of
  *                             each step and a verdict, or at once with "wait": false
  *   bind            web       {"screen":S,"box":B,"channel":N,"actor":U}
+ *   unbind          web       {"screen":S,"actor":U}: the screen leaves its channel
  *   override-set    web       {"screen":S,"on":true|false,"until":T,"reason":R,"actor":U}
  *   override-clear  web       {"id":N,"actor":U}
  *   reload          admin     same as SIGHUP, answers with the outcome
@@ -311,6 +312,9 @@ static cJSON *boxes(struct gw *g)
 			add_state(co, "desired", c->rc.desired);
 			add_state(co, "confirmed", c->rc.confirmed);
 			add_state(co, "pending", c->rc.pending);
+			if (c->rc.confirmed_at)	/* monotonic, like last_seen */
+				cJSON_AddNumberToObject(co, "confirmed_ago_s",
+							(double)((gw_mono() - c->rc.confirmed_at) / 1000));
 			if (c->has_power)
 				cJSON_AddNumberToObject(co, "power_w", c->power_w);
 			cJSON_AddItemToArray(chs, co);
@@ -868,6 +872,24 @@ static cJSON *v_bind(struct request *q)
 	return ok_answer();
 }
 
+static cJSON *v_unbind(struct request *q)
+{
+	struct gw *g = q->g;
+	const char *screen = str_field(q->req, "screen");
+	char err[256];
+	if (!screen || !dc_slug_valid(screen))
+		return error("screen: expected a screen id");
+	int found = dc_store_bind_screen(g->store, screen, "", 0, q->actor, NULL);
+	if (found <= 0)
+		return found < 0 ? store_error(g, dc_store_errmsg(g->store))
+				 : error("screen: unknown screen");
+	log_info("control", "unbound screen=%s by=%s", screen, q->actor);
+	if (gw_plan_bind(g, err, sizeof err) < 0)
+		return error(err);
+	g->dirty = g->fallbacks_dirty = true;
+	return ok_answer();
+}
+
 /* After an override written here: the gateway applies it at once. */
 static cJSON *inputs_changed(struct gw *g, const char *what)
 {
@@ -938,6 +960,7 @@ static const struct verb {
 	{ "tests", GW_ROLE_READONLY, v_tests },
 	{ "relay-test", GW_ROLE_WEB, v_relay_test },
 	{ "bind", GW_ROLE_WEB, v_bind },
+	{ "unbind", GW_ROLE_WEB, v_unbind },
 	{ "override-set", GW_ROLE_WEB, v_override_set },
 	{ "override-clear", GW_ROLE_WEB, v_override_clear },
 	{ "reload", GW_ROLE_ADMIN, v_reload },

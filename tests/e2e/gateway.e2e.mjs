@@ -6,66 +6,14 @@
 // clock from 21:30 tonight (Paris) at real speed.
 //
 //   node gateway.e2e.mjs RESULTS_DIR
-import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import assert from 'node:assert/strict';
-import { axe, bin, login, reloadUntil, run, shots, top } from './common.mjs';
+import { axe, login, reloadUntil, run, shots } from './common.mjs';
+import { demo } from './demo.mjs';
 
 const PASSWORD = 'essai-de-relais-7';
-const work = mkdtempSync(path.join(tmpdir(), 'decran-e2e-gw-'));
-const db = path.join(work, 'decran.db');
-const decran = (...args) => execFileSync(path.join(bin, 'decran'), ['--db', db, ...args],
-  { input: PASSWORD + '\n', encoding: 'utf8' });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let procs = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function setup() {
-  decran('screens', 'import', '--actor', 'e2e', path.join(top, 'gateway/demo/screens.csv'));
-  decran('plan', 'set', '--actor', 'e2e', '--file', path.join(top, 'gateway/demo/plan.csv'));
-  decran('users', 'add', 'technicien', '--role', 'technician');
-  for (const f of ['rules.json', 'vacances-zone-c.ics'])
-    copyFileSync(path.join(top, 'gateway/demo', f), path.join(work, f));
-  const port = await freePort();
-  writeFileSync(path.join(work, 'mosquitto.conf'),
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
-  procs.push(spawn('/usr/sbin/mosquitto', ['-c', path.join(work, 'mosquitto.conf')], { stdio: 'ignore' }));
-  await sleep(300);
-  const pids = execFileSync('sh', [path.join(top, 'tools/demo-gateway.sh'), bin, work, String(port), '1'],
-    { encoding: 'utf8', env: { ...process.env, DASHBOARD_PORT: '0' } });
-  procs.push(...pids.trim().split(/\s+/).map(Number));
-  for (let i = 0; i < 100; i++) {
-    let web = '';
-    try { web = readFileSync(path.join(work, 'web.log'), 'utf8'); } catch { /* not yet */ }
-    const m = web.match(/dashboard listening url=(http:\/\/[0-9.:]+)\//);
-    if (m) return { base: m[1] };
-    await sleep(100);
-  }
-  throw new Error('decran-web did not start:\n' + readFileSync(path.join(work, 'gateway.log'), 'utf8'));
-}
-
-async function teardown() {
-  for (const p of procs) {
-    try { typeof p === 'number' ? process.kill(p, 'SIGTERM') : p.kill('SIGTERM'); } catch { /* gone */ }
-  }
-  await sleep(300);
-  const read = (f) => { try { return readFileSync(path.join(work, f), 'utf8'); } catch { return ''; } };
-  const log = read('gateway.log'), web = read('web.log');
-  rmSync(work, { recursive: true, force: true });
-  assert.ok(!/Sanitizer|runtime error/.test(log), 'sanitizer report in the gateway log');
-  assert.ok(!/Sanitizer|runtime error/.test(web), 'sanitizer report in the decran-web log');
-}
+const d = demo('decran-e2e-gw-', PASSWORD);
+const setup = () => d.start();
+const teardown = () => d.stop();
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });

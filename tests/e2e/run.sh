@@ -20,7 +20,7 @@ fi
 # Each file prints one line per test and "PASSED FAILED" last.
 passed=0 failed=0 rc=0
 : >"$out/e2e.log"
-for f in dashboard.e2e.mjs gateway.e2e.mjs glance.e2e.mjs opendata.e2e.mjs compliance.e2e.mjs; do
+for f in dashboard.e2e.mjs gateway.e2e.mjs glance.e2e.mjs opendata.e2e.mjs compliance.e2e.mjs box.e2e.mjs; do
 	node "$f" "$out" >"$out/e2e-$f.log" 2>&1 || rc=1
 	sed '$d' "$out/e2e-$f.log" | tee -a "$out/e2e.log" | sed 's/^/e2e   /' >&2
 	last=$(tail -1 "$out/e2e-$f.log")

@@ -64,6 +64,13 @@ static int sim_boxes(void *arg, struct dc_web_box **out, size_t *n)
 	if (!*out)
 		return -1;
 	memcpy(*out, s->boxes, sizeof s->boxes);
+	for (int b = 0; b < 2; b++)	/* what the relays last reported */
+		for (int c = 1; c <= (*out)[b].channels && c <= 16; c++) {
+			struct dc_web_chan *ch = &(*out)[b].ch[c - 1];
+			snprintf(ch->confirmed, sizeof ch->confirmed, "%s",
+				 (*out)[b].relay_on & (1u << (c - 1)) ? "on" : "off");
+			ch->confirmed_at = (*out)[b].last_seen;
+		}
 	*n = 2;
 	return 0;
 }
@@ -80,6 +87,8 @@ static int sim_alarms(void *arg, struct dc_web_alarm **out, size_t *n)
 	snprintf((*out)[0].source, sizeof (*out)[0].source, "%.47s", s->boxes[1].id);
 	snprintf((*out)[0].text, sizeof (*out)[0].text, "%s",
 		 TR("boîtier hors ligne (simulé)", "box offline (simulated)"));
+	snprintf((*out)[0].kind, sizeof (*out)[0].kind, "offline");
+	snprintf((*out)[0].box, sizeof (*out)[0].box, "%.47s", s->boxes[1].id);
 	*n = 1;
 	return 0;
 }
@@ -272,9 +281,10 @@ int main(int argc, char **argv)
 		}
 	}
 	int64_t now = time(NULL);
-	sim.boxes[0] = (struct dc_web_box){ .id = "sim-box-1", .online = true, .last_seen = now,
+	sim.boxes[0] = (struct dc_web_box){ .id = "sim-box-1", .online = true, .heard = true,
+					    .last_seen = now,
 					    .channels = 8, .firmware = "sim 1.0" };
-	sim.boxes[1] = (struct dc_web_box){ .id = "sim-box-2", .online = false,
+	sim.boxes[1] = (struct dc_web_box){ .id = "sim-box-2", .online = false, .heard = true,
 					    .last_seen = now - 3600, .channels = 8,
 					    .firmware = "sim 1.0" };
 	struct dc_web_hooks hooks = { 0 };

@@ -82,6 +82,11 @@ class Gateway:
         energy = self.cfg.get("energy", {}).get("config")
         if energy:
             args += ["--energy-config", energy]
+        if "web_json" in http:      # web.json's other fields (public_url...)
+            path = os.path.join(self.tmp, "web.json")
+            with open(path, "w") as f:
+                json.dump(http["web_json"], f)
+            args += ["-c", path]
         self.web_logf = open(self.web_log_path, "a")
         self.web = subprocess.Popen(args, stdout=self.web_logf, stderr=self.web_logf,
                                     env=dict(os.environ, LANG="C.UTF-8"))

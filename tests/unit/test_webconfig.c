@@ -86,6 +86,19 @@ static void bad_values_are_named(void **s)
 		{ "{\"accessibility\":{\"level\":\"AA\"}}", "accessibility.level: expected \"none\"" },
 		{ "{\"accessibility\":{\"audit_date\":\"2026-13-01\"}}",
 		  "accessibility.audit_date: expected a date" },
+		/* the box labels' QR codes open public_url + "/box/ID": nothing
+		 * that would break out of the URL or the HTML around it */
+		{ "{\"public_url\":\"decran.example.org\"}", "public_url: expected \"http://" },
+		{ "{\"public_url\":\"javascript:alert(1)\"}", "public_url: expected" },
+		{ "{\"public_url\":\"http://\"}", "public_url: expected" },
+		{ "{\"public_url\":\"http://a/\"}", "public_url: expected no trailing slash" },
+		{ "{\"public_url\":\"http://a\\\"onload=x\"}", "public_url: expected" },
+		{ "{\"public_url\":\"http://a b\"}", "public_url: expected" },
+		{ "{\"public_url\":\"http://a?x=1\"}", "public_url: expected" },
+		{ "{\"public_url\":3}", "public_url: expected" },
+		{ "{\"service_phone\":\"03\\n20\"}", "service_phone: expected" },
+		{ "{\"service_phone\":\"0123456789012345678901234567890123456789012345678\"}",
+		  "service_phone: expected" },
 	};
 	expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
@@ -225,6 +238,25 @@ static void metrics_access_rule(void **s)
 	assert_string_equal(dc_a11y_level_name(DC_A11Y_PARTIAL), "partial");
 }
 
+static void public_url_and_phone(void **s)
+{
+	(void)s;
+	struct web_config c;
+	char err[256] = "";
+	web_config_defaults(&c);
+	assert_string_equal(c.public_url, "");
+	static const char *json = "{\"public_url\":\"https://decran.ville.example:8443/tableau\","
+				  "\"service_phone\":\"03 20 00 00 00\"}";
+	if (web_config_parse(json, strlen(json), NULL, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_string_equal(c.public_url, "https://decran.ville.example:8443/tableau");
+	assert_string_equal(c.service_phone, "03 20 00 00 00");
+	/* "" takes the browser's address again */
+	static const char *none = "{\"public_url\":\"\"}";
+	assert_int_equal(web_config_parse(none, strlen(none), NULL, &c, err, sizeof err), 0);
+	assert_string_equal(c.public_url, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +266,7 @@ int main(void)
 		cmocka_unit_test(open_data_bad_values_are_named),
 		cmocka_unit_test(legal_accessibility_metrics),
 		cmocka_unit_test(metrics_access_rule),
+		cmocka_unit_test(public_url_and_phone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
