@@ -245,6 +245,7 @@ static void on_connected(void *ud)
 {
 	struct relayd *r = ud;
 	char t[128];
+	r->mqtt_failures = 0;
 	fw_log(LOG_INFO, TR("connecté au courtier %s:%d", "connected to broker %s:%d"),
 	       r->cfg.mqtt.host, r->cfg.mqtt.port);
 	topic(t, sizeof t, r, "cmd/+");
@@ -270,6 +271,17 @@ static void on_disconnected(void *ud, const char *why)
 	fw_log(LOG_WARNING, TR("courtier perdu (%s), reconnexion", "broker lost (%s), reconnecting"),
 	       why);
 	relayd_notify_status(ud);
+}
+
+/* A broker that stays away (or refuses the box's account or certificate)
+ * would fill the log: the first failure, then one in 30. */
+static void on_failed(void *ud, const char *why)
+{
+	struct relayd *r = ud;
+	if (r->mqtt_failures++ % 30 == 0)
+		fw_log(LOG_WARNING, TR("connexion au courtier %s:%d impossible : %s",
+				       "cannot connect to broker %s:%d: %s"),
+		       r->cfg.mqtt.host, r->cfg.mqtt.port, why);
 }
 
 /* The service manager's one-line summary (systemctl status): the MQTT link
@@ -308,6 +320,7 @@ struct dc_mqtt *relayd_mqtt_new(struct relayd *r)
 	};
 	struct dc_mqtt_handlers h = {
 		.connected = on_connected, .disconnected = on_disconnected, .message = on_message,
+		.failed = on_failed,
 	};
 	return dc_mqtt_new(&o, &h, r);
 }

@@ -51,12 +51,12 @@ struct dc_mqtt {
 	struct lookup *lookup;	/* host name being resolved, NULL when none */
 	unsigned attempts;	/* rotates through the addresses of a name */
 	unsigned fd_gen;	/* bumped whenever dc_mqtt_fd may name a new fd */
-	SSL_CTX *ssl_ctx;	/* ours when TLS is on (the broker's name is checked here) */
+	SSL_CTX *ssl_ctx;	/* TLS: ours, libmosquitto uses it as it is */
 	char refusal[96];	/* why the broker refused the last CONNECT */
 	char tls_err[200];	/* what OpenSSL said last (libmosquitto logs it) */
 };
 
-static _Thread_local char new_error[160];
+static _Thread_local char new_error[600];
 
 const char *dc_mqtt_new_error(void)
 {
@@ -207,7 +207,7 @@ static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str
 {
 	struct dc_mqtt *m = obj;
 	(void)mosq;
-	if (level == MOSQ_LOG_ERR && !strncmp(str, "OpenSSL Error", 13))
+	if (level == MOSQ_LOG_ERR && !strncmp(str, "OpenSSL Error", 13) && !*m->tls_err)
 		snprintf(m->tls_err, sizeof m->tls_err, "TLS: %s", str);
 }
 
@@ -222,49 +222,69 @@ static int no_key_password(char *buf, int size, int rwflag, void *ud)
 	return 0;
 }
 
-/* TLS on our own SSL_CTX: libmosquitto would check the certificate's name
- * against the numeric address we connect to (we resolve names ourselves,
- * off the loop), so OpenSSL checks it against the name as configured. */
+/* The reason a broker's certificate is refused ("unable to get local
+ * issuer certificate", "hostname mismatch"), for the log. */
+static int on_verify(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct dc_mqtt *m = ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+	if (!ok && m && !*m->tls_err)
+		snprintf(m->tls_err, sizeof m->tls_err,
+			 "TLS: certificate verify failed: the broker's certificate: %s",
+			 X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
+	return ok;
+}
+
+/* TLS on an SSL_CTX of our own, which libmosquitto uses as it is: it
+ * would check the certificate's name against the numeric address we
+ * connect to (we resolve names ourselves, off the loop), so OpenSSL checks
+ * it against the name as configured, with its own chain verification. */
 static int tls_setup(struct dc_mqtt *m, const struct dc_mqtt_sec *t, const char *host)
 {
 	unsigned char ip[sizeof(struct in6_addr)];
-	const char *what = "SSL_CTX_new";
+	const char *what = "TLS context";
+	SSL_CTX *ctx = m->ssl_ctx = SSL_CTX_new(TLS_client_method());
 	int rc;
-	m->ssl_ctx = SSL_CTX_new(TLS_client_method());
-	if (!m->ssl_ctx)
-		goto fail;
-	SSL_CTX_set_min_proto_version(m->ssl_ctx, t->min_version == DC_TLS_1_3 ? TLS1_3_VERSION
-									       : TLS1_2_VERSION);
-	if (t->verify) {
-		X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(m->ssl_ctx);
-		what = "the broker's host name";
-		if (inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1
-			    ? !X509_VERIFY_PARAM_set1_ip_asc(vp, host)
-			    : !X509_VERIFY_PARAM_set1_host(vp, host, 0))
-			goto fail;
+	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, t->min_version == DC_TLS_1_3
+								? TLS1_3_VERSION
+								: TLS1_2_VERSION))
+		goto ssl_fail;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION);
+	what = *t->ca_file ? t->ca_file : t->ca_dir;
+	if (SSL_CTX_load_verify_locations(ctx, *t->ca_file ? t->ca_file : NULL,
+					  *t->ca_dir ? t->ca_dir : NULL) != 1)
+		goto ssl_fail;
+	if (*t->cert_file) {
+		SSL_CTX_set_default_passwd_cb(ctx, no_key_password);
+		what = t->cert_file;
+		if (SSL_CTX_use_certificate_chain_file(ctx, t->cert_file) != 1)
+			goto ssl_fail;
+		what = t->key_file;
+		if (SSL_CTX_use_PrivateKey_file(ctx, t->key_file, SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_check_private_key(ctx) != 1)
+			goto ssl_fail;
 	}
-	what = "TLS options";
-	if ((rc = mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, m->ssl_ctx)) ||
-	    (rc = mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 1)))
-		goto mosq_fail;
-	what = "TLS files";
-	if ((rc = mosquitto_tls_set(m->mosq, *t->ca_file ? t->ca_file : NULL,
-				    *t->ca_dir ? t->ca_dir : NULL,
-				    *t->cert_file ? t->cert_file : NULL,
-				    *t->key_file ? t->key_file : NULL, no_key_password)))
-		goto mosq_fail;
-	what = "TLS version";
-	if ((rc = mosquitto_tls_opts_set(m->mosq, t->verify ? 1 : 0,
-					 dc_tls_version_name(t->min_version), NULL)) ||
-	    (rc = mosquitto_tls_insecure_set(m->mosq, true)))
-		goto mosq_fail;
+	SSL_CTX_set_app_data(ctx, m);
+	SSL_CTX_set_verify(ctx, t->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, on_verify);
+	if (t->verify) {
+		X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(ctx);
+		what = host;
+		if ((inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1
+			     ? X509_VERIFY_PARAM_set1_ip_asc(vp, host)
+			     : X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1)
+			goto ssl_fail;
+	}
+	what = "TLS context";
+	if ((rc = mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, ctx)) ||
+	    (rc = mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0))) {
+		snprintf(new_error, sizeof new_error, "%s: %s", what, mosquitto_strerror(rc));
+		return -1;
+	}
 	return 0;
-mosq_fail:
-	snprintf(new_error, sizeof new_error, "%s: %s", what, mosquitto_strerror(rc));
-	return -1;
-fail:;
-	const char *why = ERR_reason_error_string(ERR_get_error());
+ssl_fail:;
+	const char *why = ERR_reason_error_string(ERR_peek_last_error());
 	snprintf(new_error, sizeof new_error, "%s: %s", what, why ? why : "OpenSSL error");
+	ERR_clear_error();
 	return -1;
 }
 
@@ -381,6 +401,7 @@ static void connect_addr(struct dc_mqtt *m, const char *addr, int64_t now_ms)
 		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		return;
 	}
+	m->tls_err[0] = '\0';
 	m->connecting = true;
 	m->misc_at = now_ms + (int64_t)m->keepalive_s * 1000 / 3;
 }
@@ -434,7 +455,6 @@ void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
 		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 	else if (m->refused)
 		lost(m, now_ms, m->refusal);
-	m->tls_err[0] = '\0';
 }
 
 void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms)
