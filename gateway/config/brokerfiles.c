@@ -129,12 +129,21 @@ char *gw_acl_edit(const char *text, const char *user, const char *block)
 				drop[i - 2] = true;
 		}
 	}
-	for (size_t i = 0; i < k; i++)
-		if (!drop[i])
+	/* A replaced block keeps its place: the file changes where it must. */
+	bool placed = false;
+	for (size_t i = 0; i < k; i++) {
+		if (!drop[i]) {
 			fprintf(f, "%.*s\n", (int)ls[i].n, ls[i].p);
+		} else if (block && !placed) {
+			if (ls[i].n == 0)
+				fputc('\n', f);
+			fputs(block, f);
+			placed = true;
+		}
+	}
 	free(ls);
 	free(drop);
-	if (block) {
+	if (block && !placed) {
 		fflush(f);
 		if (len > 0)
 			fputc('\n', f);	/* one blank line between blocks */

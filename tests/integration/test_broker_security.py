@@ -388,6 +388,22 @@ def test_provisioning_twice_refuses_and_changes_nothing(site):
     assert r.returncode == 1
     assert '"gare" already has an account' in r.stderr and "--rotate" in r.stderr, r.stderr
     assert [open(f).read() for f in files] == before
+    # --rotate: a new password and key; the old password stops working.
+    old_pw = password(site, "gare")
+    r = cli(site.cfg_path, "provision", "gare", "--rotate", "--out", site.bundles["gare"],
+            "--host", "localhost", "--port", str(site.tls_port))
+    assert r.returncode == 0, r.stderr
+    new_pw = password(site, "gare")
+    assert new_pw != old_pw
+    assert open(files[2]).read() != before[2]
+    assert open(files[1]).read() == before[1]      # same rights
+
+    def rotated():
+        old, new = Client(site, "gare", old_pw), Client(site, "gare", new_pw)
+        old.close()
+        new.close()
+        return old.rc == 5 and new.rc == 0
+    wait_for(rotated, what="old password refused, new one accepted")
 
 
 def run_daemon(args, env=None):

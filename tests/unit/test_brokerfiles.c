@@ -70,7 +70,12 @@ static void acl_blocks_are_replaced_whole(void **state)
 	assert_string_equal(d, b);
 	char *e = gw_acl_edit("user bb\ntopic read x\n", "b", NULL);
 	assert_string_equal(e, "user bb\ntopic read x\n");
-	free(a), free(b), free(c), free(d), free(e);
+	/* A block replaced in the middle stays where it was. */
+	char *g = gw_acl_edit("user x\ntopic read x\n\n# decran: b\nuser b\ntopic read old\n\n"
+			      "user z\ntopic read z\n", "b", "# decran: b\nuser b\ntopic read new\n");
+	assert_string_equal(g, "user x\ntopic read x\n\n# decran: b\nuser b\ntopic read new\n\n"
+			       "user z\ntopic read z\n");
+	free(a), free(b), free(c), free(d), free(e), free(g);
 }
 
 static void each_role_gets_its_topics(void **state)
