@@ -394,14 +394,16 @@ static void lost(struct dc_mqtt *m, int64_t now_ms, const char *why)
  * returns at once. */
 static void connect_addr(struct dc_mqtt *m, const char *addr, int64_t now_ms)
 {
-	/* connect_async closes any previous socket. */
+	/* connect_async closes any previous socket.  On loopback the whole
+	 * TLS handshake may happen inside it, its refusal included. */
+	m->tls_err[0] = '\0';
 	int rc = mosquitto_connect_async(m->mosq, addr, m->port, m->keepalive_s);
 	m->fd_gen++;
 	if (rc != MOSQ_ERR_SUCCESS) {
-		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		lost(m, now_ms, rc == MOSQ_ERR_TLS && *m->tls_err ? m->tls_err
+				: rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		return;
 	}
-	m->tls_err[0] = '\0';
 	m->connecting = true;
 	m->misc_at = now_ms + (int64_t)m->keepalive_s * 1000 / 3;
 }
