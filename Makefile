@@ -66,8 +66,8 @@ PATH_DEFS := -DDECRAN_SYSCONFDIR='"$(SYSCONFDIR)/decran"' \
 # libmicrohttpd (and the GnuTLS stack it links) is linked into decran-web
 # only: the gateway carries no HTTP.  No libsystemd: lib/sdnotify.c speaks
 # the notify protocol (its libraries would cost the relay box 1.5 MB).
-RELAY_PKGS := libmosquitto libmodbus libcjson libgpiod
-PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypto libcrypt libmicrohttpd libqrencode cmocka
+RELAY_PKGS := libmosquitto libssl libcrypto libmodbus libcjson libgpiod
+PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypt libmicrohttpd libqrencode cmocka
 # The Debian package that provides each module, named when one is missing.
 DEB_sqlite3 := libsqlite3-dev
 DEB_libmosquitto := libmosquitto-dev
@@ -77,6 +77,7 @@ DEB_libgpiod := libgpiod-dev
 DEB_libical := libical-dev
 DEB_zlib := zlib1g-dev
 DEB_libcrypto := libssl-dev
+DEB_libssl := libssl-dev
 DEB_libcrypt := libcrypt-dev
 DEB_libmicrohttpd := libmicrohttpd-dev
 DEB_libqrencode := libqrencode-dev

@@ -368,6 +368,7 @@ static void defaults(struct fw_config *cfg)
 	cfg->mqtt.keepalive_s = 60;
 	cfg->mqtt.backoff_min_ms = 500;
 	cfg->mqtt.backoff_max_ms = 60000;
+	cfg->mqtt.sec.verify = true;
 	cfg->meter.baud = 9600;
 	cfg->meter.data_bits = 8;
 	cfg->meter.stop_bits = 1;
@@ -390,7 +391,7 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 					    "feedback_check_s", "_comment", NULL };
 	static const char *const wd_keys[] = { "device", "timeout_s", "magic_close", NULL };
 	static const char *const mqtt_keys[] = { "host", "port", "keepalive_s", "client_id",
-						 "username", "password_file", "backoff_min_ms",
+						 DC_MQTT_SEC_KEYS, "backoff_min_ms",
 						 "backoff_max_ms", NULL };
 	static const char *const mb_keys[] = { "listen", "port", "max_clients", NULL };
 	char hal[8] = "gpiod", safe[8] = "off";
@@ -461,10 +462,7 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 		  get_int(c, o, "mqtt", "keepalive_s", 5, 3600, false, &cfg->mqtt.keepalive_s) ||
 		  get_str(c, o, "mqtt", "client_id", cfg->mqtt.client_id,
 			  sizeof cfg->mqtt.client_id, false) ||
-		  get_str(c, o, "mqtt", "username", cfg->mqtt.username,
-			  sizeof cfg->mqtt.username, false) ||
-		  get_str(c, o, "mqtt", "password_file", cfg->mqtt.password_file,
-			  sizeof cfg->mqtt.password_file, false) ||
+		  dc_mqtt_sec_parse(o, "mqtt", &cfg->mqtt.sec, c->err, c->errlen) ||
 		  get_int(c, o, "mqtt", "backoff_min_ms", 10, 600000, false,
 			  &cfg->mqtt.backoff_min_ms) ||
 		  get_int(c, o, "mqtt", "backoff_max_ms", 10, 3600000, false,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "fallback.h"
+#include "mqttsec.h"
 #include "regdecode.h"
 #include "screen.h"
 
@@ -83,7 +84,10 @@ struct fw_config {
 	struct {
 		char host[128];
 		int port, keepalive_s, backoff_min_ms, backoff_max_ms;
-		char client_id[64], username[64], password_file[256];
+		char client_id[64];
+		/* username, password_file, tls: relative names are systemd
+		 * credentials ($CREDENTIALS_DIRECTORY, LoadCredential=). */
+		struct dc_mqtt_sec sec;
 	} mqtt;
 	struct fw_meter_cfg meter;
 	struct fw_watchdog_cfg watchdog;

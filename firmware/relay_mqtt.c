@@ -245,6 +245,7 @@ static void on_connected(void *ud)
 {
 	struct relayd *r = ud;
 	char t[128];
+	r->mqtt_failures = 0;
 	fw_log(LOG_INFO, TR("connecté au courtier %s:%d", "connected to broker %s:%d"),
 	       r->cfg.mqtt.host, r->cfg.mqtt.port);
 	topic(t, sizeof t, r, "cmd/+");
@@ -272,6 +273,17 @@ static void on_disconnected(void *ud, const char *why)
 	relayd_notify_status(ud);
 }
 
+/* A broker that stays away (or refuses the box's account or certificate)
+ * would fill the log: the first failure, then one in 30. */
+static void on_failed(void *ud, const char *why)
+{
+	struct relayd *r = ud;
+	if (r->mqtt_failures++ % 30 == 0)
+		fw_log(LOG_WARNING, TR("connexion au courtier %s:%d impossible : %s",
+				       "cannot connect to broker %s:%d: %s"),
+		       r->cfg.mqtt.host, r->cfg.mqtt.port, why);
+}
+
 /* The service manager's one-line summary (systemctl status): the MQTT link
  * and who drives the relays. */
 void relayd_notify_status(struct relayd *r)
@@ -296,8 +308,9 @@ struct dc_mqtt *relayd_mqtt_new(struct relayd *r)
 		.port = r->cfg.mqtt.port,
 		.client_id = r->cfg.mqtt.client_id,
 		.keepalive_s = r->cfg.mqtt.keepalive_s,
-		.username = r->cfg.mqtt.username[0] ? r->cfg.mqtt.username : NULL,
+		.username = r->cfg.mqtt.sec.username[0] ? r->cfg.mqtt.sec.username : NULL,
 		.password = r->password[0] ? r->password : NULL,
+		.tls = &r->cfg.mqtt.sec,
 		.will_topic = r->topic_status,
 		.will_payload = will,
 		.will_qos = 1,
@@ -307,6 +320,7 @@ struct dc_mqtt *relayd_mqtt_new(struct relayd *r)
 	};
 	struct dc_mqtt_handlers h = {
 		.connected = on_connected, .disconnected = on_disconnected, .message = on_message,
+		.failed = on_failed,
 	};
 	return dc_mqtt_new(&o, &h, r);
 }

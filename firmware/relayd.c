@@ -118,27 +118,24 @@ static int64_t meter_now(const void *ud)
 	return relayd_now(ud);
 }
 
+/* The broker's credentials and TLS files: relative names are systemd
+ * credentials (LoadCredential=), so secrets are never readable by the
+ * service user outside the service. */
 static int read_password(struct relayd *r)
 {
-	size_t len;
-	char path[PATH_MAX];
-	const char *creds = getenv("CREDENTIALS_DIRECTORY");
-	if (!r->cfg.mqtt.password_file[0])
-		return 0;
-	/* A relative name is a systemd credential (LoadCredential=). */
-	if (r->cfg.mqtt.password_file[0] != '/' && creds)
-		snprintf(path, sizeof path, "%s/%s", creds, r->cfg.mqtt.password_file);
-	else
-		snprintf(path, sizeof path, "%s", r->cfg.mqtt.password_file);
-	char *s = dc_read_file(path, sizeof r->password - 1, &len);
-	if (!s) {
-		fw_log(LOG_ERR, "mqtt.password_file: %s: %m", path);
+	char err[512];
+	struct dc_mqtt_sec *sec = &r->cfg.mqtt.sec;
+	dc_mqtt_sec_resolve(sec, getenv("CREDENTIALS_DIRECTORY"));
+	if (dc_mqtt_sec_load(sec, "mqtt", r->password, sizeof r->password, err, sizeof err) < 0) {
+		fw_log(LOG_ERR, "%s", err);
 		return -1;
 	}
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		s[--len] = '\0';
-	snprintf(r->password, sizeof r->password, "%s", s);
-	free(s);
+	if (sec->tls && !sec->verify)
+		fw_log(LOG_WARNING, "%s",
+		       TR("mqtt.tls.verify est false : le certificat du courtier n'est pas vérifié, "
+			  "n'importe qui sur le chemin peut se faire passer pour lui",
+			  "mqtt.tls.verify is false: the broker's certificate is not checked, anyone "
+			  "on the path can pose as the broker"));
 	return 0;
 }
 
@@ -205,7 +202,7 @@ static int setup(struct relayd *r)
 	}
 	dc_mqtt_lib_init();
 	if (!(r->mqtt = relayd_mqtt_new(r))) {
-		fw_log(LOG_ERR, "mqtt: cannot create client");
+		fw_log(LOG_ERR, "mqtt: cannot create client: %s", dc_mqtt_new_error());
 		return -1;
 	}
 	if (r->cfg.meter.enabled &&

@@ -59,6 +59,7 @@ struct relayd {
 	int64_t tele_at, sync_check_at, watchdog_at, journal_retry_at;	/* mono ms */
 	uint64_t watchdog_usec;
 	char password[128];
+	unsigned mqtt_failures;	/* attempts failed since the last connection */
 	char path_state[300], path_fallback[300], path_journal[300];
 	char topic_status[128];
 	volatile int quit;

@@ -48,17 +48,23 @@ int dc_fsync_dir_of(const char *path)
 	return rc;
 }
 
-int dc_atomic_write(const char *path, const void *data, size_t len, bool durable)
+static int atomic_write(const char *path, const void *data, size_t len, bool durable, int mode,
+			uid_t uid, gid_t gid)
 {
 	char tmp[PATH_MAX];
 	int fd, e;
 
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
 		return errno = ENAMETOOLONG, -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode < 0 ? 0644 : 0600);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) || (durable && fsync(fd))) {
+	/* Owner and mode before the first byte: a secret is never readable
+	 * by others, not even for an instant. */
+	if ((mode >= 0 && ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid) &&
+			   errno != EPERM)) ||
+	    (mode >= 0 && fchmod(fd, (mode_t)mode)) || write_all(fd, data, len) ||
+	    (durable && fsync(fd))) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
@@ -70,6 +76,17 @@ int dc_atomic_write(const char *path, const void *data, size_t len, bool durable
 		return errno = e, -1;
 	}
 	return durable ? dc_fsync_dir_of(path) : 0;
+}
+
+int dc_atomic_write(const char *path, const void *data, size_t len, bool durable)
+{
+	return atomic_write(path, data, len, durable, -1, (uid_t)-1, (gid_t)-1);
+}
+
+int dc_atomic_write_mode(const char *path, const void *data, size_t len, unsigned mode,
+			 uid_t uid, gid_t gid)
+{
+	return atomic_write(path, data, len, true, (int)(mode & 07777), uid, gid);
 }
 
 char *dc_read_file(const char *path, size_t max, size_t *len)

@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <mosquitto.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -48,7 +51,17 @@ struct dc_mqtt {
 	struct lookup *lookup;	/* host name being resolved, NULL when none */
 	unsigned attempts;	/* rotates through the addresses of a name */
 	unsigned fd_gen;	/* bumped whenever dc_mqtt_fd may name a new fd */
+	SSL_CTX *ssl_ctx;	/* TLS: ours, libmosquitto uses it as it is */
+	char refusal[96];	/* why the broker refused the last CONNECT */
+	char tls_err[200];	/* what OpenSSL said last (libmosquitto logs it) */
 };
+
+static _Thread_local char new_error[600];
+
+const char *dc_mqtt_new_error(void)
+{
+	return new_error;
+}
 
 static void lookup_unref(struct lookup *j)
 {
@@ -161,6 +174,8 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 		/* Refused (bad credentials, bad id): back off like any failure. */
 		m->up = false;
 		m->refused = true;
+		snprintf(m->refusal, sizeof m->refusal, "connection refused by broker: %s",
+			 mosquitto_connack_string(rc));
 		return;
 	}
 	m->up = true;
@@ -186,10 +201,98 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 		m->h.message(m->ud, msg->topic, msg->payload, (size_t)msg->payloadlen, msg->retain);
 }
 
+/* libmosquitto logs OpenSSL's errors and then clears them: keep the last,
+ * the reason a TLS handshake failed ("certificate verify failed"). */
+static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str)
+{
+	struct dc_mqtt *m = obj;
+	(void)mosq;
+	if (level == MOSQ_LOG_ERR && !strncmp(str, "OpenSSL Error", 13) && !*m->tls_err)
+		snprintf(m->tls_err, sizeof m->tls_err, "TLS: %s", str);
+}
+
+/* An encrypted private key would make OpenSSL prompt on a terminal: a
+ * daemon has none, so it gets no password and fails at once. */
+static int no_key_password(char *buf, int size, int rwflag, void *ud)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)ud;
+	return 0;
+}
+
+/* The reason a broker's certificate is refused ("unable to get local
+ * issuer certificate", "hostname mismatch"), for the log. */
+static int on_verify(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct dc_mqtt *m = ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+	if (!ok && m && !*m->tls_err)
+		snprintf(m->tls_err, sizeof m->tls_err,
+			 "TLS: certificate verify failed: the broker's certificate: %s",
+			 X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
+	return ok;
+}
+
+/* TLS on an SSL_CTX of our own, which libmosquitto uses as it is: it
+ * would check the certificate's name against the numeric address we
+ * connect to (we resolve names ourselves, off the loop), so OpenSSL checks
+ * it against the name as configured, with its own chain verification. */
+static int tls_setup(struct dc_mqtt *m, const struct dc_mqtt_sec *t, const char *host)
+{
+	unsigned char ip[sizeof(struct in6_addr)];
+	const char *what = "TLS context";
+	SSL_CTX *ctx = m->ssl_ctx = SSL_CTX_new(TLS_client_method());
+	int rc;
+	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, t->min_version == DC_TLS_1_3
+								? TLS1_3_VERSION
+								: TLS1_2_VERSION))
+		goto ssl_fail;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION);
+	what = *t->ca_file ? t->ca_file : t->ca_dir;
+	if (SSL_CTX_load_verify_locations(ctx, *t->ca_file ? t->ca_file : NULL,
+					  *t->ca_dir ? t->ca_dir : NULL) != 1)
+		goto ssl_fail;
+	if (*t->cert_file) {
+		SSL_CTX_set_default_passwd_cb(ctx, no_key_password);
+		what = t->cert_file;
+		if (SSL_CTX_use_certificate_chain_file(ctx, t->cert_file) != 1)
+			goto ssl_fail;
+		what = t->key_file;
+		if (SSL_CTX_use_PrivateKey_file(ctx, t->key_file, SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_check_private_key(ctx) != 1)
+			goto ssl_fail;
+	}
+	SSL_CTX_set_app_data(ctx, m);
+	SSL_CTX_set_verify(ctx, t->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, on_verify);
+	if (t->verify) {
+		X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(ctx);
+		what = host;
+		if ((inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1
+			     ? X509_VERIFY_PARAM_set1_ip_asc(vp, host)
+			     : X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1)
+			goto ssl_fail;
+	}
+	what = "TLS context";
+	if ((rc = mosquitto_void_option(m->mosq, MOSQ_OPT_SSL_CTX, ctx)) ||
+	    (rc = mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0))) {
+		snprintf(new_error, sizeof new_error, "%s: %s", what, mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+ssl_fail:;
+	const char *why = ERR_reason_error_string(ERR_peek_last_error());
+	snprintf(new_error, sizeof new_error, "%s: %s", what, why ? why : "OpenSSL error");
+	ERR_clear_error();
+	return -1;
+}
+
 struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_handlers *h,
 			    void *ud)
 {
 	struct dc_mqtt *m = calloc(1, sizeof *m);
+	snprintf(new_error, sizeof new_error, "out of memory");
 	if (!m)
 		return NULL;
 	m->h = *h;
@@ -203,8 +306,11 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 	m->mosq = mosquitto_new(o->client_id, true, m);
 	if (!m->mosq)
 		goto fail;
+	mosquitto_log_callback_set(m->mosq, on_log);
 	if (o->username && mosquitto_username_pw_set(m->mosq, o->username, o->password))
 		goto fail;
+	if (o->tls && o->tls->tls && tls_setup(m, o->tls, o->host) < 0)
+		goto fail_said;
 	if (o->will_topic &&
 	    mosquitto_will_set(m->mosq, o->will_topic, (int)strlen(o->will_payload),
 			       o->will_payload, o->will_qos, o->will_retain))
@@ -220,8 +326,11 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 	mosquitto_message_callback_set(m->mosq, on_message);
 	return m;
 fail:
+	snprintf(new_error, sizeof new_error, "libmosquitto refused the options");
+fail_said:
 	if (m->mosq)
 		mosquitto_destroy(m->mosq);
+	SSL_CTX_free(m->ssl_ctx);
 	free(m);
 	return NULL;
 }
@@ -232,6 +341,7 @@ void dc_mqtt_free(struct dc_mqtt *m)
 		return;
 	lookup_abandon(m);
 	mosquitto_destroy(m->mosq);
+	SSL_CTX_free(m->ssl_ctx);
 	free(m);
 }
 
@@ -284,11 +394,14 @@ static void lost(struct dc_mqtt *m, int64_t now_ms, const char *why)
  * returns at once. */
 static void connect_addr(struct dc_mqtt *m, const char *addr, int64_t now_ms)
 {
-	/* connect_async closes any previous socket. */
+	/* connect_async closes any previous socket.  On loopback the whole
+	 * TLS handshake may happen inside it, its refusal included. */
+	m->tls_err[0] = '\0';
 	int rc = mosquitto_connect_async(m->mosq, addr, m->port, m->keepalive_s);
 	m->fd_gen++;
 	if (rc != MOSQ_ERR_SUCCESS) {
-		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		lost(m, now_ms, rc == MOSQ_ERR_TLS && *m->tls_err ? m->tls_err
+				: rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		return;
 	}
 	m->connecting = true;
@@ -338,10 +451,12 @@ void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
 		rc = mosquitto_loop_read(m->mosq, 1);
 	if (rc == MOSQ_ERR_SUCCESS && (revents & POLLOUT))
 		rc = mosquitto_loop_write(m->mosq, 1);
-	if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) < 0)
+	if (rc == MOSQ_ERR_TLS && *m->tls_err)
+		lost(m, now_ms, m->tls_err);
+	else if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(m->mosq) < 0)
 		lost(m, now_ms, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 	else if (m->refused)
-		lost(m, now_ms, "connection refused by broker");
+		lost(m, now_ms, m->refusal);
 }
 
 void dc_mqtt_on_timer(struct dc_mqtt *m, int64_t now_ms)

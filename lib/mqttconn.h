@@ -29,12 +29,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqttsec.h"
+
 struct dc_mqtt_opts {
 	const char *host;
 	int port;
 	const char *client_id;
 	int keepalive_s;
 	const char *username, *password;	/* NULL: anonymous */
+	/* TLS when tls->tls (NULL: plain TCP).  The broker's certificate is
+	 * checked against `host` as written, not the address it resolved to. */
+	const struct dc_mqtt_sec *tls;
 	const char *will_topic, *will_payload;	/* NULL: no last will */
 	int will_qos;
 	bool will_retain;
@@ -48,7 +53,8 @@ struct dc_mqtt_handlers {
 	void (*message)(void *ud, const char *topic, const void *payload, size_t len,
 			bool retained);
 	/* Optional: an attempt failed before CONNACK (refused, unreachable, no
-	 * CONNACK in time); `disconnected` is only for a connection that was up. */
+	 * CONNACK in time, TLS handshake refused: `why` then says what OpenSSL
+	 * said); `disconnected` is only for a connection that was up. */
 	void (*failed)(void *ud, const char *why);
 	/* Optional: the broker acknowledged one QoS>0 publish. */
 	void (*published)(void *ud);
@@ -59,8 +65,11 @@ struct dc_mqtt;
 /* Call once per process before dc_mqtt_new (mosquitto_lib_init). */
 void dc_mqtt_lib_init(void);
 void dc_mqtt_lib_cleanup(void);
+/* NULL when libmosquitto refuses the options (err says which, may be NULL). */
 struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_handlers *h,
 			    void *ud);
+/* Why the last dc_mqtt_new returned NULL (this thread). */
+const char *dc_mqtt_new_error(void);
 void dc_mqtt_free(struct dc_mqtt *m);
 /* Schedule the first connection attempt at now_ms. */
 void dc_mqtt_start(struct dc_mqtt *m, int64_t now_ms);

@@ -48,16 +48,28 @@ for u in decran-gateway decran-relay; do
 		--no-pager /lib/systemd/system/$u.service | tail -1 | grep -Eq ' (OK|SAFE) '"
 done
 
-# The broker with decran's configuration, as its package starts it.
+# The broker with decran's configuration, as its package starts it, once
+# its files exist (docs/install.md, step 3): the certificates made by
+# package-test.sh, the gateway's account and one box's.
+sed -i -e 's|"boxes": \[\]|"boxes": [{"id": "gare-nord", "driver": "native", "channels": 8}]|' \
+	-e 's|"keepalive_s": 30 }|"keepalive_s": 30, "username": "decran-gateway", "password_file": "/etc/decran/mqtt.password" }|' \
+	/etc/decran/gateway.json
+chgrp mosquitto /etc/mosquitto/decran /etc/mosquitto/decran/server.key
+chmod 0750 /etc/mosquitto/decran
+chmod 0640 /etc/mosquitto/decran/server.key
+check "decran boxes provision --gateway" decran boxes provision --gateway
+check "decran boxes provision gare-nord" decran boxes provision gare-nord --host localhost \
+	--out /tmp/prov --ca /etc/mosquitto/decran/ca.crt
+check "decran boxes provision twice refuses" sh -c \
+	'! decran boxes provision gare-nord --out /tmp/prov2 2>/tmp/e && grep -q rotate /tmp/e'
+chown -R decran-relay /tmp/prov
 install -d -o mosquitto -m 0755 /run/mosquitto /var/log/mosquitto
 mosquitto -c /etc/mosquitto/mosquitto.conf -d
 check "mosquitto listens with /etc/mosquitto/conf.d/decran.conf" wait_for 10 \
-	sh -c 'ss -ltn | grep -q "127.0.0.1:1883"'
+	sh -c 'ss -ltn | grep -q "127.0.0.1:1883" && ss -ltn | grep -q ":8883"'
 
 # The gateway as its unit runs it: user decran, /run/decran made as
 # RuntimeDirectory= does; one relay box declared in the installed config.
-sed -i 's|"boxes": \[\]|"boxes": [{"id": "gare-nord", "driver": "native", "channels": 8}]|' \
-	/etc/decran/gateway.json
 install -d -o decran -g decran -m 0750 /run/decran
 runuser -u decran -- decran-gateway -c /etc/decran/gateway.json >/tmp/gateway.log 2>&1 &
 check "gateway started (control socket)" wait_for 15 test -S /run/decran/gateway.sock
@@ -65,9 +77,11 @@ check "dashboard listening (decran-web's assets)" wait_for 10 \
 	grep -q "dashboard listening" /tmp/gateway.log
 
 # The relay box from the installed example: simulated lines instead of a
-# GPIO chip, the local broker, an unprivileged Modbus TCP port, no meter.
+# GPIO chip, the local broker over TLS with the box's account, an
+# unprivileged Modbus TCP port, no meter.
 sed -e 's|"hal": "gpiod",|"hal": "sim", "sim_state_file": "/run/decran-relay/relays.json",|' \
-	-e 's|"decran-gateway.local"|"127.0.0.1"|' -e 's|"port": 502,|"port": 1502,|' \
+	-e 's|"decran-gateway.local"|"localhost"|' -e 's|"port": 502,|"port": 1502,|' \
+	-e 's|"port": 1883,|"port": 8883, "username": "gare-nord", "password_file": "/tmp/prov/mqtt-password", "tls": {"ca_file": "/tmp/prov/ca.crt"},|' \
 	-e '/"meter": {/,/},/d' /etc/decran-relay/decran-relay.json >/tmp/relay.json
 install -d -o decran-relay -g decran-relay -m 0750 /run/decran-relay
 runuser -u decran-relay -- decran-relay -c /tmp/relay.json >/tmp/relay.log 2>&1 &

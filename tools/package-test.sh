@@ -53,6 +53,21 @@ unshare -m sh -c "mount --bind '$cache/archives' '$root/var/cache/apt/archives' 
 		apt-get install -y -q /tmp/debs/*.deb'" >"$log.install" 2>&1 ||
 	{ tail -30 "$log.install"; echo "0 passed, 1 failed"; exit 1; }
 
+# The broker's authority and certificate, made here (the root need not
+# carry the openssl tool); accounts are made inside by `decran boxes
+# provision`, as docs/install.md says.
+d="$root/etc/mosquitto/decran"
+mkdir -p "$d"
+( cd "$d" &&
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+	-out ca.crt -days 2 -subj "/CN=decran package-test CA" &&
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
+	-out server.csr -subj "/CN=localhost" &&
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >san.ext &&
+  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+	-out server.crt -days 2 -extfile san.ext ) >"$log.certs" 2>&1 ||
+	{ cat "$log.certs"; echo "0 passed, 1 failed"; exit 1; }
+
 # 4. The checks, inside the root, in namespaces of their own.
 cp "$top/tools/package-test-checks.sh" "$root/tmp/checks.sh"
 rc=0

@@ -1,11 +1,13 @@
 /* cmd_boxes.c — `decran boxes list`: the relay boxes the gateway drives, as
  * the running daemon sees them (online, each channel's desired and confirmed
- * state, measured power). */
+ * state, measured power); `provision` and `revoke` (cmd_provision.c): their
+ * broker accounts. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_gateway.h"
+#include "cli_provision.h"
 #include "ctlclient.h"
 #include "i18n.h"
 
@@ -21,6 +23,7 @@ static void usage(FILE *f)
 		 "the state the schedule wants and the confirmed state.\n"
 		 "  --socket PATH  decran-gateway's socket (default: $DECRAN_GATEWAY_SOCKET,\n"
 		 "                 else " GW_CTL_DEFAULT_SOCKET ")\n"), f);
+	cli_provision_usage(f);
 }
 
 static const char *str(const cJSON *o, const char *k)
@@ -73,6 +76,8 @@ static int boxes_list(struct cli *cli, int argc, char **argv)
 
 static const struct cli_verb verbs[] = {
 	{ "list", boxes_list, NULL, NULL },
+	{ "provision", cli_boxes_provision, NULL, NULL },
+	{ "revoke", cli_boxes_revoke, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -19,6 +19,7 @@
 #include "drv_tasmota.h"
 #include "fallback.h"
 #include "json.h"
+#include "mqttsec.h"
 #include "paths.h"
 
 /* 100,000 one-channel boxes take about 7 MB of JSON. */
@@ -408,7 +409,7 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
 					    "control", "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
 					    "fallback", "alarms", "shelly_src", "buses", "boxes",
-					    "relay_test", NULL };
+					    "relay_test", "box_keys_dir", "mosquitto", NULL };
 	const cJSON *o, *arr;
 	char path[64];
 
@@ -421,8 +422,9 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 		return -1;
 	if (o) {
 		static const char *const bk[] = { "host", "port", "client_id", "keepalive_s", "qos",
-						  NULL };
+						  DC_MQTT_SEC_KEYS, NULL };
 		if (only_keys(c, "broker", o, bk) ||
+		    dc_mqtt_sec_parse(o, "broker", &cfg->broker_sec, c->err, c->errlen) ||
 		    get_str(c, "broker", o, "host", cfg->broker_host, sizeof cfg->broker_host, 1) ||
 		    get_i(c, "broker", o, "port", &cfg->broker_port, 1, 65535, 0) ||
 		    get_str(c, "broker", o, "client_id", cfg->client_id, sizeof cfg->client_id, 0) ||
@@ -430,6 +432,21 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 		    get_i(c, "broker", o, "qos", &cfg->qos, 0, 2, 0))
 			return -1;
 	}
+	if (get_obj(c, "", root, "mosquitto", &o))
+		return -1;
+	if (o) {
+		static const char *const mk[] = { "password_file", "acl_file", "pid_file", NULL };
+		if (only_keys(c, "mosquitto", o, mk) ||
+		    get_str(c, "mosquitto", o, "password_file", cfg->mosquitto_passwd,
+			    sizeof cfg->mosquitto_passwd, 0) ||
+		    get_str(c, "mosquitto", o, "acl_file", cfg->mosquitto_acl,
+			    sizeof cfg->mosquitto_acl, 0) ||
+		    get_str(c, "mosquitto", o, "pid_file", cfg->mosquitto_pid,
+			    sizeof cfg->mosquitto_pid, 0))
+			return -1;
+	}
+	if (get_str(c, "", root, "box_keys_dir", cfg->box_keys_dir, sizeof cfg->box_keys_dir, 0))
+		return -1;
 	if (get_str(c, "", root, "db", cfg->db_path, sizeof cfg->db_path, 1) ||
 	    get_str(c, "", root, "rules", cfg->rules_path, sizeof cfg->rules_path, 1) ||
 	    get_str(c, "", root, "zone", cfg->zone, sizeof cfg->zone, 0) ||
@@ -568,6 +585,18 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	resolve(c, cfg->profiles_dir, sizeof cfg->profiles_dir);
 	resolve(c, cfg->control_socket, sizeof cfg->control_socket);
 	resolve(c, cfg->energy_config, sizeof cfg->energy_config);
+	resolve(c, cfg->mosquitto_passwd, sizeof cfg->mosquitto_passwd);
+	resolve(c, cfg->mosquitto_acl, sizeof cfg->mosquitto_acl);
+	resolve(c, cfg->mosquitto_pid, sizeof cfg->mosquitto_pid);
+	resolve(c, cfg->box_keys_dir, sizeof cfg->box_keys_dir);
+	dc_mqtt_sec_resolve(&cfg->broker_sec, c->base);
+	/* The keys live beside the database unless told otherwise. */
+	if (!*cfg->box_keys_dir) {
+		const char *slash = strrchr(cfg->db_path, '/');
+		int dl = slash ? (int)(slash - cfg->db_path) : 0;
+		snprintf(cfg->box_keys_dir, sizeof cfg->box_keys_dir, "%.*s%sbox-keys", dl,
+			 cfg->db_path, slash ? "/" : "");
+	}
 	return 0;
 }
 
@@ -595,6 +624,10 @@ static void defaults(struct gw_config *cfg)
 	cfg->meter_off_threshold_w = 5.0;
 	cfg->meter_settle_ms = 10000;
 	cfg->relay_test_dwell_s = 10;
+	cfg->broker_sec.verify = true;
+	snprintf(cfg->mosquitto_passwd, sizeof cfg->mosquitto_passwd, "/etc/mosquitto/decran/passwd");
+	snprintf(cfg->mosquitto_acl, sizeof cfg->mosquitto_acl, "/etc/mosquitto/decran/acl");
+	snprintf(cfg->mosquitto_pid, sizeof cfg->mosquitto_pid, "/run/mosquitto/mosquitto.pid");
 }
 
 int gw_config_parse(const char *json, size_t len, const char *base_dir, struct gw_config *out,
@@ -673,6 +706,17 @@ int gw_config_load(const char *path, struct gw_config *out, char *err, size_t er
 		snprintf(err, errlen, "%s: %s", path, msg);
 	free(buf);
 	return rc;
+}
+
+int gw_config_load_secrets(struct gw_config *c, const char *path, char *err, size_t errlen)
+{
+	char msg[512];
+	if (dc_mqtt_sec_load(&c->broker_sec, "broker", c->broker_password,
+			     sizeof c->broker_password, msg, sizeof msg) < 0) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		return -1;
+	}
+	return 0;
 }
 
 void gw_config_free(struct gw_config *c)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mqttsec.h"
 #include "screen.h"
 
 enum gw_driver {
@@ -65,6 +66,14 @@ struct gw_config {
 	char client_id[64];
 	int keepalive_s;
 	int qos;		/* MQTT QoS of relay commands and queries (docs/gateway.md) */
+	struct dc_mqtt_sec broker_sec;	/* username, password file, TLS */
+	char broker_password[128];	/* read by gw_config_load_secrets */
+	/* Provisioning (`decran boxes provision`, docs/security.md): the
+	 * broker's password and ACL files, its pid file (reloaded after a
+	 * change), and where each box's command key is kept. */
+	char mosquitto_passwd[GW_PATH_MAX], mosquitto_acl[GW_PATH_MAX];
+	char mosquitto_pid[GW_PATH_MAX];
+	char box_keys_dir[GW_PATH_MAX];
 	char db_path[GW_PATH_MAX];
 	char rules_path[GW_PATH_MAX];
 	char zone[64];
@@ -100,6 +109,10 @@ int gw_config_parse(const char *json, size_t len, const char *base_dir, struct g
 		    char *err, size_t errlen);
 /* Read the file and parse it (relative paths resolved from its directory). */
 int gw_config_load(const char *path, struct gw_config *out, char *err, size_t errlen);
+/* Check the broker's certificate and key files and read its password
+ * (the daemon's start, -n and reload; not the CLI's).  0, or -1 with
+ * "file: broker.field: ..." in err. */
+int gw_config_load_secrets(struct gw_config *c, const char *path, char *err, size_t errlen);
 void gw_config_free(struct gw_config *c);
 /* Index of box `id`, or -1. */
 int gw_config_box(const struct gw_config *c, const char *id);

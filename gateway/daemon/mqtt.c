@@ -327,6 +327,9 @@ int gw_mqtt_init(struct gw *g)
 		.port = g->cfg.broker_port,
 		.client_id = g->cfg.client_id,
 		.keepalive_s = g->cfg.keepalive_s,
+		.username = *g->cfg.broker_sec.username ? g->cfg.broker_sec.username : NULL,
+		.password = *g->cfg.broker_password ? g->cfg.broker_password : NULL,
+		.tls = &g->cfg.broker_sec,
 		.will_topic = DC_GATEWAY_STATUS_TOPIC,
 		.will_payload = will,
 		.will_qos = 1,
@@ -344,9 +347,14 @@ int gw_mqtt_init(struct gw *g)
 		.published = on_published,
 	};
 	dc_mqtt_lib_init();
+	if (g->cfg.broker_sec.tls && !g->cfg.broker_sec.verify)
+		log_warn("mqtt", "broker.tls.verify is false: the broker's certificate is not "
+			 "checked, anyone on the path can pose as the broker");
 	g->mqtt = dc_mqtt_new(&o, &h, g);
-	if (!g->mqtt)
+	if (!g->mqtt) {
+		log_err("mqtt", "cannot create the client error=\"%s\"", dc_mqtt_new_error());
 		return -1;
+	}
 	build_table(g);
 	g->mqtt_timer = dc_loop_timer_new(g->loop, on_timer, g);
 	if (g->mqtt_timer < 0)

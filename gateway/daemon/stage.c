@@ -26,6 +26,9 @@ int gw_stage_files(const char *config_path, struct gw_stage *s, const char **wha
 	if (gw_config_load(config_path, &s->cfg, err, errlen) < 0)
 		return -1;
 	s->has_cfg = true;
+	*what = "broker credentials";
+	if (gw_config_load_secrets(&s->cfg, config_path, err, errlen) < 0)
+		goto fail;
 	*what = "rules";
 	if (!(s->rules = dc_rules_load(s->cfg.rules_path, err, errlen)))
 		goto fail;

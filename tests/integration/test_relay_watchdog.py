@@ -126,6 +126,7 @@ def test_startup_failing_after_the_lines_are_claimed_darkens(tmp_path, broker, f
     start-up error must not leave it on."""
     t0 = int(time.time())
     extra = {"password": {"mqtt": {"host": "127.0.0.1", "port": broker.port,
+                                   "username": "box",
                                    "password_file": str(tmp_path / "missing")}},
              "watchdog": {"watchdog": {"device": str(tmp_path / "no-such-device")}}}[fault]
     relay = box(tmp_path, broker, **extra)
