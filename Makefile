@@ -66,8 +66,8 @@ PATH_DEFS := -DDECRAN_SYSCONFDIR='"$(SYSCONFDIR)/decran"' \
 # libmicrohttpd (and the GnuTLS stack it links) is linked into decran-web
 # only: the gateway carries no HTTP.  No libsystemd: lib/sdnotify.c speaks
 # the notify protocol (its libraries would cost the relay box 1.5 MB).
-RELAY_PKGS := libmosquitto libmodbus libcjson libgpiod
-PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypto libcrypt libmicrohttpd cmocka
+RELAY_PKGS := libmosquitto libmodbus libcjson libgpiod libcrypto
+PKGS := sqlite3 $(RELAY_PKGS) libical zlib libcrypt libmicrohttpd cmocka
 # The Debian package that provides each module, named when one is missing.
 DEB_sqlite3 := libsqlite3-dev
 DEB_libmosquitto := libmosquitto-dev
