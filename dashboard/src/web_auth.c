@@ -42,9 +42,6 @@ bool dc_user_name_valid(const char *name)
 	return true;
 }
 
-	out[2 * n] = '\0';
-}
-
 int dc_random_hex(char out[DC_TOKEN_HEX])
 {
 	unsigned char raw[32];
