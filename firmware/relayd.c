@@ -118,18 +118,23 @@ static int64_t meter_now(const void *ud)
 	return relayd_now(ud);
 }
 
+/* A relative name is a systemd credential (LoadCredential=). */
+static void credential_path(const char *name, char *path, size_t len)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	if (name[0] != '/' && creds)
+		snprintf(path, len, "%s/%s", creds, name);
+	else
+		snprintf(path, len, "%s", name);
+}
+
 static int read_password(struct relayd *r)
 {
 	size_t len;
 	char path[PATH_MAX];
-	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	if (!r->cfg.mqtt.password_file[0])
 		return 0;
-	/* A relative name is a systemd credential (LoadCredential=). */
-	if (r->cfg.mqtt.password_file[0] != '/' && creds)
-		snprintf(path, sizeof path, "%s/%s", creds, r->cfg.mqtt.password_file);
-	else
-		snprintf(path, sizeof path, "%s", r->cfg.mqtt.password_file);
+	credential_path(r->cfg.mqtt.password_file, path, sizeof path);
 	char *s = dc_read_file(path, sizeof r->password - 1, &len);
 	if (!s) {
 		fw_log(LOG_ERR, "mqtt.password_file: %s: %m", path);
@@ -139,6 +144,32 @@ static int read_password(struct relayd *r)
 		s[--len] = '\0';
 	snprintf(r->password, sizeof r->password, "%s", s);
 	free(s);
+	return 0;
+}
+
+/* Without a key anyone who may publish on the broker commands the box:
+ * said loudly at every start (docs/security.md). */
+static int read_command_key(struct relayd *r)
+{
+	char path[PATH_MAX], err[PATH_MAX + 96];
+	if (!r->cfg.command_key_file[0]) {
+		fw_log(LOG_WARNING, "%s", TR("ATTENTION : pas de command_key_file : cette boîte obéit "
+					     "à tout message non authentifié (commandes, planning, "
+					     "état de la passerelle) ; provisionnez sa clé "
+					     "(decran boxes provision)",
+					     "WARNING: no command_key_file: this box obeys "
+					     "unauthenticated messages (commands, schedule, gateway "
+					     "status); provision its key (decran boxes provision)"));
+		return 0;
+	}
+	credential_path(r->cfg.command_key_file, path, sizeof path);
+	if (dc_auth_key_load(path, r->key, err, sizeof err)) {
+		fw_log(LOG_ERR, "command_key_file: %s", err);
+		return -1;
+	}
+	r->keyed = true;
+	fw_log(LOG_INFO, "%s", TR("commandes authentifiées (HMAC-SHA256, clé de la boîte)",
+				  "commands authenticated (HMAC-SHA256, the box's key)"));
 	return 0;
 }
 
@@ -196,6 +227,8 @@ static int setup(struct relayd *r)
 	r->gw_seen_ms = INT64_MIN;
 	r->start_mono_ms = dc_mono_ms();
 	r->journal_retry_at = INT64_MAX;
+	if (read_command_key(r))
+		return -1;
 	relayd_load_persisted(r);
 	if (boot(r) || read_password(r))
 		return -1;

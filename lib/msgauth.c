@@ -47,7 +47,7 @@ static int unhex(char c)
 	return -1;
 }
 
-static int unhex_n(const char *s, size_t n, uint8_t *out)
+int dc_unhex(const char *s, size_t n, uint8_t *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		int hi = unhex(s[2 * i]), lo = unhex(s[2 * i + 1]);
@@ -163,7 +163,7 @@ enum dc_auth_rc dc_auth_open(const uint8_t key[DC_AUTH_KEY_LEN], const char *top
 	const char *suffix = end - MAC_SUFFIX_LEN;
 	if (suffix <= q || memcmp(suffix, MAC_SUFFIX_HEAD, sizeof MAC_SUFFIX_HEAD - 1) ||
 	    memcmp(end - 2, "\"}", 2) ||
-	    unhex_n(suffix + sizeof MAC_SUFFIX_HEAD - 1, DC_AUTH_MAC_LEN, mac))
+	    dc_unhex(suffix + sizeof MAC_SUFFIX_HEAD - 1, DC_AUTH_MAC_LEN, mac))
 		return DC_AUTH_MALFORMED;
 	if (mac_of(key, topic, p, (size_t)(suffix - p), want) ||
 	    CRYPTO_memcmp(want, mac, DC_AUTH_MAC_LEN) != 0)
@@ -204,7 +204,7 @@ int dc_auth_key_parse(const char *s, size_t len, uint8_t key[DC_AUTH_KEY_LEN], c
 {
 	if (len == 2 * DC_AUTH_KEY_LEN + 1 && s[len - 1] == '\n')
 		len--;
-	if (len != 2 * DC_AUTH_KEY_LEN || unhex_n(s, DC_AUTH_KEY_LEN, key)) {
+	if (len != 2 * DC_AUTH_KEY_LEN || dc_unhex(s, DC_AUTH_KEY_LEN, key)) {
 		snprintf(err, errlen, "expected %d lower-case hex digits (a %d-byte key)",
 			 2 * DC_AUTH_KEY_LEN, DC_AUTH_KEY_LEN);
 		return -1;

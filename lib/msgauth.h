@@ -93,5 +93,7 @@ int dc_auth_key_load(const char *path, uint8_t key[DC_AUTH_KEY_LEN], char *err, 
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void dc_hex(const uint8_t *in, size_t n, char *out);
+/* 2n lower-case hex digits into n bytes; -1 on any other character. */
+int dc_unhex(const char *s, size_t n, uint8_t *out);
 
 #endif
