@@ -403,12 +403,21 @@ static int check_unique(struct ctx *c, struct gw_config *cfg)
 		    "already used by boxes[%zu]", first);
 }
 
+/* "box-keys" beside the database (already resolved). */
+static void default_keys_dir(struct gw_config *cfg)
+{
+	const char *slash = strrchr(cfg->db_path, '/');
+	int dir = slash ? (int)(slash - cfg->db_path) : 0;
+	snprintf(cfg->box_keys_dir, sizeof cfg->box_keys_dir, "%.*s%sbox-keys", dir, cfg->db_path,
+		 slash ? "/" : "");
+}
+
 static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 {
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
 					    "control", "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
 					    "fallback", "alarms", "shelly_src", "buses", "boxes",
-					    "relay_test", NULL };
+					    "relay_test", "box_keys_dir", NULL };
 	const cJSON *o, *arr;
 	char path[64];
 
@@ -436,6 +445,7 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	    get_str(c, "", root, "control_socket", cfg->control_socket,
 		    sizeof cfg->control_socket, 0) ||
 	    get_str(c, "", root, "profiles_dir", cfg->profiles_dir, sizeof cfg->profiles_dir, 0) ||
+	    get_str(c, "", root, "box_keys_dir", cfg->box_keys_dir, sizeof cfg->box_keys_dir, 0) ||
 	    get_str(c, "", root, "shelly_src", cfg->shelly_src, sizeof cfg->shelly_src, 0) ||
 	    get_i(c, "", root, "heartbeat_s", &cfg->heartbeat_s, 1, 3600, 0))
 		return -1;
@@ -564,6 +574,9 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	if (check_unique(c, cfg))
 		return -1;
 	resolve(c, cfg->db_path, sizeof cfg->db_path);
+	if (!cfg->box_keys_dir[0])
+		default_keys_dir(cfg);
+	resolve(c, cfg->box_keys_dir, sizeof cfg->box_keys_dir);
 	resolve(c, cfg->rules_path, sizeof cfg->rules_path);
 	resolve(c, cfg->profiles_dir, sizeof cfg->profiles_dir);
 	resolve(c, cfg->control_socket, sizeof cfg->control_socket);

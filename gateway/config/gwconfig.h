@@ -52,6 +52,10 @@ struct gw_box {
 	/* Optional energy meter measuring this box's feed. */
 	char meter_profile[DC_ID_MAX];	/* "" when none */
 	int meter_unit;		/* same bus/host as the relay */
+	/* Native: what can light its screens is sealed with its key
+	 * (lib/msgauth.h); read from box_keys_dir when the file exists. */
+	bool keyed;
+	uint8_t key[32];
 };
 
 /* Roles of the control socket's peers, least to most trusted. */
@@ -78,6 +82,9 @@ struct gw_config {
 	char energy_config[GW_PATH_MAX];	/* ledger settings (energy.json); "" = built-in */
 	int ledger_update_min;	/* import + update the energy ledger this often; 0 = never */
 	char profiles_dir[GW_PATH_MAX];
+	/* <dir>/<box>.key: a native box's 32-byte key (hex, mode 0600), made at
+	 * provisioning; default "box-keys" beside the database. */
+	char box_keys_dir[GW_PATH_MAX];
 	char shelly_src[64];	/* MQTT client name Shelly answers to: "<src>/rpc" */
 	int heartbeat_s;	/* gateway heartbeat period */
 	int64_t retry_first_ms, retry_max_ms, confirm_timeout_ms;

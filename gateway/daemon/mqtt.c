@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <time.h>
 
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
@@ -21,6 +22,7 @@
 #include "gwlog.h"
 #include "loop.h"
 #include "mqttconn.h"
+#include "msgauth.h"
 
 /* ---- topic -> box index (open addressing; boxes never change between reloads) ---- */
 
@@ -363,6 +365,7 @@ void gw_mqtt_free(struct gw *g)
 			char buf[64];
 			size_t n = dc_native_heartbeat(0, gw_now(g), buf, sizeof buf);
 			gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
+			gw_heartbeat_keyed(g, false);
 		}
 		dc_mqtt_disconnect(g->mqtt);
 		dc_loop_del_fd(g->loop, watched_fd);
@@ -395,6 +398,51 @@ void gw_mqtt_drain(struct gw *g)
 		p.fd = dc_mqtt_up(g->mqtt) ? dc_mqtt_fd(g->mqtt) : -1;
 	}
 	gw_audit_defer(g, false);
+}
+
+/* Sequence numbers grow across restarts without being stored: never below
+ * the real clock in milliseconds (not the test clock, which may restart
+ * in the past). */
+static uint64_t next_seq(struct gw *g)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	g->auth_seq = now > g->auth_seq ? now : g->auth_seq + 1;
+	return g->auth_seq;
+}
+
+int gw_publish_box(struct gw *g, int box, const char *topic, const char *body, size_t len,
+		   int qos, bool retain, int64_t exp)
+{
+	const struct gw_box *bx = &g->cfg.boxes[box];
+	if (!bx->keyed)
+		return gw_publish(g, topic, body, len, qos, retain);
+	int64_t now = gw_now(g);
+	struct dc_auth_hdr h = { .t = now, .exp = exp > now ? exp : now, .seq = next_seq(g) };
+	size_t n;
+	char *sealed = dc_auth_seal(bx->key, topic, &h, body, len, &n);
+	if (!sealed) {
+		log_err("mqtt", "cannot seal topic=%s", topic);
+		return -1;
+	}
+	int rc = gw_publish(g, topic, sealed, n, qos, retain);
+	free(sealed);
+	return rc;
+}
+
+void gw_heartbeat_keyed(struct gw *g, bool online)
+{
+	char buf[96], topic[DC_DRV_TOPIC_MAX];
+	int64_t now = gw_now(g);
+	size_t n = dc_native_heartbeat(online, now, buf, sizeof buf);
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		if (!g->cfg.boxes[b].keyed)
+			continue;
+		dc_native_gateway_topic(g->cfg.boxes[b].id, topic, sizeof topic);
+		/* Valid for three periods: what a box waits before going alone. */
+		gw_publish_box(g, (int)b, topic, buf, n, 1, false, now + 3 * (int64_t)g->cfg.heartbeat_s);
+	}
 }
 
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
