@@ -337,6 +337,8 @@ int gw_mqtt_init(struct gw *g)
 		.backoff_max_ms = 10000,
 		/* Enough in flight for a whole night's edge on a large fleet. */
 		.unlimited_inflight = true,
+		/* Commands and schedules carry a message expiry the broker honours. */
+		.mqtt5 = true,
 	};
 	struct dc_mqtt_handlers h = {
 		.connected = on_connected,
@@ -400,6 +402,28 @@ void gw_mqtt_drain(struct gw *g)
 	gw_audit_defer(g, false);
 }
 
+static int publish_exp(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
+		       bool retain, uint32_t expiry_s)
+{
+	/* Not before CONNACK: nothing is queued while down, the owner
+	 * republishes on connection. */
+	if (!g->mqtt || !g->mqtt_up)
+		return -1;
+	if (dc_mqtt_publish_exp(g->mqtt, topic, payload, len, qos, retain, expiry_s) < 0) {
+		log_warn("mqtt", "publish failed topic=%s", topic);
+		return -1;
+	}
+	g->mqtt_inflight++;
+	/* Writes are flushed by the loop (EPOLLOUT) after the batch. */
+	return 0;
+}
+
+int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
+	       bool retain)
+{
+	return publish_exp(g, topic, payload, len, qos, retain, 0);
+}
+
 /* Sequence numbers grow across restarts without being stored: never below
  * the real clock in milliseconds (not the test clock, which may restart
  * in the past). */
@@ -416,9 +440,11 @@ int gw_publish_box(struct gw *g, int box, const char *topic, const char *body, s
 		   int qos, bool retain, int64_t exp)
 {
 	const struct gw_box *bx = &g->cfg.boxes[box];
-	if (!bx->keyed)
-		return gw_publish(g, topic, body, len, qos, retain);
 	int64_t now = gw_now(g);
+	/* The broker forgets it when the box would refuse it (MQTT v5). */
+	uint32_t ttl = exp > now ? (exp - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(exp - now)) : 1;
+	if (!bx->keyed)
+		return publish_exp(g, topic, body, len, qos, retain, ttl);
 	struct dc_auth_hdr h = { .t = now, .exp = exp > now ? exp : now, .seq = next_seq(g) };
 	size_t n;
 	char *sealed = dc_auth_seal(bx->key, topic, &h, body, len, &n);
@@ -426,7 +452,7 @@ int gw_publish_box(struct gw *g, int box, const char *topic, const char *body, s
 		log_err("mqtt", "cannot seal topic=%s", topic);
 		return -1;
 	}
-	int rc = gw_publish(g, topic, sealed, n, qos, retain);
+	int rc = publish_exp(g, topic, sealed, n, qos, retain, ttl);
 	free(sealed);
 	return rc;
 }
@@ -445,18 +471,3 @@ void gw_heartbeat_keyed(struct gw *g, bool online)
 	}
 }
 
-int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
-	       bool retain)
-{
-	/* Not before CONNACK: nothing is queued while down, the owner
-	 * republishes on connection. */
-	if (!g->mqtt || !g->mqtt_up)
-		return -1;
-	if (dc_mqtt_publish(g->mqtt, topic, payload, len, qos, retain) < 0) {
-		log_warn("mqtt", "publish failed topic=%s", topic);
-		return -1;
-	}
-	g->mqtt_inflight++;
-	/* Writes are flushed by the loop (EPOLLOUT) after the batch. */
-	return 0;
-}

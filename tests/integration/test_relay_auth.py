@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 
+import paho.mqtt.client as mqtt
 import pytest
 
 from gwtest import DecranRelay, Gateway, add_screen, wait_for
@@ -296,6 +297,15 @@ def test_gateway_seals_for_a_keyed_box(tmp_path, broker, db, decran):
     gw = Gateway(tmp_path, broker, [{"id": "gare", "driver": "native", "channels": 1}], db,
                  clock=clock, extra={"box_keys_dir": str(keys)})
     probe = MqttProbe(broker.port, topics=("decran/gare/#",))
+    # An MQTT v5 client sees each message's expiry interval (what the broker
+    # honours): commands a couple of minutes, the schedule until it ends.
+    expiry = {}
+    v5 = mqtt.Client(client_id="v5-watch", protocol=mqtt.MQTTv5)
+    v5.on_message = lambda c, u, m: expiry.setdefault(m.topic.split("/")[2], []).append(
+        getattr(m.properties, "MessageExpiryInterval", None))
+    v5.connect("127.0.0.1", broker.port)
+    v5.subscribe("decran/gare/#", qos=1)
+    v5.loop_start()
     try:
         relay.start()
         gw.start()
@@ -313,7 +323,12 @@ def test_gateway_seals_for_a_keyed_box(tmp_path, broker, db, decran):
         # What went over the wire was sealed.
         cmds = [m for m in probe.msgs if m[0].startswith("decran/gare/cmd/")]
         assert cmds and all(p.startswith(b'{"v":1,"t":') and b'"mac":"' in p for _, p, _ in cmds)
+        wait_for(lambda: expiry.get("cmd") and expiry.get("fallback"), what="v5 copies")
+        assert all(0 < e <= 120 for e in expiry["cmd"]), expiry
+        assert all(e > 86400 for e in expiry["fallback"]), expiry
     finally:
+        v5.loop_stop()
+        v5.disconnect()
         probe.close()
         gw.stop()
         relay.stop()
