@@ -329,3 +329,17 @@ def seal(key, topic, body, t, exp, seq):
     mac = hmac.new(key, b"decran-mac-v1\0" + topic.encode() + b"\0" + head,
                    hashlib.sha256).hexdigest()
     return head + b',"mac":"' + mac.encode() + b'"}'
+
+
+def utc(s):
+    """"2026-11-23T20:00:00Z" as UTC seconds."""
+    import calendar
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def fallback(box, start, until, chans):
+    """A fallback schedule message; chans: {ch: (initial_on, [absolute
+    instants of toggles])}."""
+    return {"v": 1, "box": box, "gen": start - 60, "from": start, "until": until,
+            "ch": {str(c): {"s": s, "t": [x - start for x in steps]}
+                   for c, (s, steps) in chans.items()}}

@@ -6,7 +6,6 @@ forged gateway status are refused and reported on the box's error topic;
 the broker outage 00:55-01:10 lights nothing at night; an ON where the
 schedule says off needs an authenticated override.  Messages are sealed by
 the test itself (harness.seal, from the documented layout)."""
-import calendar
 import itertools
 import json
 import os
@@ -18,18 +17,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from gwtest import DecranRelay, Gateway, add_screen, wait_for
-from harness import MqttProbe, Relay, seal, write_key
-
-
-def utc(s):
-    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
-
-
-def fallback(box, start, until, chans):
-    """chans: {ch: (initial_on, [absolute instants of toggles])}"""
-    return {"v": 1, "box": box, "gen": start - 60, "from": start, "until": until,
-            "ch": {str(c): {"s": s, "t": [x - start for x in steps]}
-                   for c, (s, steps) in chans.items()}}
+from harness import MqttProbe, Relay, fallback, seal, utc, write_key
 
 
 class Box:

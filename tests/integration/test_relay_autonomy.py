@@ -1,7 +1,6 @@
 """decran-relay alone: broker and gateway gone, power cuts, untrusted clock.
 Time runs on the injectable test clock (DECRAN_CLOCK=START,SPEED), so a
 schedule transition ten virtual minutes away happens in seconds."""
-import calendar
 import json
 import os
 import threading
@@ -9,18 +8,7 @@ import time
 
 import pytest
 
-from harness import MqttProbe, Relay
-
-
-def utc(s):
-    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
-
-
-def fallback(box, start, until, chans):
-    """chans: {ch: (initial_on, [absolute instants of toggles])}"""
-    return {"v": 1, "box": box, "gen": start - 60, "from": start, "until": until,
-            "ch": {str(c): {"s": s, "t": [x - start for x in steps]}
-                   for c, (s, steps) in chans.items()}}
+from harness import MqttProbe, Relay, fallback, utc
 
 
 class Heartbeat:

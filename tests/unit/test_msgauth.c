@@ -111,7 +111,7 @@ static void every_altered_byte_is_refused(void **state)
 			fail_msg("byte %zu altered and still accepted", i);
 		free(c);
 	}
-	/* The "on":true → "on":fals? flip is refused for its MAC, not its form. */
+	/* A body altered in place, layout intact ("tru3"): refused for its MAC. */
 	char *c = strdup(s);
 	char *on = strstr(c, "true");
 	memcpy(on, "tru3", 4);
