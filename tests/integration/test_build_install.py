@@ -15,7 +15,7 @@ from harness import BIN, TOP, bin_path
 
 B = os.path.relpath(os.path.dirname(BIN), TOP)   # build or build-san
 UNITS = ["decran-gateway.service", "decran-web.service", "decran-relay.service"]
-RELAY_MODULES = {"libmosquitto", "libmodbus", "libcjson", "libgpiod", "libsystemd"}
+RELAY_MODULES = {"libmosquitto", "libmodbus", "libcjson", "libgpiod", "libcrypto", "libsystemd"}
 
 
 def make(*args, env=None, timeout=600):
