@@ -244,18 +244,21 @@ static void on_command(struct relayd *r, const char *t, int channel, const char 
 		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
-	if (r->keyed && !dup) {
+	/* Accepted into its stream whatever follows: state.json keeps it (with
+	 * the switch below, or at once when nothing switches). */
+	if (r->keyed && !dup)
 		dc_auth_accept(&r->auth_cmd[channel - 1], &h, mac);
-		relayd_persist_state(r);
-	}
 	const struct fw_cmdlog_entry *done = fw_cmdlog_find(&r->cmds, cmd.id);
 	if (done) {
 		/* Redelivered (QoS 1) or resent: applied once, answered again. */
+		relayd_persist_state(r);
 		publish(r, "result", fw_encode_result(done, true), false);
 		return;
 	}
-	if (dup || !floor_allows(r, t, channel, &cmd))
+	if (dup || !floor_allows(r, t, channel, &cmd)) {
+		relayd_persist_state(r);
 		return;	/* dup: the same sealed message, refused the first time */
+	}
 	if (cmd.on && cmd.ovr_until > relayd_now(r) &&
 	    !fw_command_allowed(r->fb, channel, relayd_now(r), r->clock_trusted, true, 0, NULL))
 		fw_log(LOG_NOTICE, TR("canal %d : dérogation de %s jusqu'à %" PRId64 " (commande %s)",
