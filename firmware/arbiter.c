@@ -36,6 +36,19 @@ bool fw_local_allowed(const struct dc_fallback *fb, int channel, int64_t t,
 	return !on || fw_wanted(fb, channel, t, clock_trusted, safe_on, NULL);
 }
 
+bool fw_command_allowed(const struct dc_fallback *fb, int channel, int64_t t, bool clock_trusted,
+			bool on, int64_t ovr_until, int64_t *off_until)
+{
+	int64_t next = INT64_MAX;
+	if (!on || !clock_trusted || !fb || ovr_until > t)
+		return true;
+	if (dc_fallback_state(fb, channel, t, &next) != 0)
+		return true;
+	if (off_until)
+		*off_until = next;
+	return false;
+}
+
 bool fw_gateway_in_control(bool gw_online, int64_t gw_seen_ms, int64_t now_ms, int timeout_s)
 {
 	if (!gw_online || gw_seen_ms == INT64_MIN)

@@ -10,7 +10,10 @@
  *   - outside the schedule's validity, or when the clock is not trusted, the
  *     box applies the configured safe state (off by default);
  *   - a local client (Modbus TCP) may always switch off, and may switch on
- *     only where the box would itself want on right now.
+ *     only where the box would itself want on right now;
+ *   - the legal floor: even the gateway may switch a channel on only where
+ *     the schedule does not say off now, unless its command carries an
+ *     override valid now (a relay test, an operator's derogation).
  */
 #ifndef DECRAN_FW_ARBITER_H
 #define DECRAN_FW_ARBITER_H
@@ -33,6 +36,12 @@ bool fw_wanted(const struct dc_fallback *fb, int channel, int64_t t, bool clock_
 /* May a local client set `on` now? (off: always; on: only if wanted on). */
 bool fw_local_allowed(const struct dc_fallback *fb, int channel, int64_t t,
 		      bool clock_trusted, bool safe_on, bool on);
+/* The legal floor for a gateway command: may it set `on` at t?  Refused
+ * only when the clock is trusted, the schedule covers t and says off, and
+ * no override runs past t (ovr_until > t).  *off_until (may be NULL)
+ * receives the schedule's next transition, for the refusal's message. */
+bool fw_command_allowed(const struct dc_fallback *fb, int channel, int64_t t, bool clock_trusted,
+			bool on, int64_t ovr_until, int64_t *off_until);
 /* Is the gateway in control?  gw_seen_ms: virtual instant of its last
  * heartbeat (INT64_MIN never), timeout in seconds. */
 bool fw_gateway_in_control(bool gw_online, int64_t gw_seen_ms, int64_t now_ms, int timeout_s);

@@ -388,7 +388,7 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 					    "safe_state", "gateway_timeout_s", "state_dir",
 					    "telemetry_s", "journal_max", "mqtt", "meter",
 					    "modbus_tcp", "watchdog", "feedback_debounce_ms",
-					    "feedback_check_s", "_comment", NULL };
+					    "feedback_check_s", "command_key_file", "_comment", NULL };
 	static const char *const wd_keys[] = { "device", "timeout_s", "magic_close", NULL };
 	static const char *const mqtt_keys[] = { "host", "port", "keepalive_s", "client_id",
 						 DC_MQTT_SEC_KEYS, "backoff_min_ms",
@@ -411,6 +411,8 @@ static int parse_root(struct ctx *c, const cJSON *root, struct fw_config *cfg)
 	    get_str(c, root, "", "safe_state", safe, sizeof safe, false) ||
 	    get_int(c, root, "", "gateway_timeout_s", 5, 86400, false, &cfg->gateway_timeout_s) ||
 	    get_str(c, root, "", "state_dir", cfg->state_dir, sizeof cfg->state_dir, false) ||
+	    get_str(c, root, "", "command_key_file", cfg->command_key_file,
+		    sizeof cfg->command_key_file, false) ||
 	    get_int(c, root, "", "telemetry_s", 1, 86400, false, &cfg->telemetry_s) ||
 	    get_int(c, root, "", "journal_max", 16, 4096, false, &cfg->journal_max) ||
 	    get_int(c, root, "", "feedback_debounce_ms", 10, 60000, false,

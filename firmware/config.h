@@ -79,6 +79,9 @@ struct fw_config {
 	bool safe_on;		/* root "safe_state": each channel's default */
 	int gateway_timeout_s;
 	char state_dir[256];
+	/* The box's key (docs/security.md): commands, schedules and the
+	 * gateway's heartbeat must be sealed with it; "" accepts them bare. */
+	char command_key_file[256];
 	int telemetry_s;
 	int journal_max;
 	struct {

@@ -42,22 +42,54 @@ static cJSON *parse_v1(const char *p, size_t len, size_t max, char *err, size_t 
 	return root;
 }
 
-static bool id_valid(const char *s)
+static bool name_valid(const char *s, const char *punct)
 {
 	size_t n = strlen(s);
 	if (n < 1 || n >= FW_CMDID_MAX)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("_.:-", *s)))
+		      (*s >= '0' && *s <= '9') || strchr(punct, *s)))
 			return false;
 	return true;
+}
+
+static bool id_valid(const char *s)
+{
+	return name_valid(s, "_.:-");
+}
+
+/* "ovr": {"until": <UTC s>, "by": "<name>"}, optional; written to *until
+ * and by only when valid. */
+static int parse_override(const cJSON *root, int64_t *until_out, char by_out[FW_CMDID_MAX],
+			  char *err, size_t errlen)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "ovr");
+	*until_out = 0;
+	by_out[0] = '\0';
+	if (!o)
+		return 0;
+	const cJSON *until = cJSON_GetObjectItemCaseSensitive(o, "until");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(o, "by");
+	if (!cJSON_IsObject(o))
+		return fail(err, errlen, "ovr: must be an object {\"until\":...,\"by\":...}");
+	if (!cJSON_IsNumber(until) || !(until->valuedouble >= 1 &&
+					until->valuedouble <= 253402300799.0) ||
+	    until->valuedouble != (double)(int64_t)until->valuedouble)
+		return fail(err, errlen, "ovr.until: must be whole UTC seconds");
+	if (!cJSON_IsString(by) || !name_valid(by->valuestring, "_.:@-"))
+		return fail(err, errlen, "ovr.by: must be 1..64 characters of [A-Za-z0-9_.:@-]");
+	*until_out = (int64_t)until->valuedouble;
+	snprintf(by_out, FW_CMDID_MAX, "%s", by->valuestring);
+	return 0;
 }
 
 int fw_parse_command(const char *p, size_t len, struct fw_command *out, char *err,
 		     size_t errlen)
 {
 	cJSON *root = parse_v1(p, len, FW_CMD_MAX_BYTES, err, errlen);
+	int64_t ovr_until;
+	char ovr_by[FW_CMDID_MAX];
 	int rc = -1;
 	if (!root)
 		return -1;
@@ -67,9 +99,11 @@ int fw_parse_command(const char *p, size_t len, struct fw_command *out, char *er
 		fail(err, errlen, "id: must be 1..64 characters of [A-Za-z0-9_.:-]");
 	else if (!cJSON_IsBool(on))
 		fail(err, errlen, "on: must be true or false");
-	else {
+	else if (parse_override(root, &ovr_until, ovr_by, err, errlen) == 0) {
 		snprintf(out->id, sizeof out->id, "%s", id->valuestring);
 		out->on = cJSON_IsTrue(on);
+		out->ovr_until = ovr_until;
+		snprintf(out->ovr_by, sizeof out->ovr_by, "%s", ovr_by);
 		rc = 0;
 	}
 	cJSON_Delete(root);
@@ -186,7 +220,7 @@ char *fw_encode_result(const struct fw_cmdlog_entry *e, bool dup)
 	return print(r);
 }
 
-char *fw_encode_error(const char *topic, const char *why, int64_t t)
+char *fw_encode_error(const char *topic, const char *why, const char *code, int64_t t)
 {
 	cJSON *r = cJSON_CreateObject();
 	if (!r)
@@ -194,6 +228,7 @@ char *fw_encode_error(const char *topic, const char *why, int64_t t)
 	cJSON_AddNumberToObject(r, "v", FW_PROTO_VERSION);
 	cJSON_AddStringToObject(r, "topic", topic);
 	cJSON_AddStringToObject(r, "error", why);
+	cJSON_AddStringToObject(r, "code", code);
 	cJSON_AddNumberToObject(r, "t", (double)t);
 	return print(r);
 }

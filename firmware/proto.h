@@ -18,13 +18,20 @@
 #define FW_FALLBACK_MAX_BYTES (128 * 1024)	/* decran/<box>/fallback */
 #define FW_CMDID_MAX 65			/* 1..64 chars [A-Za-z0-9_.:-] + NUL */
 #define FW_GATEWAY_STATUS_TOPIC "decran/gateway/status"
+/* decran/<box>/gateway: the gateway's heartbeat sealed for a keyed box. */
+#define FW_BOX_GATEWAY_TOPIC "gateway"
 
 struct fw_command {
 	char id[FW_CMDID_MAX];
 	bool on;
+	/* Override of the fallback schedule's "off" (docs/protocol.md): who
+	 * asked, and until when (UTC s); ovr_until 0 when none. */
+	int64_t ovr_until;
+	char ovr_by[FW_CMDID_MAX];
 };
 
-/* {"v":1,"id":"<1..64 [A-Za-z0-9_.:-]>","on":true|false} */
+/* {"v":1,"id":"<1..64 [A-Za-z0-9_.:-]>","on":true|false
+ *  [,"ovr":{"until":<UTC s>,"by":"<1..64 [A-Za-z0-9_.:@-]>"}]} */
 int fw_parse_command(const char *p, size_t len, struct fw_command *out, char *err,
 		     size_t errlen);
 /* {"v":1,"online":true|false, ...}; other fields ignored. */
@@ -58,6 +65,7 @@ void fw_cmdlog_add(struct fw_cmdlog *l, const char *id, int channel, bool on, in
 char *fw_encode_state(int channel, bool on, enum fw_source src, const char *cmd_id, int64_t t,
 		      int fb);
 char *fw_encode_result(const struct fw_cmdlog_entry *e, bool dup);
-char *fw_encode_error(const char *topic, const char *why, int64_t t);
+/* code: a short reason code ("invalid", "bad_mac", "fallback_off"...). */
+char *fw_encode_error(const char *topic, const char *why, const char *code, int64_t t);
 
 #endif

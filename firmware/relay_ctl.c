@@ -134,6 +134,62 @@ int relayd_set_fallback(struct relayd *r, const struct dc_fallback *fb, bool per
 	return 0;
 }
 
+static bool add_stream(cJSON *o, const char *name, const struct dc_auth_stream *st)
+{
+	char seq[24], mac[2 * DC_AUTH_MAC_LEN + 1];
+	cJSON *e;
+	if (st->seq == 0)
+		return true;
+	snprintf(seq, sizeof seq, "%" PRIu64, st->seq);
+	dc_hex(st->mac, DC_AUTH_MAC_LEN, mac);
+	return (e = cJSON_AddObjectToObject(o, name)) && cJSON_AddStringToObject(e, "seq", seq) &&
+	       cJSON_AddStringToObject(e, "mac", mac);
+}
+
+/* "auth": the last sealed message accepted per stream ("cmd/<ch>",
+ * "fallback"), so a replay stays refused after a restart. */
+static bool add_auth(cJSON *root, const struct relayd *r)
+{
+	cJSON *a = cJSON_AddObjectToObject(root, "auth");
+	char k[16];
+	if (!a || !add_stream(a, "fallback", &r->auth_fallback))
+		return false;
+	for (int ch = 1; ch <= DC_MAX_CHANNELS; ch++) {
+		snprintf(k, sizeof k, "cmd/%d", ch);
+		if (!add_stream(a, k, &r->auth_cmd[ch - 1]))
+			return false;
+	}
+	return true;
+}
+
+static void load_stream(const cJSON *a, const char *name, struct dc_auth_stream *st)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(a, name);
+	const char *seq = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
+	const char *mac = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "mac"));
+	char *end;
+	uint8_t m[DC_AUTH_MAC_LEN];
+	if (!seq || !mac || strlen(mac) != 2 * DC_AUTH_MAC_LEN || dc_unhex(mac, sizeof m, m))
+		return;
+	errno = 0;
+	unsigned long long v = strtoull(seq, &end, 10);
+	if (errno || *end || end == seq)
+		return;
+	st->seq = v;
+	memcpy(st->mac, m, sizeof m);
+}
+
+static void load_auth(struct relayd *r, const cJSON *root)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "auth");
+	char k[16];
+	load_stream(a, "fallback", &r->auth_fallback);
+	for (int ch = 1; ch <= DC_MAX_CHANNELS; ch++) {
+		snprintf(k, sizeof k, "cmd/%d", ch);
+		load_stream(a, k, &r->auth_cmd[ch - 1]);
+	}
+}
+
 /* state.json: {"v":1,"ch":{"1":{"on":..,"src":..,"id":..,"t":..}},"cmds":[...]} */
 void relayd_persist_state(struct relayd *r)
 {
@@ -170,6 +226,8 @@ void relayd_persist_state(struct relayd *r)
 		cJSON_AddBoolToObject(o, "on", e->on);
 		cJSON_AddNumberToObject(o, "t", (double)e->t);
 	}
+	if (r->keyed && !add_auth(root, r))
+		goto out;
 	s = cJSON_PrintUnformatted(root);
 	if (s && dc_atomic_update(r->path_state, s, strlen(s), true) < 0)
 		fw_log(LOG_ERR, "%s: %m", r->path_state);
@@ -200,6 +258,7 @@ static void load_cmds(struct relayd *r, const char *buf, size_t len)
 			fw_cmdlog_add(&r->cmds, id->valuestring, (int)ch->valuedouble,
 				      cJSON_IsTrue(on), (int64_t)t->valuedouble);
 	}
+	load_auth(r, root);
 	cJSON_Delete(root);
 }
 

@@ -11,6 +11,7 @@
 #include "relayd.h"
 
 #include <cJSON.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,11 @@ static void publish(struct relayd *r, const char *rest, char *payload, bool reta
 	free(payload);
 }
 
-void relayd_publish_error(struct relayd *r, const char *t, const char *why)
+void relayd_publish_error(struct relayd *r, const char *t, const char *why, const char *code)
 {
-	fw_log(LOG_WARNING, TR("message rejeté sur %s : %s", "message rejected on %s: %s"), t, why);
-	publish(r, "error", fw_encode_error(t, why, relayd_now(r)), false);
+	fw_log(LOG_WARNING, TR("message rejeté sur %s : %s (%s)", "message rejected on %s: %s (%s)"),
+	       t, why, code);
+	publish(r, "error", fw_encode_error(t, why, code, relayd_now(r)), false);
 }
 
 void relayd_publish_state(struct relayd *r, int channel)
@@ -136,26 +138,134 @@ void relayd_publish_journal(struct relayd *r)
 	r->journal_retry_at = dc_mono_ms() + JOURNAL_RETRY_MS;
 }
 
+/* A message that can light a screen, sealed with the box's key when it has
+ * one (lib/msgauth.h): its MAC for this very topic, its validity on the
+ * box's clock (trusted only: an unset clock would refuse everything; the
+ * order still holds), its place in the stream.  Returns 0 with the body to
+ * parse (*dup when it is the stream's last message again), -1 refused and
+ * reported. */
+static int unseal(struct relayd *r, const char *t, const struct dc_auth_stream *st,
+		  const char *p, size_t len, const char **body, size_t *blen,
+		  struct dc_auth_hdr *h, uint8_t mac[DC_AUTH_MAC_LEN], bool *dup)
+{
+	char why[160];
+	*dup = false;
+	if (!r->keyed) {
+		*body = p;
+		*blen = len;
+		return 0;
+	}
+	enum dc_auth_rc rc = dc_auth_open(r->key, t, p, len, h, body, blen, mac);
+	if (rc == DC_AUTH_OK) {
+		struct dc_auth_hdr hh = *h;
+		if (!r->clock_trusted)
+			hh.t = hh.exp = relayd_now(r);	/* order only */
+		rc = dc_auth_fresh(st, &hh, mac, relayd_now(r));
+	}
+	if (rc == DC_AUTH_DUP) {
+		*dup = true;
+		return 0;
+	}
+	if (rc == DC_AUTH_OK)
+		return 0;
+	switch (rc) {
+	case DC_AUTH_UNSIGNED:
+		snprintf(why, sizeof why, "%s", TR("non authentifié : cette boîte n'accepte que les "
+						   "messages scellés par sa clé",
+						   "unauthenticated: this box only accepts messages "
+						   "sealed with its key"));
+		break;
+	case DC_AUTH_BAD_MAC:
+		snprintf(why, sizeof why, "%s", TR("signature fausse (autre clé, autre sujet ou "
+						   "message altéré)", "wrong signature (another key, "
+						   "another topic or an altered message)"));
+		break;
+	case DC_AUTH_EXPIRED:
+		snprintf(why, sizeof why, TR("périmé : valable jusqu'à %" PRId64 ", il est %" PRId64,
+					     "expired: valid until %" PRId64 ", now %" PRId64),
+			 h->exp, relayd_now(r));
+		break;
+	case DC_AUTH_NOT_YET:
+		snprintf(why, sizeof why, TR("émis dans le futur (%" PRId64 ", il est %" PRId64
+					     ") : horloges décalées",
+					     "issued in the future (%" PRId64 ", now %" PRId64
+					     "): clocks apart"), h->t, relayd_now(r));
+		break;
+	case DC_AUTH_REPLAY:
+		snprintf(why, sizeof why, TR("rejoué : numéro %" PRIu64 " déjà dépassé (%" PRIu64 ")",
+					     "replayed: sequence %" PRIu64 " already passed (%" PRIu64
+					     ")"), h->seq, st->seq);
+		break;
+	default:
+		snprintf(why, sizeof why, "%s", TR("enveloppe authentifiée mal formée",
+						   "malformed authenticated envelope"));
+		break;
+	}
+	relayd_publish_error(r, t, why, dc_auth_code(rc));
+	return -1;
+}
+
+/* The legal floor (arbiter.h): refused with the instant the schedule
+ * allows the channel again. */
+static bool floor_allows(struct relayd *r, const char *t, int channel, const struct fw_command *c)
+{
+	int64_t until = INT64_MAX, now = relayd_now(r);
+	char why[200], when[24];
+	if (fw_command_allowed(r->fb, channel, now, r->clock_trusted, c->on, c->ovr_until, &until))
+		return true;
+	if (until == INT64_MAX)
+		until = r->fb->until;
+	snprintf(why, sizeof why,
+		 TR("allumage refusé : le planning de secours impose éteint jusqu'à %s "
+		    "(nuit légale 01h-06h ou plan municipal) ; il faut une dérogation authentifiée",
+		    "switching on refused: the fallback schedule says off until %s "
+		    "(legal night 01:00-06:00 or the municipal plan); an authenticated override is "
+		    "needed"), dc_format_utc(when, sizeof when, until));
+	relayd_publish_error(r, t, why, "fallback_off");
+	return false;
+}
+
 static void on_command(struct relayd *r, const char *t, int channel, const char *p, size_t len)
 {
 	struct fw_command cmd;
+	struct dc_auth_hdr h;
+	uint8_t mac[DC_AUTH_MAC_LEN];
+	const char *body;
+	size_t blen;
+	bool dup;
 	char err[160];
 	if (channel < 0 || !fw_config_channel(&r->cfg, channel)) {
-		relayd_publish_error(r, t, "channel: not configured on this box");
+		relayd_publish_error(r, t, "channel: not configured on this box", "invalid");
 		return;
 	}
-	if (fw_parse_command(p, len, &cmd, err, sizeof err)) {
-		relayd_publish_error(r, t, err);
+	if (unseal(r, t, &r->auth_cmd[channel - 1], p, len, &body, &blen, &h, mac, &dup))
+		return;
+	if (fw_parse_command(body, blen, &cmd, err, sizeof err)) {
+		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
+	/* Accepted into its stream whatever follows: state.json keeps it (with
+	 * the switch below, or at once when nothing switches). */
+	if (r->keyed && !dup)
+		dc_auth_accept(&r->auth_cmd[channel - 1], &h, mac);
 	const struct fw_cmdlog_entry *done = fw_cmdlog_find(&r->cmds, cmd.id);
 	if (done) {
 		/* Redelivered (QoS 1) or resent: applied once, answered again. */
+		relayd_persist_state(r);
 		publish(r, "result", fw_encode_result(done, true), false);
 		return;
 	}
+	if (dup || !floor_allows(r, t, channel, &cmd)) {
+		relayd_persist_state(r);
+		return;	/* dup: the same sealed message, refused the first time */
+	}
+	if (cmd.on && cmd.ovr_until > relayd_now(r) &&
+	    !fw_command_allowed(r->fb, channel, relayd_now(r), r->clock_trusted, true, 0, NULL))
+		fw_log(LOG_NOTICE, TR("canal %d : dérogation de %s jusqu'à %" PRId64 " (commande %s)",
+				      "channel %d: override by %s until %" PRId64 " (command %s)"),
+		       channel, cmd.ovr_by, cmd.ovr_until, cmd.id);
 	if (relayd_switch(r, channel, cmd.on, FW_SRC_GATEWAY, cmd.id)) {
-		relayd_publish_error(r, t, "relay: GPIO write failed");
+		relayd_publish_error(r, t, "relay: GPIO write failed", "gpio");
 		return;
 	}
 	fw_cmdlog_add(&r->cmds, cmd.id, channel, cmd.on, relayd_now(r));
@@ -165,25 +275,62 @@ static void on_command(struct relayd *r, const char *t, int channel, const char 
 
 static void on_fallback(struct relayd *r, const char *t, const char *p, size_t len)
 {
+	struct dc_auth_hdr h;
+	uint8_t mac[DC_AUTH_MAC_LEN];
+	const char *body;
+	size_t blen;
+	bool dup;
 	char err[160];
 	if (len == 0)
 		return;	/* retained message cleared: keep the schedule we have */
-	if (len > FW_FALLBACK_MAX_BYTES) {
+	if (len > FW_FALLBACK_MAX_BYTES + (r->keyed ? DC_AUTH_OVERHEAD : 0)) {
 		snprintf(err, sizeof err, "payload too large: %zu bytes, at most %d", len,
 			 FW_FALLBACK_MAX_BYTES);
-		relayd_publish_error(r, t, err);
+		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
+	if (unseal(r, t, &r->auth_fallback, p, len, &body, &blen, &h, mac, &dup) || dup)
+		return;	/* dup: the retained copy of the schedule in force */
 	struct dc_fallback *fb = malloc(sizeof *fb);
 	if (!fb)
 		return;
-	if (dc_fallback_decode(p, len, fb, err, sizeof err))
-		relayd_publish_error(r, t, err);
+	if (dc_fallback_decode(body, blen, fb, err, sizeof err))
+		relayd_publish_error(r, t, err, "invalid");
 	else if (strcmp(fb->box, r->cfg.box) != 0)
-		relayd_publish_error(r, t, "box: schedule compiled for another box");
-	else if (relayd_set_fallback(r, fb, true) == 0)
-		relayd_publish_status(r, true);
+		relayd_publish_error(r, t, "box: schedule compiled for another box", "invalid");
+	else {
+		if (r->keyed) {
+			dc_auth_accept(&r->auth_fallback, &h, mac);
+			relayd_persist_state(r);
+		}
+		if (relayd_set_fallback(r, fb, true) == 0)
+			relayd_publish_status(r, true);
+	}
 	free(fb);
+}
+
+static void on_gateway_status(struct relayd *r, const char *t, const char *p, size_t len)
+{
+	struct dc_auth_hdr h;
+	uint8_t mac[DC_AUTH_MAC_LEN];
+	const char *body;
+	size_t blen;
+	bool online, dup;
+	char err[160];
+	if (len == 0)
+		return;
+	if (unseal(r, t, &r->auth_gw, p, len, &body, &blen, &h, mac, &dup) || dup)
+		return;
+	if (fw_parse_gateway_status(body, blen, &online, err, sizeof err)) {
+		relayd_publish_error(r, t, err, "invalid");
+		return;
+	}
+	if (r->keyed)
+		dc_auth_accept(&r->auth_gw, &h, mac);
+	r->gw_online = online;
+	if (online)
+		r->gw_seen_ms = dc_clock_now_ms(&r->clk);
+	relayd_evaluate(r);
 }
 
 static void on_message(void *ud, const char *t, const void *payload, size_t len, bool retained)
@@ -198,18 +345,10 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 	 * while the last messages go out. */
 	if (r->safe_done)
 		return;
-	if (strcmp(t, FW_GATEWAY_STATUS_TOPIC) == 0) {
-		bool online;
-		if (len == 0)
-			return;
-		if (fw_parse_gateway_status(p, len, &online, err, sizeof err)) {
-			relayd_publish_error(r, t, err);
-			return;
-		}
-		r->gw_online = online;
-		if (online)
-			r->gw_seen_ms = dc_clock_now_ms(&r->clk);
-		relayd_evaluate(r);
+	/* A keyed box hears the gateway on its own topic, sealed with its key;
+	 * the shared status topic is for boxes without one. */
+	if (!r->keyed && strcmp(t, FW_GATEWAY_STATUS_TOPIC) == 0) {
+		on_gateway_status(r, t, p, len);
 		return;
 	}
 	if (!rest)
@@ -218,6 +357,8 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 		on_command(r, t, fw_parse_channel(rest + 4), p, len);
 	} else if (strcmp(rest, "fallback") == 0) {
 		on_fallback(r, t, p, len);
+	} else if (r->keyed && strcmp(rest, FW_BOX_GATEWAY_TOPIC) == 0) {
+		on_gateway_status(r, t, p, len);
 	} else if (strcmp(rest, "tele/get") == 0) {
 		/* Telemetry now, with a fresh meter reading when there is a
 		 * meter (the relay test reads the load of each step). */
@@ -230,7 +371,7 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 	} else if (strcmp(rest, "journal/ack") == 0) {
 		uint64_t upto;
 		if (fw_parse_journal_ack(p, len, &upto, err, sizeof err)) {
-			relayd_publish_error(r, t, err);
+			relayd_publish_error(r, t, err, "invalid");
 			return;
 		}
 		if (fw_journal_ack(&r->journal, upto) > 0 || r->journal.dropped == 0) {
@@ -256,7 +397,12 @@ static void on_connected(void *ud)
 	dc_mqtt_subscribe(r->mqtt, t, 1);
 	topic(t, sizeof t, r, "tele/get");
 	dc_mqtt_subscribe(r->mqtt, t, 1);
-	dc_mqtt_subscribe(r->mqtt, FW_GATEWAY_STATUS_TOPIC, 1);
+	if (r->keyed) {
+		topic(t, sizeof t, r, FW_BOX_GATEWAY_TOPIC);
+		dc_mqtt_subscribe(r->mqtt, t, 1);
+	} else {
+		dc_mqtt_subscribe(r->mqtt, FW_GATEWAY_STATUS_TOPIC, 1);
+	}
 	/* Birth, then the whole retained state: nothing was queued while down. */
 	relayd_publish_status(r, true);
 	for (size_t i = 0; i < r->cfg.nch; i++)

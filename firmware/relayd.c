@@ -118,6 +118,16 @@ static int64_t meter_now(const void *ud)
 	return relayd_now(ud);
 }
 
+/* A relative name is a systemd credential (LoadCredential=). */
+static void credential_path(const char *name, char *path, size_t len)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	if (name[0] != '/' && creds)
+		snprintf(path, len, "%s/%s", creds, name);
+	else
+		snprintf(path, len, "%s", name);
+}
+
 /* The broker's credentials and TLS files: relative names are systemd
  * credentials (LoadCredential=), so secrets are never readable by the
  * service user outside the service. */
@@ -136,6 +146,32 @@ static int read_password(struct relayd *r)
 			  "n'importe qui sur le chemin peut se faire passer pour lui",
 			  "mqtt.tls.verify is false: the broker's certificate is not checked, anyone "
 			  "on the path can pose as the broker"));
+	return 0;
+}
+
+/* Without a key anyone who may publish on the broker commands the box:
+ * said loudly at every start (docs/security.md). */
+static int read_command_key(struct relayd *r)
+{
+	char path[PATH_MAX], err[PATH_MAX + 96];
+	if (!r->cfg.command_key_file[0]) {
+		fw_log(LOG_WARNING, "%s", TR("ATTENTION : pas de command_key_file : cette boîte obéit "
+					     "à tout message non authentifié (commandes, planning, "
+					     "état de la passerelle) ; provisionnez sa clé "
+					     "(decran boxes provision)",
+					     "WARNING: no command_key_file: this box obeys "
+					     "unauthenticated messages (commands, schedule, gateway "
+					     "status); provision its key (decran boxes provision)"));
+		return 0;
+	}
+	credential_path(r->cfg.command_key_file, path, sizeof path);
+	if (dc_auth_key_load(path, r->key, err, sizeof err)) {
+		fw_log(LOG_ERR, "command_key_file: %s", err);
+		return -1;
+	}
+	r->keyed = true;
+	fw_log(LOG_INFO, "%s", TR("commandes authentifiées (HMAC-SHA256, clé de la boîte)",
+				  "commands authenticated (HMAC-SHA256, the box's key)"));
 	return 0;
 }
 
@@ -193,6 +229,8 @@ static int setup(struct relayd *r)
 	r->gw_seen_ms = INT64_MIN;
 	r->start_mono_ms = dc_mono_ms();
 	r->journal_retry_at = INT64_MAX;
+	if (read_command_key(r))
+		return -1;
 	relayd_load_persisted(r);
 	if (boot(r) || read_password(r))
 		return -1;

@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "meter.h"
 #include "mqttconn.h"
+#include "msgauth.h"
 #include "proto.h"
 #include "watchdog.h"
 
@@ -60,6 +61,12 @@ struct relayd {
 	uint64_t watchdog_usec;
 	char password[128];
 	unsigned mqtt_failures;	/* attempts failed since the last connection */
+	/* Sealed messages (lib/msgauth.h): the box's key, and per stream the
+	 * last accepted (commands per channel and the schedule persisted in
+	 * state.json; the heartbeat's short validity needs no persistence). */
+	bool keyed;
+	uint8_t key[DC_AUTH_KEY_LEN];
+	struct dc_auth_stream auth_cmd[DC_MAX_CHANNELS], auth_fallback, auth_gw;
 	char path_state[300], path_fallback[300], path_journal[300];
 	char topic_status[128];
 	volatile int quit;
@@ -93,7 +100,7 @@ void relayd_publish_state(struct relayd *r, int channel);
 void relayd_publish_status(struct relayd *r, bool online);
 void relayd_publish_tele(struct relayd *r);
 void relayd_publish_journal(struct relayd *r);
-void relayd_publish_error(struct relayd *r, const char *topic, const char *why);
+void relayd_publish_error(struct relayd *r, const char *topic, const char *why, const char *code);
 void relayd_notify_status(struct relayd *r);	/* sd_notify STATUS= */
 
 int relayd_main(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -44,6 +45,7 @@ struct dc_mqtt {
 	bool up;		/* CONNACK accepted */
 	bool started;
 	bool refused;		/* CONNACK said no: close and back off */
+	bool v5;		/* speaking (or trying) MQTT v5 */
 	int64_t retry_at;	/* next connection attempt (when neither of the above) */
 	int64_t backoff_ms;
 	int64_t misc_at;	/* next loop_misc (keepalive pings, timeouts) */
@@ -171,6 +173,13 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 	(void)mosq;
 	m->connecting = false;
 	if (rc != 0) {
+		/* A broker that predates v5 answers in v3.1.1 (refused: protocol
+		 * version); the next attempt speaks v3.1.1. */
+		if (m->v5 && (rc == CONNACK_REFUSED_PROTOCOL_VERSION ||
+			      rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION)) {
+			m->v5 = false;
+			mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+		}
 		/* Refused (bad credentials, bad id): back off like any failure. */
 		m->up = false;
 		m->refused = true;
@@ -318,7 +327,9 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 	/* Small control messages: send each at once instead of letting Nagle
 	 * wait for the peer's delayed ACK (~40 ms per command otherwise). */
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
-	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	m->v5 = o->mqtt5;
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+			     m->v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	if (o->unlimited_inflight)
 		mosquitto_max_inflight_messages_set(m->mosq, 0);
 	mosquitto_publish_callback_set(m->mosq, on_publish);
@@ -505,6 +516,25 @@ int dc_mqtt_publish(struct dc_mqtt *m, const char *topic, const void *payload, s
 		return -1;
 	return mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, qos, retain) ==
 	       MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+int dc_mqtt_publish_exp(struct dc_mqtt *m, const char *topic, const void *payload, size_t len,
+			int qos, bool retain, uint32_t expiry_s)
+{
+	mosquitto_property *props = NULL;
+	if (!m->v5 || expiry_s == 0)
+		return dc_mqtt_publish(m, topic, payload, len, qos, retain);
+	if (!dc_mqtt_up(m) ||
+	    mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, expiry_s))
+		return -1;
+	int rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload, qos, retain, props);
+	mosquitto_property_free_all(&props);
+	return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
+bool dc_mqtt_v5(const struct dc_mqtt *m)
+{
+	return m->v5;
 }
 
 int dc_mqtt_subscribe(struct dc_mqtt *m, const char *pattern, int qos)

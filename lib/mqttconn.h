@@ -45,6 +45,9 @@ struct dc_mqtt_opts {
 	bool will_retain;
 	int backoff_min_ms, backoff_max_ms;
 	bool unlimited_inflight;	/* no cap on QoS>0 messages in flight (default 20) */
+	/* MQTT v5 first (so the broker drops a message past its expiry,
+	 * dc_mqtt_publish_exp), v3.1.1 again when the broker refuses v5. */
+	bool mqtt5;
 };
 
 struct dc_mqtt_handlers {
@@ -89,6 +92,13 @@ bool dc_mqtt_up(const struct dc_mqtt *m);
 /* Publish / subscribe; -1 when down or refused by libmosquitto. */
 int dc_mqtt_publish(struct dc_mqtt *m, const char *topic, const void *payload, size_t len,
 		    int qos, bool retain);
+/* The same with a message expiry interval (MQTT v5; seconds, 0 none): the
+ * broker drops the message, retained or queued, once it has waited that
+ * long.  Over v3.1.1 the message goes without it. */
+int dc_mqtt_publish_exp(struct dc_mqtt *m, const char *topic, const void *payload, size_t len,
+			int qos, bool retain, uint32_t expiry_s);
+/* The connection speaks MQTT v5 (the last CONNACK was v5's). */
+bool dc_mqtt_v5(const struct dc_mqtt *m);
 int dc_mqtt_subscribe(struct dc_mqtt *m, const char *pattern, int qos);
 /* Clean DISCONNECT (the broker then does NOT send the last will). */
 void dc_mqtt_disconnect(struct dc_mqtt *m);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "i18n.h"
+#include "msgauth.h"
 #include "store.h"
 
 static const char *const role_names[] = { "none", "viewer", "technician", "admin" };
@@ -41,16 +42,6 @@ bool dc_user_name_valid(const char *name)
 	return true;
 }
 
-static void to_hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int dc_random_hex(char out[DC_TOKEN_HEX])
 {
 	unsigned char raw[32];
@@ -64,7 +55,7 @@ int dc_random_hex(char out[DC_TOKEN_HEX])
 		}
 		got += (size_t)n;
 	}
-	to_hex(raw, sizeof raw, out);
+	dc_hex(raw, sizeof raw, out);
 	return 0;
 }
 
@@ -76,7 +67,7 @@ static int token_hash(const char *token, char out[DC_TOKEN_HEX])
 	unsigned int n = 0;
 	if (!EVP_Digest(token, strlen(token), d, &n, EVP_sha256(), NULL) || n != sizeof d)
 		return -1;
-	to_hex(d, sizeof d, out);
+	dc_hex(d, sizeof d, out);
 	return 0;
 }
 

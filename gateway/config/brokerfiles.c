@@ -211,7 +211,7 @@ size_t gw_acl_box(const struct gw_config *c, const struct gw_box *b, char *out, 
 		     *w; w++)
 			fprintf(f, "topic write " DC_NATIVE_ROOT "/%s/%s\n", t, *w);
 		for (const char *const *r = (const char *const[]){ "cmd/+", "fallback", "journal/ack",
-								    "tele/get", NULL };
+								    "tele/get", "gateway", NULL };
 		     *r; r++)
 			fprintf(f, "topic read " DC_NATIVE_ROOT "/%s/%s\n", t, *r);
 		fprintf(f, "topic read " DC_GATEWAY_STATUS_TOPIC "\n");
@@ -242,7 +242,7 @@ size_t gw_acl_gateway(const struct gw_config *c, const char *user, char *out, si
 		return 0;
 	fprintf(f, "# decran: the gateway\nuser %s\n", user);
 	for (const char *const *w = (const char *const[]){ "cmd/+", "fallback", "journal/ack",
-							    "tele/get", NULL };
+							    "tele/get", "gateway", NULL };
 	     *w; w++)
 		fprintf(f, "topic write " DC_NATIVE_ROOT "/+/%s\n", *w);
 	for (const char *const *r = (const char *const[]){ "state/+", "status", "tele", "journal",
@@ -250,6 +250,7 @@ size_t gw_acl_gateway(const struct gw_config *c, const char *user, char *out, si
 	     *r; r++)
 		fprintf(f, "topic read " DC_NATIVE_ROOT "/+/%s\n", *r);
 	fprintf(f, "topic write " DC_GATEWAY_STATUS_TOPIC "\n"
+		   "topic write decran/gateway/alarm/#\n"
 		   "topic read " GW_GRID_ALERT_TOPIC "\n"
 		   "topic write " GW_GRID_ALERT_RESULT_TOPIC "\n");
 	bool shelly = false;

@@ -445,14 +445,13 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 			    sizeof cfg->mosquitto_pid, 0))
 			return -1;
 	}
-	if (get_str(c, "", root, "box_keys_dir", cfg->box_keys_dir, sizeof cfg->box_keys_dir, 0))
-		return -1;
 	if (get_str(c, "", root, "db", cfg->db_path, sizeof cfg->db_path, 1) ||
 	    get_str(c, "", root, "rules", cfg->rules_path, sizeof cfg->rules_path, 1) ||
 	    get_str(c, "", root, "zone", cfg->zone, sizeof cfg->zone, 0) ||
 	    get_str(c, "", root, "control_socket", cfg->control_socket,
 		    sizeof cfg->control_socket, 0) ||
 	    get_str(c, "", root, "profiles_dir", cfg->profiles_dir, sizeof cfg->profiles_dir, 0) ||
+	    get_str(c, "", root, "box_keys_dir", cfg->box_keys_dir, sizeof cfg->box_keys_dir, 0) ||
 	    get_str(c, "", root, "shelly_src", cfg->shelly_src, sizeof cfg->shelly_src, 0) ||
 	    get_i(c, "", root, "heartbeat_s", &cfg->heartbeat_s, 1, 3600, 0))
 		return -1;

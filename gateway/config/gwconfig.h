@@ -53,6 +53,10 @@ struct gw_box {
 	/* Optional energy meter measuring this box's feed. */
 	char meter_profile[DC_ID_MAX];	/* "" when none */
 	int meter_unit;		/* same bus/host as the relay */
+	/* Native: what can light its screens is sealed with its key
+	 * (lib/msgauth.h); read from box_keys_dir when the file exists. */
+	bool keyed;
+	uint8_t key[32];
 };
 
 /* Roles of the control socket's peers, least to most trusted. */
@@ -70,7 +74,8 @@ struct gw_config {
 	char broker_password[128];	/* read by gw_config_load_secrets */
 	/* Provisioning (`decran boxes provision`, docs/security.md): the
 	 * broker's password and ACL files, its pid file (reloaded after a
-	 * change), and where each box's command key is kept. */
+	 * change), and where each box's command key is kept (<dir>/<box>.key:
+	 * 32 bytes in hex, mode 0600; default "box-keys" beside the database). */
 	char mosquitto_passwd[GW_PATH_MAX], mosquitto_acl[GW_PATH_MAX];
 	char mosquitto_pid[GW_PATH_MAX];
 	char box_keys_dir[GW_PATH_MAX];

@@ -160,9 +160,19 @@ static int send_command(struct gw *g, struct gw_chan *c, int on, const char *cmd
 	int rc = -1;
 
 	switch (bx->driver) {
-	case GW_DRV_NATIVE:
-		rc = dc_native_command(bx->topic, c->channel, on, cmd_id, &m);
-		break;
+	case GW_DRV_NATIVE: {
+		/* A relay test lights the channel whatever the schedule says
+		 * (never an advertising screen at night: gw_relay_test_start), so
+		 * the box's legal floor needs its override, for the test's span. */
+		int64_t now = gw_now(g);
+		int64_t until = c->under_test && on == DC_STATE_ON
+					? now + 2 * (int64_t)g->cfg.relay_test_dwell_s + GW_CMD_TTL_S : 0;
+		if (dc_native_command_ovr(bx->topic, c->channel, on, cmd_id, until, "relay-test",
+					  &m) < 0)
+			return -1;
+		return gw_publish_box(g, c->box, m.topic, m.payload, m.len, g->cfg.qos, false,
+				      now + GW_CMD_TTL_S);
+	}
 	case GW_DRV_TASMOTA:
 		rc = dc_tasmota_command(bx->topic, c->channel, on, &m);
 		break;

@@ -21,6 +21,7 @@ static void heartbeat(struct gw *g, int64_t mono)
 		return;
 	size_t n = dc_native_heartbeat(1, gw_now(g), buf, sizeof buf);
 	gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
+	gw_heartbeat_keyed(g, true);
 	g->next_heartbeat_ms = mono + period;
 }
 

@@ -106,6 +106,7 @@ struct gw {
 	int *box_channels;
 	size_t nboxes_state;
 	int64_t boot_id;	/* start time in ms: makes command ids unique across restarts */
+	uint64_t auth_seq;	/* last sequence number sealed (gw_publish_box) */
 
 	struct gw_boxstate *boxes;	/* parallel to cfg.boxes */
 	struct gw_chan *chans;
@@ -160,6 +161,18 @@ void gw_mqtt_watch(struct gw *g);
 void gw_mqtt_drain(struct gw *g);
 int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
 	       bool retain);
+/* How long a native command may be obeyed after it leaves (UTC s): a
+ * command held up by a broker outage is refused by a box with a key
+ * rather than obeyed late (docs/protocol.md, the legal floor). */
+#define GW_CMD_TTL_S 120
+/* Publish what can light native box `box`'s screens (its commands, its
+ * fallback, the heartbeat meant for it), sealed with its key when it has
+ * one (lib/msgauth.h), obeyable until `exp` (UTC s); the broker drops an
+ * unsealed command past it too where MQTT v5 allows (message expiry). */
+int gw_publish_box(struct gw *g, int box, const char *topic, const char *body, size_t len,
+		   int qos, bool retain, int64_t exp);
+/* The heartbeat (online or not) to every box with a key, on its own topic. */
+void gw_heartbeat_keyed(struct gw *g, bool online);
 int gw_box_index(const struct gw *g, int driver, const char *topic);
 bool gw_mqtt_room(const struct gw *g, int window);	/* fewer than window in flight */
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <time.h>
 
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
@@ -21,6 +22,7 @@
 #include "gwlog.h"
 #include "loop.h"
 #include "mqttconn.h"
+#include "msgauth.h"
 
 /* ---- topic -> box index (open addressing; boxes never change between reloads) ---- */
 
@@ -338,6 +340,8 @@ int gw_mqtt_init(struct gw *g)
 		.backoff_max_ms = 10000,
 		/* Enough in flight for a whole night's edge on a large fleet. */
 		.unlimited_inflight = true,
+		/* Commands and schedules carry a message expiry the broker honours. */
+		.mqtt5 = true,
 	};
 	struct dc_mqtt_handlers h = {
 		.connected = on_connected,
@@ -371,6 +375,7 @@ void gw_mqtt_free(struct gw *g)
 			char buf[64];
 			size_t n = dc_native_heartbeat(0, gw_now(g), buf, sizeof buf);
 			gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
+			gw_heartbeat_keyed(g, false);
 		}
 		dc_mqtt_disconnect(g->mqtt);
 		dc_loop_del_fd(g->loop, watched_fd);
@@ -405,14 +410,14 @@ void gw_mqtt_drain(struct gw *g)
 	gw_audit_defer(g, false);
 }
 
-int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
-	       bool retain)
+static int publish_exp(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
+		       bool retain, uint32_t expiry_s)
 {
 	/* Not before CONNACK: nothing is queued while down, the owner
 	 * republishes on connection. */
 	if (!g->mqtt || !g->mqtt_up)
 		return -1;
-	if (dc_mqtt_publish(g->mqtt, topic, payload, len, qos, retain) < 0) {
+	if (dc_mqtt_publish_exp(g->mqtt, topic, payload, len, qos, retain, expiry_s) < 0) {
 		log_warn("mqtt", "publish failed topic=%s", topic);
 		return -1;
 	}
@@ -420,3 +425,57 @@ int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len,
 	/* Writes are flushed by the loop (EPOLLOUT) after the batch. */
 	return 0;
 }
+
+int gw_publish(struct gw *g, const char *topic, const void *payload, size_t len, int qos,
+	       bool retain)
+{
+	return publish_exp(g, topic, payload, len, qos, retain, 0);
+}
+
+/* Sequence numbers grow across restarts without being stored: never below
+ * the real clock in milliseconds (not the test clock, which may restart
+ * in the past). */
+static uint64_t next_seq(struct gw *g)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	g->auth_seq = now > g->auth_seq ? now : g->auth_seq + 1;
+	return g->auth_seq;
+}
+
+int gw_publish_box(struct gw *g, int box, const char *topic, const char *body, size_t len,
+		   int qos, bool retain, int64_t exp)
+{
+	const struct gw_box *bx = &g->cfg.boxes[box];
+	int64_t now = gw_now(g);
+	/* The broker forgets it when the box would refuse it (MQTT v5). */
+	uint32_t ttl = exp > now ? (exp - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(exp - now)) : 1;
+	if (!bx->keyed)
+		return publish_exp(g, topic, body, len, qos, retain, ttl);
+	struct dc_auth_hdr h = { .t = now, .exp = exp > now ? exp : now, .seq = next_seq(g) };
+	size_t n;
+	char *sealed = dc_auth_seal(bx->key, topic, &h, body, len, &n);
+	if (!sealed) {
+		log_err("mqtt", "cannot seal topic=%s", topic);
+		return -1;
+	}
+	int rc = publish_exp(g, topic, sealed, n, qos, retain, ttl);
+	free(sealed);
+	return rc;
+}
+
+void gw_heartbeat_keyed(struct gw *g, bool online)
+{
+	char buf[96], topic[DC_DRV_TOPIC_MAX];
+	int64_t now = gw_now(g);
+	size_t n = dc_native_heartbeat(online, now, buf, sizeof buf);
+	for (size_t b = 0; b < g->cfg.nboxes; b++) {
+		if (!g->cfg.boxes[b].keyed)
+			continue;
+		dc_native_gateway_topic(g->cfg.boxes[b].id, topic, sizeof topic);
+		/* Valid for three periods: what a box waits before going alone. */
+		gw_publish_box(g, (int)b, topic, buf, n, 1, false, now + 3 * (int64_t)g->cfg.heartbeat_s);
+	}
+}
+

@@ -541,7 +541,8 @@ void gw_plan_fallbacks_continue(struct gw *g)
 		if (!json)
 			continue;
 		dc_native_fallback_topic(bx->id, topic, sizeof topic);
-		if (gw_publish(g, topic, json, strlen(json), 1, true) == 0) {
+		/* Sealed, it may be obeyed until it runs out. */
+		if (gw_publish_box(g, (int)b, topic, json, strlen(json), 1, true, fb->until) == 0) {
 			snprintf(bs->fallback_sig, sizeof bs->fallback_sig, "%s", sig);
 			bs->fallback_pushed = now;
 			log_info("fallback", "pushed box=%s bytes=%zu screens=%zu until=%lld", bx->id,

@@ -7,13 +7,38 @@
  * every part is good, with the Modbus workers stopped: until then the
  * running state is untouched, and on any error it stays as it was.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gw.h"
 #include "gwlog.h"
 #include "loop.h"
+#include "msgauth.h"
+
+/* Each native box's key, when provisioning made one (docs/security.md):
+ * a box with a key only obeys what is sealed with it.  A key file that
+ * exists but cannot be used stops the start or the reload. */
+static int load_box_keys(struct gw_config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nboxes; i++) {
+		struct gw_box *b = &cfg->boxes[i];
+		char path[GW_PATH_MAX + DC_ID_MAX + 8];
+		struct stat st;
+		b->keyed = false;
+		if (b->driver != GW_DRV_NATIVE)
+			continue;
+		snprintf(path, sizeof path, "%s/%s.key", cfg->box_keys_dir, b->id);
+		if (stat(path, &st) && errno == ENOENT)
+			continue;
+		if (dc_auth_key_load(path, b->key, err, errlen))
+			return -1;
+		b->keyed = true;
+	}
+	return 0;
+}
 
 int gw_stage_files(const char *config_path, struct gw_stage *s, const char **what, char *err,
 		   size_t errlen)
@@ -28,6 +53,9 @@ int gw_stage_files(const char *config_path, struct gw_stage *s, const char **wha
 	s->has_cfg = true;
 	*what = "broker credentials";
 	if (gw_config_load_secrets(&s->cfg, config_path, err, errlen) < 0)
+		goto fail;
+	*what = "box keys";
+	if (load_box_keys(&s->cfg, err, errlen) < 0)
 		goto fail;
 	*what = "rules";
 	if (!(s->rules = dc_rules_load(s->cfg.rules_path, err, errlen)))

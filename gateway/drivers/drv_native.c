@@ -42,14 +42,39 @@ static int cmd_id_valid(const char *s)
 int dc_native_command(const char *box, int channel, int on, const char *cmd_id,
 		      struct dc_drv_msg *out)
 {
-	if (!dc_slug_valid(box) || channel < 1 || channel > DC_MAX_CHANNELS || !cmd_id_valid(cmd_id))
+	return dc_native_command_ovr(box, channel, on, cmd_id, 0, NULL, out);
+}
+
+static int by_valid(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 1 && n <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@-") == n;
+}
+
+int dc_native_command_ovr(const char *box, int channel, int on, const char *cmd_id,
+			  int64_t ovr_until, const char *ovr_by, struct dc_drv_msg *out)
+{
+	if (!dc_slug_valid(box) || channel < 1 || channel > DC_MAX_CHANNELS ||
+	    !cmd_id_valid(cmd_id) || ovr_until < 0 || (ovr_until && (!ovr_by || !by_valid(ovr_by))))
 		return -1;
 	snprintf(out->topic, sizeof out->topic, DC_NATIVE_ROOT "/%s/cmd/%d", box, channel);
-	out->len = (size_t)snprintf(out->payload, sizeof out->payload,
-				    "{\"v\":1,\"id\":\"%s\",\"on\":%s}", cmd_id,
-				    on ? "true" : "false");
+	if (ovr_until)
+		out->len = (size_t)snprintf(out->payload, sizeof out->payload,
+					    "{\"v\":1,\"id\":\"%s\",\"on\":%s,\"ovr\":"
+					    "{\"until\":%lld,\"by\":\"%s\"}}", cmd_id,
+					    on ? "true" : "false", (long long)ovr_until, ovr_by);
+	else
+		out->len = (size_t)snprintf(out->payload, sizeof out->payload,
+					    "{\"v\":1,\"id\":\"%s\",\"on\":%s}", cmd_id,
+					    on ? "true" : "false");
 	out->retain = 0;
 	return 0;
+}
+
+void dc_native_gateway_topic(const char *box, char *buf, size_t len)
+{
+	snprintf(buf, len, DC_NATIVE_ROOT "/%s/gateway", box);
 }
 
 int dc_native_meter_now(const char *box, struct dc_drv_msg *out)

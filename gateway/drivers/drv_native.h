@@ -26,6 +26,13 @@ int dc_native_journal_ack(const char *box, unsigned long long upto, struct dc_dr
 /* cmd_id: 1..64 chars of [A-Za-z0-9_.:-]; -1 on bad arguments. */
 int dc_native_command(const char *box, int channel, int on, const char *cmd_id,
 		      struct dc_drv_msg *out);
+/* The same with an override of the box's fallback "off" (docs/protocol.md,
+ * the legal floor): valid until ovr_until (UTC s), asked by ovr_by (1..64
+ * of [A-Za-z0-9_.:@-]); ovr_until 0: none. */
+int dc_native_command_ovr(const char *box, int channel, int on, const char *cmd_id,
+			  int64_t ovr_until, const char *ovr_by, struct dc_drv_msg *out);
+/* The gateway's heartbeat for a box with a key: "decran/<box>/gateway". */
+void dc_native_gateway_topic(const char *box, char *buf, size_t len);
 /* The topic the box's compiled fallback is published on (retained). */
 /* Read the meter now: "decran/<box>/tele/get"; the box answers on tele
  * with a fresh reading (docs/protocol.md). */

@@ -302,3 +302,44 @@ def float32_regs(v):
     """An IEEE 754 float32 as two registers, high word first (Eastron)."""
     import struct
     return list(struct.unpack(">HH", struct.pack(">f", v)))
+
+
+# --- sealed messages (lib/msgauth.h, docs/protocol.md) ----------------------
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+
+
+def write_key(path, key=None):
+    """A box key file as provisioning makes it: 32 random bytes, hex, 0600."""
+    key = key or os.urandom(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key.hex() + "\n")
+    return key
+
+
+def seal(key, topic, body, t, exp, seq):
+    """The envelope a gateway sends a keyed box; written here from the
+    documented layout, independently of the C code."""
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body, separators=(",", ":"))
+    if isinstance(body, str):
+        body = body.encode()
+    head = b'{"v":1,"t":%d,"exp":%d,"seq":%d,"body":' % (t, exp, seq) + body
+    mac = hmac.new(key, b"decran-mac-v1\0" + topic.encode() + b"\0" + head,
+                   hashlib.sha256).hexdigest()
+    return head + b',"mac":"' + mac.encode() + b'"}'
+
+
+def utc(s):
+    """"2026-11-23T20:00:00Z" as UTC seconds."""
+    import calendar
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def fallback(box, start, until, chans):
+    """A fallback schedule message; chans: {ch: (initial_on, [absolute
+    instants of toggles])}."""
+    return {"v": 1, "box": box, "gen": start - 60, "from": start, "until": until,
+            "ch": {str(c): {"s": s, "t": [x - start for x in steps]}
+                   for c, (s, steps) in chans.items()}}

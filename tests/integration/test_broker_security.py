@@ -291,7 +291,7 @@ def test_acl_lines_name_exactly_each_role(site):
         "topic write decran/gare/result", "topic write decran/gare/error",
         "topic read decran/gare/cmd/+", "topic read decran/gare/fallback",
         "topic read decran/gare/journal/ack", "topic read decran/gare/tele/get",
-        "topic read decran/gateway/status"]
+        "topic read decran/gare/gateway", "topic read decran/gateway/status"]
     # The gateway's block follows the configuration's Tasmota and Shelly boxes.
     gw = acl[acl.index("user decran-gateway\n"):].split("\n\n")[0]
     assert "topic write cmnd/kiosque/#" in gw and "topic write shellies/abri/rpc" in gw
@@ -325,7 +325,10 @@ def relay_with_bundle(site, tmp_path, box, clock, **tls):
 
     class B:
         port = site.tls_port
-    r = DecranRelay(tmp_path, B, box, 2 if box == "gare" else 1, clock, extra={"mqtt": mqtt_cfg})
+    # The box's command key, as provisioned (the gateway seals for it).
+    key = os.path.join(site.bundles[box], "command.key")
+    r = DecranRelay(tmp_path, B, box, 2 if box == "gare" else 1, clock,
+                    extra={"mqtt": mqtt_cfg, "command_key_file": key})
     # "mqtt-password" is a systemd credential: the bundle stands for
     # $CREDENTIALS_DIRECTORY.
     r.env = {"CREDENTIALS_DIRECTORY": site.bundles[box]}
@@ -348,6 +351,7 @@ def test_gateway_and_relay_over_tls_switch_off_at_night(site, tmp_path, db, decr
         wait_for(lambda: gw.channel("gare", 1)["confirmed"] == "off", what="confirmed off")
         assert "info mqtt: connected" in gw.log()
         assert "connecté au courtier localhost:%d" % site.tls_port in relay_log(box)
+        assert "HMAC-SHA256" in relay_log(box)     # sealed commands, the provisioned key
     finally:
         gw.stop()
         box.stop()

@@ -6,6 +6,7 @@ The black hole stays on loopback: a listening socket with a backlog of 0
 whose single accept-queue slot is taken by a connection nobody accepts, so
 the kernel drops every further SYN and a blocking connect() hangs."""
 import socket
+import threading
 import time
 
 import pytest
@@ -109,3 +110,102 @@ def test_broker_turns_into_a_black_hole_then_comes_back(tmp_path, db):
         if hole:
             hole.close()
         broker.stop()
+
+
+class V311Broker:
+    """A broker that predates MQTT v5: a v5 CONNECT gets the v3.1.1 answer
+    "unacceptable protocol version"; a v3.1.1 one is accepted, and its
+    PINGREQ, SUBSCRIBE and QoS 1 PUBLISH answered."""
+
+    def __init__(self):
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(4)
+        self.lsock.settimeout(0.2)
+        self.port = self.lsock.getsockname()[1]
+        self.levels = []
+        self.stopping = False
+        self.t = threading.Thread(target=self.run, daemon=True)
+        self.t.start()
+
+    @staticmethod
+    def packet(conn):
+        head = conn.recv(1)
+        if not head:
+            return None, b""
+        n, shift = 0, 0
+        while True:
+            b = conn.recv(1)[0]
+            n |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        body = b""
+        while len(body) < n:
+            chunk = conn.recv(n - len(body))
+            if not chunk:
+                return None, b""
+            body += chunk
+        return head[0], body
+
+    def serve(self, conn):
+        kind, body = self.packet(conn)
+        level = body[6]         # after the protocol name "\0\4MQTT"
+        self.levels.append(level)
+        if level != 4:
+            conn.sendall(b"\x20\x02\x00\x01")
+            return
+        conn.sendall(b"\x20\x02\x00\x00")
+        while not self.stopping:
+            kind, body = self.packet(conn)
+            if kind is None:
+                return
+            if kind >> 4 == 12:                       # PINGREQ
+                conn.sendall(b"\xd0\x00")
+            elif kind >> 4 == 8:                      # SUBSCRIBE: grant QoS 1
+                conn.sendall(bytes([0x90, 3]) + body[:2] + b"\x01")
+            elif kind >> 4 == 3 and (kind >> 1) & 3:  # PUBLISH QoS 1: PUBACK
+                tl = int.from_bytes(body[:2], "big")
+                conn.sendall(b"\x40\x02" + body[2 + tl:4 + tl])
+
+    def run(self):
+        while not self.stopping:
+            try:
+                conn, _ = self.lsock.accept()
+            except socket.timeout:
+                continue
+            except OSError:     # closed by close()
+                return
+            conn.settimeout(None)
+            threading.Thread(target=self.guard, args=(conn,), daemon=True).start()
+
+    def guard(self, conn):
+        try:
+            self.serve(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stopping = True
+        self.lsock.close()
+
+
+def test_a_broker_without_mqtt5_gets_mqtt311(tmp_path, db):
+    """The gateway speaks MQTT v5 (message expiry) and falls back to v3.1.1
+    when the broker refuses v5: it connects and stays connected."""
+    fake = V311Broker()
+    broker = Broker()
+    broker.port = fake.port
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",1")
+    try:
+        gw.start()
+        wait_for(lambda: gw.api({"cmd": "status"})["mqtt"] is True, timeout=20,
+                 what="connected in v3.1.1")
+        assert fake.levels[0] == 5 and 4 in fake.levels, fake.levels
+        time.sleep(1)
+        assert gw.api({"cmd": "status"})["mqtt"] is True
+    finally:
+        gw.stop()
+        fake.close()

@@ -1,7 +1,6 @@
 """decran-relay alone: broker and gateway gone, power cuts, untrusted clock.
 Time runs on the injectable test clock (DECRAN_CLOCK=START,SPEED), so a
 schedule transition ten virtual minutes away happens in seconds."""
-import calendar
 import json
 import os
 import threading
@@ -9,18 +8,7 @@ import time
 
 import pytest
 
-from harness import MqttProbe, Relay
-
-
-def utc(s):
-    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
-
-
-def fallback(box, start, until, chans):
-    """chans: {ch: (initial_on, [absolute instants of toggles])}"""
-    return {"v": 1, "box": box, "gen": start - 60, "from": start, "until": until,
-            "ch": {str(c): {"s": s, "t": [x - start for x in steps]}
-                   for c, (s, steps) in chans.items()}}
+from harness import MqttProbe, Relay, fallback, utc
 
 
 class Heartbeat:
@@ -115,8 +103,14 @@ def test_broker_lost_box_switches_off_on_time_and_reports_when_gateway_returns(t
         while relay.state_file("journal.json")["entries"]:
             assert time.monotonic() < deadline, relay.state_file("journal.json")
             time.sleep(0.02)
-        # Control is back with the gateway: its commands stand.
-        probe.publish(relay.topic("cmd/1"), {"v": 1, "id": "late-1", "on": True})
+        # Control is back with the gateway, but the legal floor stands: after
+        # 22:00 the schedule says off, and only an override lights the channel.
+        probe.publish(relay.topic("cmd/1"), {"v": 1, "id": "late-0", "on": True})
+        _, er = probe.wait(relay.topic("error"), lambda m: m["code"] == "fallback_off")
+        assert er["topic"] == relay.topic("cmd/1") and "override" in er["error"]
+        assert relay.relays()[1] == 0
+        probe.publish(relay.topic("cmd/1"), {"v": 1, "id": "late-1", "on": True,
+                                             "ovr": {"until": off_at + 43200, "by": "tech"}})
         relay.wait_relay(1, 1)
     finally:
         if hb:
@@ -139,11 +133,13 @@ def test_restart_restores_schedule_state_and_remembers_commands(tmp_path, broker
     t0 = utc("2026-11-23T20:00:00Z")
     relay = boot_box(tmp_path, broker).start()
     fb = fallback(relay.box, t0 - 3600, t0 + 86400, {1: (1, []), 2: (0, [])})
+    # Channel 2 off in the schedule: on only by an override (the legal floor).
+    derog = {"v": 1, "id": "derog-7", "on": True, "ovr": {"until": t0 + 7200, "by": "mairie"}}
     probe = MqttProbe(broker.port)
     try:
         probe.publish(relay.topic("fallback"), fb, retain=True)
         wait_file(os.path.join(relay.state_dir, "fallback.json"))
-        probe.publish(relay.topic("cmd/2"), {"v": 1, "id": "derog-7", "on": True})
+        probe.publish(relay.topic("cmd/2"), derog)
         probe.wait(relay.topic("result"), lambda j: j["id"] == "derog-7")
         assert relay.relays() == {1: 1, 2: 1}
         # Power cut; meanwhile the retained schedule disappears from the broker.
@@ -158,7 +154,7 @@ def test_restart_restores_schedule_state_and_remembers_commands(tmp_path, broker
         _, st = probe.wait(relay.topic("state/1"), since=since)
         assert st["src"] == "boot" and st["on"] is True
         # The command applied before the cut is still known: answered, not re-applied.
-        probe.publish(relay.topic("cmd/2"), {"v": 1, "id": "derog-7", "on": True})
+        probe.publish(relay.topic("cmd/2"), derog)
         _, res = probe.wait(relay.topic("result"), lambda j: j["id"] == "derog-7", since=since)
         assert res["dup"] is True
         time.sleep(0.2)

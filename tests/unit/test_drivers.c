@@ -317,6 +317,16 @@ static void native_protocol(void **s)
 	assert_int_equal(dc_native_command("gare-nord", 3, 0, "", &m), -1);
 	assert_int_equal(dc_native_command("Gare", 3, 0, "x", &m), -1);
 	assert_int_equal(dc_native_command("gare-nord", 17, 0, "x", &m), -1);
+	/* An override of the box's legal floor names its end and its author. */
+	assert_int_equal(dc_native_command_ovr("gare-nord", 2, 1, "t-1", 1795400000, "relay-test",
+					       &m), 0);
+	assert_string_equal(m.payload, "{\"v\":1,\"id\":\"t-1\",\"on\":true,"
+			    "\"ovr\":{\"until\":1795400000,\"by\":\"relay-test\"}}");
+	assert_int_equal(dc_native_command_ovr("gare-nord", 2, 1, "t-1", 1795400000, "a b", &m), -1);
+	assert_int_equal(dc_native_command_ovr("gare-nord", 2, 1, "t-1", 1795400000, NULL, &m), -1);
+	char gt[DC_DRV_TOPIC_MAX];
+	dc_native_gateway_topic("gare-nord", gt, sizeof gt);
+	assert_string_equal(gt, "decran/gare-nord/gateway");
 	char subs[4][DC_DRV_TOPIC_MAX];
 	assert_int_equal(dc_native_subscriptions("gare-nord", subs), 4);
 	assert_string_equal(subs[3], "decran/gare-nord/journal");

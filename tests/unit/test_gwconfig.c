@@ -39,6 +39,8 @@ static void full_config_parses(void **s)
 	assert_int_equal(c.broker_port, 18830);
 	assert_string_equal(c.client_id, "decran-gateway");
 	assert_string_equal(c.db_path, "/srv/decran/decran.db");
+	/* Box keys: "box-keys" beside the database unless named. */
+	assert_string_equal(c.box_keys_dir, "/srv/decran/box-keys");
 	assert_string_equal(c.rules_path, "/etc/decran/rules.json");
 	assert_string_equal(c.zone, "America/Cayenne");
 	assert_int_equal(c.retry_first_ms, 500);
@@ -177,6 +179,12 @@ static void control_and_energy_sections(void **s)
 	assert_false(c.ctl_set);
 	assert_int_equal(c.ledger_update_min, 60);
 	assert_string_equal(c.energy_config, "");
+	assert_string_equal(c.box_keys_dir, "box-keys");
+	gw_config_free(&c);
+	static const char *keys = "{\"db\":\"/var/lib/decran/d.db\",\"rules\":\"r.json\","
+				  "\"box_keys_dir\":\"keys\",\"boxes\":[]}";
+	assert_int_equal(gw_config_parse(keys, strlen(keys), "/etc/decran", &c, err, sizeof err), 0);
+	assert_string_equal(c.box_keys_dir, "/etc/decran/keys");
 	gw_config_free(&c);
 
 	assert_int_equal(gw_http_listen_parse("127.0.0.1:0", addr, &port), 0);

@@ -129,7 +129,7 @@ static void journal_acks_drops_and_round_trips(void **state)
 static void command_parser_validates_everything(void **state)
 {
 	(void)state;
-	struct fw_command c = { "keep", false };
+	struct fw_command c = { .id = "keep", .on = false };
 	char err[128];
 	const char *ok = "{\"v\":1,\"id\":\"gw-42:7\",\"on\":true}";
 	assert_int_equal(fw_parse_command(ok, strlen(ok), &c, err, sizeof err), 0);
@@ -146,6 +146,13 @@ static void command_parser_validates_everything(void **state)
 		{ "{\"v\":1,\"id\":\"a b\",\"on\":true}", "id:" },
 		{ "{\"v\":1,\"id\":\"a\",\"on\":1}", "on:" },
 		{ "{\"v\":1,\"id\":\"a\"}", "on:" },
+		{ "{\"v\":1,\"id\":\"a\",\"on\":true,\"ovr\":1}", "ovr:" },
+		{ "{\"v\":1,\"id\":\"a\",\"on\":true,\"ovr\":{\"by\":\"x\"}}", "ovr.until:" },
+		{ "{\"v\":1,\"id\":\"a\",\"on\":true,\"ovr\":{\"until\":1.5,\"by\":\"x\"}}",
+		  "ovr.until:" },
+		{ "{\"v\":1,\"id\":\"a\",\"on\":true,\"ovr\":{\"until\":9,\"by\":\"a b\"}}",
+		  "ovr.by:" },
+		{ "{\"v\":1,\"id\":\"a\",\"on\":true,\"ovr\":{\"until\":9}}", "ovr.by:" },
 	};
 	struct fw_command before = c;
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -162,6 +169,33 @@ static void command_parser_validates_everything(void **state)
 	char id65[100];
 	snprintf(id65, sizeof id65, "{\"v\":1,\"id\":\"%065d\",\"on\":true}", 0);
 	assert_int_equal(fw_parse_command(id65, strlen(id65), &c, err, sizeof err), -1);
+	const char *ovr = "{\"v\":1,\"id\":\"t-1\",\"on\":true,"
+			  "\"ovr\":{\"until\":1795400000,\"by\":\"tech@mairie\"}}";
+	assert_int_equal(fw_parse_command(ovr, strlen(ovr), &c, err, sizeof err), 0);
+	assert_int_equal(c.ovr_until, 1795400000);
+	assert_string_equal(c.ovr_by, "tech@mairie");
+	assert_int_equal(fw_parse_command(ok, strlen(ok), &c, err, sizeof err), 0);
+	assert_int_equal(c.ovr_until, 0);
+	assert_string_equal(c.ovr_by, "");
+}
+
+/* The legal floor: the gateway itself cannot switch on where the schedule
+ * says off, unless an override runs past now; off always goes through;
+ * no schedule, an untrusted clock or outside the schedule: no floor. */
+static void commands_cannot_light_what_the_schedule_keeps_off(void **state)
+{
+	(void)state;
+	struct dc_fallback fb = sched();
+	int64_t until = 0;
+	assert_true(fw_command_allowed(&fb, 1, T0 + 10, true, true, 0, NULL));
+	assert_false(fw_command_allowed(&fb, 1, T0 + 3600, true, true, 0, &until));
+	assert_int_equal(until, T0 + 18000);
+	assert_true(fw_command_allowed(&fb, 1, T0 + 3600, true, false, 0, NULL));
+	assert_true(fw_command_allowed(&fb, 1, T0 + 3600, true, true, T0 + 3601, NULL));
+	assert_false(fw_command_allowed(&fb, 1, T0 + 3600, true, true, T0 + 3600, NULL));
+	assert_true(fw_command_allowed(&fb, 1, T0 + 3600, false, true, 0, NULL));
+	assert_true(fw_command_allowed(NULL, 1, T0 + 3600, true, true, 0, NULL));
+	assert_true(fw_command_allowed(&fb, 1, fb.until, true, true, 0, NULL));
 }
 
 static void topics_channels_and_small_messages(void **state)
@@ -205,7 +239,7 @@ static void trailing_content_after_the_value_is_refused(void **state)
 	char buf[256], err[128];
 	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
 		size_t m = tails[i][0] ? strlen(tails[i]) : 1 + strlen(tails[i] + 1);
-		struct fw_command c = { "keep", false };
+		struct fw_command c = { .id = "keep", .on = false };
 		bool online = false;
 		uint64_t upto = 3;
 		size_t n = strlen(cmd);
@@ -273,6 +307,7 @@ int main(void)
 		cmocka_unit_test(gateway_control_times_out),
 		cmocka_unit_test(journal_acks_drops_and_round_trips),
 		cmocka_unit_test(command_parser_validates_everything),
+		cmocka_unit_test(commands_cannot_light_what_the_schedule_keeps_off),
 		cmocka_unit_test(topics_channels_and_small_messages),
 		cmocka_unit_test(cmdlog_remembers_recent_ids),
 		cmocka_unit_test(trailing_content_after_the_value_is_refused),
