@@ -505,18 +505,24 @@ void gw_box_seen(struct gw *g, int box, int online)
 		gw_chan_step(g, chan_of(g, box, ch), mono);
 }
 
-void gw_alarms_check_offline(struct gw *g)
+int64_t gw_alarms_check_offline(struct gw *g)
 {
-	int64_t mono = gw_mono();
+	int64_t mono = gw_mono(), next = INT64_MAX;
 	for (size_t i = 0; i < g->cfg.nboxes; i++) {
 		struct gw_boxstate *b = &g->boxes[i];
-		if (mono >= gw_decide_offline_due(b->online, b->alarm_offline, b->offline_since_ms,
-						  g->cfg.offline_alarm_s)) {
+		int64_t due = gw_decide_offline_due(b->online, b->alarm_offline, b->offline_since_ms,
+						    g->cfg.offline_alarm_s);
+		if (mono >= due) {
 			b->alarm_offline = true;
 			gw_alarm(g, "offline", (int)i, 0, true, "box offline for %d s",
 				 (int)((mono - b->offline_since_ms) / 1000));
+			due = gw_decide_offline_due(b->online, b->alarm_offline,
+						    b->offline_since_ms, g->cfg.offline_alarm_s);
 		}
+		if (due < next)
+			next = due;
 	}
+	return next;
 }
 
 const char *gw_alarm_box_id(const struct gw *g, int box)
@@ -551,19 +557,6 @@ size_t gw_alarms_active(const struct gw *g, struct gw_alarm_ref *v)
 			v[n++] = (struct gw_alarm_ref){ "safe_on_advertising", c->box, c->channel };
 	}
 	return n;
-}
-
-int64_t gw_alarms_next_offline(const struct gw *g)
-{
-	int64_t w = INT64_MAX;
-	for (size_t i = 0; i < g->cfg.nboxes; i++) {
-		const struct gw_boxstate *b = &g->boxes[i];
-		int64_t t = gw_decide_offline_due(b->online, b->alarm_offline, b->offline_since_ms,
-						  g->cfg.offline_alarm_s);
-		if (t < w)
-			w = t;
-	}
-	return w;
 }
 
 void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)

@@ -31,10 +31,10 @@ static int64_t min64(int64_t a, int64_t b)
 }
 
 /* The nearest deadline of the fleet's work, in monotonic milliseconds. */
-static int64_t fleet_next(struct gw *g, int64_t mono)
+static int64_t fleet_next(struct gw *g, int64_t mono, int64_t offline_due)
 {
 	int64_t next = g->recon_wake_ms;
-	next = min64(next, gw_alarms_next_offline(g));
+	next = min64(next, offline_due);
 	next = min64(next, gw_control_next(g));
 	next = min64(next, gw_energy_next(g));
 	next = min64(next, gw_audit_next(g));
@@ -81,12 +81,12 @@ void gw_fleet_step(struct gw *g)
 		gw_plan_push_fallbacks(g, false);
 	else if (g->settled)
 		gw_plan_fallbacks_continue(g);
-	gw_alarms_check_offline(g);
+	int64_t offline_due = gw_alarms_check_offline(g);
 	gw_control_tests(g);
 	heartbeat(g, mono);
 	gw_energy_tick(g);
 	gw_mqtt_watch(g);	/* what was published wants writability */
-	dc_loop_timer_set(g->loop, g->fleet_timer, fleet_next(g, gw_mono()));
+	dc_loop_timer_set(g->loop, g->fleet_timer, fleet_next(g, gw_mono(), offline_due));
 }
 
 /* The timer only wakes the loop: the step runs before its next sleep. */

@@ -225,7 +225,9 @@ void gw_chan_check_safe_all(struct gw *g);
 void gw_chan_step_all(struct gw *g);
 void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono);
 void gw_box_seen(struct gw *g, int box, int online);
-void gw_alarms_check_offline(struct gw *g);
+/* Raise the offline alarms due; returns when the next one falls due (one
+ * pass over the boxes: it runs before every sleep). */
+int64_t gw_alarms_check_offline(struct gw *g);
 void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void gw_chan_connected(struct gw *g);
@@ -233,7 +235,6 @@ void gw_chan_pump(struct gw *g);	/* send the queued commands */
 /* At start: every bound screen's state is unknown (unconfirmed) in the
  * energy ledger until its channel reports one. */
 void gw_chan_ledger_start(struct gw *g);
-int64_t gw_alarms_next_offline(const struct gw *g);
 /* The alarms active now, from the live flags (the local API, the dashboard
  * and /metrics list the same ones).  v holds gw_alarms_max(g) entries. */
 struct gw_alarm_ref {

@@ -77,14 +77,15 @@ static void before_sleep(struct dc_loop *l, void *ud)
 	struct gw *g = ud;
 	if (g->quit) {
 		dc_loop_stop(l);
-		return;
+	} else {
+		if (g->reload) {
+			char err[512];
+			g->reload = false;
+			gw_reload(g, err, sizeof err);	/* logs why it refused */
+		}
+		gw_fleet_step(g);
 	}
-	if (g->reload) {
-		char err[512];
-		g->reload = false;
-		gw_reload(g, err, sizeof err);	/* logs why it refused */
-	}
-	gw_fleet_step(g);
+	gw_log_flush();	/* the turn's lines, in one write */
 }
 
 int main(int argc, char **argv)
@@ -199,7 +200,9 @@ int main(int argc, char **argv)
 	g->dirty = true;
 	gw_notify_ready(g);
 	dc_loop_set_before_sleep(g->loop, before_sleep, g);
+	gw_log_batch(true);
 	int rc = dc_loop_run(g->loop);
+	gw_log_batch(false);
 	if (rc < 0)
 		log_err("main", "epoll_wait failed error=\"%s\"", strerror(errno));
 	gw_notify_stopping();

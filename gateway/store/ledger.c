@@ -417,22 +417,24 @@ static int64_t removed_at(const struct dc_ledger_config *cfg, const struct dc_sc
 
 /* When a screen with no box lost it: the instant of its last audited box
  * change.  INT64_MAX when it has a box, or never had one (its gaps are "no
- * box" anyway, and states logged by hand stand). */
-static int64_t unbound_at(sqlite3 *db, const struct dc_screen *s)
+ * box" anyway, and states logged by hand stand).  *q: the statement,
+ * prepared at the first screen without a box and kept by the caller (a
+ * prepare per screen was most of the time of 100,000 unbound screens). */
+static int64_t unbound_at(sqlite3 *db, sqlite3_stmt **q, const struct dc_screen *s)
 {
-	sqlite3_stmt *q;
 	int64_t t = INT64_MAX;
-	if (s->box[0] || sqlite3_prepare_v2(db, "SELECT at FROM audit WHERE screen_id = ?1 AND "
-					    "field = 'box' ORDER BY id DESC LIMIT 1", -1, &q,
-					    NULL) != SQLITE_OK)
+	if (s->box[0] || (!*q && sqlite3_prepare_v2(db, "SELECT at FROM audit WHERE screen_id = ?1"
+						    " AND field = 'box' ORDER BY id DESC LIMIT 1",
+						    -1, q, NULL) != SQLITE_OK))
 		return t;
-	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		const char *at = (const char *)sqlite3_column_text(q, 0);
+	sqlite3_reset(*q);
+	sqlite3_bind_text(*q, 1, s->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(*q) == SQLITE_ROW) {
+		const char *at = (const char *)sqlite3_column_text(*q, 0);
 		if (!at || dc_parse_utc(at, &t) < 0)
 			t = INT64_MAX;
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(*q);
 	return t;
 }
 
@@ -457,7 +459,7 @@ struct work {
 	struct dc_en_reading **readings;
 	size_t *readcap;
 	size_t nboxes;
-	sqlite3_stmt *q_spans, *q_readings, *del_hour, *ins_hour, *del_day, *ins_day;
+	sqlite3_stmt *q_spans, *q_readings, *del_hour, *ins_hour, *del_day, *ins_day, *q_unbound;
 };
 
 static void work_free(struct work *w)
@@ -477,6 +479,7 @@ static void work_free(struct work *w)
 	free(w->readings);
 	free(w->readcap);
 	sqlite3_finalize(w->q_spans);
+	sqlite3_finalize(w->q_unbound);
 	sqlite3_finalize(w->q_readings);
 	sqlite3_finalize(w->del_hour);
 	sqlite3_finalize(w->ins_hour);
@@ -500,7 +503,7 @@ static int work_add_screen(const struct dc_screen *s, void *arg)
 							      : cfg->off_cuts_mains,
 		.removed_at = removed_at(cfg, s), .meter = -1, .gap_cause = gap_cause(s),
 	};
-	w->unbound[i] = unbound_at(w->db, s);
+	w->unbound[i] = unbound_at(w->db, &w->q_unbound, s);
 	if (!s->box[0])
 		return 0;
 	size_t m;
@@ -1115,7 +1118,7 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 	struct dc_night_allow *allow = NULL;
 	struct evbuf eb = { 0 };
 	size_t nscreens = 0, nspans = 0, spancap = 0, allowcap = 0;
-	sqlite3_stmt *qs = NULL, *qd = NULL;
+	sqlite3_stmt *qs = NULL, *qd = NULL, *qu = NULL;
 	struct dc_sched_ctx ctx = { 0 };
 	struct dc_rules *own;
 	int64_t ws, we;
@@ -1144,7 +1147,7 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 		if (!dc_cpl_applies(s->category, s->flags))
 			continue;
 		/* States are known only up to now: later time stays unknown. */
-		if (load_spans(qs, s->id, ws, we < now ? we : (now > ws ? now : ws), unbound_at(db, s),
+		if (load_spans(qs, s->id, ws, we < now ? we : (now > ws ? now : ws), unbound_at(db, &qu, s),
 			       &eb, &spans, &nspans, &spancap) < 0) {
 			sql_fail(db, "ledger_states", err, errlen);
 			goto out;
@@ -1179,6 +1182,7 @@ int dc_ledger_compliance(struct dc_store *st, const struct dc_ledger_config *cfg
 out:
 	sqlite3_finalize(qs);
 	sqlite3_finalize(qd);
+	sqlite3_finalize(qu);
 	dc_sched_ctx_release(&ctx);
 	dc_rules_free(own);
 	free(screens);
