@@ -288,19 +288,17 @@ I_DATA := $(INSTALL) -m 0644
 D := $(DESTDIR)
 .PHONY: install-gateway install-relay install-web
 
-install: install-gateway install-relay $(if $(wildcard $(B)/bin/decran-web),install-web)
+install: install-gateway install-relay install-web
 
 install-gateway: $(B)/bin/decran $(B)/bin/decran-gateway
 	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran $(D)$(SYSCONFDIR)/mosquitto/conf.d \
-		$(D)$(DATADIR)/decran/profiles $(D)$(DATADIR)/decran/dashboard \
+		$(D)$(DATADIR)/decran/profiles \
 		$(D)$(DOCDIR)/examples $(D)$(MANDIR)/man1 $(D)$(MANDIR)/man8 $(D)$(UNITDIR) \
 		$(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR)
 	$(I_BIN) $(B)/bin/decran $(B)/bin/decran-gateway $(D)$(BINDIR)/
 	$(I_DATA) dist/gateway.json dist/rules.json $(D)$(SYSCONFDIR)/decran/
 	$(I_DATA) dist/mosquitto-decran.conf $(D)$(SYSCONFDIR)/mosquitto/conf.d/decran.conf
 	$(I_DATA) gateway/profiles/*.json $(D)$(DATADIR)/decran/profiles/
-	$(I_DATA) $(wildcard dashboard/*.html dashboard/*.css dashboard/*.js) \
-		$(D)$(DATADIR)/decran/dashboard/
 	$(I_DATA) README.md docs/*.md $(D)$(DOCDIR)/
 	$(I_DATA) gateway/energy.example.json gateway/demo/* $(D)$(DOCDIR)/examples/
 	$(I_DATA) dist/man/decran.1 $(D)$(MANDIR)/man1/
@@ -309,11 +307,18 @@ install-gateway: $(B)/bin/decran $(B)/bin/decran-gateway
 	$(I_DATA) dist/sysusers-decran.conf $(D)$(SYSUSERSDIR)/decran.conf
 	$(I_DATA) dist/tmpfiles-decran.conf $(D)$(TMPFILESDIR)/decran.conf
 
+# The dashboard's process and its assets (the gateway serves no page).
 install-web: $(B)/bin/decran-web
-	$(I_DIR) $(D)$(BINDIR) $(D)$(UNITDIR) $(D)$(SYSUSERSDIR)
+	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran $(D)$(DATADIR)/decran/dashboard \
+		$(D)$(UNITDIR) $(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR) $(D)$(MANDIR)/man8
 	$(I_BIN) $(B)/bin/decran-web $(D)$(BINDIR)/
+	$(I_DATA) dist/web.json $(D)$(SYSCONFDIR)/decran/
+	$(I_DATA) $(wildcard dashboard/*.html dashboard/*.css dashboard/*.js) \
+		$(D)$(DATADIR)/decran/dashboard/
 	$(I_DATA) dist/decran-web.service $(D)$(UNITDIR)/
 	$(I_DATA) dist/sysusers-decran-web.conf $(D)$(SYSUSERSDIR)/decran-web.conf
+	$(I_DATA) dist/tmpfiles-decran-web.conf $(D)$(TMPFILESDIR)/decran-web.conf
+	$(I_DATA) dist/man/decran-web.8 $(D)$(MANDIR)/man8/
 
 install-relay: $(B)/bin/decran-relay
 	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran-relay $(D)$(UNITDIR) $(D)$(SYSUSERSDIR) \
