@@ -256,7 +256,8 @@ fuzz: fuzzers
 
 # The deps check runs first, then the build, then tests/run.sh (unit tests,
 # integration tests against a private broker, end-to-end tests, every fuzz
-# target replaying its corpus).
+# target replaying its corpus, the Debian packages installed and run in a
+# fresh Debian 12 root: tools/package-test.sh).
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fuzzers
@@ -341,7 +342,8 @@ install-relay: $(B)/bin/decran-relay
 # toolchain (dpkg-buildpackage -b) from a copy of the tree in $(B)/deb, so
 # nothing lands beside the source; then lintian, which must report no error.
 # `make package-test` installs them into a fresh Debian 12 root and runs
-# them there (tools/package-test.sh, docs/install.md).
+# them there (tools/package-test.sh, docs/install.md); make test runs it too
+# (tests/run.sh, suite "package").
 DEBS_DIR := $(B)/deb
 .PHONY: deb package-test
 deb:
@@ -355,7 +357,7 @@ deb:
 
 package-test:
 	@sh tools/deps.sh package package-test
-	@B=$(B) sh tools/package-test.sh
+	@B=$(B) ONLY=package sh tests/run.sh
 
 # Cross builds for the Pi (arm64, armhf) in Debian roots of their own, unit
 # tests under qemu-user (tools/cross-test.sh, docs/install.md).
