@@ -81,7 +81,7 @@ done
 
 # The broker with decran's configuration, as its package starts it.
 install -d -o mosquitto -m 0755 /run/mosquitto /var/log/mosquitto
-mosquitto -c /etc/mosquitto/mosquitto.conf -d
+mosquitto -c /etc/mosquitto/mosquitto.conf -d 2>/tmp/mosquitto.log
 check "mosquitto listens with /etc/mosquitto/conf.d/decran.conf" wait_for 10 \
 	sh -c 'ss -ltn | grep -q "127.0.0.1:1883"'
 
