@@ -301,7 +301,8 @@ install-gateway: $(B)/bin/decran $(B)/bin/decran-gateway
 	$(I_DATA) dist/mosquitto-decran.conf $(D)$(SYSCONFDIR)/mosquitto/conf.d/decran.conf
 	$(I_DATA) gateway/profiles/*.json $(D)$(DATADIR)/decran/profiles/
 	$(I_DATA) README.md docs/*.md $(D)$(DOCDIR)/
-	$(I_DATA) gateway/energy.example.json gateway/demo/* $(D)$(DOCDIR)/examples/
+	$(I_DATA) gateway/energy.example.json $(filter-out %/web.json,$(wildcard gateway/demo/*)) \
+		$(D)$(DOCDIR)/examples/
 	$(I_DATA) dist/man/decran.1 $(D)$(MANDIR)/man1/
 	$(I_DATA) dist/man/decran-gateway.8 $(D)$(MANDIR)/man8/
 	$(I_DATA) dist/decran-gateway.service $(D)$(UNITDIR)/
@@ -311,7 +312,8 @@ install-gateway: $(B)/bin/decran $(B)/bin/decran-gateway
 # The dashboard's process and its assets (the gateway serves no page).
 install-web: $(B)/bin/decran-web
 	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran $(D)$(DATADIR)/decran/dashboard \
-		$(D)$(UNITDIR) $(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR) $(D)$(MANDIR)/man8
+		$(D)$(UNITDIR) $(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR) $(D)$(MANDIR)/man8 \
+		$(D)$(DATADIR)/doc/decran-web/examples
 	$(I_BIN) $(B)/bin/decran-web $(D)$(BINDIR)/
 	$(I_DATA) dist/web.json $(D)$(SYSCONFDIR)/decran/
 	$(I_DATA) $(wildcard dashboard/*.html dashboard/*.css dashboard/*.js) \
@@ -320,6 +322,7 @@ install-web: $(B)/bin/decran-web
 	$(I_DATA) dist/sysusers-decran-web.conf $(D)$(SYSUSERSDIR)/decran-web.conf
 	$(I_DATA) dist/tmpfiles-decran-web.conf $(D)$(TMPFILESDIR)/decran-web.conf
 	$(I_DATA) dist/man/decran-web.8 $(D)$(MANDIR)/man8/
+	$(I_DATA) gateway/demo/web.json $(D)$(DATADIR)/doc/decran-web/examples/
 
 install-relay: $(B)/bin/decran-relay
 	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran-relay $(D)$(UNITDIR) $(D)$(SYSUSERSDIR) \

@@ -42,7 +42,7 @@ check "conffile web.json (decran-web)" sh -c \
 check "broker configuration is dist/mosquitto-decran.conf" \
 	cmp /etc/mosquitto/conf.d/decran.conf "$here/mosquitto-decran.conf"
 check "decran-gateway carries no dashboard part" sh -c \
-	'! dpkg -L decran-gateway | grep -E "dashboard|decran-web" &&
+	'! dpkg -L decran-gateway | grep -E "dashboard|decran-web|web\.json" &&
 	! ldd /usr/bin/decran-gateway | grep -q microhttpd'
 check "decran-web owns its program, assets and unit" sh -c 'f=$(dpkg -L decran-web) &&
 	for p in /usr/bin/decran-web /usr/share/decran/dashboard/layout.html \
