@@ -118,8 +118,14 @@ install -o decran-relay -m 0600 /dev/null /run/decran-relay/watchdog
 runuser -u decran-relay -- decran-relay -c /tmp/relay.json >/tmp/relay.log 2>&1 &
 check "relay box online at the gateway" wait_for 20 sh -c \
 	'decran boxes list --json | grep -q "\"online\":[ ]*true"'
-check "the gateway switches the relay's channel 1 on (advertising by day)" wait_for 20 \
-	grep -q '"1":[ ]*1' /run/decran-relay/relays.json
+follows_schedule() {	# channel 1 as the schedule wants pub-1 now (off 01:00-06:00)
+	want=$(decran schedule explain pub-1 --rules /etc/decran/rules.json --json |
+		sed -n 's/^[[:space:]]*"state":[[:space:]]*"\(on\|off\)".*/\1/p' | head -1)
+	case $want in on) v=1 ;; off) v=0 ;; *) return 1 ;; esac
+	grep -q "\"1\":[ ]*$v" /run/decran-relay/relays.json
+}
+check "the gateway switches the relay's channel 1 as the schedule says now" \
+	wait_for 20 follows_schedule
 
 # decran-web as its unit runs it: user decran-web, the installed web.json.
 check "decran-web started with /etc/decran/web.json" start_web
