@@ -24,6 +24,8 @@
 #
 # Ends with "N passed, N failed".
 set -eu
+# debootstrap and chroot live in sbin, outside an ordinary user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 out="$top/$B/package-test"
