@@ -115,8 +115,13 @@ fi
 
 # 2. A fresh root from the base, the packages installed by apt with the
 #    dependencies their Depends name.
+# The root is a private mount of its own: the mounts made under it in the
+# namespaces below never propagate to this machine's, even where / itself
+# is no mount point (inside a chroot, where unshare cannot make / private).
 root=$(mktemp -d /var/tmp/decran-package-test.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+mount --bind "$root" "$root" && mount --make-private "$root" ||
+	fail "cannot make $root a private mount"
+trap 'umount "$root"; rm -rf "$root"' EXIT
 start=$(date +%s)
 tar -C "$root" -xf "$base"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
@@ -126,7 +131,7 @@ for d in "$top/$B"/deb/*.deb; do
 done
 install_debs='DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /tmp/debs/*.deb'
 # The downloaded archives are shared by the runs: one apt at a time there.
-flock "$cache/archives.lock" unshare -m sh -c "mount --bind '$cache/archives' '$root/var/cache/apt/archives' &&
+flock "$cache/archives.lock" unshare -m --propagation unchanged sh -c "mount --bind '$cache/archives' '$root/var/cache/apt/archives' &&
 	mount -t proc proc '$root/proc' &&
 	chroot '$root' sh -c '$install_debs || { apt-get update -q && $install_debs; }'" \
 	>"$out/install.log" 2>&1 ||
@@ -138,7 +143,7 @@ mkdir -p "$root/tmp/checks"
 cp "$top/tools/package-test-checks.sh" "$root/tmp/checks/checks.sh"
 cp -r "$top/tests/fixtures/release-0.1.0" "$top/dist/mosquitto-decran.conf" "$root/tmp/checks/"
 rc=0
-unshare -m -n -p -f sh -c "mount -t proc proc '$root/proc' &&
+unshare -m -n -p -f --propagation unchanged sh -c "mount -t proc proc '$root/proc' &&
 	chroot '$root' sh /tmp/checks/checks.sh" >"$out/checks.log" 2>&1 || rc=$?
 cat "$out/checks.log"
 tail -1 "$out/checks.log" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' ||
