@@ -258,7 +258,8 @@ fuzz: fuzzers
 
 # The deps check runs first, then the build, then tests/run.sh (unit tests,
 # integration tests against a private broker, end-to-end tests, every fuzz
-# target replaying its corpus).
+# target replaying its corpus, the Debian packages installed and run in a
+# fresh Debian 12 root: tools/package-test.sh).
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fuzzers
@@ -290,32 +291,40 @@ I_DATA := $(INSTALL) -m 0644
 D := $(DESTDIR)
 .PHONY: install-gateway install-relay install-web
 
-install: install-gateway install-relay $(if $(wildcard $(B)/bin/decran-web),install-web)
+install: install-gateway install-relay install-web
 
 install-gateway: $(B)/bin/decran $(B)/bin/decran-gateway
 	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran $(D)$(SYSCONFDIR)/mosquitto/conf.d \
-		$(D)$(DATADIR)/decran/profiles $(D)$(DATADIR)/decran/dashboard \
+		$(D)$(DATADIR)/decran/profiles \
 		$(D)$(DOCDIR)/examples $(D)$(MANDIR)/man1 $(D)$(MANDIR)/man8 $(D)$(UNITDIR) \
 		$(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR)
 	$(I_BIN) $(B)/bin/decran $(B)/bin/decran-gateway $(D)$(BINDIR)/
 	$(I_DATA) dist/gateway.json dist/rules.json $(D)$(SYSCONFDIR)/decran/
 	$(I_DATA) dist/mosquitto-decran.conf $(D)$(SYSCONFDIR)/mosquitto/conf.d/decran.conf
 	$(I_DATA) gateway/profiles/*.json $(D)$(DATADIR)/decran/profiles/
-	$(I_DATA) $(wildcard dashboard/*.html dashboard/*.css dashboard/*.js) \
-		$(D)$(DATADIR)/decran/dashboard/
 	$(I_DATA) README.md docs/*.md $(D)$(DOCDIR)/
-	$(I_DATA) gateway/energy.example.json gateway/demo/* $(D)$(DOCDIR)/examples/
+	$(I_DATA) gateway/energy.example.json $(filter-out %/web.json,$(wildcard gateway/demo/*)) \
+		$(D)$(DOCDIR)/examples/
 	$(I_DATA) dist/man/decran.1 $(D)$(MANDIR)/man1/
 	$(I_DATA) dist/man/decran-gateway.8 $(D)$(MANDIR)/man8/
 	$(I_DATA) dist/decran-gateway.service $(D)$(UNITDIR)/
 	$(I_DATA) dist/sysusers-decran.conf $(D)$(SYSUSERSDIR)/decran.conf
 	$(I_DATA) dist/tmpfiles-decran.conf $(D)$(TMPFILESDIR)/decran.conf
 
+# The dashboard's process and its assets (the gateway serves no page).
 install-web: $(B)/bin/decran-web
-	$(I_DIR) $(D)$(BINDIR) $(D)$(UNITDIR) $(D)$(SYSUSERSDIR)
+	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran $(D)$(DATADIR)/decran/dashboard \
+		$(D)$(UNITDIR) $(D)$(SYSUSERSDIR) $(D)$(TMPFILESDIR) $(D)$(MANDIR)/man8 \
+		$(D)$(DATADIR)/doc/decran-web/examples
 	$(I_BIN) $(B)/bin/decran-web $(D)$(BINDIR)/
+	$(I_DATA) dist/web.json $(D)$(SYSCONFDIR)/decran/
+	$(I_DATA) $(wildcard dashboard/*.html dashboard/*.css dashboard/*.js) \
+		$(D)$(DATADIR)/decran/dashboard/
 	$(I_DATA) dist/decran-web.service $(D)$(UNITDIR)/
 	$(I_DATA) dist/sysusers-decran-web.conf $(D)$(SYSUSERSDIR)/decran-web.conf
+	$(I_DATA) dist/tmpfiles-decran-web.conf $(D)$(TMPFILESDIR)/decran-web.conf
+	$(I_DATA) dist/man/decran-web.8 $(D)$(MANDIR)/man8/
+	$(I_DATA) gateway/demo/web.json $(D)$(DATADIR)/doc/decran-web/examples/
 
 install-relay: $(B)/bin/decran-relay
 	$(I_DIR) $(D)$(BINDIR) $(D)$(SYSCONFDIR)/decran-relay $(D)$(UNITDIR) $(D)$(SYSUSERSDIR) \
@@ -338,7 +347,8 @@ install-relay: $(B)/bin/decran-relay
 # toolchain (dpkg-buildpackage -b) from a copy of the tree in $(B)/deb, so
 # nothing lands beside the source; then lintian, which must report no error.
 # `make package-test` installs them into a fresh Debian 12 root and runs
-# them there (tools/package-test.sh, docs/install.md).
+# them there (tools/package-test.sh, docs/install.md); make test runs it too
+# (tests/run.sh, suite "package").
 DEBS_DIR := $(B)/deb
 .PHONY: deb package-test
 deb:
@@ -352,7 +362,7 @@ deb:
 
 package-test:
 	@sh tools/deps.sh package package-test
-	@B=$(B) sh tools/package-test.sh
+	@B=$(B) ONLY=package sh tests/run.sh
 
 # Cross builds for the Pi (arm64, armhf) in Debian roots of their own, unit
 # tests under qemu-user (tools/cross-test.sh, docs/install.md).

@@ -5,7 +5,12 @@
 #   e2e:         tests/e2e (headless Chromium), when present
 #   fuzz:        every libFuzzer target over its corpus (tests/fuzz/run.sh),
 #                when `make fuzzers` built them
-# ONLY=unit|integration|e2e|fuzz restricts the run; RUNNER runs each unit test
+#   package:     the Debian packages built, installed into a fresh Debian 12
+#                root and run there (tools/package-test.sh: needs root or
+#                password-less sudo and the Debian mirror, and fails without
+#                them); under SAN=1 it is skipped, saying so: it builds its
+#                own packages without sanitizers, which the SAN=0 run tests
+# ONLY=unit|integration|e2e|fuzz|package restricts the run; RUNNER runs each unit test
 # binary (e.g. qemu-aarch64-static, tools/cross-test.sh).  Exit status is non-zero when
 # anything failed or when a suite could not run at all.
 set -u
@@ -69,6 +74,18 @@ if want fuzz && ls "$top"/build-fuzz/fuzz/fuzz_* >/dev/null 2>&1; then
 	rc=$?
 	grep -v 'passed, .* failed$' "$out/fuzz.log"
 	set -- $(tail -1 "$out/fuzz.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+	passed=$((passed + ${1:-0})); failed=$((failed + ${2:-1}))
+	if [ $rc -ne 0 ] && [ "${2:-1}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+if want package && [ "${SAN:-0}" = 1 ]; then
+	echo "package: skipped under SAN=1 (the Debian packages carry no sanitizer: make test runs it)"
+elif want package; then
+	B=$B sh "$top/tools/package-test.sh" >"$out/package.log" 2>&1
+	rc=$?
+	grep -v 'passed, .* failed$' "$out/package.log" | grep -v '^ok ' ||:
+	set -- $(tail -1 "$out/package.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+	echo "package: ${1:-0} passed, ${2:-1} failed (log $out/package.log)"
 	passed=$((passed + ${1:-0})); failed=$((failed + ${2:-1}))
 	if [ $rc -ne 0 ] && [ "${2:-1}" -eq 0 ]; then failed=$((failed + 1)); fi
 fi

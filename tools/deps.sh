@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install the Debian packages of tools/debian-packages.txt that are missing,
-# for the sets named (default: relay build run test; e.g. `deps.sh relay`
-# for the relay box's firmware alone, `deps.sh package` for make deb).
+# for the sets named (default: what make test needs, relay build run test
+# package package-test; e.g. `deps.sh relay` for the relay box's firmware
+# alone, `deps.sh package` for make deb).
 # Non-interactive; as root directly, otherwise through sudo; without either,
 # print the exact command to run and fail.
 set -eu
 here=$(dirname "$0")
-sets=${*:-relay build run test}
+sets=${*:-relay build run test package package-test}
 missing=""
 set_on=0
 # A line is "package" or "package command": with a command, the package counts

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include "clock.h"
 
 #include "evloop.h"
 #include "gwconfig.h"
@@ -106,12 +107,25 @@ static int configure(int argc, char **argv, struct web_config *c, bool *check)
 	return 0;
 }
 
+/* The unit's WatchdogSec= is answered from this loop, at half its period:
+ * a loop that stops turning stops pinging, and systemd restarts it. */
 static int serve(struct dc_web *w, int sfd)
 {
 	struct pollfd pf[2] = { { .fd = dc_web_fd(w), .events = POLLIN },
 				{ .fd = sfd, .events = POLLIN } };
+	int64_t wd_ms = (int64_t)(dc_sd_watchdog_usec() / 2000), wd_at = dc_mono_ms();
 	for (;;) {
-		int n = poll(pf, 2, dc_web_timeout_ms(w));
+		int timeout = dc_web_timeout_ms(w);
+		if (wd_ms > 0) {
+			int64_t now = dc_mono_ms();
+			if (now >= wd_at) {
+				dc_sd_notify("WATCHDOG=1");
+				wd_at = now + wd_ms;
+			}
+			if (timeout < 0 || wd_at - now < timeout)
+				timeout = (int)(wd_at - now);
+		}
+		int n = poll(pf, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "err main: poll error=\"%s\"\n", strerror(errno));
 			return 1;

@@ -3,6 +3,7 @@ flags are added to the project's, the firmware builds with its own libraries
 alone, a missing library is named with its Debian package, `make install`
 lays out FHS paths, no build path is compiled in, and every systemd unit
 verifies and scores OK or better in systemd-analyze's security review."""
+import json
 import os
 import re
 import shutil
@@ -101,7 +102,10 @@ def test_install_lays_out_fhs_paths(destdir):
                  "lib/systemd/system/decran-gateway.service",
                  "lib/systemd/system/decran-relay.service",
                  "usr/lib/sysusers.d/decran.conf", "usr/lib/sysusers.d/decran-relay.conf",
-                 "usr/lib/tmpfiles.d/decran.conf", "lib/udev/rules.d/60-decran-relay-gpio.rules"):
+                 "usr/lib/tmpfiles.d/decran.conf", "lib/udev/rules.d/60-decran-relay-gpio.rules",
+                 "usr/bin/decran-web", "etc/decran/web.json",
+                 "lib/systemd/system/decran-web.service", "usr/share/man/man8/decran-web.8",
+                 "usr/lib/sysusers.d/decran-web.conf", "usr/lib/tmpfiles.d/decran-web.conf"):
         assert (destdir / path).exists(), path
     assert os.stat(destdir / "usr/bin/decran").st_mode & stat.S_IXOTH
     # The installed example configuration passes the gateway's own check.
@@ -109,8 +113,31 @@ def test_install_lays_out_fhs_paths(destdir):
     assert '"/var/lib/decran/decran.db"' in cfg and '"/etc/decran/rules.json"' in cfg
 
 
+def test_installed_example_configurations_pass_their_checks(destdir, tmp_path):
+    """What the packages install as conffiles is accepted by the installed
+    programs' own checks (-n), as the units' ExecStartPre and an operator
+    run them; the gateway gives decran-web the web role, never admin."""
+    etc = destdir / "etc/decran"
+    gw = (etc / "gateway.json").read_text().replace("/etc/decran/", str(etc) + "/")
+    (tmp_path / "gateway.json").write_text(gw)
+    r = subprocess.run([str(destdir / "usr/bin/decran-gateway"), "-n", "-c",
+                        str(tmp_path / "gateway.json")], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, LANG="C.UTF-8"))
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stdout + r.stderr
+    control = json.loads(gw).get("control", {})
+    assert "decran-web" in control.get("web", []), control
+    # decran-web's user is in group decran: no list may name that group
+    # (it would hand the dashboard that list's role).
+    assert not [r for r in control.values() if "decran" in r], control
+    r = subprocess.run([str(destdir / "usr/bin/decran-web"), "-n", "-c", str(etc / "web.json")],
+                       capture_output=True, text=True, timeout=30,
+                       env=dict(os.environ, LANG="C.UTF-8"))
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stdout + r.stderr
+    assert (destdir / "usr/share/decran/dashboard/layout.html").exists()
+
+
 def test_no_build_path_in_the_binaries(destdir):
-    for name in ("decran", "decran-gateway", "decran-relay"):
+    for name in ("decran", "decran-gateway", "decran-relay", "decran-web"):
         data = (destdir / "usr/bin" / name).read_bytes()
         assert TOP.encode() not in data, name
         # The installed defaults are compiled in instead.

@@ -121,3 +121,29 @@ def test_relay_notifies_ready_status_watchdog_stopping(tmp_path):
         box.stop()
         broker.stop()
         ns.close()
+
+
+def test_web_notifies_ready_watchdog_stopping(tmp_path, db, decran):
+    """decran-web's unit has WatchdogSec= too: without WATCHDOG=1 systemd
+    would kill a healthy dashboard every 30 s."""
+    import subprocess
+    from harness import TOP, bin_path
+    assert decran("init").returncode == 0
+    ns = NotifySocket(tmp_path)
+    web = subprocess.Popen(
+        [bin_path("decran-web"), "--listen", "127.0.0.1:0", "--db", db,
+         "--socket", str(tmp_path / "absent.sock"), "--sessions", str(tmp_path / "s.db"),
+         "--assets", os.path.join(TOP, "dashboard")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=dict(os.environ, LANG="C.UTF-8", **ns.env()))
+    try:
+        ns.wait("READY", lambda v: v == "1")
+        check_watchdog_cadence(ns, 2.5)
+        web.terminate()
+        assert web.wait(10) == 0
+        ns.wait("STOPPING", lambda v: v == "1", timeout=5)
+    finally:
+        if web.poll() is None:
+            web.kill()
+            web.wait()
+        ns.close()
