@@ -122,7 +122,7 @@ check "gateway started (control socket)" start_gateway
 # GPIO chip, the local broker over TLS with the box's account, an
 # unprivileged Modbus TCP port, no meter.
 sed -e 's|"hal": "gpiod",|"hal": "sim", "sim_state_file": "/run/decran-relay/relays.json",|' \
-	-e 's|"decran-gateway.local"|"localhost"|' -e 's|"port": 502,|"port": 1502,|' \
+	-e 's|"decran-gateway.local"|"127.0.0.1"|' -e 's|"port": 502,|"port": 1502,|' \
 	-e 's|"port": 1883,|"port": 8883, "username": "gare-nord", "password_file": "/tmp/prov/mqtt-password", "tls": {"ca_file": "/tmp/prov/ca.crt"},|' \
 	-e 's|"hal": "sim",|"hal": "sim", "command_key_file": "/tmp/prov/command.key",|' \
 	-e 's|"device": "/dev/watchdog"|"device": "/run/decran-relay/watchdog"|' \

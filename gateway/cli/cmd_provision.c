@@ -195,6 +195,21 @@ static int make_dir(const char *dir)
 	return 0;
 }
 
+/* Who the gateway runs as: the owner of its database's directory
+ * (/var/lib/decran, the unit's StateDirectory); -1 when unknown. */
+static void gateway_owner(const struct gw_config *c, uid_t *uid, gid_t *gid)
+{
+	struct stat st;
+	char dbdir[GW_PATH_MAX];
+	snprintf(dbdir, sizeof dbdir, "%s", c->db_path);
+	char *slash = strrchr(dbdir, '/');
+	if (slash)
+		*slash = '\0';
+	bool known = slash && stat(dbdir, &st) == 0;
+	*uid = known ? st.st_uid : (uid_t)-1;
+	*gid = known ? st.st_gid : (gid_t)-1;
+}
+
 /* decran-relay: a configuration snippet to merge into decran-relay.json,
  * with the password as a systemd credential and the key beside it. */
 static int bundle_native(struct job *j)
@@ -489,19 +504,14 @@ int cli_boxes_provision(struct cli *cli, int argc, char **argv)
 		       "or decran boxes revoke first"), j.account, j.cfg.mosquitto_passwd);
 		goto out;
 	}
+	uid_t gw_uid;
+	gid_t gw_gid;
+	gateway_owner(&j.cfg, &gw_uid, &gw_gid);
 	if (j.gateway) {
 		/* The gateway's own password file, owned like its database. */
-		struct stat st;
-		char dbdir[GW_PATH_MAX];
 		snprintf(path, sizeof path, "%s\n", j.password);
-		snprintf(dbdir, sizeof dbdir, "%s", j.cfg.db_path);
-		char *slash = strrchr(dbdir, '/');
-		if (slash)
-			*slash = '\0';
-		bool owned = slash && stat(dbdir, &st) == 0;
 		if (dc_atomic_write_mode(j.cfg.broker_sec.password_file, path, strlen(path), 0600,
-					 owned ? st.st_uid : (uid_t)-1,
-					 owned ? st.st_gid : (gid_t)-1) < 0) {
+					 gw_uid, gw_gid) < 0) {
 			say("%s: %s", j.cfg.broker_sec.password_file, strerror(errno));
 			goto out;
 		}
@@ -524,11 +534,16 @@ int cli_boxes_provision(struct cli *cli, int argc, char **argv)
 			/* The box's command key: kept by the gateway, a copy for the box. */
 			char kline[80];
 			snprintf(kline, sizeof kline, "%s\n", j.key);
+			/* The gateway reads it (as its own user, not root's). */
 			if (make_dir(j.cfg.box_keys_dir))
 				goto out;
+			if (gw_uid != (uid_t)-1 && geteuid() == 0 &&
+			    chown(j.cfg.box_keys_dir, gw_uid, gw_gid) < 0) {
+				say("%s: %s", j.cfg.box_keys_dir, strerror(errno));
+				goto out;
+			}
 			snprintf(path, sizeof path, "%s/%s.key", j.cfg.box_keys_dir, j.account);
-			if (dc_atomic_write_mode(path, kline, strlen(kline), 0600, (uid_t)-1,
-						 (gid_t)-1) < 0) {
+			if (dc_atomic_write_mode(path, kline, strlen(kline), 0600, gw_uid, gw_gid) < 0) {
 				say("%s: %s", path, strerror(errno));
 				goto out;
 			}
