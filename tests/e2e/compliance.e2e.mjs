@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, startWebHost, run, shots, top } from './common.mjs';
+import { axe, bin, pageWeight, run, shots, startWebHost, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rules = path.join(top, 'gateway/demo/rules.json');
@@ -51,18 +51,7 @@ const report = (night) => JSON.parse(execFileSync(path.join(bin, 'decran'),
 
 const startHost = () => startWebHost(['--db', db, '--sim-boxes', '--assets', path.join(top, 'dashboard'), '--rules', rules]);
 
-// Every byte a fresh browser fetches for the page (HTML, CSS, JS).
-async function weight(browser, url, viewport) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  const sizes = [];
-  page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForLoadState('networkidle');
-  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
-  await ctx.close();
-  return bytes;
-}
+const weight = async (browser, url, viewport) => (await pageWeight(browser, url, { viewport })).bytes;
 
 // One page at both sizes: axe 0 violations, no sideways scroll, ≤ 50 KB,
 // no script run from data, a screenshot of each.

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { axe, bin, results, run, shots, startWebHost, top } from './common.mjs';
+import { axe, bin, pageWeight, results, run, shots, startWebHost, top } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LIMIT = 50 * 1024;
@@ -42,17 +42,7 @@ const cliPlan = JSON.parse(execFileSync(path.join(bin, 'decran'), ['--db', db, '
 const startHost = () => startWebHost(['--db', db, '--sim-boxes', '--assets', path.join(top, 'dashboard'),
   '--rules', path.join(top, 'gateway/demo/rules.json'), '--price', '0.2', '--commune', COMMUNE]);
 
-async function weigh(browser, url, viewport) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  const sizes = [];
-  page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForLoadState('networkidle');
-  const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
-  await ctx.close();
-  return bytes;
-}
+const weigh = async (browser, url, viewport) => (await pageWeight(browser, url, { viewport })).bytes;
 
 // --- tests ---------------------------------------------------------------
 test('at a glance: energy, last night\'s verdict and plan targets equal the ledger and the CLI', async (browser, { base }) => {
