@@ -384,6 +384,17 @@ static int add_excl(struct parse *P, struct excl *x, const struct when *w)
 }
 
 /* One occurrence starting at wall time o (in DTSTART's zone). */
+/* The expansion's horizon and cap: DC_ICS_EXPAND_UNTIL and
+ * DC_ICS_MAX_OCCURRENCES unless dc_ics_set_limits changed them. */
+static int64_t expand_until = DC_ICS_EXPAND_UNTIL;
+static long max_occurrences = DC_ICS_MAX_OCCURRENCES;
+
+void dc_ics_set_limits(int64_t until, long max_occ)
+{
+	expand_until = until;
+	max_occurrences = max_occ;
+}
+
 static int occurrence(struct parse *P, struct icaltimetype o, const struct span *sp, const struct excl *x,
 		      size_t *count, const char *what)
 {
@@ -392,11 +403,11 @@ static int occurrence(struct parse *P, struct icaltimetype o, const struct span 
 
 	if (excluded(x, &w))
 		return 0;
-	if (++*count > DC_ICS_MAX_OCCURRENCES)
+	if (++*count > (size_t)max_occurrences)
 		return bad_prop(P, what, 0, TR("plus de %d occurrences avant 2100 : bornez la règle "
 					       "(UNTIL ou COUNT)",
 					       "more than %d occurrences before 2100: bound the rule "
-					       "(UNTIL or COUNT)"), DC_ICS_MAX_OCCURRENCES);
+					       "(UNTIL or COUNT)"), (int)max_occurrences);
 	if (w.is_date) {
 		int y, m, d;
 		dc_civil_from_days(w.day + sp->days, &y, &m, &d);
@@ -558,7 +569,7 @@ static int expand_event(struct parse *P, icalcomponent *ev, const struct overrid
 		for (struct icaltimetype o = icalrecur_iterator_next(it); !icaltime_is_null_time(o);
 		     o = icalrecur_iterator_next(it)) {
 			o.year += shift;
-			if (instant_of(o) >= DC_ICS_EXPAND_UNTIL)
+			if (instant_of(o) >= expand_until)
 				break;
 			if (icaltime_compare(o, start) == 0)
 				continue;	/* DTSTART, counted above */
