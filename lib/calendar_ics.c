@@ -330,6 +330,11 @@ static int read_time(struct parse *P, icalproperty *p, const char *name, int nth
 	if (icaltime_is_null_time(t) || !time_fields_ok(t))
 		return bad_prop(P, name, nth, "%s", TR("date ou date-heure invalide (AAAAMMJJ ou AAAAMMJJTHHMMSS)",
 						       "invalid date or date-time (YYYYMMDD or YYYYMMDDTHHMMSS)"));
+	/* Nothing is expanded past 2100, and a zone's offsets that far would
+	 * cost libical a computation per year in between. */
+	if (t.year >= 2100)
+		return bad_prop(P, name, nth, "%s", TR("date en 2100 ou après : au-delà de l'horizon des calendriers",
+						       "date in 2100 or later: beyond the calendars' horizon"));
 	if (prop_zone(P, p, name, nth, &z) < 0)
 		return -1;
 	if (z && !t.is_date && !icaltime_is_utc(t))
