@@ -34,6 +34,8 @@ struct event_lines {
 struct scan {
 	struct event_lines *ev;
 	size_t nev, cap_ev;
+	int *zone_rules;	/* lines of the RRULEs of VTIMEZONE observances */
+	size_t nzr, cap_zr;
 	struct prop_line *props;
 	size_t nprops, cap_props;
 };
@@ -42,6 +44,7 @@ static void scan_free(struct scan *s)
 {
 	free(s->ev);
 	free(s->props);
+	free(s->zone_rules);
 	memset(s, 0, sizeof *s);
 }
 
@@ -170,6 +173,11 @@ static int prescan(const char *text, size_t len, const char *label, struct scan 
 				goto bad;
 			}
 			depth--;
+		} else if (depth == 3 && strcasecmp(stack[1], "VTIMEZONE") == 0 && n > 6 &&
+			   strncasecmp(p, "RRULE", 5) == 0 && (p[5] == ':' || p[5] == ';')) {
+			if (grow((void **)&s->zone_rules, &s->cap_zr, s->nzr, sizeof *s->zone_rules) < 0)
+				goto oom;
+			s->zone_rules[s->nzr++] = line;
 		} else if (depth == 2 && strcasecmp(stack[1], "VEVENT") == 0) {
 			if (record_prop(s, p, n, line) < 0)
 				goto oom;
@@ -330,6 +338,11 @@ static int read_time(struct parse *P, icalproperty *p, const char *name, int nth
 	if (icaltime_is_null_time(t) || !time_fields_ok(t))
 		return bad_prop(P, name, nth, "%s", TR("date ou date-heure invalide (AAAAMMJJ ou AAAAMMJJTHHMMSS)",
 						       "invalid date or date-time (YYYYMMDD or YYYYMMDDTHHMMSS)"));
+	/* Nothing is expanded past 2100, and a zone's offsets that far would
+	 * cost libical a computation per year in between. */
+	if (t.year >= 2100)
+		return bad_prop(P, name, nth, "%s", TR("date en 2100 ou après : au-delà de l'horizon des calendriers",
+						       "date in 2100 or later: beyond the calendars' horizon"));
 	if (prop_zone(P, p, name, nth, &z) < 0)
 		return -1;
 	if (z && !t.is_date && !icaltime_is_utc(t))
@@ -384,6 +397,17 @@ static int add_excl(struct parse *P, struct excl *x, const struct when *w)
 }
 
 /* One occurrence starting at wall time o (in DTSTART's zone). */
+/* The expansion's horizon and cap: DC_ICS_EXPAND_UNTIL and
+ * DC_ICS_MAX_OCCURRENCES unless dc_ics_set_limits changed them. */
+static int64_t expand_until = DC_ICS_EXPAND_UNTIL;
+static long max_occurrences = DC_ICS_MAX_OCCURRENCES;
+
+void dc_ics_set_limits(int64_t until, long max_occ)
+{
+	expand_until = until;
+	max_occurrences = max_occ;
+}
+
 static int occurrence(struct parse *P, struct icaltimetype o, const struct span *sp, const struct excl *x,
 		      size_t *count, const char *what)
 {
@@ -392,11 +416,11 @@ static int occurrence(struct parse *P, struct icaltimetype o, const struct span 
 
 	if (excluded(x, &w))
 		return 0;
-	if (++*count > DC_ICS_MAX_OCCURRENCES)
+	if (++*count > (size_t)max_occurrences)
 		return bad_prop(P, what, 0, TR("plus de %d occurrences avant 2100 : bornez la règle "
 					       "(UNTIL ou COUNT)",
 					       "more than %d occurrences before 2100: bound the rule "
-					       "(UNTIL or COUNT)"), DC_ICS_MAX_OCCURRENCES);
+					       "(UNTIL or COUNT)"), (int)max_occurrences);
 	if (w.is_date) {
 		int y, m, d;
 		dc_civil_from_days(w.day + sp->days, &y, &m, &d);
@@ -558,7 +582,7 @@ static int expand_event(struct parse *P, icalcomponent *ev, const struct overrid
 		for (struct icaltimetype o = icalrecur_iterator_next(it); !icaltime_is_null_time(o);
 		     o = icalrecur_iterator_next(it)) {
 			o.year += shift;
-			if (instant_of(o) >= DC_ICS_EXPAND_UNTIL)
+			if (instant_of(o) >= expand_until)
 				break;
 			if (icaltime_compare(o, start) == 0)
 				continue;	/* DTSTART, counted above */
@@ -616,6 +640,41 @@ static int cmp_interval(const void *a, const void *b)
 }
 
 /* Check libical's complaints and collect the RECURRENCE-ID overrides. */
+static bool by_empty(const short *by)
+{
+	return by[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+/* A zone's observances change the offset once a year (every VTIMEZONE of a
+ * calendar server or of the tz database does).  A rule repeating within the
+ * year made libical compute each of its occurrences from DTSTART to the
+ * events' years: a minute for FREQ=HOURLY over 57 years. */
+static int check_zone_rules(struct parse *P)
+{
+	size_t nth = 0;
+
+	for (icalcomponent *z = icalcomponent_get_first_component(P->root, ICAL_VTIMEZONE_COMPONENT); z;
+	     z = icalcomponent_get_next_component(P->root, ICAL_VTIMEZONE_COMPONENT))
+		for (icalcomponent *o = icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT); o;
+		     o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT))
+			for (icalproperty *p = icalcomponent_get_first_property(o, ICAL_RRULE_PROPERTY); p;
+			     p = icalcomponent_get_next_property(o, ICAL_RRULE_PROPERTY), nth++) {
+				struct icalrecurrencetype r = icalproperty_get_rrule(p);
+				if (r.freq == ICAL_YEARLY_RECURRENCE && by_empty(r.by_hour) &&
+				    by_empty(r.by_minute) && by_empty(r.by_second) &&
+				    by_empty(r.by_year_day) && by_empty(r.by_week_no))
+					continue;
+				fail(P->err, P->errlen, P->label,
+				     nth < P->sc->nzr ? P->sc->zone_rules[nth] : 0, "RRULE: %s",
+				     TR("règle de changement d'heure annuelle attendue (FREQ=YEARLY, sans "
+					"BYHOUR, BYMINUTE, BYSECOND, BYYEARDAY ni BYWEEKNO)",
+					"yearly change of offset expected (FREQ=YEARLY, without BYHOUR, "
+					"BYMINUTE, BYSECOND, BYYEARDAY or BYWEEKNO)"));
+				return -1;
+			}
+	return 0;
+}
+
 static int first_pass(struct parse *P, struct override **ov, size_t *nov)
 {
 	size_t cap = 0;
@@ -711,7 +770,7 @@ int dc_ics_parse(const char *text, size_t len, const char *label, const char *zo
 						     "libical does not recognise a VCALENDAR"));
 		goto out;
 	}
-	if (first_pass(&P, &ov, &nov) < 0)
+	if (check_zone_rules(&P) < 0 || first_pass(&P, &ov, &nov) < 0)
 		goto out;
 	P.k = 0;
 	for (icalcomponent *ev = icalcomponent_get_first_component(P.root, ICAL_VEVENT_COMPONENT); ev;

@@ -5,7 +5,8 @@
 #           "N passed, N failed" (one count per target).
 #   fuzz    fuzz each target in turn for FUZZ_SECONDS (default 60) at the
 #           lowest priority, starting from the seeds; new inputs go to
-#           build-fuzz/corpus/<target>/, crashes to build-fuzz/crashes/<target>/.
+#           build-fuzz/corpus/<target>/, crashes (and inputs slower than
+#           10 s, slow-unit-*) to build-fuzz/crashes/<target>/.
 #           FUZZ_RUNS=N stops a target after N executions (the time limit
 #           still applies); FUZZ_MAX_LEN caps input sizes (default 4096).
 # FUZZ_TARGETS="csv rules" restricts either mode to those targets.
@@ -38,8 +39,11 @@ for f in "$bin"/fuzz_*; do
 			-artifact_prefix="$crashes/" "$corpus" "$seeds" >"$log" 2>&1
 		rc=$?
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+		# libFuzzer keeps an input slower than 10 s as slow-unit-*
+		# without failing: a hang to look at all the same.
 		echo "fuzz  $name: ${runs:-?} executions in $(($(date +%s) - start)) s," \
-		     "corpus $(ls "$corpus" | wc -l) inputs, exit $rc"
+		     "corpus $(ls "$corpus" | wc -l) inputs," \
+		     "$(ls "$crashes" | grep -c '^slow-unit-') slow, exit $rc"
 	else
 		set -- "$seeds"/*
 		if [ -e "$1" ]; then
