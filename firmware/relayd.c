@@ -118,16 +118,6 @@ static int64_t meter_now(const void *ud)
 	return relayd_now(ud);
 }
 
-/* A relative name is a systemd credential (LoadCredential=). */
-static void credential_path(const char *name, char *path, size_t len)
-{
-	const char *creds = getenv("CREDENTIALS_DIRECTORY");
-	if (name[0] != '/' && creds)
-		snprintf(path, len, "%s/%s", creds, name);
-	else
-		snprintf(path, len, "%s", name);
-}
-
 /* The broker's credentials and TLS files: relative names are systemd
  * credentials (LoadCredential=), so secrets are never readable by the
  * service user outside the service. */
@@ -164,7 +154,9 @@ static int read_command_key(struct relayd *r)
 					     "status); provision its key (decran boxes provision)"));
 		return 0;
 	}
-	credential_path(r->cfg.command_key_file, path, sizeof path);
+	/* A relative name is a systemd credential (LoadCredential=). */
+	snprintf(path, sizeof path, "%s", r->cfg.command_key_file);
+	dc_path_resolve(path, sizeof path, getenv("CREDENTIALS_DIRECTORY"));
 	if (dc_auth_key_load(path, r->key, err, sizeof err)) {
 		fw_log(LOG_ERR, "command_key_file: %s", err);
 		return -1;

@@ -148,7 +148,7 @@ int dc_mqtt_sec_parse(const cJSON *obj, const char *path, struct dc_mqtt_sec *ou
 	return 0;
 }
 
-static void resolve(char *p, size_t len, const char *base)
+void dc_path_resolve(char *p, size_t len, const char *base)
 {
 	char tmp[2 * DC_SEC_PATH_MAX + 2];
 	if (!base || !*p || p[0] == '/')
@@ -160,11 +160,11 @@ static void resolve(char *p, size_t len, const char *base)
 
 void dc_mqtt_sec_resolve(struct dc_mqtt_sec *s, const char *base)
 {
-	resolve(s->password_file, sizeof s->password_file, base);
-	resolve(s->ca_file, sizeof s->ca_file, base);
-	resolve(s->ca_dir, sizeof s->ca_dir, base);
-	resolve(s->cert_file, sizeof s->cert_file, base);
-	resolve(s->key_file, sizeof s->key_file, base);
+	dc_path_resolve(s->password_file, sizeof s->password_file, base);
+	dc_path_resolve(s->ca_file, sizeof s->ca_file, base);
+	dc_path_resolve(s->ca_dir, sizeof s->ca_dir, base);
+	dc_path_resolve(s->cert_file, sizeof s->cert_file, base);
+	dc_path_resolve(s->key_file, sizeof s->key_file, base);
 }
 
 /* Open `file` for reading; a secret must be its owner's alone. */

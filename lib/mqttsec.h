@@ -44,7 +44,10 @@ struct dc_mqtt_sec {
 int dc_mqtt_sec_parse(const cJSON *obj, const char *path, struct dc_mqtt_sec *out, char *err,
 		      size_t errlen);
 
-/* Make the relative file names absolute from `base` (NULL: left alone). */
+/* Make the relative name p absolute from `base` (NULL, or a result too
+ * long for len: left alone); on a relay box `base` is $CREDENTIALS_DIRECTORY. */
+void dc_path_resolve(char *p, size_t len, const char *base);
+/* Same for every file name of s. */
 void dc_mqtt_sec_resolve(struct dc_mqtt_sec *s, const char *base);
 
 /* Check every file named (present, readable; the password file and the
