@@ -847,12 +847,29 @@ static cJSON *v_relay_test(struct request *q)
 	return NULL;
 }
 
+/* bind and unbind: one write, then the plan and the boxes' fallbacks follow
+ * the new wiring at once.  box "" = unbound. */
+static cJSON *rebind(struct request *q, const char *screen, const char *box, int ch)
+{
+	struct gw *g = q->g;
+	char err[256];
+	int found = dc_store_bind_screen(g->store, screen, box, ch, q->actor, NULL);
+	if (found <= 0)
+		return found < 0 ? store_error(g, dc_store_errmsg(g->store))
+				 : error("screen: unknown screen");
+	log_info("control", "%s screen=%s box=%s channel=%d by=%s", *box ? "bound" : "unbound",
+		 screen, box, ch, q->actor);
+	if (gw_plan_bind(g, err, sizeof err) < 0)
+		return error(err);
+	g->dirty = g->fallbacks_dirty = true;
+	return ok_answer();
+}
+
 static cJSON *v_bind(struct request *q)
 {
 	struct gw *g = q->g;
 	const char *screen = str_field(q->req, "screen"), *box = str_field(q->req, "box");
 	int64_t ch = int_field(q->req, "channel", 1, DC_MAX_CHANNELS);
-	char err[256];
 	int b = box ? gw_config_box(&g->cfg, box) : -1;
 	if (!screen || !dc_slug_valid(screen))
 		return error("screen: expected a screen id");
@@ -860,34 +877,15 @@ static cJSON *v_bind(struct request *q)
 		return error("box: unknown box");
 	if (ch == INT64_MIN || ch > g->cfg.boxes[b].channels)
 		return error("channel: not a channel of this box");
-	int found = dc_store_bind_screen(g->store, screen, box, (int)ch, q->actor, NULL);
-	if (found <= 0)
-		return found < 0 ? store_error(g, dc_store_errmsg(g->store))
-				 : error("screen: unknown screen");
-	log_info("control", "bound screen=%s box=%s channel=%d by=%s", screen, box, (int)ch,
-		 q->actor);
-	if (gw_plan_bind(g, err, sizeof err) < 0)
-		return error(err);
-	g->dirty = g->fallbacks_dirty = true;
-	return ok_answer();
+	return rebind(q, screen, box, (int)ch);
 }
 
 static cJSON *v_unbind(struct request *q)
 {
-	struct gw *g = q->g;
 	const char *screen = str_field(q->req, "screen");
-	char err[256];
 	if (!screen || !dc_slug_valid(screen))
 		return error("screen: expected a screen id");
-	int found = dc_store_bind_screen(g->store, screen, "", 0, q->actor, NULL);
-	if (found <= 0)
-		return found < 0 ? store_error(g, dc_store_errmsg(g->store))
-				 : error("screen: unknown screen");
-	log_info("control", "unbound screen=%s by=%s", screen, q->actor);
-	if (gw_plan_bind(g, err, sizeof err) < 0)
-		return error(err);
-	g->dirty = g->fallbacks_dirty = true;
-	return ok_answer();
+	return rebind(q, screen, "", 0);
 }
 
 /* After an override written here: the gateway applies it at once. */
