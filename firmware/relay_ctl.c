@@ -33,6 +33,7 @@ int relayd_switch(struct relayd *r, int channel, bool on, enum fw_source src, co
 		fw_feedback_switched(&r->fbs[channel - 1], dc_mono_ms(), r->cfg.feedback_debounce_ms);
 	s->on = on;
 	s->src = src;
+	s->ovr_until = 0;	/* on_command sets it again for an override */
 	snprintf(s->cmd_id, sizeof s->cmd_id, "%s", cmd_id ? cmd_id : "");
 	s->t = now;
 	if (changed)
@@ -64,6 +65,34 @@ void relayd_apply_fallback(struct relayd *r, bool all)
 	}
 }
 
+/* The legal floor while the gateway is in control (arbiter.h): a channel
+ * left on where the schedule says off, once its override has run out or
+ * past the schedule's own edge (FW_FLOOR_GRACE_S after either), goes off
+ * without the gateway's command (lost, late, or never sent), journaled for
+ * the gateway. */
+static void keep_floor(struct relayd *r)
+{
+	int64_t now = relayd_now(r);
+	for (size_t i = 0; i < r->cfg.nch; i++) {
+		int ch = r->cfg.ch[i].channel;
+		struct fw_chstate *s = &r->st[ch - 1];
+		bool ovr_over = s->ovr_until > 0 && s->ovr_until + FW_FLOOR_GRACE_S <= now;
+		if (ovr_over)
+			s->ovr_until = 0;
+		/* A lit channel keeps the edge it is waiting on until the grace
+		 * after it is over (relayd_next_virtual_ms wakes the loop then). */
+		if (!s->on || s->next_edge <= now - FW_FLOOR_GRACE_S)
+			fw_wanted(r->fb, ch, now, r->clock_trusted, fw_config_safe_on(&r->cfg, ch),
+				  &s->next_edge);
+		if (s->on && fw_floor_breached(r->fb, ch, now, r->clock_trusted, s->ovr_until)) {
+			fw_log(LOG_NOTICE, TR("canal %d : le planning de secours impose éteint%s",
+					      "channel %d: the fallback schedule says off%s"), ch,
+			       ovr_over ? TR(" (fin de la dérogation)", " (override over)") : "");
+			relayd_switch(r, ch, false, FW_SRC_FALLBACK, NULL);
+		}
+	}
+}
+
 void relayd_evaluate(struct relayd *r)
 {
 	bool in_control = fw_gateway_in_control(r->gw_online, r->gw_seen_ms,
@@ -83,6 +112,8 @@ void relayd_evaluate(struct relayd *r)
 			relayd_publish_journal(r);
 	} else if (r->autonomous) {
 		relayd_apply_fallback(r, false);
+	} else {
+		keep_floor(r);
 	}
 }
 
@@ -97,6 +128,15 @@ int64_t relayd_next_virtual_ms(const struct relayd *r)
 		}
 	} else if (r->gw_online && r->gw_seen_ms != INT64_MIN) {
 		next = r->gw_seen_ms + (int64_t)r->cfg.gateway_timeout_s * 1000;
+		/* keep_floor: a lit channel's override end and schedule edge. */
+		for (size_t i = 0; i < r->cfg.nch; i++) {
+			const struct fw_chstate *s = &r->st[r->cfg.ch[i].channel - 1];
+			int64_t e = s->ovr_until > 0 && s->ovr_until < s->next_edge ? s->ovr_until
+										  : s->next_edge;
+			if (s->on && e < INT64_MAX / 1000 - FW_FLOOR_GRACE_S &&
+			    (e + FW_FLOOR_GRACE_S) * 1000 < next)
+				next = (e + FW_FLOOR_GRACE_S) * 1000;
+		}
 	}
 	return next;
 }
@@ -147,12 +187,13 @@ static bool add_stream(cJSON *o, const char *name, const struct dc_auth_stream *
 }
 
 /* "auth": the last sealed message accepted per stream ("cmd/<ch>",
- * "fallback"), so a replay stays refused after a restart. */
+ * "fallback", "journal/ack"), so a replay stays refused after a restart. */
 static bool add_auth(cJSON *root, const struct relayd *r)
 {
 	cJSON *a = cJSON_AddObjectToObject(root, "auth");
 	char k[16];
-	if (!a || !add_stream(a, "fallback", &r->auth_fallback))
+	if (!a || !add_stream(a, "fallback", &r->auth_fallback) ||
+	    !add_stream(a, "journal/ack", &r->auth_ack))
 		return false;
 	for (int ch = 1; ch <= DC_MAX_CHANNELS; ch++) {
 		snprintf(k, sizeof k, "cmd/%d", ch);
@@ -184,6 +225,7 @@ static void load_auth(struct relayd *r, const cJSON *root)
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "auth");
 	char k[16];
 	load_stream(a, "fallback", &r->auth_fallback);
+	load_stream(a, "journal/ack", &r->auth_ack);
 	for (int ch = 1; ch <= DC_MAX_CHANNELS; ch++) {
 		snprintf(k, sizeof k, "cmd/%d", ch);
 		load_stream(a, k, &r->auth_cmd[ch - 1]);

@@ -268,6 +268,8 @@ static void on_command(struct relayd *r, const char *t, int channel, const char 
 		relayd_publish_error(r, t, "relay: GPIO write failed", "gpio");
 		return;
 	}
+	if (cmd.on && cmd.ovr_until > relayd_now(r))
+		r->st[channel - 1].ovr_until = cmd.ovr_until;
 	fw_cmdlog_add(&r->cmds, cmd.id, channel, cmd.on, relayd_now(r));
 	relayd_persist_state(r);
 	publish(r, "result", fw_encode_result(fw_cmdlog_find(&r->cmds, cmd.id), false), false);
@@ -333,12 +335,62 @@ static void on_gateway_status(struct relayd *r, const char *t, const char *p, si
 	relayd_evaluate(r);
 }
 
+/* Telemetry now, with a fresh meter reading when there is a meter (the
+ * relay test reads the load of each step).  Sealed for a keyed box: a
+ * forged request would read the meter at anyone's pace. */
+static void on_tele_get(struct relayd *r, const char *t, const char *p, size_t len)
+{
+	struct dc_auth_hdr h;
+	uint8_t mac[DC_AUTH_MAC_LEN];
+	const char *body;
+	size_t blen;
+	bool dup;
+	if (unseal(r, t, &r->auth_tele, p, len, &body, &blen, &h, mac, &dup) || dup)
+		return;
+	if (r->keyed)
+		dc_auth_accept(&r->auth_tele, &h, mac);
+	if (r->meter) {
+		r->tele_on_reading = true;
+		fw_meter_read_now(r->meter);
+	} else {
+		relayd_publish_tele(r);
+	}
+}
+
+/* The gateway has committed the journal up to `upto`: forget those entries.
+ * Sealed for a keyed box: a forged acknowledgement would drop entries the
+ * ledger never counted. */
+static void on_journal_ack(struct relayd *r, const char *t, const char *p, size_t len)
+{
+	struct dc_auth_hdr h;
+	uint8_t mac[DC_AUTH_MAC_LEN];
+	const char *body;
+	size_t blen;
+	bool dup;
+	uint64_t upto;
+	char err[160];
+	if (unseal(r, t, &r->auth_ack, p, len, &body, &blen, &h, mac, &dup) || dup)
+		return;
+	if (fw_parse_journal_ack(body, blen, &upto, err, sizeof err)) {
+		relayd_publish_error(r, t, err, "invalid");
+		return;
+	}
+	if (r->keyed) {
+		dc_auth_accept(&r->auth_ack, &h, mac);
+		relayd_persist_state(r);
+	}
+	if (fw_journal_ack(&r->journal, upto) > 0 || r->journal.dropped == 0) {
+		relayd_persist_journal(r);
+		r->journal_retry_at = INT64_MAX;
+		relayd_publish_journal(r);	/* the next batch, if any */
+	}
+}
+
 static void on_message(void *ud, const char *t, const void *payload, size_t len, bool retained)
 {
 	struct relayd *r = ud;
 	const char *p = payload;
 	const char *rest = fw_topic_rest(t, r->cfg.box);
-	char err[160];
 	(void)retained;
 
 	/* Stopping, outputs in their safe state: nothing may switch them again
@@ -360,25 +412,9 @@ static void on_message(void *ud, const char *t, const void *payload, size_t len,
 	} else if (r->keyed && strcmp(rest, FW_BOX_GATEWAY_TOPIC) == 0) {
 		on_gateway_status(r, t, p, len);
 	} else if (strcmp(rest, "tele/get") == 0) {
-		/* Telemetry now, with a fresh meter reading when there is a
-		 * meter (the relay test reads the load of each step). */
-		if (r->meter) {
-			r->tele_on_reading = true;
-			fw_meter_read_now(r->meter);
-		} else {
-			relayd_publish_tele(r);
-		}
+		on_tele_get(r, t, p, len);
 	} else if (strcmp(rest, "journal/ack") == 0) {
-		uint64_t upto;
-		if (fw_parse_journal_ack(p, len, &upto, err, sizeof err)) {
-			relayd_publish_error(r, t, err, "invalid");
-			return;
-		}
-		if (fw_journal_ack(&r->journal, upto) > 0 || r->journal.dropped == 0) {
-			relayd_persist_journal(r);
-			r->journal_retry_at = INT64_MAX;
-			relayd_publish_journal(r);	/* the next batch, if any */
-		}
+		on_journal_ack(r, t, p, len);
 	}
 }
 

@@ -31,6 +31,7 @@ struct fw_chstate {
 	char cmd_id[FW_CMDID_MAX];
 	int64_t t;		/* UTC seconds of the last switch or command */
 	int64_t next_edge;	/* next fallback transition (UTC s), INT64_MAX none */
+	int64_t ovr_until;	/* lit under a gateway override until then (UTC s), 0 none */
 };
 
 struct relayd {
@@ -66,7 +67,7 @@ struct relayd {
 	 * state.json; the heartbeat's short validity needs no persistence). */
 	bool keyed;
 	uint8_t key[DC_AUTH_KEY_LEN];
-	struct dc_auth_stream auth_cmd[DC_MAX_CHANNELS], auth_fallback, auth_gw;
+	struct dc_auth_stream auth_cmd[DC_MAX_CHANNELS], auth_fallback, auth_gw, auth_ack, auth_tele;
 	char path_state[300], path_fallback[300], path_journal[300];
 	char topic_status[128];
 	volatile int quit;

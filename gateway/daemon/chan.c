@@ -463,7 +463,10 @@ bool gw_chan_read_meter(struct gw *g, const struct gw_chan *c)
 	else if (bx->driver == GW_DRV_SHELLY)	/* sequence 0: a query (see query_states) */
 		rc = dc_shelly_query(bx->topic, g->cfg.shelly_src,
 				     (long long)(c - g->chans), c->channel, &m);
-	if (rc == 0)
+	if (rc == 0 && bx->driver == GW_DRV_NATIVE)	/* sealed for a keyed box */
+		rc = gw_publish_box(g, c->box, m.topic, m.payload, m.len, 1, false,
+				    gw_now(g) + GW_CMD_TTL_S);
+	else if (rc == 0)
 		gw_publish(g, m.topic, m.payload, m.len, 1, false);
 	return rc == 0;
 }

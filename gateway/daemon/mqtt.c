@@ -95,7 +95,8 @@ static void deliver(struct gw *g, int box, const struct dc_drv_event *ev, int n)
 		 * journal again in 30 s. */
 		if (gw_audit_flush(g) &&
 		    dc_native_journal_ack(g->cfg.boxes[box].id, (unsigned long long)upto, &m) == 0)
-			gw_publish(g, m.topic, m.payload, m.len, 1, false);
+			gw_publish_box(g, box, m.topic, m.payload, m.len, 1, false,
+				       gw_now(g) + GW_CMD_TTL_S);
 	}
 }
 

@@ -306,6 +306,13 @@ def test_gateway_seals_for_a_keyed_box(tmp_path, broker, db, decran):
             st = json.load(f)
         assert st["ch"]["1"]["src"] in ("gateway", "boot", "fallback")
         assert "auth" in st and "fallback" in st["auth"]
+        # The boot entries of its journal recorded, then forgotten on the
+        # gateway's sealed acknowledgement.
+        def state(name):
+            with open(os.path.join(relay.dir, "state", name)) as f:
+                return json.load(f)
+        wait_for(lambda: not state("journal.json")["entries"], what="journal acked")
+        assert "journal/ack" in state("state.json")["auth"]
         errors = [m for m in probe.msgs if m[0] == "decran/gare/error"]
         assert not errors, errors
         # What went over the wire was sealed.
@@ -320,3 +327,84 @@ def test_gateway_seals_for_a_keyed_box(tmp_path, broker, db, decran):
         probe.close()
         gw.stop()
         relay.stop()
+
+
+def test_box_keeps_the_floor_while_the_gateway_is_in_control(tmp_path, broker):
+    """The gateway alive (sealed heartbeat) but silent on the channel: when
+    an override runs out where the schedule says off, and at the schedule's
+    own edge to off, the box switches the channel off by itself and
+    journals it (source "fallback") for the gateway to record."""
+    box = Box(tmp_path, broker, "2026-11-23T23:58:00Z", speed=10, channels=(1, 2)).start()
+    relay, T0 = box.relay, box.t0
+    one_am = utc("2026-11-24T00:00:00Z")       # 01:00 in Paris
+    try:
+        # Channel 1: legal night all along; channel 2: on until 01:00.
+        box.send("fallback", box.sealed("fallback", fallback(
+            relay.box, T0 - 3600, T0 + 86400, {1: (0, []), 2: (1, [one_am])}),
+            exp=T0 + 86400), retain=True)
+        box.heartbeat()
+        in_control, _ = box.probe.wait(relay.topic("status"), lambda j: j["mode"] == "gateway")
+        until = box.now() + 40
+        box.send("cmd/1", box.sealed("cmd/1", {"v": 1, "id": "ovr-on", "on": True,
+                                               "ovr": {"until": until, "by": "prefecture"}}))
+        box.send("cmd/2", box.sealed("cmd/2", {"v": 1, "id": "eve-on", "on": True}))
+        relay.wait_relay(1, 1)
+        relay.wait_relay(2, 1)
+        # No command from here on: the box alone ends both.
+        # (When: the journal's instants below, on the box's own clock.)
+        relay.wait_relay(1, 0, timeout=15)
+        relay.wait_relay(2, 0, timeout=15)
+        # The outputs first, then state.json.
+        wait_for(lambda: all(not c["on"] and c["src"] == "fallback"
+                             for c in relay.state_file("state.json")["ch"].values()),
+                 what="state.json: both off by the box's own schedule")
+        offs = [(e["ch"], e["t"]) for e in relay.state_file("journal.json")["entries"]
+                if not e["on"] and e["src"] == "fallback"]
+        assert any(ch == 1 and t >= until for ch, t in offs), offs
+        assert any(ch == 2 and t >= one_am for ch, t in offs), offs
+        # Still the gateway's box all along: it never went autonomous.
+        assert not any(m[0] == relay.topic("status") and b'"autonomous"' in m[1]
+                       for m in box.probe.msgs[in_control:])
+    finally:
+        box.close()
+
+
+def test_journal_ack_and_meter_request_are_sealed(tmp_path, broker):
+    """A forged acknowledgement would make the box forget journal entries
+    the ledger never counted; a forged meter request, read its meter at
+    will.  A keyed box refuses both unsealed, and obeys them sealed."""
+    box = Box(tmp_path, broker, "2026-11-23T20:00:00Z").start()
+    relay, T0 = box.relay, box.t0
+    try:
+        box.send("fallback", box.sealed("fallback", fallback(
+            relay.box, T0 - 3600, T0 + 86400, {1: (1, []), 2: (0, [])}), exp=T0 + 86400),
+            retain=True)
+        box.heartbeat()
+        box.probe.wait(relay.topic("status"), lambda j: j["mode"] == "gateway")
+        entries = relay.state_file("journal.json")["entries"]
+        assert entries, "the boot state is journaled"
+        upto = max(e["seq"] for e in entries)
+        other_key = os.urandom(32)
+        for code, payload in [
+                ("unsigned", json.dumps({"v": 1, "upto": upto})),
+                ("bad_mac", box.sealed("journal/ack", {"v": 1, "upto": upto}, key=other_key)),
+                ("bad_mac", box.sealed("tele/get", {"v": 1, "upto": upto}))]:
+            since = len(box.probe.msgs)
+            box.send("journal/ack", payload)
+            box.refused("journal/ack", code, since)
+        assert relay.state_file("journal.json")["entries"] == entries
+        since = len(box.probe.msgs)
+        box.send("tele/get", json.dumps({"v": 1}))
+        box.refused("tele/get", "unsigned", since)
+        # Sealed: the entries are forgotten (and the same ack again is a
+        # duplicate, not an error); the meter request answered.
+        ack = box.sealed("journal/ack", {"v": 1, "upto": upto})
+        box.send("journal/ack", ack)
+        wait_for(lambda: not relay.state_file("journal.json")["entries"], what="journal acked")
+        since = len(box.probe.msgs)
+        box.send("journal/ack", ack)
+        box.send("tele/get", box.sealed("tele/get", {"v": 1}))
+        box.probe.wait(relay.topic("tele"), lambda j: True, since=since)
+        assert not [m for m in box.probe.msgs[since:] if m[0] == relay.topic("error")]
+    finally:
+        box.close()

@@ -198,6 +198,30 @@ static void commands_cannot_light_what_the_schedule_keeps_off(void **state)
 	assert_true(fw_command_allowed(&fb, 1, fb.until, true, true, 0, NULL));
 }
 
+/* Under the gateway's control, a lit channel the floor refuses is switched
+ * off by the box only FW_FLOOR_GRACE_S after the edge (or the override's
+ * end): the gateway's own command, sent at that instant, comes first. */
+static void floor_breach_waits_the_grace_after_the_edge(void **state)
+{
+	(void)state;
+	struct dc_fallback fb = sched();	/* off from T0 + 3600 to T0 + 18000 */
+	const int64_t g = FW_FLOOR_GRACE_S;
+	assert_false(fw_floor_breached(&fb, 1, T0 + 3599, true, 0));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 3600, true, 0));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 3600 + g - 1, true, 0));
+	assert_true(fw_floor_breached(&fb, 1, T0 + 3600 + g, true, 0));
+	assert_true(fw_floor_breached(&fb, 1, T0 + 17999, true, 0));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 18000, true, 0));
+	/* An override until T0 + 7200: breached g after it ends. */
+	assert_false(fw_floor_breached(&fb, 1, T0 + 7000, true, T0 + 7200));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 7200 + g - 1, true, T0 + 7200));
+	assert_true(fw_floor_breached(&fb, 1, T0 + 7200 + g, true, T0 + 7200));
+	/* No floor without a trusted clock or a schedule covering the instant. */
+	assert_false(fw_floor_breached(&fb, 1, T0 + 7200, false, 0));
+	assert_false(fw_floor_breached(NULL, 1, T0 + 7200, true, 0));
+	assert_false(fw_floor_breached(&fb, 1, fb.until + g, true, 0));
+}
+
 static void topics_channels_and_small_messages(void **state)
 {
 	(void)state;
@@ -308,6 +332,7 @@ int main(void)
 		cmocka_unit_test(journal_acks_drops_and_round_trips),
 		cmocka_unit_test(command_parser_validates_everything),
 		cmocka_unit_test(commands_cannot_light_what_the_schedule_keeps_off),
+		cmocka_unit_test(floor_breach_waits_the_grace_after_the_edge),
 		cmocka_unit_test(topics_channels_and_small_messages),
 		cmocka_unit_test(cmdlog_remembers_recent_ids),
 		cmocka_unit_test(trailing_content_after_the_value_is_refused),
