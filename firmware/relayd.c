@@ -167,6 +167,30 @@ static int read_command_key(struct relayd *r)
 	return 0;
 }
 
+/* --check-config: the secret files too, as the service reads them.  A
+ * relative name is a systemd credential, there only inside the service
+ * (its ExecStartPre has CREDENTIALS_DIRECTORY): by hand it is named as not
+ * checked rather than looked for in the current directory. */
+static int check_secret_files(struct relayd *r)
+{
+	struct dc_mqtt_sec *sec = &r->cfg.mqtt.sec;
+	char *names[] = { sec->password_file, sec->ca_file, sec->ca_dir, sec->cert_file,
+			  sec->key_file, r->cfg.command_key_file };
+	if (!getenv("CREDENTIALS_DIRECTORY"))
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			if (*names[i] && names[i][0] != '/') {
+				printf(TR("%s : identifiant systemd (LoadCredential=), vérifié par "
+					  "le service seulement\n",
+					  "%s: a systemd credential (LoadCredential=), checked by "
+					  "the service only\n"), names[i]);
+				names[i][0] = '\0';
+			}
+	int rc = read_password(r);
+	if (rc == 0 && r->cfg.command_key_file[0])
+		rc = read_command_key(r);
+	return rc;
+}
+
 /* Boot: decide every channel before touching a line, then claim the lines
  * already at that state.  Every boot state is journalled (source boot). */
 static int boot(struct relayd *r)
@@ -489,6 +513,9 @@ static void teardown(struct relayd *r, bool clean)
 	fw_hal_close(r->hal);
 	fw_journal_free(&r->journal);
 	free(r->fb);
+	/* Secrets no longer in this process's memory (a core dump, a swap). */
+	explicit_bzero(r->key, sizeof r->key);
+	explicit_bzero(r->password, sizeof r->password);
 }
 
 int relayd_main(int argc, char **argv)
@@ -529,8 +556,10 @@ int relayd_main(int argc, char **argv)
 		int rc = fw_config_load(check, &r->cfg, err, sizeof err);
 		if (rc)
 			fprintf(stderr, "%s: %s\n", check, err);
-		else
+		else if ((rc = check_secret_files(r)) == 0)
 			printf("configuration OK\n");
+		explicit_bzero(r->key, sizeof r->key);
+		explicit_bzero(r->password, sizeof r->password);
 		free(r);
 		return rc ? 1 : 0;
 	}

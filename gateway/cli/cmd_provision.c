@@ -569,6 +569,21 @@ out:
 	return rc;
 }
 
+/* Has the account a password line, an ACL block or (a box) a key? */
+static bool provisioned(const struct job *j, const char *keypath)
+{
+	char *passwd = read_or_empty(j->cfg.mosquitto_passwd);
+	char *acl = read_or_empty(j->cfg.mosquitto_acl);
+	char *stripped = acl ? gw_acl_edit(acl, j->account, NULL) : NULL;
+	bool any = (*keypath && access(keypath, F_OK) == 0) ||
+		   !passwd || !acl || !stripped ||	/* unsure: let update_broker say why */
+		   gw_passwd_has(passwd, j->account) || strcmp(stripped, acl) != 0;
+	free(passwd);
+	free(acl);
+	free(stripped);
+	return any;
+}
+
 int cli_boxes_revoke(struct cli *cli, int argc, char **argv)
 {
 	struct job j;
@@ -582,11 +597,20 @@ int cli_boxes_revoke(struct cli *cli, int argc, char **argv)
 	rc = 1;
 	if (lock_files(&j))
 		goto out;
+	path[0] = '\0';
+	if (j.box)
+		snprintf(path, sizeof path, "%s/%s.key", j.cfg.box_keys_dir, j.account);
+	/* A mistyped name must not read as done. */
+	if (!provisioned(&j, path)) {
+		rc = say(TR("%s : aucun compte de ce nom dans %s ni %s, aucune clé : rien à retirer",
+			    "%s: no such account in %s nor %s, no key: nothing to revoke"),
+			 j.account, j.cfg.mosquitto_passwd, j.cfg.mosquitto_acl);
+		goto out;
+	}
 	rc = update_broker(&j, NULL, NULL);
 	if (rc)
 		goto out;
 	if (j.box) {
-		snprintf(path, sizeof path, "%s/%s.key", j.cfg.box_keys_dir, j.account);
 		if (unlink(path) < 0 && errno != ENOENT) {
 			rc = say("%s: %s", path, strerror(errno));
 			goto out;

@@ -720,6 +720,11 @@ int gw_config_load_secrets(struct gw_config *c, const char *path, char *err, siz
 
 void gw_config_free(struct gw_config *c)
 {
+	/* The boxes' command keys and the broker's password do not outlive
+	 * their configuration: a reload frees the old one. */
+	if (c->boxes)
+		explicit_bzero(c->boxes, c->nboxes * sizeof *c->boxes);
+	explicit_bzero(c->broker_password, sizeof c->broker_password);
 	free(c->boxes);
 	c->boxes = NULL;
 	c->nboxes = 0;

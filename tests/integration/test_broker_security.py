@@ -377,6 +377,14 @@ def test_revoked_box_is_refused_and_its_key_gone(site):
         c.close()
         return c.rc == 5
     wait_for(refused, what="revoked account refused")
+    # Again, or a mistyped name: an error that says so, no change.
+    acl = open(os.path.join(site.dir, "acl")).read()
+    for name, why in (("mairie", "nothing to revoke"), ("mairei", 'no box "mairei"')):
+        r = cli(site.cfg_path, "revoke", name)
+        assert r.returncode == 1 and why in r.stderr, (name, r.stdout, r.stderr)
+        assert not r.stdout
+        assert open(os.path.join(site.dir, "passwd")).read() == after
+        assert open(os.path.join(site.dir, "acl")).read() == acl
     # Others still get in, the hand-written account included.
     for user, p in (("gare", password(site, "gare")), ("probe", "probe-pw")):
         c = Client(site, user, p)

@@ -165,6 +165,52 @@ def test_check_config(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_check_config_reads_the_secret_files(tmp_path):
+    """--check-config checks what the service would read at start: the
+    broker's password file and the command key (present, the owner's alone,
+    well formed); relative names are systemd credentials, checked only where
+    CREDENTIALS_DIRECTORY is set."""
+    exe = bin_path("decran-relay")
+    env = {k: v for k, v in os.environ.items() if k != "CREDENTIALS_DIRECTORY"}
+    env.update(LANG="en_US.UTF-8", LC_ALL="")
+    pw, key = tmp_path / "pw", tmp_path / "box.key"
+    conf = tmp_path / "relay.json"
+
+    def check(password_file, key_file, extra_env=None):
+        conf.write_text(json.dumps({
+            "box": "b", "channels": [{"channel": 1, "line": 5}],
+            "mqtt": {"host": "127.0.0.1", "username": "b", "password_file": password_file},
+            "command_key_file": key_file}))
+        return subprocess.run([exe, "--check-config", str(conf)], capture_output=True, text=True,
+                              env=dict(env, **(extra_env or {})))
+
+    r = check(str(pw), str(key))
+    assert r.returncode == 1 and "password_file" in r.stderr and "no such file" in r.stderr, r
+    pw.write_text("s3cret\n")
+    pw.chmod(0o644)
+    r = check(str(pw), str(key))
+    assert r.returncode == 1 and "readable by others" in r.stderr, r
+    pw.chmod(0o600)
+    r = check(str(pw), str(key))
+    assert r.returncode == 1 and "command_key_file" in r.stderr, r
+    key.write_text("not hex\n")
+    key.chmod(0o600)
+    r = check(str(pw), str(key))
+    assert r.returncode == 1 and "command_key_file" in r.stderr, r
+    key.write_text(os.urandom(32).hex() + "\n")
+    r = check(str(pw), str(key))
+    assert r.returncode == 0 and r.stdout.strip() == "configuration OK", r
+    # Relative: systemd credentials.  By hand, named as not checked...
+    r = check("mqtt-password", "box.key")
+    assert r.returncode == 0, r
+    assert "mqtt-password: a systemd credential" in r.stdout and "box.key:" in r.stdout, r
+    # ...inside the service, read from its credentials directory.
+    r = check("pw", "missing.key", {"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    assert r.returncode == 1 and "missing.key" in r.stderr, r
+    r = check("pw", "box.key", {"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r
+
+
 def test_systemd_notify_ready_watchdog_stopping(tmp_path, broker):
     """Type=notify: READY=1 once running, WATCHDOG=1 every WatchdogSec/2,
     STOPPING=1 on SIGTERM (the sd_notify datagram protocol, read here from
