@@ -507,6 +507,16 @@ int cli_boxes_provision(struct cli *cli, int argc, char **argv)
 	uid_t gw_uid;
 	gid_t gw_gid;
 	gateway_owner(&j.cfg, &gw_uid, &gw_gid);
+	/* Only root gives a file away: say so before writing anything. */
+	if (!j.grid && gw_uid != (uid_t)-1 && geteuid() != 0 && geteuid() != gw_uid) {
+		say(TR("les secrets doivent appartenir à l'utilisateur %u (propriétaire du dossier "
+		       "de %s) pour que la passerelle les lise : lancez-moi en root (sudo) ou en "
+		       "tant que cet utilisateur ; rien n'a été écrit",
+		       "the secrets must belong to user %u (owner of the directory of %s) for the "
+		       "gateway to read them: run me as root (sudo) or as that user; nothing was "
+		       "written"), (unsigned)gw_uid, j.cfg.db_path);
+		goto out;
+	}
 	if (j.gateway) {
 		/* The gateway's own password file, owned like its database. */
 		snprintf(path, sizeof path, "%s\n", j.password);
