@@ -216,7 +216,7 @@ $(filter-out %/decran-relay,$(BINS)):
 $(B)/bin/decran-relay: $(call obj,firmware/main.c) $(RELAY_ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(RELAY_ARCHIVES) $(PKG_LIBS_relay) -lpthread -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(RELAY_ARCHIVES) $(PKG_LIBS_relay)
 
 # The libgpiod 2.x path of hal_gpiod.c, against a mock of the 2.x API.
 $(B)/obj/tests/unit/test_relay_gpiod2.o: CFLAGS += -Itests/mock/gpiod2

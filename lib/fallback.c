@@ -9,7 +9,6 @@
 #include <cJSON.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +64,7 @@ static int decode_channel(const cJSON *c, int64_t from, int64_t until,
 	cJSON_ArrayForEach(e, t) {
 		/* Range first: converting a double no int64_t holds is undefined. */
 		double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
-		if (!(d >= 1 && d < (double)(until - from)) || d != floor(d))
+		if (!(d >= 1 && d < (double)(until - from)) || d != (double)(int64_t)d)
 			return fail(err, errlen, "ch.%s.t[%zu]: offset must be an integer in 1..%" PRId64,
 				    c->string, ch->nsteps, until - from - 1);
 		int64_t off = (int64_t)d;
