@@ -29,6 +29,7 @@
 #include "fallback.h"
 #include "reconcile.h"
 #include "rules.h"
+#include "rules_lint.h"
 #include "schedule.h"
 #include "screen.h"
 #include "strpool.h"
@@ -187,6 +188,10 @@ struct gw_binding {
 	struct gw_strpool text;
 	char (*box_ids)[DC_ID_MAX];
 	int *box_channels;
+	/* The rules against the whole inventory, read in the same pass (when
+	 * built with rules): logged at install.  lint_error: why not checked. */
+	struct dc_lint lint;
+	const char *lint_error;
 };
 /* The overrides and grid alerts in force, read from the database. */
 struct gw_inputs {
@@ -195,13 +200,15 @@ struct gw_inputs {
 	struct dc_grid_alert *alerts;
 	size_t nalerts;
 };
-/* Log, as warnings, what of the rules matches no screen of the inventory. */
-void gw_plan_lint(struct gw *g);
-int gw_plan_bind(struct gw *g, char *err, size_t errlen);	/* screens -> chans */
+/* Screens -> chans, from one listing of the inventory.  With lint (rules
+ * non-NULL), the same pass checks the rules against every screen and the
+ * install logs, as warnings, what of them matches no screen. */
+int gw_plan_bind(struct gw *g, bool lint, char *err, size_t errlen);
 /* The same in two steps: the table for cfg's boxes (keeping what g knows of
  * the same boxes), then in force once g->cfg is cfg. */
-int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg, struct gw_binding *b,
-		       char *err, size_t errlen);
+int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg,
+		       const struct dc_rules *lint_rules, struct gw_binding *b, char *err,
+		       size_t errlen);
 void gw_plan_bind_install(struct gw *g, struct gw_binding *b);
 void gw_binding_free(struct gw_binding *b);
 int gw_plan_load_inputs(struct gw *g, char *err, size_t errlen);

@@ -170,12 +170,11 @@ int main(int argc, char **argv)
 		log_err("main", "cannot open database path=%s error=\"%s\"", g->cfg.db_path, err);
 		return 1;
 	}
-	if (gw_plan_bind(g, err, sizeof err) < 0 || gw_plan_load_inputs(g, err, sizeof err) < 0) {
+	if (gw_plan_bind(g, true, err, sizeof err) < 0 || gw_plan_load_inputs(g, err, sizeof err) < 0) {
 		log_err("main", "cannot load bindings error=\"%s\"", err);
 		return 1;
 	}
 	gw_chan_ledger_start(g);
-	gw_plan_lint(g);
 	/* The steps without an err of their own logged why just above. */
 	const char *failed = NULL;
 	err[0] = '\0';

@@ -51,30 +51,20 @@ static int keep_view(const struct dc_screen *s, void *arg)
 /* The rules against the whole inventory (rules_lint.h), as warnings: a
  * running gateway keeps its rules, but the operator learns that a scope or a
  * derogation concerns no screen (`decran schedule check --db` refuses them). */
-void gw_plan_lint(struct gw *g)
+static void log_lint(const struct gw *g, const struct gw_binding *b)
 {
-	const struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
-	struct lint_acc acc = { 0 };
-	struct dc_lint l = { 0 };
 	char msg[1024];
-
-	if (!g->store || !g->rules)
-		return;
-	if (dc_store_list_screens(g->store, &all, keep_view, &acc) != 0 ||
-	    dc_rules_lint(g->rules, acc.v, acc.n, &l) < 0)
+	if (b->lint_error)
 		log_warn("plan", "rules not checked against the inventory error=\"%s\"",
-			 acc.oom || !g->store ? "out of memory" : dc_store_errmsg(g->store));
-	for (size_t i = 0; i < l.n; i++) {
-		const struct dc_lint_finding *f = &l.v[i];
+			 b->lint_error);
+	for (size_t i = 0; i < b->lint.n; i++) {
+		const struct dc_lint_finding *f = &b->lint.v[i];
 		dc_lint_message(f, msg, sizeof msg);
 		log_warn("plan", "rules %s file=%s path=%s %s=\"%s\" value=\"%s\" suggestion=\"%s\" "
 			 "message=\"%s\"", f->severity == DC_LINT_ERROR ? "match no screen" : "match no screen yet",
 			 g->cfg.rules_path, f->path, f->derogation ? "derogation" : "policy", f->rule, f->value,
 			 f->suggestion, msg);
 	}
-	dc_lint_free(&l);
-	free(acc.v);
-	gw_strpool_free(&acc.text);
 }
 
 /* Overrides and grid alerts in force (decran override / grid-alert). */
@@ -191,6 +181,7 @@ struct bind_acc {
 	size_t n, cap, nbound;
 	struct gw_strpool *text;
 	bool oom;
+	struct lint_acc *lint;	/* every screen, for the rules' check; NULL: none */
 };
 
 static int find_box(const struct bind_acc *a, const char *id)
@@ -205,6 +196,8 @@ static int find_box(const struct bind_acc *a, const char *id)
 static int keep_bound(const struct dc_screen *s, void *arg)
 {
 	struct bind_acc *a = arg;
+	if (a->lint && !a->lint->oom)
+		keep_view(s, a->lint);	/* out of memory: the check is skipped, said at install */
 	if (!s->box[0] || s->channel <= 0)
 		return 0;
 	a->nbound++;
@@ -289,18 +282,30 @@ void gw_binding_free(struct gw_binding *b)
 	gw_strpool_free(&b->text);
 	free(b->box_ids);
 	free(b->box_channels);
+	dc_lint_free(&b->lint);
 	memset(b, 0, sizeof *b);
 }
 
 /* The channel table of cfg's boxes and the screens bound to them, keeping
  * what g knows of channels that existed before.  g is only read. */
-int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg, struct gw_binding *out,
-		       char *err, size_t errlen)
+int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg,
+		       const struct dc_rules *lint_rules, struct gw_binding *out, char *err,
+		       size_t errlen)
 {
 	struct gw_binding nb = { 0 };
-	struct bind_acc acc = { .text = &nb.text };
+	struct lint_acc lint = { 0 };
+	struct bind_acc acc = { .text = &nb.text, .lint = lint_rules && g->store ? &lint : NULL };
 
-	if (load_bound(g, cfg, &acc, err, errlen) < 0) {
+	int rc = load_bound(g, cfg, &acc, err, errlen);
+	if (rc == 0 && acc.lint) {
+		if (lint.oom)
+			nb.lint_error = "out of memory";
+		else if (dc_rules_lint(lint_rules, lint.v, lint.n, &nb.lint) < 0)
+			nb.lint_error = "out of memory";
+	}
+	free(lint.v);
+	gw_strpool_free(&lint.text);
+	if (rc < 0) {
 		free(acc.v);
 		gw_strpool_free(&nb.text);
 		return -1;
@@ -399,17 +404,20 @@ void gw_plan_bind_install(struct gw *g, struct gw_binding *b)
 	g->nboxes_state = b->nboxes;
 	g->box_ids = b->box_ids;
 	g->box_channels = b->box_channels;
+	struct gw_binding checked = { .lint = b->lint, .lint_error = b->lint_error };
 	memset(b, 0, sizeof *b);
 	gw_chan_check_safe_all(g);
 	g->dirty = g->fallbacks_dirty = true;
 	log_info("plan", "bindings loaded boxes=%zu channels=%zu screens=%zu", g->nboxes_state,
 		 g->nchans, g->nbound);
+	log_lint(g, &checked);
+	dc_lint_free(&checked.lint);
 }
 
-int gw_plan_bind(struct gw *g, char *err, size_t errlen)
+int gw_plan_bind(struct gw *g, bool lint, char *err, size_t errlen)
 {
 	struct gw_binding b;
-	if (gw_plan_bind_build(g, &g->cfg, &b, err, errlen) < 0)
+	if (gw_plan_bind_build(g, &g->cfg, lint ? g->rules : NULL, &b, err, errlen) < 0)
 		return -1;
 	gw_plan_bind_install(g, &b);
 	return 0;

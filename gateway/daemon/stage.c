@@ -87,7 +87,7 @@ fail:
 int gw_stage_state(struct gw *g, struct gw_stage *s, const char **what, char *err, size_t errlen)
 {
 	*what = "bindings";
-	if (gw_plan_bind_build(g, &s->cfg, &s->bind, err, errlen) < 0)
+	if (gw_plan_bind_build(g, &s->cfg, s->rules, &s->bind, err, errlen) < 0)
 		return -1;
 	s->has_bind = true;
 	*what = "schedule inputs";
@@ -172,7 +172,6 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
 					      g->cfg.confirm_timeout_ms };
 	gw_mqtt_reload(g);
-	gw_plan_lint(g);
 	if (rc < 0) {
 		/* Only resources (threads, memory) fail here: the new state is in
 		 * force, its Modbus boxes silent until the next reload. */
