@@ -50,11 +50,10 @@ bool fw_command_allowed(const struct dc_fallback *fb, int channel, int64_t t, bo
 }
 
 bool fw_floor_breached(const struct dc_fallback *fb, int channel, int64_t t, bool clock_trusted,
-		       int64_t ovr_until)
+		       int64_t ovr_until, int64_t grace_s)
 {
 	return !fw_command_allowed(fb, channel, t, clock_trusted, true, ovr_until, NULL) &&
-	       !fw_command_allowed(fb, channel, t - FW_FLOOR_GRACE_S, clock_trusted, true, ovr_until,
-				   NULL);
+	       !fw_command_allowed(fb, channel, t - grace_s, clock_trusted, true, ovr_until, NULL);
 }
 
 bool fw_gateway_in_control(bool gw_online, int64_t gw_seen_ms, int64_t now_ms, int timeout_s)

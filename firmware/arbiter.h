@@ -42,18 +42,19 @@ bool fw_local_allowed(const struct dc_fallback *fb, int channel, int64_t t,
  * receives the schedule's next transition, for the refusal's message. */
 bool fw_command_allowed(const struct dc_fallback *fb, int channel, int64_t t, bool clock_trusted,
 			bool on, int64_t ovr_until, int64_t *off_until);
-/* While the gateway is in control, how long past a schedule edge to off
- * (or an override's end) a lit channel waits for the gateway's own "off"
- * before the box switches it off itself.  The gateway sends that command at
- * the same instant; without the wait the two race at every edge and the
- * records show the box acting alone.  Only a gateway that is alive yet fails
- * to command leaves a screen lit that long. */
+/* While the gateway is in control, how long (real seconds) past a schedule
+ * edge to off (or an override's end) a lit channel waits for the gateway's
+ * own "off" before the box switches it off itself.  The gateway sends that
+ * command at the same instant; without the wait the two race at every edge
+ * and the records show the box acting alone.  Only a gateway that is alive
+ * yet fails to command leaves a screen lit that long.  (On a test clock
+ * running N times faster, the box waits N times as many virtual seconds.) */
 #define FW_FLOOR_GRACE_S 10
 /* Must a channel lit under control be switched off by the box at t?  Yes
  * when the floor (fw_command_allowed) refuses it at t and already refused it
- * FW_FLOOR_GRACE_S earlier. */
+ * grace_s earlier. */
 bool fw_floor_breached(const struct dc_fallback *fb, int channel, int64_t t, bool clock_trusted,
-		       int64_t ovr_until);
+		       int64_t ovr_until, int64_t grace_s);
 /* Is the gateway in control?  gw_seen_ms: virtual instant of its last
  * heartbeat (INT64_MIN never), timeout in seconds. */
 bool fw_gateway_in_control(bool gw_online, int64_t gw_seen_ms, int64_t now_ms, int timeout_s);

@@ -70,21 +70,27 @@ void relayd_apply_fallback(struct relayd *r, bool all)
  * past the schedule's own edge (FW_FLOOR_GRACE_S after either), goes off
  * without the gateway's command (lost, late, or never sent), journaled for
  * the gateway. */
+static int64_t floor_grace_s(const struct relayd *r)
+{
+	double g = FW_FLOOR_GRACE_S * (r->clk.speed > 1 ? r->clk.speed : 1);
+	return g < 1e9 ? (int64_t)g : 1000000000;
+}
+
 static void keep_floor(struct relayd *r)
 {
-	int64_t now = relayd_now(r);
+	int64_t now = relayd_now(r), grace = floor_grace_s(r);
 	for (size_t i = 0; i < r->cfg.nch; i++) {
 		int ch = r->cfg.ch[i].channel;
 		struct fw_chstate *s = &r->st[ch - 1];
-		bool ovr_over = s->ovr_until > 0 && s->ovr_until + FW_FLOOR_GRACE_S <= now;
+		bool ovr_over = s->ovr_until > 0 && s->ovr_until + grace <= now;
 		if (ovr_over)
 			s->ovr_until = 0;
 		/* A lit channel keeps the edge it is waiting on until the grace
 		 * after it is over (relayd_next_virtual_ms wakes the loop then). */
-		if (!s->on || s->next_edge <= now - FW_FLOOR_GRACE_S)
+		if (!s->on || s->next_edge <= now - grace)
 			fw_wanted(r->fb, ch, now, r->clock_trusted, fw_config_safe_on(&r->cfg, ch),
 				  &s->next_edge);
-		if (s->on && fw_floor_breached(r->fb, ch, now, r->clock_trusted, s->ovr_until)) {
+		if (s->on && fw_floor_breached(r->fb, ch, now, r->clock_trusted, s->ovr_until, grace)) {
 			fw_log(LOG_NOTICE, TR("canal %d : le planning de secours impose éteint%s",
 					      "channel %d: the fallback schedule says off%s"), ch,
 			       ovr_over ? TR(" (fin de la dérogation)", " (override over)") : "");
@@ -129,13 +135,13 @@ int64_t relayd_next_virtual_ms(const struct relayd *r)
 	} else if (r->gw_online && r->gw_seen_ms != INT64_MIN) {
 		next = r->gw_seen_ms + (int64_t)r->cfg.gateway_timeout_s * 1000;
 		/* keep_floor: a lit channel's override end and schedule edge. */
+		int64_t grace = floor_grace_s(r);
 		for (size_t i = 0; i < r->cfg.nch; i++) {
 			const struct fw_chstate *s = &r->st[r->cfg.ch[i].channel - 1];
 			int64_t e = s->ovr_until > 0 && s->ovr_until < s->next_edge ? s->ovr_until
 										  : s->next_edge;
-			if (s->on && e < INT64_MAX / 1000 - FW_FLOOR_GRACE_S &&
-			    (e + FW_FLOOR_GRACE_S) * 1000 < next)
-				next = (e + FW_FLOOR_GRACE_S) * 1000;
+			if (s->on && e < INT64_MAX / 1000 - grace && (e + grace) * 1000 < next)
+				next = (e + grace) * 1000;
 		}
 	}
 	return next;

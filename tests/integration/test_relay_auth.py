@@ -333,8 +333,10 @@ def test_box_keeps_the_floor_while_the_gateway_is_in_control(tmp_path, broker):
     """The gateway alive (sealed heartbeat) but silent on the channel: when
     an override runs out where the schedule says off, and at the schedule's
     own edge to off, the box switches the channel off by itself and
-    journals it (source "fallback") for the gateway to record."""
-    box = Box(tmp_path, broker, "2026-11-23T23:58:00Z", speed=10, channels=(1, 2)).start()
+    journals it (source "fallback") for the gateway to record, once the
+    gateway's own "off" has had FW_FLOOR_GRACE_S (10 real seconds) to come."""
+    box = Box(tmp_path, broker, "2026-11-23T23:58:00Z", speed=30, channels=(1, 2),
+              timeout_s=600).start()
     relay, T0 = box.relay, box.t0
     one_am = utc("2026-11-24T00:00:00Z")       # 01:00 in Paris
     try:
@@ -344,7 +346,7 @@ def test_box_keeps_the_floor_while_the_gateway_is_in_control(tmp_path, broker):
             exp=T0 + 86400), retain=True)
         box.heartbeat()
         in_control, _ = box.probe.wait(relay.topic("status"), lambda j: j["mode"] == "gateway")
-        until = box.now() + 40
+        until = box.now() + 60
         box.send("cmd/1", box.sealed("cmd/1", {"v": 1, "id": "ovr-on", "on": True,
                                                "ovr": {"until": until, "by": "prefecture"}}))
         box.send("cmd/2", box.sealed("cmd/2", {"v": 1, "id": "eve-on", "on": True}))
@@ -352,16 +354,17 @@ def test_box_keeps_the_floor_while_the_gateway_is_in_control(tmp_path, broker):
         relay.wait_relay(2, 1)
         # No command from here on: the box alone ends both.
         # (When: the journal's instants below, on the box's own clock.)
-        relay.wait_relay(1, 0, timeout=15)
-        relay.wait_relay(2, 0, timeout=15)
+        relay.wait_relay(1, 0, timeout=30)
+        relay.wait_relay(2, 0, timeout=30)
         # The outputs first, then state.json.
         wait_for(lambda: all(not c["on"] and c["src"] == "fallback"
                              for c in relay.state_file("state.json")["ch"].values()),
                  what="state.json: both off by the box's own schedule")
         offs = [(e["ch"], e["t"]) for e in relay.state_file("journal.json")["entries"]
                 if not e["on"] and e["src"] == "fallback"]
-        assert any(ch == 1 and t >= until for ch, t in offs), offs
-        assert any(ch == 2 and t >= one_am for ch, t in offs), offs
+        grace = 10 * 30     # virtual seconds at 30x
+        assert any(ch == 1 and t >= until + grace for ch, t in offs), offs
+        assert any(ch == 2 and t >= one_am + grace for ch, t in offs), offs
         # Still the gateway's box all along: it never went autonomous.
         assert not any(m[0] == relay.topic("status") and b'"autonomous"' in m[1]
                        for m in box.probe.msgs[in_control:])

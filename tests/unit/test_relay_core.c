@@ -206,20 +206,20 @@ static void floor_breach_waits_the_grace_after_the_edge(void **state)
 	(void)state;
 	struct dc_fallback fb = sched();	/* off from T0 + 3600 to T0 + 18000 */
 	const int64_t g = FW_FLOOR_GRACE_S;
-	assert_false(fw_floor_breached(&fb, 1, T0 + 3599, true, 0));
-	assert_false(fw_floor_breached(&fb, 1, T0 + 3600, true, 0));
-	assert_false(fw_floor_breached(&fb, 1, T0 + 3600 + g - 1, true, 0));
-	assert_true(fw_floor_breached(&fb, 1, T0 + 3600 + g, true, 0));
-	assert_true(fw_floor_breached(&fb, 1, T0 + 17999, true, 0));
-	assert_false(fw_floor_breached(&fb, 1, T0 + 18000, true, 0));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 3599, true, 0, g));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 3600, true, 0, g));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 3600 + g - 1, true, 0, g));
+	assert_true(fw_floor_breached(&fb, 1, T0 + 3600 + g, true, 0, g));
+	assert_true(fw_floor_breached(&fb, 1, T0 + 17999, true, 0, g));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 18000, true, 0, g));
 	/* An override until T0 + 7200: breached g after it ends. */
-	assert_false(fw_floor_breached(&fb, 1, T0 + 7000, true, T0 + 7200));
-	assert_false(fw_floor_breached(&fb, 1, T0 + 7200 + g - 1, true, T0 + 7200));
-	assert_true(fw_floor_breached(&fb, 1, T0 + 7200 + g, true, T0 + 7200));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 7000, true, T0 + 7200, g));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 7200 + g - 1, true, T0 + 7200, g));
+	assert_true(fw_floor_breached(&fb, 1, T0 + 7200 + g, true, T0 + 7200, g));
 	/* No floor without a trusted clock or a schedule covering the instant. */
-	assert_false(fw_floor_breached(&fb, 1, T0 + 7200, false, 0));
-	assert_false(fw_floor_breached(NULL, 1, T0 + 7200, true, 0));
-	assert_false(fw_floor_breached(&fb, 1, fb.until + g, true, 0));
+	assert_false(fw_floor_breached(&fb, 1, T0 + 7200, false, 0, g));
+	assert_false(fw_floor_breached(NULL, 1, T0 + 7200, true, 0, g));
+	assert_false(fw_floor_breached(&fb, 1, fb.until + g, true, 0, g));
 }
 
 static void topics_channels_and_small_messages(void **state)
