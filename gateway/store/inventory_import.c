@@ -2,6 +2,7 @@
 #include "inventory_import.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +34,9 @@ static uint64_t hash_id(const char *s)
 	return h;
 }
 
-static int idset_grow(struct idset *set)
+static int idset_resize(struct idset *set, size_t cap)
 {
-	struct idset bigger = { .cap = set->cap ? set->cap * 2 : 1024 };
+	struct idset bigger = { .cap = cap };
 	bigger.v = calloc(bigger.cap, sizeof *bigger.v);
 	if (!bigger.v)
 		return -1;
@@ -53,11 +54,30 @@ static int idset_grow(struct idset *set)
 	return 0;
 }
 
+/* Room for n ids without growing (at most half full). */
+static int idset_reserve(struct idset *set, size_t n)
+{
+	size_t cap = 1024;
+	while (cap < 2 * n)
+		cap *= 2;
+	return cap > set->cap ? idset_resize(set, cap) : 0;
+}
+
+static bool idset_has(const struct idset *set, const char *id)
+{
+	if (!set->n)
+		return false;
+	for (size_t j = hash_id(id) & (set->cap - 1); set->v[j].id[0]; j = (j + 1) & (set->cap - 1))
+		if (strcmp(set->v[j].id, id) == 0)
+			return true;
+	return false;
+}
+
 /* Insert id; returns 0 when new, the first line when already present,
  * -1 when out of memory. */
 static long idset_add(struct idset *set, const char *id, long line)
 {
-	if ((set->n + 1) * 2 > set->cap && idset_grow(set) < 0)
+	if ((set->n + 1) * 2 > set->cap && idset_resize(set, set->cap ? set->cap * 2 : 1024) < 0)
 		return -1;
 	size_t j = hash_id(id) & (set->cap - 1);
 	while (set->v[j].id[0]) {
@@ -79,9 +99,39 @@ static void progress(const struct dc_import_opts *o, int pass, long rows,
 }
 
 /* Pass 1: read and check every row; nothing is written. */
-static void validate(struct dc_store *st, const char *data, size_t len,
-		     const struct dc_import_opts *o, struct dc_import_result *res,
-		     struct dc_errlist *errs)
+static int add_existing(const char *id, void *arg)
+{
+	return !arg || idset_add(arg, id, 1) < 0;
+}
+
+/* The ids of the database, read in one pass: a set look-up per row of the
+ * file instead of a query (100,000 of them were a tenth of an import). */
+static int read_existing(struct dc_store *st, struct idset *existing, struct dc_errlist *errs)
+{
+	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
+	long n = 0;
+	if (dc_store_count_screens(st, &all, &n) < 0 ||
+	    (n && dc_store_each_screen_id(st, add_existing,
+					  idset_reserve(existing, (size_t)n) < 0 ? NULL : existing) < 0))
+		return dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st)), -1;
+	if (existing->n != (size_t)n)	/* add_existing ran out of memory */
+		return dc_errlist_add(errs, 0, "", "out of memory"), -1;
+	return 0;
+}
+
+/* Rows in the file, about (its lines): the size of the set of its ids. */
+static size_t lines_in(const char *data, size_t len)
+{
+	size_t n = 1;
+	for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++)
+		n++;
+	return n;
+}
+
+static void validate(const char *data, size_t len,
+		     const struct dc_import_opts *o, const struct idset *existing,
+		     struct dc_import_result *res, struct dc_errlist *errs)
 {
 	struct dc_screen_csv r;
 	struct dc_screen s;
@@ -90,6 +140,11 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 	int rc;
 
 	if (dc_screen_csv_open(&r, data, len, errs) < 0) {
+		dc_screen_csv_close(&r);
+		return;
+	}
+	if (idset_reserve(&seen, lines_in(data, len)) < 0) {
+		dc_errlist_add(errs, 0, "", "out of memory");
 		dc_screen_csv_close(&r);
 		return;
 	}
@@ -109,10 +164,7 @@ static void validate(struct dc_store *st, const char *data, size_t len,
 				       s.id, first);
 			continue;
 		}
-		int found = dc_store_has_screen(st, s.id);
-		if (found < 0)
-			dc_errlist_add(errs, line, "id", "%s", dc_store_errmsg(st));
-		else if (found && !o->update)
+		if (idset_has(existing, s.id) && !o->update)
 			dc_errlist_add(errs, line, "id", TR("l'écran « %s » existe déjà dans la base "
 							    "(--update pour le mettre à jour)",
 							    "screen '%s' already exists in the database "
@@ -147,8 +199,8 @@ static int flush(struct dc_store *st, struct pending *p, const struct dc_import_
  * New screens go in by batches; an update is written at its place in the
  * file, after the new screens before it. */
 static int write_all(struct dc_store *st, const char *data, size_t len,
-		     const struct dc_import_opts *o, struct dc_import_result *res,
-		     struct dc_errlist *errs)
+		     const struct dc_import_opts *o, const struct idset *existing,
+		     struct dc_import_result *res, struct dc_errlist *errs)
 {
 	struct dc_screen_csv r;
 	struct pending *p = malloc(sizeof *p);
@@ -166,12 +218,7 @@ static int write_all(struct dc_store *st, const char *data, size_t len,
 		struct dc_screen *s = &p->v[p->n];
 		if ((rc = dc_screen_csv_next(&r, s, &line, errs)) != 1)
 			break;
-		int found = o->update ? dc_store_has_screen(st, s->id) : 0;
-		if (found < 0) {
-			dc_errlist_add(errs, line, "", "%s", dc_store_errmsg(st));
-			break;
-		}
-		if (!found) {
+		if (!idset_has(existing, s->id)) {
 			if (p->n++ == 0)
 				p->first_line = line;
 			if (p->n == DC_STORE_BATCH && flush(st, p, o, res, errs) < 0)
@@ -223,13 +270,22 @@ int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
 		return -1;
 	}
-	validate(st, data, len, o, res, errs);
+	struct idset existing = { 0 };
+	if (read_existing(st, &existing, errs) < 0) {
+		free(existing.v);
+		dc_store_rollback(st);
+		return -1;
+	}
+	validate(data, len, o, &existing, res, errs);
 	if (dc_errlist_count(errs)) {
+		free(existing.v);
 		dc_store_rollback(st);
 		dc_errlist_sort(errs);
 		return -1;
 	}
-	if (write_all(st, data, len, o, res, errs) < 0) {
+	int rc = write_all(st, data, len, o, &existing, res, errs);
+	free(existing.v);
+	if (rc < 0) {
 		res->created = res->updated = res->unchanged = 0;
 		return -1;
 	}

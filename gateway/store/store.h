@@ -98,6 +98,9 @@ int dc_store_put_screen(struct dc_store *st, const struct dc_screen *s, const ch
  * cost more than the rows themselves.  n must be at most DC_STORE_BATCH. */
 #define DC_STORE_BATCH 64
 int dc_store_create_screens(struct dc_store *st, const struct dc_screen *v, size_t n, const char *actor);
+/* fn(id, arg) for every screen, in no particular order, until fn returns
+ * non-zero.  0, or -1 on a database error. */
+int dc_store_each_screen_id(struct dc_store *st, int (*fn)(const char *id, void *arg), void *arg);
 /* Bind screen `id` to (box, channel), or unbind it with box "" and channel
  * 0; audited like any edit.  1 done, 0 no such screen, -1 on error. */
 int dc_store_bind_screen(struct dc_store *st, const char *id, const char *box, int channel,

@@ -387,6 +387,23 @@ int dc_store_count_screens(struct dc_store *st, const struct dc_screen_filter *f
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+int dc_store_each_screen_id(struct dc_store *st, int (*fn)(const char *id, void *arg), void *arg)
+{
+	sqlite3_stmt *q;
+	int rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM screens", -1, &q, NULL) != SQLITE_OK)
+		return store_db_fail(st, "ids"), -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(q, 0), arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	if (rc != SQLITE_DONE)
+		store_db_fail(st, "ids");
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int dc_store_bind_screen(struct dc_store *st, const char *id, const char *box, int channel,
 			 const char *actor, int *changes)
 {
