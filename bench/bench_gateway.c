@@ -414,7 +414,7 @@ static struct gw_result gateway_round(int round, bool traced)
 		char p[16];
 		snprintf(p, sizeof p, "%d", (int)gw);
 		if ((perf = fork()) == 0) {
-			execlp("perf", "perf", "record", "-q", "-F", "1999", "-g", "-p", p, "-o",
+			execlp("perf", "perf", "record", "-q", "-e", "task-clock", "-F", "1999", "-g", "-p", p, "-o",
 			       getenv("BENCH_PROFILE"), (char *)NULL);
 			_exit(127);
 		}
