@@ -138,32 +138,50 @@ void relayd_publish_journal(struct relayd *r)
 	r->journal_retry_at = dc_mono_ms() + JOURNAL_RETRY_MS;
 }
 
+/* A message from the gateway, opened (lib/msgauth.h): the body to parse, and
+ * what accepting it into its stream records. */
+struct opened {
+	const char *body;
+	size_t blen;
+	struct dc_auth_hdr h;
+	uint8_t mac[DC_AUTH_MAC_LEN];
+	bool dup;	/* exactly the stream's last accepted message again */
+};
+
+/* The stream moves past m (a keyed box only; state.json keeps the
+ * persisted streams with the next relayd_persist_state). */
+static void accept_opened(struct relayd *r, struct dc_auth_stream *st, const struct opened *m)
+{
+	if (r->keyed)
+		dc_auth_accept(st, &m->h, m->mac);
+}
+
 /* A message that can light a screen, sealed with the box's key when it has
  * one (lib/msgauth.h): its MAC for this very topic, its validity on the
  * box's clock (trusted only: an unset clock would refuse everything; the
  * order still holds), its place in the stream.  Returns 0 with the body to
- * parse (*dup when it is the stream's last message again), -1 refused and
+ * parse in *m (m->dup when it is the stream's last message again), -1 refused and
  * reported. */
 static int unseal(struct relayd *r, const char *t, const struct dc_auth_stream *st,
-		  const char *p, size_t len, const char **body, size_t *blen,
-		  struct dc_auth_hdr *h, uint8_t mac[DC_AUTH_MAC_LEN], bool *dup)
+		  const char *p, size_t len, struct opened *m)
 {
 	char why[160];
-	*dup = false;
+	struct dc_auth_hdr *h = &m->h;
+	m->dup = false;
 	if (!r->keyed) {
-		*body = p;
-		*blen = len;
+		m->body = p;
+		m->blen = len;
 		return 0;
 	}
-	enum dc_auth_rc rc = dc_auth_open(r->key, t, p, len, h, body, blen, mac);
+	enum dc_auth_rc rc = dc_auth_open(r->key, t, p, len, h, &m->body, &m->blen, m->mac);
 	if (rc == DC_AUTH_OK) {
 		struct dc_auth_hdr hh = *h;
 		if (!r->clock_trusted)
 			hh.t = hh.exp = relayd_now(r);	/* order only */
-		rc = dc_auth_fresh(st, &hh, mac, relayd_now(r));
+		rc = dc_auth_fresh(st, &hh, m->mac, relayd_now(r));
 	}
 	if (rc == DC_AUTH_DUP) {
-		*dup = true;
+		m->dup = true;
 		return 0;
 	}
 	if (rc == DC_AUTH_OK)
@@ -228,26 +246,22 @@ static bool floor_allows(struct relayd *r, const char *t, int channel, const str
 static void on_command(struct relayd *r, const char *t, int channel, const char *p, size_t len)
 {
 	struct fw_command cmd;
-	struct dc_auth_hdr h;
-	uint8_t mac[DC_AUTH_MAC_LEN];
-	const char *body;
-	size_t blen;
-	bool dup;
+	struct opened m;
 	char err[160];
 	if (channel < 0 || !fw_config_channel(&r->cfg, channel)) {
 		relayd_publish_error(r, t, "channel: not configured on this box", "invalid");
 		return;
 	}
-	if (unseal(r, t, &r->auth_cmd[channel - 1], p, len, &body, &blen, &h, mac, &dup))
+	if (unseal(r, t, &r->auth_cmd[channel - 1], p, len, &m))
 		return;
-	if (fw_parse_command(body, blen, &cmd, err, sizeof err)) {
+	if (fw_parse_command(m.body, m.blen, &cmd, err, sizeof err)) {
 		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
 	/* Accepted into its stream whatever follows: state.json keeps it (with
 	 * the switch below, or at once when nothing switches). */
-	if (r->keyed && !dup)
-		dc_auth_accept(&r->auth_cmd[channel - 1], &h, mac);
+	if (!m.dup)
+		accept_opened(r, &r->auth_cmd[channel - 1], &m);
 	const struct fw_cmdlog_entry *done = fw_cmdlog_find(&r->cmds, cmd.id);
 	if (done) {
 		/* Redelivered (QoS 1) or resent: applied once, answered again. */
@@ -255,7 +269,7 @@ static void on_command(struct relayd *r, const char *t, int channel, const char 
 		publish(r, "result", fw_encode_result(done, true), false);
 		return;
 	}
-	if (dup || !floor_allows(r, t, channel, &cmd)) {
+	if (m.dup || !floor_allows(r, t, channel, &cmd)) {
 		relayd_persist_state(r);
 		return;	/* dup: the same sealed message, refused the first time */
 	}
@@ -277,11 +291,7 @@ static void on_command(struct relayd *r, const char *t, int channel, const char 
 
 static void on_fallback(struct relayd *r, const char *t, const char *p, size_t len)
 {
-	struct dc_auth_hdr h;
-	uint8_t mac[DC_AUTH_MAC_LEN];
-	const char *body;
-	size_t blen;
-	bool dup;
+	struct opened m;
 	char err[160];
 	if (len == 0)
 		return;	/* retained message cleared: keep the schedule we have */
@@ -291,20 +301,19 @@ static void on_fallback(struct relayd *r, const char *t, const char *p, size_t l
 		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
-	if (unseal(r, t, &r->auth_fallback, p, len, &body, &blen, &h, mac, &dup) || dup)
+	if (unseal(r, t, &r->auth_fallback, p, len, &m) || m.dup)
 		return;	/* dup: the retained copy of the schedule in force */
 	struct dc_fallback *fb = malloc(sizeof *fb);
 	if (!fb)
 		return;
-	if (dc_fallback_decode(body, blen, fb, err, sizeof err))
+	if (dc_fallback_decode(m.body, m.blen, fb, err, sizeof err))
 		relayd_publish_error(r, t, err, "invalid");
 	else if (strcmp(fb->box, r->cfg.box) != 0)
 		relayd_publish_error(r, t, "box: schedule compiled for another box", "invalid");
 	else {
-		if (r->keyed) {
-			dc_auth_accept(&r->auth_fallback, &h, mac);
+		accept_opened(r, &r->auth_fallback, &m);
+		if (r->keyed)
 			relayd_persist_state(r);
-		}
 		if (relayd_set_fallback(r, fb, true) == 0)
 			relayd_publish_status(r, true);
 	}
@@ -313,22 +322,18 @@ static void on_fallback(struct relayd *r, const char *t, const char *p, size_t l
 
 static void on_gateway_status(struct relayd *r, const char *t, const char *p, size_t len)
 {
-	struct dc_auth_hdr h;
-	uint8_t mac[DC_AUTH_MAC_LEN];
-	const char *body;
-	size_t blen;
-	bool online, dup;
+	struct opened m;
+	bool online;
 	char err[160];
 	if (len == 0)
 		return;
-	if (unseal(r, t, &r->auth_gw, p, len, &body, &blen, &h, mac, &dup) || dup)
+	if (unseal(r, t, &r->auth_gw, p, len, &m) || m.dup)
 		return;
-	if (fw_parse_gateway_status(body, blen, &online, err, sizeof err)) {
+	if (fw_parse_gateway_status(m.body, m.blen, &online, err, sizeof err)) {
 		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
-	if (r->keyed)
-		dc_auth_accept(&r->auth_gw, &h, mac);
+	accept_opened(r, &r->auth_gw, &m);
 	r->gw_online = online;
 	if (online)
 		r->gw_seen_ms = dc_clock_now_ms(&r->clk);
@@ -340,15 +345,10 @@ static void on_gateway_status(struct relayd *r, const char *t, const char *p, si
  * forged request would read the meter at anyone's pace. */
 static void on_tele_get(struct relayd *r, const char *t, const char *p, size_t len)
 {
-	struct dc_auth_hdr h;
-	uint8_t mac[DC_AUTH_MAC_LEN];
-	const char *body;
-	size_t blen;
-	bool dup;
-	if (unseal(r, t, &r->auth_tele, p, len, &body, &blen, &h, mac, &dup) || dup)
+	struct opened m;
+	if (unseal(r, t, &r->auth_tele, p, len, &m) || m.dup)
 		return;
-	if (r->keyed)
-		dc_auth_accept(&r->auth_tele, &h, mac);
+	accept_opened(r, &r->auth_tele, &m);
 	if (r->meter) {
 		r->tele_on_reading = true;
 		fw_meter_read_now(r->meter);
@@ -362,23 +362,18 @@ static void on_tele_get(struct relayd *r, const char *t, const char *p, size_t l
  * ledger never counted. */
 static void on_journal_ack(struct relayd *r, const char *t, const char *p, size_t len)
 {
-	struct dc_auth_hdr h;
-	uint8_t mac[DC_AUTH_MAC_LEN];
-	const char *body;
-	size_t blen;
-	bool dup;
+	struct opened m;
 	uint64_t upto;
 	char err[160];
-	if (unseal(r, t, &r->auth_ack, p, len, &body, &blen, &h, mac, &dup) || dup)
+	if (unseal(r, t, &r->auth_ack, p, len, &m) || m.dup)
 		return;
-	if (fw_parse_journal_ack(body, blen, &upto, err, sizeof err)) {
+	if (fw_parse_journal_ack(m.body, m.blen, &upto, err, sizeof err)) {
 		relayd_publish_error(r, t, err, "invalid");
 		return;
 	}
-	if (r->keyed) {
-		dc_auth_accept(&r->auth_ack, &h, mac);
+	accept_opened(r, &r->auth_ack, &m);
+	if (r->keyed)
 		relayd_persist_state(r);
-	}
 	if (fw_journal_ack(&r->journal, upto) > 0 || r->journal.dropped == 0) {
 		relayd_persist_journal(r);
 		r->journal_retry_at = INT64_MAX;
