@@ -22,32 +22,30 @@ static void import_usage(FILE *f)
 	fputs(TR("usage : decran screens import FICHIER.csv [--update] [--actor NOM]\n"
 		 "Importe des écrans depuis un CSV (UTF-8, séparateur virgule ou point-virgule,\n"
 		 "en-tête obligatoire avec au moins id, name, category ; colonnes dans\n"
-		 "docs/inventory.md).  Toutes les lignes sont vérifiées d'abord ; s'il y a la\n"
-		 "moindre erreur, toutes sont affichées et rien n'est importé.\n"
+		 "docs/inventory.md).  Toutes les lignes sont vérifiées ; s'il y a la moindre\n"
+		 "erreur, toutes sont affichées et rien n'est importé.\n"
 		 "  --update       met à jour les écrans déjà présents (sinon : erreur)\n"
 		 "  --actor NOM    auteur inscrit au journal (défaut : $USER)\n",
 		 "usage: decran screens import FILE.csv [--update] [--actor NAME]\n"
 		 "Import screens from a CSV file (UTF-8, comma or semicolon separator, a\n"
 		 "header with at least id, name, category; columns in docs/inventory.md).\n"
-		 "Every row is checked first; if anything is wrong, every error is listed\n"
-		 "and nothing is imported.\n"
+		 "Every row is checked; if anything is wrong, every error is listed and\n"
+		 "nothing is imported.\n"
 		 "  --update       update screens already present (otherwise: an error)\n"
 		 "  --actor NAME   author recorded in the audit trail (default: $USER)\n"), f);
 }
 
-static void show_progress(int pass, long rows, size_t done, size_t total, void *arg)
+static void show_progress(long rows, size_t done, size_t total, void *arg)
 {
 	bool tty = *(bool *)arg;
 	char n[32];
 	dc_fmt_num(n, sizeof n, (double)rows, 0, dc_lang());
-	const char *what = pass == 1 ? TR("vérification", "checking") : TR("écriture", "writing");
 	int pct = total ? (int)(done * 100 / total) : 100;
 	if (tty)
-		fprintf(stderr, TR("\rimport : %s %3d %% (%s lignes)", "\rimport: %s %3d%% (%s rows)"),
-			what, pct, n);
+		fprintf(stderr, TR("\rimport : %3d %% (%s lignes)", "\rimport: %3d%% (%s rows)"), pct,
+			n);
 	else if (rows % 50000 == 0)
-		fprintf(stderr, TR("import : %s %d %% (%s lignes)\n", "import: %s %d%% (%s rows)\n"),
-			what, pct, n);
+		fprintf(stderr, TR("import : %d %% (%s lignes)\n", "import: %d%% (%s rows)\n"), pct, n);
 }
 
 char *read_import_file(const char *file, size_t *len)

@@ -1,4 +1,5 @@
-/* inventory_import.c — validate everything, then write everything (see .h). */
+/* inventory_import.c — every row checked and written in one transaction, kept only
+ * when the whole file is good (see .h). */
 #include "inventory_import.h"
 
 #include <errno.h>
@@ -91,14 +92,13 @@ static long idset_add(struct idset *set, const char *id, long line)
 	return 0;
 }
 
-static void progress(const struct dc_import_opts *o, int pass, long rows,
-		     const struct dc_screen_csv *r, size_t len, const char *data)
+static void progress(const struct dc_import_opts *o, long rows, const struct dc_screen_csv *r,
+		     size_t len, const char *data)
 {
 	if (o->progress && rows % PROGRESS_EVERY == 0)
-		o->progress(pass, rows, (size_t)(r->csv.p - data), len, o->progress_arg);
+		o->progress(rows, (size_t)(r->csv.p - data), len, o->progress_arg);
 }
 
-/* Pass 1: read and check every row; nothing is written. */
 static int add_existing(const char *id, void *arg)
 {
 	return !arg || idset_add(arg, id, 1) < 0;
@@ -129,53 +129,6 @@ static size_t lines_in(const char *data, size_t len)
 	return n;
 }
 
-static void validate(const char *data, size_t len,
-		     const struct dc_import_opts *o, const struct idset *existing,
-		     struct dc_import_result *res, struct dc_errlist *errs)
-{
-	struct dc_screen_csv r;
-	struct dc_screen s;
-	struct idset seen = { 0 };
-	long line;
-	int rc;
-
-	if (dc_screen_csv_open(&r, data, len, errs) < 0) {
-		dc_screen_csv_close(&r);
-		return;
-	}
-	if (idset_reserve(&seen, lines_in(data, len)) < 0) {
-		dc_errlist_add(errs, 0, "", "out of memory");
-		dc_screen_csv_close(&r);
-		return;
-	}
-	while ((rc = dc_screen_csv_next(&r, &s, &line, errs)) > 0) {
-		res->rows++;
-		progress(o, 1, res->rows, &r, len, data);
-		if (rc != 1)
-			continue;
-		long first = idset_add(&seen, s.id, line);
-		if (first < 0) {
-			dc_errlist_add(errs, line, "id", "out of memory");
-			break;
-		}
-		if (first > 0) {
-			dc_errlist_add(errs, line, "id", TR("identifiant « %s » en double (déjà ligne %ld)",
-							    "duplicate id '%s' (already on line %ld)"),
-				       s.id, first);
-			continue;
-		}
-		if (idset_has(existing, s.id) && !o->update)
-			dc_errlist_add(errs, line, "id", TR("l'écran « %s » existe déjà dans la base "
-							    "(--update pour le mettre à jour)",
-							    "screen '%s' already exists in the database "
-							    "(--update to update it)"), s.id);
-	}
-	if (res->rows == 0 && dc_errlist_count(errs) == 0)
-		dc_errlist_add(errs, 2, "", TR("aucune ligne de données", "no data rows"));
-	free(seen.v);
-	dc_screen_csv_close(&r);
-}
-
 /* New screens waiting to be written DC_STORE_BATCH at a time, in file order. */
 struct pending {
 	struct dc_screen v[DC_STORE_BATCH];
@@ -195,67 +148,86 @@ static int flush(struct dc_store *st, struct pending *p, const struct dc_import_
 	return 0;
 }
 
-/* Pass 2: the file is known good; write it all (the caller's transaction).
- * New screens go in by batches; an update is written at its place in the
- * file, after the new screens before it. */
-static int write_all(struct dc_store *st, const char *data, size_t len,
-		     const struct dc_import_opts *o, const struct idset *existing,
-		     struct dc_import_result *res, struct dc_errlist *errs)
+/* Is the row good to write?  Its parse (rc), its id unique in the file and
+ * new to the database unless updating; every error reported. */
+static bool row_ok(int rc, const struct dc_screen *s, long line, const struct dc_import_opts *o,
+		   const struct idset *existing, struct idset *seen, struct dc_errlist *errs)
+{
+	if (rc != 1)
+		return false;	/* the reader said why */
+	long first = idset_add(seen, s->id, line);
+	if (first < 0) {
+		dc_errlist_add(errs, line, "id", "out of memory");
+		return false;
+	}
+	if (first > 0) {
+		dc_errlist_add(errs, line, "id", TR("identifiant « %s » en double (déjà ligne %ld)",
+						    "duplicate id '%s' (already on line %ld)"),
+			       s->id, first);
+		return false;
+	}
+	if (idset_has(existing, s->id) && !o->update) {
+		dc_errlist_add(errs, line, "id", TR("l'écran « %s » existe déjà dans la base "
+						    "(--update pour le mettre à jour)",
+						    "screen '%s' already exists in the database "
+						    "(--update to update it)"), s->id);
+		return false;
+	}
+	return true;
+}
+
+/* One reading of the file, inside the caller's transaction: each row is
+ * checked, and written while no error has been found (new screens by
+ * batches, an update at its place in the file, after the new screens
+ * before it).  After the first error the rows are only checked, so that
+ * every error is listed; the caller then rolls everything back. */
+static void import_rows(struct dc_store *st, const char *data, size_t len,
+			const struct dc_import_opts *o, const struct idset *existing,
+			struct dc_import_result *res, struct dc_errlist *errs)
 {
 	struct dc_screen_csv r;
+	struct idset seen = { 0 };
 	struct pending *p = malloc(sizeof *p);
-	long line = 0, rows = 0;
-	int rc = -1, changes;
+	long line = 0;
+	int rc, changes;
 
-	if (!p) {
+	if (!p || idset_reserve(&seen, lines_in(data, len)) < 0) {
 		dc_errlist_add(errs, 0, "", "out of memory");
-		dc_store_rollback(st);
-		return -1;
+		goto out;
 	}
 	p->n = 0;
-	dc_screen_csv_open(&r, data, len, errs);
+	if (dc_screen_csv_open(&r, data, len, errs) < 0)
+		goto close;
 	for (;;) {
-		struct dc_screen *s = &p->v[p->n];
-		if ((rc = dc_screen_csv_next(&r, s, &line, errs)) != 1)
+		struct dc_screen *s = &p->v[p->n];	/* the slot after the pending ones */
+		if ((rc = dc_screen_csv_next(&r, s, &line, errs)) <= 0)
 			break;
+		progress(o, ++res->rows, &r, len, data);
+		if (!row_ok(rc, s, line, o, existing, &seen, errs) || dc_errlist_count(errs))
+			continue;
 		if (!idset_has(existing, s->id)) {
 			if (p->n++ == 0)
 				p->first_line = line;
-			if (p->n == DC_STORE_BATCH && flush(st, p, o, res, errs) < 0)
-				break;
-		} else {
-			if (flush(st, p, o, res, errs) < 0)
-				break;
-			/* s is the slot after the pending ones: flush leaves it be. */
-			if (dc_store_put_screen(st, s, o->actor, &changes) < 0) {
+			if (p->n == DC_STORE_BATCH)
+				flush(st, p, o, res, errs);
+		} else if (flush(st, p, o, res, errs) == 0) {
+			if (dc_store_put_screen(st, s, o->actor, &changes) < 0)
 				dc_errlist_add(errs, line, "", "%s", dc_store_errmsg(st));
-				break;
-			}
-			if (changes)
+			else if (changes)
 				res->updated++;
 			else
 				res->unchanged++;
 		}
-		progress(o, 2, ++rows, &r, len, data);
 	}
-	if (rc == 0 && !dc_errlist_count(errs))
+	if (res->rows == 0 && dc_errlist_count(errs) == 0)
+		dc_errlist_add(errs, 2, "", TR("aucune ligne de données", "no data rows"));
+	if (dc_errlist_count(errs) == 0)
 		flush(st, p, o, res, errs);
+close:
 	dc_screen_csv_close(&r);
+out:
+	free(seen.v);
 	free(p);
-	if (rc != 0 || dc_errlist_count(errs)) {
-		/* Cannot happen after a clean pass 1 unless the disk or the
-		 * database failed; roll everything back all the same. */
-		if (dc_errlist_count(errs) == 0)
-			dc_errlist_add(errs, line, "", "internal: row changed between passes");
-		dc_store_rollback(st);
-		return -1;
-	}
-	if (dc_store_commit(st) < 0) {
-		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
-		dc_store_rollback(st);
-		return -1;
-	}
-	return 0;
 }
 
 int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
@@ -263,9 +235,9 @@ int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 			struct dc_errlist *errs)
 {
 	memset(res, 0, sizeof *res);
-	/* Both passes run in one write transaction: no other writer can add
-	 * a conflicting id between the check and the write, and the per-row
-	 * lookups of pass 1 do not each lock and unlock the file. */
+	/* One write transaction: no other writer can add a conflicting id
+	 * between the check and the write, and a file with any error leaves
+	 * the database as it was (rolled back). */
 	if (dc_store_begin(st) < 0) {
 		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
 		return -1;
@@ -276,17 +248,18 @@ int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 		dc_store_rollback(st);
 		return -1;
 	}
-	validate(data, len, o, &existing, res, errs);
+	import_rows(st, data, len, o, &existing, res, errs);
+	free(existing.v);
 	if (dc_errlist_count(errs)) {
-		free(existing.v);
+		res->created = res->updated = res->unchanged = 0;
 		dc_store_rollback(st);
 		dc_errlist_sort(errs);
 		return -1;
 	}
-	int rc = write_all(st, data, len, o, &existing, res, errs);
-	free(existing.v);
-	if (rc < 0) {
+	if (dc_store_commit(st) < 0) {
 		res->created = res->updated = res->unchanged = 0;
+		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
+		dc_store_rollback(st);
 		return -1;
 	}
 	return 0;

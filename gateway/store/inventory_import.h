@@ -18,8 +18,8 @@
 struct dc_import_opts {
 	bool update;		/* existing ids are updated instead of refused */
 	const char *actor;	/* recorded in the audit trail */
-	/* Called every few thousand rows of each pass (may be NULL). */
-	void (*progress)(int pass, long rows, size_t done, size_t total, void *arg);
+	/* Called every few thousand rows (may be NULL): bytes done of total. */
+	void (*progress)(long rows, size_t done, size_t total, void *arg);
 	void *progress_arg;
 };
 

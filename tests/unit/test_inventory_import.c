@@ -91,6 +91,23 @@ static void any_error_writes_nothing_and_all_are_reported(void **state)
 	assert_int_equal(count(st, "screens"), 1);
 	assert_int_equal(count(st, "audit"), 1);
 	dc_errlist_free(&errs);
+	/* Rows already written when the error comes (more than one batch of
+	 * new screens, and an update) are rolled back with the rest. */
+	char big[16384];
+	size_t n = (size_t)snprintf(big, sizeof big, "id,name,category\nold,Renamed,other\n");
+	for (int i = 0; i < 3 * DC_STORE_BATCH; i++)
+		n += (size_t)snprintf(big + n, sizeof big - n, "n%03d,N,other\n", i);
+	snprintf(big + n, sizeof big - n, "late,L,other,extra\n");
+	assert_int_equal(import(st, big, true, &res, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].line, 3 + 3 * DC_STORE_BATCH);
+	assert_int_equal(res.created + res.updated + res.unchanged, 0);
+	assert_int_equal(count(st, "screens"), 1);
+	assert_int_equal(count(st, "audit"), 1);
+	struct dc_screen old;
+	assert_int_equal(dc_store_get_screen(st, "old", &old), 1);
+	assert_string_equal(old.name, "Old");
+	dc_errlist_free(&errs);
 	/* the store is still usable: the failed import left no transaction open */
 	assert_int_equal(import(st, "id,name,category\nnew,N,other\n", false, &res, &errs), 0);
 	dc_store_close(st);
