@@ -65,17 +65,18 @@ void relayd_apply_fallback(struct relayd *r, bool all)
 	}
 }
 
-/* The legal floor while the gateway is in control (arbiter.h): a channel
- * left on where the schedule says off, once its override has run out or
- * past the schedule's own edge (FW_FLOOR_GRACE_S after either), goes off
- * without the gateway's command (lost, late, or never sent), journaled for
- * the gateway. */
+/* FW_FLOOR_GRACE_S real seconds, in the box's (possibly faster) clock. */
 static int64_t floor_grace_s(const struct relayd *r)
 {
 	double g = FW_FLOOR_GRACE_S * (r->clk.speed > 1 ? r->clk.speed : 1);
 	return g < 1e9 ? (int64_t)g : 1000000000;
 }
 
+/* The legal floor while the gateway is in control (arbiter.h): a channel
+ * left on where the schedule says off, once its override has run out or
+ * past the schedule's own edge (the grace after either), goes off without
+ * the gateway's command (lost, late, or never sent), journaled for the
+ * gateway. */
 static void keep_floor(struct relayd *r)
 {
 	int64_t now = relayd_now(r), grace = floor_grace_s(r);

@@ -503,6 +503,13 @@ static int loop(struct relayd *r)
 	return 0;
 }
 
+/* Secrets no longer in this process's memory (a core dump, a swap). */
+static void forget_secrets(struct relayd *r)
+{
+	explicit_bzero(r->key, sizeof r->key);
+	explicit_bzero(r->password, sizeof r->password);
+}
+
 static void teardown(struct relayd *r, bool clean)
 {
 	relayd_safe_state(r);	/* a start-up that failed after boot() */
@@ -513,9 +520,7 @@ static void teardown(struct relayd *r, bool clean)
 	fw_hal_close(r->hal);
 	fw_journal_free(&r->journal);
 	free(r->fb);
-	/* Secrets no longer in this process's memory (a core dump, a swap). */
-	explicit_bzero(r->key, sizeof r->key);
-	explicit_bzero(r->password, sizeof r->password);
+	forget_secrets(r);
 }
 
 int relayd_main(int argc, char **argv)
@@ -558,8 +563,7 @@ int relayd_main(int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", check, err);
 		else if ((rc = check_secret_files(r)) == 0)
 			printf("configuration OK\n");
-		explicit_bzero(r->key, sizeof r->key);
-		explicit_bzero(r->password, sizeof r->password);
+		forget_secrets(r);
 		free(r);
 		return rc ? 1 : 0;
 	}

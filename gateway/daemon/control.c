@@ -859,9 +859,8 @@ static cJSON *rebind(struct request *q, const char *screen, const char *box, int
 				 : error("screen: unknown screen");
 	log_info("control", "%s screen=%s box=%s channel=%d by=%s", *box ? "bound" : "unbound",
 		 screen, box, ch, q->actor);
-	if (gw_plan_bind(g, false, err, sizeof err) < 0)
+	if (gw_plan_bind(g, false, err, sizeof err) < 0)	/* marks plan and fallbacks dirty */
 		return error(err);
-	g->dirty = g->fallbacks_dirty = true;
 	return ok_answer();
 }
 

@@ -297,12 +297,9 @@ int gw_plan_bind_build(const struct gw *g, const struct gw_config *cfg,
 	struct bind_acc acc = { .text = &nb.text, .lint = lint_rules && g->store ? &lint : NULL };
 
 	int rc = load_bound(g, cfg, &acc, err, errlen);
-	if (rc == 0 && acc.lint) {
-		if (lint.oom)
-			nb.lint_error = "out of memory";
-		else if (dc_rules_lint(lint_rules, lint.v, lint.n, &nb.lint) < 0)
-			nb.lint_error = "out of memory";
-	}
+	if (rc == 0 && acc.lint &&
+	    (lint.oom || dc_rules_lint(lint_rules, lint.v, lint.n, &nb.lint) < 0))
+		nb.lint_error = "out of memory";
 	free(lint.v);
 	gw_strpool_free(&lint.text);
 	if (rc < 0) {

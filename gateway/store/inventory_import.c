@@ -101,7 +101,7 @@ static void progress(const struct dc_import_opts *o, long rows, const struct dc_
 
 static int add_existing(const char *id, void *arg)
 {
-	return !arg || idset_add(arg, id, 1) < 0;
+	return idset_add(arg, id, 1) < 0;
 }
 
 /* The ids of the database, read in one pass: a set look-up per row of the
@@ -110,11 +110,16 @@ static int read_existing(struct dc_store *st, struct idset *existing, struct dc_
 {
 	struct dc_screen_filter all = DC_SCREEN_FILTER_ALL;
 	long n = 0;
-	if (dc_store_count_screens(st, &all, &n) < 0 ||
-	    (n && dc_store_each_screen_id(st, add_existing,
-					  idset_reserve(existing, (size_t)n) < 0 ? NULL : existing) < 0))
+	if (dc_store_count_screens(st, &all, &n) < 0)
 		return dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st)), -1;
-	if (existing->n != (size_t)n)	/* add_existing ran out of memory */
+	if (n == 0)
+		return 0;
+	if (idset_reserve(existing, (size_t)n) < 0)
+		return dc_errlist_add(errs, 0, "", "out of memory"), -1;
+	if (dc_store_each_screen_id(st, add_existing, existing) < 0)
+		return dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st)), -1;
+	/* add_existing stops the scan when the set cannot grow: out of memory */
+	if (existing->n < (size_t)n)
 		return dc_errlist_add(errs, 0, "", "out of memory"), -1;
 	return 0;
 }
