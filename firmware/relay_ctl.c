@@ -277,8 +277,10 @@ void relayd_persist_state(struct relayd *r)
 	}
 	if (r->keyed && !add_auth(root, r))
 		goto out;
-	s = cJSON_PrintUnformatted(root);
-	if (s && dc_atomic_update(r->path_state, s, strlen(s), true) < 0)
+	const char *json = r->state_json;
+	if (!cJSON_PrintPreallocated(root, r->state_json, sizeof r->state_json, false))
+		json = s = cJSON_PrintUnformatted(root);	/* cannot happen; never lose a write */
+	if (json && dc_atomic_update(r->path_state, json, strlen(json), true) < 0)
 		fw_log(LOG_ERR, "%s: %m", r->path_state);
 out:
 	free(s);
