@@ -6,6 +6,8 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -46,6 +48,9 @@ struct dc_mqtt {
 	bool started;
 	bool refused;		/* CONNACK said no: close and back off */
 	bool v5;		/* speaking (or trying) MQTT v5 */
+	bool batch_writes;	/* opts.batch_writes, off if the socket refuses TCP_CORK */
+	bool corked;		/* TCP_CORK set on the socket of generation cork_gen */
+	unsigned cork_gen;
 	int64_t retry_at;	/* next connection attempt (when neither of the above) */
 	int64_t backoff_ms;
 	int64_t misc_at;	/* next loop_misc (keepalive pings, timeouts) */
@@ -328,6 +333,7 @@ struct dc_mqtt *dc_mqtt_new(const struct dc_mqtt_opts *o, const struct dc_mqtt_h
 	 * wait for the peer's delayed ACK (~40 ms per command otherwise). */
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	m->v5 = o->mqtt5;
+	m->batch_writes = o->batch_writes;
 	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
 			     m->v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
 	if (o->unlimited_inflight)
@@ -449,6 +455,31 @@ static void lookup_finish(struct dc_mqtt *m, int64_t now_ms)
 		lost(m, now_ms, why);
 }
 
+/* Hold what libmosquitto writes (one write per packet) until
+ * dc_mqtt_flush.  A socket that refuses (a broker on a Unix socket) turns
+ * batching off for good. */
+static void cork(struct dc_mqtt *m)
+{
+	int fd = mosquitto_socket(m->mosq), one = 1;
+	if (!m->batch_writes || fd < 0 || (m->corked && m->cork_gen == m->fd_gen))
+		return;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one) == 0) {
+		m->corked = true;
+		m->cork_gen = m->fd_gen;
+	} else {
+		m->batch_writes = false;
+	}
+}
+
+void dc_mqtt_flush(struct dc_mqtt *m)
+{
+	int fd = mosquitto_socket(m->mosq), zero = 0;
+	/* A socket closed since (a lost connection) took its data with it. */
+	if (m->corked && fd >= 0 && m->cork_gen == m->fd_gen)
+		setsockopt(fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof zero);
+	m->corked = false;
+}
+
 void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
 {
 	int rc = MOSQ_ERR_SUCCESS;
@@ -458,6 +489,8 @@ void dc_mqtt_on_io(struct dc_mqtt *m, short revents, int64_t now_ms)
 	}
 	if (!m->up && !m->connecting)
 		return;
+	if (m->up)
+		cork(m);	/* the PUBACKs and replies this read brings */
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		rc = mosquitto_loop_read(m->mosq, 1);
 	if (rc == MOSQ_ERR_SUCCESS && (revents & POLLOUT))
@@ -514,6 +547,7 @@ int dc_mqtt_publish(struct dc_mqtt *m, const char *topic, const void *payload, s
 {
 	if (!dc_mqtt_up(m))
 		return -1;
+	cork(m);
 	return mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, qos, retain) ==
 	       MOSQ_ERR_SUCCESS ? 0 : -1;
 }
@@ -527,6 +561,7 @@ int dc_mqtt_publish_exp(struct dc_mqtt *m, const char *topic, const void *payloa
 	if (!dc_mqtt_up(m) ||
 	    mosquitto_property_add_int32(&props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, expiry_s))
 		return -1;
+	cork(m);
 	int rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload, qos, retain, props);
 	mosquitto_property_free_all(&props);
 	return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
@@ -550,6 +585,7 @@ void dc_mqtt_disconnect(struct dc_mqtt *m)
 		mosquitto_disconnect(m->mosq);
 		/* Flush the DISCONNECT packet before the process exits. */
 		mosquitto_loop_write(m->mosq, 1);
+		dc_mqtt_flush(m);
 	}
 	lookup_abandon(m);
 	m->up = m->connecting = false;

@@ -48,6 +48,11 @@ struct dc_mqtt_opts {
 	/* MQTT v5 first (so the broker drops a message past its expiry,
 	 * dc_mqtt_publish_exp), v3.1.1 again when the broker refuses v5. */
 	bool mqtt5;
+	/* Packets written during one turn of the owner's loop leave together
+	 * (TCP_CORK) when it calls dc_mqtt_flush, which it must do before it
+	 * sleeps.  A burst then costs the kernel one segment per turn instead of
+	 * one per packet, on this side and the broker's. */
+	bool batch_writes;
 };
 
 struct dc_mqtt_handlers {
@@ -102,6 +107,8 @@ bool dc_mqtt_v5(const struct dc_mqtt *m);
 int dc_mqtt_subscribe(struct dc_mqtt *m, const char *pattern, int qos);
 /* Clean DISCONNECT (the broker then does NOT send the last will). */
 void dc_mqtt_disconnect(struct dc_mqtt *m);
+/* With opts.batch_writes: send what this loop turn wrote.  A no-op else. */
+void dc_mqtt_flush(struct dc_mqtt *m);
 
 /* Pure backoff: the delay after `prev_ms` (0 = first failure), doubled and
  * capped at max, then jittered down by up to a quarter with `rnd`. */

@@ -492,6 +492,7 @@ void gw_box_seen(struct gw *g, int box, int online)
 			ledger_event(g, c, DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
 	}
 	b->online = online;
+	g->offline_due_known = false;
 	gw_notify_changed(g);
 	if (!online)
 		b->offline_since_ms = mono;
@@ -511,6 +512,8 @@ void gw_box_seen(struct gw *g, int box, int online)
 int64_t gw_alarms_check_offline(struct gw *g)
 {
 	int64_t mono = gw_mono(), next = INT64_MAX;
+	if (g->offline_due_known && mono < g->offline_due_ms)
+		return g->offline_due_ms;
 	for (size_t i = 0; i < g->cfg.nboxes; i++) {
 		struct gw_boxstate *b = &g->boxes[i];
 		int64_t due = gw_decide_offline_due(b->online, b->alarm_offline, b->offline_since_ms,
@@ -525,6 +528,8 @@ int64_t gw_alarms_check_offline(struct gw *g)
 		if (due < next)
 			next = due;
 	}
+	g->offline_due_ms = next;
+	g->offline_due_known = true;
 	return next;
 }
 

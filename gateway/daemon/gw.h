@@ -120,6 +120,11 @@ struct gw {
 	unsigned mqtt_failures;	/* connection attempts failed in a row */
 	int64_t started_ms;	/* monotonic */
 	int64_t recon_wake_ms;	/* monotonic: earliest channel retry/alarm */
+	/* The earliest "box offline" alarm due (monotonic), valid while
+	 * offline_due_known: the loop asks at every turn, and a burst has
+	 * thousands of turns; only a box going on- or offline changes it. */
+	int64_t offline_due_ms;
+	bool offline_due_known;
 	int64_t next_edge;	/* UTC s: earliest schedule transition */
 	int64_t next_heartbeat_ms, next_fallback_s;
 	int64_t next_ledger_s;	/* UTC s: next energy ledger update */

@@ -85,6 +85,8 @@ static void before_sleep(struct dc_loop *l, void *ud)
 		}
 		gw_fleet_step(g);
 	}
+	if (g->mqtt)
+		dc_mqtt_flush(g->mqtt);	/* the turn's packets, together */
 	gw_log_flush();	/* the turn's lines, in one write */
 }
 

@@ -341,6 +341,7 @@ int gw_mqtt_init(struct gw *g)
 		.backoff_max_ms = 10000,
 		/* Enough in flight for a whole night's edge on a large fleet. */
 		.unlimited_inflight = true,
+		.batch_writes = true,	/* flushed in main.c's before_sleep */
 		/* Commands and schedules carry a message expiry the broker honours. */
 		.mqtt5 = true,
 	};

@@ -394,6 +394,7 @@ void gw_plan_bind_install(struct gw *g, struct gw_binding *b)
 	g->nqueued = b->nqueued;
 	g->queue_cursor = 0;
 	g->boxes = b->boxes;
+	g->offline_due_known = false;
 	g->screens = b->screens;
 	g->nscreens = b->nscreens;
 	g->screen_text = b->text;

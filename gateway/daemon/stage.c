@@ -130,6 +130,7 @@ static void swap_files(struct gw *g, struct gw_stage *s)
 	s->rules = rules;
 	s->energy = energy;
 	g->dirty = g->fallbacks_dirty = true;
+	g->offline_due_known = false;	/* offline_alarm_s may have changed */
 }
 
 /* Start-up: the files checked, nothing running yet. */
