@@ -480,6 +480,8 @@ static struct gw_result gateway_round(int round, bool traced)
 		waitpid(perf, NULL, 0);
 	}
 	r.hwm_kb = proc_field(gw, "status", "VmHWM:");
+	if (getenv("BENCH_SMAPS") && !traced)	/* after the burst, not at its peak */
+		bench_print_rss_by_mapping(gw);
 	sqlite3_finalize(q);
 	sqlite3_finalize(mx);
 	sqlite3_close(h);

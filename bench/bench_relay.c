@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 #define N_CMDS 400
 #define IDLE_SECONDS 12	/* more than two watchdog feeds and a feedback check */
 #define ROUNDS 3
@@ -141,52 +143,6 @@ static int wait_relay(int ino, const char *sim, int want)
 	return -1;
 }
 
-/* BENCH_SMAPS=1: where the resident memory is, one line per mapped file
- * (anonymous mappings by their kind), largest first. */
-static void print_rss_by_mapping(pid_t pid)
-{
-	char path[64], line[512], name[256] = "";
-	snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	struct { char name[256]; long rss, dirty; } m[64];
-	int n = 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long lo, hi;
-		long kb;
-		char tail[256] = "";
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %255[^\n]", &lo, &hi, tail) >= 2 && strchr(line, '-') < strchr(line, ' ')) {
-			const char *t = tail;
-			while (*t == ' ')
-				t++;
-			snprintf(name, sizeof name, "%s", *t ? t : "[anon]");
-		} else if (sscanf(line, "Rss: %ld kB", &kb) == 1 || sscanf(line, "Private_Dirty: %ld kB", &kb) == 1) {
-			int i = 0;
-			while (i < n && strcmp(m[i].name, name))
-				i++;
-			if (i == n && n < 64) {
-				snprintf(m[n].name, sizeof m[n].name, "%s", name);
-				m[n].rss = m[n].dirty = 0;
-				n++;
-			}
-			if (i < n)
-				*(line[0] == 'R' ? &m[i].rss : &m[i].dirty) += kb;
-		}
-	}
-	fclose(f);
-	for (int a = 0; a < n; a++)
-		for (int b = a + 1; b < n; b++)
-			if (m[b].rss > m[a].rss) {
-				__typeof__(m[0]) t = m[a];
-				m[a] = m[b];
-				m[b] = t;
-			}
-	printf("  RSS by mapping (KiB, private dirty):\n");
-	for (int i = 0; i < n && m[i].rss; i++)
-		printf("    %6ld %6ld  %s\n", m[i].rss, m[i].dirty, m[i].name);
-}
-
 static volatile int results;
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
 {
@@ -274,7 +230,7 @@ static int run_round(const char *relay_bin, const char *conf, const char *sim, i
 
 	sleep(1);
 	if (getenv("BENCH_SMAPS"))
-		print_rss_by_mapping(relay_pid);
+		bench_print_rss_by_mapping(relay_pid);
 	*rss = (double)status_field(relay_pid, "VmRSS:");
 	*hwm = (double)status_field(relay_pid, "VmHWM:");
 	*pss = (double)proc_field(relay_pid, "smaps_rollup", "Pss:");

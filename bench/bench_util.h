@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,52 @@ static inline pid_t bench_start_broker(const char *conf_path, int port, const ch
 	}
 	usleep(300000);	/* listening by then */
 	return pid;
+}
+
+/* BENCH_SMAPS=1: where the resident memory is, one line per mapped file
+ * (anonymous mappings by their kind), largest first. */
+static inline void bench_print_rss_by_mapping(pid_t pid)
+{
+	char path[64], line[512], name[256] = "";
+	snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	struct { char name[256]; long rss, dirty; } m[64];
+	int n = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		long kb;
+		char tail[256] = "";
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %255[^\n]", &lo, &hi, tail) >= 2 && strchr(line, '-') < strchr(line, ' ')) {
+			const char *t = tail;
+			while (*t == ' ')
+				t++;
+			snprintf(name, sizeof name, "%s", *t ? t : "[anon]");
+		} else if (sscanf(line, "Rss: %ld kB", &kb) == 1 || sscanf(line, "Private_Dirty: %ld kB", &kb) == 1) {
+			int i = 0;
+			while (i < n && strcmp(m[i].name, name))
+				i++;
+			if (i == n && n < 64) {
+				snprintf(m[n].name, sizeof m[n].name, "%s", name);
+				m[n].rss = m[n].dirty = 0;
+				n++;
+			}
+			if (i < n)
+				*(line[0] == 'R' ? &m[i].rss : &m[i].dirty) += kb;
+		}
+	}
+	fclose(f);
+	for (int a = 0; a < n; a++)
+		for (int b = a + 1; b < n; b++)
+			if (m[b].rss > m[a].rss) {
+				__typeof__(m[0]) t = m[a];
+				m[a] = m[b];
+				m[b] = t;
+			}
+	printf("  RSS by mapping (KiB, private dirty):\n");
+	for (int i = 0; i < n && m[i].rss; i++)
+		printf("    %6ld %6ld  %s\n", m[i].rss, m[i].dirty, m[i].name);
 }
 
 #endif
