@@ -253,6 +253,15 @@ int dc_inventory_import(struct dc_store *st, const char *data, size_t len,
 		dc_store_rollback(st);
 		return -1;
 	}
+	/* A first import fills an empty table: its indexes are built once,
+	 * sorted, at the commit, not row by row. */
+	if (existing.n == 0 &&
+	    (dc_store_defer_indexes(st, "screens") < 0 || dc_store_defer_indexes(st, "audit") < 0)) {
+		dc_errlist_add(errs, 0, "", "%s", dc_store_errmsg(st));
+		free(existing.v);
+		dc_store_rollback(st);
+		return -1;
+	}
 	import_rows(st, data, len, o, &existing, res, errs);
 	free(existing.v);
 	if (dc_errlist_count(errs)) {

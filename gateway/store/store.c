@@ -336,6 +336,7 @@ void dc_store_close(struct dc_store *st)
 	sqlite3_finalize(st->put_rollback);
 	for (size_t i = 0; i < sizeof st->kept / sizeof st->kept[0]; i++)
 		sqlite3_finalize(st->kept[i].q);
+	free(st->deferred_indexes);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -362,15 +363,73 @@ int dc_store_begin(struct dc_store *st)
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
+int dc_store_defer_indexes(struct dc_store *st, const char *table)
+{
+	sqlite3_stmt *q;
+	/* Earlier tables' statements first: the commit runs them all. */
+	char *sql = st->deferred_indexes ? strdup(st->deferred_indexes) : NULL, *drop = NULL;
+	size_t len = sql ? strlen(sql) : 0, dlen = 0;
+	int rc = 0;
+	if ((st->deferred_indexes && !sql) ||
+	    sqlite3_prepare_v2(st->db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+				       " AND tbl_name = ?1 AND sql IS NOT NULL", -1, &q,
+			       NULL) != SQLITE_OK) {
+		free(sql);
+		return store_db_fail(st, "indexes");
+	}
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+		const char *create = (const char *)sqlite3_column_text(q, 1);
+		char *ns = realloc(sql, len + strlen(create) + 2);
+		if (ns)
+			sql = ns;
+		char *nd = ns ? realloc(drop, dlen + strlen(name) + 16) : NULL;
+		if (nd)
+			drop = nd;
+		if (!ns || !nd) {
+			store_set_err(st, "out of memory");
+			rc = -1;
+			break;
+		}
+		len += (size_t)sprintf(sql + len, "%s;", create);
+		dlen += (size_t)sprintf(drop + dlen, "DROP INDEX \"%s\";", name);
+	}
+	sqlite3_finalize(q);
+	/* If one DROP failed after others ran, the caller's rollback restores. */
+	if (rc == 0 && drop && store_exec(st, drop) < 0)
+		rc = -1;
+	if (rc == 0 && drop) {
+		free(st->deferred_indexes);
+		st->deferred_indexes = sql;
+		sql = NULL;
+	}
+	free(sql);
+	free(drop);
+	return rc;
+}
+
+/* The indexes dc_store_defer_indexes dropped, built again. */
+static int build_deferred(struct dc_store *st)
+{
+	char *sql = st->deferred_indexes;
+	st->deferred_indexes = NULL;
+	int rc = sql ? store_exec(st, sql) : 0;
+	free(sql);
+	return rc;
+}
+
 int dc_store_commit(struct dc_store *st)
 {
-	if (store_exec(st, "COMMIT") < 0)
+	if (build_deferred(st) < 0 || store_exec(st, "COMMIT") < 0)
 		return -1;
 	return restore_cache(st);
 }
 
 int dc_store_rollback(struct dc_store *st)
 {
+	free(st->deferred_indexes);	/* the rollback keeps them */
+	st->deferred_indexes = NULL;
 	if (!sqlite3_get_autocommit(st->db) && store_exec(st, "ROLLBACK") < 0)
 		return -1;
 	return restore_cache(st);

@@ -38,6 +38,7 @@ struct dc_store {
 		sqlite3_stmt *q;
 	} kept[8];
 	long long cache_size;	/* PRAGMA cache_size outside bulk transactions */
+	char *deferred_indexes;	/* dc_store_defer_indexes: their CREATE statements */
 	char err[512];
 };
 

@@ -245,6 +245,61 @@ static void batched_import_equals_row_by_row(void **state)
 	dc_store_close(b);
 }
 
+/* The schema's indexes on screens and audit, as SQL text in name order. */
+static char *indexes(struct dc_store *st)
+{
+	sqlite3_stmt *q;
+	char *out = calloc(1, 4096);
+	size_t n = 0;
+	assert_non_null(out);
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st),
+					    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND"
+					    " tbl_name IN ('screens', 'audit') AND sql IS NOT NULL"
+					    " ORDER BY name", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		n += (size_t)snprintf(out + n, 4096 - n, "%s\n", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return out;
+}
+
+/* A first import builds the indexes at its commit (dc_store_defer_indexes):
+ * they are all there afterwards, and still there after one rolled back. */
+static void first_import_keeps_every_index(void **state)
+{
+	(void)state;
+	struct dc_store *st = dc_store_open(path, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	char *before = indexes(st);
+	assert_non_null(strstr(before, "screens_status"));
+	assert_non_null(strstr(before, "audit_screen"));
+
+	assert_int_not_equal(import(st, "id;name;category\na;A;school\nb;B;nonsense\n", false, &res,
+				    &errs), 0);
+	char *after_failure = indexes(st);
+	assert_string_equal(before, after_failure);
+	dc_errlist_free(&errs);
+
+	assert_int_equal(import(st, "id;name;category\na;A;school\nb;B;library\n", false, &res,
+				&errs), 0);
+	char *after = indexes(st);
+	assert_string_equal(before, after);
+	/* And they index the rows: the planner uses one, and finds the row. */
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(dc_store_db(st),
+					    "SELECT id FROM screens INDEXED BY screens_category"
+					    " WHERE category = 'library'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "b");
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(dc_store_db(st), "PRAGMA integrity_check", NULL, NULL, NULL),
+			 SQLITE_OK);
+	free(before);
+	free(after_failure);
+	free(after);
+	dc_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(update_counts_created_updated_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_and_header_only_files_are_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(batched_import_equals_row_by_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_import_keeps_every_index, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
