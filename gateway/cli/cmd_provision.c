@@ -472,6 +472,20 @@ int cli_boxes_provision(struct cli *cli, int argc, char **argv)
 	if ((rc = parse_job(&j, argc, argv, false)) >= 0)
 		goto out;
 	rc = 1;
+	uid_t gw_uid;
+	gid_t gw_gid;
+	gateway_owner(&j.cfg, &gw_uid, &gw_gid);
+	/* Only root gives a file away: say so before writing anything, the
+	 * lock file included. */
+	if (!j.grid && gw_uid != (uid_t)-1 && geteuid() != 0 && geteuid() != gw_uid) {
+		say(TR("les secrets doivent appartenir à l'utilisateur %u (propriétaire du dossier "
+		       "de %s) pour que la passerelle les lise : lancez-moi en root (sudo) ou en "
+		       "tant que cet utilisateur ; rien n'a été écrit",
+		       "the secrets must belong to user %u (owner of the directory of %s) for the "
+		       "gateway to read them: run me as root (sudo) or as that user; nothing was "
+		       "written"), (unsigned)gw_uid, j.cfg.db_path);
+		goto out;
+	}
 	if (lock_files(&j))
 		goto out;
 	if (random_bytes(pw, sizeof pw) || random_bytes(key, sizeof key) ||
@@ -502,19 +516,6 @@ int cli_boxes_provision(struct cli *cli, int argc, char **argv)
 		       "une nouvelle clé, ou decran boxes revoke d'abord",
 		       "\"%s\" already has an account in %s: --rotate for a new password and key, "
 		       "or decran boxes revoke first"), j.account, j.cfg.mosquitto_passwd);
-		goto out;
-	}
-	uid_t gw_uid;
-	gid_t gw_gid;
-	gateway_owner(&j.cfg, &gw_uid, &gw_gid);
-	/* Only root gives a file away: say so before writing anything. */
-	if (!j.grid && gw_uid != (uid_t)-1 && geteuid() != 0 && geteuid() != gw_uid) {
-		say(TR("les secrets doivent appartenir à l'utilisateur %u (propriétaire du dossier "
-		       "de %s) pour que la passerelle les lise : lancez-moi en root (sudo) ou en "
-		       "tant que cet utilisateur ; rien n'a été écrit",
-		       "the secrets must belong to user %u (owner of the directory of %s) for the "
-		       "gateway to read them: run me as root (sudo) or as that user; nothing was "
-		       "written"), (unsigned)gw_uid, j.cfg.db_path);
 		goto out;
 	}
 	if (j.gateway) {

@@ -495,3 +495,71 @@ def test_a_certificate_for_another_name_is_refused(site, tmp_path, db):
         assert "info mqtt: connected" not in gw.log()
     finally:
         gw.stop()
+
+
+def tree(d):
+    """Every path under d with its owner, mode and content."""
+    out = {}
+    for base, dirs, files in os.walk(d):
+        for n in dirs + files:
+            p = os.path.join(base, n)
+            st = os.lstat(p)
+            data = open(p, "rb").read() if n in files else None
+            out[p] = (st.st_uid, st.st_mode, data)
+    return out
+
+
+@pytest.mark.parametrize("what", [["gare", "--out", "BUNDLE"], ["--gateway"]],
+                         ids=["box", "gateway"])
+def test_provisioning_as_another_user_refuses_and_writes_nothing(what):
+    """The secrets must belong to the gateway's user (the owner of its
+    database's directory), and only root can give a file away: anyone else
+    is told so before anything is written."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to act as another user")
+    gw_user, other = 65534, 65533
+    d = tempfile.mkdtemp(prefix="decran-prov-")
+    try:
+        os.chmod(d, 0o755)
+        dbdir, mq = os.path.join(d, "var"), os.path.join(d, "mosquitto")
+        os.mkdir(dbdir)
+        os.chown(dbdir, gw_user, gw_user)
+        os.mkdir(mq)
+        os.chmod(mq, 0o777)     # writable: only the ownership rule refuses
+        cfg_path = os.path.join(d, "gateway.json")
+        with open(cfg_path, "w") as f:
+            json.dump({"broker": {"host": "127.0.0.1", "port": free_port(),
+                                  "username": "decran-gateway",
+                                  "password_file": os.path.join(mq, "gw.password")},
+                       "mosquitto": {"password_file": os.path.join(mq, "passwd"),
+                                     "acl_file": os.path.join(mq, "acl")},
+                       "box_keys_dir": os.path.join(mq, "keys"),
+                       "db": os.path.join(dbdir, "x.db"),
+                       "rules": os.path.join(TOP, "tests", "fixtures", "rules.json"),
+                       "boxes": BOXES}, f)
+        args = [a.replace("BUNDLE", os.path.join(mq, "bundle")) for a in what]
+        before = tree(d)
+
+        def become_other():
+            os.setgroups([])
+            os.setgid(other)
+            os.setuid(other)
+        r = subprocess.run([bin_path("decran"), "boxes", "provision", *args, "--config", cfg_path],
+                           env=dict(os.environ, LANG="en_US.UTF-8", LC_ALL=""), cwd=mq,
+                           preexec_fn=become_other, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "must belong to user %d" % gw_user in r.stderr, r.stderr
+        assert "run me as root (sudo) or as that user; nothing was written" in r.stderr
+        assert tree(d) == before
+        # The gateway's own user may: the secrets are its own.
+        r = subprocess.run([bin_path("decran"), "boxes", "provision", *args, "--config", cfg_path],
+                           env=dict(os.environ, LANG="en_US.UTF-8", LC_ALL=""), cwd=mq,
+                           preexec_fn=lambda: (os.setgroups([]), os.setgid(gw_user),
+                                               os.setuid(gw_user)),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        secret = os.path.join(mq, "gw.password" if what == ["--gateway"] else "keys/gare.key")
+        st = os.stat(secret)
+        assert (st.st_uid, st.st_mode & 0o777) == (gw_user, 0o600)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
