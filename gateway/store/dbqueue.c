@@ -13,11 +13,11 @@
 
 struct item {
 	struct item *next;
-	int stmt;		/* index in q->st, or -1 for a call */
 	dc_dbq_fn fn;
 	void *ctx;
 	int64_t queued_ms;
-	size_t n;
+	int stmt;		/* index in q->st, or -1 for a call */
+	int n;
 	struct dc_dbq_val v[];	/* then the copied strings */
 };
 
@@ -134,7 +134,7 @@ static int enqueue(struct dc_dbq *q, int stmt, dc_dbq_fn fn, void *ctx, const st
 		tell(q, "queue", "out of memory: write lost");
 		return -1;
 	}
-	*it = (struct item){ .stmt = stmt, .fn = fn, .ctx = ctx, .queued_ms = now_ms, .n = n };
+	*it = (struct item){ .stmt = stmt, .fn = fn, .ctx = ctx, .queued_ms = now_ms, .n = (int)n };
 	char *p = (char *)&it->v[n];
 	for (size_t i = 0; i < n; i++) {
 		it->v[i] = v[i];
@@ -171,7 +171,7 @@ int dc_dbq_call(struct dc_dbq *q, dc_dbq_fn fn, void *ctx, const struct dc_dbq_v
 static int run_item(struct dc_dbq *q, const struct item *it, char *err, size_t errlen)
 {
 	if (it->stmt < 0) {
-		int rc = it->fn(it->ctx, it->v, it->n, err, errlen);
+		int rc = it->fn(it->ctx, it->v, (size_t)it->n, err, errlen);
 		if (rc >= 0)
 			return SQLITE_DONE;
 		int code = sqlite3_extended_errcode(q->db);
@@ -180,9 +180,9 @@ static int run_item(struct dc_dbq *q, const struct item *it, char *err, size_t e
 	sqlite3_stmt *s = q->st[it->stmt];
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	for (size_t i = 0; i < it->n; i++) {
+	for (int i = 0; i < it->n; i++) {
 		const struct dc_dbq_val *v = &it->v[i];
-		int k = (int)i + 1;
+		int k = i + 1;
 		if (v->type == DC_DBQ_INT)
 			sqlite3_bind_int64(s, k, v->i);
 		else if (v->type == DC_DBQ_REAL)

@@ -27,11 +27,15 @@ struct sqlite3;
 struct dc_dbq;
 
 enum dc_dbq_type { DC_DBQ_NULL, DC_DBQ_INT, DC_DBQ_REAL, DC_DBQ_TEXT };
+/* One of the three, by type: a queued row of 9 values is 144 bytes of them,
+ * not 288 (a 10,000-screen edge queues thousands of rows at once). */
 struct dc_dbq_val {
 	enum dc_dbq_type type;
-	int64_t i;
-	double d;
-	const char *s;		/* copied when queued */
+	union {
+		int64_t i;
+		double d;
+		const char *s;	/* copied when queued */
+	};
 };
 #define DC_DBQ_I(v) ((struct dc_dbq_val){ .type = DC_DBQ_INT, .i = (v) })
 #define DC_DBQ_D(v) ((struct dc_dbq_val){ .type = DC_DBQ_REAL, .d = (v) })
