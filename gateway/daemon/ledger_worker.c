@@ -13,7 +13,9 @@
  * only starts it and reads its result from an eventfd.
  */
 #include <errno.h>
+#ifdef __GLIBC__
 #include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -99,7 +101,9 @@ static void on_done(struct dc_loop *l, int fd, unsigned events, void *ud)
 	/* What the update freed in the middle of the heap (its page cache,
 	 * its statements) goes back to the system instead of staying
 	 * resident for the hour until the next. */
+#ifdef __GLIBC__
 	malloc_trim(0);
+#endif
 	if (job.rc == 0)
 		log_info("energy", "ledger updated inputs=%ld ms=%lld", job.added,
 			 (long long)job.ms);

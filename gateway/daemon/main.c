@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#ifdef __GLIBC__
 #include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,12 +111,14 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+#ifdef __GLIBC__
 	/* One malloc arena: glibc gives each thread that allocates one of its
-	 * own, and the hourly ledger worker's (gateway/daemon/ledger_worker.c)
-	 * stayed resident, a megabyte of 15 at 10,000 screens.  Two short-lived
-	 * threads (that worker, a broker host name look-up) contend for
-	 * nothing worth an arena. */
+	 * own (64 MB of address space), and the hourly ledger worker's stayed
+	 * resident, a megabyte of 15 at 10,000 screens.  The threads (that
+	 * worker, the Modbus workers' result queues, a broker host name
+	 * look-up) allocate too little to contend for it. */
 	mallopt(M_ARENA_MAX, 1);
+#endif
 	g->config_path = DECRAN_GATEWAY_CONFIG;
 	while ((c = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
 		switch (c) {

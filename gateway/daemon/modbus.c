@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 #include <pthread.h>
 #include <stdio.h>
@@ -496,13 +495,7 @@ int gw_modbus_start(struct gw *g, const struct gw_box_profiles *profiles, char *
 		w->devs = p;
 		w->devs[w->ndevs++] = d;
 	}
-#ifdef __GLIBC__
-	/* Workers allocate next to nothing (a result queue under a lock): a
-	 * malloc arena of their own each would be 64 MB of address space and
-	 * pages of RSS for it.  One arena for the whole process. */
-	if (nworkers)
-		mallopt(M_ARENA_MAX, 1);
-#endif
+	/* The workers share the process's one malloc arena (main.c). */
 	for (size_t i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
 		if (!w->ndevs)
