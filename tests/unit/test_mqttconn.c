@@ -24,6 +24,7 @@
 #include "mqttconn.h"
 
 #define MAX_TURNS 200	/* of at most 50 ms: a bounded wait */
+#define MOSQUITTO "/usr/sbin/mosquitto"
 
 struct fx {
 	char dir[64];
@@ -90,11 +91,30 @@ static bool broker_listening(int port)
 	return ok;
 }
 
+/* The broker of f->dir's configuration, listening when this returns 0. */
+static int start_broker(struct fx *f)
+{
+	char conf[128];
+	snprintf(conf, sizeof conf, "%s/mosquitto.conf", f->dir);
+	if ((f->broker = fork()) == 0) {
+		execl(MOSQUITTO, "mosquitto", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && !broker_listening(f->port); i++)
+		usleep(50000);
+	return f->broker > 0 && broker_listening(f->port) ? 0 : -1;
+}
+
 static int setup(void **state)
 {
 	static struct fx f;
 	char conf[128];
 	memset(&f, 0, sizeof f);
+	*state = &f;
+	/* A root without the broker (make cross-test's chroots): skipped, said
+	 * so.  make test installs it (tools/debian-packages.txt). */
+	if (access(MOSQUITTO, X_OK) != 0)
+		return 0;
 	snprintf(f.dir, sizeof f.dir, "/tmp/test_mqttconn.XXXXXX");
 	if (!mkdtemp(f.dir) || (f.port = free_port()) < 0)
 		return -1;
@@ -105,16 +125,9 @@ static int setup(void **state)
 	fprintf(c, "listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
 		"log_dest none\n", f.port);
 	fclose(c);
-	if ((f.broker = fork()) == 0) {
-		execl("/usr/sbin/mosquitto", "mosquitto", "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100 && !broker_listening(f.port); i++)
-		usleep(50000);
-	if (!broker_listening(f.port))
+	if (start_broker(&f) < 0)
 		return -1;
 	dc_mqtt_lib_init();
-	*state = &f;
 	return 0;
 }
 
@@ -122,6 +135,8 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	char cmd[96];
+	if (!f->broker)
+		return 0;
 	if (f->m) {
 		dc_mqtt_disconnect(f->m);
 		dc_mqtt_free(f->m);
@@ -204,6 +219,8 @@ static int round_trip(struct fx *f, int n, int expect_cork)
 static void batch_writes_cork_a_turn_and_flush_before_sleep(void **state)
 {
 	struct fx *f = *state;
+	if (!f->broker)
+		skip();
 	connect_client(f, true);
 	/* The turns that read the echoes and PUBACKs corked for the PUBACKs
 	 * they write back; each turn's flush uncorked (checked in turn()). */
@@ -213,6 +230,8 @@ static void batch_writes_cork_a_turn_and_flush_before_sleep(void **state)
 static void without_batch_writes_never_corks(void **state)
 {
 	struct fx *f = *state;
+	if (!f->broker)
+		skip();
 	connect_client(f, false);
 	assert_int_equal(round_trip(f, 50, 0), 0);
 }
@@ -222,6 +241,8 @@ static void without_batch_writes_never_corks(void **state)
 static void reconnect_starts_uncorked(void **state)
 {
 	struct fx *f = *state;
+	if (!f->broker)
+		skip();
 	connect_client(f, true);
 	assert_int_equal(dc_mqtt_publish(f->m, "decran/test/a", "x", 1, 1, false), 0);
 	assert_int_equal(corked(f->m), 1);
@@ -230,12 +251,7 @@ static void reconnect_starts_uncorked(void **state)
 	for (int i = 0; i < MAX_TURNS && f->up; i++)
 		turn(f);
 	assert_false(f->up);
-	char conf[128];
-	snprintf(conf, sizeof conf, "%s/mosquitto.conf", f->dir);
-	if ((f->broker = fork()) == 0) {
-		execl("/usr/sbin/mosquitto", "mosquitto", "-c", conf, (char *)NULL);
-		_exit(127);
-	}
+	assert_int_equal(start_broker(f), 0);
 	for (int i = 0; i < MAX_TURNS && !f->up; i++)
 		turn(f);
 	assert_true(f->up);
