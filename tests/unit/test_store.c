@@ -669,6 +669,67 @@ static void check_lists_step_keeps_rows_and_constraints(void **state)
 	dc_store_close(st);
 }
 
+/* The same for the tables the gateway writes at every confirmation: rows
+ * stay, and each constraint refuses what it refused, "cause IN (0,1,2) AND
+ * (state = 0 OR cause = 0)" included (an OR list must not swallow the AND). */
+static void gateway_check_lists_step_keeps_rows_and_constraints(void **state)
+{
+	struct tmp *t = *state;
+	int before = dc_store_schema_before("gateway's tables: CHECK value lists spelt as comparisons");
+	assert_true(before > 0);
+	dc_store_schema_cap(before);
+	struct dc_store *st = dc_store_open(t->path, NULL);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_exec(dc_store_db(st),
+				      "INSERT INTO commands (id, at, box, channel, to_state, cmd_id) VALUES"
+				      " (1, 'x', 'b', 1, 'off', 'c1');"
+				      "INSERT INTO command_outcomes (command_id, at, outcome, state) VALUES"
+				      " (1, 'x', 'confirmed', 'off');"
+				      "INSERT INTO ledger_states (screen_id, at, seq, state, cause) VALUES"
+				      " ('a', 10, 0, 0, 2);", 0, 0, 0), SQLITE_OK);
+	dc_store_close(st);
+	dc_store_schema_cap(0);
+
+	st = dc_store_open(t->path, NULL);
+	assert_non_null(st);
+	sqlite3 *db = dc_store_db(st);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM command_outcomes o JOIN ledger_states l"
+				 " WHERE o.outcome = 'confirmed' AND l.cause = 2"), 1);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+				 " ('command_outcomes', 'ledger_states', 'alarm_events', 'boxes')"
+				 " AND (sql LIKE '%outcome IN (%' OR sql LIKE '%state IN (0%'"
+				 " OR sql LIKE '%cause IN (%' OR sql LIKE '%kind IN (%'"
+				 " OR sql LIKE '%driver IN (%')"), 0);
+	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM pragma_integrity_check"
+				 " WHERE integrity_check = 'ok'"), 1);
+	static const struct { const char *sql; int rc; } cases[] = {
+		{ "INSERT INTO command_outcomes VALUES (1, 'y', 'unconfirmed', NULL)", SQLITE_OK },
+		{ "INSERT INTO command_outcomes VALUES (1, 'y', 'superseded', NULL)", SQLITE_OK },
+		{ "INSERT INTO command_outcomes VALUES (1, 'y', 'failed', NULL)", SQLITE_OK },
+		{ "INSERT INTO command_outcomes VALUES (1, 'y', 'interrupted', NULL)", SQLITE_OK },
+		{ "INSERT INTO command_outcomes VALUES (1, 'y', 'lost', NULL)", SQLITE_CONSTRAINT_CHECK },
+		{ "INSERT INTO ledger_states VALUES ('a', 11, 0, 1, 0)", SQLITE_OK },
+		{ "INSERT INTO ledger_states VALUES ('a', 12, 0, 2, 0)", SQLITE_OK },
+		{ "INSERT INTO ledger_states VALUES ('a', 13, 0, 0, 1)", SQLITE_OK },
+		{ "INSERT INTO ledger_states VALUES ('a', 14, 0, 3, 0)", SQLITE_CONSTRAINT_CHECK },
+		{ "INSERT INTO ledger_states VALUES ('a', 15, 0, 0, 3)", SQLITE_CONSTRAINT_CHECK },
+		/* a cause only for an unknown state: the AND still holds */
+		{ "INSERT INTO ledger_states VALUES ('a', 16, 0, 1, 1)", SQLITE_CONSTRAINT_CHECK },
+		{ "INSERT INTO ledger_states VALUES ('a', 17, 0, 2, 2)", SQLITE_CONSTRAINT_CHECK },
+		{ "INSERT INTO alarm_events (at, kind, box, active) VALUES ('x', 'meter', 'b', 1)",
+		  SQLITE_OK },
+		{ "INSERT INTO alarm_events (at, kind, box, active) VALUES ('x', 'fire', 'b', 1)",
+		  SQLITE_CONSTRAINT_CHECK },
+		{ "INSERT INTO boxes (id, driver, channels) VALUES ('m', 'modbus-tcp', 1)", SQLITE_OK },
+		{ "INSERT INTO boxes (id, driver, channels) VALUES ('z', 'zigbee', 1)",
+		  SQLITE_CONSTRAINT_CHECK },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		if (sqlite3_exec(db, cases[i].sql, 0, 0, 0) != cases[i].rc)
+			fail_msg("%s: %s", cases[i].sql, sqlite3_errmsg(db));
+	dc_store_close(st);
+}
+
 static void assert_refused_unchanged(const char *path, const char *needle)
 {
 	size_t n0, n1;
@@ -766,6 +827,8 @@ int main(void)
 
 		cmocka_unit_test_setup_teardown(old_screens_get_display_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(check_lists_step_keeps_rows_and_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(gateway_check_lists_step_keeps_rows_and_constraints, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(newer_database_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_database_file_is_refused_and_left_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_database_is_refused_and_left_untouched, setup, teardown),
