@@ -617,26 +617,33 @@ static void old_screens_get_display_unknown(void **state)
 	dc_store_close(st);
 }
 
+/* A database written up to the migration step `step` (not included), given
+ * the rows of `sql`, then opened by this program: the step has run on them. */
+static struct dc_store *open_after_step(const char *path, const char *step, const char *sql)
+{
+	int before = dc_store_schema_before(step);
+	assert_true(before > 0);
+	dc_store_schema_cap(before);
+	struct dc_store *st = dc_store_open(path, NULL);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_exec(dc_store_db(st), sql, 0, 0, 0), SQLITE_OK);
+	dc_store_close(st);
+	dc_store_schema_cap(0);
+	st = dc_store_open(path, NULL);
+	assert_non_null(st);
+	return st;
+}
+
 /* The step that spells the screens' CHECK value lists as comparisons: rows
  * stay, the file stays sound, and every constraint still refuses what it
  * refused (each listed value accepted, anything else not). */
 static void check_lists_step_keeps_rows_and_constraints(void **state)
 {
 	struct tmp *t = *state;
-	int before = dc_store_schema_before("screens: CHECK value lists spelt as comparisons "
-					    "(same constraints, faster inserts)");
-	assert_true(before > 0);
-	dc_store_schema_cap(before);
-	struct dc_store *st = dc_store_open(t->path, NULL);
-	assert_non_null(st);
-	assert_int_equal(sqlite3_exec(dc_store_db(st), "INSERT INTO screens (id, name, category, tech,"
-				      " status, display) VALUES ('a', 'A', 'school', 'LED', 'reduced',"
-				      " 'fixed')", 0, 0, 0), SQLITE_OK);
-	dc_store_close(st);
-	dc_store_schema_cap(0);
-
-	st = dc_store_open(t->path, NULL);
-	assert_non_null(st);
+	struct dc_store *st = open_after_step(t->path, "screens: CHECK value lists spelt as comparisons "
+					       "(same constraints, faster inserts)",
+					       "INSERT INTO screens (id, name, category, tech, status, display)"
+					       " VALUES ('a', 'A', 'school', 'LED', 'reduced', 'fixed')");
 	sqlite3 *db = dc_store_db(st);
 	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM screens WHERE id = 'a' AND tech = 'LED'"
 				 " AND display = 'fixed'"), 1);
@@ -675,23 +682,13 @@ static void check_lists_step_keeps_rows_and_constraints(void **state)
 static void gateway_check_lists_step_keeps_rows_and_constraints(void **state)
 {
 	struct tmp *t = *state;
-	int before = dc_store_schema_before("gateway's tables: CHECK value lists spelt as comparisons");
-	assert_true(before > 0);
-	dc_store_schema_cap(before);
-	struct dc_store *st = dc_store_open(t->path, NULL);
-	assert_non_null(st);
-	assert_int_equal(sqlite3_exec(dc_store_db(st),
-				      "INSERT INTO commands (id, at, box, channel, to_state, cmd_id) VALUES"
-				      " (1, 'x', 'b', 1, 'off', 'c1');"
-				      "INSERT INTO command_outcomes (command_id, at, outcome, state) VALUES"
-				      " (1, 'x', 'confirmed', 'off');"
-				      "INSERT INTO ledger_states (screen_id, at, seq, state, cause) VALUES"
-				      " ('a', 10, 0, 0, 2);", 0, 0, 0), SQLITE_OK);
-	dc_store_close(st);
-	dc_store_schema_cap(0);
-
-	st = dc_store_open(t->path, NULL);
-	assert_non_null(st);
+	struct dc_store *st = open_after_step(t->path, "gateway's tables: CHECK value lists spelt as comparisons",
+					       "INSERT INTO commands (id, at, box, channel, to_state, cmd_id) VALUES"
+					       " (1, 'x', 'b', 1, 'off', 'c1');"
+					       "INSERT INTO command_outcomes (command_id, at, outcome, state) VALUES"
+					       " (1, 'x', 'confirmed', 'off');"
+					       "INSERT INTO ledger_states (screen_id, at, seq, state, cause) VALUES"
+					       " ('a', 10, 0, 0, 2);");
 	sqlite3 *db = dc_store_db(st);
 	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM command_outcomes o JOIN ledger_states l"
 				 " WHERE o.outcome = 'confirmed' AND l.cause = 2"), 1);
