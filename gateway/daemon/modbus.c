@@ -12,8 +12,6 @@
  * configuration with no lock; the workers are joined before the swap.
  */
 #include <errno.h>
-#ifdef __GLIBC__
-#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -106,8 +106,14 @@ static int checks_without_in_lists(sqlite3 *db, const char *table, char *err, si
 			       -1, &q, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_ROW)
-		goto out;
+	int found = sqlite3_step(q);
+	if (found != SQLITE_ROW) {
+		/* sqlite3_errmsg says "not an error" for a table that is not there */
+		if (found == SQLITE_DONE)
+			snprintf(err, errlen, "%s CHECK lists: no such table", table);
+		sqlite3_finalize(q);
+		return -1;
+	}
 	old = strdup((const char *)sqlite3_column_text(q, 0));
 	sqlite3_finalize(q);
 	q = NULL;
