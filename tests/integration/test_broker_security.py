@@ -540,23 +540,22 @@ def test_provisioning_as_another_user_refuses_and_writes_nothing(what):
         args = [a.replace("BUNDLE", os.path.join(mq, "bundle")) for a in what]
         before = tree(d)
 
-        def become_other():
-            os.setgroups([])
-            os.setgid(other)
-            os.setuid(other)
-        r = subprocess.run([bin_path("decran"), "boxes", "provision", *args, "--config", cfg_path],
-                           env=dict(os.environ, LANG="en_US.UTF-8", LC_ALL=""), cwd=mq,
-                           preexec_fn=become_other, capture_output=True, text=True, timeout=60)
+        def provision_as(uid):
+            def become():
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            return subprocess.run([bin_path("decran"), "boxes", "provision", *args,
+                                   "--config", cfg_path],
+                                  env=dict(os.environ, LANG="en_US.UTF-8", LC_ALL=""), cwd=mq,
+                                  preexec_fn=become, capture_output=True, text=True, timeout=60)
+        r = provision_as(other)
         assert r.returncode == 1, r.stdout + r.stderr
         assert "must belong to user %d" % gw_user in r.stderr, r.stderr
         assert "run me as root (sudo) or as that user; nothing was written" in r.stderr
         assert tree(d) == before
         # The gateway's own user may: the secrets are its own.
-        r = subprocess.run([bin_path("decran"), "boxes", "provision", *args, "--config", cfg_path],
-                           env=dict(os.environ, LANG="en_US.UTF-8", LC_ALL=""), cwd=mq,
-                           preexec_fn=lambda: (os.setgroups([]), os.setgid(gw_user),
-                                               os.setuid(gw_user)),
-                           capture_output=True, text=True, timeout=60)
+        r = provision_as(gw_user)
         assert r.returncode == 0, r.stdout + r.stderr
         secret = os.path.join(mq, "gw.password" if what == ["--gateway"] else "keys/gare.key")
         st = os.stat(secret)
