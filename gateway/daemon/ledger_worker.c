@@ -17,6 +17,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ static struct job job;
 static pthread_t worker;
 static bool running;
 static int done_fd = -1;
+static struct dc_store *wstore;	/* the worker's connection */
 
 static void *update(void *arg)
 {
@@ -60,12 +62,9 @@ static void *update(void *arg)
 	uint64_t one = 1;
 	int64_t t0 = gw_mono();
 	char *e = NULL;
-	/* A connection of its own for each update, closed after it: kept open
-	 * for the hour until the next, its page cache and statements held
-	 * about a megabyte (a tenth of the gateway's memory at 10,000
-	 * screens); opening costs a few milliseconds. */
-	struct dc_store *wstore = dc_store_open(j->db_path, &e);
-	if (!wstore) {
+	/* Opened once, closed after the loop's: one connection per thread, and
+	 * no hourly open (whose schema check takes the write lock). */
+	if (!wstore && !(wstore = dc_store_open(j->db_path, &e))) {
 		snprintf(j->err, sizeof j->err, "%s", e ? e : "cannot open the database");
 		free(e);
 	}
@@ -77,7 +76,9 @@ static void *update(void *arg)
 			j->rc = 0;
 		else
 			j->busy = dc_store_busy(wstore);
-		dc_store_close(wstore);
+		/* Its page cache is not kept for the hour until the next update
+		 * (on_done gives the pages back to the system). */
+		sqlite3_db_release_memory(dc_store_db(wstore));
 	}
 	j->ms = gw_mono() - t0;
 	if (write(done_fd, &one, sizeof one) < 0) {
@@ -98,9 +99,9 @@ static void on_done(struct dc_loop *l, int fd, unsigned events, void *ud)
 	running = false;
 	free(job.cfg.boxes);
 	job.cfg.boxes = NULL;
-	/* What the update freed in the middle of the heap (its page cache,
-	 * its statements) goes back to the system instead of staying
-	 * resident for the hour until the next. */
+	/* What the update freed in the middle of the heap (its page cache)
+	 * goes back to the system instead of staying resident for the hour
+	 * until the next. */
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
@@ -131,6 +132,8 @@ void gw_energy_close(struct gw *g)
 		free(job.cfg.boxes);
 		job.cfg.boxes = NULL;
 	}
+	dc_store_close(wstore);	/* after the loop's connection (main.c) */
+	wstore = NULL;
 	if (done_fd >= 0) {
 		dc_loop_del_fd(g->loop, done_fd);
 		close(done_fd);
