@@ -1,8 +1,9 @@
 /* bench_gateway.c — edge -> every confirmation recorded, against a floor.
  *
  * For each fleet size (1,000, 10,000, 100,000 screens; BENCH_SIZES to pick,
- * e.g. "1000,10000"), on 8-channel boxes, half decran-relay boxes (native
- * protocol), half Tasmota devices:
+ * e.g. "1000,10000"), on 8-channel boxes (BENCH_CHANNELS=1: one smart plug
+ * per screen), half decran-relay boxes (native protocol), half Tasmota
+ * devices:
  *   - a private mosquitto, and the fleet emulated in ANOTHER process
  *     (tests/helpers/fleet_emu: one MQTT client, it executes each command and
  *     reports the state as the devices do);
@@ -47,12 +48,15 @@
 #include "drv_tasmota.h"
 #include "store.h"
 
-#define NCH 8
 #define MAX_ROUNDS 15
 #define QOS 1
 
 static char dir[64], cwd[PATH_MAX];
 static int port, nnative, ntasmota, nscreens;
+/* Channels per box: 8 (a decran-relay box, a 4- or 8-relay Tasmota), or 1
+ * for one smart plug per screen (BENCH_CHANNELS=1: twelve times the boxes
+ * for the same screens). */
+static int nch = 8;
 
 /* ---- the emulated fleet: another process ---- */
 
@@ -62,7 +66,7 @@ static FILE *emu_in, *emu_out;
 static int emu_start(void)
 {
 	int in[2], out[2];
-	char bin[PATH_MAX + 64], a[4][16];
+	char bin[PATH_MAX + 64], a[5][16];
 	if (pipe(in) < 0 || pipe(out) < 0)
 		return -1;
 	snprintf(bin, sizeof bin, "%s/%s/tests/helpers/fleet_emu", cwd,
@@ -71,6 +75,7 @@ static int emu_start(void)
 	snprintf(a[1], sizeof a[1], "%d", nnative);
 	snprintf(a[2], sizeof a[2], "%d", ntasmota);
 	snprintf(a[3], sizeof a[3], "%d", QOS);
+	snprintf(a[4], sizeof a[4], "%d", nch);
 	emu_pid = fork();
 	if (emu_pid == 0) {
 		dup2(in[0], 0);
@@ -78,7 +83,7 @@ static int emu_start(void)
 		close(in[1]);
 		close(out[0]);
 		execl(bin, "fleet_emu", "--port", a[0], "--native", a[1], "--tasmota", a[2],
-		      "--qos", a[3], "--prefix", "b", (char *)NULL);
+		      "--qos", a[3], "--channels", a[4], "--prefix", "b", (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -125,15 +130,67 @@ static void floor_message(struct mosquitto *m, void *ud, const struct mosquitto_
 	pthread_mutex_unlock(&mu);
 }
 
-static void floor_connect(struct mosquitto *m, void *ud, int rc)
+static struct mosquitto *floor_client;
+static int floor_acks;	/* CONNACK, SUBACK or UNSUBACK awaited */
+
+static void floor_acked(void)
 {
-	char *subs[] = { "decran/+/state/+", "stat/+/+" };
-	(void)ud;
-	if (!rc)
-		mosquitto_subscribe_multiple(m, NULL, 2, subs, QOS, 0, NULL);
+	pthread_mutex_lock(&mu);
+	floor_acks = 0;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
 }
 
-static struct mosquitto *floor_client;
+static void floor_connect(struct mosquitto *m, void *ud, int rc)
+{
+	(void)m;
+	(void)ud;
+	if (!rc)
+		floor_acked();
+}
+
+static void floor_subscribe(struct mosquitto *m, void *ud, int mid, int n, const int *granted)
+{
+	(void)m, (void)ud, (void)mid, (void)n, (void)granted;
+	floor_acked();
+}
+
+static void floor_unsubscribe(struct mosquitto *m, void *ud, int mid)
+{
+	(void)m, (void)ud, (void)mid;
+	floor_acked();
+}
+
+/* Until the broker has answered (10 s at most); 0 when it has. */
+static int floor_wait_ack(void)
+{
+	struct timespec dl;
+	int rc = 0;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 10;
+	pthread_mutex_lock(&mu);
+	while (floor_acks && rc == 0)
+		rc = pthread_cond_timedwait(&cv, &mu, &dl);
+	pthread_mutex_unlock(&mu);
+	return rc;
+}
+
+/* The floor listens to the devices during its own rounds only: subscribed
+ * through the gateway's, it made the broker deliver every report twice
+ * there (a third more broker work than in the floor's rounds, measured with
+ * /proc/<broker>/io), and the gateway's rounds paid for it. */
+static int floor_listen(bool on)
+{
+	char *subs[] = { "decran/+/state/+", "stat/+/+" };
+	pthread_mutex_lock(&mu);
+	floor_acks = 1;
+	pthread_mutex_unlock(&mu);
+	if (on)
+		mosquitto_subscribe_multiple(floor_client, NULL, 2, subs, QOS, 0, NULL);
+	else
+		mosquitto_unsubscribe_multiple(floor_client, NULL, 2, subs, NULL);
+	return floor_wait_ack();
+}
 
 static void box_name(int b, char *buf, size_t len)
 {
@@ -166,7 +223,7 @@ static double switch_all(int on)
 	double t0 = bench_now_s();
 	for (int b = 0; b < nnative + ntasmota; b++) {
 		box_name(b, name, sizeof name);
-		for (int ch = 1; ch <= NCH; ch++) {
+		for (int ch = 1; ch <= nch; ch++) {
 			if (b < nnative)
 				dc_native_command(name, ch, on, "floor", &m);
 			else
@@ -203,7 +260,7 @@ static int make_db(const char *path)
 	dc_store_begin(st);
 	for (int b = 0; b < nnative + ntasmota; b++) {
 		box_name(b, name, sizeof name);
-		for (int ch = 1; ch <= NCH; ch++) {
+		for (int ch = 1; ch <= nch; ch++) {
 			struct dc_screen s;
 			dc_screen_init(&s);
 			snprintf(s.id, sizeof s.id, "pub-%s-%d", name, ch);
@@ -258,7 +315,7 @@ static void write_config(const char *path)
 	for (int b = 0; b < nnative + ntasmota; b++) {
 		box_name(b, name, sizeof name);
 		fprintf(f, "%s{\"id\":\"%s\",\"driver\":\"%s\",\"channels\":%d%s%s%s}", b ? "," : "",
-			name, b < nnative ? "native" : "tasmota", NCH, b < nnative ? "" : ",\"topic\":\"",
+			name, b < nnative ? "native" : "tasmota", nch, b < nnative ? "" : ",\"topic\":\"",
 			b < nnative ? "" : name, b < nnative ? "" : "\"");
 	}
 	fprintf(f, "]}\n");
@@ -325,8 +382,27 @@ static int settled(const char *sock, double *at, double *now_ms)
 	return ok;
 }
 
+/* The broker and the emulated fleet serve both sides: their CPU in each
+ * side's burst says whether a side's extra time is its own or theirs. */
+static pid_t broker_pid;
+struct others_cpu {
+	double broker, devices;
+};
+
+static struct others_cpu others_cpu(void)
+{
+	return (struct others_cpu){ cpu_seconds(broker_pid), cpu_seconds(emu_pid) };
+}
+
+static struct others_cpu others_since(struct others_cpu t0)
+{
+	struct others_cpu t = others_cpu();
+	return (struct others_cpu){ t.broker - t0.broker, t.devices - t0.devices };
+}
+
 struct gw_result {
 	double secs, cpu;	/* edge -> all recorded; CPU from the edge */
+	struct others_cpu others;	/* the broker's and the devices', same span */
 	long hwm_kb;
 	long fsyncs;		/* strace round only */
 	int ok;
@@ -431,6 +507,7 @@ static struct gw_result gateway_round(int round, bool traced)
 		}
 	}
 	double cpu0 = cpu_seconds(gw);
+	struct others_cpu others0 = others_cpu();
 	sqlite3 *h;
 	sqlite3_stmt *q, *mx;
 	/* Only the rows new since the last poll are counted: each poll is cheap.
@@ -475,6 +552,7 @@ static struct gw_result gateway_round(int round, bool traced)
 		usleep(2000);
 	}
 	r.cpu = cpu_seconds(gw) - cpu0;
+	r.others = others_since(others0);
 	if (perf > 0) {
 		kill(perf, SIGINT);
 		waitpid(perf, NULL, 0);
@@ -531,16 +609,16 @@ static int bench_size(int n, int rounds)
 	char path[512];
 	int fails = 0;
 	nscreens = n;
-	int boxes = (n + NCH - 1) / NCH;
+	int boxes = (n + nch - 1) / nch;
 	nnative = boxes / 2;
 	ntasmota = boxes - nnative;
-	nscreens = boxes * NCH;
+	nscreens = boxes * nch;
 	printf("== %d screens: %d native boxes + %d Tasmota devices of %d channels, QoS %d, "
-	       "%d rounds\n", nscreens, nnative, ntasmota, NCH, QOS, rounds);
+	       "%d rounds\n", nscreens, nnative, ntasmota, nch, QOS, rounds);
 	loadavg("before");
 	port = bench_free_port();
 	snprintf(path, sizeof path, "%s/mosquitto.conf", dir);
-	pid_t broker = bench_start_broker(path, port, "max_queued_messages 1000000\n"
+	pid_t broker = broker_pid = bench_start_broker(path, port, "max_queued_messages 1000000\n"
 					  "max_inflight_messages 0\n");
 	snprintf(path, sizeof path, "%s/template.db", dir);
 	unlink(path);
@@ -553,24 +631,34 @@ static int bench_size(int n, int rounds)
 	 * floods the broker and is slower, not a floor. */
 	mosquitto_max_inflight_messages_set(floor_client, 1024);
 	mosquitto_connect_callback_set(floor_client, floor_connect);
+	mosquitto_subscribe_callback_set(floor_client, floor_subscribe);
+	mosquitto_unsubscribe_callback_set(floor_client, floor_unsubscribe);
 	mosquitto_message_callback_set(floor_client, floor_message);
+	floor_acks = 1;
 	mosquitto_connect(floor_client, "127.0.0.1", port, 60);
 	mosquitto_loop_start(floor_client);
-	usleep(300000);
+	if (floor_wait_ack() || floor_listen(true)) {
+		fprintf(stderr, "bench: the floor client could not connect and subscribe\n");
+		return 1;
+	}
 
 	double fl[MAX_ROUNDS], flcpu[MAX_ROUNDS], gws[MAX_ROUNDS], cpu[MAX_ROUNDS];
 	long hwm = 0;
 	int nf = 0, ng = 0;
 	for (int r = 0; r < rounds; r++) {
 		double c0 = self_cpu();
+		struct others_cpu o0 = others_cpu();
 		double t = switch_all(0);
+		struct others_cpu fo = others_since(o0);
 		if (t >= 0) {
 			flcpu[nf] = self_cpu() - c0;
 			fl[nf++] = t;
 		}
 		if (switch_all(1) < 0)
 			fprintf(stderr, "bench: the fleet did not come back on\n");
+		floor_listen(false);
 		struct gw_result g = gateway_round(r, false);
+		floor_listen(true);
 		if (g.ok) {
 			gws[ng] = g.secs;
 			cpu[ng++] = g.cpu;
@@ -580,10 +668,15 @@ static int bench_size(int n, int rounds)
 		printf("  round %d: floor %.3f s (CPU %.3f s), gateway %.3f s (CPU %.3f s, peak RSS "
 		       "%.1f MB)\n", r + 1, t, t >= 0 ? flcpu[nf - 1] : -1, g.ok ? g.secs : -1, g.cpu,
 		       g.hwm_kb / 1024.0);
+		printf("           broker CPU %.2f s / %.2f s, devices CPU %.2f s / %.2f s "
+		       "(floor's / gateway's burst)\n", fo.broker, g.others.broker, fo.devices,
+		       g.others.devices);
 		fflush(stdout);
 		switch_all(1);
 	}
+	floor_listen(false);
 	struct gw_result tr = gateway_round(99, true);
+	floor_listen(true);
 	switch_all(1);
 	loadavg("after");
 	if (!nf || !ng) {
@@ -636,6 +729,12 @@ int main(void)
 	int rounds = getenv("BENCH_ROUNDS") ? atoi(getenv("BENCH_ROUNDS")) : 3;
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		rounds = 3;
+	if (getenv("BENCH_CHANNELS"))
+		nch = atoi(getenv("BENCH_CHANNELS"));
+	if (nch < 1 || nch > 16) {
+		fprintf(stderr, "bench: BENCH_CHANNELS is 1 to 16\n");
+		return 2;
+	}
 	snprintf(dir, sizeof dir, "/tmp/decran-bench-XXXXXX");
 	if (!mkdtemp(dir) || !getcwd(cwd, sizeof cwd))
 		return 1;
