@@ -57,6 +57,9 @@ static int port, nnative, ntasmota, nscreens;
  * for one smart plug per screen (BENCH_CHANNELS=1: twelve times the boxes
  * for the same screens). */
 static int nch = 8;
+/* The floor's messages in flight: the gateway's window (GW_WINDOW_COMMANDS);
+ * BENCH_WINDOW when benchmarking a build with another. */
+static int floor_window = 256;
 
 /* ---- the emulated fleet: another process ---- */
 
@@ -629,7 +632,7 @@ static int bench_size(int n, int rounds)
 	floor_client = mosquitto_new("bench-floor", true, NULL);
 	/* The gateway's own window (GW_WINDOW_COMMANDS): unlimited, the floor
 	 * floods the broker and is slower, not a floor. */
-	mosquitto_max_inflight_messages_set(floor_client, 1024);
+	mosquitto_max_inflight_messages_set(floor_client, (unsigned)floor_window);
 	mosquitto_connect_callback_set(floor_client, floor_connect);
 	mosquitto_subscribe_callback_set(floor_client, floor_subscribe);
 	mosquitto_unsubscribe_callback_set(floor_client, floor_unsubscribe);
@@ -732,6 +735,12 @@ int main(void)
 		rounds = 3;
 	if (getenv("BENCH_CHANNELS"))
 		nch = atoi(getenv("BENCH_CHANNELS"));
+	if (getenv("BENCH_WINDOW"))
+		floor_window = atoi(getenv("BENCH_WINDOW"));
+	if (floor_window < 1 || floor_window > 65535) {
+		fprintf(stderr, "bench: BENCH_WINDOW is 1 to 65535\n");
+		return 2;
+	}
 	if (nch < 1 || nch > 8) {	/* what tests/helpers/fleet_emu emulates */
 		fprintf(stderr, "bench: BENCH_CHANNELS is 1 to 8\n");
 		return 2;
