@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "daemon/gw.h"	/* GW_WINDOW_COMMANDS: the floor's window */
 #include "drv_native.h"
 #include "drv_tasmota.h"
 #include "store.h"
@@ -57,9 +58,9 @@ static int port, nnative, ntasmota, nscreens;
  * for one smart plug per screen (BENCH_CHANNELS=1: twelve times the boxes
  * for the same screens). */
 static int nch = 8;
-/* The floor's messages in flight: the gateway's window (GW_WINDOW_COMMANDS);
- * BENCH_WINDOW when benchmarking a build with another. */
-static int floor_window = 256;
+/* The floor's messages in flight: the gateway's window; BENCH_WINDOW when
+ * benchmarking a build (BENCH_GATEWAY) that has another. */
+static int floor_window = GW_WINDOW_COMMANDS;
 
 /* ---- the emulated fleet: another process ---- */
 
@@ -662,7 +663,8 @@ static int bench_size(int n, int rounds)
 		if (floor_listen(false))
 			fprintf(stderr, "bench: the floor client still listens (no UNSUBACK)\n");
 		struct gw_result g = gateway_round(r, false);
-		floor_listen(true);
+		if (floor_listen(true))
+			fprintf(stderr, "bench: the floor client does not listen again (no SUBACK)\n");
 		if (g.ok) {
 			gws[ng] = g.secs;
 			cpu[ng++] = g.cpu;
