@@ -98,17 +98,31 @@ int gw_control_open(struct gw *g)
 		clients[i].fd = -1;
 	if (!*path)
 		return 0;
-	if (strlen(path) >= sizeof sa.sun_path) {
-		log_err("control", "socket path too long path=%s", path);
+	/* Bound under a temporary name and renamed once listening: the socket
+	 * appears at its path only when a connect() there succeeds.  A client
+	 * that waits for the file (decran-web, a unit's ExecStartPost, the
+	 * tests) would otherwise meet ECONNREFUSED between bind and listen. */
+	char suffix[24];
+	snprintf(suffix, sizeof suffix, ".%ld", (long)getpid());
+	size_t max = sizeof sa.sun_path - 1 - strlen(suffix);
+	if (strlen(path) > max) {
+		log_err("control", "socket path too long path=%s max=%zu", path, max);
 		return -1;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);	/* length checked above */
+	memcpy(sa.sun_path, path, strlen(path));	/* fits: checked above */
+	memcpy(sa.sun_path + strlen(path), suffix, strlen(suffix) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	unlink(path);	/* a stale socket from a killed gateway */
+	unlink(sa.sun_path);	/* left by a killed gateway with our pid */
 	mode_t old = umask(0117);	/* owner and group only */
 	int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
-	if (rc < 0 || listen(fd, 8) < 0) {
+	if (rc == 0 && (listen(fd, 8) < 0 || rename(sa.sun_path, path) < 0)) {
+		int e = errno;
+		unlink(sa.sun_path);
+		errno = e;
+		rc = -1;
+	}
+	if (rc < 0) {
 		/* A missing /run/decran: the service's RuntimeDirectory=, or
 		 * control_socket in the configuration, provides it. */
 		log_err("control", "cannot listen path=%s error=\"%s\"%s", path, strerror(errno),
