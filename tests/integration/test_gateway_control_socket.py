@@ -36,6 +36,7 @@ def test_the_socket_appears_only_when_it_answers(tmp_path, db):
     gateway_pid = None
     try:
         gw.start()      # returns as soon as the path exists
+        gateway_pid = int(subprocess.check_output(["pgrep", "-P", str(gw.proc.pid)]).split()[0])
         st = gw.api({"cmd": "status"}, timeout=5.0)
         assert "mqtt" in st, st
         mode = os.stat(gw.sock).st_mode
@@ -45,7 +46,6 @@ def test_the_socket_appears_only_when_it_answers(tmp_path, db):
         assert leftovers == [], "temporary socket names left: %s" % leftovers
         with open(os.path.join(str(tmp_path), "strace.log")) as f:
             assert "listen(" in f.read(), "strace did not hold listen()"
-        gateway_pid = int(subprocess.check_output(["pgrep", "-P", str(gw.proc.pid)]).split()[0])
     finally:
         if gateway_pid:
             os.kill(gateway_pid, signal.SIGTERM)    # strace exits with its status
