@@ -144,12 +144,15 @@ struct pending {
 static int flush(struct dc_store *st, struct pending *p, const struct dc_import_opts *o,
 		 struct dc_import_result *res, struct dc_errlist *errs)
 {
-	if (p->n && dc_store_create_screens(st, p->v, p->n, o->actor) < 0) {
+	size_t n = p->n;
+	/* Emptied either way: after a failed write the rows are only checked
+	 * (the caller rolls back), and the next one is read into v[n]. */
+	p->n = 0;
+	if (n && dc_store_create_screens(st, p->v, n, o->actor) < 0) {
 		dc_errlist_add(errs, p->first_line, "", "%s", dc_store_errmsg(st));
 		return -1;
 	}
-	res->created += (long)p->n;
-	p->n = 0;
+	res->created += (long)n;
 	return 0;
 }
 

@@ -300,6 +300,46 @@ static void first_import_keeps_every_index(void **state)
 	dc_store_close(st);
 }
 
+/* A disk that fills up mid-import (an SD card): the write error is
+ * reported where it happened, the rows after it are still only checked (no
+ * write past the pending batch), nothing is kept, and the store works again
+ * once there is room. */
+static void full_disk_is_reported_and_writes_nothing(void **state)
+{
+	(void)state;
+	struct dc_store *st = dc_store_open(path, NULL);
+	struct dc_import_result res;
+	struct dc_errlist errs = { 0 };
+	sqlite3 *db = dc_store_db(st);
+	assert_int_equal(import(st, "id,name,category\nold,Old,other\n", false, &res, &errs), 0);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", sqlite3_column_int64(q, 0) + 2);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+
+	static char big[64 * 1024];
+	size_t n = (size_t)snprintf(big, sizeof big, "id,name,category\n");
+	for (int i = 0; i < 8 * DC_STORE_BATCH; i++)
+		n += (size_t)snprintf(big + n, sizeof big - n,
+				      "screen-with-a-long-id-%04d,A name long enough to fill pages,other\n",
+				      i);
+	assert_int_equal(import(st, big, false, &res, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.v[0].msg, "full"));
+	assert_true(errs.v[0].line >= 2);
+	dc_errlist_free(&errs);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(count(st, "screens"), 1);
+	assert_int_equal(count(st, "audit"), 1);
+	assert_int_equal(import(st, big, false, &res, &errs), 0);
+	assert_int_equal(res.created, 8 * DC_STORE_BATCH);
+	dc_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(empty_and_header_only_files_are_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(batched_import_equals_row_by_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_import_keeps_every_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_disk_is_reported_and_writes_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
