@@ -347,9 +347,11 @@ static int act(struct gw_link *l, cJSON *req, const char *actor, char *err, size
 			e = TR("ce forçage n'est plus en cours", "this override is no longer in force");
 		else if (!strncmp(e, "refused: an advertising screen", 30))
 			e = TR("un écran publicitaire de cette voie doit rester éteint maintenant "
-			       "(R581-35, de 1 h à 6 h) : faites l'essai en dehors de ces heures",
-			       "an advertising screen on this channel must stay off now "
-			       "(R581-35, 01:00 to 06:00): test it outside those hours");
+			       "ou avant la fin de l'essai (R581-35, de 1 h à 6 h) : faites l'essai "
+			       "en dehors de ces heures",
+			       "an advertising screen on this channel must stay off now or before "
+			       "the test would end (R581-35, 01:00 to 06:00): test it outside "
+			       "those hours");
 		else if (!strncmp(e, "a test is already running", 25))
 			e = TR("un essai est déjà en cours sur cette voie",
 			       "a test is already running on this channel");

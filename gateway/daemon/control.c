@@ -476,6 +476,22 @@ static struct gw_chan *test_chan(struct gw *g, const struct relay_test *t)
 
 static const int test_values[3] = { DC_STATE_OFF, DC_STATE_ON, DC_STATE_OFF };
 
+/* The longest a step can last: its confirmation, its dwell, a late meter. */
+static int64_t step_max_ms(const struct gw *g, int dwell_ms)
+{
+	return (int64_t)g->cfg.confirm_timeout_ms + dwell_ms + TEST_METER_GRACE_MS;
+}
+
+/* The "on" step is about to go out: the legal night may have come closer
+ * than when the test started (a slow first step, the clock set forward).
+ * The screen is lit until the last "off" is confirmed. */
+static bool night_before_lit_ends(struct gw *g, const struct relay_test *t,
+				  const struct gw_chan *c)
+{
+	return gw_plan_legal_night_within(g, c, (step_max_ms(g, t->dwell_ms) +
+						 g->cfg.confirm_timeout_ms + 999) / 1000);
+}
+
 static void test_step(struct gw *g, struct relay_test *t, struct gw_chan *c)
 {
 	int64_t mono = gw_mono();
@@ -610,6 +626,11 @@ static void test_step_done(struct gw *g, size_t i, struct gw_chan *c, int64_t mo
 		return;
 	}
 	t->step++;
+	if (t->step == 1 && night_before_lit_ends(g, t, c)) {
+		test_finish(g, i, c, "stopped before lighting: the legal night (R581-35, "
+			    "01:00-06:00) would begin before the test ends");
+		return;
+	}
 	test_step(g, t, c);
 }
 
@@ -635,6 +656,13 @@ void gw_control_tests(struct gw *g)
 		struct gw_chan *c = test_chan(g, t);
 		if (!c) {
 			test_finish(g, i, NULL, "channel removed by a reload");
+			continue;
+		}
+		/* Lit, and the night has come (the clock was set forward):
+		 * the schedule takes the channel back at once. */
+		if (t->step == 1 && gw_plan_legal_night(g, c)) {
+			test_finish(g, i, c, "stopped: the legal night (R581-35, 01:00-06:00) "
+				    "began during the test");
 			continue;
 		}
 		if (!t->dwelling) {
@@ -707,11 +735,16 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int dwell_ms, int fd
 		snprintf(err, errlen, "a test is already running on this channel");
 		return -1;
 	}
+	if (dwell_ms < 0)
+		dwell_ms = g->cfg.relay_test_dwell_s * 1000;
 	/* The test holds the channel on for its dwell: never an advertising
-	 * screen the legal night rule keeps dark, whoever asks. */
-	if (gw_plan_legal_night(g, c)) {
+	 * screen the legal night rule keeps dark, whoever asks, now or before
+	 * the test could end (one started at 00:59 would light it at 01:00). */
+	if (gw_plan_legal_night_within(g, c, (2 * step_max_ms(g, dwell_ms) +
+					      g->cfg.confirm_timeout_ms + 999) / 1000)) {
 		snprintf(err, errlen, "refused: an advertising screen on this channel must stay off "
-			 "now (R581-35, 01:00-06:00); test it outside those hours");
+			 "now or before the test would end (R581-35, 01:00-06:00); test it outside "
+			 "those hours");
 		return -1;
 	}
 	if (ntests == captests) {
@@ -724,8 +757,6 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int dwell_ms, int fd
 		tests = p;
 		captests = cap;
 	}
-	if (dwell_ms < 0)
-		dwell_ms = g->cfg.relay_test_dwell_s * 1000;
 	log_info("control", "relay test started box=%s channel=%d dwell_ms=%d",
 		 g->cfg.boxes[box].id, c->channel, dwell_ms);
 	struct relay_test *t = &tests[ntests++];

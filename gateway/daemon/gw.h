@@ -232,6 +232,8 @@ void gw_plan_fallbacks_continue(struct gw *g);
 bool gw_plan_fallbacks_pending(const struct gw *g);
 #define GW_FALLBACK_SLICE 16
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
+/* ... at any moment in the coming `seconds` (a relay test's whole hold). */
+bool gw_plan_legal_night_within(struct gw *g, const struct gw_chan *c, int64_t seconds);
 
 /* chan.c */
 void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev);

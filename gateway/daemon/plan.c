@@ -430,15 +430,33 @@ static void decisive_reason(struct gw *g, const struct dc_sched_screen *s, int64
 	gw_decide_reason(g->rules, &e.steps[e.decisive], buf, len);
 }
 
-bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c)
+static bool legal_night_at(struct gw *g, const struct gw_chan *c, int64_t t)
 {
-	int64_t t = gw_now(g);
 	for (size_t i = 0; g->rules && i < c->nscreens; i++) {
 		struct dc_explanation e;
 		dc_schedule_explain_view(g->rules, &g->sctx, &c->screens[i], t, &e);
 		if (gw_decide_night_applies(&e))
 			return true;
 	}
+	return false;
+}
+
+bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c)
+{
+	return legal_night_at(g, c, gw_now(g));
+}
+
+/* Asked now, at every minute in between and at the end: the rule's edges
+ * (01:00, 06:00, service hours, a derogation's end) fall on whole minutes,
+ * and the night never lasts less than one. */
+bool gw_plan_legal_night_within(struct gw *g, const struct gw_chan *c, int64_t seconds)
+{
+	int64_t t = gw_now(g), end = t + (seconds > 0 ? seconds : 0);
+	if (legal_night_at(g, c, t) || legal_night_at(g, c, end))
+		return true;
+	for (int64_t m = (t / 60 + 1) * 60; m < end; m += 60)
+		if (legal_night_at(g, c, m))
+			return true;
 	return false;
 }
 

@@ -266,3 +266,46 @@ def test_relay_test_never_lights_advertising_in_the_legal_night(broker, tmp_path
         assert ok["ok"], ok
     finally:
         gw.stop()
+
+
+def test_relay_test_that_would_end_in_the_legal_night_is_refused(broker, tmp_path, db, fleet):
+    """00:59:50 in Paris: the advertising screen may still be lit, but a
+    test's "on" step would hold it past 01:00: refused before anything is
+    sent.  The information screen's channel may still be tested."""
+    tas, _shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-23T23:59:50Z,1").start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        before = len(tas.commands)
+        res = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 1, "dwell_s": 0})
+        assert not res["ok"] and "before the test would end" in res["error"], res
+        assert "R581-35" in res["error"], res
+        assert ("ON" not in [v for c, v in tas.commands[before:] if c == 1])
+        ok = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 2, "dwell_s": 0})
+        assert ok["ok"], ok
+    finally:
+        gw.stop()
+
+
+def test_relay_test_whose_first_step_ends_in_the_legal_night_never_lights(
+        broker, tmp_path, db, fleet):
+    """The clock runs 30 times fast from 00:56 in Paris; the test's first
+    "off" step holds 8 real seconds (4 virtual minutes), so its "on" step
+    would go out after 01:00: the test stops there, the screen is never
+    commanded on, and the schedule keeps it off."""
+    tas, _shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-23T23:56:00Z,30").start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        before = len(tas.commands)
+        res = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 1, "dwell_s": 8},
+                     timeout=60)
+        assert not res["ok"], res
+        assert "stopped before lighting" in res["error"], res
+        assert [s["to"] for s in res["steps"]] == ["off"], res
+        assert "ON" not in [v for c, v in tas.commands[before:] if c == 1], tas.commands
+        assert tas.state.get(1) is False
+        st = gw.channel("kiosque", 1)
+        assert st["desired"] == "off", st
+    finally:
+        gw.stop()
