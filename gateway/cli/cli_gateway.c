@@ -30,7 +30,8 @@ cJSON *cli_gateway_call(const char *socket_opt, cJSON *request, int timeout_ms)
 	return ans;
 }
 
-bool cli_gateway_reload(const char *socket_opt)
+/* {"cmd": cmd} to the daemon running here, if one does. */
+static bool tell(const char *socket_opt, const char *cmd)
 {
 	const char *path = gw_ctl_socket(socket_opt);
 	struct stat sb;
@@ -38,7 +39,7 @@ bool cli_gateway_reload(const char *socket_opt)
 	if (stat(path, &sb) < 0)
 		return false;	/* no daemon here: it loads everything at start */
 	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "reload");
+	cJSON_AddStringToObject(req, "cmd", cmd);
 	cJSON *ans = gw_ctl_call(path, req, 10000, err, sizeof err);
 	cJSON_Delete(req);
 	bool ok = ans && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"));
@@ -50,6 +51,17 @@ bool cli_gateway_reload(const char *socket_opt)
 			ans ? "refus" : err);
 	cJSON_Delete(ans);
 	return ok;
+}
+
+bool cli_gateway_reload(const char *socket_opt)
+{
+	return tell(socket_opt, "reload");
+}
+
+void cli_gateway_screens_changed(void)
+{
+	if (tell(NULL, "screens-changed"))
+		printf("%s\n", TR("Passerelle informée.", "Gateway told."));
 }
 
 cJSON *cli_gateway_ask(const char *socket_opt, const char *cmd)

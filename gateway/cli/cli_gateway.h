@@ -15,6 +15,10 @@ cJSON *cli_gateway_call(const char *socket_opt, cJSON *request, int timeout_ms);
  * daemon runs here (it reads everything when it starts); a note on stderr
  * when one runs but refused.  Returns true when the daemon took it. */
 bool cli_gateway_reload(const char *socket_opt);
+/* After an edit of the inventory: the daemon running here reads its bound
+ * screens again (what they are decides what the schedule wants of their
+ * relays).  Same notes as cli_gateway_reload. */
+void cli_gateway_screens_changed(void);
 
 /* {"cmd": cmd} with the usual 10 s timeout: cli_gateway_call's answer. */
 cJSON *cli_gateway_ask(const char *socket_opt, const char *cmd);

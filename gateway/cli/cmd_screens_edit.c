@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_gateway.h"
 #include "cli_store.h"
 #include "i18n.h"
 #include "screen_fields.h"
@@ -165,6 +166,8 @@ static int save(struct dc_store *st, const struct dc_screen *s, const char *acto
 		       s->id, changes);
 	else
 		printf(TR("Écran « %s » : aucun changement.\n", "Screen '%s': no change.\n"), s->id);
+	if (created || changes)
+		cli_gateway_screens_changed();
 	return 0;
 }
 

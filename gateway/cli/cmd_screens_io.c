@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "cli_gateway.h"
 #include "cli_store.h"
 #include "csv.h"
 #include "i18n.h"
@@ -130,6 +131,8 @@ int screens_import(struct cli *cli, int argc, char **argv)
 	dc_errlist_free(&errs);
 	dc_store_close(st);
 	free(data);
+	if (rc == 0 && res.created + res.updated > 0)
+		cli_gateway_screens_changed();
 	return rc < 0 ? 1 : 0;
 }
 

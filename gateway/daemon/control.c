@@ -25,6 +25,9 @@
  *   unbind          web       {"screen":S,"actor":U}: the screen leaves its channel
  *   override-set    web       {"screen":S,"on":true|false,"until":T,"reason":R,"actor":U}
  *   override-clear  web       {"id":N,"actor":U}
+ *   screens-changed readonly  the inventory was edited (decran screens ...):
+ *                             the bound screens are read again, so the plan
+ *                             and the boxes' fallbacks follow them now
  *   reload          admin     same as SIGHUP, answers with the outcome
  *
  * A verb outside the peer's role is answered {"ok":false,"error":...,
@@ -909,6 +912,16 @@ static cJSON *rebind(struct request *q, const char *screen, const char *box, int
 	return ok_answer();
 }
 
+/* Only reads the database's own truth again: any peer may ask. */
+static cJSON *v_screens_changed(struct request *q)
+{
+	char err[256];
+	if (gw_plan_bind(q->g, false, err, sizeof err) < 0)	/* marks plan and fallbacks dirty */
+		return store_error(q->g, err);
+	log_info("control", "screens read again by=%s", q->actor);
+	return ok_answer();
+}
+
 static cJSON *v_bind(struct request *q)
 {
 	struct gw *g = q->g;
@@ -1000,6 +1013,7 @@ static const struct verb {
 	{ "boxes", GW_ROLE_READONLY, v_boxes },
 	{ "alarms", GW_ROLE_READONLY, v_alarms },
 	{ "tests", GW_ROLE_READONLY, v_tests },
+	{ "screens-changed", GW_ROLE_READONLY, v_screens_changed },
 	{ "relay-test", GW_ROLE_WEB, v_relay_test },
 	{ "bind", GW_ROLE_WEB, v_bind },
 	{ "unbind", GW_ROLE_WEB, v_unbind },

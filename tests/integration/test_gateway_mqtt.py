@@ -268,6 +268,44 @@ def test_relay_test_never_lights_advertising_in_the_legal_night(broker, tmp_path
         gw.stop()
 
 
+def test_inventory_edits_reach_the_running_gateway(broker, tmp_path, db, decran, fleet):
+    """01:30 in Paris, the gateway running: the information screen becomes
+    an advertising one (`decran screens edit`), then a second channel's
+    screen is imported as advertising (`decran screens import --update`):
+    the gateway switches each channel off at once, without a reload or a
+    restart, and says why."""
+    tas, _shelly = fleet
+    add_screen(decran, "info-2", "information", "kiosque", 3)
+    tas.state[3] = True
+    boxes = [dict(b) for b in BOXES]
+    boxes[0]["channels"] = 3
+    gw = Gateway(tmp_path, broker, boxes, db, clock="2026-11-24T00:30:00Z,1").start()
+    env = {"DECRAN_GATEWAY_SOCKET": gw.sock}
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        wait_for(lambda: gw.channel("kiosque", 2)["confirmed"] == "on", what="information on")
+        r = decran("screens", "edit", "info-kiosque", "--category", "advertising", env=env)
+        assert r.returncode == 0, r.stderr
+        assert "Passerelle informée." in r.stdout, r.stdout + r.stderr
+        wait_for(lambda: tas.state[2] is False, what="the edited screen's relay off")
+        wait_for(lambda: gw.channel("kiosque", 2)["confirmed"] == "off")
+        assert gw.sql("SELECT reason FROM commands WHERE channel = 2 ORDER BY rowid DESC"
+                      " LIMIT 1")[0][0] == "night:R581-35"
+        assert tas.state[3] is True
+        csv = tmp_path / "update.csv"
+        csv.write_text("id,name,category,box,channel\ninfo-2,info-2,advertising,kiosque,3\n")
+        r = decran("screens", "import", str(csv), "--update", env=env)
+        assert r.returncode == 0, r.stderr
+        assert "Passerelle informée." in r.stdout, r.stdout + r.stderr
+        wait_for(lambda: tas.state[3] is False, what="the imported screen's relay off")
+        # Without a gateway to tell (no socket), the edit says nothing of one.
+        r = decran("screens", "edit", "info-2", "--name", "Info 2",
+                   env={"DECRAN_GATEWAY_SOCKET": str(tmp_path / "none.sock")})
+        assert r.returncode == 0 and "Passerelle" not in r.stdout + r.stderr, r
+    finally:
+        gw.stop()
+
+
 def test_relay_test_that_would_end_in_the_legal_night_is_refused(broker, tmp_path, db, fleet):
     """00:59:50 in Paris: the advertising screen may still be lit, but a
     test's "on" step would hold it past 01:00: refused before anything is
