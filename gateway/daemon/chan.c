@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "compliance.h"
 #include "drv_native.h"
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
@@ -65,7 +66,11 @@ void gw_alarm(struct gw *g, const char *kind, int box, int channel, bool active,
 	gw_audit_alarm(g, kind, bid, channel, active, msg);
 }
 
-/* A screen confirmed on while the legal night rule applies to it. */
+/* A screen confirmed on while the legal night rule applies to it: asked at
+ * each report and when a command goes unconfirmed; while raised, or while
+ * a device ignores an "off", also at schedule edges and every heartbeat
+ * (gw_chan_check_compliance): no report comes to say the night began or
+ * ended. */
 static void check_compliance(struct gw *g, struct gw_chan *c)
 {
 	/* Only a screen that is on can break the night rule: explain() runs then. */
@@ -125,7 +130,7 @@ static void check_safe(struct gw *g, struct gw_chan *c)
 	char s[256];
 	bool bad = false;
 	for (uint32_t i = 0; c->safe_on && i < c->nscreens; i++)
-		bad |= c->screens[i].category == DC_CAT_ADVERTISING;
+		bad |= dc_cpl_applies(c->screens[i].category, c->screens[i].flags);
 	if (bad == c->alarm_safe_ad)
 		return;
 	c->alarm_safe_ad = bad;
@@ -135,6 +140,18 @@ static void check_safe(struct gw *g, struct gw_chan *c)
 		     : "plus de publicité sur le canal allumé en panne / no advertising left on the "
 		       "safe-on channel screens=%s",
 		 chan_screens(c, s, sizeof s));
+}
+
+void gw_chan_check_compliance(struct gw *g, struct gw_chan *c)
+{
+	if (c->alarm_compliance || (c->alarm_unconfirmed && c->rc.confirmed == DC_STATE_ON))
+		check_compliance(g, c);
+}
+
+void gw_chan_check_compliance_all(struct gw *g)
+{
+	for (size_t i = 0; i < g->nchans; i++)
+		gw_chan_check_compliance(g, &g->chans[i]);
 }
 
 void gw_chan_check_safe_all(struct gw *g)
@@ -319,6 +336,9 @@ void gw_chan_step(struct gw *g, struct gw_chan *c, int64_t mono)
 			 onoff(c->rc.pending), c->rc.attempts, chan_screens(c, s, sizeof s));
 		if (c->audit_id)
 			gw_audit_outcome(g, c->audit_id, "unconfirmed");
+		/* Last known on, and the device silent: no report will come to
+		 * raise it, so the night rule is asked here too. */
+		check_compliance(g, c);
 	}
 	if (wake < g->recon_wake_ms)
 		g->recon_wake_ms = wake;

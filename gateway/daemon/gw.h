@@ -237,6 +237,10 @@ bool gw_plan_legal_night_within(struct gw *g, const struct gw_chan *c, int64_t s
 
 /* chan.c */
 void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev);
+/* A raised "compliance" alarm, or a channel left on against an unconfirmed
+ * command, asked again: the night may have begun or ended without a report. */
+void gw_chan_check_compliance(struct gw *g, struct gw_chan *c);
+void gw_chan_check_compliance_all(struct gw *g);	/* every heartbeat */
 /* Every channel's safe state against its screens, after a (re)binding. */
 void gw_chan_check_safe_all(struct gw *g);
 void gw_chan_step_all(struct gw *g);

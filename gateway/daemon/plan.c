@@ -502,6 +502,7 @@ void gw_plan_evaluate(struct gw *g)
 		}
 		if (next < g->next_edge)
 			g->next_edge = next;
+		gw_chan_check_compliance(g, c);
 	}
 	g->dirty = false;
 }
