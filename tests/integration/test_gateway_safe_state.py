@@ -53,6 +53,14 @@ def test_advertising_on_a_channel_that_stays_on_when_the_box_fails(broker, tmp_p
         assert ans["ok"], ans
         wait_for(lambda: safe_alarms(gw) == set(), what="alarm cleared")
         gw.wait_log(r"cleared kind=safe_on_advertising box=gare channel=2")
+
+        # The information screen on the safe-on channel turns out to be
+        # transport street furniture (it carries advertising: R581-35):
+        # the inventory edit reaches the gateway, and the alarm comes back.
+        r = decran("screens", "edit", "info-gare", "--set", "transport_furniture=oui",
+                   env={"DECRAN_GATEWAY_SOCKET": gw.sock})
+        assert r.returncode == 0, r.stderr
+        wait_for(lambda: safe_alarms(gw) == {("gare", 2)}, what="alarm for street furniture")
     finally:
         status.close()
         gw.stop()
