@@ -96,8 +96,10 @@ static int parse_switch(const char *where, const char *key, const cJSON *j, int 
 			return dc_drv_err(err, errlen, "%s: %s.aenergy: expected an object", where,
 					  key);
 		tot = cJSON_GetObjectItemCaseSensitive(en, "total");
-		if (tot && (!cJSON_IsNumber(tot) || !(tot->valuedouble >= 0)))
-			return dc_drv_err(err, errlen, "%s: %s.aenergy.total: expected a number >= 0",
+		/* 1e12 Wh, as Tasmota's bound; 1e999 parses as inf. */
+		if (tot && (!cJSON_IsNumber(tot) || !(tot->valuedouble >= 0 && tot->valuedouble <= 1e12)))
+			return dc_drv_err(err, errlen,
+					  "%s: %s.aenergy.total: expected a number of Wh from 0 to 1e12",
 					  where, key);
 	}
 	/* A full status names its switch as a native state its channel. */

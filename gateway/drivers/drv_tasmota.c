@@ -121,8 +121,10 @@ static int parse_energy(const char *where, const cJSON *j, struct dc_drv_out *o,
 				  where);
 	}
 	if (t) {
-		if (!cJSON_IsNumber(t) || t->valuedouble < 0)
-			return dc_drv_err(err, errlen, "%s: ENERGY.Total: expected a number >= 0",
+		/* 1e9 kWh: a meter's lifetime many times over; 1e999 parses as inf. */
+		if (!cJSON_IsNumber(t) || !(t->valuedouble >= 0 && t->valuedouble <= 1e9))
+			return dc_drv_err(err, errlen,
+					  "%s: ENERGY.Total: expected a number of kWh from 0 to 1e9",
 					  where);
 		/* Tasmota counts kWh; the gateway counts Wh everywhere. */
 		if (dc_drv_push(o, (struct dc_drv_event){ .kind = DC_EV_ENERGY,

@@ -146,6 +146,8 @@ static void tasmota_rejects_malformed(void **s)
 		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{\"Power\":[1,\"x\"]}}", "ENERGY.Power[1]" },
 		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{\"Total\":-1}}", "ENERGY.Total" },
 		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{\"Total\":\"1\"}}", "ENERGY.Total" },
+		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{\"Total\":1e999}}", "ENERGY.Total" },
+		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{\"Power\":1e999}}", "ENERGY.Power" },
 		{ "tele/kiosque-3/SENSOR", "{\"ENERGY\":{}} trailing", "offset" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -248,6 +250,9 @@ static void shelly_rejects_malformed(void **s)
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"aenergy\":[]}", "aenergy" },
 		{ "shellies/gare/status/switch:0", "{\"output\":true,\"aenergy\":{\"total\":-4}}",
 		  "aenergy.total" },
+		{ "shellies/gare/status/switch:0", "{\"output\":true,\"aenergy\":{\"total\":1e999}}",
+		  "aenergy.total" },
+		{ "shellies/gare/status/switch:0", "{\"output\":true,\"apower\":1e999}", "apower" },
 		{ "shellies/gare/status/switch:0", "true", "JSON object" },
 		{ "shellies/gare/status/switch:0", "{\"output\":tru", "offset" },
 		{ "shellies/gare/events/rpc", "{\"params\":{}}", "method" },
