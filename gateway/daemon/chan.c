@@ -650,6 +650,19 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		gw_audit_reading(g, box, ev->channel, "energy_wh", ev->value);
 		break;
 	case DC_EV_JOURNAL:
+		/* A box whose clock was lost (a reset to 1970 or 2000, no RTC, no
+		 * NTP yet) stamps its boot with that date; in the ledger it would
+		 * stand for the state from then on, years of invented savings.
+		 * Such an entry is logged and left out (the box forgets it with
+		 * the others): its offline time is already unknown there, and
+		 * its live state comes on state/<ch>. */
+		if (ev->value < GW_JOURNAL_EARLIEST || ev->value > (double)gw_now(g) + 300) {
+			log_warn("chan", "journal entry ignored: the box's clock is wrong box=%s "
+				 "channel=%d state=%s src=%s t=%lld seq=%lld", g->cfg.boxes[box].id,
+				 ev->channel, ev->on ? "on" : "off", ev->src, (long long)ev->value,
+				 ev->rpc_id);
+			break;
+		}
 		/* A switch the box made alone (fallback, boot): into the log, so the
 		 * energy ledger has no hole; the live state comes on state/<ch>. */
 		log_info("chan", "box switched alone box=%s channel=%d state=%s src=%s t=%lld seq=%lld",

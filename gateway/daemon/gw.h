@@ -236,6 +236,9 @@ bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
 bool gw_plan_legal_night_within(struct gw *g, const struct gw_chan *c, int64_t seconds);
 
 /* chan.c */
+/* A box's journal entry stamped before this (2020-01-01 UTC) or more than
+ * 5 minutes ahead of the gateway comes from a clock that is wrong. */
+#define GW_JOURNAL_EARLIEST 1577836800
 void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev);
 /* A raised "compliance" alarm, or a channel left on against an unconfirmed
  * command, asked again: the night may have begun or ended without a report. */

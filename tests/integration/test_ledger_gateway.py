@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 from harness import TOP
-from gwtest import PARIS_2200, DecranRelay, Gateway, Tasmota, add_screen, wait_for
+from gwtest import PARIS_2200, DecranRelay, Gateway, Native, Tasmota, add_screen, wait_for
 from harness import bin_path
 
 BOXES = [{"id": "kiosque", "driver": "tasmota", "topic": "kiosque", "channels": 2}]
@@ -283,3 +283,41 @@ def test_ledger_update_waits_for_the_database_off_the_loop(broker, tmp_path, db,
         lock.close()
         gw.stop()
         tas.close()
+
+
+def test_journal_entries_from_a_wrong_clock_are_left_out(broker, tmp_path, db, decran):
+    """A box that lost its clock stamps its boot "off" at 2000-01-01; in the
+    ledger that entry would stand for 26 years off, all of it "saved".  The
+    gateway logs such entries (and one from the future) and leaves them out;
+    the entry of the same batch with a true time is recorded, and the box
+    is told to forget all three."""
+    add_screen(decran, "pub-mairie", "advertising", "mairie", 1, power_on_w=311)
+    gw = Gateway(tmp_path, broker, [{"id": "mairie", "driver": "native", "channels": 1}], db,
+                 clock="2026-11-23T12:00:00Z,1").start()
+    box = Native(broker, "mairie", 1).connect()
+    acks = []
+    box.client.message_callback_add("decran/mairie/journal/ack",
+                                    lambda c, u, m: acks.append(json.loads(m.payload)))
+    box.client.subscribe("decran/mairie/journal/ack", qos=1)
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        good = epoch("2026-11-23T11:58:00Z")
+        entries = [
+            {"seq": 1, "ch": 1, "on": False, "src": "boot", "t": epoch("2000-01-01T00:00:00Z")},
+            {"seq": 2, "ch": 1, "on": True, "src": "fallback", "t": good},
+            {"seq": 3, "ch": 1, "on": False, "src": "fallback", "t": epoch("2026-11-24T12:00:00Z")},
+        ]
+        box.client.publish("decran/mairie/journal", json.dumps({"v": 1, "entries": entries}), qos=1)
+        wait_for(lambda: any(a.get("upto") == 3 for a in acks), what="journal acknowledged")
+        rows = gw.sql("SELECT at, state, src FROM box_journal WHERE box = 'mairie'")
+        assert rows == [("2026-11-23T11:58:00Z", "on", "fallback")], rows
+        log = gw.log()
+        assert log.count("journal entry ignored: the box's clock is wrong") == 2, log[-2000:]
+        assert "t=946684800" in log
+    finally:
+        box.close()
+        gw.stop()
+    r = decran("energy", "update", "--now", "2026-11-23T13:00:00Z")
+    assert r.returncode == 0, r.stderr
+    first = gw.sql("SELECT min(at) FROM ledger_states WHERE screen_id = 'pub-mairie'")[0][0]
+    assert first is None or first >= epoch("2026-11-23T00:00:00Z"), first
