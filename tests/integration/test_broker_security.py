@@ -538,6 +538,11 @@ def test_provisioning_as_another_user_refuses_and_writes_nothing(what):
                        "rules": os.path.join(TOP, "tests", "fixtures", "rules.json"),
                        "boxes": BOXES}, f)
         args = [a.replace("BUNDLE", os.path.join(mq, "bundle")) for a in what]
+        # The other user may not reach the build tree (a home directory of
+        # mode 0700, /root on a fresh machine): it runs a copy from here.
+        exe = os.path.join(d, "decran")
+        shutil.copy(bin_path("decran"), exe)
+        os.chmod(exe, 0o755)
         before = tree(d)
 
         def provision_as(uid):
@@ -545,7 +550,7 @@ def test_provisioning_as_another_user_refuses_and_writes_nothing(what):
                 os.setgroups([])
                 os.setgid(uid)
                 os.setuid(uid)
-            return subprocess.run([bin_path("decran"), "boxes", "provision", *args,
+            return subprocess.run([exe, "boxes", "provision", *args,
                                    "--config", cfg_path],
                                   env=dict(os.environ, LANG="en_US.UTF-8", LC_ALL=""), cwd=mq,
                                   preexec_fn=become, capture_output=True, text=True, timeout=60)
