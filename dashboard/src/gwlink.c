@@ -352,6 +352,11 @@ static int act(struct gw_link *l, cJSON *req, const char *actor, char *err, size
 			       "an advertising screen on this channel must stay off now or before "
 			       "the test would end (R581-35, 01:00 to 06:00): test it outside "
 			       "those hours");
+		else if (!strncmp(e, "refused: the clock is not", 25))
+			e = TR("l'horloge de la passerelle n'est pas synchronisée (pas de NTP) : un "
+			       "écran publicitaire de cette voie reste éteint jusqu'à ce qu'elle le soit",
+			       "the gateway's clock is not synchronised (no NTP): an advertising screen "
+			       "on this channel stays off until it is");
 		else if (!strncmp(e, "a test is already running", 25))
 			e = TR("un essai est déjà en cours sur cette voie",
 			       "a test is already running on this channel");

@@ -409,7 +409,8 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	static const char *const keys[] = { "broker", "db", "rules", "zone", "control_socket",
 					    "control", "http", "energy", "profiles_dir", "heartbeat_s", "reconcile",
 					    "fallback", "alarms", "shelly_src", "buses", "boxes",
-					    "relay_test", "box_keys_dir", "mosquitto", NULL };
+					    "relay_test", "box_keys_dir", "mosquitto", "clock_unsynced",
+					    NULL };
 	const cJSON *o, *arr;
 	char path[64];
 
@@ -455,6 +456,12 @@ static int parse_root(struct ctx *c, const cJSON *root, struct gw_config *cfg)
 	    get_str(c, "", root, "shelly_src", cfg->shelly_src, sizeof cfg->shelly_src, 0) ||
 	    get_i(c, "", root, "heartbeat_s", &cfg->heartbeat_s, 1, 3600, 0))
 		return -1;
+	char unsynced[16] = "hold_off";
+	if (get_str(c, "", root, "clock_unsynced", unsynced, sizeof unsynced, 0))
+		return -1;
+	if (strcmp(unsynced, "hold_off") && strcmp(unsynced, "trust"))
+		return fail(c, "", "clock_unsynced", "expected \"hold_off\" or \"trust\"");
+	cfg->trust_unsynced_clock = !strcmp(unsynced, "trust");
 	if (!dc_shelly_prefix_valid(cfg->shelly_src) || strchr(cfg->shelly_src, '"'))
 		return fail(c, "", "shelly_src", "not usable as an MQTT topic level");
 	if (cJSON_GetObjectItemCaseSensitive(root, "http"))

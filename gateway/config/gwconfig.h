@@ -94,6 +94,11 @@ struct gw_config {
 	char profiles_dir[GW_PATH_MAX];
 	char shelly_src[64];	/* MQTT client name Shelly answers to: "<src>/rpc" */
 	int heartbeat_s;	/* gateway heartbeat period */
+	/* "clock_unsynced": "hold_off" (default): while the kernel says no NTP
+	 * disciplines the clock, luminous advertising is held off, since the
+	 * time may be wrong; "trust": a gateway with a real-time clock on a
+	 * network without NTP follows its clock. */
+	bool trust_unsynced_clock;
 	int64_t retry_first_ms, retry_max_ms, confirm_timeout_ms;
 	int64_t startup_grace_ms;	/* wait for retained states before the first commands */
 	int offline_alarm_s;	/* box silent/offline this long: alarm */

@@ -421,6 +421,7 @@ static cJSON *status(struct gw *g)
 	 * dashboard, benchmarks timing edges): virtual UTC ms now, and virtual ms per real ms. */
 	cJSON_AddNumberToObject(j, "now_ms", (double)gw_now_ms(g));
 	cJSON_AddNumberToObject(j, "speed", g->clock.virtual_time ? g->clock.speed : 1.0);
+	cJSON_AddBoolToObject(j, "clock_trusted", g->clock_trusted);
 	if (g->next_edge != INT64_MAX)
 		cJSON_AddNumberToObject(j, "next_transition", (double)g->next_edge);
 	/* The rules in force: their file, and a number that changes at every
@@ -736,6 +737,11 @@ int gw_relay_test_start(struct gw *g, int box, int channel, int dwell_ms, int fd
 	struct gw_chan *c = &g->chans[g->boxes[box].chan0 + (size_t)channel - 1];
 	if (c->under_test) {
 		snprintf(err, errlen, "a test is already running on this channel");
+		return -1;
+	}
+	if (gw_plan_clock_holds_off(g, c)) {
+		snprintf(err, errlen, "refused: the clock is not synchronised (no NTP): an advertising "
+			 "screen on this channel is held off until it is");
 		return -1;
 	}
 	if (dwell_ms < 0)

@@ -20,6 +20,7 @@ static void heartbeat(struct gw *g, int64_t mono)
 	if (!g->mqtt_up || mono < g->next_heartbeat_ms - period / 6)
 		return;
 	gw_chan_check_compliance_all(g);	/* on its own beat: no wake-up more */
+	gw_clock_check(g);
 	size_t n = dc_native_heartbeat(1, gw_now(g), buf, sizeof buf);
 	gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
 	gw_heartbeat_keyed(g, true);

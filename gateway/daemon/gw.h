@@ -129,6 +129,7 @@ struct gw {
 	int64_t next_heartbeat_ms, next_fallback_s;
 	int64_t next_ledger_s;	/* UTC s: next energy ledger update */
 	int64_t ledger_retry_mono;	/* monotonic ms: retry of a busy update, 0: none */
+	bool clock_trusted;	/* NTP-synced, or clock_unsynced "trust": else advertising held off */
 	bool dirty;		/* re-evaluate desired states now */
 	bool settled;		/* startup grace over and waiting input read */
 	bool fallbacks_dirty;
@@ -153,6 +154,9 @@ struct gw {
 int64_t gw_now(const struct gw *g);	/* UTC seconds */
 int64_t gw_now_ms(const struct gw *g);	/* UTC milliseconds */
 int64_t gw_mono(void);			/* monotonic ms, for retries and timeouts */
+/* Asks the kernel whether NTP disciplines the clock (at start and every
+ * heartbeat); a change re-evaluates the plan (clock_trusted). */
+void gw_clock_check(struct gw *g);
 
 /* mqtt.c */
 /* Messages libmosquitto may hold at once (each kept with its payload until
@@ -232,6 +236,9 @@ void gw_plan_fallbacks_continue(struct gw *g);
 bool gw_plan_fallbacks_pending(const struct gw *g);
 #define GW_FALLBACK_SLICE 16
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
+/* The clock is not trusted and the channel carries luminous advertising:
+ * held off (gw_clock_check). */
+bool gw_plan_clock_holds_off(const struct gw *g, const struct gw_chan *c);
 /* ... at any moment in the coming `seconds` (a relay test's whole hold). */
 bool gw_plan_legal_night_within(struct gw *g, const struct gw_chan *c, int64_t seconds);
 

@@ -42,6 +42,24 @@ int64_t gw_mono(void)
 	return dc_mono_ms();
 }
 
+void gw_clock_check(struct gw *g)
+{
+	const char *env = getenv("DECRAN_CLOCK_SYNCED");
+	/* A test's or the demo's clock is chosen, not drifted: trusted unless
+	 * the environment says otherwise. */
+	bool trusted = g->cfg.trust_unsynced_clock ||
+		       (g->clock.virtual_time && !(env && *env)) || dc_clock_synced();
+	if (trusted == g->clock_trusted)
+		return;
+	g->clock_trusted = trusted;
+	g->dirty = true;
+	if (trusted)
+		log_info("main", "clock synchronised: the schedule applies to advertising again");
+	else
+		log_warn("main", "clock not synchronised (no NTP): luminous advertising held off "
+			 "until it is (clock_unsynced \"trust\" for a real-time clock without NTP)");
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: decran-gateway [-nv] [-c CONFIG] [--clock START[,SPEED]]\n"
@@ -204,6 +222,8 @@ int main(int argc, char **argv)
 	}
 	gw_stage_free(&st);
 	g->started_ms = gw_mono();
+	g->clock_trusted = true;	/* said once, if it is not */
+	gw_clock_check(g);
 	log_info("main", "started version=%s config=%s boxes=%zu channels=%zu clock=%s",
 		 DECRAN_VERSION, g->config_path, g->cfg.nboxes, g->nchans,
 		 g->clock.virtual_time ? "test" : "real");

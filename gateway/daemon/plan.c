@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "compliance.h"
 #include "drv_native.h"
 #include "fleet_decide.h"
 #include "gridmsg.h"
@@ -430,6 +431,21 @@ static void decisive_reason(struct gw *g, const struct dc_sched_screen *s, int64
 	gw_decide_reason(g->rules, &e.steps[e.decisive], buf, len);
 }
 
+/* Luminous advertising (R581-35) on the channel: the advertising
+ * category or transport street furniture, airports aside. */
+static bool carries_advertising(const struct gw_chan *c)
+{
+	for (uint32_t i = 0; i < c->nscreens; i++)
+		if (dc_cpl_applies(c->screens[i].category, c->screens[i].flags))
+			return true;
+	return false;
+}
+
+bool gw_plan_clock_holds_off(const struct gw *g, const struct gw_chan *c)
+{
+	return !g->clock_trusted && carries_advertising(c);
+}
+
 static bool legal_night_at(struct gw *g, const struct gw_chan *c, int64_t t)
 {
 	for (size_t i = 0; g->rules && i < c->nscreens; i++) {
@@ -493,7 +509,12 @@ void gw_plan_evaluate(struct gw *g)
 				next = n;
 		}
 		int want = gw_decide_channel(may, c->nscreens, &off_by);
-		if (want != c->rc.desired) {
+		if (!g->clock_trusted && want == DC_STATE_ON && carries_advertising(c)) {
+			/* The time may be wrong (a Pi without RTC restored to the
+			 * evening before a 02:00 reboot): off is always lawful. */
+			c->reason = gw_intern("clock:untrusted");
+			dc_recon_set_desired(&c->rc, DC_STATE_OFF);
+		} else if (want != c->rc.desired) {
 			char reason[160];
 			decisive_reason(g, &c->screens[off_by < c->nscreens ? off_by : 0], t, reason,
 					sizeof reason);

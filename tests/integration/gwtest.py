@@ -112,8 +112,12 @@ class Gateway:
         self.logf = open(self.log_path, "a")
         if os.path.exists(self.sock):
             os.unlink(self.sock)    # left by a killed gateway: wait for the new one
+        # The test machine's clock may not be NTP-disciplined: said synced
+        # unless a test says otherwise (self.env).
+        env = dict(os.environ, LANG="C.UTF-8", DECRAN_CLOCK_SYNCED="1")
+        env.update(self.env)
         self.proc = subprocess.Popen(self.prefix + args, stdout=self.logf, stderr=self.logf,
-                                     env=dict(os.environ, LANG="C.UTF-8", **self.env))
+                                     env=env)
         wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None,
                  what="control socket")
         assert self.proc.poll() is None, self.log()

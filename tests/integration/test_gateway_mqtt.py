@@ -373,3 +373,48 @@ def test_relay_test_whose_first_step_ends_in_the_legal_night_never_lights(
         assert st["desired"] == "off", st
     finally:
         gw.stop()
+
+
+def test_an_unsynchronised_clock_holds_advertising_off(broker, tmp_path, db, fleet):
+    """21:00 in Paris, when advertising may be lit, but the kernel says no
+    NTP disciplines the clock (DECRAN_CLOCK_SYNCED=0 answers for it): the
+    time may be wrong (a Pi without RTC restored to the evening before a
+    02:00 reboot), so the advertising channel is switched off and cannot be
+    tested; the information channel follows the schedule.  With
+    "clock_unsynced": "trust" (a real-time clock without NTP) the schedule
+    applies; any other value is refused."""
+    tas, _shelly = fleet
+    gw = Gateway(tmp_path, broker, BOXES, db, clock="2026-11-23T20:00:00Z,1")
+    gw.env = {"DECRAN_CLOCK_SYNCED": "0"}
+    gw.start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        wait_for(lambda: tas.state[1] is False, what="advertising held off")
+        assert tas.state[2] is True
+        assert gw.api({"cmd": "status"})["clock_trusted"] is False
+        assert gw.sql("SELECT reason FROM commands WHERE box = 'kiosque' AND channel = 1")[-1][0] \
+            == "clock:untrusted"
+        gw.wait_log(r"warn main: clock not synchronised")
+        res = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 1, "dwell_s": 0})
+        assert not res["ok"] and "clock is not synchronised" in res["error"], res
+        ok = gw.api({"cmd": "relay-test", "box": "kiosque", "channel": 2, "dwell_s": 0})
+        assert ok["ok"], ok
+    finally:
+        gw.stop()
+
+    tas.state[1] = True
+    gw.cfg["clock_unsynced"] = "trust"
+    gw.start()
+    try:
+        gw.wait_log(r"info mqtt: connected")
+        assert gw.api({"cmd": "status"})["clock_trusted"] is True
+        time.sleep(1.0)     # time enough for a command, were one to go
+        assert tas.state[1] is True
+    finally:
+        gw.stop()
+
+    gw.cfg["clock_unsynced"] = "maybe"
+    gw.write_config()
+    r = subprocess.run([bin_path("decran-gateway"), "-n", "-c", gw.cfg_path],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "clock_unsynced" in r.stderr, r.stderr
