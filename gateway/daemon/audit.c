@@ -42,6 +42,7 @@
 
 static struct dc_dbq *q;
 static int s_cmd = -1, s_out = -1, s_alarm = -1, s_box = -1, s_read = -1, s_journal = -1;
+static int s_alive = -1;
 static bool batch, deferred, stalled;
 static int64_t next_command_id, opened_ms, last_commit_ms = INT64_MIN / 2;
 
@@ -416,6 +417,8 @@ int gw_audit_open(struct gw *g, char *err, size_t errlen)
 	/* A journal resent after a lost ack is the same rows: OR IGNORE on the key. */
 	s_journal = dc_dbq_statement(q, "INSERT OR IGNORE INTO box_journal (box, seq, at, channel,"
 					" state, src) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	s_alive = dc_dbq_statement(q, "INSERT OR REPLACE INTO ledger_meta (key, value)"
+				      " VALUES ('gateway_alive', ?1)");
 	/* Only this process writes commands: their ids are allocated here. */
 	next_command_id = 1 + query_int(db, "SELECT max(coalesce((SELECT max(id) FROM commands), 0),"
 					    " coalesce((SELECT seq FROM sqlite_sequence WHERE"
@@ -568,6 +571,32 @@ static int ledger_state_call(void *ctx, const struct dc_dbq_val *v, size_t n, ch
 		return -1;	/* retried with the whole transaction */
 	log_warn("audit", "ledger state not recorded screen=%s error=\"%s\"", v[0].s, err);
 	return 0;
+}
+
+void gw_audit_alive(struct gw *g, int64_t at)
+{
+	struct dc_dbq_val v[] = { DC_DBQ_I(at) };
+	add(g, s_alive, v, 1);
+}
+
+int64_t gw_audit_alive_read(struct gw *g)
+{
+	return g->store ? query_int(db_of(g), "SELECT value FROM ledger_meta"
+					      " WHERE key = 'gateway_alive'") : 0;
+}
+
+int64_t gw_audit_last_ledger_state(struct gw *g, const char *screen_id)
+{
+	sqlite3_stmt *st;
+	int64_t at = 0;
+	if (!g->store || sqlite3_prepare_v2(db_of(g), "SELECT max(at) FROM ledger_states"
+					    " WHERE screen_id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, screen_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		at = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return at;
 }
 
 void gw_audit_ledger_state(struct gw *g, const char *screen_id, int64_t at, int state, int cause)

@@ -55,6 +55,12 @@ void gw_audit_reading(struct gw *g, int box, int channel, const char *quantity, 
 /* A state into the energy ledger's input (dc_ledger_record): a confirmed
  * on/off, or unknown with its cause (enum dc_en_cause). */
 void gw_audit_ledger_state(struct gw *g, const char *screen_id, int64_t at, int state, int cause);
+/* The gateway's "still running" mark (ledger_meta gateway_alive, UTC s;
+ * 0: stopped cleanly), written every heartbeat; read at start. */
+void gw_audit_alive(struct gw *g, int64_t at);
+int64_t gw_audit_alive_read(struct gw *g);
+/* The newest instant of a screen's ledger input, 0 none (read at start). */
+int64_t gw_audit_last_ledger_state(struct gw *g, const char *screen_id);
 /* Commands in flight at the last stop: a channel's report (echo_id: the
  * command id the device says set it, or NULL), and the end of the grace. */
 void gw_audit_inflight_report(struct gw *g, const struct gw_chan *c, int state,

@@ -401,13 +401,46 @@ static void ledger_state(struct gw *g, const struct gw_chan *c, int on)
 	ledger_event(g, c, on == DC_STATE_ON ? DC_EN_ON : DC_EN_OFF, 0);
 }
 
+/* A native box keeps a journal of what it switched alone, sent when the
+ * gateway is back: its state while the gateway was away is known.  Of the
+ * others' (Tasmota, Shelly, Modbus) nothing can be known. */
+static bool keeps_journal(const struct gw *g, const struct gw_chan *c)
+{
+	return g->cfg.boxes[c->box].driver == GW_DRV_NATIVE;
+}
+
 void gw_chan_ledger_start(struct gw *g)
 {
+	int64_t now = gw_now(g), alive = gw_audit_alive_read(g);
+	gw_audit_begin(g);
+	/* The last run ended without its stop (killed, power cut): unknown
+	 * from its last sign of life, or from the screen's last event if that
+	 * came later, not the last state carried over the gap. */
+	for (size_t i = 0; alive > 0 && i < g->nchans; i++) {
+		const struct gw_chan *c = &g->chans[i];
+		for (uint32_t k = 0; !keeps_journal(g, c) && k < c->nscreens; k++) {
+			int64_t last = gw_audit_last_ledger_state(g, c->screens[k].id);
+			int64_t at = last > alive ? last : alive;
+			if (at < now)
+				gw_audit_ledger_state(g, c->screens[k].id, at, DC_EN_UNKNOWN,
+						      DC_EN_UNCONFIRMED);
+		}
+	}
 	/* What happened while the gateway was down cannot be known: unknown
 	 * until each channel's state is confirmed, never the last one seen. */
-	gw_audit_begin(g);
 	for (size_t i = 0; i < g->nchans; i++)
 		ledger_event(g, &g->chans[i], DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
+	gw_audit_alive(g, now);
+	gw_audit_flush(g);
+}
+
+void gw_chan_ledger_stop(struct gw *g)
+{
+	gw_audit_begin(g);
+	for (size_t i = 0; i < g->nchans; i++)
+		if (!keeps_journal(g, &g->chans[i]))
+			ledger_event(g, &g->chans[i], DC_EN_UNKNOWN, DC_EN_UNCONFIRMED);
+	gw_audit_alive(g, 0);	/* stopped cleanly: nothing to mend at the next start */
 	gw_audit_flush(g);
 }
 

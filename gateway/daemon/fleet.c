@@ -21,6 +21,7 @@ static void heartbeat(struct gw *g, int64_t mono)
 		return;
 	gw_chan_check_compliance_all(g);	/* on its own beat: no wake-up more */
 	gw_clock_check(g);
+	gw_audit_alive(g, gw_now(g));	/* after a crash, unknown from here */
 	size_t n = dc_native_heartbeat(1, gw_now(g), buf, sizeof buf);
 	gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
 	gw_heartbeat_keyed(g, true);

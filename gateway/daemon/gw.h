@@ -266,6 +266,9 @@ void gw_chan_pump(struct gw *g);	/* send the queued commands */
 /* At start: every bound screen's state is unknown (unconfirmed) in the
  * energy ledger until its channel reports one. */
 void gw_chan_ledger_start(struct gw *g);
+/* A clean stop: the screens on boxes that keep no journal are unknown
+ * from now (nothing will tell what they do until the gateway is back). */
+void gw_chan_ledger_stop(struct gw *g);
 /* The alarms active now, from the live flags (the local API, the dashboard
  * and /metrics list the same ones).  v holds gw_alarms_max(g) entries. */
 struct gw_alarm_ref {

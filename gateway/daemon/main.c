@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	gw_modbus_free();
 	gw_control_close(g);
 	gw_mqtt_free(g);
+	gw_chan_ledger_stop(g);
 	gw_audit_close(g);
 	gw_energy_close(g);	/* its connection closes last */
 	dc_sched_ctx_release(&g->sctx);

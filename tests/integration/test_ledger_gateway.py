@@ -23,14 +23,23 @@ def epoch(iso):
 
 
 def test_ledger_from_a_gateway_night(broker, tmp_path, db, decran):
+    """The gateway runs through the night (its clock 600 times fast: 22:00
+    to past 06:00 in Paris in about 50 s), then stops; the next afternoon
+    the ledger counts what was known and only that: the savings end when
+    the gateway stopped (a Tasmota keeps no journal: what it did after is
+    unknown, never the last state carried on)."""
     add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1, power_on_w=200)
     add_screen(decran, "info-kiosque", "information", "kiosque", 2, power_on_w=100)
     tas = Tasmota(broker, "kiosque", 2).connect()
-    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",4").start()
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",600",
+                 extra={"heartbeat_s": 600}).start()
     try:
         wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes WHERE"
                                 " outcome = 'confirmed' AND state = 'off'")[0][0] == 1,
                  what="the 22:00 switch confirmed")
+        # 06:00 in Paris (05:00 UTC) has passed: the legal night is over.
+        wait_for(lambda: gw.api({"cmd": "status"})["now_ms"] / 1000 >
+                 epoch("2026-11-24T05:01:00Z"), timeout=90, what="the end of the night")
     finally:
         gw.stop()
         tas.close()
@@ -43,30 +52,41 @@ def test_ledger_from_a_gateway_night(broker, tmp_path, db, decran):
     con = sqlite3.connect(db)
     try:
         states = con.execute("SELECT screen_id, at, state FROM ledger_states"
-                             " ORDER BY screen_id, at").fetchall()
+                             " ORDER BY screen_id, at, seq").fetchall()
     finally:
         con.close()
     # Off (1) from the confirmation; unknown (0) from the send when the two
     # are in different seconds.  Both channels' states read back at start-up
     # are known too (the gateway records every confirmed change, commanded
     # or not): info-kiosque had no command, yet its "on" is in the log,
-    # after the "unknown" of the gateway's start.
+    # after the "unknown" of the gateway's start; and unknown again from
+    # its stop.
     assert ("pub-kiosque", epoch(confirmed), 1) in states
     if sent != confirmed:
         assert ("pub-kiosque", epoch(sent), 0) in states
-    assert [s[2] for s in states if s[0] == "info-kiosque"] == [0, 2]
+    assert [s[2] for s in states if s[0] == "info-kiosque"] == [0, 2, 0]
+    stopped, last_state = [(at, st) for sid, at, st in states if sid == "pub-kiosque"][-1]
+    assert last_state == 0 and stopped > epoch("2026-11-24T05:00:00Z")
 
-    # pub-kiosque is off from 22:00 local (21:00 UTC) until "now" (16 h
-    # known, 200 W): 16 x 200 Wh = 3.2 kWh saved (give or take the second
-    # the switch took, when it was still on).  info-kiosque: known on from
-    # 20:59:58 UTC, 100 W for 16 h: 1.6 kWh used, nothing saved.
+    # pub-kiosque is off from its confirmation until the stop, 200 W;
+    # unknown from the stop until "now".  info-kiosque: known on from its
+    # first report until the stop, 100 W, nothing saved.
+    off_h = (stopped - epoch(confirmed)) / 3600
     doc = json.loads(decran("report", "energy", "--by", "screen", "--json").stdout)
     rows = {x["key"]: x for x in doc["rows"]}
     pub = rows["pub-kiosque"]
-    assert pub["actual_kwh"] < 0.001
-    assert abs(pub["saved_kwh"] - 3.2) < 0.001
+    # Lit after 22:00 only while the fast clock ran through the start and
+    # the switch (minutes of it): the energy of those minutes, no more.
+    assert pub["actual_kwh"] < 0.2 * 0.1, pub
+    assert abs(pub["saved_kwh"] - 0.2 * off_h) < 0.001, (pub, off_h)
+    # Unknown: after the stop, and the moments the switch took (seconds
+    # of the fast clock).
+    after_stop_h = (epoch("2026-11-24T13:00:00Z") - stopped) / 3600
+    assert after_stop_h <= pub["unknown_hours"] < after_stop_h + 0.05, (pub, after_stop_h)
     info = rows["info-kiosque"]
-    assert abs(info["actual_kwh"] - 1.6) < 0.001 and info["saved_kwh"] == 0
+    (info_on,), = [(at,) for sid, at, st in states if sid == "info-kiosque" and st == 2]
+    on_h = (stopped - info_on) / 3600
+    assert abs(info["actual_kwh"] - 0.1 * on_h) < 0.001 and info["saved_kwh"] == 0, (info, on_h)
 
     # Night of the 23rd: off throughout the legal window.
     doc = json.loads(decran("report", "compliance", "--night", "2026-11-23", "--json",
@@ -321,3 +341,46 @@ def test_journal_entries_from_a_wrong_clock_are_left_out(broker, tmp_path, db, d
     assert r.returncode == 0, r.stderr
     first = gw.sql("SELECT min(at) FROM ledger_states WHERE screen_id = 'pub-mairie'")[0][0]
     assert first is None or first >= epoch("2026-11-23T00:00:00Z"), first
+
+
+def test_a_gateway_killed_counts_nothing_after_its_last_sign_of_life(broker, tmp_path, db,
+                                                                      decran):
+    """SIGKILL (a power cut) after the 22:00 switch: no stop is recorded.
+    Restarted at 05:00 UTC, the gateway marks the screens of a box without
+    a journal unknown from its last sign of life (the heartbeat's mark, or
+    the screen's last event when later), not off all night."""
+    add_screen(decran, "pub-kiosque", "advertising", "kiosque", 1, power_on_w=200)
+    tas = Tasmota(broker, "kiosque", 2).connect()
+    gw = Gateway(tmp_path, broker, BOXES, db, clock=PARIS_2200 + ",600",
+                 extra={"heartbeat_s": 600})
+    try:
+        gw.start()
+        wait_for(lambda: gw.sql("SELECT count(*) FROM command_outcomes WHERE"
+                                " outcome = 'confirmed' AND state = 'off'")[0][0] == 1,
+                 what="the 22:00 switch confirmed")
+        (confirmed,), = gw.sql("SELECT at FROM command_outcomes WHERE outcome = 'confirmed'")
+
+        def alive():
+            rows = gw.sql("SELECT value FROM ledger_meta WHERE key = 'gateway_alive'")
+            return rows[0][0] if rows else 0
+        wait_for(lambda: alive() > epoch(confirmed) + 60, timeout=20, what="a later mark")
+        gw.kill()
+        mark = alive()
+        assert mark > epoch(confirmed)
+        gw.start(clock="2026-11-24T05:00:00Z,1")
+        gw.wait_log(r"info mqtt: connected")
+    finally:
+        gw.stop()
+        tas.close()
+    rows = gw.sql("SELECT at, state FROM ledger_states WHERE screen_id = 'pub-kiosque'"
+                  " ORDER BY at, seq")
+    # off from the confirmation, unknown from the mark (before the restart)
+    assert (epoch(confirmed), 1) in rows, rows
+    after = [r for r in rows if r[0] > epoch(confirmed)]
+    assert after[0][1] == 0 and mark <= after[0][0] < epoch("2026-11-24T05:00:00Z"), rows
+    r = decran("energy", "update", "--now", "2026-11-24T06:00:00Z")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(decran("report", "energy", "--by", "screen", "--json").stdout)
+    (pub,) = doc["rows"]
+    off_h = (after[0][0] - epoch(confirmed)) / 3600
+    assert abs(pub["saved_kwh"] - 0.2 * off_h) < 0.001, (pub, off_h)
