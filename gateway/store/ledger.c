@@ -821,6 +821,34 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 	}
 	if (start == INT64_MAX)	/* no input yet: nothing to account */
 		return 0;
+	/* Computed beyond now by an earlier update (its clock ahead, a wrong
+	 * --now): those hours assumed the state of then went on, and nothing
+	 * recomputes a future hour.  Dropped, and now's day recomputed. */
+	if (!all && until != INT64_MAX && until > b) {
+		char day[11];
+		int64_t midnight = local_midnight(cfg, b);
+		dc_ledger_local_date(cfg, midnight, day);
+		sqlite3_stmt *q[3] = { NULL, NULL, NULL };
+		if (prep(db, &q[0], "DELETE FROM energy_hour WHERE hour >= ?1", err, errlen) < 0 ||
+		    prep(db, &q[1], "DELETE FROM energy_day WHERE day >= ?1", err, errlen) < 0 ||
+		    prep(db, &q[2], "DELETE FROM energy_group_day WHERE day >= ?1", err, errlen) < 0) {
+			for (int i = 0; i < 3; i++)
+				sqlite3_finalize(q[i]);
+			return -1;
+		}
+		sqlite3_bind_int64(q[0], 1, midnight);
+		sqlite3_bind_text(q[1], 1, day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q[2], 1, day, -1, SQLITE_STATIC);
+		int rc = SQLITE_DONE;
+		for (int i = 0; i < 3; i++) {
+			if (rc == SQLITE_DONE)
+				rc = sqlite3_step(q[i]);
+			sqlite3_finalize(q[i]);
+		}
+		if (rc != SQLITE_DONE)
+			return sql_fail(db, "energy_day", err, errlen);
+		until = midnight;
+	}
 	/* Never computed yet: from the start of the input. */
 	int64_t from = all || until == INT64_MAX ? start : until < dirty ? until : dirty;
 	if (from < start)

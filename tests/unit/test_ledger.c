@@ -705,6 +705,34 @@ static void config_is_validated_with_paths(void **state)
 	dc_ledger_config_free(&c);
 }
 
+/* An update with a "now" ahead of the truth (a clock set a month forward,
+ * `decran energy update --now` mistyped), then one at the true time after
+ * the input changed: what was computed beyond the true now is gone, and
+ * the ledger equals a rebuild at that time.  It used to keep a month of
+ * "off" computed from the state then, saved energy nobody can know. */
+static void an_update_after_the_clock_went_back_drops_the_future(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	put(f, "a", DC_CAT_ADVERTISING, 200, NULL, 0);
+	assert_int_equal(dc_ledger_record_state(f->st, "a", DAY(0), DC_EN_OFF, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(30), err, sizeof err), 0);
+	assert_int_equal(dc_ledger_record(f->st, "a", DAY(0) + 2 * H, DC_EN_UNKNOWN,
+					  DC_EN_UNCONFIRMED, DC_LEDGER_APPEND, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_update(f->st, &f->cfg, DAY(1) + H, err, sizeof err), 0);
+	struct dc_ledger_row *r;
+	size_t n;
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_ALL, &r, &n, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].t.known_s, 2 * H);
+	assert_int_equal(r[0].t.unknown_s, 23 * H);
+	free(r);
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_DAY, &r, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);	/* the 23rd and one hour of the 24th, not a month */
+	free(r);
+	assert_true(fx_rebuild_equals(f, DAY(1) + H));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +747,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hourly_retention_keeps_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(boot_off_then_confirmed_on_in_one_second, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_time_is_kept_by_cause, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_update_after_the_clock_went_back_drops_the_future,
+						setup, teardown),
 		cmocka_unit_test(config_is_validated_with_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
