@@ -75,6 +75,19 @@ static int64_t floor_hour(int64_t t)
 	return t - ((t % 3600) + 3600) % 3600;
 }
 
+/* The first whole hour of t's local day.  The ledger's hours are UTC hours,
+ * each counted in the local day it starts in; where local midnight falls
+ * on the half hour (the Marquesas, UTC-9:30) the day's hours begin at
+ * 00:30, and the hour from 23:30 ends the day before. */
+static int64_t day_start(const struct dc_ledger_config *cfg, int64_t t)
+{
+	int64_t m = local_midnight(cfg, t);
+	int64_t h = m % 3600 ? floor_hour(m) + 3600 : m;
+	if (h > t)	/* t in the hour that began the evening before */
+		h = day_start(cfg, m - 1);
+	return h;
+}
+
 /* ---- Small SQL helpers -------------------------------------------------- */
 
 static int sql_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -826,7 +839,7 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 	 * recomputes a future hour.  Dropped, and now's day recomputed. */
 	if (!all && until != INT64_MAX && until > b) {
 		char day[11];
-		int64_t midnight = local_midnight(cfg, b);
+		int64_t midnight = day_start(cfg, b);
 		dc_ledger_local_date(cfg, midnight, day);
 		sqlite3_stmt *q[3] = { NULL, NULL, NULL };
 		if (prep(db, &q[0], "DELETE FROM energy_hour WHERE hour >= ?1", err, errlen) < 0 ||
@@ -860,7 +873,7 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 
 	if (from < b) {
 		struct work w;
-		int64_t c0 = local_midnight(cfg, from);
+		int64_t c0 = day_start(cfg, from);
 		if (c0 < start)
 			c0 = start;
 		if (work_init(&w, st, cfg, err, errlen) < 0) {
@@ -872,6 +885,8 @@ static int recompute(struct dc_store *st, const struct dc_ledger_config *cfg, in
 			dc_ledger_local_date(cfg, c0, d0);
 			date_add(d0, CHUNK_DAYS, d1);
 			int64_t c1 = dc_ledger_local_instant(cfg, d1, 0);
+			if (c1 % 3600)	/* the hour that begins the day (day_start) */
+				c1 = floor_hour(c1) + 3600;
 			if (c1 > b)
 				c1 = b;
 			if (do_chunk(&w, c0, c1, keep, err, errlen) < 0) {

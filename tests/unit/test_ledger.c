@@ -733,6 +733,41 @@ static void an_update_after_the_clock_went_back_drops_the_future(void **state)
 	assert_true(fx_rebuild_equals(f, DAY(1) + H));
 }
 
+/* A commune in the Marquesas (French Polynesia, UTC-9:30): local days
+ * begin at half past an hour.  Each hour counts in the day it starts in,
+ * the days add up to the whole, and an update equals a rebuild.  Every
+ * update used to fail there ("inconsistent ledger data"). */
+static void a_half_hour_zone_is_accounted(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	snprintf(f->cfg.zone, sizeof f->cfg.zone, "Pacific/Marquesas");
+	put(f, "a", DC_CAT_ADVERTISING, 200, NULL, 0);
+	/* 23 November 2026 00:00 in the Marquesas is 09:30 UTC. */
+	int64_t m0 = INT64_C(1795426200);
+	assert_int_equal(dc_ledger_record_state(f->st, "a", m0 - 5 * H, DC_EN_ON, err, sizeof err), 1);
+	assert_int_equal(dc_ledger_record_state(f->st, "a", m0 + 20 * H, DC_EN_OFF, err, sizeof err), 1);
+	for (int d = 1; d <= 20; d++)
+		assert_int_equal(dc_ledger_update(f->st, &f->cfg, m0 + d * 86400 + 7 * H, err, sizeof err),
+				 0);
+	struct dc_ledger_row *r, *all;
+	size_t n, na;
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_DAY, &r, &n, err, sizeof err), 0);
+	assert_int_equal(dc_ledger_report(f->st, NULL, NULL, DC_BY_ALL, &all, &na, err, sizeof err), 0);
+	assert_int_equal(na, 1);
+	int64_t actual = 0, known = 0;
+	for (size_t i = 0; i < n; i++) {
+		actual += r[i].t.actual_mwh;
+		known += r[i].t.known_s;
+	}
+	assert_int_equal(actual, all[0].t.actual_mwh);
+	assert_int_equal(known, all[0].t.known_s);
+	assert_int_equal(all[0].t.actual_mwh, 25 * 200 * WH);	/* on 25 h, 200 W */
+	free(r);
+	free(all);
+	assert_true(fx_rebuild_equals(f, m0 + 20 * 86400 + 7 * H));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_time_is_kept_by_cause, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_update_after_the_clock_went_back_drops_the_future,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_half_hour_zone_is_accounted, setup, teardown),
 		cmocka_unit_test(config_is_validated_with_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
