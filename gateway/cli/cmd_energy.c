@@ -2,6 +2,7 @@
  * keep the energy ledger (docs/energy.md).  The gateway feeds and updates
  * the ledger itself; these commands rebuild it from the input log, catch it
  * up, or feed it by hand (replays, tests, a meter read on site). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,7 @@ static int log_input(struct cli *cli, int argc, char **argv)
 		CLI_OPT_ARG("meter-gen", &gen_s), CLI_OPT_ARG("at", &at_s), CLI_OPT_ARG("config", &config),
 		CLI_OPT_END
 	};
-	unsigned long gen = 0;
+	unsigned long long gen = 0;
 	char *end;
 	int first, rc;
 
@@ -108,8 +109,12 @@ static int log_input(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_parse_opts(argc, argv, reading ? opts : opts + 1, usage, &first)) >= 0)
 		return rc;
 	if (gen_s) {
-		gen = strtoul(gen_s, &end, 10);
-		if (!*gen_s || *end || gen > UINT32_MAX)
+		/* Digits only: strtoull takes "-1" as its maximum, and an unsigned
+		 * long of 32 bits (armhf) wraps 4294967296 silently. */
+		errno = 0;
+		gen = strtoull(gen_s, &end, 10);
+		if (!*gen_s || *end || errno || strspn(gen_s, "0123456789") != strlen(gen_s) ||
+		    gen > UINT32_MAX)
 			return cli_usage_error(usage, gen_s);
 	}
 	if (argc - first != 2 || !at_s) {

@@ -320,6 +320,11 @@ def test_config_and_usage_errors(decran, tmp_path):
     assert decran("energy", "log-state", "pub-1", "allumé", "--at", NOW).returncode == 2
     assert decran("energy", "log-state", "pub-1", "on", "--at", "demain").returncode == 2
     assert decran("energy", "log-state", "pub-1", "on", "--at", "2026-02-30 10:00").returncode == 2
+    # A meter generation is 0..4294967295 in digits: "-1" and 2^32 used to
+    # become the largest value (strtoul; on a 32-bit Pi, wrapped).
+    for gen in ("-1", "4294967296", "+5", "5x", ""):
+        assert decran("energy", "log-reading", "b1", "5", "--at", NOW,
+                      "--meter-gen", gen).returncode == 2, gen
     # Epoch seconds are accepted too (1795388400 = 2026-11-23 00:00 in Paris).
     ok(decran("energy", "log-state", "pub-1", "on", "--at", "@1795388400"))
     ok(decran("energy", "update", "--now", "@1795474800"))
