@@ -159,8 +159,8 @@ def test_relay_test_refused_in_the_legal_night(broker, tmp_path, db, decran):
         assert status == 409
         msg = re.search(r'<p class="error" role="alert" id="msg">(.*?)</p>', card(html, 1)).group(1)
         assert msg == ("la passerelle a refusé : un écran publicitaire de cette voie doit rester "
-                       "éteint maintenant (R581-35, de 1 h à 6 h) : faites l&#39;essai en dehors "
-                       "de ces heures"), msg
+                       "éteint maintenant ou avant la fin de l&#39;essai (R581-35, de 1 h à 6 h) : "
+                       "faites l&#39;essai en dehors de ces heures"), msg
         assert gw.api({"cmd": "tests"})["tests"] == []
     finally:
         gw.stop()
