@@ -80,7 +80,7 @@ static void check_compliance(struct gw *g, struct gw_chan *c)
 		c->alarm_compliance = bad;
 		gw_alarm(g, "compliance", c->box, c->channel, bad,
 			 bad ? "screen on inside the legal night window (R581-35) screens=%s"
-			     : "screen off again screens=%s",
+			     : "no longer on inside the legal night window screens=%s",
 			 chan_screens(c, s, sizeof s));
 	}
 }
@@ -420,10 +420,11 @@ void gw_chan_ledger_start(struct gw *g)
 		const struct gw_chan *c = &g->chans[i];
 		for (uint32_t k = 0; !keeps_journal(g, c) && k < c->nscreens; k++) {
 			int64_t last = gw_audit_last_ledger_state(g, c->screens[k].id);
+			/* Even ahead of now: a clock restored behind after a power
+			 * cut must not let the last state run over the gap. */
 			int64_t at = last > alive ? last : alive;
-			if (at < now)
-				gw_audit_ledger_state(g, c->screens[k].id, at, DC_EN_UNKNOWN,
-						      DC_EN_UNCONFIRMED);
+			gw_audit_ledger_state(g, c->screens[k].id, at, DC_EN_UNKNOWN,
+					      DC_EN_UNCONFIRMED);
 		}
 	}
 	/* What happened while the gateway was down cannot be known: unknown
@@ -689,7 +690,10 @@ void gw_chan_report(struct gw *g, int box, const struct dc_drv_event *ev)
 		 * Such an entry is logged and left out (the box forgets it with
 		 * the others): its offline time is already unknown there, and
 		 * its live state comes on state/<ch>. */
-		if (ev->value < GW_JOURNAL_EARLIEST || ev->value > (double)gw_now(g) + 300) {
+		/* The future bound only while the gateway's own clock is trusted:
+		 * one restored behind after a power cut would drop true entries. */
+		if (ev->value < GW_JOURNAL_EARLIEST ||
+		    (g->clock_trusted && ev->value > (double)gw_now(g) + 300)) {
 			log_warn("chan", "journal entry ignored: the box's clock is wrong box=%s "
 				 "channel=%d state=%s src=%s t=%lld seq=%lld", g->cfg.boxes[box].id,
 				 ev->channel, ev->on ? "on" : "off", ev->src, (long long)ev->value,

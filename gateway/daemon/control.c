@@ -25,7 +25,7 @@
  *   unbind          web       {"screen":S,"actor":U}: the screen leaves its channel
  *   override-set    web       {"screen":S,"on":true|false,"until":T,"reason":R,"actor":U}
  *   override-clear  web       {"id":N,"actor":U}
- *   screens-changed readonly  the inventory was edited (decran screens ...):
+ *   screens-changed web       the inventory was edited (decran screens ...):
  *                             the bound screens are read again, so the plan
  *                             and the boxes' fallbacks follow them now
  *   reload          admin     same as SIGHUP, answers with the outcome
@@ -918,7 +918,8 @@ static cJSON *rebind(struct request *q, const char *screen, const char *box, int
 	return ok_answer();
 }
 
-/* Only reads the database's own truth again: any peer may ask. */
+/* Only reads the database's own truth again, but the whole binding is
+ * rebuilt and the fallbacks pushed: not for any reader. */
 static cJSON *v_screens_changed(struct request *q)
 {
 	char err[256];
@@ -1019,7 +1020,7 @@ static const struct verb {
 	{ "boxes", GW_ROLE_READONLY, v_boxes },
 	{ "alarms", GW_ROLE_READONLY, v_alarms },
 	{ "tests", GW_ROLE_READONLY, v_tests },
-	{ "screens-changed", GW_ROLE_READONLY, v_screens_changed },
+	{ "screens-changed", GW_ROLE_WEB, v_screens_changed },
 	{ "relay-test", GW_ROLE_WEB, v_relay_test },
 	{ "bind", GW_ROLE_WEB, v_bind },
 	{ "unbind", GW_ROLE_WEB, v_unbind },

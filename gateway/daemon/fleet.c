@@ -19,13 +19,28 @@ static void heartbeat(struct gw *g, int64_t mono)
 						now_ms + (int64_t)g->cfg.heartbeat_s * 1000);
 	if (!g->mqtt_up || mono < g->next_heartbeat_ms - period / 6)
 		return;
-	gw_chan_check_compliance_all(g);	/* on its own beat: no wake-up more */
-	gw_clock_check(g);
-	gw_audit_alive(g, gw_now(g));	/* after a crash, unknown from here */
 	size_t n = dc_native_heartbeat(1, gw_now(g), buf, sizeof buf);
 	gw_publish(g, DC_GATEWAY_STATUS_TOPIC, buf, n, 1, true);
 	gw_heartbeat_keyed(g, true);
 	g->next_heartbeat_ms = mono + period;
+}
+
+/* Every heartbeat period, broker or not (a Modbus-only gateway has none):
+ * the kernel asked whether NTP has synchronised the clock, channels left
+ * on against a command asked whether the night has begun, and the sign of
+ * life a restart after a crash counts from. */
+static void watch(struct gw *g, int64_t mono)
+{
+	int64_t now_ms = gw_now_ms(g);
+	int64_t period = dc_clock_real_delay_ms(&g->clock, now_ms,
+						now_ms + (int64_t)g->cfg.heartbeat_s * 1000);
+	/* Up to a sixth early, like the heartbeat: one wake-up for both. */
+	if (mono < g->next_watch_ms - period / 6)
+		return;
+	gw_clock_check(g);
+	gw_chan_check_compliance_all(g);
+	gw_audit_alive(g, gw_now(g));
+	g->next_watch_ms = mono + period;
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -37,6 +52,9 @@ static int64_t min64(int64_t a, int64_t b)
 static int64_t fleet_next(struct gw *g, int64_t mono, int64_t offline_due)
 {
 	int64_t next = g->recon_wake_ms;
+	if (g->dirty)
+		next = mono;	/* a test ended, the clock's trust changed: decide now */
+	next = min64(next, g->next_watch_ms);
 	next = min64(next, offline_due);
 	next = min64(next, gw_control_next(g));
 	next = min64(next, gw_energy_next(g));
@@ -86,6 +104,7 @@ void gw_fleet_step(struct gw *g)
 		gw_plan_fallbacks_continue(g);
 	int64_t offline_due = gw_alarms_check_offline(g);
 	gw_control_tests(g);
+	watch(g, mono);
 	heartbeat(g, mono);
 	gw_energy_tick(g);
 	gw_mqtt_watch(g);	/* what was published wants writability */

@@ -127,6 +127,7 @@ struct gw {
 	bool offline_due_known;
 	int64_t next_edge;	/* UTC s: earliest schedule transition */
 	int64_t next_heartbeat_ms, next_fallback_s;
+	int64_t next_watch_ms;	/* clock trust, compliance of silent channels, alive mark */
 	int64_t next_ledger_s;	/* UTC s: next energy ledger update */
 	int64_t ledger_retry_mono;	/* monotonic ms: retry of a busy update, 0: none */
 	bool clock_trusted;	/* NTP-synced, or clock_unsynced "trust": else advertising held off */

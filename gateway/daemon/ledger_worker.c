@@ -169,7 +169,9 @@ void gw_energy_tick(struct gw *g)
 {
 	int64_t period = (int64_t)g->cfg.ledger_update_min * 60, now = gw_now(g);
 	int64_t t0 = gw_mono();
-	if (!period || !g->store || !g->settled || running)
+	/* A clock not synchronised may be years off: the update would compute
+	 * (or drop) hours at the wrong time.  It waits for NTP. */
+	if (!period || !g->store || !g->settled || running || !g->clock_trusted)
 		return;
 	bool retry = g->ledger_retry_mono && t0 >= g->ledger_retry_mono;
 	if (!retry && now < g->next_ledger_s)
@@ -185,7 +187,7 @@ void gw_energy_tick(struct gw *g)
 
 int64_t gw_energy_next(const struct gw *g)
 {
-	if (!g->cfg.ledger_update_min || !g->store || !g->settled || running)
+	if (!g->cfg.ledger_update_min || !g->store || !g->settled || running || !g->clock_trusted)
 		return INT64_MAX;	/* running: its eventfd wakes the loop */
 	int64_t now_ms = gw_now_ms(g);
 	int64_t due = gw_mono() + dc_clock_real_delay_ms(&g->clock, now_ms, g->next_ledger_s * 1000);

@@ -170,6 +170,7 @@ int gw_reload(struct gw *g, char *err, size_t errlen)
 	int rc = gw_modbus_start(g, s.profiles, err, errlen);
 	gw_stage_free(&s);	/* the old configuration, rules and energy settings */
 	g->generation++;	/* new rules in force: clients (decran-web) re-read them */
+	gw_clock_check(g);	/* clock_unsynced may have changed */
 	g->policy = (struct dc_recon_policy){ g->cfg.retry_first_ms, g->cfg.retry_max_ms,
 					      g->cfg.confirm_timeout_ms };
 	gw_mqtt_reload(g);
