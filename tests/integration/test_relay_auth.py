@@ -360,8 +360,12 @@ def test_box_keeps_the_floor_while_the_gateway_is_in_control(tmp_path, broker):
         wait_for(lambda: all(not c["on"] and c["src"] == "fallback"
                              for c in relay.state_file("state.json")["ch"].values()),
                  what="state.json: both off by the box's own schedule")
-        offs = [(e["ch"], e["t"]) for e in relay.state_file("journal.json")["entries"]
-                if not e["on"] and e["src"] == "fallback"]
+        # journal.json is written after state.json: waited for, not read once.
+        def offs():
+            return [(e["ch"], e["t"]) for e in relay.state_file("journal.json")["entries"]
+                    if not e["on"] and e["src"] == "fallback"]
+        wait_for(lambda: {ch for ch, _ in offs()} >= {1, 2}, what="journal: both offs")
+        offs = offs()
         grace = 10 * 30     # virtual seconds at 30x
         assert any(ch == 1 and t >= until + grace for ch, t in offs), offs
         assert any(ch == 2 and t >= one_am + grace for ch, t in offs), offs
