@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "audit.h"
-#include "compliance.h"
 #include "drv_native.h"
 #include "drv_shelly.h"
 #include "drv_tasmota.h"
@@ -128,9 +127,7 @@ static void check_feedback(struct gw *g, struct gw_chan *c, bool on, bool fb)
 static void check_safe(struct gw *g, struct gw_chan *c)
 {
 	char s[256];
-	bool bad = false;
-	for (uint32_t i = 0; c->safe_on && i < c->nscreens; i++)
-		bad |= dc_cpl_applies(c->screens[i].category, c->screens[i].flags);
+	bool bad = c->safe_on && gw_chan_carries_advertising(c);
 	if (bad == c->alarm_safe_ad)
 		return;
 	c->alarm_safe_ad = bad;

@@ -237,6 +237,9 @@ void gw_plan_fallbacks_continue(struct gw *g);
 bool gw_plan_fallbacks_pending(const struct gw *g);
 #define GW_FALLBACK_SLICE 16
 bool gw_plan_legal_night(struct gw *g, const struct gw_chan *c);
+/* Luminous advertising (R581-35) on the channel: the advertising category
+ * or transport street furniture, airports aside (dc_cpl_applies). */
+bool gw_chan_carries_advertising(const struct gw_chan *c);
 /* The clock is not trusted and the channel carries luminous advertising:
  * held off (gw_clock_check). */
 bool gw_plan_clock_holds_off(const struct gw *g, const struct gw_chan *c);

@@ -431,9 +431,7 @@ static void decisive_reason(struct gw *g, const struct dc_sched_screen *s, int64
 	gw_decide_reason(g->rules, &e.steps[e.decisive], buf, len);
 }
 
-/* Luminous advertising (R581-35) on the channel: the advertising
- * category or transport street furniture, airports aside. */
-static bool carries_advertising(const struct gw_chan *c)
+bool gw_chan_carries_advertising(const struct gw_chan *c)
 {
 	for (uint32_t i = 0; i < c->nscreens; i++)
 		if (dc_cpl_applies(c->screens[i].category, c->screens[i].flags))
@@ -443,7 +441,7 @@ static bool carries_advertising(const struct gw_chan *c)
 
 bool gw_plan_clock_holds_off(const struct gw *g, const struct gw_chan *c)
 {
-	return !g->clock_trusted && carries_advertising(c);
+	return !g->clock_trusted && gw_chan_carries_advertising(c);
 }
 
 static bool legal_night_at(struct gw *g, const struct gw_chan *c, int64_t t)
@@ -509,7 +507,7 @@ void gw_plan_evaluate(struct gw *g)
 				next = n;
 		}
 		int want = gw_decide_channel(may, c->nscreens, &off_by);
-		if (!g->clock_trusted && want == DC_STATE_ON && carries_advertising(c)) {
+		if (want == DC_STATE_ON && gw_plan_clock_holds_off(g, c)) {
 			/* The time may be wrong (a Pi without RTC restored to the
 			 * evening before a 02:00 reboot): off is always lawful. */
 			c->reason = gw_intern("clock:untrusted");
